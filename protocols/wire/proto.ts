@@ -1,0 +1,2 @@
+import './pb-runtime.js';
+export { telemed } from '../generated/telemed.js';

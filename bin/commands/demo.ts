@@ -1,0 +1,126 @@
+import { parseArgs } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { hashSecret } from '../../hospital/auth/password.js';
+import { loadGatewayConfig } from '../../gateway/config.js';
+import { startGateway } from '../../gateway/main.js';
+import { startLink, type LinkEmulator } from '../../simulators/link/index.js';
+import { processLogger, untilSignal } from './common.js';
+import { HubSupervisor } from './hub-supervisor.js';
+
+const HELP = `usage: telemed demo [options]
+
+Runs the whole system on this machine with embedded defaults: the hospital hub (as a child
+process, restarted if it dies), a clinic gateway and an ambulance gateway with simulated devices,
+each talking to the hub through its own 5G link emulator.
+
+options:
+  --port N               hospital console port (default 8080)
+  --clinic-port N        clinic gateway page port (default 8091)
+  --ambulance-port N     ambulance gateway page port (default 8092)
+  --clinic-profile P     link profile for the clinic (default rural-5g)
+  --ambulance-profile P  link profile for the ambulance (default urban-5g)
+  --seed N               link emulator seed (default 1)
+  --data-dir DIR         where databases and logs go (default ./.data/demo)
+  --no-restart           do not restart the hub when it exits`;
+
+export const DEMO_USERS = [
+  { username: 'clinician', password: 'clinician-demo', role: 'clinician' },
+  { username: 'specialist', password: 'specialist-demo', role: 'specialist' },
+  { username: 'admin', password: 'admin-demo', role: 'admin' },
+] as const;
+
+export async function demoCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string', default: '8080' },
+      'clinic-port': { type: 'string', default: '8091' },
+      'ambulance-port': { type: 'string', default: '8092' },
+      'clinic-profile': { type: 'string', default: 'rural-5g' },
+      'ambulance-profile': { type: 'string', default: 'urban-5g' },
+      seed: { type: 'string', default: '1' },
+      'data-dir': { type: 'string', default: '.data/demo' },
+      'no-restart': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help === true) { process.stdout.write(HELP + '\n'); return; }
+  const host = '127.0.0.1';
+  const dataDir = resolve(values['data-dir']);
+  const logDir = join(dataDir, 'logs');
+  await mkdir(logDir, { recursive: true });
+  const hubPort = Number(values.port);
+  const seed = Number(values.seed);
+
+  const sites = [
+    { id: 'clinic-1', kind: 'clinic', name: 'Xiaozhuang village clinic', port: Number(values['clinic-port']), profile: values['clinic-profile'] },
+    { id: 'amb-1', kind: 'ambulance', name: 'Ambulance 120-07', port: Number(values['ambulance-port']), profile: values['ambulance-profile'] },
+  ] as const;
+  // Fresh per-run gateway secrets: only their hashes go into the hub's config file.
+  const secrets = new Map(sites.map((s) => [s.id, randomBytes(24).toString('base64url')]));
+
+  const hubConfig = {
+    host, port: hubPort, dataDir: join(dataDir, 'hospital'),
+    gateways: await Promise.all(sites.map(async (s) => ({ id: s.id, secretHash: await hashSecret(secrets.get(s.id) ?? '') }))),
+    users: await Promise.all(DEMO_USERS.map(async (u) => ({ username: u.username, role: u.role, passwordHash: await hashSecret(u.password) }))),
+  };
+  const hubConfigFile = join(dataDir, 'hospital.json');
+  await writeFile(hubConfigFile, JSON.stringify(hubConfig, null, 2), { mode: 0o600 });
+
+  const log = processLogger('demo', join(logDir, 'demo.log'));
+  const hub = new HubSupervisor({
+    configFile: hubConfigFile, url: `http://${host}:${hubPort}`, logFile: join(logDir, 'hospital.log'),
+    restart: values['no-restart'] !== true,
+    onEvent: (line) => process.stdout.write(`[demo] ${line}\n`),
+  });
+  await hub.start();
+
+  const links: LinkEmulator[] = [];
+  const gateways: { close(): Promise<void> }[] = [];
+  const shutdown = async (): Promise<void> => {
+    for (const g of gateways) await g.close().catch(() => undefined);
+    for (const l of links) await l.close().catch(() => undefined);
+    await hub.stop();
+  };
+  try {
+    for (const [i, s] of sites.entries()) {
+      const link = await startLink({ targetHost: host, targetPort: hubPort, profile: s.profile, seed: seed + i, logger: log.child({ link: s.id }) });
+      links.push(link);
+      const config = loadGatewayConfig({
+        gatewayId: s.id, siteKind: s.kind, siteName: s.name,
+        hub: { url: `ws://${host}:${link.port}/uplink`, credential: secrets.get(s.id) },
+        host, port: s.port, dataDir: join(dataDir, s.id),
+        devices: [{ kind: 'synthetic', id: `${s.kind}-sim`, profile: s.kind }],
+      });
+      gateways.push(await startGateway(config, { logger: processLogger(s.id, join(logDir, `${s.id}.log`)) }));
+    }
+  } catch (err) {
+    await shutdown();
+    throw err;
+  }
+
+  const out = [
+    '',
+    'telemed demo is running',
+    '',
+    `  hospital console   http://${host}:${hubPort}/`,
+    ...sites.map((s, i) => `  ${s.kind.padEnd(17)}  http://${host}:${s.port}/   (${s.id}, link ${s.profile} via 127.0.0.1:${links[i]?.port ?? '?'})`),
+    `  hub metrics        http://${host}:${hubPort}/metrics`,
+    '',
+    '  demo accounts (username / password):',
+    ...DEMO_USERS.map((u) => `    ${u.username.padEnd(11)} / ${u.password.padEnd(16)} (${u.role})`),
+    '',
+    `  logs in ${logDir}`,
+    `  hub pid ${hub.pid ?? '?'}: kill it and watch the gateways reconnect when it is restarted`,
+    '  Ctrl-C stops everything',
+    '',
+  ];
+  process.stdout.write(out.join('\n') + '\n');
+  await untilSignal();
+  process.stdout.write('[demo] stopping...\n');
+  await shutdown();
+  log.flush();
+  process.stdout.write('[demo] stopped\n');
+}

@@ -1,0 +1,88 @@
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { Badge, Figure, LiveIndicator, LiveLostBanner, Panel } from '../../shared/components.js';
+import { fetchJson } from '../../shared/errors.js';
+import { formatClock, formatCount, formatMs, formatSignedMs } from '../../shared/format.js';
+import { asGatewayStatus, parseSiteMessage } from '../../shared/live-messages.js';
+import type { GatewayStatus } from '../../shared/types.js';
+import { useLiveSocket } from '../../shared/use-live-socket.js';
+import { ClassTable } from './class-table.js';
+import { DeviceList } from './device-list.js';
+import { linkView } from './link-view.js';
+
+function liveUrl(): string {
+  const u = new URL('live', location.href);
+  u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
+  return u.toString();
+}
+
+/** The clinic/ambulance page: is the hospital link up, what is queued, which devices are on. */
+export function App() {
+  const [status, setStatus] = useState<GatewayStatus | null>(null);
+
+  useEffect(() => {
+    const ctl = new AbortController();
+    fetchJson(new URL('api/status', location.href).toString(), { signal: ctl.signal })
+      .then((body) => {
+        const s = asGatewayStatus(body);
+        // Only paint from REST if the socket has not already delivered something newer.
+        if (s !== null) setStatus((cur) => cur ?? s);
+      })
+      .catch(() => undefined); // The live socket will fill the page; its banner reports trouble.
+    return () => ctl.abort();
+  }, []);
+
+  const onMessage = useCallback((text: string) => {
+    const s = parseSiteMessage(text);
+    if (s !== null) setStatus(s);
+  }, []);
+  const live = useLiveSocket(liveUrl(), onMessage);
+
+  const view = linkView(status?.link.state ?? 'idle');
+  return (
+    <>
+      <header class="topbar">
+        <h1>
+          <span data-testid="site-name">{status?.siteName ?? 'Telemed gateway'}</span>
+        </h1>
+        <span class="who">
+          <span data-testid="site-kind">{status === null ? '' : status.siteKind === 'ambulance' ? 'Ambulance' : 'Clinic'}</span>
+          {status === null ? '' : ' · gateway '}
+          <span data-testid="gateway-id">{status?.gatewayId ?? ''}</span>
+        </span>
+        <LiveIndicator status={live} />
+      </header>
+      <main class="page stack">
+        <LiveLostBanner status={live} />
+        <section class={`link-hero link-${view.tone}`} aria-labelledby="link-title" data-testid="link-panel">
+          <h2 id="link-title">Hospital link</h2>
+          {status === null ? (
+            <p class="muted">Waiting for the gateway…</p>
+          ) : (
+            <>
+              <Badge tone={view.tone} text={status.link.state} testId="link-state" large label={`Hospital link: ${status.link.state}`} />
+              <p class="link-meaning" data-testid="link-meaning">
+                {view.meaning}
+              </p>
+              <dl class="figures">
+                <Figure label="Round trip" value={formatMs(status.link.rttMs)} unit="ms" testId="rtt" />
+                <Figure label="Clock offset" value={formatSignedMs(status.link.clockOffsetMs)} unit="ms" testId="clock-offset" />
+                <Figure label="Reconnects" value={formatCount(status.link.reconnects)} testId="reconnects" />
+                <Figure label="Connected at" value={formatClock(status.link.connectedAt)} testId="connected-at" />
+              </dl>
+            </>
+          )}
+        </section>
+        {status === null ? null : (
+          <div class="site-grid">
+            <Panel title="Uplink traffic" titleId="traffic-title" testId="traffic-panel">
+              <ClassTable classes={status.classes} />
+            </Panel>
+            <Panel title="Devices" titleId="devices-title" testId="devices-panel">
+              <DeviceList devices={status.devices} />
+            </Panel>
+          </div>
+        )}
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,7 @@
+import { render } from 'preact';
+import '../../shared/styles.css';
+import './site.css';
+import { App } from './app.js';
+
+const root = document.getElementById('app');
+if (root !== null) render(<App />, root);

@@ -6,18 +6,19 @@ export type Tone = 'ok' | 'warn' | 'bad' | 'idle';
 
 const SYMBOL: Record<Tone, string> = { ok: '●', warn: '◐', bad: '✕', idle: '○' };
 
-export function Badge(props: { tone: Tone; text: string; testId?: string; large?: boolean; label?: string }) {
+/** `context` is read by screen readers before the text (e.g. "Link to clinic-1"), never shown. */
+export function Badge(props: { tone: Tone; text: string; testId?: string; large?: boolean; context?: string }) {
   return (
     <span
       class={`badge badge-${props.tone}${props.large === true ? ' badge-large' : ''}`}
-      data-testid={props.testId}
-      data-tone={props.tone}
-      aria-label={props.label ?? props.text}
     >
+      {props.context !== undefined ? <span class="sr-only">{props.context}: </span> : null}
       <span aria-hidden="true" class="badge-symbol">
         {SYMBOL[props.tone]}
       </span>
-      <span class="badge-text">{props.text}</span>
+      <span class="badge-text" data-testid={props.testId} data-tone={props.tone}>
+        {props.text}
+      </span>
     </span>
   );
 }
@@ -41,7 +42,7 @@ export function LiveIndicator(props: { status: LiveStatus }) {
   const tone: Tone = state === 'open' ? 'ok' : state === 'connecting' && !everOpened ? 'warn' : state === 'idle' ? 'idle' : 'bad';
   const text =
     state === 'open' ? 'live' : state === 'connecting' && !everOpened ? 'connecting…' : state === 'stopped' ? 'live stopped' : 'live connection lost';
-  return <Badge tone={tone} text={text} testId="live-status" label={`Live updates: ${text}${attempt > 0 ? `, retry ${attempt}` : ''}`} />;
+  return <Badge tone={tone} text={text} testId="live-status" context={`Live updates${attempt > 0 ? ` (retry ${attempt})` : ''}`} />;
 }
 
 export function LiveLostBanner(props: { status: LiveStatus }) {

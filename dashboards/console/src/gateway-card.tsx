@@ -32,7 +32,7 @@ export function GatewayCard(props: { gateway: GatewayView; vitals: VitalsMessage
           tone={g.connected ? 'ok' : 'bad'}
           text={g.connected ? 'connected' : 'disconnected'}
           testId={`gateway-status-${g.id}`}
-          label={`Link to ${g.id}: ${g.connected ? 'connected' : 'disconnected'}`}
+          context={`Link to ${g.id}`}
         />
       </header>
       <dl class="figures">
@@ -44,7 +44,7 @@ export function GatewayCard(props: { gateway: GatewayView; vitals: VitalsMessage
       </dl>
       <div class="gateway-body">
         <div>
-          <h3>One-way latency</h3>
+          <h3>One-way latency, ms</h3>
           <LatencyTable gateway={g} />
         </div>
         <div>

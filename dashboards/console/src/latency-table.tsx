@@ -14,10 +14,10 @@ export function LatencyTable(props: { gateway: GatewayView }) {
       <thead>
         <tr>
           <th scope="col">Class</th>
-          <th scope="col">p50 ms</th>
-          <th scope="col">p99 ms</th>
-          <th scope="col">last ms</th>
-          <th scope="col">budget ms</th>
+          <th scope="col">p50</th>
+          <th scope="col">p99</th>
+          <th scope="col">last</th>
+          <th scope="col">budget</th>
           <th scope="col">frames</th>
         </tr>
       </thead>

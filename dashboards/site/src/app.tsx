@@ -59,7 +59,7 @@ export function App() {
             <p class="muted">Waiting for the gateway…</p>
           ) : (
             <>
-              <Badge tone={view.tone} text={status.link.state} testId="link-state" large label={`Hospital link: ${status.link.state}`} />
+              <Badge tone={view.tone} text={status.link.state} testId="link-state" large context="Hospital link" />
               <p class="link-meaning" data-testid="link-meaning">
                 {view.meaning}
               </p>

@@ -17,7 +17,7 @@ export function DeviceList(props: { devices: GatewayStatus['devices'] }) {
           <span>
             <strong>{d.id}</strong> <span class="muted">{d.kind}</span>
           </span>
-          <Badge tone={toneOf(d.state)} text={d.state} testId={`device-state-${d.id}`} label={`Device ${d.id}: ${d.state}`} />
+          <Badge tone={toneOf(d.state)} text={d.state} testId={`device-state-${d.id}`} context={`Device ${d.id}`} />
         </li>
       ))}
     </ul>

@@ -1,0 +1,119 @@
+import fastifyStatic from '@fastify/static';
+import fastifyWebsocket from '@fastify/websocket';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { WebSocket } from 'ws';
+import { DIST_DASHBOARDS } from './browser.js';
+
+// Stand-ins for the hub and a gateway that speak docs/CONTRACTS.md exactly, so the pages can be
+// tested for what the real servers cannot easily be made to do on cue (drop /live, refuse a token).
+
+/** Shape of the hub's GatewayView, loose enough for fixtures. */
+export type FakeGatewayView = Record<string, unknown> & { id: string; connected: boolean };
+
+export interface FakeHub {
+  url: string;
+  /** Gateways the REST list and each new /live snapshot return. */
+  gateways: Map<string, FakeGatewayView>;
+  /** Sends one JSON message to every open /live socket. */
+  broadcast(msg: unknown): void;
+  /** Closes every /live socket abnormally and refuses new ones while `refuse` is true. */
+  dropLive(refuse: boolean): void;
+  liveCount(): number;
+  /** Tokens ended through POST /api/logout. */
+  loggedOut: string[];
+  close(): Promise<void>;
+}
+
+export const FAKE_USER = { username: 'dr.test', password: 'correct horse', role: 'specialist' };
+const TOKEN = 'fake-token-1';
+
+async function listen(app: FastifyInstance): Promise<string> {
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const addr = app.server.address();
+  if (addr === null || typeof addr === 'string') throw new Error('no port');
+  return `http://127.0.0.1:${addr.port}`;
+}
+
+export async function startFakeHub(gateways: FakeGatewayView[]): Promise<FakeHub> {
+  const app = Fastify({ logger: false });
+  const sockets = new Set<WebSocket>();
+  const state = { refuse: false };
+  const fake: Omit<FakeHub, 'url'> = {
+    gateways: new Map(gateways.map((g) => [g.id, g])),
+    loggedOut: [],
+    broadcast: (msg) => {
+      for (const s of sockets) s.send(JSON.stringify(msg));
+    },
+    dropLive: (refuse) => {
+      state.refuse = refuse;
+      for (const s of sockets) s.terminate();
+      sockets.clear();
+    },
+    liveCount: () => sockets.size,
+    close: () => app.close(),
+  };
+  await app.register(fastifyWebsocket);
+  await app.register(fastifyStatic, { root: `${DIST_DASHBOARDS}console` });
+  const authed = (h: string | undefined): boolean => h === `Bearer ${TOKEN}`;
+  app.post('/api/login', async (req, reply) => {
+    const b = req.body as { username?: unknown; password?: unknown } | null;
+    if (b?.username !== FAKE_USER.username || b.password !== FAKE_USER.password) {
+      return reply.code(401).send({ code: 'TM_ERR_LOGIN_FAILED', message: 'login failed' });
+    }
+    return { token: TOKEN, user: { username: FAKE_USER.username, role: FAKE_USER.role } };
+  });
+  app.post('/api/logout', async (req, reply) => {
+    fake.loggedOut.push(req.headers.authorization ?? '');
+    return reply.code(204).send();
+  });
+  app.get('/api/gateways', async (req, reply) => {
+    if (!authed(req.headers.authorization)) return reply.code(401).send({ code: 'TM_ERR_UNAUTHORIZED', message: 'no' });
+    return [...fake.gateways.values()];
+  });
+  app.get('/live', { websocket: true }, (socket, req) => {
+    const token = (req.query as { token?: string }).token;
+    if (state.refuse) {
+      socket.terminate();
+      return;
+    }
+    if (token !== TOKEN) {
+      socket.close(4401, 'TM_ERR_UNAUTHORIZED');
+      return;
+    }
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.send(JSON.stringify({ type: 'snapshot', gateways: [...fake.gateways.values()] }));
+  });
+  const url = await listen(app);
+  return { ...fake, url };
+}
+
+export interface FakeGateway {
+  url: string;
+  status: Record<string, unknown>;
+  /** Sends the current `status` to every /live socket. */
+  push(): void;
+  close(): Promise<void>;
+}
+
+export async function startFakeGateway(status: Record<string, unknown>): Promise<FakeGateway> {
+  const app = Fastify({ logger: false });
+  const sockets = new Set<WebSocket>();
+  await app.register(fastifyWebsocket);
+  await app.register(fastifyStatic, { root: `${DIST_DASHBOARDS}site` });
+  const fake = {
+    status,
+    push: () => {
+      for (const s of sockets) s.send(JSON.stringify({ type: 'status', status: fake.status }));
+    },
+    close: () => app.close(),
+  };
+  app.get('/api/status', async () => fake.status);
+  app.get('/live', { websocket: true }, (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.send(JSON.stringify({ type: 'status', status: fake.status }));
+  });
+  const url = await listen(app);
+  return Object.assign(fake, { url });
+}

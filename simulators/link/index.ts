@@ -1,0 +1,212 @@
+import net from 'node:net';
+import { once } from 'node:events';
+import { pino, type Logger } from 'pino';
+import { systemClock, type Clock } from '../../protocols/index.js';
+import { Connection } from './connection.js';
+import { LinkError, LinkErrorCode } from './errors.js';
+import { eventSchedule, type LinkEvent } from './events.js';
+import { initialLinkState, linkTransition, refusesNew, type LinkInput, type LinkState } from './link-state.js';
+import type { PipeConfig } from './pipe.js';
+import { createRng } from './prng.js';
+import { getProfile, queueLimitBytes, type DirectionProfile, type LinkProfile } from './profile.js';
+import { timerScheduler, type Scheduler } from './scheduler.js';
+import { emptyDirStats, type DirStats } from './stats.js';
+
+export type { LinkProfile, DirectionProfile, LinkEventsProfile } from './profile.js';
+export { getProfile, parseProfile, profileNames } from './profile.js';
+export type { LinkEvent } from './events.js';
+export { eventSchedule, eventsUntil } from './events.js';
+export type { DirStats } from './stats.js';
+export { LinkError, LinkErrorCode } from './errors.js';
+
+/** Options of {@link startLink}. */
+export interface LinkOptions {
+  /** Address to listen on. Default 127.0.0.1. */
+  listenHost?: string;
+  /** Port to listen on. Default 0 (any free port; read it from `LinkEmulator.port`). */
+  listenPort?: number;
+  /** Where each accepted connection is forwarded. */
+  targetHost: string;
+  targetPort: number;
+  /** A profile object or the name of one in profiles.json. */
+  profile: LinkProfile | string;
+  /** PRNG seed for jitter and timed events. Default 1. */
+  seed?: number;
+  logger?: Logger;
+  /** Monotonic time source; default the system clock. */
+  clock?: Clock;
+  /** Replaces the timer-backed scheduler (tests). */
+  scheduler?: Scheduler;
+  /** Aborts listening while starting. */
+  signal?: AbortSignal;
+}
+
+/** Link statistics: per direction (up = client→target) and the number of open connections. */
+export interface LinkStats {
+  up: DirStats;
+  down: DirStats;
+  connections: number;
+  /** Connections reset because the link refused new ones (outage with refuseNew). */
+  refused: number;
+  /** Current link state. */
+  state: LinkState['name'];
+}
+
+/** A running link emulator. */
+export interface LinkEmulator {
+  /** The port actually listened on. */
+  readonly port: number;
+  readonly profile: LinkProfile;
+  /** Stops timers, resets every connection and stops listening. */
+  close(): Promise<void>;
+  /** Manual outage: nothing moves while on; `refuseNew` also resets new connections (default false). */
+  setOutage(on: boolean, opts?: { refuseNew?: boolean }): void;
+  /** Forced disconnect of every connection now (both sockets reset). */
+  disconnectAll(): void;
+  stats(): LinkStats;
+}
+
+/** Cap on what one pipe holds beyond its queue: twice the bandwidth-delay product, at least 256 KiB. */
+function pipeConfig(d: DirectionProfile): PipeConfig {
+  const q = queueLimitBytes(d);
+  const bdp = d.rateBps > 0 ? ((d.delayMs + d.jitterMs) * d.rateBps) / 8000 : 0;
+  return { delayMs: d.delayMs, jitterMs: d.jitterMs, rateBps: d.rateBps, queueLimitBytes: q, heldLimitBytes: q + Math.max(256 * 1024, 2 * bdp) };
+}
+
+/** Starts a TCP proxy that emulates a 5G cell between its clients and one target (DESIGN.md §4). */
+export async function startLink(opts: LinkOptions): Promise<LinkEmulator> {
+  const profile = typeof opts.profile === 'string' ? getProfile(opts.profile) : opts.profile;
+  const seed = opts.seed ?? 1;
+  const clock = opts.clock ?? systemClock;
+  const sched = opts.scheduler ?? timerScheduler(clock);
+  const log = (opts.logger ?? pino({ level: 'silent' })).child({ component: 'link', profile: profile.name });
+  const upCfg = pipeConfig(profile.up);
+  const downCfg = pipeConfig(profile.down);
+  const upStats = emptyDirStats();
+  const downStats = emptyDirStats();
+  const conns = new Set<Connection>();
+  let state: LinkState = initialLinkState;
+  let refused = 0;
+  let connSeq = 0;
+
+  function apply(input: LinkInput): void {
+    const before = state.name;
+    state = linkTransition(state, input);
+    if (state.name !== before) {
+      log.info({ from: before, to: state.name }, 'link state');
+      for (const c of conns) c.setFrozen(state.name === 'outage');
+    }
+  }
+
+  const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (client) => {
+    if (refusesNew(state)) {
+      refused++;
+      client.on('error', () => undefined);
+      client.resetAndDestroy();
+      return;
+    }
+    const n = connSeq++;
+    const conn = new Connection(client, {
+      targetHost: opts.targetHost,
+      targetPort: opts.targetPort,
+      up: upCfg,
+      down: downCfg,
+      upStats,
+      downStats,
+      // Per-connection jitter streams, numbered in accept order: a replay with the same seed and
+      // the same connection order gets the same jitter.
+      upRng: createRng(seed, `jitter-up-${n}`),
+      downRng: createRng(seed, `jitter-down-${n}`),
+      sched,
+      logger: log,
+      onClosed: (c) => conns.delete(c),
+    });
+    conns.add(conn);
+    if (state.name === 'outage') conn.setFrozen(true);
+    for (const [dir, until] of [['up', stallUntil.up], ['down', stallUntil.down]] as const) {
+      if (until > sched.now()) conn[dir].stall(until);
+    }
+  });
+
+  const stallUntil = { up: 0, down: 0 };
+  const timers = new Set<NodeJS.Timeout>();
+  const later = (ms: number, fn: () => void): void => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, Math.max(0, ms));
+    timers.add(t);
+  };
+
+  function disconnectAll(): void {
+    for (const c of conns) c.reset();
+  }
+
+  let eventSeq = 0;
+  function outageFor(durationMs: number, refuseNew: boolean): void {
+    const cause = `event-${eventSeq++}`;
+    apply({ type: 'outage-begin', cause, refuseNew });
+    later(durationMs, () => apply({ type: 'outage-end', cause }));
+  }
+
+  function onEvent(e: LinkEvent): void {
+    log.info({ event: e }, 'link event');
+    switch (e.kind) {
+      case 'stall': {
+        const until = sched.now() + e.durationMs;
+        for (const dir of e.direction === 'both' ? (['up', 'down'] as const) : [e.direction]) {
+          stallUntil[dir] = Math.max(stallUntil[dir], until);
+          for (const c of conns) c[dir].stall(until);
+        }
+        return;
+      }
+      case 'outage':
+        return outageFor(e.durationMs, e.refuseNew);
+      case 'disconnect':
+        return disconnectAll();
+      case 'handover':
+        disconnectAll();
+        return outageFor(e.durationMs, e.refuseNew);
+    }
+  }
+
+  server.listen({ host: opts.listenHost ?? '127.0.0.1', port: opts.listenPort ?? 0, ...(opts.signal ? { signal: opts.signal } : {}) });
+  try {
+    await once(server, 'listening');
+  } catch (err) {
+    throw opts.signal?.aborted ? new LinkError(LinkErrorCode.ABORTED, 'link emulator aborted while starting', { cause: err }) : err;
+  }
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  log.info({ port, target: `${opts.targetHost}:${opts.targetPort}`, seed }, 'link emulator listening');
+
+  // Timed events run against the start time, so lateness of one event never shifts the next.
+  const startMs = clock.monoMs();
+  const nextEvent = eventSchedule(profile, seed);
+  const armEvent = (): void => {
+    const e = nextEvent();
+    if (!e) return;
+    later(startMs + e.atMs - clock.monoMs(), () => {
+      onEvent(e);
+      armEvent();
+    });
+  };
+  armEvent();
+
+  return {
+    port,
+    profile,
+    async close() {
+      apply({ type: 'close' });
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      disconnectAll();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+    setOutage(on, o) {
+      apply(on ? { type: 'outage-begin', cause: 'manual', refuseNew: o?.refuseNew ?? false } : { type: 'outage-end', cause: 'manual' });
+    },
+    disconnectAll,
+    stats: () => ({ up: { ...upStats }, down: { ...downStats }, connections: conns.size, refused, state: state.name }),
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * Helpers for the link emulator's socket tests (not a test file itself): loopback servers,
+ * timestamped probes and small statistics.
+ */
+import net from 'node:net';
+import { once } from 'node:events';
+
+/** A loopback TCP server on a free port that records each accepted socket. */
+export async function startTarget(onSocket: (s: net.Socket) => void): Promise<{ port: number; sockets: net.Socket[]; close(): Promise<void> }> {
+  const sockets: net.Socket[] = [];
+  const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (s) => {
+    sockets.push(s);
+    s.on('error', () => undefined);
+    onSocket(s);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const addr = server.address();
+  if (typeof addr !== 'object' || !addr) throw new Error('no address');
+  return {
+    port: addr.port,
+    sockets,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+export async function connect(port: number): Promise<net.Socket> {
+  const s = net.connect({ host: '127.0.0.1', port, noDelay: true, allowHalfOpen: true });
+  await once(s, 'connect');
+  return s;
+}
+
+/** Resolves when `cond` holds, polling every few ms; rejects after `timeoutMs`. */
+export async function until(cond: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  const start = performance.now();
+  while (!cond()) {
+    if (performance.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+export const PROBE_BYTES = 12;
+
+/** A probe record: u32 sequence number + f64 send time (performance.now(), ms). */
+export function probe(seq: number): Buffer {
+  const b = Buffer.alloc(PROBE_BYTES);
+  b.writeUInt32BE(seq, 0);
+  b.writeDoubleBE(performance.now(), 4);
+  return b;
+}
+
+/** Parses probe records out of a byte stream and reports (seq, one-way ms) for each. */
+export function probeReader(onProbe: (seq: number, oneWayMs: number) => void): (chunk: Buffer) => void {
+  let pending = Buffer.alloc(0);
+  return (chunk) => {
+    const now = performance.now();
+    pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+    let off = 0;
+    for (; off + PROBE_BYTES <= pending.length; off += PROBE_BYTES) {
+      onProbe(pending.readUInt32BE(off), now - pending.readDoubleBE(off + 4));
+    }
+    pending = pending.subarray(off);
+  };
+}
+
+export function percentile(xs: readonly number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? NaN;
+}
+
+/** A deterministic byte pattern, so the receiver can check that no byte was lost or changed. */
+export function pattern(offset: number, length: number): Buffer {
+  const b = Buffer.alloc(length);
+  for (let i = 0; i < length; i++) b[i] = ((offset + i) * 31 + ((offset + i) >>> 8)) & 0xff;
+  return b;
+}

@@ -1,0 +1,145 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { CLASS_DEFAULTS } from '../protocols/index.js';
+import { ConfigError } from './errors.js';
+
+const ClassBudget = (budgetMs: number) =>
+  Type.Object(
+    {
+      /** Latency budget, ms. Default: CLASS_DEFAULTS (DESIGN.md §3). */
+      budgetMs: Type.Integer({ minimum: 1, maximum: 3_600_000, default: budgetMs }),
+      /** Most frames waiting in this class's scheduler queue (realtime classes), frames. */
+      maxQueuedFrames: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 256 }),
+    },
+    { default: {}, additionalProperties: false },
+  );
+
+const Device = Type.Object(
+  {
+    kind: Type.Literal('synthetic'),
+    id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }),
+    profile: Type.Union([Type.Literal('clinic'), Type.Literal('ambulance')], { default: 'clinic' }),
+    /** Seed of the synthetic signal generator, so a demo run is repeatable. */
+    seed: Type.Integer({ default: 1 }),
+  },
+  { additionalProperties: false },
+);
+
+/** The gateway configuration (docs/CONTRACTS.md), with defaults and units. */
+export const GatewayConfigSchema = Type.Object(
+  {
+    gatewayId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }),
+    siteKind: Type.Union([Type.Literal('clinic'), Type.Literal('ambulance')], { default: 'clinic' }),
+    siteName: Type.String({ maxLength: 200, default: '' }),
+    hub: Type.Object(
+      {
+        url: Type.String({ pattern: '^wss?://', default: 'ws://127.0.0.1:8080/uplink' }),
+        credential: Type.String({ minLength: 1 }),
+      },
+      { additionalProperties: false },
+    ),
+    host: Type.String({ default: '127.0.0.1' }),
+    /** Local API port; 0 picks a free one. */
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 8090 }),
+    dataDir: Type.String({ default: './.data/gateway' }),
+    devices: Type.Array(Device, { default: [] }),
+    classes: Type.Object(
+      {
+        control: ClassBudget(CLASS_DEFAULTS.control.budgetMs),
+        alarm: ClassBudget(CLASS_DEFAULTS.alarm.budgetMs),
+        vitals: ClassBudget(CLASS_DEFAULTS.vitals.budgetMs),
+        waveform: ClassBudget(CLASS_DEFAULTS.waveform.budgetMs),
+        video: ClassBudget(CLASS_DEFAULTS.video.budgetMs),
+        bulk: ClassBudget(CLASS_DEFAULTS.bulk.budgetMs),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    reconnect: Type.Object(
+      {
+        /** First retry delay, ms. */
+        initialMs: Type.Integer({ minimum: 1, default: 250 }),
+        /** Longest retry delay, ms; also the retry delay after a refused credential. */
+        maxMs: Type.Integer({ minimum: 1, default: 10_000 }),
+        /** Fraction of the delay taken off at random (0 = none, 1 = anywhere in [0, delay]). */
+        jitter: Type.Number({ minimum: 0, maximum: 1, default: 0.5 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    uplink: Type.Object(
+      {
+        /** Clock-sync ping period, ms (SESSION.md §3: 1 s). */
+        pingIntervalMs: Type.Integer({ minimum: 10, default: 1000 }),
+        /** Close an authenticating connection with no HelloAck after this, ms. */
+        helloTimeoutMs: Type.Integer({ minimum: 10, default: 5000 }),
+        /** Don't write to the socket while ws's bufferedAmount is above this, bytes. */
+        maxBufferedBytes: Type.Integer({ minimum: 1024, default: 256 * 1024 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    outbox: Type.Object(
+      {
+        /** Byte cap of the durable outbox; append fails with TM_ERR_OUTBOX_FULL past it. */
+        maxBytes: Type.Integer({ minimum: 1024, default: 64 * 1024 * 1024 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    live: Type.Object(
+      {
+        /** A /live socket with more than this buffered is dropped, bytes. */
+        maxBufferedBytes: Type.Integer({ minimum: 1024, default: 1024 * 1024 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    /** Static files of the clinic page; null = <repo>/dist/dashboards/site. */
+    dashboardsDir: Type.Union([Type.String(), Type.Null()], { default: null }),
+  },
+  { additionalProperties: false },
+);
+
+export type GatewayConfig = DeepReadonly<Static<typeof GatewayConfigSchema>>;
+export type GatewayConfigInput = unknown;
+export type DeviceConfig = GatewayConfig['devices'][number];
+
+type DeepReadonly<T> = T extends (infer U)[]
+  ? readonly DeepReadonly<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function problemsOf(schema: TSchema, value: unknown): string[] {
+  const out: string[] = [];
+  for (const e of Value.Errors(schema, value)) out.push(`${e.path || '/'}: ${e.message}`);
+  return out;
+}
+
+/**
+ * Validates a raw (parsed JSON) config once, fills defaults and deep-freezes it. Throws a
+ * ConfigError (TM_ERR_CONFIG) that lists every problem, not just the first. Never reads the
+ * environment: the entry point does that.
+ */
+export function loadGatewayConfig(raw: unknown): GatewayConfig {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError(['/: config must be a JSON object']);
+  }
+  const withDefaults = Value.Default(GatewayConfigSchema, structuredClone(raw));
+  const problems = problemsOf(GatewayConfigSchema, withDefaults);
+  const cfg = withDefaults as Static<typeof GatewayConfigSchema>;
+  if (problems.length === 0) {
+    if (cfg.reconnect.initialMs > cfg.reconnect.maxMs) problems.push('/reconnect: initialMs must not exceed maxMs');
+    const ids = new Set<string>();
+    for (const d of cfg.devices) {
+      if (ids.has(d.id)) problems.push(`/devices: duplicate device id "${d.id}"`);
+      ids.add(d.id);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze(cfg);
+}

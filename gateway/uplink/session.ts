@@ -1,0 +1,334 @@
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage } from 'node:http';
+import WebSocket from 'ws';
+import type { Logger } from 'pino';
+import {
+  decodeEnvelope, encodeEnvelope, PROTOCOL_VERSION, telemed, isTelemedError,
+  type Clock, type DecodedEnvelope, type EnvelopeInit,
+} from '../../protocols/index.js';
+import { nextLinkState, backoffDelayMs, type BackoffPolicy, type LinkEvent, type LinkState } from './link-state.js';
+import { ClockSync } from './clock-sync.js';
+import { systemTimers, type Timers } from './timers.js';
+
+export const SUBPROTOCOL = 'telemed.v1';
+
+/** Options of the uplink session. Times in ms. */
+export interface SessionOptions {
+  /** Hub URL, e.g. ws://127.0.0.1:8080/uplink. */
+  readonly url: string;
+  readonly gatewayId: string;
+  /** Never logged. */
+  readonly credential: string;
+  readonly siteKind: 'clinic' | 'ambulance';
+  readonly siteName: string;
+  readonly softwareVersion: string;
+  readonly reconnect: BackoffPolicy;
+  /** Ping period (SESSION.md §3), default 1000. */
+  readonly pingIntervalMs: number;
+  /** Close if no HelloAck arrives within this, default 5000. */
+  readonly helloTimeoutMs: number;
+  /** Largest frame accepted from the hub, bytes. Default 1 MiB. */
+  readonly maxFrameBytes?: number;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly timers?: Timers;
+  /** [0, 1) source for jitter; Math.random by default. */
+  readonly random?: () => number;
+}
+
+export interface SessionEvents {
+  /** (next, previous) */
+  state: [LinkState, LinkState];
+  /** HelloAck accepted: resume durable streams from its acks. */
+  ready: [telemed.v1.IHelloAck];
+  /** Cumulative acks from the hub. */
+  ack: [telemed.v1.IStreamAck[]];
+  /** A data frame from the hub (durable ones already acked, duplicates filtered). */
+  downlink: [DecodedEnvelope];
+  /** New clock-sync estimate. */
+  rtt: [{ rttMs: number; offsetMs: number }];
+  /** A send completed: the writer may continue. */
+  writable: [];
+  /** A frame from the hub could not be decoded (counted, skipped). */
+  decodeError: [string];
+}
+
+const SITE_KIND = { clinic: telemed.v1.SiteKind.SITE_KIND_CLINIC, ambulance: telemed.v1.SiteKind.SITE_KIND_AMBULANCE };
+
+/**
+ * The gateway's WebSocket session to the hub (protocols/SESSION.md). One `state` field moved only
+ * by `apply()` through nextLinkState(); everything that touches the network or a timer happens in
+ * the handlers around it.
+ */
+export class UplinkSession extends EventEmitter<SessionEvents> {
+  private current: LinkState = 'idle';
+  private ws: WebSocket | undefined;
+  private attempt = 0;
+  private retryTimer: unknown;
+  private helloTimer: unknown;
+  private pingTimer: unknown;
+  private pingId = 0;
+  private readonly sync = new ClockSync();
+  private readonly downlinkHigh = new Map<string, number>();
+  private readonly timers: Timers;
+  private readonly random: () => number;
+  private readonly log: Logger;
+  /** Connection attempts after the first. */
+  reconnects = 0;
+  /** Unix ms when the session last became ready; null when not ready. */
+  connectedAt: number | null = null;
+  /** Hub frames that failed to decode. */
+  decodeErrors = 0;
+
+  constructor(private readonly opts: SessionOptions) {
+    super();
+    this.timers = opts.timers ?? systemTimers;
+    this.random = opts.random ?? Math.random;
+    this.log = opts.logger.child({ component: 'uplink' });
+  }
+
+  get state(): LinkState {
+    return this.current;
+  }
+  get rttMs(): number | null {
+    return this.sync.rttMs;
+  }
+  get clockOffsetMs(): number | null {
+    return this.sync.offsetMs;
+  }
+  /** Bytes queued in ws and the socket, not yet on the wire. */
+  get bufferedAmount(): number {
+    return this.ws?.bufferedAmount ?? 0;
+  }
+
+  /** Starts connecting; `signal` aborts the session like close(). */
+  start(signal?: AbortSignal): void {
+    if (signal?.aborted) {
+      this.apply('stop');
+      return;
+    }
+    signal?.addEventListener('abort', () => void this.close('TM_ERR_ABORTED', 'shutdown'), { once: true });
+    if (this.apply('start')) this.connect();
+  }
+
+  /** Sends one encoded data frame; only while ready. Returns false when not sent. */
+  send(bytes: Uint8Array): boolean {
+    const ws = this.ws;
+    if (this.current !== 'ready' || !ws || ws.readyState !== WebSocket.OPEN) return false;
+    ws.send(bytes, (err) => {
+      if (err) this.log.debug({ err: err.message }, 'send failed; the close handler reconnects');
+      else this.emit('writable');
+    });
+    return true;
+  }
+
+  /** Deliberate close: Goodbye, WebSocket close, no reconnect. Resolves when the socket is gone. */
+  async close(reasonCode = 'TM_OK_SHUTDOWN', reason = 'gateway shutting down'): Promise<void> {
+    if (this.current === 'closed') return;
+    const ws = this.ws;
+    if (ws && ws.readyState === WebSocket.OPEN) this.sendSession({ goodbye: { reasonCode, reason } });
+    this.apply('stop');
+    this.clearTimers();
+    if (!ws || ws.readyState === WebSocket.CLOSED) return;
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        ws.terminate();
+        resolve();
+      }, 1000);
+      ws.once('close', () => {
+        clearTimeout(t);
+        resolve();
+      });
+      if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
+      else ws.close(1000, 'shutdown');
+    });
+  }
+
+  private apply(event: LinkEvent): boolean {
+    const prev = this.current;
+    const next = nextLinkState(prev, event);
+    if (next === undefined) {
+      this.log.debug({ state: prev, event }, 'link event ignored');
+      return false;
+    }
+    this.current = next;
+    if (next !== prev) {
+      if (next === 'ready') this.connectedAt = Date.now();
+      else if (prev === 'ready') this.connectedAt = null;
+      this.log.info({ from: prev, to: next }, 'link state');
+      this.emit('state', next, prev);
+    }
+    return true;
+  }
+
+  private connect(): void {
+    const ws = new WebSocket(this.opts.url, SUBPROTOCOL, {
+      perMessageDeflate: false,
+      handshakeTimeout: this.opts.helloTimeoutMs,
+      maxPayload: this.opts.maxFrameBytes ?? 1024 * 1024,
+    });
+    this.ws = ws;
+    ws.on('upgrade', (res: IncomingMessage) => {
+      // Small frames must not wait for Nagle: CONTROL has a 50 ms budget.
+      res.socket.setNoDelay(true);
+    });
+    ws.on('open', () => this.onOpen(ws));
+    ws.on('message', (data: WebSocket.RawData, isBinary: boolean) => this.onMessage(ws, data, isBinary));
+    ws.on('error', (err) => this.log.debug({ err: err.message }, 'uplink socket error'));
+    ws.on('close', (code: number) => this.onClose(ws, code));
+  }
+
+  private onOpen(ws: WebSocket): void {
+    if (ws !== this.ws || !this.apply('open')) return;
+    this.sendSession({
+      hello: {
+        protocolVersion: PROTOCOL_VERSION,
+        gatewayId: this.opts.gatewayId,
+        credential: this.opts.credential,
+        softwareVersion: this.opts.softwareVersion,
+        siteKind: SITE_KIND[this.opts.siteKind],
+        siteName: this.opts.siteName,
+      },
+    });
+    this.helloTimer = this.timers.setTimeout(() => {
+      if (this.current === 'authenticating' && ws === this.ws) {
+        this.log.warn({ timeoutMs: this.opts.helloTimeoutMs }, 'no HelloAck from hub; reconnecting');
+        ws.terminate();
+      }
+    }, this.opts.helloTimeoutMs);
+  }
+
+  private onClose(ws: WebSocket, code: number): void {
+    if (ws !== this.ws) return;
+    this.ws = undefined;
+    this.clearTimers();
+    this.sync.reset();
+    if (this.current === 'closed') return;
+    // The hub closes 4401 on a bad credential (SESSION.md §1), with or without a HelloAck first.
+    const event: LinkEvent = code === 4401 ? 'refused' : 'lost';
+    if (!this.apply(event)) this.apply('lost');
+    this.log.info({ code }, 'uplink closed');
+    this.scheduleRetry();
+  }
+
+  private scheduleRetry(): void {
+    const refused = this.current === 'refused';
+    const delay = refused
+      ? backoffDelayMs(Number.MAX_SAFE_INTEGER, this.opts.reconnect, this.random)
+      : backoffDelayMs(this.attempt, this.opts.reconnect, this.random);
+    if (!refused) this.attempt += 1;
+    this.retryTimer = this.timers.setTimeout(() => {
+      this.retryTimer = undefined;
+      if (this.apply('retry')) {
+        this.reconnects += 1;
+        this.connect();
+      }
+    }, delay);
+  }
+
+  private onMessage(ws: WebSocket, data: WebSocket.RawData, isBinary: boolean): void {
+    if (ws !== this.ws) return;
+    if (!isBinary) {
+      this.countDecodeError('text message (SESSION.md: binary only)');
+      return;
+    }
+    const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+    let env: DecodedEnvelope;
+    try {
+      env = decodeEnvelope(bytes, { maxFrameBytes: this.opts.maxFrameBytes ?? 1024 * 1024, maxIdLength: 128, maxRepeated: 65_536 });
+    } catch (err) {
+      this.countDecodeError(isTelemedError(err) ? err.code : String(err));
+      return;
+    }
+    this.dispatch(ws, env);
+  }
+
+  private countDecodeError(why: string): void {
+    this.decodeErrors += 1;
+    this.log.info({ why }, 'undecodable frame from hub skipped');
+    this.emit('decodeError', why);
+  }
+
+  /** One handler per payload kind (STYLE.md). */
+  private dispatch(ws: WebSocket, env: DecodedEnvelope): void {
+    switch (env.payload) {
+      case 'helloAck':
+        return this.onHelloAck(ws, env.helloAck ?? {});
+      case 'ack':
+        this.emit('ack', env.ack?.streams ?? []);
+        return;
+      case 'ping':
+        return this.onPing(env.ping ?? {});
+      case 'pong':
+        return this.onPong(env.pong ?? {});
+      case 'goodbye':
+        this.log.info({ reasonCode: env.goodbye?.reasonCode, reason: env.goodbye?.reason }, 'hub said goodbye');
+        return;
+      case 'hello':
+        this.countDecodeError('hello from hub');
+        return;
+      default:
+        return this.onDownlink(env);
+    }
+  }
+
+  private onHelloAck(ws: WebSocket, ack: telemed.v1.IHelloAck): void {
+    if (this.current !== 'authenticating') return;
+    this.timers.clearTimeout(this.helloTimer);
+    if (!ack.accepted) {
+      // Logged without the credential: only the hub's code and reason.
+      this.log.warn({ reasonCode: ack.reasonCode, reason: ack.reason }, 'hub refused this gateway');
+      this.apply('refused');
+      ws.close(1000, 'refused');
+      return;
+    }
+    this.attempt = 0;
+    this.apply('accepted');
+    this.emit('ready', ack);
+    this.pingTimer = this.timers.setInterval(() => this.sendPing(), this.opts.pingIntervalMs);
+    this.sendPing();
+  }
+
+  private sendPing(): void {
+    this.pingId = (this.pingId + 1) >>> 0;
+    this.sendSession({ ping: { id: this.pingId, t1Ns: this.opts.clock.nowNs() } });
+  }
+
+  private onPing(ping: telemed.v1.IPing): void {
+    const t2 = this.opts.clock.nowNs();
+    this.sendSession({ pong: { id: ping.id ?? 0, t1Ns: ping.t1Ns ?? 0, t2Ns: t2, t3Ns: this.opts.clock.nowNs() } });
+  }
+
+  private onPong(pong: telemed.v1.IPong): void {
+    this.sync.add({ t1: pong.t1Ns ?? 0, t2: pong.t2Ns ?? 0, t3: pong.t3Ns ?? 0, t4: this.opts.clock.nowNs() });
+    const rttMs = this.sync.rttMs;
+    const offsetMs = this.sync.offsetMs;
+    if (rttMs !== null && offsetMs !== null) this.emit('rtt', { rttMs, offsetMs });
+  }
+
+  /** SESSION.md §4: durable downlink frames are acked like the hub acks ours, duplicates dropped. */
+  private onDownlink(env: DecodedEnvelope): void {
+    const h = env.header;
+    if (h.durable) {
+      const high = this.downlinkHigh.get(h.streamId) ?? 0;
+      // Acked at once rather than batched: downlink volume is a few diagnoses and commands.
+      this.sendSession({ ack: { streams: [{ streamId: h.streamId, seq: Math.max(high, h.seq) }], receiveTimeNs: this.opts.clock.nowNs() } });
+      if (h.seq <= high) return;
+      this.downlinkHigh.set(h.streamId, h.seq);
+    }
+    this.emit('downlink', env);
+  }
+
+  private sendSession(payload: Omit<EnvelopeInit, 'header'>): void {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN) return;
+    ws.send(encodeEnvelope({ ...payload, header: { gatewayId: this.opts.gatewayId } }));
+  }
+
+  private clearTimers(): void {
+    this.timers.clearTimeout(this.retryTimer);
+    this.timers.clearTimeout(this.helloTimer);
+    this.timers.clearInterval(this.pingTimer);
+    this.retryTimer = this.helloTimer = this.pingTimer = undefined;
+  }
+}

@@ -1,0 +1,95 @@
+import { encodeEnvelope, className, type ClassName, type EnvelopeInit, type TrafficClass, type HeaderInit } from '../../protocols/index.js';
+
+/** The payload arm of an envelope, e.g. `{ vitals: {...} }`: everything but the header. */
+export type PayloadInit = Omit<EnvelopeInit, 'header'>;
+
+/**
+ * One frame on its way to the hub. `env.header.sendTimeNs` is filled when it leaves the
+ * scheduler; everything else is fixed when the frame is built.
+ */
+export interface OutFrame {
+  readonly streamId: string;
+  /** Per-stream sequence number, from 1. */
+  readonly seq: number;
+  readonly trafficClass: TrafficClass;
+  readonly className: ClassName;
+  readonly durable: boolean;
+  /** Latency budget, ms. */
+  readonly budgetMs: number;
+  /** Monotonic ms (Clock.monoMs) after which the frame is late. */
+  readonly deadlineMs: number;
+  /** Encoded size without send time, bytes (the send time adds at most 11). */
+  readonly size: number;
+  readonly env: EnvelopeInit & { header: HeaderInit };
+}
+
+export interface BuildFrameInput {
+  readonly streamId: string;
+  readonly trafficClass: TrafficClass;
+  readonly durable: boolean;
+  /** Capture time, Unix ns on this gateway's clock. */
+  readonly captureTimeNs: number;
+  /** Budget, ms; the class budget from the config when absent. */
+  readonly budgetMs?: number;
+  readonly payload: PayloadInit;
+}
+
+/**
+ * Numbers frames per stream (SESSION.md §2: seq starts at 1, no gaps on durable streams) and
+ * builds their headers.
+ */
+export class StreamSequencer {
+  private readonly last = new Map<string, number>();
+
+  constructor(
+    private readonly gatewayId: string,
+    private readonly classBudgetMs: (c: ClassName) => number,
+  ) {}
+
+  /** Last seq handed out on a stream, 0 when none. */
+  lastSeq(streamId: string): number {
+    return this.last.get(streamId) ?? 0;
+  }
+
+  /**
+   * Makes sure the next seq of a stream is above `seq`: the hub already holds frames up to it
+   * (e.g. from before a restart), and reusing a number would make it drop ours as a duplicate.
+   */
+  advanceTo(streamId: string, seq: number): void {
+    if (seq > this.lastSeq(streamId)) this.last.set(streamId, seq);
+  }
+
+  build(input: BuildFrameInput, nowMonoMs: number): OutFrame {
+    const seq = this.lastSeq(input.streamId) + 1;
+    this.last.set(input.streamId, seq);
+    const name = className(input.trafficClass);
+    if (name === 'unspecified') throw new RangeError(`stream ${input.streamId}: traffic class is unspecified`);
+    const budgetMs = input.budgetMs ?? this.classBudgetMs(name);
+    const header: HeaderInit = {
+      gatewayId: this.gatewayId,
+      streamId: input.streamId,
+      seq,
+      captureTimeNs: input.captureTimeNs,
+      trafficClass: input.trafficClass,
+      budgetMs,
+      durable: input.durable,
+    };
+    const env = { ...input.payload, header };
+    return {
+      streamId: input.streamId,
+      seq,
+      trafficClass: input.trafficClass,
+      className: name,
+      durable: input.durable,
+      budgetMs,
+      deadlineMs: nowMonoMs + budgetMs,
+      size: encodeEnvelope(env).length,
+      env,
+    };
+  }
+}
+
+/** Encodes a frame for the wire with its send time stamped now. */
+export function encodeForSend(frame: OutFrame, sendTimeNs: number): Uint8Array {
+  return encodeEnvelope({ ...frame.env, header: { ...frame.env.header, sendTimeNs } });
+}

@@ -1,0 +1,152 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { systemClock, TrafficClass } from '../../protocols/index.js';
+import { loadGatewayConfig } from '../config.js';
+import { createGatewayLogger } from '../logger.js';
+import { FakeHub } from './fake-hub.js';
+import { Uplink } from './uplink.js';
+import type { BuildFrameInput } from './streams.js';
+
+const SECRET = 'sekret-credential-42';
+let hub: FakeHub | undefined;
+let uplink: Uplink | undefined;
+
+afterEach(async () => {
+  await uplink?.close();
+  await hub?.close();
+  uplink = hub = undefined;
+});
+
+function makeUplink(url: string, credential = SECRET, logger = pino({ level: 'silent' })): Uplink {
+  const config = loadGatewayConfig({
+    gatewayId: 'clinic-1', siteName: 'Test clinic',
+    hub: { url, credential },
+    reconnect: { initialMs: 10, maxMs: 40, jitter: 0 },
+  });
+  return new Uplink(config, { clock: systemClock, logger });
+}
+
+function vitals(n: number): BuildFrameInput {
+  return {
+    streamId: 'sim-1/vitals', trafficClass: TrafficClass.TRAFFIC_CLASS_VITALS, durable: true,
+    captureTimeNs: systemClock.nowNs(),
+    payload: { vitals: { deviceId: 'sim-1', numerics: [{ code: 'MDC_ECG_HEART_RATE', value: 60 + n, unit: '/min' }] } },
+  };
+}
+
+async function untilState(u: Uplink, state: string): Promise<void> {
+  await vi.waitFor(() => expect(u.session.state).toBe(state), { timeout: 3000, interval: 5 });
+}
+
+describe('uplink session against a fake hub', () => {
+  it('says hello and becomes ready', async () => {
+    hub = await FakeHub.start({ credential: SECRET });
+    uplink = makeUplink(hub.url);
+    const states: string[] = [];
+    uplink.session.on('state', (s) => states.push(s));
+    uplink.start();
+    await untilState(uplink, 'ready');
+    expect(states).toEqual(['connecting', 'authenticating', 'ready']);
+    const hello = await hub.waitFor((e) => e.payload === 'hello');
+    expect(hello.hello).toMatchObject({ gatewayId: 'clinic-1', protocolVersion: 1, credential: SECRET, siteName: 'Test clinic' });
+  });
+
+  it('goes to refused on a bad credential, keeps retrying, and never logs the credential', async () => {
+    hub = await FakeHub.start({ credential: SECRET });
+    const lines: string[] = [];
+    const sink = new Writable({ write(chunk: Buffer, _e, cb) { lines.push(chunk.toString()); cb(); } });
+    uplink = makeUplink(hub.url, 'wrong-credential-99', createGatewayLogger({ level: 'debug' }, sink));
+    uplink.start();
+    await untilState(uplink, 'refused');
+    await vi.waitFor(() => expect(hub?.hellos).toBeGreaterThanOrEqual(2), { timeout: 3000, interval: 5 });
+    expect(uplink.session.state === 'refused' || uplink.session.state === 'connecting' || uplink.session.state === 'authenticating').toBe(true);
+    expect(lines.join('')).toContain('TM_ERR_AUTH_FAILED');
+    expect(lines.join('')).not.toContain('wrong-credential-99');
+  });
+
+  it('reconnects after the hub drops the connection', async () => {
+    hub = await FakeHub.start({ credential: SECRET });
+    uplink = makeUplink(hub.url);
+    uplink.start();
+    await untilState(uplink, 'ready');
+    const states: string[] = [];
+    uplink.session.on('state', (s) => states.push(s));
+    hub.dropAll();
+    await vi.waitFor(() => expect(states).toEqual(['backoff', 'connecting', 'authenticating', 'ready']), { timeout: 3000, interval: 5 });
+    expect(uplink.session.reconnects).toBe(1);
+    expect(hub.hellos).toBe(2);
+  });
+
+  it('resumes from HelloAck acks: acked frames not resent, the rest in order, removed only after Ack', async () => {
+    hub = await FakeHub.start({ credential: SECRET, autoAck: false });
+    uplink = makeUplink(hub.url);
+    for (let i = 1; i <= 5; i++) uplink.publish(vitals(i)); // link down: outbox only
+    expect(uplink.outbox.frames).toBe(5);
+    hub.stored.set('sim-1/vitals', 2); // the hub already stored 1..2 on an earlier session
+    uplink.start();
+    await hub.waitFor((e) => e.header.streamId === 'sim-1/vitals' && e.header.seq === 5);
+    expect(hub.dataFrames('sim-1/vitals').map((e) => e.header.seq)).toEqual([3, 4, 5]);
+    expect(uplink.outbox.frames).toBe(3); // sent but not acked: still held
+    hub.send({ header: { gatewayId: 'hub' }, ack: { streams: [{ streamId: 'sim-1/vitals', seq: 4 }] } });
+    await vi.waitFor(() => expect(uplink?.outbox.frames).toBe(1), { timeout: 2000, interval: 5 });
+    expect(uplink.outbox.pending('sim-1/vitals', 0).map((f) => f.seq)).toEqual([5]);
+    expect(uplink.classCounters().vitals).toMatchObject({ sent: 3, acked: 4 });
+  });
+
+  it('resends unacked frames after a reconnect, in order, without the acked ones', async () => {
+    hub = await FakeHub.start({ credential: SECRET, autoAck: false });
+    uplink = makeUplink(hub.url);
+    uplink.start();
+    await untilState(uplink, 'ready');
+    for (let i = 1; i <= 4; i++) uplink.publish(vitals(i));
+    await hub.waitFor((e) => e.header.streamId === 'sim-1/vitals' && e.header.seq === 4);
+    hub.stored.set('sim-1/vitals', 2);
+    hub.received.length = 0;
+    hub.dropAll();
+    await vi.waitFor(() => expect(hub?.dataFrames('sim-1/vitals').map((e) => e.header.seq)).toEqual([3, 4]), { timeout: 3000, interval: 5 });
+    expect(uplink.outbox.pending('sim-1/vitals', 0).map((f) => f.seq)).toEqual([3, 4]);
+  });
+
+  it('pings the hub, estimates RTT, and answers the hub\'s pings', async () => {
+    hub = await FakeHub.start({ credential: SECRET });
+    uplink = makeUplink(hub.url);
+    uplink.start();
+    await vi.waitFor(() => expect(uplink?.session.rttMs).not.toBeNull(), { timeout: 3000, interval: 5 });
+    expect(uplink.session.rttMs).toBeGreaterThanOrEqual(0);
+    hub.send({ header: { gatewayId: 'hub' }, ping: { id: 77, t1Ns: 123_000 } });
+    const pong = await hub.waitFor((e) => e.payload === 'pong');
+    expect(pong.pong).toMatchObject({ id: 77, t1Ns: 123_000 });
+    expect(pong.pong?.t3Ns).toBeGreaterThanOrEqual(pong.pong?.t2Ns ?? Infinity);
+  });
+
+  it('acks durable downlink frames, drops duplicates, and survives garbage', async () => {
+    hub = await FakeHub.start({ credential: SECRET });
+    uplink = makeUplink(hub.url);
+    const got: number[] = [];
+    uplink.session.on('downlink', (e) => got.push(e.header.seq));
+    uplink.start();
+    await untilState(uplink, 'ready');
+    const dx = { header: { gatewayId: 'hub', streamId: 'dx', seq: 1, trafficClass: TrafficClass.TRAFFIC_CLASS_ALARM, durable: true }, diagnosis: { recordId: 'r1', text: 'sinus rhythm' } };
+    for (const ws of hub.sockets) ws.send(Buffer.from([0xff, 0xff, 0xff]));
+    hub.send(dx);
+    hub.send(dx);
+    await vi.waitFor(() => expect(hub?.received.filter((e) => e.payload === 'ack')).toHaveLength(2), { timeout: 2000, interval: 5 });
+    const acks = hub.received.filter((e) => e.payload === 'ack').map((e) => e.ack?.streams?.[0]);
+    expect(acks.map((a) => [a?.streamId, a?.seq])).toEqual([['dx', 1], ['dx', 1]]);
+    expect(got).toEqual([1]);
+    expect(uplink.session.decodeErrors).toBe(1);
+    expect(uplink.session.state).toBe('ready');
+  });
+
+  it('sends Goodbye on close and stops reconnecting', async () => {
+    hub = await FakeHub.start({ credential: SECRET });
+    uplink = makeUplink(hub.url);
+    uplink.start();
+    await untilState(uplink, 'ready');
+    await uplink.close();
+    expect(uplink.session.state).toBe('closed');
+    await hub.waitFor((e) => e.payload === 'goodbye');
+    expect(hub.hellos).toBe(1);
+  });
+});

@@ -1,0 +1,226 @@
+import type { Logger } from 'pino';
+import { CLASS_NAMES, TrafficClass, classFromName, type ClassName, type Clock, type DecodedEnvelope } from '../../protocols/index.js';
+import type { GatewayConfig } from '../config.js';
+import { MemoryOutbox, type Outbox } from './outbox.js';
+import { PriorityScheduler, type DropReason } from './scheduler.js';
+import { StreamSequencer, encodeForSend, type BuildFrameInput, type OutFrame } from './streams.js';
+import { UplinkSession } from './session.js';
+import { systemTimers, type Timers } from './timers.js';
+import type { LinkState } from './link-state.js';
+
+/** Per-class counters of /api/status. */
+export interface ClassCounters {
+  sent: number;
+  dropped: number;
+  queued: number;
+  acked: number;
+}
+
+/** Hooks for metrics; all optional. */
+export interface UplinkHooks {
+  sent?(frame: OutFrame): void;
+  dropped?(frame: OutFrame, reason: DropReason): void;
+  state?(next: LinkState, prev: LinkState): void;
+  rtt?(rttMs: number): void;
+  downlink?(env: DecodedEnvelope): void;
+}
+
+export interface UplinkDeps {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly timers?: Timers;
+  readonly random?: () => number;
+  /** Defaults to a MemoryOutbox with config.outbox.maxBytes. */
+  readonly outbox?: Outbox;
+  readonly hooks?: UplinkHooks;
+  readonly softwareVersion?: string;
+}
+
+/** The stream on which LinkStats go to the hub every second (SESSION.md). */
+export const LINK_STREAM = 'link';
+
+/**
+ * The uplink: frames in from the device manager, numbered, made durable in the outbox, ordered by
+ * the scheduler and written to the session while the socket's buffer is below its bound.
+ */
+export class Uplink {
+  readonly session: UplinkSession;
+  readonly scheduler: PriorityScheduler;
+  readonly outbox: Outbox;
+  readonly sequencer: StreamSequencer;
+  private readonly sent = new Map<ClassName, number>(CLASS_NAMES.map((c) => [c, 0]));
+  private readonly acked = new Map<ClassName, number>(CLASS_NAMES.map((c) => [c, 0]));
+  private readonly streamClass = new Map<string, ClassName>();
+  private readonly timers: Timers;
+  private readonly log: Logger;
+  private pumpQueued = false;
+  private statsTimer: unknown;
+
+  constructor(private readonly config: GatewayConfig, private readonly deps: UplinkDeps) {
+    this.timers = deps.timers ?? systemTimers;
+    this.log = deps.logger.child({ component: 'uplink' });
+    this.outbox = deps.outbox ?? new MemoryOutbox(config.outbox.maxBytes);
+    this.sequencer = new StreamSequencer(config.gatewayId, (c) => config.classes[c].budgetMs);
+    this.scheduler = new PriorityScheduler({
+      maxQueuedFrames: (c) => config.classes[c].maxQueuedFrames,
+      onDrop: (f, reason) => deps.hooks?.dropped?.(f, reason),
+    });
+    this.session = new UplinkSession({
+      url: config.hub.url,
+      gatewayId: config.gatewayId,
+      credential: config.hub.credential,
+      siteKind: config.siteKind,
+      siteName: config.siteName,
+      softwareVersion: deps.softwareVersion ?? '0.1.0',
+      reconnect: config.reconnect,
+      pingIntervalMs: config.uplink.pingIntervalMs,
+      helloTimeoutMs: config.uplink.helloTimeoutMs,
+      clock: deps.clock,
+      logger: deps.logger,
+      ...(deps.timers ? { timers: deps.timers } : {}),
+      ...(deps.random ? { random: deps.random } : {}),
+    });
+    this.session.on('state', (next, prev) => this.onState(next, prev));
+    this.session.on('ready', (ack) => this.resume(ack.streams ?? []));
+    this.session.on('ack', (streams) => this.onAck(streams));
+    this.session.on('writable', () => this.schedulePump());
+    this.session.on('rtt', ({ rttMs }) => deps.hooks?.rtt?.(rttMs));
+    this.session.on('downlink', (env) => deps.hooks?.downlink?.(env));
+  }
+
+  start(signal?: AbortSignal): void {
+    this.session.start(signal);
+  }
+
+  async close(): Promise<void> {
+    await this.session.close();
+  }
+
+  /**
+   * Takes one frame from a device. Durable frames go to the outbox first; when it is full this
+   * throws TM_ERR_OUTBOX_FULL after counting the drop. Realtime frames while the link is down are
+   * dropped and counted (`link_down`): nobody wants a stale waveform.
+   */
+  publish(input: BuildFrameInput): OutFrame {
+    const frame = this.sequencer.build(input, this.deps.clock.monoMs());
+    this.streamClass.set(frame.streamId, frame.className);
+    if (frame.durable) {
+      try {
+        this.outbox.append(frame);
+      } catch (err) {
+        this.scheduler.countDrop(frame, 'outbox_full');
+        throw err;
+      }
+    }
+    if (this.session.state !== 'ready') {
+      if (!frame.durable) this.scheduler.countDrop(frame, 'link_down');
+      return frame;
+    }
+    this.scheduler.enqueue(frame);
+    this.schedulePump();
+    return frame;
+  }
+
+  classCounters(): Record<ClassName, ClassCounters> {
+    const stats = this.scheduler.stats();
+    const out = {} as Record<ClassName, ClassCounters>;
+    for (const c of CLASS_NAMES) {
+      const s = stats[c];
+      const dropped = Object.values(s.dropped).reduce((a, b) => a + b, 0);
+      out[c] = { sent: this.sent.get(c) ?? 0, dropped, queued: s.queued, acked: this.acked.get(c) ?? 0 };
+    }
+    return out;
+  }
+
+  private onState(next: LinkState, prev: LinkState): void {
+    if (prev === 'ready') {
+      // Realtime frames are stale by the time we are back; durable ones wait in the outbox.
+      this.scheduler.clear('link_down');
+      this.timers.clearInterval(this.statsTimer);
+      this.statsTimer = undefined;
+    }
+    if (next === 'ready') {
+      this.statsTimer = this.timers.setInterval(() => this.sendLinkStats(), 1000);
+    }
+    this.deps.hooks?.state?.(next, prev);
+  }
+
+  /** HelloAck: drop what the hub already has, then resend the rest of every stream in order. */
+  private resume(hubAcks: readonly { streamId?: string | null; seq?: number | null }[]): void {
+    const acked = new Map<string, number>();
+    for (const a of hubAcks) {
+      if (!a.streamId) continue;
+      const seq = a.seq ?? 0;
+      acked.set(a.streamId, seq);
+      this.sequencer.advanceTo(a.streamId, seq);
+      this.countAcked(a.streamId, this.outbox.ack(a.streamId, seq));
+    }
+    let resent = 0;
+    for (const streamId of this.outbox.streams()) {
+      for (const f of this.outbox.pending(streamId, acked.get(streamId) ?? 0)) {
+        this.scheduler.enqueue(f);
+        resent += 1;
+      }
+    }
+    this.log.info({ streams: acked.size, resent, outboxBytes: this.outbox.bytes }, 'uplink resumed');
+    this.schedulePump();
+  }
+
+  private onAck(streams: readonly { streamId?: string | null; seq?: number | null }[]): void {
+    for (const a of streams) if (a.streamId) this.countAcked(a.streamId, this.outbox.ack(a.streamId, a.seq ?? 0));
+  }
+
+  private countAcked(streamId: string, n: number): void {
+    const c = this.streamClass.get(streamId);
+    if (c && n > 0) this.acked.set(c, (this.acked.get(c) ?? 0) + n);
+  }
+
+  private schedulePump(): void {
+    if (this.pumpQueued) return;
+    this.pumpQueued = true;
+    queueMicrotask(() => {
+      this.pumpQueued = false;
+      this.pump();
+    });
+  }
+
+  /** Writes while the socket has room (ws backpressure); the next send completion resumes it. */
+  private pump(): void {
+    while (this.session.state === 'ready' && this.session.bufferedAmount <= this.config.uplink.maxBufferedBytes) {
+      const frame = this.scheduler.next(this.deps.clock.monoMs());
+      if (!frame) return;
+      if (!this.session.send(encodeForSend(frame, this.deps.clock.nowNs()))) return;
+      this.sent.set(frame.className, (this.sent.get(frame.className) ?? 0) + 1);
+      this.deps.hooks?.sent?.(frame);
+    }
+  }
+
+  private sendLinkStats(): void {
+    const stats = this.scheduler.stats();
+    try {
+      this.publish({
+        streamId: LINK_STREAM,
+        trafficClass: TrafficClass.TRAFFIC_CLASS_CONTROL,
+        durable: false,
+        captureTimeNs: this.deps.clock.nowNs(),
+        payload: {
+          linkStats: {
+            rttMs: this.session.rttMs ?? 0,
+            clockOffsetMs: this.session.clockOffsetMs ?? 0,
+            outboxBytes: this.outbox.bytes,
+            linkState: this.session.state,
+            queues: CLASS_NAMES.map((c) => ({
+              trafficClass: classFromName(c),
+              frames: stats[c].queued,
+              bytes: stats[c].queuedBytes,
+              dropped: Object.values(stats[c].dropped).reduce((a, b) => a + b, 0),
+              late: stats[c].late,
+            })),
+          },
+        },
+      });
+    } catch (err) {
+      this.log.error({ err }, 'link stats not sent');
+    }
+  }
+}

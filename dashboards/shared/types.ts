@@ -18,8 +18,9 @@ export interface LatencyStats {
 /** The hub's view of one gateway (`GatewayView`). Times are ISO strings or null. */
 export interface GatewayView {
   id: string;
-  siteKind: 'clinic' | 'ambulance';
-  siteName: string;
+  /** Null until the gateway's first hello reaches the hub. */
+  siteKind: 'clinic' | 'ambulance' | null;
+  siteName: string | null;
   connected: boolean;
   connectedAt: string | null;
   lastSeenAt: string | null;

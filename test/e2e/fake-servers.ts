@@ -1,6 +1,6 @@
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { DIST_DASHBOARDS } from './browser.js';
 
@@ -19,6 +19,8 @@ export interface FakeHub {
   /** Closes every /live socket abnormally and refuses new ones while `refuse` is true. */
   dropLive(refuse: boolean): void;
   liveCount(): number;
+  /** Forgets every session, as a restarted hub does; open /live sockets are dropped. */
+  expireSessions(): void;
   /** Tokens ended through POST /api/logout. */
   loggedOut: string[];
   close(): Promise<void>;
@@ -37,7 +39,7 @@ async function listen(app: FastifyInstance): Promise<string> {
 export async function startFakeHub(gateways: FakeGatewayView[]): Promise<FakeHub> {
   const app = Fastify({ logger: false });
   const sockets = new Set<WebSocket>();
-  const state = { refuse: false };
+  const state = { refuse: false, tokenValid: true };
   const fake: Omit<FakeHub, 'url'> = {
     gateways: new Map(gateways.map((g) => [g.id, g])),
     loggedOut: [],
@@ -50,16 +52,25 @@ export async function startFakeHub(gateways: FakeGatewayView[]): Promise<FakeHub
       sockets.clear();
     },
     liveCount: () => sockets.size,
+    expireSessions: () => {
+      state.tokenValid = false;
+      fake.dropLive(false);
+    },
     close: () => app.close(),
   };
   await app.register(fastifyWebsocket);
   await app.register(fastifyStatic, { root: `${DIST_DASHBOARDS}console` });
-  const authed = (h: string | undefined): boolean => h === `Bearer ${TOKEN}`;
+  const authed = (h: string | undefined): boolean => state.tokenValid && h === `Bearer ${TOKEN}`;
+  app.get('/api/me', async (req, reply) => {
+    if (!authed(req.headers.authorization)) return reply.code(401).send({ code: 'TM_ERR_UNAUTHENTICATED', message: 'no' });
+    return { username: FAKE_USER.username, role: FAKE_USER.role };
+  });
   app.post('/api/login', async (req, reply) => {
     const b = req.body as { username?: unknown; password?: unknown } | null;
     if (b?.username !== FAKE_USER.username || b.password !== FAKE_USER.password) {
       return reply.code(401).send({ code: 'TM_ERR_LOGIN_FAILED', message: 'login failed' });
     }
+    state.tokenValid = true;
     return { token: TOKEN, user: { username: FAKE_USER.username, role: FAKE_USER.role } };
   });
   app.post('/api/logout', async (req, reply) => {
@@ -70,16 +81,13 @@ export async function startFakeHub(gateways: FakeGatewayView[]): Promise<FakeHub
     if (!authed(req.headers.authorization)) return reply.code(401).send({ code: 'TM_ERR_UNAUTHORIZED', message: 'no' });
     return [...fake.gateways.values()];
   });
-  app.get('/live', { websocket: true }, (socket, req) => {
+  // Like the real hub: a bad token gets a plain 401 before the upgrade (the browser sees 1006).
+  const preValidation = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const token = (req.query as { token?: string }).token;
-    if (state.refuse) {
-      socket.terminate();
-      return;
-    }
-    if (token !== TOKEN) {
-      socket.close(4401, 'TM_ERR_UNAUTHORIZED');
-      return;
-    }
+    if (state.refuse) await reply.code(503).send({ code: 'TM_ERR_FAKE_DOWN', message: 'down' });
+    else if (!authed(`Bearer ${token ?? ''}`)) await reply.code(401).send({ code: 'TM_ERR_UNAUTHENTICATED', message: 'no' });
+  };
+  app.get('/live', { websocket: true, preValidation }, (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.send(JSON.stringify({ type: 'snapshot', gateways: [...fake.gateways.values()] }));
@@ -108,7 +116,7 @@ export async function startFakeGateway(status: Record<string, unknown>): Promise
     },
     close: () => app.close(),
   };
-  app.get('/api/status', async () => fake.status);
+  app.get('/api/status', (_req, reply) => reply.send(fake.status));
   app.get('/live', { websocket: true }, (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));

@@ -86,13 +86,22 @@ describe('dashboards against fake servers', () => {
     await page.getByTestId('live-lost').waitFor({ state: 'detached', timeout: 10_000 });
     await expect.poll(() => hub.liveCount()).toBe(1);
 
+    // A hub restart forgets the session: the failed reconnect is traced to the token, not retried forever.
+    hub.expireSessions();
+    await page.getByTestId('login-form').waitFor({ timeout: 5000 });
+    await page.getByLabel('Username').fill(FAKE_USER.username);
+    await page.getByLabel('Password').fill(FAKE_USER.password);
+    await page.getByTestId('login-submit').click();
+    await expect.poll(text(page, 'live-status')).toBe('live');
+
     await page.getByTestId('logout').click();
     await page.getByTestId('login-form').waitFor();
     expect(hub.loggedOut).toEqual(['Bearer fake-token-1']);
-    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    expect(await page.evaluate('sessionStorage.length')).toBe(0);
 
     // A token the hub no longer accepts sends the user back to the form, not into a retry loop.
-    await page.evaluate(() => sessionStorage.setItem('telemed.console.session', JSON.stringify({ token: 'stale', user: { username: 'x', role: '' } })));
+    const stale = JSON.stringify({ token: 'stale', user: { username: 'x', role: '' } });
+    await page.evaluate(`sessionStorage.setItem('telemed.console.session', ${JSON.stringify(stale)})`);
     await page.reload();
     await page.getByTestId('login-form').waitFor({ timeout: 5000 });
     await page.close();

@@ -63,6 +63,20 @@ export async function fetchGateways(token: string): Promise<GatewayView[]> {
   return body as GatewayView[];
 }
 
+/**
+ * Whether the hub still accepts the token. The hub refuses a bad `/live` token with a plain 401
+ * before the upgrade, which a browser only sees as close code 1006; this tells that apart from an
+ * outage. Network trouble counts as "still valid" so an outage never logs anyone out.
+ */
+export async function sessionStillValid(token: string): Promise<boolean> {
+  try {
+    await fetchJson(api('api/me'), { headers: { authorization: `Bearer ${token}` } });
+    return true;
+  } catch (err) {
+    return !(err instanceof DashboardError && err.status === 401);
+  }
+}
+
 /** `/live` URL next to the page, carrying the token (browsers cannot set headers on WebSockets). */
 export function liveUrlFor(token: string): string {
   const u = new URL('live', location.href);

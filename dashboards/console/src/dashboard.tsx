@@ -3,7 +3,7 @@ import { LiveIndicator, LiveLostBanner } from '../../shared/components.js';
 import { DashboardError } from '../../shared/errors.js';
 import { parseHubMessage } from '../../shared/live-messages.js';
 import { useLiveSocket } from '../../shared/use-live-socket.js';
-import { fetchGateways, liveUrlFor, type Session } from './api.js';
+import { fetchGateways, liveUrlFor, sessionStillValid, type Session } from './api.js';
 import { applyHubMessage, EMPTY_CONSOLE, sortedGateways, type ConsoleState } from './console-state.js';
 import { GatewayCard } from './gateway-card.js';
 
@@ -30,6 +30,18 @@ export function Dashboard(props: { session: Session; onLogout: () => void; onExp
     if (msg !== null) setState((s) => applyHubMessage(s, msg));
   }, []);
   const live = useLiveSocket(liveUrlFor(session.token), onMessage, onExpired);
+
+  // After each failed (re)connect, ask the hub whether the token is the problem (e.g. hub restarted).
+  useEffect(() => {
+    if (live.state !== 'backoff') return undefined;
+    let current = true;
+    void sessionStillValid(session.token).then((ok) => {
+      if (current && !ok) onExpired();
+    });
+    return () => {
+      current = false;
+    };
+  }, [live.state, live.attempt, session.token, onExpired]);
 
   const gateways = sortedGateways(state);
   const connected = gateways.filter((g) => g.connected).length;

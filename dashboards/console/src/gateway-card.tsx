@@ -22,10 +22,10 @@ export function GatewayCard(props: { gateway: GatewayView; vitals: VitalsMessage
           </h2>
           <div class="muted">
             <span class={`kind kind-${g.siteKind}`} data-testid={`gateway-kind-${g.id}`}>
-              {g.siteKind === 'ambulance' ? 'Ambulance' : 'Clinic'}
+              {g.siteKind === 'ambulance' ? 'Ambulance' : g.siteKind === 'clinic' ? 'Clinic' : 'Site not yet seen'}
             </span>
             {' · '}
-            <span data-testid={`gateway-site-${g.id}`}>{g.siteName}</span>
+            <span data-testid={`gateway-site-${g.id}`}>{g.siteName ?? '—'}</span>
           </div>
         </div>
         <Badge

@@ -4,7 +4,7 @@ import { PriorityScheduler, type DropReason } from './scheduler.js';
 import { StreamSequencer, type OutFrame } from './streams.js';
 
 const seqr = new StreamSequencer('g', (c: ClassName) => CLASS_DEFAULTS[c].budgetMs);
-function frame(cls: TrafficClass, nowMs: number, stream = className(cls), durable = false): OutFrame {
+function frame(cls: TrafficClass, nowMs: number, stream: string = className(cls), durable = false): OutFrame {
   return seqr.build({ streamId: stream, trafficClass: cls, durable, captureTimeNs: 0, payload: { goodbye: { reason: 'x' } } }, nowMs);
 }
 

@@ -26,7 +26,7 @@ async function measure(profile: LinkProfile, n: number, everyMs: number): Promis
   const target = await startTarget((s) => s.on('data', read));
   const link = await startLink({ targetHost: '127.0.0.1', targetPort: target.port, profile, seed: 7 });
   const client = await connect(link.port);
-  cleanups.push(target.close, link.close, async () => void client.destroy());
+  cleanups.push(() => target.close(), () => link.close(), () => Promise.resolve(void client.destroy()));
   for (let i = 0; i < n; i++) {
     client.write(probe(i));
     await new Promise((r) => setTimeout(r, everyMs));
@@ -39,11 +39,14 @@ describe('link delay and jitter (real loopback sockets)', () => {
   it('adds the configured one-way delay: 40 ms within ±5 ms at p50', async () => {
     const { delays } = await measure(base({ delayMs: 40 }), 60, 5);
     const p50 = percentile(delays, 50);
+    const p90 = percentile(delays, 90);
     const p99 = percentile(delays, 99);
-    console.log(`[link] delay 40 ms configured: measured p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms, min ${Math.min(...delays).toFixed(2)} ms (n=${delays.length})`);
+    console.log(`[link] delay 40 ms configured: measured p50 ${p50.toFixed(2)} ms, p90 ${p90.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms, min ${Math.min(...delays).toFixed(2)} ms (n=${delays.length})`);
     expect(Math.abs(p50 - 40)).toBeLessThanOrEqual(5);
-    expect(Math.min(...delays)).toBeGreaterThanOrEqual(39);
-    expect(p99).toBeLessThanOrEqual(50);
+    // Never early (the emulator's own guarantee); lateness is the event loop's, so the tail
+    // bound is looser on a shared, loaded box.
+    expect(Math.min(...delays)).toBeGreaterThanOrEqual(39.5);
+    expect(p90).toBeLessThanOrEqual(46);
   });
 
   it('keeps jitter within bounds and never reorders', async () => {
@@ -51,10 +54,13 @@ describe('link delay and jitter (real loopback sockets)', () => {
     const min = Math.min(...delays);
     const max = Math.max(...delays);
     const p50 = percentile(delays, 50);
-    console.log(`[link] delay 30±10 ms configured: measured min ${min.toFixed(2)}, p50 ${p50.toFixed(2)}, max ${max.toFixed(2)} ms (n=${delays.length})`);
+    const p95 = percentile(delays, 95);
+    console.log(`[link] delay 30±10 ms configured: measured min ${min.toFixed(2)}, p50 ${p50.toFixed(2)}, p95 ${p95.toFixed(2)}, max ${max.toFixed(2)} ms (n=${delays.length})`);
     expect(seqs).toEqual(Array.from({ length: 100 }, (_, i) => i));
-    expect(min).toBeGreaterThanOrEqual(20 - 1);
-    expect(max).toBeLessThanOrEqual(40 + 5);
+    expect(min).toBeGreaterThanOrEqual(20 - 0.5);
+    expect(p95).toBeLessThanOrEqual(40 + 3);
+    // Event-loop lateness on a loaded box can add a few ms to the odd probe, never 15.
+    expect(max).toBeLessThanOrEqual(40 + 15);
     // Jitter must actually vary the delay, not just add a constant.
     expect(max - min).toBeGreaterThan(5);
   });

@@ -54,7 +54,7 @@ export function probe(seq: number): Buffer {
 
 /** Parses probe records out of a byte stream and reports (seq, one-way ms) for each. */
 export function probeReader(onProbe: (seq: number, oneWayMs: number) => void): (chunk: Buffer) => void {
-  let pending = Buffer.alloc(0);
+  let pending: Buffer = Buffer.alloc(0);
   return (chunk) => {
     const now = performance.now();
     pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
@@ -77,4 +77,17 @@ export function pattern(offset: number, length: number): Buffer {
   const b = Buffer.alloc(length);
   for (let i = 0; i < length; i++) b[i] = ((offset + i) * 31 + ((offset + i) >>> 8)) & 0xff;
   return b;
+}
+
+/** Resolves on 'close' whatever the reason (events.once would reject on the 'error' before it). */
+export function closed(s: net.Socket): Promise<void> {
+  s.on('error', () => undefined);
+  return new Promise((r) => s.once('close', () => r()));
+}
+
+/** Connects without waiting for the handshake: for connections the link may reset at once. */
+export function connectRaw(port: number): net.Socket {
+  const s = net.connect({ host: '127.0.0.1', port });
+  s.on('error', () => undefined);
+  return s;
 }

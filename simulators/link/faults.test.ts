@@ -99,6 +99,26 @@ describe('forced disconnect', () => {
   });
 });
 
+describe('half-close', () => {
+  it('a FIN travels after the data and the reply still comes back', async () => {
+    // An HTTP/1.0-style exchange: request, FIN, reply, FIN, over a delayed link.
+    const target = await startTarget((s) => {
+      let req = '';
+      s.on('data', (c: Buffer) => (req += c.toString()));
+      s.on('end', () => s.end(`echo:${req}`));
+    });
+    const link = await startLink({ targetHost: '127.0.0.1', targetPort: target.port, profile: profile(), seed: 1 });
+    cleanups.push(() => target.close(), () => link.close());
+    const client = await connect(link.port);
+    let reply = '';
+    client.on('data', (c: Buffer) => (reply += c.toString()));
+    const done = closed(client);
+    client.end('ping');
+    await done;
+    expect(reply).toBe('echo:ping');
+  });
+});
+
 describe('stall', () => {
   it('a stall holds delivery for its duration, then delivers everything in order', async () => {
     const seqs: number[] = [];

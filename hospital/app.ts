@@ -1,0 +1,98 @@
+import { randomBytes } from 'node:crypto';
+import fastifyWebsocket from '@fastify/websocket';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type RawServerDefault } from 'fastify';
+import type { Logger } from 'pino';
+import { systemClock, type Clock } from '../protocols/index.js';
+import { hashSecret } from './auth/password.js';
+import { authPlugin } from './auth/plugin.js';
+import { SessionManager } from './auth/sessions.js';
+import type { HospitalConfig } from './config.js';
+import { HospitalErrorCode } from './errors.js';
+import { healthPlugin } from './health.js';
+import { LiveHub } from './live/live-hub.js';
+import { livePlugin } from './live/plugin.js';
+import { hospitalLogger } from './logger.js';
+import { createMetrics, metricsPlugin, type HospitalMetrics } from './metrics.js';
+import { staticPlugin, resolveDashboardsDir } from './static.js';
+import type { RecordsStore } from './store/records-store.js';
+import { SqliteRecordsStore } from './store/sqlite-store.js';
+import { NoopTimeseriesWriter, type TimeseriesWriter } from './timeseries/timeseries.js';
+import { uplinkPlugin } from './uplink/plugin.js';
+import { GatewayRegistry } from './uplink/registry.js';
+
+/** Injected collaborators of the hub; every one has a production default. */
+export interface HospitalDeps {
+  /** Parent logger; the hub logs through a redacting child of it. Default: a new pino. */
+  readonly logger?: Logger;
+  /** Default: systemClock. */
+  readonly clock?: Clock;
+  /** Default: SqliteRecordsStore in `config.dataDir`. Closed by the hub either way. */
+  readonly store?: RecordsStore;
+  /** Default: the no-op writer (InfluxDB comes later). */
+  readonly timeseries?: TimeseriesWriter;
+}
+
+/** Shared infrastructure of a built hub, for the process entry, tests and later plugins. */
+export interface HospitalServices {
+  readonly config: HospitalConfig;
+  readonly store: RecordsStore;
+  readonly registry: GatewayRegistry;
+  readonly live: LiveHub;
+  readonly metrics: HospitalMetrics;
+  readonly sessions: SessionManager;
+  readonly clock: Clock;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    hospital: HospitalServices;
+  }
+}
+
+/** Builds the hub (docs/CONTRACTS.md). The returned server is ready but NOT listening. */
+export async function buildHospital(config: HospitalConfig, deps: HospitalDeps = {}): Promise<FastifyInstance> {
+  const log = hospitalLogger(deps.logger);
+  const clock = deps.clock ?? systemClock;
+  const store = deps.store ?? new SqliteRecordsStore(config.dataDir);
+  const timeseries = deps.timeseries ?? new NoopTimeseriesWriter(log.child({ component: 'timeseries' }), config.influx);
+  const metrics = createMetrics();
+  const registry = new GatewayRegistry(config.gateways.map((g) => g.id), metrics, clock, log.child({ component: 'registry' }), config.live.gatewayUpdateMs);
+  const live = new LiveHub(config.live.maxBufferedBytes, config.live.maxClients, metrics, log.child({ component: 'live' }));
+  // Unknown users and gateways are checked against this so that a miss costs as much as a hit.
+  const dummyHash = await hashSecret(randomBytes(16).toString('hex'));
+  const sessions = new SessionManager(store, clock, config.sessionTtlMs, dummyHash);
+
+  const app: FastifyInstance = Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({ loggerInstance: log, disableRequestLogging: false, return503OnClosing: true });
+  app.decorate('hospital', { config, store, registry, live, metrics, sessions, clock });
+  app.decorateRequest('authUser', null);
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err.validation !== undefined || (err.statusCode !== undefined && err.statusCode < 500)) {
+      req.log.info({ code: err.code }, 'bad request');
+      return reply.code(err.statusCode ?? 400).send({ code: HospitalErrorCode.BAD_REQUEST, message: err.message });
+    }
+    req.log.error({ err }, 'request failed');
+    return reply.code(500).send({ code: HospitalErrorCode.INTERNAL, message: 'internal error' });
+  });
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ code: HospitalErrorCode.NOT_FOUND, message: `no route ${req.method} ${req.url.split('?')[0] ?? ''}` }));
+  // Store last: onClose hooks run in registration order, and sessions flush into the store.
+  app.addHook('onClose', async () => {
+    await timeseries.close();
+    await store.close();
+  });
+
+  // Oversized frames up to twice the limit reach the decoder (counted and skipped); beyond that
+  // ws closes the socket (1009) before buffering them.
+  await app.register(fastifyWebsocket, { options: { maxPayload: config.limits.maxFrameBytes * 2 + 1024 } });
+  await app.register(metricsPlugin(metrics));
+  await app.register(healthPlugin(registry, clock));
+  await app.register(authPlugin({ config, store, sessions, log }));
+  await app.register(uplinkPlugin({
+    sessions,
+    ctx: { config, store, registry, metrics, clock, timeseries, dummyHash, log: log.child({ component: 'uplink' }) },
+  }));
+  await app.register(livePlugin({ hub: live, registry, sessions }));
+  await app.register(staticPlugin(resolveDashboardsDir(config.dashboardsDir)));
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,128 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { HospitalError, HospitalErrorCode } from './errors.js';
+
+const ScryptHash = Type.String({ pattern: '^scrypt\\$\\d+\\$\\d+\\$\\d+\\$[A-Za-z0-9+/=]+\\$[A-Za-z0-9+/=]+$' });
+
+/** One enrolled gateway. Only the hash of its credential is kept. */
+const GatewayEntry = Type.Object({
+  /** Gateway id as sent in Hello.gateway_id. */
+  id: Type.String({ minLength: 1, maxLength: 128 }),
+  /** `scrypt$N$r$p$saltB64$hashB64` of the gateway credential (hospital/auth/password.ts). */
+  secretHash: ScryptHash,
+}, { additionalProperties: false });
+
+const Role = Type.Union([Type.Literal('clinician'), Type.Literal('specialist'), Type.Literal('admin')]);
+
+/** One person who may log in to the hub. */
+const UserEntry = Type.Object({
+  username: Type.String({ minLength: 1, maxLength: 64 }),
+  role: Role,
+  /** `scrypt$...` hash of the password. */
+  passwordHash: ScryptHash,
+}, { additionalProperties: false });
+
+const Influx = Type.Object({
+  url: Type.String({ minLength: 1 }),
+  token: Type.String({ minLength: 1 }),
+  org: Type.String({ minLength: 1 }),
+  bucket: Type.String({ minLength: 1 }),
+}, { additionalProperties: false });
+
+const Limits = Type.Object({
+  /** Largest uplink frame accepted, bytes. Default 1 MiB. */
+  maxFrameBytes: Type.Integer({ minimum: 64, maximum: 64 * 1024 * 1024, default: 1024 * 1024 }),
+  /** Longest id string in a frame, characters. Default 128. */
+  maxIdLength: Type.Integer({ minimum: 1, maximum: 4096, default: 128 }),
+  /** Most elements of any repeated field. Default 65 536. */
+  maxRepeated: Type.Integer({ minimum: 1, maximum: 16_777_216, default: 65_536 }),
+}, { additionalProperties: false, default: {} });
+
+const Live = Type.Object({
+  /** A /live socket whose unsent bytes exceed this is closed (4429). Bytes, default 1 MiB. */
+  maxBufferedBytes: Type.Integer({ minimum: 1024, default: 1024 * 1024 }),
+  /** Least interval between two `gateway` updates of one gateway, ms. Default 500. */
+  gatewayUpdateMs: Type.Integer({ minimum: 10, default: 500 }),
+  /** Most concurrent /live sockets; more are refused. Default 256. */
+  maxClients: Type.Integer({ minimum: 1, default: 256 }),
+}, { additionalProperties: false, default: {} });
+
+const Uplink = Type.Object({
+  /** A connection that sends no Hello within this is closed 4408, ms. Default 5000. */
+  helloTimeoutMs: Type.Integer({ minimum: 10, default: 5000 }),
+  /** Interval of the hub's clock-sync pings to each gateway, ms. Default 1000. */
+  pingIntervalMs: Type.Integer({ minimum: 10, default: 1000 }),
+  /** Longest an ack waits to be batched, ms. Default 10. */
+  ackDelayMs: Type.Integer({ minimum: 0, default: 10 }),
+  /** Frames per ack batch (and per store transaction). Default 64. */
+  ackMaxFrames: Type.Integer({ minimum: 1, default: 64 }),
+  /** Durable frames waiting for the store before the socket is paused. Default 4096. */
+  maxPendingFrames: Type.Integer({ minimum: 1, default: 4096 }),
+  /** Downlink frames are refused while the socket has more unsent bytes than this. Default 4 MiB. */
+  maxBufferedBytes: Type.Integer({ minimum: 1024, default: 4 * 1024 * 1024 }),
+  /** More bad frames than this within `badFrameWindowMs` close the session (4400). Default 100. */
+  badFrameLimit: Type.Integer({ minimum: 1, default: 100 }),
+  /** Window for `badFrameLimit`, ms. Default 10 000. */
+  badFrameWindowMs: Type.Integer({ minimum: 1, default: 10_000 }),
+}, { additionalProperties: false, default: {} });
+
+/** Hospital hub configuration (docs/CONTRACTS.md). Every field has a default. */
+export const HospitalConfigSchema = Type.Object({
+  /** Listen address. Default 127.0.0.1. */
+  host: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  /** Listen port; 0 picks a free one. Default 8080. */
+  port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+  /** Directory of records.db. Default ./.data/hospital. */
+  dataDir: Type.String({ minLength: 1, default: './.data/hospital' }),
+  gateways: Type.Array(GatewayEntry, { default: [] }),
+  users: Type.Array(UserEntry, { default: [] }),
+  /** Login session lifetime, ms. Default 12 h. */
+  sessionTtlMs: Type.Integer({ minimum: 1000, default: 43_200_000 }),
+  /** InfluxDB v2 target; null disables time-series writing. Default null. */
+  influx: Type.Union([Type.Null(), Influx], { default: null }),
+  limits: Limits,
+  live: Live,
+  uplink: Uplink,
+  /** Built console to serve at `/`; null means <repo>/dist/dashboards/console. */
+  dashboardsDir: Type.Union([Type.Null(), Type.String({ minLength: 1 })], { default: null }),
+}, { additionalProperties: false });
+
+type DeepReadonly<T> = T extends (infer E)[] ? readonly DeepReadonly<E>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
+
+export type HospitalConfig = DeepReadonly<Static<typeof HospitalConfigSchema>>;
+export type Role = Static<typeof Role>;
+export const ROLES: readonly Role[] = ['clinician', 'specialist', 'admin'];
+
+function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === 'object') {
+    for (const inner of Object.values(v)) deepFreeze(inner);
+    Object.freeze(v);
+  }
+  return v;
+}
+
+function duplicates(values: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const dup = new Set<string>();
+  for (const v of values) (seen.has(v) ? dup : seen).add(v);
+  return [...dup];
+}
+
+/**
+ * Validates a raw (parsed JSON) hospital config once, fills defaults and returns a deep-frozen copy.
+ * Throws TM_ERR_CONFIG whose message lists every problem found, one per line.
+ */
+export function loadHospitalConfig(raw: unknown): HospitalConfig {
+  const input: unknown = raw === undefined ? {} : structuredClone(raw);
+  const value: unknown = Value.Default(HospitalConfigSchema, input);
+  const problems = [...Value.Errors(HospitalConfigSchema, value)].map((e) => `${e.path || '/'}: ${e.message}`);
+  if (problems.length === 0) {
+    const cfg = value as Static<typeof HospitalConfigSchema>;
+    for (const id of duplicates(cfg.gateways.map((g) => g.id))) problems.push(`/gateways: duplicate gateway id "${id}"`);
+    for (const u of duplicates(cfg.users.map((x) => x.username))) problems.push(`/users: duplicate username "${u}"`);
+  }
+  if (problems.length > 0) {
+    throw new HospitalError(HospitalErrorCode.CONFIG, `invalid hospital config (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  ${problems.join('\n  ')}`);
+  }
+  return deepFreeze(value as HospitalConfig);
+}

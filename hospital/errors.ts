@@ -1,0 +1,45 @@
+import { TelemedError } from '../protocols/index.js';
+
+/** Stable codes of the hub process. Callers branch on these, never on message text. */
+export const HospitalErrorCode = {
+  CONFIG: 'TM_ERR_CONFIG',
+  LOGIN_FAILED: 'TM_ERR_LOGIN_FAILED',
+  UNAUTHENTICATED: 'TM_ERR_UNAUTHENTICATED',
+  FORBIDDEN: 'TM_ERR_FORBIDDEN',
+  AUTH_FAILED: 'TM_ERR_AUTH_FAILED',
+  PROTOCOL_VERSION: 'TM_ERR_PROTOCOL_VERSION',
+  HELLO_REQUIRED: 'TM_ERR_HELLO_REQUIRED',
+  HELLO_TIMEOUT: 'TM_ERR_HELLO_TIMEOUT',
+  PROTOCOL: 'TM_ERR_PROTOCOL',
+  REPLACED: 'TM_ERR_REPLACED',
+  TOO_MANY_BAD_FRAMES: 'TM_ERR_TOO_MANY_BAD_FRAMES',
+  GATEWAY_NOT_CONNECTED: 'TM_ERR_GATEWAY_NOT_CONNECTED',
+  BACKPRESSURE: 'TM_ERR_BACKPRESSURE',
+  SLOW_CONSUMER: 'TM_ERR_SLOW_CONSUMER',
+  BAD_HASH: 'TM_ERR_BAD_HASH',
+  STORE: 'TM_ERR_STORE',
+  DASHBOARDS_NOT_BUILT: 'TM_ERR_DASHBOARDS_NOT_BUILT',
+  SHUTTING_DOWN: 'TM_ERR_SHUTTING_DOWN',
+  BAD_REQUEST: 'TM_ERR_BAD_REQUEST',
+  NOT_FOUND: 'TM_ERR_NOT_FOUND',
+  INTERNAL: 'TM_ERR_INTERNAL',
+} as const;
+export type HospitalErrorCode = (typeof HospitalErrorCode)[keyof typeof HospitalErrorCode];
+
+export class HospitalError extends TelemedError {
+  constructor(code: HospitalErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.name = 'HospitalError';
+  }
+}
+
+/** WebSocket close codes of the uplink and live sockets (protocols/SESSION.md). */
+export const CloseCode = {
+  NORMAL: 1000,
+  GOING_AWAY: 1001,
+  PROTOCOL: 4400,
+  AUTH: 4401,
+  HELLO_TIMEOUT: 4408,
+  REPLACED: 4409,
+  SLOW_CONSUMER: 4429,
+} as const;

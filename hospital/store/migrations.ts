@@ -1,0 +1,61 @@
+import type Database from 'better-sqlite3';
+
+/** Ordered schema migrations. Append only: an applied migration is never edited. */
+export const MIGRATIONS: readonly { readonly id: number; readonly name: string; readonly sql: string }[] = [
+  {
+    id: 1,
+    name: 'frames and stream acks',
+    sql: `
+      CREATE TABLE frames (
+        gateway_id TEXT NOT NULL,
+        stream_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        traffic_class INTEGER NOT NULL,
+        capture_time_ns INTEGER NOT NULL,
+        received_at_ns INTEGER NOT NULL,
+        payload_kind TEXT NOT NULL,
+        raw BLOB NOT NULL,
+        PRIMARY KEY (gateway_id, stream_id, seq)
+      ) WITHOUT ROWID;
+      CREATE TABLE stream_acks (
+        gateway_id TEXT NOT NULL,
+        stream_id TEXT NOT NULL,
+        acked_seq INTEGER NOT NULL,
+        PRIMARY KEY (gateway_id, stream_id)
+      ) WITHOUT ROWID;`,
+  },
+  {
+    id: 2,
+    name: 'users and sessions',
+    sql: `
+      CREATE TABLE users (
+        username TEXT PRIMARY KEY,
+        role TEXT NOT NULL CHECK (role IN ('clinician', 'specialist', 'admin')),
+        password_hash TEXT NOT NULL
+      );
+      CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY,
+        username TEXT NOT NULL,
+        role TEXT NOT NULL,
+        expires_at_ms INTEGER NOT NULL
+      );
+      CREATE INDEX sessions_expiry ON sessions (expires_at_ms);`,
+  },
+];
+
+/** Applies every migration not yet recorded in `migrations`, each in its own transaction. */
+export function migrate(db: Database.Database, now: () => number = Date.now): number[] {
+  db.exec('CREATE TABLE IF NOT EXISTS migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at_ms INTEGER NOT NULL)');
+  const applied = new Set((db.prepare('SELECT id FROM migrations').all() as { id: number }[]).map((r) => r.id));
+  const record = db.prepare('INSERT INTO migrations (id, name, applied_at_ms) VALUES (?, ?, ?)');
+  const done: number[] = [];
+  for (const m of MIGRATIONS) {
+    if (applied.has(m.id)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      record.run(m.id, m.name, now());
+    })();
+    done.push(m.id);
+  }
+  return done;
+}

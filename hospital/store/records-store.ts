@@ -1,0 +1,67 @@
+import type { Role } from '../config.js';
+
+/** One durable frame as the hub keeps it: indexed header fields plus the raw wire bytes. */
+export interface FrameRecord {
+  readonly gatewayId: string;
+  readonly streamId: string;
+  /** Per-stream sequence number, from 1. */
+  readonly seq: number;
+  /** TrafficClass enum number. */
+  readonly trafficClass: number;
+  /** Capture time on the gateway's clock, Unix ns. */
+  readonly captureTimeNs: number;
+  /** When the hub received it, hub clock, Unix ns. */
+  readonly receivedAtNs: number;
+  /** Envelope payload arm, e.g. "vitals". */
+  readonly payloadKind: string;
+  /** The frame exactly as it came off the wire (keeps unknown fields, telemed.proto rule 4). */
+  readonly raw: Uint8Array;
+}
+
+export type StoreOutcome = 'stored' | 'duplicate';
+
+export interface StoreResult {
+  /** One outcome per input frame, same order. */
+  readonly outcomes: readonly StoreOutcome[];
+  /** Cumulative ack after the batch for every stream the batch touched, keyed by stream id. */
+  readonly acks: ReadonlyMap<string, number>;
+}
+
+export interface UserRecord {
+  readonly username: string;
+  readonly role: Role;
+  readonly passwordHash: string;
+}
+
+export interface SessionRecord {
+  /** SHA-256 of the bearer token, hex; the token itself is never stored. */
+  readonly tokenHash: string;
+  readonly username: string;
+  readonly role: Role;
+  /** Expiry, Unix ms. */
+  readonly expiresAtMs: number;
+}
+
+/**
+ * The hub's records. SQLite now (sqlite-store.ts); kept small so a PostgreSQL implementation can
+ * follow (DESIGN.md §8). Methods are async for that reason even though SQLite answers at once.
+ */
+export interface RecordsStore {
+  /**
+   * Stores a batch of durable frames in one transaction. A frame whose (gateway, stream, seq) is
+   * already stored, or at/below the stream's cumulative ack, is a duplicate and is not written.
+   */
+  storeFrames(frames: readonly FrameRecord[]): Promise<StoreResult>;
+  /** Cumulative ack of every stream of one gateway: stream id → highest contiguous stored seq. */
+  streamAcks(gatewayId: string): Promise<ReadonlyMap<string, number>>;
+  /** Number of stored frames of one stream (for tests and diagnostics). */
+  countFrames(gatewayId: string, streamId: string): Promise<number>;
+  upsertUser(user: UserRecord): Promise<void>;
+  findUser(username: string): Promise<UserRecord | undefined>;
+  putSession(session: SessionRecord): Promise<void>;
+  findSession(tokenHash: string): Promise<SessionRecord | undefined>;
+  deleteSession(tokenHash: string): Promise<void>;
+  /** Deletes sessions that expired before `nowMs`; returns how many. */
+  purgeSessions(nowMs: number): Promise<number>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,147 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Role } from '../config.js';
+import { HospitalError, HospitalErrorCode } from '../errors.js';
+import { migrate } from './migrations.js';
+import type { FrameRecord, RecordsStore, SessionRecord, StoreOutcome, StoreResult, UserRecord } from './records-store.js';
+
+const key = (gatewayId: string, streamId: string): string => `${gatewayId}\u0000${streamId}`;
+
+/**
+ * RecordsStore on better-sqlite3 in WAL mode. Cumulative acks are cached in memory (the hub is
+ * the only writer of its file) so the hot path is one INSERT per frame inside one transaction
+ * per batch.
+ */
+export class SqliteRecordsStore implements RecordsStore {
+  private readonly db: Database.Database;
+  private readonly acks = new Map<string, number>();
+  /** Streams that received a frame past a gap; only these need the gap-closing lookup. */
+  private readonly gapped = new Set<string>();
+  private readonly stmt;
+  private readonly batch: (frames: readonly FrameRecord[]) => StoreResult;
+
+  /** Opens (creating if needed) `records.db` in `dataDir`, or an in-memory db for ":memory:". */
+  constructor(dataDir: string) {
+    try {
+      if (dataDir === ':memory:') this.db = new Database(':memory:');
+      else {
+        mkdirSync(dataDir, { recursive: true });
+        this.db = new Database(join(dataDir, 'records.db'));
+      }
+      this.db.pragma('journal_mode = WAL');
+      // NORMAL in WAL mode survives a process crash (not a power cut); the gateway keeps every
+      // frame until acked, so a lost last transaction is resent, never lost.
+      this.db.pragma('synchronous = NORMAL');
+      this.db.pragma('busy_timeout = 5000');
+      migrate(this.db);
+    } catch (err) {
+      throw new HospitalError(HospitalErrorCode.STORE, `cannot open records store in ${dataDir}: ${(err as Error).message}`, { cause: err });
+    }
+    const db = this.db;
+    this.stmt = {
+      insert: db.prepare('INSERT OR IGNORE INTO frames (gateway_id, stream_id, seq, traffic_class, capture_time_ns, received_at_ns, payload_kind, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      exists: db.prepare('SELECT 1 FROM frames WHERE gateway_id = ? AND stream_id = ? AND seq = ?').pluck(),
+      getAck: db.prepare('SELECT acked_seq FROM stream_acks WHERE gateway_id = ? AND stream_id = ?').pluck(),
+      putAck: db.prepare('INSERT INTO stream_acks (gateway_id, stream_id, acked_seq) VALUES (?, ?, ?) ON CONFLICT (gateway_id, stream_id) DO UPDATE SET acked_seq = excluded.acked_seq'),
+      gatewayAcks: db.prepare('SELECT stream_id, acked_seq FROM stream_acks WHERE gateway_id = ?'),
+      count: db.prepare('SELECT COUNT(*) FROM frames WHERE gateway_id = ? AND stream_id = ?').pluck(),
+      upsertUser: db.prepare('INSERT INTO users (username, role, password_hash) VALUES (?, ?, ?) ON CONFLICT (username) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash'),
+      findUser: db.prepare('SELECT username, role, password_hash FROM users WHERE username = ?'),
+      putSession: db.prepare('INSERT INTO sessions (token_hash, username, role, expires_at_ms) VALUES (?, ?, ?, ?)'),
+      findSession: db.prepare('SELECT token_hash, username, role, expires_at_ms FROM sessions WHERE token_hash = ?'),
+      deleteSession: db.prepare('DELETE FROM sessions WHERE token_hash = ?'),
+      purgeSessions: db.prepare('DELETE FROM sessions WHERE expires_at_ms < ?'),
+    };
+    this.batch = db.transaction((frames: readonly FrameRecord[]) => this.storeBatch(frames));
+  }
+
+  private ackOf(k: string, f: FrameRecord, pending: Map<string, number>): number {
+    const p = pending.get(k) ?? this.acks.get(k);
+    if (p !== undefined) return p;
+    const stored = this.stmt.getAck.get(f.gatewayId, f.streamId) as number | undefined;
+    return stored ?? 0;
+  }
+
+  private storeBatch(frames: readonly FrameRecord[]): StoreResult {
+    const pending = new Map<string, number>();
+    const newGaps: string[] = [];
+    const outcomes: StoreOutcome[] = [];
+    for (const f of frames) {
+      const k = key(f.gatewayId, f.streamId);
+      let acked = this.ackOf(k, f, pending);
+      let outcome: StoreOutcome = 'duplicate';
+      if (f.seq > acked) {
+        const info = this.stmt.insert.run(f.gatewayId, f.streamId, f.seq, f.trafficClass, Math.round(f.captureTimeNs), Math.round(f.receivedAtNs), f.payloadKind, f.raw);
+        if (info.changes === 1) outcome = 'stored';
+        if (f.seq === acked + 1) {
+          acked = f.seq;
+          if (this.gapped.has(k) || newGaps.includes(k)) {
+            while (this.stmt.exists.get(f.gatewayId, f.streamId, acked + 1) !== undefined) acked += 1;
+          }
+        } else if (outcome === 'stored') newGaps.push(k);
+      }
+      pending.set(k, acked);
+      outcomes.push(outcome);
+    }
+    for (const [k, seq] of pending) {
+      const [gatewayId, streamId] = k.split('\u0000') as [string, string];
+      this.stmt.putAck.run(gatewayId, streamId, seq);
+    }
+    // Only after the writes above succeeded: a rolled-back batch must not move the cache.
+    for (const [k, seq] of pending) this.acks.set(k, seq);
+    for (const k of newGaps) this.gapped.add(k);
+    return { outcomes, acks: new Map([...pending].map(([k, seq]) => [k.split('\u0000')[1] ?? '', seq])) };
+  }
+
+  storeFrames(frames: readonly FrameRecord[]): Promise<StoreResult> {
+    try {
+      return Promise.resolve(this.batch(frames));
+    } catch (err) {
+      return Promise.reject(new HospitalError(HospitalErrorCode.STORE, `storing ${frames.length} frames failed: ${(err as Error).message}`, { cause: err }));
+    }
+  }
+
+  streamAcks(gatewayId: string): Promise<ReadonlyMap<string, number>> {
+    const rows = this.stmt.gatewayAcks.all(gatewayId) as { stream_id: string; acked_seq: number }[];
+    return Promise.resolve(new Map(rows.map((r) => [r.stream_id, r.acked_seq])));
+  }
+
+  countFrames(gatewayId: string, streamId: string): Promise<number> {
+    return Promise.resolve(this.stmt.count.get(gatewayId, streamId) as number);
+  }
+
+  upsertUser(u: UserRecord): Promise<void> {
+    this.stmt.upsertUser.run(u.username, u.role, u.passwordHash);
+    return Promise.resolve();
+  }
+
+  findUser(username: string): Promise<UserRecord | undefined> {
+    const r = this.stmt.findUser.get(username) as { username: string; role: Role; password_hash: string } | undefined;
+    return Promise.resolve(r && { username: r.username, role: r.role, passwordHash: r.password_hash });
+  }
+
+  putSession(s: SessionRecord): Promise<void> {
+    this.stmt.putSession.run(s.tokenHash, s.username, s.role, s.expiresAtMs);
+    return Promise.resolve();
+  }
+
+  findSession(tokenHash: string): Promise<SessionRecord | undefined> {
+    const r = this.stmt.findSession.get(tokenHash) as { token_hash: string; username: string; role: Role; expires_at_ms: number } | undefined;
+    return Promise.resolve(r && { tokenHash: r.token_hash, username: r.username, role: r.role, expiresAtMs: r.expires_at_ms });
+  }
+
+  deleteSession(tokenHash: string): Promise<void> {
+    this.stmt.deleteSession.run(tokenHash);
+    return Promise.resolve();
+  }
+
+  purgeSessions(nowMs: number): Promise<number> {
+    return Promise.resolve(this.stmt.purgeSessions.run(nowMs).changes);
+  }
+
+  close(): Promise<void> {
+    if (this.db.open) this.db.close();
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,98 @@
+// Shared helpers for the hub's own tests (not used by the product).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { pino, type Logger } from 'pino';
+import WebSocket from 'ws';
+import { decodeEnvelope, encodeEnvelope, PROTOCOL_VERSION, type DecodedEnvelope, type EnvelopeInit, type PayloadKind } from '../protocols/index.js';
+import { hashSecret } from './auth/password.js';
+import { loadHospitalConfig, type HospitalConfig } from './config.js';
+
+/** Cheap scrypt parameters: tests hash many secrets and need not resist brute force. */
+export const FAST_SCRYPT = { N: 1024, r: 8, p: 1 } as const;
+export const GATEWAY_SECRET = 'clinic-1-secret-do-not-log';
+export const PASSWORDS = { 'dr.li': 'li-password-xyz', 'nurse.wu': 'wu-password-xyz', 'it.admin': 'admin-password-xyz' } as const;
+
+export interface TempDir { readonly path: string; remove(): void }
+export function tempDir(): TempDir {
+  const path = mkdtempSync(join(tmpdir(), 'telemed-hospital-'));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** A valid config with one gateway (clinic-1) and three users, on port 0 in `dataDir`. */
+export async function testConfig(dataDir: string, extra: Record<string, unknown> = {}): Promise<HospitalConfig> {
+  return loadHospitalConfig({
+    host: '127.0.0.1', port: 0, dataDir, dashboardsDir: join(dataDir, 'no-dashboards'),
+    gateways: [{ id: 'clinic-1', secretHash: await hashSecret(GATEWAY_SECRET, FAST_SCRYPT) }],
+    users: [
+      { username: 'dr.li', role: 'specialist', passwordHash: await hashSecret(PASSWORDS['dr.li'], FAST_SCRYPT) },
+      { username: 'nurse.wu', role: 'clinician', passwordHash: await hashSecret(PASSWORDS['nurse.wu'], FAST_SCRYPT) },
+      { username: 'it.admin', role: 'admin', passwordHash: await hashSecret(PASSWORDS['it.admin'], FAST_SCRYPT) },
+    ],
+    ...extra,
+  });
+}
+
+/** A pino logger writing into memory, so tests can search the output. */
+export function memoryLogger(): { logger: Logger; text: () => string } {
+  const chunks: string[] = [];
+  const sink = new Writable({ write(chunk: Buffer, _enc, cb) { chunks.push(chunk.toString()); cb(); } });
+  return { logger: pino({ level: 'debug' }, sink), text: () => chunks.join('') };
+}
+
+/** A minimal gateway for tests: speaks the uplink protocol and answers hub pings. */
+export class FakeGateway {
+  readonly received: DecodedEnvelope[] = [];
+  private waiters: { kind: PayloadKind; resolve: (e: DecodedEnvelope) => void }[] = [];
+  closed: Promise<{ code: number; reason: string }>;
+  /** Added to this gateway's clock, ns (to test offset estimation). */
+  skewNs = 0;
+  answerPings = true;
+
+  constructor(readonly ws: WebSocket) {
+    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    ws.on('message', (data: Buffer) => {
+      const env = decodeEnvelope(new Uint8Array(data));
+      if (env.payload === 'ping' && this.answerPings) {
+        const t = this.nowNs();
+        this.send({ header: { gatewayId: 'clinic-1' }, pong: { id: env.ping?.id ?? 0, t1Ns: Number(env.ping?.t1Ns ?? 0), t2Ns: t, t3Ns: t } });
+      }
+      this.received.push(env);
+      const i = this.waiters.findIndex((w) => w.kind === env.payload);
+      if (i >= 0) this.waiters.splice(i, 1)[0]?.resolve(env);
+    });
+  }
+
+  static async connect(baseUrl: string): Promise<FakeGateway> {
+    const ws = new WebSocket(`${baseUrl.replace('http', 'ws')}/uplink`, 'telemed.v1');
+    const gw = new FakeGateway(ws);
+    await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
+    return gw;
+  }
+
+  nowNs(): number { return Date.now() * 1e6 + this.skewNs; }
+
+  send(env: EnvelopeInit): void { this.ws.send(encodeEnvelope(env)); }
+
+  hello(credential = GATEWAY_SECRET, gatewayId = 'clinic-1'): void {
+    this.send({ header: { gatewayId }, hello: { protocolVersion: PROTOCOL_VERSION, gatewayId, credential, siteKind: 1, siteName: 'Test clinic' } });
+  }
+
+  /** Resolves with the next message of `kind` (not one already received). */
+  next(kind: PayloadKind, timeoutMs = 3000): Promise<DecodedEnvelope> {
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`no ${kind} within ${timeoutMs} ms`)), timeoutMs);
+      this.waiters.push({ kind, resolve: (e) => { clearTimeout(t); resolve(e); } });
+    });
+  }
+
+  vitals(seq: number, opts: { durable?: boolean; streamId?: string; captureNs?: number } = {}): EnvelopeInit {
+    return {
+      header: { gatewayId: 'clinic-1', streamId: opts.streamId ?? 'vitals/monitor-1', seq, trafficClass: 3, durable: opts.durable ?? true, captureTimeNs: opts.captureNs ?? this.nowNs() },
+      vitals: { deviceId: 'monitor-1', patientRef: 'PATIENT-4711', numerics: [{ code: 'MDC_PULS_OXIM_SAT_O2', label: 'SpO2', value: 97, unit: '%' }] },
+    };
+  }
+
+  close(): void { this.ws.close(); }
+}

@@ -1,0 +1,87 @@
+import type { DecodedEnvelope } from '../../protocols/index.js';
+import type { FrameRecord, StoreResult } from '../store/records-store.js';
+
+export interface PendingFrame {
+  readonly record: FrameRecord;
+  readonly env: DecodedEnvelope;
+}
+
+export interface AckBatcherOptions {
+  /** Longest a frame waits before its batch is stored and acked, ms (SESSION.md: 10). */
+  readonly delayMs: number;
+  /** Frames per batch (SESSION.md: 64). */
+  readonly maxFrames: number;
+  /** Frames waiting (queued + being stored) above which `onPressure(true)` is called. */
+  readonly maxPending: number;
+  /** Stores one batch in one transaction. */
+  readonly store: (records: readonly FrameRecord[]) => Promise<StoreResult>;
+  /** Called after a batch is stored: fan out, count, send the Ack. */
+  readonly onStored: (batch: readonly PendingFrame[], result: StoreResult) => void;
+  readonly onError: (err: unknown) => void;
+  /** true: stop reading the socket (TCP pushes back on the gateway); false: read again. */
+  readonly onPressure: (paused: boolean) => void;
+}
+
+/**
+ * Collects durable frames and stores them in batches, one batch in flight at a time, so acks go
+ * out only after the store has them (store THEN ack) and in order. Bounded: above `maxPending`
+ * the socket is paused rather than the queue grown.
+ */
+export class AckBatcher {
+  private queue: PendingFrame[] = [];
+  private inFlight = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> | null = null;
+  private paused = false;
+  private stopped = false;
+
+  constructor(private readonly opts: AckBatcherOptions) {}
+
+  add(frame: PendingFrame): void {
+    this.queue.push(frame);
+    if (!this.paused && this.queue.length + this.inFlight >= this.opts.maxPending) {
+      this.paused = true;
+      this.opts.onPressure(true);
+    }
+    if (this.queue.length >= this.opts.maxFrames) this.kick();
+    else if (this.timer === null && !this.stopped) {
+      this.timer = setTimeout(() => { this.timer = null; this.kick(); }, this.opts.delayMs);
+    }
+  }
+
+  /** Starts a flush unless one is running (that one picks the queue up when done). */
+  private kick(): void {
+    if (this.flushing !== null) return;
+    this.flushing = this.drain().finally(() => { this.flushing = null; });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      if (this.timer !== null) { clearTimeout(this.timer); this.timer = null; }
+      const batch = this.queue.splice(0, this.opts.maxFrames);
+      this.inFlight = batch.length;
+      try {
+        const result = await this.opts.store(batch.map((f) => f.record));
+        this.opts.onStored(batch, result);
+      } catch (err) {
+        this.opts.onError(err);
+      } finally {
+        this.inFlight = 0;
+      }
+      if (this.paused && this.queue.length < this.opts.maxPending / 2) {
+        this.paused = false;
+        this.opts.onPressure(false);
+      }
+    }
+  }
+
+  /** Stores whatever is queued (the session is ending) and resolves when done. */
+  async close(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== null) { clearTimeout(this.timer); this.timer = null; }
+    while (this.flushing !== null || this.queue.length > 0) {
+      this.kick();
+      await this.flushing;
+    }
+  }
+}

@@ -1,0 +1,232 @@
+import type { Logger } from 'pino';
+import { className, type ClassName, type Clock, type DecodedEnvelope, type EnvelopeInit } from '../../protocols/index.js';
+import { CloseCode, HospitalErrorCode } from '../errors.js';
+import type { HospitalMetrics } from '../metrics.js';
+import { LatencyWindow, type LatencySummary } from './latency-window.js';
+
+export type SiteKind = 'clinic' | 'ambulance';
+
+/** A gateway as dashboards see it (docs/CONTRACTS.md GatewayView). Times are ISO strings. */
+export interface GatewayView {
+  readonly id: string;
+  readonly siteKind: SiteKind | null;
+  readonly siteName: string | null;
+  readonly connected: boolean;
+  readonly connectedAt: string | null;
+  readonly lastSeenAt: string | null;
+  readonly rttMs: number | null;
+  readonly clockOffsetMs: number | null;
+  readonly framesReceived: number;
+  readonly latency: Readonly<Partial<Record<ClassName, LatencySummary>>>;
+}
+
+/** Outcome of a downlink send. */
+export type DownlinkResult = 'sent' | 'not-connected' | 'backpressure';
+
+/** What the registry needs of a live uplink session. */
+export interface SessionHandle {
+  readonly sessionId: string;
+  /** Encodes and sends one frame unless the socket already holds too many unsent bytes. */
+  sendDownlink(env: EnvelopeInit): DownlinkResult;
+  close(code: number, reasonCode: string, reason: string): void;
+}
+
+interface Entry {
+  id: string;
+  siteKind: SiteKind | null;
+  siteName: string | null;
+  session: SessionHandle | null;
+  connectedAtMs: number | null;
+  lastSeenAtMs: number | null;
+  rttMs: number | null;
+  clockOffsetMs: number | null;
+  framesReceived: number;
+  latency: Map<ClassName, LatencyWindow>;
+  lastUpdateMono: number;
+  updateTimer: NodeJS.Timeout | null;
+}
+
+export type GatewayListener = (view: GatewayView) => void;
+export type FrameListener = (gatewayId: string, env: DecodedEnvelope) => void;
+
+/** Most gateways tracked; unknown ids cannot get here (Hello is checked first), so this is a backstop. */
+const MAX_GATEWAYS = 10_000;
+
+/**
+ * Every gateway the hub knows, its current session and its statistics. The seam for everything
+ * that talks to gateways: live fan-out listens here, diagnoses and arm commands go out through
+ * `sendToGateway`.
+ */
+export class GatewayRegistry {
+  private readonly entries = new Map<string, Entry>();
+  private readonly gatewayListeners = new Set<GatewayListener>();
+  private readonly frameListeners = new Set<FrameListener>();
+  private closed = false;
+
+  constructor(
+    gatewayIds: readonly string[],
+    private readonly metrics: HospitalMetrics,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    /** Least interval between activity updates of one gateway, ms. */
+    private readonly updateIntervalMs: number,
+  ) {
+    for (const id of gatewayIds) this.entry(id);
+  }
+
+  private entry(id: string): Entry {
+    let e = this.entries.get(id);
+    if (e === undefined) {
+      if (this.entries.size >= MAX_GATEWAYS) throw new Error('gateway registry full');
+      e = { id, siteKind: null, siteName: null, session: null, connectedAtMs: null, lastSeenAtMs: null, rttMs: null, clockOffsetMs: null, framesReceived: 0, latency: new Map(), lastUpdateMono: -Infinity, updateTimer: null };
+      this.entries.set(id, e);
+    }
+    return e;
+  }
+
+  private nowMs(): number {
+    return this.clock.nowNs() / 1e6;
+  }
+
+  onGatewayUpdate(fn: GatewayListener): () => void {
+    this.gatewayListeners.add(fn);
+    return () => this.gatewayListeners.delete(fn);
+  }
+
+  onFrame(fn: FrameListener): () => void {
+    this.frameListeners.add(fn);
+    return () => this.frameListeners.delete(fn);
+  }
+
+  /** Makes `session` the gateway's current one; a previous session is closed 4409. */
+  attach(gatewayId: string, session: SessionHandle, site: { siteKind: SiteKind | null; siteName: string | null }): void {
+    const e = this.entry(gatewayId);
+    const old = e.session;
+    e.session = session;
+    e.siteKind = site.siteKind;
+    e.siteName = site.siteName;
+    e.connectedAtMs = this.nowMs();
+    e.lastSeenAtMs = e.connectedAtMs;
+    if (old !== null) {
+      this.log.info({ gatewayId }, 'gateway reconnected; replacing its previous session');
+      old.close(CloseCode.REPLACED, HospitalErrorCode.REPLACED, 'replaced by a newer connection');
+    } else {
+      this.metrics.gatewaysConnected.inc();
+    }
+    this.publish(e);
+  }
+
+  /** Forgets `session` if it is still the current one of the gateway. */
+  detach(gatewayId: string, session: SessionHandle): void {
+    const e = this.entries.get(gatewayId);
+    if (e === undefined || e.session !== session) return;
+    e.session = null;
+    e.connectedAtMs = null;
+    this.metrics.gatewaysConnected.dec();
+    this.publish(e);
+  }
+
+  isCurrent(gatewayId: string, session: SessionHandle): boolean {
+    return this.entries.get(gatewayId)?.session === session;
+  }
+
+  updateClock(gatewayId: string, rttMs: number, clockOffsetMs: number): void {
+    const e = this.entries.get(gatewayId);
+    if (e === undefined) return;
+    e.rttMs = rttMs;
+    e.clockOffsetMs = clockOffsetMs;
+  }
+
+  /** Counts a data frame and its latency (ms, or undefined before the clock is synced). */
+  frameReceived(gatewayId: string, trafficClass: number, latencyMs: number | undefined): void {
+    const e = this.entries.get(gatewayId);
+    if (e === undefined) return;
+    e.framesReceived += 1;
+    e.lastSeenAtMs = this.nowMs();
+    const name = className(trafficClass);
+    if (latencyMs !== undefined && name !== 'unspecified') {
+      let w = e.latency.get(name);
+      if (w === undefined) e.latency.set(name, (w = new LatencyWindow()));
+      w.add(latencyMs);
+    }
+    this.publishThrottled(e);
+  }
+
+  /** Hands a received frame (realtime, or durable once stored) to the live fan-out. */
+  emitFrame(gatewayId: string, env: DecodedEnvelope): void {
+    for (const fn of this.frameListeners) {
+      try {
+        fn(gatewayId, env);
+      } catch (err) {
+        this.log.error({ err, gatewayId }, 'frame listener failed');
+      }
+    }
+  }
+
+  /** Sends one frame to a connected gateway (diagnoses, arm commands). Never queues unboundedly. */
+  sendToGateway(gatewayId: string, env: EnvelopeInit): DownlinkResult {
+    const s = this.entries.get(gatewayId)?.session;
+    if (s == null) return 'not-connected';
+    return s.sendDownlink(env);
+  }
+
+  view(gatewayId: string): GatewayView | undefined {
+    const e = this.entries.get(gatewayId);
+    return e === undefined ? undefined : this.toView(e);
+  }
+
+  views(): GatewayView[] {
+    return [...this.entries.values()].map((e) => this.toView(e));
+  }
+
+  connectedCount(): number {
+    let n = 0;
+    for (const e of this.entries.values()) if (e.session !== null) n += 1;
+    return n;
+  }
+
+  /** Closes every session (1001) and stops update timers. */
+  close(): void {
+    this.closed = true;
+    for (const e of this.entries.values()) {
+      if (e.updateTimer !== null) clearTimeout(e.updateTimer);
+      e.updateTimer = null;
+      e.session?.close(CloseCode.GOING_AWAY, HospitalErrorCode.SHUTTING_DOWN, 'hub shutting down');
+    }
+  }
+
+  private toView(e: Entry): GatewayView {
+    const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+    const latency: Partial<Record<ClassName, LatencySummary>> = {};
+    for (const [name, w] of e.latency) latency[name] = w.summary();
+    return {
+      id: e.id, siteKind: e.siteKind, siteName: e.siteName, connected: e.session !== null,
+      connectedAt: iso(e.connectedAtMs), lastSeenAt: iso(e.lastSeenAtMs), rttMs: e.rttMs, clockOffsetMs: e.clockOffsetMs,
+      framesReceived: e.framesReceived, latency,
+    };
+  }
+
+  private publish(e: Entry): void {
+    if (e.updateTimer !== null) clearTimeout(e.updateTimer);
+    e.updateTimer = null;
+    e.lastUpdateMono = this.clock.monoMs();
+    if (this.gatewayListeners.size === 0) return;
+    const view = this.toView(e);
+    for (const fn of this.gatewayListeners) {
+      try {
+        fn(view);
+      } catch (err) {
+        this.log.error({ err, gatewayId: e.id }, 'gateway listener failed');
+      }
+    }
+  }
+
+  /** At most one activity update per gateway per interval; the last change is never lost. */
+  private publishThrottled(e: Entry): void {
+    if (e.updateTimer !== null || this.closed) return;
+    const wait = e.lastUpdateMono + this.updateIntervalMs - this.clock.monoMs();
+    if (wait <= 0) { this.publish(e); return; }
+    e.updateTimer = setTimeout(() => this.publish(e), wait);
+    e.updateTimer.unref();
+  }
+}

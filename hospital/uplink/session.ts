@@ -1,0 +1,295 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type WebSocket from 'ws';
+import {
+  className, decodeEnvelope, encodeEnvelope, isTelemedError, PROTOCOL_VERSION, telemed,
+  type Clock, type DecodedEnvelope, type EnvelopeInit, type HeaderInit, type EnvelopeLimits,
+} from '../../protocols/index.js';
+import type { HospitalConfig } from '../config.js';
+import { CloseCode, HospitalErrorCode } from '../errors.js';
+import type { DropReason, HospitalMetrics } from '../metrics.js';
+import type { RecordsStore } from '../store/records-store.js';
+import type { TimeseriesWriter } from '../timeseries/timeseries.js';
+import { AckBatcher, type PendingFrame } from './ack-batcher.js';
+import { ClockSync } from './clock-sync.js';
+import { checkHello } from './hello.js';
+import type { DownlinkResult, GatewayRegistry, SessionHandle } from './registry.js';
+
+/** Explicit session states (STYLE.md): one field, one transition table. */
+export type SessionState = 'awaiting-hello' | 'authenticating' | 'ready' | 'closing' | 'closed';
+type SessionEvent = 'hello' | 'accepted' | 'close' | 'socket-closed';
+
+const TRANSITIONS: Readonly<Record<SessionState, Partial<Record<SessionEvent, SessionState>>>> = {
+  'awaiting-hello': { hello: 'authenticating', close: 'closing', 'socket-closed': 'closed' },
+  authenticating: { accepted: 'ready', close: 'closing', 'socket-closed': 'closed' },
+  ready: { close: 'closing', 'socket-closed': 'closed' },
+  closing: { 'socket-closed': 'closed' },
+  closed: {},
+};
+
+/** Everything a session needs from the hub. */
+export interface UplinkContext {
+  readonly config: HospitalConfig;
+  readonly store: RecordsStore;
+  readonly registry: GatewayRegistry;
+  readonly metrics: HospitalMetrics;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly timeseries: TimeseriesWriter;
+  readonly dummyHash: string;
+}
+
+/** Frames that may arrive while the Hello is being verified (a pipelining gateway). */
+const MAX_EARLY_FRAMES = 64;
+/** Ping ids remembered for matching Pongs. */
+const MAX_PENDING_PINGS = 8;
+
+/** One gateway WebSocket on /uplink (protocols/SESSION.md). */
+export class UplinkSession implements SessionHandle {
+  readonly sessionId = randomUUID();
+  private state: SessionState = 'awaiting-hello';
+  private gatewayId: string | null = null;
+  private log: Logger;
+  private readonly limits: EnvelopeLimits;
+  private readonly clockSync = new ClockSync();
+  private readonly early: { bytes: Uint8Array; env: DecodedEnvelope; t: number }[] = [];
+  private readonly pings = new Map<number, number>();
+  private readonly badFrames: number[] = [];
+  private readonly batcher: AckBatcher;
+  private bytesReceived = 0;
+  private nextPingId = 1;
+  private helloTimer: NodeJS.Timeout | null;
+  private pingTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly ws: WebSocket, private readonly ctx: UplinkContext) {
+    this.log = ctx.log.child({ sessionId: this.sessionId });
+    this.limits = ctx.config.limits;
+    const up = ctx.config.uplink;
+    this.batcher = new AckBatcher({
+      delayMs: up.ackDelayMs, maxFrames: up.ackMaxFrames, maxPending: up.maxPendingFrames,
+      store: (records) => ctx.store.storeFrames(records),
+      onStored: (batch, result) => this.afterStore(batch, result.outcomes, result.acks),
+      onError: (err) => {
+        this.log.error({ err }, 'storing frames failed; closing so the gateway resends');
+        this.close(1011, HospitalErrorCode.STORE, 'hub could not store frames');
+      },
+      onPressure: (paused) => (paused ? ws.pause() : ws.resume()),
+    });
+    ws.binaryType = 'nodebuffer';
+    ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    ws.on('close', () => this.onSocketClosed());
+    ws.on('error', (err) => this.log.info({ err }, 'uplink socket error'));
+    this.helloTimer = setTimeout(() => {
+      this.log.info('no Hello in time');
+      this.close(CloseCode.HELLO_TIMEOUT, HospitalErrorCode.HELLO_TIMEOUT, 'no Hello within the timeout');
+    }, up.helloTimeoutMs);
+  }
+
+  get currentState(): SessionState {
+    return this.state;
+  }
+
+  private transition(ev: SessionEvent): boolean {
+    const next = TRANSITIONS[this.state][ev];
+    if (next === undefined) return false;
+    this.state = next;
+    return true;
+  }
+
+  private send(env: EnvelopeInit): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    this.ws.send(encodeEnvelope(env, this.limits.maxFrameBytes));
+  }
+
+  private header(): HeaderInit {
+    return { gatewayId: this.gatewayId ?? '', sendTimeNs: this.ctx.clock.nowNs() };
+  }
+
+  sendDownlink(env: EnvelopeInit): DownlinkResult {
+    if (this.state !== 'ready' || this.ws.readyState !== this.ws.OPEN) return 'not-connected';
+    const bytes = encodeEnvelope({ ...env, header: { ...env.header, gatewayId: this.gatewayId ?? '' } }, this.limits.maxFrameBytes);
+    if (this.ws.bufferedAmount + bytes.length > this.ctx.config.uplink.maxBufferedBytes) return 'backpressure';
+    this.ws.send(bytes);
+    return 'sent';
+  }
+
+  close(code: number, reasonCode: string, reason: string): void {
+    if (!this.transition('close')) return;
+    this.stopTimers();
+    this.send({ header: this.header(), goodbye: { reasonCode, reason } });
+    this.ws.close(code, reasonCode);
+    // A peer that never completes the close handshake must not hold the socket.
+    setTimeout(() => this.ws.terminate(), 2000).unref();
+  }
+
+  private stopTimers(): void {
+    if (this.helloTimer !== null) clearTimeout(this.helloTimer);
+    if (this.pingTimer !== null) clearInterval(this.pingTimer);
+    this.helloTimer = null;
+    this.pingTimer = null;
+  }
+
+  private onSocketClosed(): void {
+    if (!this.transition('socket-closed')) return;
+    this.stopTimers();
+    // Frames already received are stored even though their ack can no longer be sent: the
+    // gateway resends them and they are then counted as duplicates and acked.
+    this.batcher.close().catch((err: unknown) => this.log.error({ err }, 'final store failed'));
+    if (this.gatewayId !== null) this.ctx.registry.detach(this.gatewayId, this);
+    this.log.info('uplink closed');
+  }
+
+  private bad(reason: DropReason, cls: string, err?: unknown): void {
+    this.ctx.metrics.framesDropped.inc({ class: cls, reason });
+    this.log.info({ reason, code: isTelemedError(err) ? err.code : undefined }, 'bad uplink frame skipped');
+    const now = this.ctx.clock.monoMs();
+    const { badFrameLimit, badFrameWindowMs } = this.ctx.config.uplink;
+    this.badFrames.push(now);
+    while ((this.badFrames[0] ?? now) < now - badFrameWindowMs) this.badFrames.shift();
+    if (this.badFrames.length > badFrameLimit) {
+      this.close(CloseCode.PROTOCOL, HospitalErrorCode.TOO_MANY_BAD_FRAMES, `more than ${badFrameLimit} bad frames in ${badFrameWindowMs} ms`);
+    }
+  }
+
+  private onMessage(data: WebSocket.RawData, isBinary: boolean): void {
+    const t = this.ctx.clock.nowNs();
+    if (this.state === 'closing' || this.state === 'closed') return;
+    const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+    this.bytesReceived += bytes.length;
+    if (!isBinary) { this.bad('text', 'unspecified'); return; }
+    let env: DecodedEnvelope;
+    try {
+      env = decodeEnvelope(bytes, this.limits);
+    } catch (err) {
+      this.bad('decode', 'unspecified', err);
+      return;
+    }
+    switch (this.state) {
+      case 'awaiting-hello': this.onHello(env); return;
+      case 'authenticating':
+        if (this.early.length >= MAX_EARLY_FRAMES) this.refuse(CloseCode.PROTOCOL, HospitalErrorCode.HELLO_REQUIRED, 'too many frames before HelloAck');
+        else this.early.push({ bytes, env, t });
+        return;
+      case 'ready': this.onFrame(bytes, env, t); return;
+    }
+  }
+
+  private refuse(code: number, reasonCode: string, reason: string): void {
+    this.send({ header: this.header(), helloAck: { accepted: false, reasonCode, reason, protocolVersion: PROTOCOL_VERSION } });
+    this.close(code, reasonCode, reason);
+  }
+
+  private onHello(env: DecodedEnvelope): void {
+    this.transition('hello');
+    if (this.helloTimer !== null) clearTimeout(this.helloTimer);
+    this.helloTimer = null;
+    checkHello(env, this.ctx.config, this.ctx.dummyHash).then(async (verdict) => {
+      if (this.state !== 'authenticating') return;
+      if (!verdict.ok) {
+        if (verdict.reasonCode === HospitalErrorCode.AUTH_FAILED) this.ctx.metrics.gatewayAuthFailures.inc();
+        this.log.info({ gatewayId: verdict.gatewayId, reasonCode: verdict.reasonCode }, 'gateway Hello refused');
+        this.refuse(verdict.closeCode, verdict.reasonCode, verdict.reason);
+        return;
+      }
+      const acks = await this.ctx.store.streamAcks(verdict.gatewayId);
+      if (this.state !== 'authenticating' || !this.transition('accepted')) return;
+      this.gatewayId = verdict.gatewayId;
+      this.log = this.log.child({ gatewayId: verdict.gatewayId });
+      this.ctx.registry.attach(verdict.gatewayId, this, verdict.site);
+      this.send({
+        header: this.header(),
+        helloAck: {
+          accepted: true, sessionId: this.sessionId, hubTimeNs: this.ctx.clock.nowNs(), protocolVersion: PROTOCOL_VERSION,
+          streams: [...acks].map(([streamId, seq]) => ({ streamId, seq })),
+        },
+      });
+      this.log.info({ streams: acks.size }, 'gateway connected');
+      this.ping();
+      this.pingTimer = setInterval(() => this.ping(), this.ctx.config.uplink.pingIntervalMs);
+      this.pingTimer.unref();
+      for (const f of this.early.splice(0)) this.onFrame(f.bytes, f.env, f.t);
+    }).catch((err: unknown) => {
+      this.log.error({ err }, 'Hello handling failed');
+      this.close(1011, HospitalErrorCode.STORE, 'hub failed while accepting the Hello');
+    });
+  }
+
+  private ping(): void {
+    const id = this.nextPingId++;
+    const t1 = this.ctx.clock.nowNs();
+    this.pings.set(id, t1);
+    if (this.pings.size > MAX_PENDING_PINGS) this.pings.delete(this.pings.keys().next().value as number);
+    this.send({ header: this.header(), ping: { id, t1Ns: t1 } });
+  }
+
+  private onFrame(bytes: Uint8Array, env: DecodedEnvelope, t: number): void {
+    switch (env.payload) {
+      case 'ping': {
+        const p = env.ping;
+        this.send({ header: this.header(), pong: { id: p?.id ?? 0, t1Ns: Number(p?.t1Ns ?? 0), t2Ns: t, t3Ns: this.ctx.clock.nowNs() } });
+        return;
+      }
+      case 'pong': this.onPong(env.pong, t); return;
+      case 'goodbye':
+        this.log.info({ reasonCode: env.goodbye?.reasonCode }, 'gateway said goodbye');
+        this.close(CloseCode.NORMAL, 'TM_GOODBYE', 'goodbye');
+        return;
+      case 'ack':
+        // Downlink acks: no durable downlink outbox yet (diagnoses come later).
+        return;
+      case 'hello':
+      case 'helloAck':
+        this.bad('unknown-payload', 'unspecified');
+        return;
+      default: this.onData(bytes, env, t);
+    }
+  }
+
+  private onPong(p: telemed.v1.IPong | null | undefined, t4: number): void {
+    const t1 = this.pings.get(p?.id ?? -1);
+    if (p == null || t1 === undefined || this.gatewayId === null) return;
+    this.pings.delete(p.id ?? -1);
+    this.clockSync.add(t1, Number(p.t2Ns ?? 0), Number(p.t3Ns ?? 0), t4);
+    const best = this.clockSync.best();
+    if (best !== undefined) this.ctx.registry.updateClock(this.gatewayId, best.delayNs / 1e6, best.offsetNs / 1e6);
+  }
+
+  private onData(bytes: Uint8Array, env: DecodedEnvelope, t: number): void {
+    const gatewayId = this.gatewayId ?? '';
+    const h = env.header;
+    const cls = className(h.trafficClass);
+    if (h.gatewayId !== '' && h.gatewayId !== gatewayId) { this.bad('gateway-mismatch', cls); return; }
+    this.ctx.metrics.frames.inc({ class: cls });
+    const capture = Number(h.captureTimeNs);
+    const captureLocal = capture > 0 ? this.clockSync.toLocalNs(capture) : undefined;
+    // Before the first Pong there is no offset; a latency without one would be a guess.
+    let latencyMs: number | undefined;
+    if (captureLocal !== undefined) {
+      latencyMs = Math.max(0, (t - captureLocal) / 1e6);
+      this.ctx.metrics.frameLatency.observe({ class: cls }, latencyMs / 1000);
+    }
+    this.ctx.registry.frameReceived(gatewayId, h.trafficClass, latencyMs);
+    if (!h.durable) { this.ctx.registry.emitFrame(gatewayId, env); return; }
+    this.batcher.add({
+      env,
+      record: {
+        gatewayId, streamId: h.streamId, seq: Number(h.seq), trafficClass: h.trafficClass,
+        captureTimeNs: capture, receivedAtNs: t, payloadKind: env.payload, raw: bytes,
+      },
+    });
+  }
+
+  private afterStore(batch: readonly PendingFrame[], outcomes: readonly string[], acks: ReadonlyMap<string, number>): void {
+    let newest = 0;
+    batch.forEach((f, i) => {
+      newest = Math.max(newest, f.record.receivedAtNs);
+      if (outcomes[i] === 'duplicate') { this.ctx.metrics.framesDuplicate.inc({ class: className(f.record.trafficClass) }); return; }
+      this.ctx.registry.emitFrame(f.record.gatewayId, f.env);
+      if (f.env.payload === 'vitals') this.ctx.timeseries.writeVitals(f.record.gatewayId, f.env);
+    });
+    this.send({
+      header: this.header(),
+      ack: { streams: [...acks].map(([streamId, seq]) => ({ streamId, seq })), receiveTimeNs: newest, bytesReceived: this.bytesReceived },
+    });
+  }
+}

@@ -30,7 +30,7 @@ function expectWireError(fn: () => unknown, code: WireErrorCode): WireError {
 }
 
 /** protobuf base-128 varint (protobuf encoding guide, "Base 128 Varints"). */
-function varint(n: number): number[] {
+function varint(n: number | bigint): number[] {
   const out: number[] = [];
   let v = BigInt(n);
   do {
@@ -89,6 +89,15 @@ describe('round trips', () => {
     expect([...PAYLOAD_KINDS].sort()).toEqual([...(envType.oneofs.payload?.oneof ?? [])].sort());
   });
 
+  it('encodeEnvelope returns a plain Uint8Array whose slice() is a copy (regression: it was a Buffer, slice() aliased)', () => {
+    const bytes = encodeEnvelope(sampleEnvelope('vitals'));
+    expect(Buffer.isBuffer(bytes)).toBe(false);
+    const copy = bytes.slice();
+    copy[0] = copy[0]! ^ 0xff;
+    expect(bytes[0]).not.toBe(copy[0]);
+    expect(decodeEnvelope(bytes).payload).toBe('vitals');
+  });
+
   it('64-bit fields decode to plain numbers', () => {
     const hdr = decodeEnvelope(encodeEnvelope(sampleEnvelope('ack'))).header;
     expect(typeof hdr.seq).toBe('number');
@@ -131,6 +140,41 @@ describe('unknown fields (evolution rule 4)', () => {
     expect(decoded.header.gatewayId).toBe('gw-clinic-07');
     expect(decoded.alarm?.text).toBe('SpO2 low');
     expect(contains(encodeEnvelope(decoded), extra)).toBe(true);
+  });
+});
+
+describe('hostile structure', () => {
+  it('100 000 nested start-group tags fail fast with TM_ERR_PROTO_DECODE, no stack overflow', () => {
+    const frame = new Uint8Array(100_000).fill(0x0b); // field 1, wire type 3 (START_GROUP)
+    const t0 = performance.now();
+    expectWireError(() => decodeEnvelope(frame), WireErrorCode.PROTO_DECODE);
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
+
+  it('a length prefix of 2^64-1 is TM_ERR_PROTO_DECODE, not an allocation', () => {
+    expectWireError(() => decodeEnvelope(concat(tag(1, 2), varint((1n << 64n) - 1n))), WireErrorCode.PROTO_DECODE);
+  });
+
+  it('strings that are not UTF-8 are rejected (proto3 string fields must be valid UTF-8)', () => {
+    const header = concat(tag(1, 2), [0x02, 0xc3, 0x28]); // gateway_id = invalid 2-byte sequence
+    expectWireError(() => decodeEnvelope(concat(tag(1, 2), varint(header.length), header)), WireErrorCode.PROTO_DECODE);
+  });
+
+  it('two payload arms: the last one wins (protobuf oneof merge rule) and is validated as such', () => {
+    const vitals = encodeEnvelope(sampleEnvelope('vitals'));
+    const hello = v1.Hello.encode(samplePayload('hello').hello!).finish();
+    const env = decodeEnvelope(concat(vitals, tag(10, 2), varint(hello.length), hello));
+    expect(env.payload).toBe('hello');
+    expect(env.vitals).toBeNull();
+  });
+
+  it('unknown enum numbers inside a payload are kept as numbers and re-encoded unchanged (relay-safe)', () => {
+    const env = sampleEnvelope('alarm');
+    env.alarm = { ...env.alarm, priority: 99 as telemed.v1.AlarmPriority };
+    const bytes = encodeEnvelope(env);
+    const decoded = decodeEnvelope(bytes);
+    expect(decoded.alarm?.priority).toBe(99);
+    expect(Buffer.from(encodeEnvelope(decoded)).equals(Buffer.from(bytes))).toBe(true);
   });
 });
 

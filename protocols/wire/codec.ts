@@ -20,7 +20,10 @@ export function encodeEnvelope(env: EnvelopeInit, maxFrameBytes = DEFAULT_LIMITS
   if (bytes.length > maxFrameBytes) {
     throw new WireError(WireErrorCode.FRAME_TOO_LARGE, `encoded frame is ${bytes.length} bytes, limit is ${maxFrameBytes}`);
   }
-  return bytes;
+  // On Node protobufjs hands back a Buffer, whose slice() is a view, not the copy Uint8Array's
+  // slice() promises: a caller that copies-then-edits (a retry, a fuzzer) would edit our frame.
+  // A plain Uint8Array view over the same memory keeps the type honest at no cost.
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
 }
 
 /** A decoded and validated envelope: header present, one payload set, enum values known. */

@@ -1,0 +1,104 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino, type Logger } from 'pino';
+import { loadGatewayConfig } from '../../gateway/config.js';
+import { startGateway } from '../../gateway/main.js';
+import { hashSecret } from '../../hospital/auth/password.js';
+import { loadHospitalConfig } from '../../hospital/config.js';
+import { startHospital } from '../../hospital/main.js';
+
+/** One gateway of the demo stack. */
+export interface DemoGateway {
+  id: string;
+  siteKind: 'clinic' | 'ambulance';
+  siteName: string;
+  /** http://127.0.0.1:PORT of the gateway's local API and site page. */
+  url: string;
+}
+
+/** A running hub with two gateways, all on loopback port 0 with temporary data directories. */
+export interface DemoStack {
+  /** http://127.0.0.1:PORT of the hub (console at `/`). */
+  hubUrl: string;
+  /** A specialist who can sign in to the console. */
+  user: { username: string; password: string; role: 'specialist' };
+  gateways: readonly DemoGateway[];
+  /** Stops gateways, then the hub, then removes the data directories. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+export interface DemoStackOptions {
+  /** Logger for all three processes; default a pino at `warn` so test output stays readable. */
+  logger?: Logger;
+  /** Built dashboards; default <repo>/dist/dashboards. */
+  dashboardsDir?: string;
+}
+
+const DEFAULT_DASHBOARDS = fileURLToPath(new URL('../../dist/dashboards/', import.meta.url));
+
+const SITES = [
+  { id: 'clinic-1', siteKind: 'clinic', siteName: 'Xiaozhuang village clinic' },
+  { id: 'amb-1', siteKind: 'ambulance', siteName: 'County ambulance 1' },
+] as const;
+
+/** Starts hub + `clinic-1` + `amb-1` (synthetic devices) and returns their URLs and credentials. */
+export async function startDemoStack(opts: DemoStackOptions = {}): Promise<DemoStack> {
+  const logger = opts.logger ?? pino({ level: 'warn' });
+  const dashboards = opts.dashboardsDir ?? DEFAULT_DASHBOARDS;
+  const root = await mkdtemp(join(tmpdir(), 'telemed-demo-'));
+  const closers: (() => Promise<void>)[] = [];
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    // Reverse start order: gateways before the hub they talk to, files last.
+    for (const c of closers.reverse()) {
+      try {
+        await c();
+      } catch (err) {
+        logger.error({ err }, 'demo stack: close failed');
+      }
+    }
+    await rm(root, { recursive: true, force: true });
+  };
+
+  try {
+    const user = { username: 'dr.demo', password: 'demo-password-1', role: 'specialist' as const };
+    const secrets = new Map(SITES.map((s) => [s.id, `secret-${s.id}-${Math.random().toString(36).slice(2)}`]));
+    const hubConfig = loadHospitalConfig({
+      host: '127.0.0.1',
+      port: 0,
+      dataDir: join(root, 'hospital'),
+      gateways: await Promise.all(SITES.map(async (s) => ({ id: s.id, secretHash: await hashSecret(secrets.get(s.id) ?? '') }))),
+      users: [{ username: user.username, role: user.role, passwordHash: await hashSecret(user.password) }],
+      dashboardsDir: join(dashboards, 'console'),
+    });
+    const hub = await startHospital(hubConfig, { logger: logger.child({ proc: 'hub' }) });
+    closers.push(() => hub.close());
+    const hubWs = `${hub.url.replace(/^http/, 'ws').replace(/\/$/, '')}/uplink`;
+
+    const gateways: DemoGateway[] = [];
+    for (const s of SITES) {
+      const cfg = loadGatewayConfig({
+        gatewayId: s.id,
+        siteKind: s.siteKind,
+        siteName: s.siteName,
+        hub: { url: hubWs, credential: secrets.get(s.id) ?? '' },
+        host: '127.0.0.1',
+        port: 0,
+        dataDir: join(root, s.id),
+        devices: [{ kind: 'synthetic', id: `sim-${s.id}`, profile: s.siteKind }],
+        dashboardsDir: join(dashboards, 'site'),
+      });
+      const gw = await startGateway(cfg, { logger: logger.child({ proc: s.id }) });
+      closers.push(() => gw.close());
+      gateways.push({ ...s, url: gw.url.replace(/\/$/, '') });
+    }
+    return { hubUrl: hub.url.replace(/\/$/, ''), user, gateways, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}

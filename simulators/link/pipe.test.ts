@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { Pipe, type PipeConfig } from './pipe.js';
+import { createRng } from './prng.js';
 import type { Scheduler } from './scheduler.js';
 import { emptyDirStats } from './stats.js';
 
@@ -30,14 +31,14 @@ function fakeScheduler() {
   return { sched, advance };
 }
 
-function rig(cfg: Partial<PipeConfig>) {
+function rig(cfg: Partial<PipeConfig>, rng: () => number = () => 0.5) {
   const { sched, advance } = fakeScheduler();
   const source = new PassThrough();
   const dest = new PassThrough();
   const arrivals: { at: number; bytes: number }[] = [];
   dest.on('data', (c: Buffer) => arrivals.push({ at: sched.now(), bytes: c.length }));
   const stats = emptyDirStats();
-  const pipe = new Pipe(source, dest, { delayMs: 0, jitterMs: 0, rateBps: 0, queueLimitBytes: 0, heldLimitBytes: 1 << 20, ...cfg }, sched, () => 0.5, stats);
+  const pipe = new Pipe(source, dest, { delayMs: 0, jitterMs: 0, rateBps: 0, queueLimitBytes: 0, heldLimitBytes: 1 << 20, ...cfg }, sched, rng, stats);
   return { source, dest, pipe, advance, arrivals, stats };
 }
 
@@ -85,5 +86,34 @@ describe('Pipe on a fake clock', () => {
     await flush();
     expect(r.pipe.queuedBytes).toBeLessThan(3000);
     expect(r.source.isPaused()).toBe(false);
+  });
+
+  it('schedules jitter within ±jitter of the delay and never reorders', async () => {
+    const { sched, advance } = fakeScheduler();
+    const source = new PassThrough();
+    const dest = new PassThrough();
+    const seqs: number[] = [];
+    const delays: number[] = [];
+    const sentAt: number[] = [];
+    dest.on('data', (c: Buffer) => {
+      for (const seq of c) {
+        seqs.push(seq);
+        delays.push(sched.now() - (sentAt[seq] ?? NaN));
+      }
+    });
+    new Pipe(source, dest, { delayMs: 30, jitterMs: 10, rateBps: 0, queueLimitBytes: 0, heldLimitBytes: 1 << 20 }, sched, createRng(5, 'j'), emptyDirStats());
+    for (let seq = 0; seq < 200; seq++) {
+      advance(seq * 2);
+      sentAt.push(seq * 2);
+      source.write(Buffer.from([seq]));
+      await flush();
+    }
+    advance(1000);
+    await flush();
+    expect(seqs).toEqual(Array.from({ length: 200 }, (_, i) => i));
+    // Never more than 0.25 ms early (the delivery tolerance), never beyond delay + jitter.
+    expect(Math.min(...delays)).toBeGreaterThanOrEqual(20 - 0.25);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(40);
+    expect(Math.max(...delays) - Math.min(...delays)).toBeGreaterThan(10);
   });
 });

@@ -2,7 +2,20 @@ import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:c
 import { HospitalError, HospitalErrorCode } from '../errors.js';
 
 /** scrypt cost parameters (RFC 7914). N=2^14, r=8, p=1: ~16 MiB and tens of ms per hash. */
-export const SCRYPT_DEFAULTS = Object.freeze({ N: 16384, r: 8, p: 1, saltBytes: 16, keyBytes: 32 });
+export interface ScryptParams {
+  /** CPU/memory cost, a power of two. Default 16384. */
+  readonly N: number;
+  /** Block size. Default 8. */
+  readonly r: number;
+  /** Parallelism. Default 1. */
+  readonly p: number;
+  /** Salt length, bytes. Default 16. */
+  readonly saltBytes: number;
+  /** Derived key length, bytes. Default 32. */
+  readonly keyBytes: number;
+}
+
+export const SCRYPT_DEFAULTS: ScryptParams = Object.freeze({ N: 16384, r: 8, p: 1, saltBytes: 16, keyBytes: 32 });
 
 /** Upper bounds on parameters read from a stored hash, so a hostile hash cannot exhaust memory. */
 const MAX_N = 1 << 20;
@@ -18,7 +31,7 @@ function scryptAsync(secret: string, salt: Buffer, keyLen: number, opts: ScryptO
 const maxmem = (N: number, r: number, p: number): number => 128 * N * r + 128 * r * p + 1024 * 1024;
 
 /** Hashes a password or gateway credential as `scrypt$N$r$p$saltB64$hashB64`. */
-export async function hashSecret(secret: string, params: Partial<typeof SCRYPT_DEFAULTS> = {}): Promise<string> {
+export async function hashSecret(secret: string, params: Partial<ScryptParams> = {}): Promise<string> {
   const { N, r, p, saltBytes, keyBytes } = { ...SCRYPT_DEFAULTS, ...params };
   const salt = randomBytes(saltBytes);
   const key = await scryptAsync(secret, salt, keyBytes, { N, r, p, maxmem: maxmem(N, r, p) });

@@ -1,0 +1,103 @@
+import { existsSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import fastifyWebsocket from '@fastify/websocket';
+import fastifyStatic from '@fastify/static';
+import type { WebSocket } from 'ws';
+import type { Logger } from 'pino';
+import type { GatewayConfig } from './config.js';
+import type { GatewayMetrics } from './metrics.js';
+import type { GatewayStatus } from './status.js';
+
+export interface GatewayApiDeps {
+  readonly logger: Logger;
+  readonly metrics: GatewayMetrics;
+  /** Current status snapshot. */
+  readonly status: () => GatewayStatus;
+  /** Subscribes to link state changes; returns the unsubscribe function. */
+  readonly onLinkChange: (listener: () => void) => () => void;
+  /** /live push period, ms. Default 500. */
+  readonly livePeriodMs?: number;
+}
+
+/** <repo>/dist/dashboards/site, whether this file runs from source or from dist/. */
+export function defaultDashboardsDir(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const up = dirname(here);
+  const repo = basename(up) === 'dist' ? dirname(up) : up;
+  return join(repo, 'dist', 'dashboards', 'site');
+}
+
+/**
+ * The gateway's local API and clinic page (docs/CONTRACTS.md "Gateway local API"). Returns a
+ * server that is not listening; startGateway() listens.
+ */
+export async function buildGatewayApi(config: GatewayConfig, deps: GatewayApiDeps): Promise<FastifyInstance> {
+  const loggerInstance: FastifyBaseLogger = deps.logger.child({ component: 'api' });
+  const app = Fastify({ loggerInstance });
+  await app.register(fastifyWebsocket, { options: { perMessageDeflate: false, maxPayload: 4096 } });
+
+  app.get('/healthz', () => {
+    const link = deps.status().link.state;
+    // 200 even when the hub is unreachable: the gateway itself is up, just degraded.
+    return { status: link === 'ready' ? 'ok' : 'degraded', link };
+  });
+
+  app.get('/metrics', async (_req, reply) => {
+    const body = await deps.metrics.registry.metrics();
+    return reply.type(deps.metrics.registry.contentType).send(body);
+  });
+
+  app.get('/api/status', () => deps.status());
+
+  registerLive(app, config, deps);
+  await registerDashboards(app, config);
+  return app;
+}
+
+function registerLive(app: FastifyInstance, config: GatewayConfig, deps: GatewayApiDeps): void {
+  const clients = new Set<WebSocket>();
+  const push = (): void => {
+    if (clients.size === 0) return;
+    const msg = JSON.stringify({ type: 'status', status: deps.status() });
+    for (const ws of clients) {
+      // A page that cannot keep up is dropped rather than allowed to grow our memory.
+      if (ws.bufferedAmount > config.live.maxBufferedBytes) {
+        app.log.info({ buffered: ws.bufferedAmount }, 'slow /live client dropped');
+        ws.terminate();
+        clients.delete(ws);
+        continue;
+      }
+      ws.send(msg);
+    }
+  };
+  const timer = setInterval(push, deps.livePeriodMs ?? 500);
+  timer.unref();
+  const unsubscribe = deps.onLinkChange(push);
+  app.addHook('onClose', () => {
+    clearInterval(timer);
+    unsubscribe();
+    for (const ws of clients) ws.terminate();
+    clients.clear();
+  });
+
+  app.get('/live', { websocket: true }, (socket) => {
+    clients.add(socket);
+    socket.on('close', () => clients.delete(socket));
+    socket.on('error', () => clients.delete(socket));
+    socket.send(JSON.stringify({ type: 'status', status: deps.status() }));
+  });
+}
+
+async function registerDashboards(app: FastifyInstance, config: GatewayConfig): Promise<void> {
+  const dir = resolve(config.dashboardsDir ?? defaultDashboardsDir());
+  if (existsSync(dir)) {
+    await app.register(fastifyStatic, { root: dir, prefix: '/' });
+    return;
+  }
+  app.log.info({ dir }, 'clinic page not built; run npm run build');
+  const notBuilt = { code: 'TM_ERR_DASHBOARDS_NOT_BUILT', message: `clinic page not built (${dir} missing): run npm run build` };
+  app.get('/', (_req, reply) => reply.code(503).send(notBuilt));
+  app.get('/*', (_req, reply) => reply.code(503).send(notBuilt));
+}

@@ -1,0 +1,85 @@
+import type { Logger } from 'pino';
+import { isTelemedError, type Clock } from '../../protocols/index.js';
+import { SyntheticDevice, type Device, type DeviceState, type Reading } from '../../devices/synthetic/index.js';
+import type { DeviceConfig } from '../config.js';
+import { GatewayError, GatewayErrorCode } from '../errors.js';
+import type { BuildFrameInput } from '../uplink/streams.js';
+
+/** Builds a driver from its config entry; tests pass their own. */
+export type DeviceFactory = (config: DeviceConfig, deps: { clock: Clock }) => Device;
+
+export const defaultDeviceFactory: DeviceFactory = (config, deps) => {
+  switch (config.kind) {
+    case 'synthetic':
+      return new SyntheticDevice({ id: config.id, profile: config.profile, seed: config.seed, clock: deps.clock });
+    default:
+      throw new GatewayError(GatewayErrorCode.DEVICE_KIND, `unknown device kind ${String((config as { kind: unknown }).kind)}`);
+  }
+};
+
+/** One row of /api/status `devices`. */
+export interface DeviceView {
+  id: string;
+  kind: string;
+  state: DeviceState;
+}
+
+export interface DeviceManagerDeps {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly factory?: DeviceFactory;
+}
+
+/**
+ * Starts the configured devices and turns their readings into frames for the uplink. Stream ids
+ * are `<deviceId>/<stream>`, so two devices never share a sequence.
+ */
+export class DeviceManager {
+  private readonly devices: Device[];
+  private readonly log: Logger;
+  /** Readings the uplink refused (outbox full), counted and logged sparsely. */
+  refused = 0;
+
+  constructor(configs: readonly DeviceConfig[], private readonly sink: (frame: BuildFrameInput) => void, deps: DeviceManagerDeps) {
+    this.log = deps.logger.child({ component: 'devices' });
+    const factory = deps.factory ?? defaultDeviceFactory;
+    this.devices = configs.map((c) => factory(c, { clock: deps.clock }));
+    for (const d of this.devices) {
+      d.on('reading', (r) => this.route(d, r));
+      d.on('state', (s) => this.log.info({ deviceId: d.id, state: s }, 'device state'));
+    }
+  }
+
+  async start(signal: AbortSignal): Promise<void> {
+    await Promise.all(this.devices.map((d) => d.start(signal)));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.devices.map((d) => d.stop()));
+  }
+
+  list(): DeviceView[] {
+    return this.devices.map((d) => ({ id: d.id, kind: d.kind, state: d.state }));
+  }
+
+  private route(device: Device, r: Reading): void {
+    try {
+      this.sink({
+        streamId: `${device.id}/${r.stream}`,
+        trafficClass: r.trafficClass,
+        durable: r.durable,
+        captureTimeNs: r.captureTimeNs,
+        payload: r.payload,
+      });
+    } catch (err) {
+      if (isTelemedError(err) && err.code === GatewayErrorCode.OUTBOX_FULL) {
+        // Counted per class by the scheduler; logged on the 1st and every 1000th so a long outage
+        // does not flood the log.
+        this.refused += 1;
+        if (this.refused % 1000 === 1) this.log.warn({ deviceId: device.id, stream: r.stream, refused: this.refused }, 'outbox full: durable reading refused');
+        return;
+      }
+      this.log.error({ err, deviceId: device.id, stream: r.stream }, 'reading not routed');
+    }
+  }
+}

@@ -1,0 +1,80 @@
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { systemClock, type Clock } from '../protocols/index.js';
+import type { GatewayConfig } from './config.js';
+import { buildGatewayApi } from './app.js';
+import { DeviceManager, type DeviceFactory } from './devices/manager.js';
+import { createGatewayLogger } from './logger.js';
+import { GatewayMetrics } from './metrics.js';
+import { buildStatus } from './status.js';
+import { Uplink } from './uplink/uplink.js';
+import type { Outbox } from './uplink/outbox.js';
+import type { Timers } from './uplink/timers.js';
+
+/** Injected dependencies of the gateway process; all optional. */
+export interface GatewayDeps {
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  readonly timers?: Timers;
+  readonly random?: () => number;
+  readonly outbox?: Outbox;
+  readonly deviceFactory?: DeviceFactory;
+}
+
+export interface RunningGateway {
+  url: string;
+  port: number;
+  /** The uplink, for tests and the demo's status lines. */
+  uplink: Uplink;
+  close(): Promise<void>;
+}
+
+/** Starts the device manager, the uplink and the local API. close() undoes all of it. */
+export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}): Promise<RunningGateway> {
+  const logger = (deps.logger ?? createGatewayLogger()).child({ gatewayId: config.gatewayId });
+  const clock = deps.clock ?? systemClock;
+  // One controller owns shutdown (STYLE.md).
+  const shutdown = new AbortController();
+  let outboxBytes = (): number => 0;
+  const metrics = new GatewayMetrics(() => outboxBytes());
+  const uplink = new Uplink(config, {
+    clock, logger, hooks: metrics.hooks(),
+    ...(deps.timers ? { timers: deps.timers } : {}),
+    ...(deps.random ? { random: deps.random } : {}),
+    ...(deps.outbox ? { outbox: deps.outbox } : {}),
+  });
+  outboxBytes = () => uplink.outbox.bytes;
+  const devices = new DeviceManager(config.devices, (f) => uplink.publish(f), {
+    clock, logger, ...(deps.deviceFactory ? { factory: deps.deviceFactory } : {}),
+  });
+  const app = await buildGatewayApi(config, {
+    logger, metrics,
+    status: () => buildStatus(config, uplink, () => devices.list()),
+    onLinkChange: (listener) => {
+      uplink.session.on('state', listener);
+      return () => uplink.session.off('state', listener);
+    },
+  });
+  await app.listen({ host: config.host, port: config.port, signal: shutdown.signal });
+  const port = (app.server.address() as AddressInfo).port;
+  uplink.start(shutdown.signal);
+  await devices.start(shutdown.signal);
+  logger.info({ port, hub: config.hub.url, devices: config.devices.length }, 'gateway started');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${config.host}:${port}`,
+    port,
+    uplink,
+    close: () => {
+      closing ??= (async () => {
+        await devices.stop();
+        await uplink.close(); // Goodbye first, then the socket
+        shutdown.abort();
+        await app.close();
+        logger.info('gateway stopped');
+      })();
+      return closing;
+    },
+  };
+}

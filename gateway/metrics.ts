@@ -1,0 +1,46 @@
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { LinkState } from './uplink/link-state.js';
+import type { UplinkHooks } from './uplink/uplink.js';
+
+const LINK_STATE_VALUE: Record<LinkState, number> = { idle: 0, connecting: 1, authenticating: 2, ready: 3, backoff: 4, closed: 5, refused: 6 };
+
+/** The gateway's Prometheus metrics, on their own registry (never the global one). */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  readonly framesSent = new Counter({ name: 'telemed_gateway_frames_sent_total', help: 'Frames written to the uplink, by class', labelNames: ['class'], registers: [this.registry] });
+  readonly framesDropped = new Counter({ name: 'telemed_gateway_frames_dropped_total', help: 'Frames dropped before the link, by class and reason', labelNames: ['class', 'reason'], registers: [this.registry] });
+  readonly linkState = new Gauge({
+    name: 'telemed_gateway_link_state',
+    help: 'Uplink state: 0 idle, 1 connecting, 2 authenticating, 3 ready, 4 backoff, 5 closed, 6 refused',
+    registers: [this.registry],
+  });
+  readonly reconnects = new Counter({ name: 'telemed_gateway_reconnects_total', help: 'Uplink connection attempts after the first', registers: [this.registry] });
+  readonly rtt = new Gauge({ name: 'telemed_gateway_rtt_seconds', help: 'Uplink round-trip time (best of the last 8 pings)', registers: [this.registry] });
+  readonly outboxBytes: Gauge;
+
+  constructor(outboxBytes: () => number, opts: { defaultMetrics?: boolean } = {}) {
+    this.outboxBytes = new Gauge({
+      name: 'telemed_gateway_outbox_bytes',
+      help: 'Bytes of durable frames waiting for the hub',
+      registers: [this.registry],
+      collect() {
+        this.set(outboxBytes());
+      },
+    });
+    this.linkState.set(0);
+    if (opts.defaultMetrics === true) collectDefaultMetrics({ register: this.registry, prefix: 'telemed_gateway_' });
+  }
+
+  /** Hooks that feed these metrics from the uplink. */
+  hooks(): UplinkHooks {
+    return {
+      sent: (f) => this.framesSent.inc({ class: f.className }),
+      dropped: (f, reason) => this.framesDropped.inc({ class: f.className, reason }),
+      state: (next, prev) => {
+        this.linkState.set(LINK_STATE_VALUE[next]);
+        if (next === 'connecting' && (prev === 'backoff' || prev === 'refused')) this.reconnects.inc();
+      },
+      rtt: (ms) => this.rtt.set(ms / 1000),
+    };
+  }
+}

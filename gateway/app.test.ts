@@ -20,8 +20,10 @@ afterEach(async () => {
 
 async function build(extra: Record<string, unknown> = {}): Promise<{ app: FastifyInstance; uplink: Uplink }> {
   const config = loadGatewayConfig({ gatewayId: 'amb-7', siteKind: 'ambulance', siteName: 'Ambulance 7', hub: { url: 'ws://127.0.0.1:1/uplink', credential: 'c' }, dashboardsDir: '/nonexistent/telemed-site', ...extra });
-  const metrics = new GatewayMetrics(() => uplink.outbox.bytes);
-  const uplink = new Uplink(config, { clock: systemClock, logger, hooks: metrics.hooks() });
+  let outboxBytes = (): number => 0;
+  const metrics = new GatewayMetrics(() => outboxBytes());
+  const uplink: Uplink = new Uplink(config, { clock: systemClock, logger, hooks: metrics.hooks() });
+  outboxBytes = () => uplink.outbox.bytes;
   app = await buildGatewayApi(config, {
     logger, metrics,
     status: () => buildStatus(config, uplink, () => [{ id: 'sim-1', kind: 'synthetic', state: 'running' }]),

@@ -5,6 +5,7 @@ import { systemClock } from '../../protocols/index.js';
 import { loadGatewayConfig } from '../config.js';
 import { UplinkSession } from './session.js';
 import { seededRandom } from './link-state.js';
+import { FakeHub } from './fake-hub.js';
 import type { Timers } from './timers.js';
 
 /** Records timers instead of running them; the test fires them by hand. */
@@ -45,9 +46,20 @@ async function closedPort(): Promise<number> {
 }
 
 let session: UplinkSession | undefined;
+let hub: FakeHub | undefined;
 afterEach(async () => {
   await session?.close();
+  await hub?.close();
+  session = hub = undefined;
 });
+
+function makeSession(url: string, credential: string, timers: Timers, seed: number): UplinkSession {
+  return new UplinkSession({
+    url, gatewayId: 'g', credential, siteKind: 'clinic', siteName: '', softwareVersion: 't',
+    reconnect: { initialMs: 100, maxMs: 1000, jitter: 0.5 }, pingIntervalMs: 1000, helloTimeoutMs: 3000,
+    clock: systemClock, logger: pino({ level: 'silent' }), timers, random: seededRandom(seed),
+  });
+}
 
 describe('reconnect backoff', () => {
   it('follows the jittered exponential schedule exactly, capped at maxMs', async () => {
@@ -73,5 +85,37 @@ describe('reconnect backoff', () => {
     }
     expect(seen).toEqual(expected);
     expect(session.reconnects).toBe(expected.length);
+  });
+
+  it('retries a refused credential at the max backoff, with jitter, staying refused', async () => {
+    hub = await FakeHub.start({ credential: 'right' });
+    const timers = new ManualTimers();
+    session = makeSession(hub.url, 'wrong', timers, 9);
+    const expectedRandom = seededRandom(9);
+    session.start();
+    for (let i = 0; i < 3; i++) {
+      await vi.waitFor(() => {
+        expect(session?.state).toBe('refused');
+        expect(timers.pending.size).toBe(1);
+      }, { timeout: 2000, interval: 2 });
+      const t = timers.takeOnly();
+      expect(t.ms).toBe(Math.round(1000 * (1 - 0.5 * expectedRandom())));
+      t.fn();
+    }
+    expect(hub.hellos).toBe(3);
+  });
+
+  it('gives up on a hub that never answers Hello after helloTimeoutMs and backs off', async () => {
+    hub = await FakeHub.start({ credential: 'c', ignoreHello: true });
+    const timers = new ManualTimers();
+    session = makeSession(hub.url, 'c', timers, 1);
+    session.start();
+    await vi.waitFor(() => expect(hub?.hellos).toBe(1), { timeout: 2000, interval: 2 });
+    expect(session.state).toBe('authenticating');
+    const helloTimer = timers.takeOnly();
+    expect(helloTimer.ms).toBe(3000);
+    helloTimer.fn();
+    await vi.waitFor(() => expect(session?.state).toBe('backoff'), { timeout: 2000, interval: 2 });
+    expect(timers.takeOnly().ms).toBeLessThanOrEqual(100);
   });
 });

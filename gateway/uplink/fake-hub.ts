@@ -11,6 +11,8 @@ export interface FakeHubOptions {
   autoAck?: boolean;
   /** Reply to pings (default true). */
   answerPings?: boolean;
+  /** Never answer Hello (to test the gateway's hello timeout). */
+  ignoreHello?: boolean;
 }
 
 export class FakeHub {
@@ -88,6 +90,7 @@ export class FakeHub {
     switch (env.payload) {
       case 'hello':
         this.hellos += 1;
+        if (this.opts.ignoreHello === true) return;
         if (env.hello?.credential !== this.opts.credential) {
           reply({ helloAck: { accepted: false, reasonCode: 'TM_ERR_AUTH_FAILED', reason: 'bad credential' } });
           ws.close(4401, 'auth');

@@ -149,4 +149,15 @@ describe('uplink session against a fake hub', () => {
     await hub.waitFor((e) => e.payload === 'goodbye');
     expect(hub.hellos).toBe(1);
   });
+
+  it('refuses a durable frame with TM_ERR_OUTBOX_FULL when the outbox is full, and counts it', () => {
+    const config = loadGatewayConfig({ gatewayId: 'g', hub: { url: 'ws://127.0.0.1:1/uplink', credential: 'c' }, outbox: { maxBytes: 1024 } });
+    const u = new Uplink(config, { clock: systemClock, logger: pino({ level: 'silent' }) });
+    const big: BuildFrameInput = { streamId: 'rec', trafficClass: TrafficClass.TRAFFIC_CLASS_BULK, durable: true, captureTimeNs: 1, payload: { ecgChunk: { data: new Uint8Array(600) } } };
+    u.publish(big);
+    expect(() => u.publish(big)).toThrow(expect.objectContaining({ code: 'TM_ERR_OUTBOX_FULL' }));
+    expect(u.outbox.frames).toBe(1);
+    expect(u.scheduler.stats().bulk.dropped.outbox_full).toBe(1);
+    expect(u.classCounters().bulk.dropped).toBe(1);
+  });
 });

@@ -63,7 +63,7 @@ export async function buildHospital(config: HospitalConfig, deps: HospitalDeps =
   const dummyHash = await hashSecret(randomBytes(16).toString('hex'));
   const sessions = new SessionManager(store, clock, config.sessionTtlMs, dummyHash);
 
-  const app: FastifyInstance = Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({ loggerInstance: log, disableRequestLogging: false, return503OnClosing: true });
+  const app: FastifyInstance = Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({ loggerInstance: log, return503OnClosing: true });
   app.decorate('hospital', { config, store, registry, live, metrics, sessions, clock });
   app.decorateRequest('authUser', null);
   app.setErrorHandler((err: FastifyError, req, reply) => {

@@ -44,6 +44,8 @@ export function memoryLogger(): { logger: Logger; text: () => string } {
 /** A minimal gateway for tests: speaks the uplink protocol and answers hub pings. */
 export class FakeGateway {
   readonly received: DecodedEnvelope[] = [];
+  /** Received but not yet taken by `next()`, oldest first. */
+  private readonly unread: DecodedEnvelope[] = [];
   private waiters: { kind: PayloadKind; resolve: (e: DecodedEnvelope) => void }[] = [];
   closed: Promise<{ code: number; reason: string }>;
   /** Added to this gateway's clock, ns (to test offset estimation). */
@@ -61,6 +63,7 @@ export class FakeGateway {
       this.received.push(env);
       const i = this.waiters.findIndex((w) => w.kind === env.payload);
       if (i >= 0) this.waiters.splice(i, 1)[0]?.resolve(env);
+      else this.unread.push(env);
     });
   }
 
@@ -79,8 +82,10 @@ export class FakeGateway {
     this.send({ header: { gatewayId }, hello: { protocolVersion: PROTOCOL_VERSION, gatewayId, credential, siteKind: 1, siteName: 'Test clinic' } });
   }
 
-  /** Resolves with the next message of `kind` (not one already received). */
+  /** Resolves with the oldest message of `kind` not yet taken, waiting for one if needed. */
   next(kind: PayloadKind, timeoutMs = 3000): Promise<DecodedEnvelope> {
+    const i = this.unread.findIndex((e) => e.payload === kind);
+    if (i >= 0) return Promise.resolve(this.unread.splice(i, 1)[0] as DecodedEnvelope);
     return new Promise((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(`no ${kind} within ${timeoutMs} ms`)), timeoutMs);
       this.waiters.push({ kind, resolve: (e) => { clearTimeout(t); resolve(e); } });

@@ -60,6 +60,9 @@ export class UplinkSession implements SessionHandle {
   private nextPingId = 1;
   private helloTimer: NodeJS.Timeout | null;
   private pingTimer: NodeJS.Timeout | null = null;
+  private resolveFinished!: () => void;
+  /** Resolves once the socket is closed and every received durable frame has been stored. */
+  readonly finished = new Promise<void>((resolve) => { this.resolveFinished = resolve; });
 
   constructor(private readonly ws: WebSocket, private readonly ctx: UplinkContext) {
     this.log = ctx.log.child({ sessionId: this.sessionId });
@@ -134,7 +137,9 @@ export class UplinkSession implements SessionHandle {
     this.stopTimers();
     // Frames already received are stored even though their ack can no longer be sent: the
     // gateway resends them and they are then counted as duplicates and acked.
-    this.batcher.close().catch((err: unknown) => this.log.error({ err }, 'final store failed'));
+    this.batcher.close()
+      .catch((err: unknown) => this.log.error({ err }, 'final store failed'))
+      .finally(() => this.resolveFinished());
     if (this.gatewayId !== null) this.ctx.registry.detach(this.gatewayId, this);
     this.log.info('uplink closed');
   }

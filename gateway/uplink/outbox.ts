@@ -15,7 +15,7 @@ export interface Outbox {
   ack(streamId: string, seq: number): number;
   /** Streams with frames waiting. */
   streams(): readonly string[];
-  /** Highest seq ever appended on a stream (0 when none), so numbering survives acks. */
+  /** Seq of the last frame appended on a stream (0 when none), so numbering survives acks. */
   highestSeq(streamId: string): number;
   /** Bytes held (encoded frame sizes). */
   readonly bytes: number;
@@ -23,6 +23,8 @@ export interface Outbox {
   readonly frames: number;
   /** Byte cap. */
   readonly maxBytes: number;
+  /** True when frames survive a restart (SQLite); false for the in-memory outbox. */
+  readonly persistent: boolean;
 }
 
 /**
@@ -34,6 +36,7 @@ export class MemoryOutbox implements Outbox {
   private readonly highest = new Map<string, number>();
   private heldBytes = 0;
   private heldFrames = 0;
+  readonly persistent = false;
 
   constructor(readonly maxBytes: number) {}
 
@@ -52,9 +55,9 @@ export class MemoryOutbox implements Outbox {
         `outbox full: ${this.heldBytes} of ${this.maxBytes} bytes held, frame of ${frame.size} bytes refused (stream ${frame.streamId} seq ${frame.seq})`,
       );
     }
-    const top = this.highest.get(frame.streamId) ?? 0;
-    if (frame.seq <= top) throw new RangeError(`outbox: stream ${frame.streamId} seq ${frame.seq} not after ${top}`);
     let list = this.byStream.get(frame.streamId);
+    const top = list?.at(-1)?.seq ?? 0;
+    if (frame.seq <= top) throw new RangeError(`outbox: stream ${frame.streamId} seq ${frame.seq} not after ${top}`);
     if (!list) {
       list = [];
       this.byStream.set(frame.streamId, list);

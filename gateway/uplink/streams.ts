@@ -59,6 +59,23 @@ export class StreamSequencer {
     if (seq > this.lastSeq(streamId)) this.last.set(streamId, seq);
   }
 
+  /** Sets the last seq of a stream, down as well as up; only for renumbering unsent frames. */
+  resetTo(streamId: string, seq: number): void {
+    this.last.set(streamId, seq);
+  }
+
+  /**
+   * Gives an unsent frame the next seq of its stream. Used when the hub already holds the
+   * numbers it was built with (a gateway restarted without its outbox): keeping them would make
+   * the hub drop it as a duplicate.
+   */
+  renumber(frame: OutFrame): OutFrame {
+    const seq = this.lastSeq(frame.streamId) + 1;
+    this.last.set(frame.streamId, seq);
+    const env = { ...frame.env, header: { ...frame.env.header, seq } };
+    return { ...frame, seq, env, size: encodeEnvelope(env).length };
+  }
+
   build(input: BuildFrameInput, nowMonoMs: number): OutFrame {
     const seq = this.lastSeq(input.streamId) + 1;
     this.last.set(input.streamId, seq);

@@ -81,17 +81,23 @@ describe('uplink session against a fake hub', () => {
   it('resumes from HelloAck acks: acked frames not resent, the rest in order, removed only after Ack', async () => {
     hub = await FakeHub.start({ credential: SECRET, autoAck: false });
     uplink = makeUplink(hub.url);
-    for (let i = 1; i <= 5; i++) uplink.publish(vitals(i)); // link down: outbox only
-    expect(uplink.outbox.frames).toBe(5);
-    hub.stored.set('sim-1/vitals', 2); // the hub already stored 1..2 on an earlier session
     uplink.start();
+    await untilState(uplink, 'ready');
+    uplink.publish(vitals(1));
+    uplink.publish(vitals(2));
+    await hub.waitFor((e) => e.header.streamId === 'sim-1/vitals' && e.header.seq === 2);
+    hub.received.length = 0;
+    hub.dropAll(); // the hub stored 1..2 but its acks were lost with the connection
+    await vi.waitFor(() => expect(uplink?.session.state).not.toBe('ready'), { timeout: 2000, interval: 1 });
+    for (let i = 3; i <= 5; i++) uplink.publish(vitals(i)); // link down: outbox only
+    expect(uplink.outbox.frames).toBe(5);
     await hub.waitFor((e) => e.header.streamId === 'sim-1/vitals' && e.header.seq === 5);
     expect(hub.dataFrames('sim-1/vitals').map((e) => e.header.seq)).toEqual([3, 4, 5]);
     expect(uplink.outbox.frames).toBe(3); // sent but not acked: still held
     hub.send({ header: { gatewayId: 'hub' }, ack: { streams: [{ streamId: 'sim-1/vitals', seq: 4 }] } });
     await vi.waitFor(() => expect(uplink?.outbox.frames).toBe(1), { timeout: 2000, interval: 5 });
     expect(uplink.outbox.pending('sim-1/vitals', 0).map((f) => f.seq)).toEqual([5]);
-    expect(uplink.classCounters().vitals).toMatchObject({ sent: 3, acked: 4 });
+    expect(uplink.classCounters().vitals).toMatchObject({ sent: 5, acked: 4 });
   });
 
   it('resends unacked frames after a reconnect, in order, without the acked ones', async () => {
@@ -159,5 +165,18 @@ describe('uplink session against a fake hub', () => {
     expect(u.outbox.frames).toBe(1);
     expect(u.scheduler.stats().bulk.dropped.outbox_full).toBe(1);
     expect(u.classCounters().bulk.dropped).toBe(1);
+  });
+
+  it('renumbers unsent frames when the hub holds their seqs from an earlier run (outbox lost on restart)', async () => {
+    hub = await FakeHub.start({ credential: SECRET, autoAck: false });
+    hub.stored.set('sim-1/vitals', 7); // an earlier run of this gateway got to 7
+    uplink = makeUplink(hub.url);
+    for (let i = 1; i <= 3; i++) uplink.publish(vitals(i)); // this run numbers them 1..3 before connecting
+    uplink.start();
+    await hub.waitFor((e) => e.header.streamId === 'sim-1/vitals' && e.header.seq === 10);
+    const got = hub.dataFrames('sim-1/vitals');
+    expect(got.map((e) => e.header.seq)).toEqual([8, 9, 10]);
+    expect(got.map((e) => e.vitals?.numerics?.[0]?.value)).toEqual([61, 62, 63]);
+    expect(uplink.publish(vitals(4)).seq).toBe(11);
   });
 });

@@ -51,6 +51,8 @@ export class Uplink {
   private readonly sent = new Map<ClassName, number>(CLASS_NAMES.map((c) => [c, 0]));
   private readonly acked = new Map<ClassName, number>(CLASS_NAMES.map((c) => [c, 0]));
   private readonly streamClass = new Map<string, ClassName>();
+  /** Highest durable seq this process has written to a socket, per stream. */
+  private readonly highestSent = new Map<string, number>();
   private readonly timers: Timers;
   private readonly log: Logger;
   private pumpQueued = false;
@@ -152,6 +154,7 @@ export class Uplink {
       if (!a.streamId) continue;
       const seq = a.seq ?? 0;
       acked.set(a.streamId, seq);
+      this.renumberIfStale(a.streamId, seq);
       this.sequencer.advanceTo(a.streamId, seq);
       this.countAcked(a.streamId, this.outbox.ack(a.streamId, seq));
     }
@@ -164,6 +167,26 @@ export class Uplink {
     }
     this.log.info({ streams: acked.size, resent, outboxBytes: this.outbox.bytes }, 'uplink resumed');
     this.schedulePump();
+  }
+
+  /**
+   * The hub's ack covers numbers this process never sent: it stored them from an earlier run of
+   * this gateway whose outbox did not survive. Our unsent frames reuse those numbers, so the ack
+   * would silently discard them; give them fresh numbers after the hub's instead. Only for a
+   * non-persistent outbox: a persistent one resumes its numbering and its frames may really be
+   * the hub's (renumbering those would store them twice).
+   */
+  private renumberIfStale(streamId: string, hubSeq: number): void {
+    if (this.outbox.persistent) return;
+    const sentMax = this.highestSent.get(streamId) ?? 0;
+    if (hubSeq <= sentMax) return;
+    const unsent = this.outbox.pending(streamId, sentMax).filter((f) => f.seq <= hubSeq);
+    if (unsent.length === 0) return;
+    const all = this.outbox.pending(streamId, sentMax);
+    this.outbox.ack(streamId, Number.MAX_SAFE_INTEGER); // every frame of the stream is unsent or hub-held
+    this.sequencer.resetTo(streamId, hubSeq);
+    for (const f of all) this.outbox.append(this.sequencer.renumber(f));
+    this.log.warn({ streamId, hubSeq, renumbered: all.length }, 'hub holds seqs this run never sent (outbox lost on restart); unsent frames renumbered');
   }
 
   private onAck(streams: readonly { streamId?: string | null; seq?: number | null }[]): void {
@@ -191,6 +214,7 @@ export class Uplink {
       if (!frame) return;
       if (!this.session.send(encodeForSend(frame, this.deps.clock.nowNs()))) return;
       this.sent.set(frame.className, (this.sent.get(frame.className) ?? 0) + 1);
+      if (frame.durable && frame.seq > (this.highestSent.get(frame.streamId) ?? 0)) this.highestSent.set(frame.streamId, frame.seq);
       this.deps.hooks?.sent?.(frame);
     }
   }

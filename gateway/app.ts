@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fastifyWebsocket from '@fastify/websocket';
 import fastifyStatic from '@fastify/static';
-import type { WebSocket } from 'ws';
+import { broadcast, type LiveSocket } from './live.js';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from './config.js';
 import type { GatewayMetrics } from './metrics.js';
@@ -57,20 +57,11 @@ export async function buildGatewayApi(config: GatewayConfig, deps: GatewayApiDep
 }
 
 function registerLive(app: FastifyInstance, config: GatewayConfig, deps: GatewayApiDeps): void {
-  const clients = new Set<WebSocket>();
+  const clients = new Set<LiveSocket>();
   const push = (): void => {
     if (clients.size === 0) return;
-    const msg = JSON.stringify({ type: 'status', status: deps.status() });
-    for (const ws of clients) {
-      // A page that cannot keep up is dropped rather than allowed to grow our memory.
-      if (ws.bufferedAmount > config.live.maxBufferedBytes) {
-        app.log.info({ buffered: ws.bufferedAmount }, 'slow /live client dropped');
-        ws.terminate();
-        clients.delete(ws);
-        continue;
-      }
-      ws.send(msg);
-    }
+    const dropped = broadcast(clients, JSON.stringify({ type: 'status', status: deps.status() }), config.live.maxBufferedBytes);
+    if (dropped > 0) app.log.info({ dropped }, 'slow /live clients dropped');
   };
   const timer = setInterval(push, deps.livePeriodMs ?? 500);
   timer.unref();

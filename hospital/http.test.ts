@@ -107,6 +107,8 @@ describe('hub HTTP API', () => {
     const res = await app.inject({ url: '/metrics' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/plain');
+    const remote = await app.inject({ url: '/metrics', remoteAddress: '10.1.2.3' });
+    expect(remote.statusCode).toBe(403);
     for (const name of ['telemed_frame_latency_seconds', 'telemed_frames_total', 'telemed_frames_dropped_total', 'telemed_frames_duplicate_total',
       'telemed_gateways_connected', 'telemed_gateway_auth_failures_total', 'telemed_live_clients', 'telemed_live_dropped_total']) {
       expect(res.body).toContain(`# TYPE ${name} `);

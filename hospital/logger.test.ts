@@ -29,6 +29,7 @@ describe('log redaction', () => {
       await app.inject({ url: `/live?token=${token}` });
       await app.inject({ method: 'POST', url: '/api/login', payload: { username: 'dr.li', password: 'wrong-pw-SENTINEL' } });
       const out = mem.text();
+      expect(out.match(/no InfluxDB configured/g)).toHaveLength(1);
       expect(out).toContain('logged in');
       expect(out).toContain('login failed');
       expect(out).not.toContain(PASSWORDS['dr.li']);

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
+import { HospitalErrorCode } from './errors.js';
 
 /** Drop reasons used in `telemed_frames_dropped_total{reason}`. */
 export type DropReason = 'decode' | 'text' | 'overflow' | 'unknown-payload' | 'gateway-mismatch';
@@ -42,10 +43,23 @@ export function createMetrics(): HospitalMetrics {
   };
 }
 
-/** GET /metrics: Prometheus text of the hub's own registry. */
+/** True for 127.0.0.0/8, ::1 and their IPv4-mapped forms. */
+export function isLoopback(ip: string): boolean {
+  const v4 = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+  return v4.startsWith('127.') || ip === '::1';
+}
+
+/**
+ * GET /metrics: Prometheus text of the hub's own registry. Loopback only (docs/CONTRACTS.md): a
+ * remote scraper goes through a local agent or proxy, so fleet figures are not public.
+ */
 export function metricsPlugin(metrics: HospitalMetrics) {
   return function metricsRoutes(app: FastifyInstance): Promise<void> {
-    app.get('/metrics', async (_req, reply) => {
+    app.get('/metrics', async (req, reply) => {
+      if (!isLoopback(req.socket.remoteAddress ?? '')) {
+        req.log.info('metrics request from outside loopback refused');
+        return reply.code(403).send({ code: HospitalErrorCode.FORBIDDEN, message: '/metrics is served on loopback only' });
+      }
       const text = await metrics.registry.metrics();
       return reply.type(metrics.registry.contentType).send(text);
     });

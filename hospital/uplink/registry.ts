@@ -9,12 +9,15 @@ export type SiteKind = 'clinic' | 'ambulance';
 /** A gateway as dashboards see it (docs/CONTRACTS.md GatewayView). Times are ISO strings. */
 export interface GatewayView {
   readonly id: string;
+  /** From the gateway's Hello; null until it has connected once since the hub started. */
   readonly siteKind: SiteKind | null;
   readonly siteName: string | null;
   readonly connected: boolean;
   readonly connectedAt: string | null;
   readonly lastSeenAt: string | null;
+  /** Round-trip delay of the best clock sample (RFC 5905 δ), ms; null before the first Pong. */
   readonly rttMs: number | null;
+  /** Gateway clock minus hub clock (RFC 5905 θ), ms; null before the first Pong. */
   readonly clockOffsetMs: number | null;
   readonly framesReceived: number;
   readonly latency: Readonly<Partial<Record<ClassName, LatencySummary>>>;

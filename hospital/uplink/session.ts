@@ -159,7 +159,8 @@ export class UplinkSession implements SessionHandle {
   private onMessage(data: WebSocket.RawData, isBinary: boolean): void {
     const t = this.ctx.clock.nowNs();
     if (this.state === 'closing' || this.state === 'closed') return;
-    const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+    // binaryType 'nodebuffer': one Buffer per message (an array only if fragmented); no copy.
+    const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
     this.bytesReceived += bytes.length;
     if (!isBinary) { this.bad('text', 'unspecified'); return; }
     let env: DecodedEnvelope;

@@ -33,5 +33,5 @@ export const REDACT: NonNullable<LoggerOptions['redact']> = { paths: [...REDACT_
 /** A child of `parent` (or a fresh pino) that applies the hub's redaction and serializers. */
 export function hospitalLogger(parent?: Logger): Logger {
   if (parent === undefined) return pino({ name: 'hospital', redact: REDACT, serializers: SERIALIZERS });
-  return parent.child({ component: 'hospital' }, { redact: REDACT, serializers: SERIALIZERS });
+  return parent.child({}, { redact: REDACT, serializers: SERIALIZERS });
 }

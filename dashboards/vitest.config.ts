@@ -5,5 +5,5 @@ import { defineConfig } from 'vitest/config';
 // `npx vitest run --config dashboards/vitest.config.ts`. They test pure logic in Node, no DOM.
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
-  test: { include: ['**/*.test.ts'], exclude: ['node_modules/**'], environment: 'node' },
+  test: { name: 'dashboards', include: ['**/*.test.ts'], exclude: ['node_modules/**'], environment: 'node' },
 });

@@ -1,0 +1,4 @@
+export * from './scheduler.js';
+export * from './rate-estimator.js';
+export * from './pacer.js';
+export * from './chunking.js';

@@ -1,0 +1,183 @@
+/** What an Ack tells the sender about delivery (protocols/telemed.proto `Ack`). */
+export interface AckFeedback {
+  /** Cumulative bytes the peer has taken off the socket on this session. */
+  readonly bytesReceived: number;
+  /** Peer clock, Unix ns, when it had received `bytesReceived` bytes. */
+  readonly receiveTimeNs: number;
+  /** Peer clock, Unix ns, when it sent the Ack (header.send_time_ns); 0 when unknown. */
+  readonly ackSendTimeNs: number;
+}
+
+/** One delivery-rate or RTT observation. */
+export interface RateSample {
+  /** Bytes per ms delivered at the peer over the sample span; undefined when the span is too short. */
+  readonly rateBpms?: number;
+  /** Round-trip time of the newest acknowledged byte minus the peer's hold time, ms. */
+  readonly rttMs?: number;
+  /** True when the sender was idle for part of the span (the rate understates the link). */
+  readonly appLimited: boolean;
+}
+
+/** Estimator settings; times in ms. */
+export interface RateEstimatorOptions {
+  /** Window of the bottleneck-bandwidth max filter, ms. Default 2500 (more than one probe cycle). */
+  readonly bwWindowMs?: number;
+  /** Window of the min-RTT filter, ms. Default 10000. */
+  readonly rttWindowMs?: number;
+  /** A rate sample spans at least this much of the peer's receive clock, ms. Default 40. */
+  readonly sampleSpanMs?: number;
+  /** Send records kept for RTT matching (bounded; oldest dropped). Default 8192. */
+  readonly maxSendRecords?: number;
+}
+
+interface Timed {
+  readonly t: number;
+  readonly v: number;
+  readonly appLimited: boolean;
+}
+
+/**
+ * Bottleneck bandwidth and RTT from acks (the BBR model, Cardwell et al. 2016): the delivery rate
+ * is measured on the RECEIVER's clock (Δbytes_received / Δreceive_time), so ack batching and the
+ * return path do not distort it; the max over a window is the bottleneck rate. RTT samples match
+ * the acknowledged byte to its local send time and subtract the peer's hold time
+ * (ack send − receive, both on its clock); the min over a window is the propagation RTT.
+ * App-limited samples may raise the bandwidth estimate but never let it decay.
+ */
+export class RateEstimator {
+  private readonly bwWindowMs: number;
+  private readonly rttWindowMs: number;
+  private readonly spanMs: number;
+  private readonly maxRecords: number;
+  /** (cumulative bytes sent, local ms) per message, oldest first. */
+  private sends: { cum: number; t: number }[] = [];
+  private sendHead = 0;
+  /** Recent acks on the peer's clock: (ms, cumulative bytes received). */
+  private readonly acks: { t: number; d: number }[] = [];
+  private readonly bwSamples: Timed[] = [];
+  private readonly rttSamples: Timed[] = [];
+  private bw = 0;
+  private minRtt = Infinity;
+  private sent = 0;
+  private delivered = 0;
+  private appLimitedUntil = 0;
+
+  constructor(o: RateEstimatorOptions = {}) {
+    this.bwWindowMs = o.bwWindowMs ?? 2500;
+    this.rttWindowMs = o.rttWindowMs ?? 10_000;
+    this.spanMs = o.sampleSpanMs ?? 40;
+    this.maxRecords = o.maxSendRecords ?? 8192;
+  }
+
+  /** Bytes written to the socket on this session. */
+  get bytesSent(): number {
+    return this.sent;
+  }
+  /** Bytes the peer has reported received. */
+  get bytesDelivered(): number {
+    return this.delivered;
+  }
+  /** Sent but not yet reported received: socket buffers, kernel, network queue. */
+  get inflight(): number {
+    return Math.max(0, this.sent - this.delivered);
+  }
+  /** Bottleneck bandwidth estimate, bytes/ms (0 before the first sample). */
+  get btlBwBpms(): number {
+    return this.bw;
+  }
+  /** Propagation RTT estimate, ms (Infinity before the first sample). */
+  get minRttMs(): number {
+    return this.minRtt;
+  }
+
+  /** Records one message written to the socket. */
+  onSend(bytes: number, nowMs: number): void {
+    this.sent += bytes;
+    this.sends.push({ cum: this.sent, t: nowMs });
+    if (this.sends.length - this.sendHead > this.maxRecords) this.sendHead += 1;
+    if (this.sendHead > 4096) {
+      this.sends = this.sends.slice(this.sendHead);
+      this.sendHead = 0;
+    }
+  }
+
+  /** The sender has nothing to send: samples until the bytes sent so far are delivered are app-limited. */
+  markAppLimited(): void {
+    this.appLimitedUntil = this.sent;
+  }
+
+  /** Feeds one ack; returns what it taught. */
+  onAck(fb: AckFeedback, nowMs: number): RateSample {
+    const d = fb.bytesReceived;
+    if (d <= this.delivered) return { appLimited: false };
+    this.delivered = d;
+    const appLimited = d <= this.appLimitedUntil;
+    const rttMs = this.rttFor(d, fb, nowMs);
+    if (rttMs !== undefined) this.addRtt(rttMs, nowMs);
+    const rateBpms = this.rateFor(d, fb.receiveTimeNs / 1e6);
+    if (rateBpms !== undefined) this.addBw(rateBpms, nowMs, appLimited);
+    return { ...(rateBpms !== undefined ? { rateBpms } : {}), ...(rttMs !== undefined ? { rttMs } : {}), appLimited };
+  }
+
+  /** Largest rate sample in the last `ms` (0 when none): what the link delivers right now. */
+  recentRate(nowMs: number, ms: number): number {
+    let m = 0;
+    for (const s of this.bwSamples) if (s.t >= nowMs - ms) m = Math.max(m, s.v);
+    return m;
+  }
+
+  /** Smallest RTT sample in the last `ms`, and how many there were. */
+  recentRtt(nowMs: number, ms: number): { min: number; n: number } {
+    let min = Infinity;
+    let n = 0;
+    for (const s of this.rttSamples) if (s.t >= nowMs - ms) { min = Math.min(min, s.v); n += 1; }
+    return { min, n };
+  }
+
+  /** Forgets the bandwidth history and sets the estimate (queue building: the link slowed down). */
+  resetBw(bpms: number, nowMs: number): void {
+    this.bwSamples.length = 0;
+    this.bwSamples.push({ t: nowMs, v: bpms, appLimited: false });
+    this.bw = bpms;
+  }
+
+  private rttFor(d: number, fb: AckFeedback, nowMs: number): number | undefined {
+    // Drop send records fully covered by earlier acks, keep the one holding byte d.
+    while (this.sendHead < this.sends.length && (this.sends[this.sendHead]?.cum ?? Infinity) < d) this.sendHead += 1;
+    const rec = this.sends[this.sendHead];
+    if (rec === undefined) return undefined;
+    const holdMs = fb.ackSendTimeNs > 0 ? Math.max(0, (fb.ackSendTimeNs - fb.receiveTimeNs) / 1e6) : 0;
+    const rtt = nowMs - rec.t - holdMs;
+    return rtt >= 0 ? rtt : undefined;
+  }
+
+  private rateFor(d: number, recvMs: number): number | undefined {
+    this.acks.push({ t: recvMs, d });
+    // Keep the newest ack older than the span as the base, and everything after it.
+    while (this.acks.length > 2 && (this.acks[1]?.t ?? Infinity) <= recvMs - this.spanMs) this.acks.shift();
+    const base = this.acks[0];
+    if (base === undefined || base.t > recvMs - this.spanMs || recvMs <= base.t) return undefined;
+    return (d - base.d) / (recvMs - base.t);
+  }
+
+  private addBw(v: number, nowMs: number, appLimited: boolean): void {
+    this.bwSamples.push({ t: nowMs, v, appLimited });
+    while ((this.bwSamples[0]?.t ?? Infinity) < nowMs - this.bwWindowMs) this.bwSamples.shift();
+    let max = 0;
+    let fresh = false;
+    for (const s of this.bwSamples) {
+      max = Math.max(max, s.v);
+      if (!s.appLimited) fresh = true;
+    }
+    // Only samples taken while the sender was busy may lower the estimate.
+    this.bw = fresh ? max : Math.max(this.bw, max);
+  }
+
+  private addRtt(v: number, nowMs: number): void {
+    this.rttSamples.push({ t: nowMs, v, appLimited: false });
+    while ((this.rttSamples[0]?.t ?? Infinity) < nowMs - this.rttWindowMs) this.rttSamples.shift();
+    let min = Infinity;
+    for (const s of this.rttSamples) min = Math.min(min, s.v);
+    this.minRtt = min;
+  }
+}

@@ -80,6 +80,11 @@ export const GatewayConfigSchema = Type.Object(
       {
         /** Byte cap of the durable outbox; append fails with TM_ERR_OUTBOX_FULL past it. */
         maxBytes: Type.Integer({ minimum: 1024, default: 64 * 1024 * 1024 }),
+        /** sqlite: `<dataDir>/outbox.db`, survives restarts (fsynced before the device is told);
+         * memory: survives reconnects only (tests, diskless demos). */
+        kind: Type.Union([Type.Literal('sqlite'), Type.Literal('memory')], { default: 'sqlite' }),
+        /** Durable device readings are committed together within this window, ms (0 = each alone). */
+        groupCommitMs: Type.Number({ minimum: 0, maximum: 1000, default: 2 }),
       },
       { default: {}, additionalProperties: false },
     ),

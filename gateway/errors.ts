@@ -4,6 +4,7 @@ import { TelemedError } from '../protocols/index.js';
 export const GatewayErrorCode = {
   CONFIG: 'TM_ERR_CONFIG',
   OUTBOX_FULL: 'TM_ERR_OUTBOX_FULL',
+  OUTBOX_STORE: 'TM_ERR_OUTBOX_STORE',
   AUTH_FAILED: 'TM_ERR_AUTH_FAILED',
   HELLO_REFUSED: 'TM_ERR_HELLO_REFUSED',
   HELLO_TIMEOUT: 'TM_ERR_HELLO_TIMEOUT',

@@ -18,7 +18,7 @@ describe('startGateway', () => {
     hub = await FakeHub.start({ credential: 's3cret' });
     const config = loadGatewayConfig({
       gatewayId: 'clinic-1', siteName: 'Village clinic', hub: { url: hub.url, credential: 's3cret' },
-      port: 0, devices: [{ kind: 'synthetic', id: 'sim-1', profile: 'clinic' }],
+      port: 0, devices: [{ kind: 'synthetic', id: 'sim-1', profile: 'clinic' }], outbox: { kind: 'memory' },
     });
     gw = await startGateway(config, { logger: pino({ level: 'silent' }) });
     expect(gw.url).toBe(`http://127.0.0.1:${gw.port}`);

@@ -8,7 +8,8 @@ import { createGatewayLogger } from './logger.js';
 import { GatewayMetrics } from './metrics.js';
 import { buildStatus } from './status.js';
 import { Uplink } from './uplink/uplink.js';
-import type { Outbox } from './uplink/outbox.js';
+import { MemoryOutbox, type Outbox } from './uplink/outbox.js';
+import { SqliteOutbox } from './uplink/sqlite-outbox.js';
 import type { Timers } from './uplink/timers.js';
 
 /** Injected dependencies of the gateway process; all optional. */
@@ -37,11 +38,11 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   const shutdown = new AbortController();
   let outboxBytes = (): number => 0;
   const metrics = new GatewayMetrics(() => outboxBytes());
+  const outbox = deps.outbox ?? openOutbox(config, clock);
   const uplink = new Uplink(config, {
-    clock, logger, hooks: metrics.hooks(),
+    clock, logger, hooks: metrics.hooks(), outbox,
     ...(deps.timers ? { timers: deps.timers } : {}),
     ...(deps.random ? { random: deps.random } : {}),
-    ...(deps.outbox ? { outbox: deps.outbox } : {}),
   });
   outboxBytes = () => uplink.outbox.bytes;
   const devices = new DeviceManager(config.devices, (f) => uplink.publish(f), {
@@ -72,9 +73,18 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
         await uplink.close(); // Goodbye first, then the socket
         shutdown.abort();
         await app.close();
+        // Only an outbox we opened is ours to close; an injected one belongs to the caller.
+        if (deps.outbox === undefined) outbox.close();
         logger.info('gateway stopped');
       })();
       return closing;
     },
   };
+}
+
+/** The outbox of `config.outbox.kind`: SQLite in `config.dataDir` (default) or in memory. */
+function openOutbox(config: GatewayConfig, clock: Clock): Outbox {
+  return config.outbox.kind === 'memory'
+    ? new MemoryOutbox(config.outbox.maxBytes)
+    : new SqliteOutbox({ dataDir: config.dataDir, maxBytes: config.outbox.maxBytes, clock });
 }

@@ -41,14 +41,19 @@ export interface BuildFrameInput {
 export class StreamSequencer {
   private readonly last = new Map<string, number>();
 
+  /**
+   * @param initialSeq last seq of a stream this sequencer has not numbered yet: a persistent
+   * outbox's high-water mark, so numbering continues after a restart. 0 by default.
+   */
   constructor(
     private readonly gatewayId: string,
     private readonly classBudgetMs: (c: ClassName) => number,
+    private readonly initialSeq: (streamId: string) => number = () => 0,
   ) {}
 
   /** Last seq handed out on a stream, 0 when none. */
   lastSeq(streamId: string): number {
-    return this.last.get(streamId) ?? 0;
+    return this.last.get(streamId) ?? this.initialSeq(streamId);
   }
 
   /**

@@ -96,7 +96,7 @@ describe('uplink session against a fake hub', () => {
     expect(uplink.outbox.frames).toBe(3); // sent but not acked: still held
     hub.send({ header: { gatewayId: 'hub' }, ack: { streams: [{ streamId: 'sim-1/vitals', seq: 4 }] } });
     await vi.waitFor(() => expect(uplink?.outbox.frames).toBe(1), { timeout: 2000, interval: 5 });
-    expect(uplink.outbox.pending('sim-1/vitals', 0).map((f) => f.seq)).toEqual([5]);
+    expect(uplink.outbox.pendingBatch('sim-1/vitals', 0, 100).map((f) => f.seq)).toEqual([5]);
     expect(uplink.classCounters().vitals).toMatchObject({ sent: 5, acked: 4 });
   });
 
@@ -111,7 +111,7 @@ describe('uplink session against a fake hub', () => {
     hub.received.length = 0;
     hub.dropAll();
     await vi.waitFor(() => expect(hub?.dataFrames('sim-1/vitals').map((e) => e.header.seq)).toEqual([3, 4]), { timeout: 3000, interval: 5 });
-    expect(uplink.outbox.pending('sim-1/vitals', 0).map((f) => f.seq)).toEqual([3, 4]);
+    expect(uplink.outbox.pendingBatch('sim-1/vitals', 0, 100).map((f) => f.seq)).toEqual([3, 4]);
   });
 
   it('pings the hub, estimates RTT, and answers the hub\'s pings', async () => {

@@ -5,6 +5,7 @@ import { MemoryOutbox, type Outbox } from './outbox.js';
 import { PriorityScheduler, type DropReason } from './scheduler.js';
 import { StreamSequencer, encodeForSend, type BuildFrameInput, type OutFrame } from './streams.js';
 import { UplinkSession } from './session.js';
+import { BacklogReader } from './backlog.js';
 import { systemTimers, type Timers } from './timers.js';
 import type { LinkState } from './link-state.js';
 
@@ -55,6 +56,7 @@ export class Uplink {
   private readonly highestSent = new Map<string, number>();
   private readonly timers: Timers;
   private readonly log: Logger;
+  private readonly backlog = new BacklogReader();
   private pumpQueued = false;
   private statsTimer: unknown;
 
@@ -62,7 +64,9 @@ export class Uplink {
     this.timers = deps.timers ?? systemTimers;
     this.log = deps.logger.child({ component: 'uplink' });
     this.outbox = deps.outbox ?? new MemoryOutbox(config.outbox.maxBytes);
-    this.sequencer = new StreamSequencer(config.gatewayId, (c) => config.classes[c].budgetMs);
+    // Numbering continues from the outbox's high-water marks (a restarted gateway with a
+    // persistent outbox must not reuse a seq the hub may already hold).
+    this.sequencer = new StreamSequencer(config.gatewayId, (c) => config.classes[c].budgetMs, (s) => this.outbox.highestSeq(s));
     this.scheduler = new PriorityScheduler({
       maxQueuedFrames: (c) => config.classes[c].maxQueuedFrames,
       onDrop: (f, reason) => deps.hooks?.dropped?.(f, reason),
@@ -110,6 +114,8 @@ export class Uplink {
       try {
         this.outbox.append(frame);
       } catch (err) {
+        // Give the number back: a gap in a durable stream would stall the hub's cumulative ack.
+        this.sequencer.resetTo(frame.streamId, frame.seq - 1);
         this.scheduler.countDrop(frame, 'outbox_full');
         throw err;
       }
@@ -138,6 +144,7 @@ export class Uplink {
     if (prev === 'ready') {
       // Realtime frames are stale by the time we are back; durable ones wait in the outbox.
       this.scheduler.clear('link_down');
+      this.backlog.reset();
       this.timers.clearInterval(this.statsTimer);
       this.statsTimer = undefined;
     }
@@ -147,7 +154,11 @@ export class Uplink {
     this.deps.hooks?.state?.(next, prev);
   }
 
-  /** HelloAck: drop what the hub already has, then resend the rest of every stream in order. */
+  /**
+   * HelloAck: drop what the hub already has, then resend the rest of every stream in order. The
+   * backlog is read from the outbox in batches as the scheduler drains (`refillBacklog`), never
+   * all at once: after a long outage it can be hundreds of MB.
+   */
   private resume(hubAcks: readonly { streamId?: string | null; seq?: number | null }[]): void {
     const acked = new Map<string, number>();
     for (const a of hubAcks) {
@@ -158,14 +169,11 @@ export class Uplink {
       this.sequencer.advanceTo(a.streamId, seq);
       this.countAcked(a.streamId, this.outbox.ack(a.streamId, seq));
     }
-    let resent = 0;
+    this.backlog.reset();
     for (const streamId of this.outbox.streams()) {
-      for (const f of this.outbox.pending(streamId, acked.get(streamId) ?? 0)) {
-        this.scheduler.enqueue(f);
-        resent += 1;
-      }
+      this.backlog.add(streamId, acked.get(streamId) ?? 0, this.outbox.highestSeq(streamId));
     }
-    this.log.info({ streams: acked.size, resent, outboxBytes: this.outbox.bytes }, 'uplink resumed');
+    this.log.info({ streams: acked.size, backlogStreams: this.backlog.streams, outboxFrames: this.outbox.frames, outboxBytes: this.outbox.bytes }, 'uplink resumed');
     this.schedulePump();
   }
 
@@ -180,10 +188,11 @@ export class Uplink {
     if (this.outbox.persistent) return;
     const sentMax = this.highestSent.get(streamId) ?? 0;
     if (hubSeq <= sentMax) return;
-    const unsent = this.outbox.pending(streamId, sentMax).filter((f) => f.seq <= hubSeq);
+    if (!(this.outbox instanceof MemoryOutbox)) return;
+    const unsent = this.outbox.pendingBatch(streamId, sentMax, Number.MAX_SAFE_INTEGER).filter((f) => f.seq <= hubSeq);
     if (unsent.length === 0) return;
-    const all = this.outbox.pending(streamId, sentMax);
-    this.outbox.ack(streamId, Number.MAX_SAFE_INTEGER); // every frame of the stream is unsent or hub-held
+    // Every frame of the stream is unsent or hub-held: take them all out, renumber, put back.
+    const all = this.outbox.forgetStream(streamId).filter((f) => f.seq > sentMax);
     this.sequencer.resetTo(streamId, hubSeq);
     for (const f of all) this.outbox.append(this.sequencer.renumber(f));
     this.log.warn({ streamId, hubSeq, renumbered: all.length }, 'hub holds seqs this run never sent (outbox lost on restart); unsent frames renumbered');
@@ -210,8 +219,10 @@ export class Uplink {
   /** Writes while the socket has room (ws backpressure); the next send completion resumes it. */
   private pump(): void {
     while (this.session.state === 'ready' && this.session.bufferedAmount <= this.config.uplink.maxBufferedBytes) {
+      this.backlog.refill(this.outbox, (f) => this.scheduler.enqueue(f));
       const frame = this.scheduler.next(this.deps.clock.monoMs());
       if (!frame) return;
+      this.backlog.taken(frame);
       if (!this.session.send(encodeForSend(frame, this.deps.clock.nowNs()))) return;
       this.sent.set(frame.className, (this.sent.get(frame.className) ?? 0) + 1);
       if (frame.durable && frame.seq > (this.highestSent.get(frame.streamId) ?? 0)) this.highestSent.set(frame.streamId, frame.seq);

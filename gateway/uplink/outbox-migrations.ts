@@ -1,0 +1,42 @@
+import type Database from 'better-sqlite3';
+
+/** Ordered schema migrations of outbox.db. Append only: an applied migration is never edited. */
+export const OUTBOX_MIGRATIONS: readonly { readonly id: number; readonly name: string; readonly sql: string }[] = [
+  {
+    id: 1,
+    name: 'frames and stream high-water marks',
+    // A rowid table (not WITHOUT ROWID): BULK chunks are large rows, which WITHOUT ROWID b-trees
+    // store badly. The (stream_id, seq) key is the unique index every read and ack walks.
+    // deadline_wall_ms is Unix ms so a deadline survives a restart (monotonic time does not).
+    sql: `
+      CREATE TABLE frames (
+        stream_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        size INTEGER NOT NULL,
+        deadline_wall_ms REAL NOT NULL,
+        env BLOB NOT NULL,
+        PRIMARY KEY (stream_id, seq)
+      );
+      CREATE TABLE streams (
+        stream_id TEXT PRIMARY KEY,
+        highest_seq INTEGER NOT NULL
+      ) WITHOUT ROWID;`,
+  },
+];
+
+/** Applies every migration not yet recorded in `migrations`, each in its own transaction. */
+export function migrateOutbox(db: Database.Database, now: () => number = Date.now): number[] {
+  db.exec('CREATE TABLE IF NOT EXISTS migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at_ms INTEGER NOT NULL)');
+  const applied = new Set((db.prepare('SELECT id FROM migrations').all() as { id: number }[]).map((r) => r.id));
+  const record = db.prepare('INSERT INTO migrations (id, name, applied_at_ms) VALUES (?, ?, ?)');
+  const done: number[] = [];
+  for (const m of OUTBOX_MIGRATIONS) {
+    if (applied.has(m.id)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      record.run(m.id, m.name, now());
+    })();
+    done.push(m.id);
+  }
+  return done;
+}

@@ -1,0 +1,176 @@
+// One suite for every Outbox implementation (STYLE.md: like MQTT.js abstract_store). Each test
+// file calls outboxConformance() with a factory; persistent stores also pass `reopen`.
+import { afterEach, describe, expect, it } from 'vitest';
+import { CLASS_DEFAULTS, TrafficClass, encodeEnvelope, isTelemedError } from '../../protocols/index.js';
+import type { Outbox } from './outbox.js';
+import { StreamSequencer, encodeForSend, type OutFrame } from './streams.js';
+
+export interface OutboxFactory {
+  /** A fresh, empty outbox. */
+  make(maxBytes: number): Outbox;
+  /** Closes `box` and opens the same store again, as a restarted process would. */
+  reopen?: (box: Outbox, maxBytes: number) => Outbox;
+}
+
+function frames(): (stream: string, bytes?: number, cls?: TrafficClass) => OutFrame {
+  const seqr = new StreamSequencer('g', (c) => CLASS_DEFAULTS[c].budgetMs);
+  return (stream, bytes = 100, cls = TrafficClass.TRAFFIC_CLASS_BULK) =>
+    seqr.build({ streamId: stream, trafficClass: cls, durable: true, captureTimeNs: 1_700_000_000_000_000_000, payload: { ecgChunk: { data: new Uint8Array(bytes).fill(7) } } }, 0);
+}
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (err) {
+    return isTelemedError(err) ? err.code : String(err);
+  }
+  return undefined;
+}
+
+const seqs = (fs: readonly OutFrame[]): number[] => fs.map((f) => f.seq);
+
+export function outboxConformance(name: string, factory: OutboxFactory): void {
+  describe(`${name} (Outbox conformance)`, () => {
+    const open: Outbox[] = [];
+    const make = (maxBytes: number): Outbox => {
+      const b = factory.make(maxBytes);
+      open.push(b);
+      return b;
+    };
+    afterEach(() => {
+      for (const b of open.splice(0)) b.close();
+    });
+
+    it('appends, lists pending after a seq in batches, and acks cumulatively', () => {
+      const durable = frames();
+      const box = make(1 << 20);
+      const fs = [durable('a'), durable('a'), durable('a'), durable('b')];
+      for (const f of fs) expect(box.append(f)).toBe(f.seq);
+      expect(box.frames).toBe(4);
+      expect(box.bytes).toBe(fs.reduce((n, f) => n + f.size, 0));
+      expect(seqs(box.pendingBatch('a', 0, 100))).toEqual([1, 2, 3]);
+      expect(seqs(box.pendingBatch('a', 1, 100))).toEqual([2, 3]);
+      expect(seqs(box.pendingBatch('a', 0, 2))).toEqual([1, 2]);
+      expect(seqs(box.pendingBatch('a', 2, 2))).toEqual([3]);
+      expect(box.pendingBatch('a', 0, 0)).toEqual([]);
+      expect(box.pendingBatch('nope', 0, 10)).toEqual([]);
+      expect(box.ack('a', 2)).toBe(2);
+      expect(seqs(box.pendingBatch('a', 0, 100))).toEqual([3]);
+      expect(box.ack('a', 2)).toBe(0); // a repeated ack is harmless
+      expect(box.ack('a', 1)).toBe(0); // so is an older one
+      expect([...box.streams()].sort()).toEqual(['a', 'b']);
+      expect(box.highestSeq('a')).toBe(3);
+      expect(box.highestSeq('b')).toBe(1);
+      expect(box.highestSeq('nope')).toBe(0);
+    });
+
+    it('hands back frames that encode to the same bytes, with class, budget and size intact', () => {
+      const durable = frames();
+      const box = make(1 << 20);
+      const f = durable('v', 300, TrafficClass.TRAFFIC_CLASS_VITALS);
+      box.append(f);
+      const [back] = box.pendingBatch('v', 0, 1);
+      expect(back).toBeDefined();
+      if (!back) return;
+      expect({ ...back, env: undefined, deadlineMs: 0 }).toEqual({ ...f, env: undefined, deadlineMs: 0 });
+      expect(Math.abs(back.deadlineMs - f.deadlineMs)).toBeLessThan(50);
+      expect(encodeForSend(back, 42)).toEqual(encodeForSend(f, 42));
+      expect(encodeEnvelope(back.env).length).toBe(f.size);
+    });
+
+    it('keeps the high-water mark after everything is acked, and refuses a seq not after it', () => {
+      const durable = frames();
+      const box = make(1 << 20);
+      const a1 = durable('a');
+      const a2 = durable('a');
+      box.append(a1);
+      box.append(a2);
+      expect(box.ack('a', 99)).toBe(2);
+      expect(box.frames).toBe(0);
+      expect(box.bytes).toBe(0);
+      expect(box.streams()).toEqual([]);
+      expect(box.highestSeq('a')).toBe(2);
+      expect(() => box.append(a1)).toThrow(RangeError);
+      expect(box.frames).toBe(0);
+    });
+
+    it('throws TM_ERR_OUTBOX_FULL at the byte cap, keeps what it has, and takes more after an ack', () => {
+      const durable = frames();
+      const first = durable('c', 400);
+      const box = make(first.size + 10);
+      box.append(first);
+      const second = durable('c', 400);
+      expect(codeOf(() => box.append(second))).toBe('TM_ERR_OUTBOX_FULL');
+      expect(box.frames).toBe(1);
+      expect(box.highestSeq('c')).toBe(1); // the refused frame did not move the mark
+      box.ack('c', first.seq);
+      expect(box.bytes).toBe(0);
+      expect(() => box.append(second)).not.toThrow();
+    });
+
+    it('appends a batch all or nothing', () => {
+      const durable = frames();
+      const batch = [durable('x', 200), durable('y', 200), durable('x', 200)];
+      const box = make(batch.reduce((n, f) => n + f.size, 0) - 1);
+      expect(codeOf(() => box.appendBatch(batch))).toBe('TM_ERR_OUTBOX_FULL');
+      expect(box.frames).toBe(0);
+      expect(box.highestSeq('x')).toBe(0);
+      const roomy = make(1 << 20);
+      roomy.appendBatch(batch);
+      expect(roomy.frames).toBe(3);
+      expect(seqs(roomy.pendingBatch('x', 0, 10))).toEqual([1, 2]);
+      expect(roomy.highestSeq('y')).toBe(1);
+      // Out of order inside a batch is refused before anything is written.
+      const d2 = frames();
+      const a1 = d2('z');
+      const a2 = d2('z');
+      expect(() => roomy.appendBatch([a2, a1])).toThrow(RangeError);
+      expect(roomy.frames).toBe(3);
+    });
+
+    it('reads a long stream in bounded batches, in order, without gaps', () => {
+      const durable = frames();
+      const box = make(64 << 20);
+      const n = 2500;
+      const all: OutFrame[] = [];
+      for (let i = 0; i < n; i++) all.push(durable('long', 16));
+      for (let i = 0; i < n; i += 500) box.appendBatch(all.slice(i, i + 500));
+      const got: number[] = [];
+      let after = 0;
+      for (;;) {
+        const b = box.pendingBatch('long', after, 256);
+        expect(b.length).toBeLessThanOrEqual(256);
+        if (b.length === 0) break;
+        got.push(...seqs(b));
+        after = b.at(-1)?.seq ?? after;
+      }
+      expect(got).toEqual(all.map((f) => f.seq));
+    });
+
+    if (factory.reopen) {
+      const reopen = factory.reopen;
+      it('survives a restart: frames, bytes, streams and high-water marks', () => {
+        const durable = frames();
+        const box = make(1 << 20);
+        const fs = [durable('a'), durable('a'), durable('a'), durable('b', 500)];
+        box.appendBatch(fs);
+        box.ack('a', 1);
+        const bytes = box.bytes;
+        const again = reopen(box, 1 << 20);
+        open.push(again);
+        expect(again.persistent).toBe(true);
+        expect(again.frames).toBe(3);
+        expect(again.bytes).toBe(bytes);
+        expect([...again.streams()].sort()).toEqual(['a', 'b']);
+        expect(seqs(again.pendingBatch('a', 0, 10))).toEqual([2, 3]);
+        expect(again.highestSeq('a')).toBe(3);
+        again.ack('b', 1);
+        expect(again.highestSeq('b')).toBe(1); // numbering continues after a full drain too
+        const third = reopen(again, 1 << 20);
+        open.push(third);
+        expect(third.highestSeq('b')).toBe(1);
+        expect(third.streams()).toEqual(['a']);
+      });
+    }
+  });
+}

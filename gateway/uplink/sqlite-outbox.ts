@@ -1,0 +1,203 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { className, encodeEnvelope, systemClock, telemed, type Clock, type HeaderInit } from '../../protocols/index.js';
+import { GatewayError, GatewayErrorCode } from '../errors.js';
+import { outboxFullError, type Outbox } from './outbox.js';
+import { migrateOutbox } from './outbox-migrations.js';
+import type { OutFrame } from './streams.js';
+
+/** Options of the SQLite outbox. */
+export interface SqliteOutboxOptions {
+  /** Directory of `outbox.db`, created if missing; ":memory:" for a throwaway db (tests). */
+  readonly dataDir: string;
+  /** Byte cap (sum of encoded frame sizes), bytes. */
+  readonly maxBytes: number;
+  /** Maps deadlines between monotonic and wall time; systemClock by default. */
+  readonly clock?: Clock;
+}
+
+interface Row {
+  seq: number;
+  size: number;
+  deadline_wall_ms: number;
+  env: Buffer;
+}
+
+/**
+ * The durable outbox on better-sqlite3 (DESIGN.md §6), file `outbox.db` in the data directory.
+ *
+ * Durability: WAL with `synchronous = FULL`, so every append transaction fsyncs the WAL before
+ * `append`/`appendBatch` returns. NORMAL would survive a process crash but not a power cut, and
+ * the device is told "taken" once we return: a frame lost to a power cut after that is lost for
+ * good. Acks run under NORMAL instead: losing an ack's delete only means resending frames the hub
+ * already holds, which it deduplicates; the next FULL commit fsyncs the WAL including the delete.
+ *
+ * Counters (bytes, frames, per-stream high-water marks) live in memory, loaded once at open: this
+ * process is the file's only writer.
+ */
+export class SqliteOutbox implements Outbox {
+  readonly persistent = true;
+  readonly maxBytes: number;
+  private readonly db: Database.Database;
+  private readonly clock: Clock;
+  private readonly highest = new Map<string, number>();
+  /** Frames held per stream, to answer streams() without a query. */
+  private readonly held = new Map<string, number>();
+  private heldBytes = 0;
+  private heldFrames = 0;
+  private closed = false;
+  private readonly stmt;
+  private readonly insertAll: (frames: readonly OutFrame[]) => void;
+  private readonly deleteUpTo: (streamId: string, seq: number) => { n: number; bytes: number };
+
+  constructor(opts: SqliteOutboxOptions) {
+    this.maxBytes = opts.maxBytes;
+    this.clock = opts.clock ?? systemClock;
+    try {
+      if (opts.dataDir === ':memory:') this.db = new Database(':memory:');
+      else {
+        mkdirSync(opts.dataDir, { recursive: true });
+        this.db = new Database(join(opts.dataDir, 'outbox.db'));
+      }
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = FULL');
+      migrateOutbox(this.db);
+    } catch (err) {
+      throw new GatewayError(GatewayErrorCode.OUTBOX_STORE, `cannot open outbox in ${opts.dataDir}: ${(err as Error).message}`, { cause: err });
+    }
+    const db = this.db;
+    this.stmt = {
+      insert: db.prepare('INSERT INTO frames (stream_id, seq, size, deadline_wall_ms, env) VALUES (?, ?, ?, ?, ?)'),
+      putHighest: db.prepare('INSERT INTO streams (stream_id, highest_seq) VALUES (?, ?) ON CONFLICT (stream_id) DO UPDATE SET highest_seq = excluded.highest_seq'),
+      after: db.prepare('SELECT seq, size, deadline_wall_ms, env FROM frames WHERE stream_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
+      sumUpTo: db.prepare('SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes FROM frames WHERE stream_id = ? AND seq <= ?'),
+      delUpTo: db.prepare('DELETE FROM frames WHERE stream_id = ? AND seq <= ?'),
+      syncNormal: db.prepare('PRAGMA synchronous = NORMAL'),
+      syncFull: db.prepare('PRAGMA synchronous = FULL'),
+    };
+    this.insertAll = db.transaction((frames: readonly OutFrame[]) => this.insertRows(frames));
+    this.deleteUpTo = db.transaction((streamId: string, seq: number) => {
+      const r = this.stmt.sumUpTo.get(streamId, seq) as { n: number; bytes: number };
+      if (r.n > 0) this.stmt.delUpTo.run(streamId, seq);
+      return r;
+    });
+    this.load();
+  }
+
+  get bytes(): number {
+    return this.heldBytes;
+  }
+
+  get frames(): number {
+    return this.heldFrames;
+  }
+
+  append(frame: OutFrame): number {
+    this.appendBatch([frame]);
+    return frame.seq;
+  }
+
+  appendBatch(frames: readonly OutFrame[]): void {
+    if (frames.length === 0) return;
+    const adding = frames.reduce((n, f) => n + f.size, 0);
+    if (this.heldBytes + adding > this.maxBytes) {
+      const what = frames.length === 1 ? `frame (stream ${frames[0]?.streamId} seq ${frames[0]?.seq})` : `batch of ${frames.length} frames`;
+      throw outboxFullError(this.heldBytes, this.maxBytes, adding, what);
+    }
+    // Order check first, so a bad batch leaves neither the file nor the counters half-changed.
+    const top = new Map<string, number>();
+    for (const f of frames) {
+      const last = top.get(f.streamId) ?? this.highestSeq(f.streamId);
+      if (f.seq <= last) throw new RangeError(`outbox: stream ${f.streamId} seq ${f.seq} not after ${last}`);
+      top.set(f.streamId, f.seq);
+    }
+    this.insertAll(frames);
+    for (const [streamId, seq] of top) this.highest.set(streamId, seq);
+    for (const f of frames) this.held.set(f.streamId, (this.held.get(f.streamId) ?? 0) + 1);
+    this.heldBytes += adding;
+    this.heldFrames += frames.length;
+  }
+
+  pendingBatch(streamId: string, afterSeq: number, maxFrames: number): readonly OutFrame[] {
+    if (!this.held.has(streamId) || maxFrames <= 0) return [];
+    const rows = this.stmt.after.all(streamId, afterSeq, Math.floor(maxFrames)) as Row[];
+    const wallNowMs = this.clock.nowNs() / 1e6;
+    const monoNowMs = this.clock.monoMs();
+    return rows.map((r) => toFrame(streamId, r, monoNowMs + (r.deadline_wall_ms - wallNowMs)));
+  }
+
+  ack(streamId: string, seq: number): number {
+    if (!this.held.has(streamId)) return 0;
+    this.stmt.syncNormal.run();
+    let r: { n: number; bytes: number };
+    try {
+      r = this.deleteUpTo(streamId, seq);
+    } finally {
+      this.stmt.syncFull.run();
+    }
+    if (r.n === 0) return 0;
+    this.heldBytes -= r.bytes;
+    this.heldFrames -= r.n;
+    const left = (this.held.get(streamId) ?? 0) - r.n;
+    if (left > 0) this.held.set(streamId, left);
+    else this.held.delete(streamId);
+    return r.n;
+  }
+
+  streams(): readonly string[] {
+    return [...this.held.keys()];
+  }
+
+  highestSeq(streamId: string): number {
+    return this.highest.get(streamId) ?? 0;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+
+  private insertRows(frames: readonly OutFrame[]): void {
+    const wallMinusMono = this.clock.nowNs() / 1e6 - this.clock.monoMs();
+    const top = new Map<string, number>();
+    for (const f of frames) {
+      this.stmt.insert.run(f.streamId, f.seq, f.size, f.deadlineMs + wallMinusMono, encodeEnvelope(f.env));
+      top.set(f.streamId, f.seq);
+    }
+    for (const [streamId, seq] of top) this.stmt.putHighest.run(streamId, seq);
+  }
+
+  private load(): void {
+    for (const r of this.db.prepare('SELECT stream_id, highest_seq FROM streams').all() as { stream_id: string; highest_seq: number }[]) {
+      this.highest.set(r.stream_id, r.highest_seq);
+    }
+    const per = this.db.prepare('SELECT stream_id, COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes FROM frames GROUP BY stream_id').all() as { stream_id: string; n: number; bytes: number }[];
+    for (const r of per) {
+      this.held.set(r.stream_id, r.n);
+      this.heldFrames += r.n;
+      this.heldBytes += r.bytes;
+    }
+  }
+}
+
+/** Rebuilds an OutFrame from its stored envelope (our own bytes: decoded without re-validation). */
+function toFrame(streamId: string, r: Row, deadlineMs: number): OutFrame {
+  const env = telemed.v1.Envelope.decode(r.env);
+  const header: HeaderInit = env.header ?? {};
+  const trafficClass = header.trafficClass ?? telemed.v1.TrafficClass.TRAFFIC_CLASS_UNSPECIFIED;
+  const name = className(trafficClass);
+  if (name === 'unspecified') throw new GatewayError(GatewayErrorCode.OUTBOX_STORE, `outbox row ${streamId}/${r.seq} has no traffic class`);
+  return {
+    streamId,
+    seq: r.seq,
+    trafficClass,
+    className: name,
+    durable: header.durable ?? true,
+    budgetMs: header.budgetMs ?? 0,
+    deadlineMs,
+    size: r.size,
+    env: Object.assign(env, { header }),
+  };
+}

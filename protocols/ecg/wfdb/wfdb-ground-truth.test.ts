@@ -1,0 +1,145 @@
+// Sample-exact checks of the WFDB reader against the outputs of the PhysioNet C tools and the
+// checksums/initial values written in every header of the shared test material.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadWfdbAnnotations, loadWfdbRecord, loadWfdbSegments } from '../../../gateway/ecg/wfdb-files.js';
+import { sharedDataPath } from '../../../test/helpers/shared-data.js';
+import { INVALID_SAMPLE } from '../record.js';
+import { WfdbErrorCode } from './errors.js';
+import { parseWfdbHeader } from './header.js';
+
+const py = (f: string): string => join(sharedDataPath('wfdb-python-sample-data'), f);
+const ck = (f: string): string => join(sharedDataPath('wfdb-c-checkpkg'), f);
+const target = (f: string): string[][] =>
+  readFileSync(py(join('target-output', f)), 'utf8').trimEnd().split('\n').map((l) => l.trim().split(/\s+/));
+
+const RECORDS = [
+  py('100'), py('s0010_re'), py('test01_00s'), py('v102s'), py('3000003_0003'), py('03700181'), py('binformats'),
+  ck('data/100s'), ck('checkpkg/expected/test'), ck('checkpkg/input/237s1'), ck('checkpkg/input/237s2'),
+  ...['105', '106', '107', '108', '119', '200', '203', '232'].map((r) => join(sharedDataPath('mitdb-shashanksrivas'), r)),
+  join(sharedDataPath('ecg-kit-recordings'), '208'), join(sharedDataPath('ecg-kit-recordings'), '800'),
+];
+
+describe('WFDB reader against header checksums', () => {
+  it.each(RECORDS)('%s: every signal matches its header checksum and initial value', async (rec) => {
+    const { header, signals } = await loadWfdbRecord(rec);
+    expect(header.signals.length).toBeGreaterThan(0);
+    for (const [i, c] of signals.checks.entries()) {
+      expect(c.checksumOk, `signal ${i}`).toBe(true);
+      expect(c.initialValueOk, `signal ${i}`).toBe(true);
+    }
+  });
+
+  it('binformats: formats 8 16 61 80 160 212 310 311 24 32 all decode the same 499 samples', async () => {
+    const { header, signals } = await loadWfdbRecord(py('binformats'));
+    expect(header.signals.map((s) => s.format)).toEqual([8, 16, 61, 80, 160, 212, 310, 311, 24, 32]);
+    expect(signals.frames).toBe(499);
+    expect(signals.checks.map((c) => c.checksum)).toEqual([-31143, -750, -251, -517, 747, -6824, -1621, -2145, 11715, 19035]);
+  });
+
+  it('flacformats: FLAC formats are recognised and refused with a code', async () => {
+    await expect(loadWfdbRecord(py('flacformats'))).rejects.toMatchObject({ code: WfdbErrorCode.UNSUPPORTED_FORMAT });
+  });
+
+  it('03700181 and 237s1: multi-rate (212x4) channels run at 4x the frame rate', async () => {
+    const { record } = await loadWfdbRecord(py('03700181'));
+    expect(record.sampleRateHz).toBe(125);
+    expect(record.leads[0]?.sampleRateHz).toBe(500);
+    expect(record.leads[0]?.samples.length).toBe(300000);
+    expect(record.otherSignals.map((s) => s.label)).toEqual(['ABP', 'RESP']);
+    const r237 = await loadWfdbRecord(ck('checkpkg/input/237s1'));
+    // RESP starts with the format-212 invalid code (-2048), which the reader maps to INVALID_SAMPLE.
+    expect(r237.signals.samples[5]?.[0]).toBe(INVALID_SAMPLE);
+  });
+
+  it('237s: multi-segment layout is parsed and its present segments load', async () => {
+    const { header, segments } = await loadWfdbSegments(ck('checkpkg/input/237s'));
+    expect(header.segments).toEqual([
+      { name: '237s1', frames: 2500 }, { name: 'missing', frames: 4195000 }, { name: '237s1', frames: 2500 }, { name: '237s2', frames: 6250 },
+    ]);
+    expect(header.frames).toBe(4206250);
+    expect(segments.map((s) => s?.signals.frames ?? null)).toEqual([2500, null, 2500, 6250]);
+  });
+});
+
+describe('WFDB reader against rdsamp outputs', () => {
+  it('record-1a: test01_00s, 4 channels x 4000 digital samples', async () => {
+    const { signals } = await loadWfdbRecord(py('test01_00s'));
+    const rows = target('record-1a');
+    expect(rows).toHaveLength(4000);
+    rows.forEach((row, t) => row.forEach((v, c) => { if (signals.samples[c]?.[t] !== Number(v)) expect.fail(`t=${t} c=${c}`); }));
+  });
+
+  it('record-2b: 100 V5 from 0.002 s to 30 s, digital', async () => {
+    const { signals } = await loadWfdbRecord(py('100'));
+    const rows = target('record-2b').map((r) => Number(r[0]));
+    const v5 = signals.samples[1] ?? new Int32Array(0);
+    expect(Array.from(v5.subarray(1, 1 + rows.length))).toEqual(rows);
+  });
+
+  it('record-1d: 3000003_0003 signal V in physical units, seconds 1 to 8', async () => {
+    const { header, signals } = await loadWfdbRecord(py('3000003_0003'));
+    const rows = target('record-1d').map((r) => Number(r[0]));
+    const spec = header.signals[1];
+    const v = signals.samples[1] ?? new Int32Array(0);
+    rows.forEach((x, k) => expect(((v[125 + k] ?? 0) - (spec?.baseline ?? 0)) / (spec?.gain ?? 1)).toBeCloseTo(x, 7));
+  });
+
+  it('rdsamp.out: 100s seconds 10 to 11 in mV', async () => {
+    const { header, signals } = await loadWfdbRecord(ck('data/100s'));
+    const rows = readFileSync(ck('checkpkg/expected/rdsamp.out'), 'utf8').trim().split('\n').slice(2).map((l) => l.trim().split(/\s+/).map(Number));
+    expect(rows.length).toBeGreaterThan(300);
+    for (const [t, a, b] of rows) {
+      const i = Math.round((t ?? 0) * 360);
+      [a, b].forEach((x, c) => {
+        const s = header.signals[c];
+        expect(((signals.samples[c]?.[i] ?? 0) - (s?.baseline ?? 0)) / (s?.gain ?? 1)).toBeCloseTo(x ?? 0, 3);
+      });
+    }
+  });
+
+  it('s0010_re: 15 leads from two data files map to standard lead codes', async () => {
+    const { record } = await loadWfdbRecord(py('s0010_re'));
+    expect(record.leads.map((l) => l.lead)).toEqual(['I', 'II', 'III', 'aVR', 'aVL', 'aVF', 'V1', 'V2', 'V3', 'V4', 'V5', 'V6', 'X', 'Y', 'Z']);
+    expect(record.patient).toMatchObject({ ageYears: 81, sex: 'F' });
+    expect(record.sampleRateHz).toBe(1000);
+  });
+});
+
+describe('WFDB annotations against rdann outputs', () => {
+  const parseRdann = (text: string): { sample: number; symbol: string; sub: number; chan: number; num: number; aux: string }[] =>
+    text.trimEnd().split('\n').map((l) => {
+      const [main = '', aux = ''] = l.split('\t');
+      const f = main.trim().split(/\s+/);
+      return { sample: Number(f[1]), symbol: f[2] ?? '', sub: Number(f[3]), chan: Number(f[4]), num: Number(f[5]), aux: aux.trim() };
+    });
+  const view = (a: Awaited<ReturnType<typeof loadWfdbAnnotations>>): ReturnType<typeof parseRdann> =>
+    a.map((x) => ({ sample: x.sample, symbol: x.symbol, sub: x.subtype, chan: x.chan, num: x.num, aux: (x.aux ?? '').trim() }));
+
+  it('ann-1: all 2274 annotations of 100.atr', async () => {
+    const got = view(await loadWfdbAnnotations(py('100')));
+    expect(got).toEqual(parseRdann(readFileSync(py('target-output/ann-1'), 'utf8')));
+  });
+
+  it('ann-3: the beats of 1003.atr', async () => {
+    const got = view(await loadWfdbAnnotations(py('1003'))).filter((a) => a.symbol === 'N');
+    expect(got).toEqual(parseRdann(readFileSync(py('target-output/ann-3'), 'utf8')));
+  });
+
+  it('rdann.out: 100s.atr', async () => {
+    const got = view(await loadWfdbAnnotations(ck('data/100s')));
+    expect(got).toEqual(parseRdann(readFileSync(ck('checkpkg/expected/rdann.out'), 'utf8')));
+  });
+
+  it('100s.qrs: 74 sqrs beats, as GROUND_TRUTH counts them', async () => {
+    const a = await loadWfdbAnnotations(ck('checkpkg/expected/100s'), 'qrs');
+    expect(a.filter((x) => x.symbol === 'N')).toHaveLength(74);
+  });
+
+  it('header of the 1003 record (no .dat) still parses', () => {
+    const h = parseWfdbHeader(readFileSync(py('1003.hea'), 'latin1'));
+    expect(h.signals.map((s) => s.description)).toEqual(['ECG lead II', 'ART', 'PAP', 'CVP', 'Resp. Imp.', 'CO2']);
+    expect(h.signals[0]).toMatchObject({ gain: 249, baseline: -55, units: 'mV' });
+  });
+});

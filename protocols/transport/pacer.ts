@@ -6,18 +6,20 @@ import { RateEstimator, type AckFeedback, type RateEstimatorOptions } from './ra
  * - `startup`: feedback arrives; pace at `startupGain` × estimate to find the bottleneck fast.
  * - `drain`: startup overshot; pace at `drainGain` until in-flight is back to one BDP.
  * - `cruise`: pace at `cruiseGain` (< 1) × estimate so the bottleneck queue stays empty.
- * - `probe`: every `probeIntervalMs`, pace at `probeGain` (> 1) for one probe period to find freed capacity.
+ * - `probe`: every `probeIntervalMs`, pace at `probeGain` (> 1) for one probe period to find freed
+ *   capacity, then `drain`; if by the end of that drain the estimate grew by 10 % or more (the probe's
+ *   samples arrive one RTT late), the cell has freed up: back to `startup` to find how much.
  * - `backoff`: RTT stayed well above the minimum for a whole RTT (a queue is building, the link
  *   slowed down): the estimate is reset to what is delivered now and sending slows until drained.
  * - `unpaced`: the peer sends no `bytes_received`; nothing to pace on, everything is admitted.
  */
 export type PacerState = 'waiting' | 'startup' | 'drain' | 'cruise' | 'probe' | 'backoff' | 'unpaced';
-type PacerEvent = 'feedback' | 'no-feedback' | 'plateau' | 'queue' | 'drained' | 'probe-due' | 'probe-done';
+type PacerEvent = 'feedback' | 'no-feedback' | 'plateau' | 'queue' | 'drained' | 'probe-due' | 'probe-done' | 'probe-grew';
 
 const TRANSITIONS: Readonly<Record<PacerState, Partial<Record<PacerEvent, PacerState>>>> = {
   waiting: { feedback: 'startup', 'no-feedback': 'unpaced' },
   startup: { plateau: 'drain', queue: 'drain' },
-  drain: { drained: 'cruise' },
+  drain: { drained: 'cruise', 'probe-grew': 'startup' },
   cruise: { 'probe-due': 'probe', queue: 'backoff' },
   probe: { 'probe-done': 'drain' },
   backoff: { drained: 'cruise' },
@@ -32,8 +34,10 @@ export interface PacerOptions {
   readonly initialCwndBytes?: number;
   /** Smallest congestion window, bytes. Default 8 KiB. */
   readonly minCwndBytes?: number;
-  /** cwnd = cwndGain × BDP (BDP = bandwidth × min RTT). Default 1.25. */
+  /** cwnd = cwndGain × BDP + bandwidth × ackAggregationMs (BDP = bandwidth × min RTT); startupGain in startup and probe. Default 1.25. */
   readonly cwndGain?: number;
+  /** Extra cwnd for the receiver's ack batching: bandwidth × this, ms (SESSION.md: acks ≤ 10 ms apart). Default 10. */
+  readonly ackAggregationMs?: number;
   /** Default 0.95. */
   readonly cruiseGain?: number;
   /** Default 1.25. */
@@ -76,6 +80,7 @@ export class Pacer {
   private startupRounds = 0;
   private roundStartMs = 0;
   private blockedSinceMs: number | undefined;
+  private probeBaseBw = 0;
 
   constructor(opts: PacerOptions = {}) {
     this.o = {
@@ -83,6 +88,7 @@ export class Pacer {
       initialCwndBytes: opts.initialCwndBytes ?? 32 * 1024,
       minCwndBytes: opts.minCwndBytes ?? 8 * 1024,
       cwndGain: opts.cwndGain ?? 1.25,
+      ackAggregationMs: opts.ackAggregationMs ?? 10,
       cruiseGain: opts.cruiseGain ?? 0.95,
       probeGain: opts.probeGain ?? 1.25,
       startupGain: opts.startupGain ?? 2,
@@ -110,8 +116,9 @@ export class Pacer {
   get cwndBytes(): number {
     if (this.current === 'unpaced') return Infinity;
     if (this.current === 'waiting' || this.estimator.btlBwBpms === 0 || !Number.isFinite(this.estimator.minRttMs)) return this.o.initialCwndBytes;
-    const gain = this.current === 'startup' ? this.o.startupGain : this.o.cwndGain;
-    return Math.max(this.o.minCwndBytes, gain * this.bdpBytes());
+    // Startup and probe need room for their extra rate, or the probe would be cwnd-limited and learn nothing.
+    const gain = this.current === 'startup' || this.current === 'probe' ? this.o.startupGain : this.o.cwndGain;
+    return Math.max(this.o.minCwndBytes, gain * this.bdpBytes() + this.estimator.btlBwBpms * this.o.ackAggregationMs);
   }
 
   /** Bandwidth-delay product, bytes (0 before estimates). */
@@ -189,9 +196,12 @@ export class Pacer {
         return;
       }
       case 'drain':
-      case 'backoff':
-        if (e.inflight <= this.bdpBytes() || nowMs - this.phaseStartMs >= 4 * period) this.step('drained', nowMs);
-        return;
+      case 'backoff': {
+        if (e.inflight > this.bdpBytes() && nowMs - this.phaseStartMs < 4 * period) return;
+        const grew = this.current === 'drain' && this.probeBaseBw > 0 && e.btlBwBpms >= this.probeBaseBw * 1.1;
+        this.probeBaseBw = 0;
+        return this.step(grew ? 'probe-grew' : 'drained', nowMs);
+      }
       case 'cruise':
         if (this.queueBuilding(nowMs)) {
           const now = e.recentRate(nowMs, period);
@@ -224,6 +234,11 @@ export class Pacer {
     this.current = next;
     this.phaseStartMs = nowMs;
     this.roundStartMs = nowMs;
+    if (next === 'probe') this.probeBaseBw = this.estimator.btlBwBpms;
+    if (next === 'startup') {
+      this.startupBest = this.estimator.btlBwBpms;
+      this.startupRounds = 0;
+    }
   }
 
   private gain(): number {

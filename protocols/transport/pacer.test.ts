@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { Pacer, type PacerState } from './pacer.js';
+
+const MS = 1e6;
+
+describe('Pacer: token bucket and cwnd (no feedback yet)', () => {
+  it('releases at the initial rate: exact release times from the token bucket', () => {
+    const p = new Pacer({ initialRateBps: 8_000_000 }); // 1000 B/ms, bucket max(2 KiB, 2 ms) = 2048 B
+    const times: number[] = [];
+    let now = 0;
+    for (let i = 0; i < 6; i++) {
+      const at = p.nextSendMs(now);
+      if (at === undefined) throw new Error('cwnd-limited');
+      now = at;
+      expect(p.canSend(1000, now)).toBe(true);
+      p.onSent(1000, now);
+      times.push(now);
+    }
+    // 2048 tokens: three frames at once (send while tokens ≥ 0), then one per ms of refill.
+    expect(times).toEqual([0, 0, 0, 0.952, 1.952, 2.952]);
+    expect(p.canSend(1000, 3)).toBe(false);
+    expect(p.state).toBe('waiting');
+  });
+
+  it('holds bytes in flight to the initial cwnd; CONTROL may use the headroom', () => {
+    const p = new Pacer({ initialRateBps: 1e12, initialCwndBytes: 32_768, priorityHeadroomBytes: 4096 });
+    let n = 0;
+    while (p.canSend(1024, n)) p.onSent(1024, n++);
+    expect(n).toBe(32);
+    expect(p.nextSendMs(n)).toBeUndefined();
+    expect(p.canSend(100, n, true)).toBe(true);
+  });
+
+  it('a peer that never reports bytes_received turns the pacer off', () => {
+    const p = new Pacer();
+    p.onSent(1000, 0);
+    p.onAck({ bytesReceived: 0, receiveTimeNs: 0, ackSendTimeNs: 0 }, 10);
+    expect(p.state).toBe('unpaced');
+    expect(p.canSend(10_000_000, 10)).toBe(true);
+  });
+
+  it('gives up waiting for feedback after the timeout while blocked', () => {
+    const p = new Pacer({ initialRateBps: 1e12, initialCwndBytes: 2000, feedbackTimeoutMs: 1000 });
+    p.onSent(2000, 0);
+    expect(p.canSend(1000, 10)).toBe(false);
+    expect(p.canSend(1000, 1009)).toBe(false);
+    expect(p.canSend(1000, 1010)).toBe(true);
+    expect(p.state).toBe('unpaced');
+  });
+});
+
+/**
+ * A bottleneck of `rate` B/ms with `delayMs` one way each way; the receiver acks every 10 ms with
+ * bytes_received and its receive time (hold time reported). The sender always has 1000 B frames.
+ */
+function simulate(p: Pacer, phases: { untilMs: number; rate: number }[], onTick?: (t: number) => void, delayMs = 20) {
+  const queue: number[] = []; // bytes per message waiting at the bottleneck
+  let served = 0; // partial progress on the head message
+  const arrivals: { t: number; bytes: number }[] = [];
+  const acks: { t: number; d: number; recv: number }[] = [];
+  let received = 0;
+  let lastAck = 0;
+  const states: PacerState[] = [];
+  const changes: { t: number; state: PacerState }[] = [];
+  let maxQueueBytes = 0;
+  const endMs = phases.at(-1)?.untilMs ?? 0;
+  for (let t = 0; t < endMs; t += 0.5) {
+    const rate = phases.find((ph) => t < ph.untilMs)?.rate ?? 0;
+    while (acks[0] && acks[0].t <= t) {
+      const a = acks.shift();
+      if (a) p.onAck({ bytesReceived: a.d, receiveTimeNs: a.recv * MS, ackSendTimeNs: t * MS - delayMs * MS }, t);
+    }
+    p.tick(t);
+    while (p.canSend(1000, t)) {
+      p.onSent(1000, t);
+      queue.push(1000);
+    }
+    maxQueueBytes = Math.max(maxQueueBytes, queue.reduce((a, b) => a + b, 0));
+    let budget = rate * 0.5;
+    while (budget > 0 && queue.length > 0) {
+      const need = (queue[0] ?? 0) - served;
+      const take = Math.min(need, budget);
+      served += take;
+      budget -= take;
+      if (served >= (queue[0] ?? 0)) {
+        arrivals.push({ t: t + delayMs, bytes: queue.shift() ?? 0 });
+        served = 0;
+      }
+    }
+    while (arrivals[0] && arrivals[0].t <= t) received += arrivals.shift()?.bytes ?? 0;
+    if (t - lastAck >= 10 && received > 0) {
+      lastAck = t;
+      acks.push({ t: t + delayMs, d: received, recv: t });
+    }
+    if (states.at(-1) !== p.state) {
+      states.push(p.state);
+      changes.push({ t, state: p.state });
+    }
+    onTick?.(t);
+  }
+  return { states, changes, maxQueueBytes };
+}
+
+describe('Pacer: BBR-style model on a simulated bottleneck', () => {
+  it('converges to the bottleneck rate, keeps the queue small, probes periodically', () => {
+    const p = new Pacer({ initialRateBps: 2_000_000 });
+    const { states } = simulate(p, [{ untilMs: 6000, rate: 1250 }]); // 10 Mbit/s, 40 ms RTT
+    expect(states.slice(0, 4)).toEqual(['waiting', 'startup', 'drain', 'cruise']);
+    expect(states.filter((s) => s === 'probe').length).toBeGreaterThanOrEqual(2);
+    expect(p.estimator.btlBwBpms).toBeGreaterThan(1250 * 0.97);
+    expect(p.estimator.btlBwBpms).toBeLessThanOrEqual(1250 * 1.001);
+    expect(p.estimator.minRttMs).toBeGreaterThanOrEqual(40);
+    expect(p.estimator.minRttMs).toBeLessThan(43);
+    // cwnd = 1.25 × BDP + 10 ms of ack aggregation (2 × BDP while probing).
+    const bw = p.estimator.btlBwBpms;
+    const gain = p.state === 'probe' ? 2 : 1.25;
+    expect(p.cwndBytes).toBeCloseTo(gain * bw * p.estimator.minRttMs + bw * 10, 6);
+    expect(p.pacingRateBps).toBeGreaterThan(0);
+  });
+
+  it('backs off when the link slows (RTT rises) and tracks the new rate; probes up when it frees', () => {
+    const p = new Pacer({ initialRateBps: 2_000_000 });
+    let atSlowEnd = 0;
+    const run = simulate(p, [{ untilMs: 3000, rate: 1250 }, { untilMs: 6000, rate: 500 }, { untilMs: 9000, rate: 1250 }], (t) => {
+      if (t === 5999.5) atSlowEnd = p.estimator.btlBwBpms;
+    });
+    const slowed = run.changes.filter((c) => c.t >= 3000 && c.t < 6000).map((c) => c.state);
+    expect(slowed[0]).toBe('backoff');
+    expect(run.changes.find((c) => c.state === 'backoff')?.t).toBeLessThan(3300);
+    expect(atSlowEnd).toBeGreaterThan(500 * 0.9);
+    expect(atSlowEnd).toBeLessThan(500 * 1.1);
+    // The cell frees up again: the next probe sees growth and goes back to startup.
+    const freed = run.changes.filter((c) => c.t >= 6000).map((c) => c.state);
+    expect(freed.slice(0, 3)).toEqual(['probe', 'drain', 'startup']);
+    expect(p.estimator.btlBwBpms).toBeGreaterThan(1250 * 0.9);
+  });
+});

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { RateEstimator } from './rate-estimator.js';
+
+const MS = 1e6;
+
+describe('RateEstimator', () => {
+  it('measures the delivery rate on the receiver clock and the RTT minus the hold time, exactly', () => {
+    const e = new RateEstimator({ sampleSpanMs: 40 });
+    // 1000 B every ms from t=0; the receiver's clock runs 5000 ms ahead of ours (differences only matter).
+    for (let t = 0; t < 200; t++) e.onSend(1000, t);
+    const samples = [];
+    // Acks every 10 ms of receiver time: byte count at receiver time r is 1000 × (r − 5020) / 1 (20 ms one-way).
+    for (let k = 1; k <= 10; k++) {
+      const recvMs = 5020 + 10 * k; // receiver clock
+      const delivered = 1000 * 10 * k;
+      // Held 3 ms at the receiver, 20 ms back: arrives at local 20 + 10k + 3 + 20.
+      samples.push(e.onAck({ bytesReceived: delivered, receiveTimeNs: recvMs * MS, ackSendTimeNs: (recvMs + 3) * MS }, 10 * k + 43));
+    }
+    // Byte 10000k was the last byte of the message sent at t = 10k − 1: RTT = 10k + 43 − (10k − 1) − 3 = 41.
+    expect(samples.map((s) => s.rttMs)).toEqual(Array(10).fill(41));
+    // The first ack (5030) is the base: no rate until 40 ms of receiver clock are spanned (5070).
+    expect(samples.map((s) => s.rateBpms)).toEqual([undefined, undefined, undefined, undefined, 1000, 1000, 1000, 1000, 1000, 1000]);
+    expect(e.btlBwBpms).toBe(1000);
+    expect(e.minRttMs).toBe(41);
+    expect(e.inflight).toBe(200_000 - 100_000);
+  });
+
+  it('keeps the windowed max bandwidth and min RTT, forgets samples older than the window', () => {
+    const e = new RateEstimator({ sampleSpanMs: 10, bwWindowMs: 100 });
+    for (let t = 0; t < 1000; t++) e.onSend(10_000, t);
+    let d = 0;
+    const ack = (recvMs: number, bytes: number, nowMs: number): void => {
+      d += bytes;
+      e.onAck({ bytesReceived: d, receiveTimeNs: recvMs * MS, ackSendTimeNs: 0 }, nowMs);
+    };
+    ack(0, 0 + 1, 50);
+    ack(10, 20_000, 60); // 2000 B/ms
+    ack(20, 10_000, 70); // 1000 B/ms
+    expect(e.btlBwBpms).toBe(2000);
+    ack(200, 100_000, 250); // window moved on: only the newest (≈ 555 B/ms) is left
+    expect(e.btlBwBpms).toBeCloseTo(100_000 / 180, 6);
+  });
+
+  it('app-limited samples raise the estimate but never lower it', () => {
+    const e = new RateEstimator({ sampleSpanMs: 10, bwWindowMs: 100 });
+    for (let t = 0; t < 100; t++) e.onSend(10_000, t);
+    e.onAck({ bytesReceived: 1, receiveTimeNs: 0, ackSendTimeNs: 0 }, 10);
+    e.onAck({ bytesReceived: 20_001, receiveTimeNs: 10 * MS, ackSendTimeNs: 0 }, 20);
+    expect(e.btlBwBpms).toBe(2000);
+    e.markAppLimited();
+    e.onAck({ bytesReceived: 21_001, receiveTimeNs: 500 * MS, ackSendTimeNs: 0 }, 510);
+    expect(e.btlBwBpms).toBe(2000);
+  });
+});

@@ -45,7 +45,8 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     ...(deps.random ? { random: deps.random } : {}),
   });
   outboxBytes = () => uplink.outbox.bytes;
-  const devices = new DeviceManager(config.devices, (f) => uplink.publish(f), {
+  // Durable readings share group commits: each is on disk before its promise settles.
+  const devices = new DeviceManager(config.devices, (f) => (f.durable ? uplink.submit(f) : uplink.publish(f)), {
     clock, logger, ...(deps.deviceFactory ? { factory: deps.deviceFactory } : {}),
   });
   const app = await buildGatewayApi(config, {

@@ -17,6 +17,7 @@ export class GatewayMetrics {
   readonly reconnects = new Counter({ name: 'telemed_gateway_reconnects_total', help: 'Uplink connection attempts after the first', registers: [this.registry] });
   readonly rtt = new Gauge({ name: 'telemed_gateway_rtt_seconds', help: 'Uplink round-trip time (best of the last 8 pings)', registers: [this.registry] });
   readonly outboxBytes: Gauge;
+  readonly outboxFullAlarms = new Counter({ name: 'telemed_gateway_outbox_full_alarms_total', help: 'Technical alarms raised because the outbox was full (rate-limited; refused frames are frames_dropped_total{reason="outbox_full"})', registers: [this.registry] });
 
   constructor(outboxBytes: () => number, opts: { defaultMetrics?: boolean } = {}) {
     this.outboxBytes = new Gauge({
@@ -41,6 +42,7 @@ export class GatewayMetrics {
         if (next === 'connecting' && (prev === 'backoff' || prev === 'refused')) this.reconnects.inc();
       },
       rtt: (ms) => this.rtt.set(ms / 1000),
+      outboxFull: () => this.outboxFullAlarms.inc(),
     };
   }
 }

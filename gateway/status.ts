@@ -3,6 +3,7 @@ import type { GatewayConfig } from './config.js';
 import type { DeviceView } from './devices/manager.js';
 import type { LinkState } from './uplink/link-state.js';
 import type { ClassCounters, Uplink } from './uplink/uplink.js';
+import type { OutboxFullState } from './uplink/outbox-alarm.js';
 
 /** GET /api/status and the `status` of /live messages (docs/CONTRACTS.md). */
 export interface GatewayStatus {
@@ -21,6 +22,8 @@ export interface GatewayStatus {
   };
   classes: Record<ClassName, ClassCounters>;
   devices: DeviceView[];
+  /** The durable outbox: held bytes/frames, its cap, and refusals while full (alarmed to the hub). */
+  outbox: { bytes: number; frames: number; maxBytes: number; persistent: boolean } & OutboxFullState;
 }
 
 export function buildStatus(config: GatewayConfig, uplink: Uplink, devices: () => DeviceView[]): GatewayStatus {
@@ -38,5 +41,9 @@ export function buildStatus(config: GatewayConfig, uplink: Uplink, devices: () =
     },
     classes: uplink.classCounters(),
     devices: devices(),
+    outbox: {
+      bytes: uplink.outbox.bytes, frames: uplink.outbox.frames, maxBytes: uplink.outbox.maxBytes, persistent: uplink.outbox.persistent,
+      ...uplink.fullAlarm.state,
+    },
   };
 }

@@ -40,7 +40,11 @@ export class DeviceManager {
   /** Readings the uplink refused (outbox full), counted and logged sparsely. */
   refused = 0;
 
-  constructor(configs: readonly DeviceConfig[], private readonly sink: (frame: BuildFrameInput) => void, deps: DeviceManagerDeps) {
+  /**
+   * @param sink takes each reading; it may return a promise (durable readings under group commit)
+   * that rejects when the reading was refused.
+   */
+  constructor(configs: readonly DeviceConfig[], private readonly sink: (frame: BuildFrameInput) => unknown, deps: DeviceManagerDeps) {
     this.log = deps.logger.child({ component: 'devices' });
     const factory = deps.factory ?? defaultDeviceFactory;
     this.devices = configs.map((c) => factory(c, { clock: deps.clock }));
@@ -64,22 +68,27 @@ export class DeviceManager {
 
   private route(device: Device, r: Reading): void {
     try {
-      this.sink({
+      const taken = this.sink({
         streamId: `${device.id}/${r.stream}`,
         trafficClass: r.trafficClass,
         durable: r.durable,
         captureTimeNs: r.captureTimeNs,
         payload: r.payload,
       });
+      if (taken instanceof Promise) taken.catch((err: unknown) => this.refusedReading(device, r, err));
     } catch (err) {
-      if (isTelemedError(err) && err.code === GatewayErrorCode.OUTBOX_FULL) {
-        // Counted per class by the scheduler; logged on the 1st and every 1000th so a long outage
-        // does not flood the log.
-        this.refused += 1;
-        if (this.refused % 1000 === 1) this.log.warn({ deviceId: device.id, stream: r.stream, refused: this.refused }, 'outbox full: durable reading refused');
-        return;
-      }
-      this.log.error({ err, deviceId: device.id, stream: r.stream }, 'reading not routed');
+      this.refusedReading(device, r, err);
     }
+  }
+
+  private refusedReading(device: Device, r: Reading, err: unknown): void {
+    if (isTelemedError(err) && err.code === GatewayErrorCode.OUTBOX_FULL) {
+      // Counted per class by the scheduler and alarmed by the uplink; logged on the 1st and every
+      // 1000th so a long outage does not flood the log.
+      this.refused += 1;
+      if (this.refused % 1000 === 1) this.log.warn({ deviceId: device.id, stream: r.stream, refused: this.refused }, 'outbox full: durable reading refused');
+      return;
+    }
+    this.log.error({ err, deviceId: device.id, stream: r.stream }, 'reading not routed');
   }
 }

@@ -1,11 +1,14 @@
 import type { Logger } from 'pino';
-import { CLASS_NAMES, TrafficClass, classFromName, type ClassName, type Clock, type DecodedEnvelope } from '../../protocols/index.js';
+import { CLASS_NAMES, TrafficClass, classFromName, isTelemedError, type ClassName, type Clock, type DecodedEnvelope } from '../../protocols/index.js';
 import type { GatewayConfig } from '../config.js';
-import { MemoryOutbox, type Outbox } from './outbox.js';
+import { MemoryOutbox, outboxFullError, type Outbox } from './outbox.js';
 import { PriorityScheduler, type DropReason } from './scheduler.js';
 import { StreamSequencer, encodeForSend, type BuildFrameInput, type OutFrame } from './streams.js';
 import { UplinkSession } from './session.js';
 import { BacklogReader } from './backlog.js';
+import { GroupCommit } from './group-commit.js';
+import { OutboxFullAlarm, outboxFullAlarmPayload } from './outbox-alarm.js';
+import { GatewayErrorCode } from '../errors.js';
 import { systemTimers, type Timers } from './timers.js';
 import type { LinkState } from './link-state.js';
 
@@ -24,6 +27,8 @@ export interface UplinkHooks {
   state?(next: LinkState, prev: LinkState): void;
   rtt?(rttMs: number): void;
   downlink?(env: DecodedEnvelope): void;
+  /** The outbox-full alarm was raised; `refused` readings so far. */
+  outboxFull?(refused: number): void;
 }
 
 export interface UplinkDeps {
@@ -39,6 +44,8 @@ export interface UplinkDeps {
 
 /** The stream on which LinkStats go to the hub every second (SESSION.md). */
 export const LINK_STREAM = 'link';
+/** The stream of the gateway's own technical alarms (e.g. TM_ALARM_OUTBOX_FULL). */
+export const ALARM_STREAM = 'gateway/alarms';
 
 /**
  * The uplink: frames in from the device manager, numbered, made durable in the outbox, ordered by
@@ -57,6 +64,9 @@ export class Uplink {
   private readonly timers: Timers;
   private readonly log: Logger;
   private readonly backlog = new BacklogReader();
+  private readonly commits: GroupCommit;
+  /** Refusals of a full outbox: counted, alarmed (rate-limited) to the hub and shown locally. */
+  readonly fullAlarm: OutboxFullAlarm;
   private pumpQueued = false;
   private statsTimer: unknown;
 
@@ -86,6 +96,8 @@ export class Uplink {
       ...(deps.timers ? { timers: deps.timers } : {}),
       ...(deps.random ? { random: deps.random } : {}),
     });
+    this.commits = new GroupCommit({ windowMs: config.outbox.groupCommitMs, timers: this.timers }, (inputs) => this.commitBatch(inputs));
+    this.fullAlarm = new OutboxFullAlarm(deps.clock, (refused) => this.raiseOutboxFull(refused));
     this.session.on('state', (next, prev) => this.onState(next, prev));
     this.session.on('ready', (ack) => this.resume(ack.streams ?? []));
     this.session.on('ack', (streams) => this.onAck(streams));
@@ -99,6 +111,7 @@ export class Uplink {
   }
 
   async close(): Promise<void> {
+    this.commits.flush(); // what was accepted is stored before we go
     await this.session.close();
   }
 
@@ -114,12 +127,64 @@ export class Uplink {
       try {
         this.outbox.append(frame);
       } catch (err) {
-        // Give the number back: a gap in a durable stream would stall the hub's cumulative ack.
-        this.sequencer.resetTo(frame.streamId, frame.seq - 1);
-        this.scheduler.countDrop(frame, 'outbox_full');
+        this.refuse(frame, err);
         throw err;
       }
     }
+    return this.route(frame);
+  }
+
+  /**
+   * Takes one durable reading with group commit (`outbox.groupCommitMs`): resolves once it is on
+   * disk, rejects with TM_ERR_OUTBOX_FULL when refused. The seq is given at commit time, so a
+   * refused reading never leaves a gap.
+   */
+  submit(input: BuildFrameInput): Promise<OutFrame> {
+    return this.commits.submit(input);
+  }
+
+  /** Readings of one group commit: numbered, checked against the cap, stored in one transaction. */
+  private commitBatch(inputs: readonly BuildFrameInput[]): (OutFrame | Error)[] {
+    const now = this.deps.clock.monoMs();
+    const results: (OutFrame | Error)[] = [];
+    const frames: OutFrame[] = [];
+    let room = this.outbox.maxBytes - this.outbox.bytes;
+    for (const input of inputs) {
+      const frame = this.sequencer.build({ ...input, durable: true }, now);
+      this.streamClass.set(frame.streamId, frame.className);
+      if (frame.size > room) {
+        const err = outboxFullError(this.outbox.bytes, this.outbox.maxBytes, frame.size, `frame (stream ${frame.streamId})`);
+        this.refuse(frame, err);
+        results.push(err);
+        continue;
+      }
+      room -= frame.size;
+      frames.push(frame);
+      results.push(frame);
+    }
+    try {
+      this.outbox.appendBatch(frames);
+    } catch (err) {
+      // Nothing of the batch was stored: give every stream its numbers back, newest first.
+      for (const f of [...frames].reverse()) this.sequencer.resetTo(f.streamId, f.seq - 1);
+      this.log.error({ err, frames: frames.length }, 'outbox commit failed');
+      const e = err instanceof Error ? err : new Error(String(err));
+      return results.map((r) => (r instanceof Error ? r : e));
+    }
+    for (const f of frames) this.route(f);
+    return results;
+  }
+
+  /** A durable frame the outbox refused: its seq goes back, the drop is counted and alarmed. */
+  private refuse(frame: OutFrame, err: unknown): void {
+    // A gap in a durable stream would stall the hub's cumulative ack.
+    this.sequencer.resetTo(frame.streamId, frame.seq - 1);
+    this.scheduler.countDrop(frame, 'outbox_full');
+    if (isTelemedError(err) && err.code === GatewayErrorCode.OUTBOX_FULL) this.fullAlarm.refused();
+  }
+
+  /** A stored (or realtime) frame goes to the scheduler while the link is up. */
+  private route(frame: OutFrame): OutFrame {
     if (this.session.state !== 'ready') {
       if (!frame.durable) this.scheduler.countDrop(frame, 'link_down');
       return frame;
@@ -227,6 +292,21 @@ export class Uplink {
       this.sent.set(frame.className, (this.sent.get(frame.className) ?? 0) + 1);
       if (frame.durable && frame.seq > (this.highestSent.get(frame.streamId) ?? 0)) this.highestSent.set(frame.streamId, frame.seq);
       this.deps.hooks?.sent?.(frame);
+    }
+  }
+
+  /**
+   * Technical alarm to the hub for a full outbox. Realtime, not durable: the outbox it would wait
+   * in is the thing that is full. The local page shows `fullAlarm.state` through /api/status.
+   */
+  private raiseOutboxFull(refused: number): void {
+    this.log.error({ refused, outboxBytes: this.outbox.bytes, maxBytes: this.outbox.maxBytes }, 'outbox full: durable readings refused');
+    this.deps.hooks?.outboxFull?.(refused);
+    const alarm = outboxFullAlarmPayload(this.config.gatewayId, this.fullAlarm.state.alarms, this.outbox.bytes, this.outbox.maxBytes, refused);
+    try {
+      this.publish({ streamId: ALARM_STREAM, trafficClass: TrafficClass.TRAFFIC_CLASS_ALARM, durable: false, captureTimeNs: this.deps.clock.nowNs(), payload: { alarm } });
+    } catch (err) {
+      this.log.error({ err }, 'outbox-full alarm not sent');
     }
   }
 

@@ -6,11 +6,15 @@ import {
   decodeEnvelope, encodeEnvelope, PROTOCOL_VERSION, telemed, isTelemedError,
   type Clock, type DecodedEnvelope, type EnvelopeInit,
 } from '../../protocols/index.js';
+import type { AckFeedback } from '../../protocols/transport/index.js';
+import { className, type ClassName } from '../../protocols/traffic-class.js';
 import { nextLinkState, backoffDelayMs, type BackoffPolicy, type LinkEvent, type LinkState } from './link-state.js';
 import { ClockSync } from './clock-sync.js';
 import { systemTimers, type Timers } from './timers.js';
 
 export const SUBPROTOCOL = 'telemed.v1';
+/** Longest delivery feedback waits, ms (SESSION.md: acks at most every 10 ms). */
+const RATE_ACK_DELAY_MS = 10;
 
 /** Options of the uplink session. Times in ms. */
 export interface SessionOptions {
@@ -43,6 +47,10 @@ export interface SessionEvents {
   ready: [telemed.v1.IHelloAck];
   /** Cumulative acks from the hub. */
   ack: [telemed.v1.IStreamAck[]];
+  /** Delivery feedback of an Ack (rate estimation); `bytesReceived` 0 when the hub does not report it. */
+  ackFeedback: [AckFeedback];
+  /** A message of `bytes` was handed to the socket (data and session frames alike). */
+  bytesSent: [number];
   /** A data frame from the hub (durable ones already acked, duplicates filtered). */
   downlink: [DecodedEnvelope];
   /** New clock-sync estimate. */
@@ -51,6 +59,8 @@ export interface SessionEvents {
   writable: [];
   /** A frame from the hub could not be decoded (counted, skipped). */
   decodeError: [string];
+  /** One-way latency of a downlink data frame, hub capture to our receipt, clock offset applied (ms). */
+  latency: [{ className: ClassName; ms: number }];
 }
 
 const SITE_KIND = { clinic: telemed.v1.SiteKind.SITE_KIND_CLINIC, ambulance: telemed.v1.SiteKind.SITE_KIND_AMBULANCE };
@@ -70,6 +80,11 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
   private pingId = 0;
   private readonly sync = new ClockSync();
   private readonly downlinkHigh = new Map<string, number>();
+  /** Bytes taken off this connection's socket and when the last arrived (Unix ns): the hub paces on them. */
+  private bytesReceived = 0;
+  private lastRxNs = 0;
+  private ackedBytes = 0;
+  private rateAckTimer: unknown;
   private readonly timers: Timers;
   private readonly random: () => number;
   private readonly log: Logger;
@@ -115,6 +130,7 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
   send(bytes: Uint8Array): boolean {
     const ws = this.ws;
     if (this.current !== 'ready' || !ws || ws.readyState !== WebSocket.OPEN) return false;
+    this.emit('bytesSent', bytes.length);
     ws.send(bytes, (err) => {
       if (err) this.log.debug({ err: err.message }, 'send failed; the close handler reconnects');
       else this.emit('writable');
@@ -162,6 +178,8 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
   }
 
   private connect(): void {
+    // Byte counts are per connection, like the hub's (a new socket starts from 0 on both sides).
+    this.bytesReceived = this.ackedBytes = 0;
     const ws = new WebSocket(this.opts.url, SUBPROTOCOL, {
       perMessageDeflate: false,
       handshakeTimeout: this.opts.helloTimeoutMs,
@@ -233,6 +251,9 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
       return;
     }
     const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+    this.bytesReceived += bytes.length;
+    this.lastRxNs = this.opts.clock.nowNs();
+    this.armRateAck();
     let env: DecodedEnvelope;
     try {
       env = decodeEnvelope(bytes, { maxFrameBytes: this.opts.maxFrameBytes ?? 1024 * 1024, maxIdLength: 128, maxRepeated: 65_536 });
@@ -255,6 +276,11 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
       case 'helloAck':
         return this.onHelloAck(ws, env.helloAck ?? {});
       case 'ack':
+        this.emit('ackFeedback', {
+          bytesReceived: Number(env.ack?.bytesReceived ?? 0),
+          receiveTimeNs: Number(env.ack?.receiveTimeNs ?? 0),
+          ackSendTimeNs: Number(env.header.sendTimeNs ?? 0),
+        });
         this.emit('ack', env.ack?.streams ?? []);
         return;
       case 'ping':
@@ -312,23 +338,56 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
     if (h.durable) {
       const high = this.downlinkHigh.get(h.streamId) ?? 0;
       // Acked at once rather than batched: downlink volume is a few diagnoses and commands.
-      this.sendSession({ ack: { streams: [{ streamId: h.streamId, seq: Math.max(high, h.seq) }], receiveTimeNs: this.opts.clock.nowNs() } });
+      this.sendAck([{ streamId: h.streamId, seq: Math.max(high, h.seq) }]);
       if (h.seq <= high) return;
       this.downlinkHigh.set(h.streamId, h.seq);
     }
+    this.measureLatency(h);
     this.emit('downlink', env);
+  }
+
+  /** SESSION.md §3: capture time on the hub's clock, moved to ours with the offset θ (hub − gateway). */
+  private measureLatency(h: telemed.v1.Header): void {
+    const offsetMs = this.sync.offsetMs;
+    const capture = Number(h.captureTimeNs);
+    const cls = className(h.trafficClass);
+    if (offsetMs === null || !(capture > 0) || cls === 'unspecified') return;
+    const ms = Math.max(0, (this.lastRxNs - capture) / 1e6 + offsetMs);
+    this.emit('latency', { className: cls, ms });
+  }
+
+  /** Ack with delivery feedback: bytes taken off the socket and when (the hub's pacer runs on these). */
+  private sendAck(streams: telemed.v1.IStreamAck[]): void {
+    this.ackedBytes = this.bytesReceived;
+    this.sendSession({ ack: { streams, receiveTimeNs: this.lastRxNs, bytesReceived: this.bytesReceived } });
+  }
+
+  /**
+   * Realtime downlink frames are not acknowledged per stream, but the hub still needs delivery
+   * feedback to pace: at most 10 ms after bytes arrive, an Ack without streams reports them.
+   */
+  private armRateAck(): void {
+    if (this.rateAckTimer !== undefined || this.current !== 'ready') return;
+    this.rateAckTimer = this.timers.setTimeout(() => {
+      this.rateAckTimer = undefined;
+      if (this.current === 'ready' && this.bytesReceived > this.ackedBytes) this.sendAck([]);
+    }, RATE_ACK_DELAY_MS);
   }
 
   private sendSession(payload: Omit<EnvelopeInit, 'header'>): void {
     const ws = this.ws;
     if (!ws || ws.readyState !== WebSocket.OPEN) return;
-    ws.send(encodeEnvelope({ ...payload, header: { gatewayId: this.opts.gatewayId } }));
+    // send_time_ns lets the hub subtract how long we held an Ack from its RTT samples.
+    const bytes = encodeEnvelope({ ...payload, header: { gatewayId: this.opts.gatewayId, sendTimeNs: this.opts.clock.nowNs() } });
+    this.emit('bytesSent', bytes.length);
+    ws.send(bytes);
   }
 
   private clearTimers(): void {
     this.timers.clearTimeout(this.retryTimer);
     this.timers.clearTimeout(this.helloTimer);
     this.timers.clearInterval(this.pingTimer);
-    this.retryTimer = this.helloTimer = this.pingTimer = undefined;
+    this.timers.clearTimeout(this.rateAckTimer);
+    this.retryTimer = this.helloTimer = this.pingTimer = this.rateAckTimer = undefined;
   }
 }

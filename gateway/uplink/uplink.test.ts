@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { systemClock, TrafficClass } from '../../protocols/index.js';
+import { systemClock, TrafficClass, type DecodedEnvelope } from '../../protocols/index.js';
 import { loadGatewayConfig } from '../config.js';
 import { createGatewayLogger } from '../logger.js';
 import { FakeHub } from './fake-hub.js';
@@ -137,8 +137,11 @@ describe('uplink session against a fake hub', () => {
     for (const ws of hub.sockets) ws.send(Buffer.from([0xff, 0xff, 0xff]));
     hub.send(dx);
     hub.send(dx);
-    await vi.waitFor(() => expect(hub?.received.filter((e) => e.payload === 'ack')).toHaveLength(2), { timeout: 2000, interval: 5 });
-    const acks = hub.received.filter((e) => e.payload === 'ack').map((e) => e.ack?.streams?.[0]);
+    // Acks without streams are delivery feedback for the hub's pacer (SESSION.md §2), not stream acks.
+    const streamAcks = (): DecodedEnvelope[] => hub?.received.filter((e) => e.payload === 'ack' && (e.ack?.streams?.length ?? 0) > 0) ?? [];
+    await vi.waitFor(() => expect(streamAcks()).toHaveLength(2), { timeout: 2000, interval: 5 });
+    const acks = streamAcks().map((e) => e.ack?.streams?.[0]);
+    expect(streamAcks().every((e) => Number(e.ack?.bytesReceived) > 0)).toBe(true);
     expect(acks.map((a) => [a?.streamId, a?.seq])).toEqual([['dx', 1], ['dx', 1]]);
     expect(got).toEqual([1]);
     expect(uplink.session.decodeErrors).toBe(1);

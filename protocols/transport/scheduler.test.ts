@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ClassName } from '../traffic-class.js';
 import { ClassScheduler, type DropReason, type SchedItem } from './scheduler.js';
+import type { FrameScheduler } from './fifo-scheduler.js';
 
 interface Item extends SchedItem { readonly id: string }
 let n = 0;
@@ -8,7 +9,7 @@ function item(className: ClassName, o: Partial<Item> = {}): Item {
   n += 1;
   return { id: o.id ?? `${className}${n}`, streamId: o.streamId ?? className, className, durable: o.durable ?? false, deadlineMs: o.deadlineMs ?? 1000, size: o.size ?? 100 };
 }
-function drain(s: ClassScheduler<Item>, nowMs: number, max = 1000): string[] {
+function drain(s: FrameScheduler<Item>, nowMs: number, max = 1000): string[] {
   const out: string[] = [];
   for (let f = s.next(nowMs); f && out.length < max; f = s.next(nowMs)) out.push(f.id);
   return out;
@@ -112,5 +113,20 @@ describe('ClassScheduler', () => {
     expect(s.clear('link_down').map((f) => f.id)).toEqual(['a']);
     expect(s.stats().video.dropped.link_down).toBe(1);
     expect(s.queuedFrames).toBe(0);
+  });
+});
+
+describe('FifoScheduler (the baseline)', () => {
+  it('releases in arrival order whatever the class, counts late frames, tail-drops realtime beyond its bound', async () => {
+    const { FifoScheduler } = await import('./fifo-scheduler.js');
+    const s = new FifoScheduler<Item>({ maxRealtimeFrames: 2 });
+    s.enqueue(item('bulk', { id: 'b', durable: true, deadlineMs: 10 }));
+    s.enqueue(item('video', { id: 'v1' }));
+    s.enqueue(item('control', { id: 'c', deadlineMs: 10 }));
+    expect(s.enqueue(item('video', { id: 'v2' }))).toBe(false);
+    expect(drain(s, 20)).toEqual(['b', 'v1', 'c']);
+    expect(s.stats().control.late).toBe(1);
+    expect(s.stats().bulk.late).toBe(1);
+    expect(s.stats().video.dropped.queue_full).toBe(1);
   });
 });

@@ -1,5 +1,6 @@
 import { CLASS_NAMES, type ClassName } from '../traffic-class.js';
 import { Fifo } from './fifo.js';
+import type { FrameScheduler } from './fifo-scheduler.js';
 
 /** What the scheduler needs to know of a frame; the gateway's and the hub's frames both fit. */
 export interface SchedItem {
@@ -86,7 +87,7 @@ function emptyStats(): ClassQueueStats {
  * dropped when it reaches the head of its queue (`late`); CONTROL is also latest-wins per stream
  * (`superseded`). Durable frames are never dropped: released late and counted (`late`).
  */
-export class ClassScheduler<T extends SchedItem> {
+export class ClassScheduler<T extends SchedItem> implements FrameScheduler<T> {
   private readonly queues = new Map<ClassName, Fifo<T>>(CLASS_NAMES.map((c) => [c, new Fifo<T>()]));
   private readonly counters = new Map<ClassName, ClassQueueStats>(CLASS_NAMES.map((c) => [c, emptyStats()]));
   private readonly credit = new Map<ClassName, number>(CLASS_NAMES.map((c) => [c, 0]));

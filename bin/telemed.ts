@@ -25,6 +25,10 @@ const COMMANDS: Record<string, Command> = {
     summary: 'simulators: `sim link --profile P --listen HOST:PORT --target HOST:PORT`',
     load: async () => (await import('./commands/sim.js')).simCommand,
   },
+  ecg: {
+    summary: 'ECG records: `ecg detect RECORD [--json]` (QRS beats), `ecg import FILE [--json]`',
+    load: async () => (await import('./commands/ecg.js')).ecgCommand,
+  },
   'hash-secret': {
     summary: 'print the scrypt hash of a password or gateway credential read from stdin',
     load: async () => (await import('./commands/hash-secret.js')).hashSecretCommand,

@@ -1,0 +1,158 @@
+// Multi-lead QRS detector in the Pan–Tompkins family (Pan & Tompkins, IEEE TBME 32(3), 1985):
+// band-pass, slope energy, moving-window integration, dual adaptive thresholds, search-back for
+// missed beats and a T-wave test. Differences: zero-phase filtering, leads fused after per-lead
+// amplitude normalisation, and every constant expressed in seconds so any sample rate works.
+import { DEFAULT_FEATURE_OPTIONS, type FeatureOptions, type QrsFeatures, qrsFeatures } from './features.js';
+
+export interface QrsDetectorOptions extends FeatureOptions {
+  /** No two beats closer than this, in s. Default 0.2. */
+  refractoryS: number;
+  /** A beat this soon (s) after the last one must have at least half its slope or it is a T wave. Default 0.36. */
+  tWaveS: number;
+  /** Search back when no beat came for this many average RR intervals. Default 1.66. */
+  searchBackRr: number;
+  /** Half-width of the window (s) around the integrated peak where the R peak is located. Default 0.08. */
+  locateS: number;
+  /** Where the detection threshold sits between the noise and signal peak levels (0..1). Default 0.25. */
+  thresholdFraction: number;
+}
+
+export const DEFAULT_QRS_OPTIONS: QrsDetectorOptions = {
+  ...DEFAULT_FEATURE_OPTIONS, refractoryS: 0.2, tWaveS: 0.36, searchBackRr: 1.66, locateS: 0.08, thresholdFraction: 0.25,
+};
+
+export interface QrsDetection {
+  sampleRateHz: number;
+  /** Sample indices of the detected R peaks, ascending. */
+  beats: number[];
+  /** Indices of the input leads that were used (flat ones are left out). */
+  leadsUsed: number[];
+}
+
+interface Candidate { p: number; h: number }
+
+/**
+ * Detects QRS complexes in one or more simultaneous leads (same rate and length; counts or µV,
+ * scale does not matter). Throws the signal's reason when `signal` aborts.
+ */
+export function detectQrs(
+  leads: readonly ArrayLike<number>[], sampleRateHz: number, options: Partial<QrsDetectorOptions> = {}, signal?: AbortSignal,
+): QrsDetection {
+  const o = { ...DEFAULT_QRS_OPTIONS, ...options };
+  signal?.throwIfAborted();
+  const f = qrsFeatures(leads, sampleRateHz, o);
+  signal?.throwIfAborted();
+  const peaks = candidatePeaks(f.integrated, Math.round(o.refractoryS * sampleRateHz));
+  const raw = thresholdPeaks(peaks, f, sampleRateHz, o);
+  return { sampleRateHz, beats: locate(raw, f, sampleRateHz, o), leadsUsed: f.leadsUsed };
+}
+
+/** Local maxima of x that are also the highest point within ±r samples. */
+function candidatePeaks(x: Float64Array, r: number): Candidate[] {
+  const local: Candidate[] = [];
+  for (let i = 1; i < x.length - 1; i++) {
+    const v = x[i] ?? 0;
+    if (v > (x[i - 1] ?? 0) && v >= (x[i + 1] ?? 0)) local.push({ p: i, h: v });
+  }
+  return local.filter((c, k) => {
+    for (let j = k - 1; j >= 0 && c.p - (local[j]?.p ?? 0) <= r; j--) if ((local[j]?.h ?? 0) > c.h) return false;
+    for (let j = k + 1; j < local.length && (local[j]?.p ?? 0) - c.p <= r; j++) if ((local[j]?.h ?? 0) >= c.h) return false;
+    return true;
+  });
+}
+
+function maxIn(x: Float64Array, from: number, to: number): number {
+  let m = 0;
+  for (let i = Math.max(0, from); i <= Math.min(x.length - 1, to); i++) m = Math.max(m, x[i] ?? 0);
+  return m;
+}
+
+/** The adaptive dual-threshold pass with search-back (Pan–Tompkins §III). */
+function thresholdPeaks(peaks: Candidate[], f: QrsFeatures, fs: number, o: QrsDetectorOptions): number[] {
+  const x = f.integrated;
+  const learn = Math.min(x.length, Math.round(2 * fs));
+  let mean = 0;
+  for (let i = 0; i < learn; i++) mean += x[i] ?? 0;
+  mean /= Math.max(1, learn);
+  let spki = 0.5 * maxIn(x, 0, learn - 1);
+  let npki = 0.5 * mean;
+  const thr1 = (): number => npki + o.thresholdFraction * (spki - npki);
+  const halfQrs = Math.round(o.locateS * fs);
+  const slopeAt = (p: number): number => maxIn(f.slope, p - halfQrs, p + halfQrs);
+  const refractory = o.refractoryS * fs;
+  const tWave = o.tWaveS * fs;
+  const beats: number[] = [];
+  const rr: number[] = [];
+  let last = Number.NEGATIVE_INFINITY;
+  let lastSlope = 0;
+  let noise: Candidate[] = [];
+
+  const accept = (c: Candidate, rate: number): void => {
+    // Cap the update so one artefact cannot lift the threshold above the real beats.
+    spki = rate * Math.min(c.h, 3 * spki) + (1 - rate) * spki;
+    if (Number.isFinite(last)) {
+      rr.push(c.p - last);
+      if (rr.length > 8) rr.shift();
+    }
+    last = c.p;
+    lastSlope = slopeAt(c.p);
+    beats.push(c.p);
+    noise = noise.filter((n) => n.p > c.p);
+  };
+  const isTWave = (c: Candidate): boolean => c.p - last < tWave && slopeAt(c.p) < 0.5 * lastSlope;
+  const searchBack = (now: number): void => {
+    for (;;) {
+      if (!Number.isFinite(last)) return;
+      const avg = rr.length === 0 ? fs : rr.reduce((a, b) => a + b, 0) / rr.length;
+      if (now - last <= o.searchBackRr * avg) return;
+      const thr2 = 0.5 * thr1();
+      let best: Candidate | null = null;
+      for (const c of noise) {
+        if (c.p - last < refractory || c.p >= now || c.h <= thr2 || isTWave(c)) continue;
+        if (best === null || c.h > best.h) best = c;
+      }
+      if (best === null) return;
+      accept(best, 0.25);
+    }
+  };
+
+  for (const c of peaks) {
+    searchBack(c.p);
+    if (c.p - last < refractory) continue;
+    if (c.h > thr1() && !isTWave(c)) {
+      accept(c, 0.125);
+    } else {
+      npki = 0.125 * c.h + 0.875 * npki;
+      noise.push(c);
+    }
+  }
+  searchBack(x.length);
+  return beats;
+}
+
+/** Moves each detection to the largest band-passed deflection of the lead that carries it best (weighted). */
+function locate(raw: number[], f: QrsFeatures, fs: number, o: QrsDetectorOptions): number[] {
+  const w = Math.round(o.locateS * fs);
+  const out: number[] = [];
+  for (const p of raw) {
+    let lead = 0;
+    let bestNorm = -1;
+    f.normalised.forEach((n, k) => {
+      const v = (n[p] ?? 0) * (f.weights[k]?.[p] ?? 0);
+      if (v > bestNorm) { bestNorm = v; lead = k; }
+    });
+    const bp = f.bandPassed[lead];
+    let at = p;
+    if (bp !== undefined) {
+      let m = -1;
+      for (let i = Math.max(0, p - w); i <= Math.min(bp.length - 1, p + w); i++) {
+        const v = Math.abs(bp[i] ?? 0);
+        if (v > m) { m = v; at = i; }
+      }
+    }
+    const prev = out[out.length - 1];
+    if (prev !== undefined && at - prev < o.refractoryS * fs * 0.5) continue;
+    out.push(at);
+  }
+  return out;
+}

@@ -1,0 +1,92 @@
+// Per-lead QRS features and their fusion: band-pass, slope energy, moving-window integration, and a
+// running amplitude scale so that each lead votes with the same weight whatever its gain or noise.
+import { butterworth, filtfilt, movingAverage, runningScale, squaredSlope, toFloat } from './filters.js';
+
+export interface FeatureOptions {
+  /** High-pass edge of the QRS band in Hz. Default 5. */
+  lowCutHz: number;
+  /** Low-pass edge of the QRS band in Hz. Default 15. */
+  highCutHz: number;
+  /** Moving-window integration width in s (about one QRS). Default 0.15. */
+  integrationS: number;
+  /** Block length of the running scale in s. Default 1. */
+  scaleBlockS: number;
+  /** Blocks in the running median of the scale. Default 9. */
+  scaleSpan: number;
+  /** Ceiling of one lead's normalised feature: an artefact in one lead cannot outvote the others. Default 2. */
+  leadCeiling: number;
+  /** Ceiling of a lead's weight (its peak-to-floor ratio) when leads are fused. Default 50. */
+  maxLeadWeight: number;
+}
+
+export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = {
+  lowCutHz: 5, highCutHz: 15, integrationS: 0.15, scaleBlockS: 1, scaleSpan: 9, leadCeiling: 2, maxLeadWeight: 50,
+};
+
+/** The fused detection features of a set of leads sampled at the same rate. */
+export interface QrsFeatures {
+  /** Band-passed signal of each used lead (for locating the R peak). */
+  bandPassed: Float64Array[];
+  /** Integrated slope energy of each used lead divided by its running scale. */
+  normalised: Float64Array[];
+  /** Fusion weight of each used lead over time (peak-to-noise-floor ratio, capped). */
+  weights: Float64Array[];
+  /** Weighted mean over leads of `normalised`: the signal the thresholds run on. */
+  integrated: Float64Array;
+  /** Mean over leads of the scaled instantaneous slope energy (for the T-wave test). */
+  slope: Float64Array;
+  /** Indices (into the input) of the leads that carried signal. */
+  leadsUsed: number[];
+}
+
+/** Computes the fused features. Flat leads (no variation at all) are left out. */
+export function qrsFeatures(leads: readonly ArrayLike<number>[], fs: number, o: FeatureOptions = DEFAULT_FEATURE_OPTIONS): QrsFeatures {
+  const n = leads.reduce((m, l) => Math.max(m, l.length), 0);
+  const hp = butterworth('high', o.lowCutHz, fs);
+  const lp = butterworth('low', o.highCutHz, fs);
+  const integrated = new Float64Array(n);
+  const slope = new Float64Array(n);
+  const weightSum = new Float64Array(n);
+  const bandPassed: Float64Array[] = [];
+  const normalised: Float64Array[] = [];
+  const weights: Float64Array[] = [];
+  const leadsUsed: number[] = [];
+  leads.forEach((samples, li) => {
+    if (samples.length !== n) return;
+    const x = toFloat(samples);
+    filtfilt(hp, x);
+    filtfilt(lp, x);
+    const sq = squaredSlope(x);
+    const mwi = movingAverage(sq, o.integrationS * fs);
+    const scale = runningScale(mwi, o.scaleBlockS * fs, o.scaleSpan);
+    // The noise floor (running median) tells a lead whose peaks are QRS complexes from a lead
+    // whose peaks are just the largest bits of noise; the fused feature weights leads by it.
+    const floorLevel = runningScale(mwi, o.scaleBlockS * fs, o.scaleSpan, 'median');
+    let top = 0;
+    for (let i = 0; i < n; i++) top = Math.max(top, scale[i] ?? 0);
+    if (!(top > 0)) return;
+    // A floor keeps a lead that goes quiet for a while (lead off, saturation) from being blown up.
+    const floor = top * 1e-3;
+    const norm = new Float64Array(n);
+    const weight = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const s = Math.max(scale[i] ?? 0, floor);
+      norm[i] = Math.min(o.leadCeiling, (mwi[i] ?? 0) / s);
+      const w = Math.min(o.maxLeadWeight, s / Math.max(floorLevel[i] ?? 0, s * 1e-6));
+      weight[i] = w;
+      weightSum[i] = (weightSum[i] ?? 0) + w;
+      integrated[i] = (integrated[i] ?? 0) + w * (norm[i] ?? 0);
+      slope[i] = (slope[i] ?? 0) + w * Math.min(4 * o.leadCeiling, (sq[i] ?? 0) / s);
+    }
+    bandPassed.push(x);
+    normalised.push(norm);
+    weights.push(weight);
+    leadsUsed.push(li);
+  });
+  for (let i = 0; i < n; i++) {
+    const k = (weightSum[i] ?? 0) > 0 ? (weightSum[i] ?? 1) : 1;
+    integrated[i] = (integrated[i] ?? 0) / k;
+    slope[i] = (slope[i] ?? 0) / k;
+  }
+  return { bandPassed, normalised, weights, integrated, slope, leadsUsed };
+}

@@ -14,13 +14,22 @@ const ClassBudget = (budgetMs: number) =>
     { default: {}, additionalProperties: false },
   );
 
+/**
+ * A device entry. One object for every kind (not a union) so a bad entry reports the exact field,
+ * e.g. `/devices/0/kind`, instead of "expected union value". Fields of another kind are ignored.
+ */
 const Device = Type.Object(
   {
-    kind: Type.Literal('synthetic'),
+    /** synthetic: the demo patient and bedside kit; load: steady durable traffic (crash and throughput tests). */
+    kind: Type.Union([Type.Literal('synthetic'), Type.Literal('load')]),
     id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }),
     profile: Type.Union([Type.Literal('clinic'), Type.Literal('ambulance')], { default: 'clinic' }),
     /** Seed of the synthetic signal generator, so a demo run is repeatable. */
     seed: Type.Integer({ default: 1 }),
+    /** load: durable readings per second per stream; 100 when absent. */
+    durableHz: Type.Optional(Type.Number({ minimum: 0, maximum: 100_000 })),
+    /** load: streams, each at durableHz; 1 when absent. */
+    streams: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
   },
   { additionalProperties: false },
 );
@@ -73,6 +82,12 @@ export const GatewayConfigSchema = Type.Object(
         helloTimeoutMs: Type.Integer({ minimum: 10, default: 5000 }),
         /** Don't write to the socket while ws's bufferedAmount is above this, bytes. */
         maxBufferedBytes: Type.Integer({ minimum: 1024, default: 256 * 1024 }),
+        /**
+         * scheduled: per-class scheduler with deadlines, pacing under the estimated bottleneck rate
+         * and a tight socket-buffer bound (DESIGN.md §3). fifo: one unpaced first-in first-out queue,
+         * the baseline for comparisons (bench/uplink).
+         */
+        mode: Type.Union([Type.Literal('scheduled'), Type.Literal('fifo')], { default: 'scheduled' }),
       },
       { default: {}, additionalProperties: false },
     ),

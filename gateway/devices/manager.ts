@@ -4,6 +4,7 @@ import { SyntheticDevice, type Device, type DeviceState, type Reading } from '..
 import type { DeviceConfig } from '../config.js';
 import { GatewayError, GatewayErrorCode } from '../errors.js';
 import type { BuildFrameInput } from '../uplink/streams.js';
+import { LoadDevice } from './load-device.js';
 
 /** Builds a driver from its config entry; tests pass their own. */
 export type DeviceFactory = (config: DeviceConfig, deps: { clock: Clock }) => Device;
@@ -12,6 +13,8 @@ export const defaultDeviceFactory: DeviceFactory = (config, deps) => {
   switch (config.kind) {
     case 'synthetic':
       return new SyntheticDevice({ id: config.id, profile: config.profile, seed: config.seed, clock: deps.clock });
+    case 'load':
+      return new LoadDevice({ id: config.id, durableHz: config.durableHz ?? 100, streams: config.streams ?? 1, clock: deps.clock });
     default:
       throw new GatewayError(GatewayErrorCode.DEVICE_KIND, `unknown device kind ${String((config as { kind: unknown }).kind)}`);
   }

@@ -1,0 +1,76 @@
+import { EventEmitter } from 'node:events';
+import { TrafficClass, type Clock } from '../../protocols/index.js';
+import { systemIntervals, type Device, type DeviceEvents, type DeviceState, type IntervalTimers } from '../../devices/synthetic/index.js';
+
+/** Options of the load generator. */
+export interface LoadDeviceOptions {
+  readonly id: string;
+  /** Durable readings per second per stream. */
+  readonly durableHz: number;
+  /** Number of streams (`load-0`, `load-1`, ...). */
+  readonly streams: number;
+  readonly clock: Clock;
+  readonly timers?: IntervalTimers;
+}
+
+/** Tick period, ms: readings are emitted in small bursts so high rates need no 1 ms timers. */
+const TICK_MS = 10;
+
+/**
+ * A test device (config kind `load`) that offers a steady rate of durable VITALS readings, for
+ * the crash-safety tests and throughput runs. Each reading carries a running counter.
+ */
+export class LoadDevice extends EventEmitter<DeviceEvents> implements Device {
+  readonly kind = 'load';
+  private current: DeviceState = 'stopped';
+  private handle: unknown;
+  private owed = 0;
+  private n = 0;
+  private readonly timers: IntervalTimers;
+
+  constructor(private readonly opts: LoadDeviceOptions) {
+    super();
+    this.timers = opts.timers ?? systemIntervals;
+  }
+
+  get id(): string {
+    return this.opts.id;
+  }
+  get state(): DeviceState {
+    return this.current;
+  }
+
+  start(signal: AbortSignal): Promise<void> {
+    if (this.current !== 'stopped') return Promise.resolve();
+    this.handle = this.timers.setInterval(() => this.tick(), TICK_MS);
+    signal.addEventListener('abort', () => void this.stop(), { once: true });
+    this.setState('running');
+    return Promise.resolve();
+  }
+
+  stop(): Promise<void> {
+    this.timers.clearInterval(this.handle);
+    this.handle = undefined;
+    this.setState('stopped');
+    return Promise.resolve();
+  }
+
+  private setState(s: DeviceState): void {
+    if (s === this.current) return;
+    this.current = s;
+    this.emit('state', s);
+  }
+
+  private tick(): void {
+    this.owed += (this.opts.durableHz * TICK_MS) / 1000;
+    for (; this.owed >= 1; this.owed -= 1) {
+      this.n += 1;
+      for (let s = 0; s < this.opts.streams; s++) {
+        this.emit('reading', {
+          stream: `load-${s}`, trafficClass: TrafficClass.TRAFFIC_CLASS_VITALS, durable: true, captureTimeNs: this.opts.clock.nowNs(),
+          payload: { vitals: { deviceId: this.id, numerics: [{ code: 'MDC_ECG_HEART_RATE', label: 'HR', value: this.n % 1000, unit: '/min', valid: true }] } },
+        });
+      }
+    }
+  }
+}

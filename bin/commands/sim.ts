@@ -1,7 +1,8 @@
 const HELP = `usage: telemed sim <simulator> [options]
 
 simulators:
-  link   the 5G link emulator (TCP proxy): telemed sim link --help`;
+  link       the 5G link emulator (TCP proxy): telemed sim link --help
+  ecg-cart   the 18-lead ECG cart on a serial port: telemed sim ecg-cart --help`;
 
 export async function simCommand(argv: string[]): Promise<void> {
   const [which, ...rest] = argv;
@@ -9,6 +10,11 @@ export async function simCommand(argv: string[]): Promise<void> {
     case 'link': {
       const { linkCommand } = await import('../../simulators/link/cli.js');
       await linkCommand(rest);
+      return;
+    }
+    case 'ecg-cart': {
+      const { ecgCartCommand } = await import('../../simulators/ecg-cart/cli.js');
+      await ecgCartCommand(rest);
       return;
     }
     case undefined:

@@ -1,0 +1,153 @@
+import { CLASS_DEFAULTS, CLASS_NAMES, type ClassName } from '../../protocols/index.js';
+import type { RecvRec, SentRec, SideReport } from './ipc.js';
+import type { RawRun } from './run.js';
+import type { Direction, Scenario } from './scenario.js';
+import { BACKLOG_STREAM } from './traffic.js';
+
+/** Per class and direction, frames captured inside the measured window. Latencies in ms. */
+export interface ClassResult {
+  sent: number;
+  delivered: number;
+  /** Realtime: offered but never delivered. Durable: see `undelivered`/`lost`. */
+  dropped: number;
+  /** Delivered beyond the class budget. */
+  late: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  maxMs: number | null;
+  /** Durable only: not delivered by the end (still queued somewhere, or lost). */
+  undelivered?: number;
+  /** Durable only: never stored and no longer held by the sender; null when the sender cannot tell. */
+  lost?: number | null;
+  /** Durable only: stored (handed to the consumer) more than once. */
+  duplicated?: number;
+}
+
+export interface RunResult {
+  run: string;
+  measuredS: number;
+  classes: Record<Direction, Partial<Record<ClassName, ClassResult>>>;
+  /** Application bytes delivered per second during the window (up), bits/s. */
+  goodputBps: number;
+  /** Link bytes carried up during the window ÷ (rate × time). */
+  linkUtilisation: number;
+  /** Application goodput ÷ link rate. */
+  goodputUtilisation: number;
+  durableRefused: number;
+  peakRssBytes: { edge: number; hub: number };
+  tunnel?: TunnelResult;
+}
+
+export interface TunnelResult {
+  outageS: number;
+  /** Durable bytes captured during the outage (the backlog it made). */
+  backlogBytes: number;
+  /** Link rate minus the live offered rate before the outage, bits/s. */
+  spareBps: number;
+  floorS: number | null;
+  /** From link return to the last outage-captured durable frame stored; null if not all arrived. */
+  drainS: number | null;
+  drainOverFloor: number | null;
+  /** CONTROL up p99 for frames captured from 1 s after the link returned. */
+  controlP99AfterReturnMs: number | null;
+}
+
+const key = (s: string, q: number): string => `${s}\u0000${q}`;
+
+function quantile(sorted: readonly number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? null;
+}
+const round = (x: number | null): number | null => (x === null ? null : Math.round(x * 100) / 100);
+
+/** First receipt per (stream, seq), and how many extra receipts each had. */
+function index(recv: readonly RecvRec[]): { first: Map<string, RecvRec>; dups: Map<string, number> } {
+  const first = new Map<string, RecvRec>();
+  const dups = new Map<string, number>();
+  for (const r of recv) {
+    const k = key(r.s, r.q);
+    if (first.has(k)) dups.set(k, (dups.get(k) ?? 0) + 1);
+    else first.set(k, r);
+  }
+  return { first, dups };
+}
+
+function classResults(sent: readonly SentRec[], recv: readonly RecvRec[], pendingFrom: SideReport['pendingFrom'], from: number, to: number): Partial<Record<ClassName, ClassResult>> {
+  const { first, dups } = index(recv);
+  const out: Partial<Record<ClassName, ClassResult>> = {};
+  for (const c of CLASS_NAMES) {
+    const mine = sent.filter((s) => s.c === c && s.t >= from && s.t < to);
+    if (mine.length === 0) continue;
+    const durable = CLASS_DEFAULTS[c].delivery === 'durable';
+    const lat: number[] = [];
+    let lost = 0;
+    let duplicated = 0;
+    for (const s of mine) {
+      const r = first.get(key(s.s, s.q));
+      duplicated += dups.get(key(s.s, s.q)) ?? 0;
+      if (r) lat.push(r.r - s.t);
+      else if (pendingFrom !== null && s.q < (pendingFrom[s.s] ?? Infinity)) lost++;
+    }
+    lat.sort((a, b) => a - b);
+    const res: ClassResult = {
+      sent: mine.length, delivered: lat.length, dropped: durable ? 0 : mine.length - lat.length,
+      late: lat.filter((l) => l > CLASS_DEFAULTS[c].budgetMs).length,
+      p50Ms: round(quantile(lat, 0.5)), p99Ms: round(quantile(lat, 0.99)), maxMs: round(lat.at(-1) ?? null),
+    };
+    if (durable) Object.assign(res, { undelivered: mine.length - lat.length, lost: pendingFrom === null ? null : lost, duplicated });
+    out[c] = res;
+  }
+  return out;
+}
+
+function tunnel(raw: RawRun, rateBps: number): TunnelResult | undefined {
+  if (raw.outageStart === null || raw.outageEnd === null) return undefined;
+  const { outageStart: a, outageEnd: b } = raw;
+  const liveBytes = raw.edge.sent.filter((s) => s.t >= raw.t0 && s.t < a && s.s !== BACKLOG_STREAM).reduce((n, s) => n + s.b, 0);
+  const spareBps = rateBps - (liveBytes * 8) / ((a - raw.t0) / 1000);
+  const backlog = raw.edge.sent.filter((s) => s.t >= a && s.t < b && s.s !== BACKLOG_STREAM && CLASS_DEFAULTS[s.c].delivery === 'durable');
+  const backlogBytes = backlog.reduce((n, s) => n + s.b, 0);
+  const { first } = index(raw.hub.recv);
+  let last = b;
+  let missing = 0;
+  for (const s of backlog) {
+    const r = first.get(key(s.s, s.q));
+    if (r) last = Math.max(last, r.r);
+    else missing++;
+  }
+  const floorS = spareBps > 0 ? (backlogBytes * 8) / spareBps : null;
+  const drainS = missing === 0 ? (last - b) / 1000 : null;
+  const ctl = raw.edge.sent.filter((s) => s.c === 'control' && s.t >= b + 1000 && s.t < raw.t1);
+  const lat = ctl.map((s) => first.get(key(s.s, s.q))).filter((r): r is RecvRec => r !== undefined).map((r) => r.r - r.t).sort((x, y) => x - y);
+  return {
+    outageS: (b - a) / 1000, backlogBytes, spareBps: Math.round(spareBps), floorS: round(floorS), drainS: round(drainS),
+    drainOverFloor: floorS !== null && drainS !== null ? round(drainS / floorS) : null, controlP99AfterReturnMs: round(quantile(lat, 0.99)),
+  };
+}
+
+/** Numbers of one run from both sides' ledgers. */
+export function analyse(raw: RawRun, scn: Scenario, rateBps: number): RunResult {
+  const T = (raw.t1 - raw.t0) / 1000;
+  const sentBytes = new Map(raw.edge.sent.map((s) => [key(s.s, s.q), s.b]));
+  const { first } = index(raw.hub.recv);
+  let goodBytes = 0;
+  for (const [k, r] of first) if (r.r >= raw.t0 && r.r < raw.t1) goodBytes += sentBytes.get(k) ?? 0;
+  const linkBytes = raw.linkAt1.up.bytesOut - raw.linkAt0.up.bytesOut;
+  // Time the link was usable: an outage carries nothing by design.
+  const usableS = T - (raw.outageEnd !== null && raw.outageStart !== null ? (raw.outageEnd - raw.outageStart) / 1000 : 0);
+  const result: RunResult = {
+    run: raw.run, measuredS: round(T) ?? 0,
+    classes: {
+      up: classResults(raw.edge.sent, raw.hub.recv, raw.edge.pendingFrom, raw.t0, raw.t1),
+      down: classResults(raw.hub.sent, raw.edge.recv, raw.hub.pendingFrom, raw.t0, raw.t1),
+    },
+    goodputBps: Math.round((goodBytes * 8) / T),
+    linkUtilisation: round((linkBytes * 8) / (rateBps * usableS)) ?? 0,
+    goodputUtilisation: round((goodBytes * 8) / (rateBps * usableS)) ?? 0,
+    durableRefused: raw.edge.refused,
+    peakRssBytes: { edge: raw.edge.peakRssBytes, hub: raw.hub.peakRssBytes },
+  };
+  const t = scn.outage ? tunnel(raw, rateBps) : undefined;
+  if (t) result.tunnel = t;
+  return result;
+}

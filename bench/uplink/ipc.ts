@@ -1,0 +1,63 @@
+import type { ClassName } from '../../protocols/index.js';
+import type { RunName, TrafficSpec } from './scenario.js';
+
+/** A frame as offered: class, stream, seq, capture wall ms, encoded bytes. */
+export interface SentRec { c: ClassName; s: string; q: number; t: number; b: number }
+/** A frame as received: stream, seq, capture wall ms (from the frame), receive wall ms. */
+export interface RecvRec { s: string; q: number; t: number; r: number }
+
+/** What one side hands back after a run. */
+export interface SideReport {
+  sent: SentRec[];
+  recv: RecvRec[];
+  /** Durable frames the sender refused (outbox full). */
+  refused: number;
+  /**
+   * Lowest seq per durable stream the sender still holds unacknowledged (telemed outbox), so lost
+   * = never stored and no longer held. Null where the transport cannot tell (Mosquitto).
+   */
+  pendingFrom: Record<string, number> | null;
+  /** Peak resident set size of the side's process, bytes. */
+  peakRssBytes: number;
+}
+
+/** What a child process is: its side, the transport and where to connect. */
+export interface ChildSpec {
+  role: 'edge' | 'hub';
+  run: RunName;
+  traffic: TrafficSpec;
+  /** Temp dir of this side (data dirs). */
+  dir: string;
+  /** edge telemed: the link emulator's port in front of the hub; mosquitto: the side's broker port. */
+  connectPort: number;
+}
+
+export type ToChild = { type: 'start' } | { type: 'stop' } | { type: 'collect' } | { type: 'close' };
+export type FromChild =
+  | { type: 'ready'; port: number }
+  | { type: 'report'; report: SideReport }
+  | { type: 'closed' }
+  | { type: 'failed'; message: string };
+
+/** Per-side bookkeeping of offered and received frames. Bounded by the run's length (~20 k frames/min). */
+export class Ledger {
+  readonly sent: SentRec[] = [];
+  readonly recv: RecvRec[] = [];
+  refused = 0;
+  peakRss = 0;
+  private readonly rssTimer = setInterval(() => { this.peakRss = Math.max(this.peakRss, process.memoryUsage.rss()); }, 500);
+
+  offered(c: ClassName, s: string, q: number, t: number, b: number): void {
+    this.sent.push({ c, s, q, t, b });
+  }
+
+  received(s: string, q: number, captureNs: number, r: number): void {
+    this.recv.push({ s, q, t: captureNs / 1e6, r });
+  }
+
+  report(pendingFrom: Record<string, number> | null): SideReport {
+    clearInterval(this.rssTimer);
+    this.peakRss = Math.max(this.peakRss, process.memoryUsage.rss());
+    return { sent: this.sent, recv: this.recv, refused: this.refused, pendingFrom, peakRssBytes: this.peakRss };
+  }
+}

@@ -1,0 +1,95 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { join } from 'node:path';
+import { sleep } from './clock.js';
+import { DOWN, UP_DURABLE, UP_REALTIME } from './mqtt-sides.js';
+
+/** A mosquitto process the bench started; `stop()` ends exactly that pid. */
+export interface Broker {
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/** A free loopback port (bound then released; mosquitto binds it right after). */
+async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  srv.listen(0, '127.0.0.1');
+  await once(srv, 'listening');
+  const port = (srv.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+async function waitListening(port: number, proc: ChildProcess): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (proc.exitCode !== null) throw new Error(`mosquitto exited with ${proc.exitCode} before listening on ${port}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });
+      s.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    await sleep(50);
+  }
+  throw new Error(`mosquitto not listening on 127.0.0.1:${port} after 5 s`);
+}
+
+/**
+ * Starts `mosquitto -c` with a config in `dir`. With `bridgeToPort`, the broker is the edge one
+ * and bridges to 127.0.0.1:bridgeToPort (the link emulator in front of the hospital broker):
+ * durable classes at QoS 1 on a persistent bridge session, realtime at QoS 0, commands inward.
+ */
+export async function startMosquitto(dir: string, name: string, bridgeToPort?: number): Promise<Broker> {
+  const port = await freePort();
+  const lines = [
+    `listener ${port} 127.0.0.1`,
+    'allow_anonymous true',
+    'persistence false',
+    'set_tcp_nodelay true',
+    'log_dest stderr',
+    'log_type error',
+    'log_type warning',
+    // Defaults of 1000 queued messages would drop the backlog inside the broker; unlimited here,
+    // so the baseline loses only what Mosquitto itself would lose with a roomy config.
+    'max_queued_messages 0',
+  ];
+  if (bridgeToPort !== undefined) {
+    lines.push(
+      'connection hospital',
+      `address 127.0.0.1:${bridgeToPort}`,
+      'bridge_protocol_version mqttv311',
+      'cleansession false',
+      `remote_clientid bench-bridge-${name}`,
+      'try_private false',
+      'notifications false',
+      'restart_timeout 1',
+      'keepalive_interval 30',
+      `topic ${UP_DURABLE}/# out 1`,
+      `topic ${UP_REALTIME}/# out 0`,
+      `topic ${DOWN}/# in 0`,
+    );
+  }
+  const conf = join(dir, `${name}.conf`);
+  writeFileSync(conf, lines.join('\n') + '\n');
+  const proc = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  proc.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
+  try {
+    await waitListening(port, proc);
+  } catch (err) {
+    proc.kill('SIGKILL');
+    throw new Error(`${(err as Error).message}\n${stderr}`, { cause: err });
+  }
+  return {
+    port,
+    stop: async () => {
+      if (proc.exitCode !== null) return;
+      const exited = once(proc, 'exit');
+      proc.kill('SIGTERM');
+      const t = setTimeout(() => proc.kill('SIGKILL'), 3000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}

@@ -1,0 +1,100 @@
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startLink, type LinkEmulator, type LinkStats } from '../../simulators/link/index.js';
+import { sleep, wallMs } from './clock.js';
+import { ChildProc } from './child-proc.js';
+import type { ChildSpec, SideReport } from './ipc.js';
+import { startMosquitto, type Broker } from './mosquitto.js';
+import type { RunName, Scenario } from './scenario.js';
+
+/** Raw outcome of one run: both sides' ledgers and the timeline, wall ms. */
+export interface RawRun {
+  run: RunName;
+  edge: SideReport;
+  hub: SideReport;
+  t0: number;
+  t1: number;
+  outageStart: number | null;
+  outageEnd: number | null;
+  linkAt0: LinkStats;
+  linkAt1: LinkStats;
+}
+
+/**
+ * One run of the scenario with one transport: hub side, link emulator, edge side; warm-up,
+ * measured window (with the tunnel outage), drain, collect, and everything closed again.
+ */
+export async function runOnce(run: RunName, scn: Scenario, log: (s: string) => void): Promise<RawRun> {
+  const dir = mkdtempSync(join(tmpdir(), `telemed-bench-${run}-`));
+  const brokers: Broker[] = [];
+  const children: ChildProc[] = [];
+  let link: LinkEmulator | undefined;
+  const spec = (role: 'edge' | 'hub', connectPort: number): ChildSpec => {
+    const d = join(dir, role);
+    mkdirSync(d, { recursive: true });
+    return { role, run, traffic: scn.traffic, dir: d, connectPort };
+  };
+  try {
+    let hubTarget: number;
+    let hub: ChildProc;
+    if (run === 'mosquitto') {
+      const hospital = await startMosquitto(dir, 'hospital');
+      brokers.push(hospital);
+      hubTarget = hospital.port;
+      hub = new ChildProc(spec('hub', hospital.port));
+      children.push(hub);
+      await hub.wait('ready', 30_000);
+    } else {
+      hub = new ChildProc(spec('hub', 0));
+      children.push(hub);
+      hubTarget = (await hub.wait('ready', 30_000)).port;
+    }
+    link = await startLink({ targetHost: '127.0.0.1', targetPort: hubTarget, profile: scn.profile, seed: 1 });
+    let edgePort = link.port;
+    if (run === 'mosquitto') {
+      const edgeBroker = await startMosquitto(dir, 'edge', link.port);
+      brokers.push(edgeBroker);
+      edgePort = edgeBroker.port;
+    }
+    const edge = new ChildProc(spec('edge', edgePort));
+    children.push(edge);
+    await edge.wait('ready', 30_000);
+    log(`${run}: ready (hub ${hubTarget}, link ${link.port}); warm-up ${scn.warmupS} s`);
+    hub.send({ type: 'start' });
+    edge.send({ type: 'start' });
+    await sleep(scn.warmupS * 1000);
+    const t0 = wallMs();
+    const linkAt0 = link.stats();
+    let outageStart: number | null = null;
+    let outageEnd: number | null = null;
+    if (scn.outage) {
+      await sleep(scn.outage.atS * 1000);
+      outageStart = wallMs();
+      link.setOutage(true);
+      log(`${run}: link down for ${scn.outage.lengthS} s`);
+      await sleep(scn.outage.lengthS * 1000);
+      link.setOutage(false);
+      outageEnd = wallMs();
+      log(`${run}: link back`);
+    }
+    await sleep(Math.max(0, t0 + scn.durationS * 1000 - wallMs()));
+    const t1 = wallMs();
+    const linkAt1 = link.stats();
+    hub.send({ type: 'stop' });
+    edge.send({ type: 'stop' });
+    log(`${run}: measured ${((t1 - t0) / 1000).toFixed(1)} s; draining ${scn.drainS} s`);
+    await sleep(scn.drainS * 1000);
+    edge.send({ type: 'collect' });
+    hub.send({ type: 'collect' });
+    const edgeReport = (await edge.wait('report', 60_000)).report;
+    const hubReport = (await hub.wait('report', 60_000)).report;
+    return { run, edge: edgeReport, hub: hubReport, t0, t1, outageStart, outageEnd, linkAt0, linkAt1 };
+  } finally {
+    // Edge first (its Goodbye goes out while the hub still listens), then the link, then the hub.
+    for (const c of [...children].reverse()) await c.close().catch(() => c.kill());
+    await link?.close();
+    for (const b of brokers.reverse()) await b.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

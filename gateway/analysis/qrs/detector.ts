@@ -2,7 +2,8 @@
 // band-pass, slope energy, moving-window integration, dual adaptive thresholds, search-back for
 // missed beats and a T-wave test. Differences: zero-phase filtering, leads fused after per-lead
 // amplitude normalisation, and every constant expressed in seconds so any sample rate works.
-import { DEFAULT_FEATURE_OPTIONS, type FeatureOptions, type QrsFeatures, qrsFeatures } from './features.js';
+import { DEFAULT_FEATURE_OPTIONS, type FeatureOptions, type QrsFeatures, fuse, leadFeatures } from './features.js';
+import { leadQuality } from './lead-quality.js';
 
 export interface QrsDetectorOptions extends FeatureOptions {
   /** No two beats closer than this, in s. Default 0.2. */
@@ -15,10 +16,12 @@ export interface QrsDetectorOptions extends FeatureOptions {
   locateS: number;
   /** Where the detection threshold sits between the noise and signal peak levels (0..1). Default 0.25. */
   thresholdFraction: number;
+  /** Re-run detection with leads weighted by their agreement with the first pass (multi-lead only). Default true. */
+  twoPass: boolean;
 }
 
 export const DEFAULT_QRS_OPTIONS: QrsDetectorOptions = {
-  ...DEFAULT_FEATURE_OPTIONS, refractoryS: 0.2, tWaveS: 0.36, searchBackRr: 1.66, locateS: 0.08, thresholdFraction: 0.25,
+  ...DEFAULT_FEATURE_OPTIONS, refractoryS: 0.2, tWaveS: 0.36, searchBackRr: 1.66, locateS: 0.08, thresholdFraction: 0.25, twoPass: true,
 };
 
 export interface QrsDetection {
@@ -40,11 +43,18 @@ export function detectQrs(
 ): QrsDetection {
   const o = { ...DEFAULT_QRS_OPTIONS, ...options };
   signal?.throwIfAborted();
-  const f = qrsFeatures(leads, sampleRateHz, o);
-  signal?.throwIfAborted();
-  const peaks = candidatePeaks(f.integrated, Math.round(o.refractoryS * sampleRateHz));
-  const raw = thresholdPeaks(peaks, f, sampleRateHz, o);
-  return { sampleRateHz, beats: locate(raw, f, sampleRateHz, o), leadsUsed: f.leadsUsed };
+  const n = leads.reduce((m, l) => Math.max(m, l.length), 0);
+  const per = leadFeatures(leads, sampleRateHz, o);
+  const r = Math.round(o.refractoryS * sampleRateHz);
+  let f = fuse(per, n);
+  let raw = thresholdPeaks(candidatePeaks(f.integrated, r), f, sampleRateHz, o);
+  if (o.twoPass && per.length > 1) {
+    // Second pass with each lead weighted by how well it agreed with the first pass's beats.
+    signal?.throwIfAborted();
+    f = fuse(per, n, leadQuality(per, raw, n, sampleRateHz));
+    raw = thresholdPeaks(candidatePeaks(f.integrated, r), f, sampleRateHz, o);
+  }
+  return { sampleRateHz, beats: locate(raw, f, sampleRateHz, o), leadsUsed: per.map((l) => l.index) };
 }
 
 /** Local maxima of x that are also the highest point within ±r samples. */
@@ -137,11 +147,11 @@ function locate(raw: number[], f: QrsFeatures, fs: number, o: QrsDetectorOptions
   for (const p of raw) {
     let lead = 0;
     let bestNorm = -1;
-    f.normalised.forEach((n, k) => {
-      const v = (n[p] ?? 0) * (f.weights[k]?.[p] ?? 0);
+    f.leads.forEach((l, k) => {
+      const v = (l.normalised[p] ?? 0) * (l.weight[p] ?? 0);
       if (v > bestNorm) { bestNorm = v; lead = k; }
     });
-    const bp = f.bandPassed[lead];
+    const bp = f.leads[lead]?.bandPassed;
     let at = p;
     if (bp !== undefined) {
       let m = -1;

@@ -23,35 +23,36 @@ export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = {
   lowCutHz: 5, highCutHz: 15, integrationS: 0.15, scaleBlockS: 1, scaleSpan: 9, leadCeiling: 2, maxLeadWeight: 50,
 };
 
-/** The fused detection features of a set of leads sampled at the same rate. */
-export interface QrsFeatures {
-  /** Band-passed signal of each used lead (for locating the R peak). */
-  bandPassed: Float64Array[];
-  /** Integrated slope energy of each used lead divided by its running scale. */
-  normalised: Float64Array[];
-  /** Fusion weight of each used lead over time (peak-to-noise-floor ratio, capped). */
-  weights: Float64Array[];
-  /** Weighted mean over leads of `normalised`: the signal the thresholds run on. */
-  integrated: Float64Array;
-  /** Mean over leads of the scaled instantaneous slope energy (for the T-wave test). */
+/** The detection features of one lead. */
+export interface LeadFeatures {
+  /** Index of the lead in the detector's input. */
+  index: number;
+  /** Band-passed signal (for locating the R peak). */
+  bandPassed: Float64Array;
+  /** Integrated slope energy divided by the running scale, capped at leadCeiling. */
+  normalised: Float64Array;
+  /** Instantaneous slope energy divided by the running scale, capped. */
   slope: Float64Array;
-  /** Indices (into the input) of the leads that carried signal. */
-  leadsUsed: number[];
+  /** Fusion weight over time: peak-to-noise-floor ratio, capped at maxLeadWeight. */
+  weight: Float64Array;
 }
 
-/** Computes the fused features. Flat leads (no variation at all) are left out. */
-export function qrsFeatures(leads: readonly ArrayLike<number>[], fs: number, o: FeatureOptions = DEFAULT_FEATURE_OPTIONS): QrsFeatures {
+/** The fused detection features of a set of leads sampled at the same rate. */
+export interface QrsFeatures {
+  leads: LeadFeatures[];
+  /** Weighted mean over leads of `normalised`: the signal the thresholds run on. */
+  integrated: Float64Array;
+  /** Weighted mean over leads of `slope` (for the T-wave test). */
+  slope: Float64Array;
+}
+
+/** Computes the per-lead features. Flat leads (no variation at all) and leads of another length are left out. */
+export function leadFeatures(leads: readonly ArrayLike<number>[], fs: number, o: FeatureOptions = DEFAULT_FEATURE_OPTIONS): LeadFeatures[] {
   const n = leads.reduce((m, l) => Math.max(m, l.length), 0);
   const hp = butterworth('high', o.lowCutHz, fs);
   const lp = butterworth('low', o.highCutHz, fs);
-  const integrated = new Float64Array(n);
-  const slope = new Float64Array(n);
-  const weightSum = new Float64Array(n);
-  const bandPassed: Float64Array[] = [];
-  const normalised: Float64Array[] = [];
-  const weights: Float64Array[] = [];
-  const leadsUsed: number[] = [];
-  leads.forEach((samples, li) => {
+  const out: LeadFeatures[] = [];
+  leads.forEach((samples, index) => {
     if (samples.length !== n) return;
     const x = toFloat(samples);
     filtfilt(hp, x);
@@ -60,33 +61,51 @@ export function qrsFeatures(leads: readonly ArrayLike<number>[], fs: number, o: 
     const mwi = movingAverage(sq, o.integrationS * fs);
     const scale = runningScale(mwi, o.scaleBlockS * fs, o.scaleSpan);
     // The noise floor (running median) tells a lead whose peaks are QRS complexes from a lead
-    // whose peaks are just the largest bits of noise; the fused feature weights leads by it.
+    // whose peaks are just the largest bits of noise.
     const floorLevel = runningScale(mwi, o.scaleBlockS * fs, o.scaleSpan, 'median');
     let top = 0;
     for (let i = 0; i < n; i++) top = Math.max(top, scale[i] ?? 0);
     if (!(top > 0)) return;
     // A floor keeps a lead that goes quiet for a while (lead off, saturation) from being blown up.
-    const floor = top * 1e-3;
-    const norm = new Float64Array(n);
+    const minScale = top * 1e-3;
+    const normalised = new Float64Array(n);
+    const slope = new Float64Array(n);
     const weight = new Float64Array(n);
     for (let i = 0; i < n; i++) {
-      const s = Math.max(scale[i] ?? 0, floor);
-      norm[i] = Math.min(o.leadCeiling, (mwi[i] ?? 0) / s);
-      const w = Math.min(o.maxLeadWeight, s / Math.max(floorLevel[i] ?? 0, s * 1e-6));
-      weight[i] = w;
-      weightSum[i] = (weightSum[i] ?? 0) + w;
-      integrated[i] = (integrated[i] ?? 0) + w * (norm[i] ?? 0);
-      slope[i] = (slope[i] ?? 0) + w * Math.min(4 * o.leadCeiling, (sq[i] ?? 0) / s);
+      const s = Math.max(scale[i] ?? 0, minScale);
+      normalised[i] = Math.min(o.leadCeiling, (mwi[i] ?? 0) / s);
+      slope[i] = Math.min(4 * o.leadCeiling, (sq[i] ?? 0) / s);
+      weight[i] = Math.min(o.maxLeadWeight, s / Math.max(floorLevel[i] ?? 0, s * 1e-6));
     }
-    bandPassed.push(x);
-    normalised.push(norm);
-    weights.push(weight);
-    leadsUsed.push(li);
+    out.push({ index, bandPassed: x, normalised, slope, weight });
+  });
+  return out;
+}
+
+/** Fuses per-lead features by their weights, optionally multiplied by a per-lead quality over time. */
+export function fuse(leads: readonly LeadFeatures[], n: number, quality?: readonly Float64Array[]): QrsFeatures {
+  const integrated = new Float64Array(n);
+  const slope = new Float64Array(n);
+  const sum = new Float64Array(n);
+  leads.forEach((l, k) => {
+    const q = quality?.[k];
+    for (let i = 0; i < n; i++) {
+      const w = (l.weight[i] ?? 0) * (q === undefined ? 1 : (q[i] ?? 1));
+      sum[i] = (sum[i] ?? 0) + w;
+      integrated[i] = (integrated[i] ?? 0) + w * (l.normalised[i] ?? 0);
+      slope[i] = (slope[i] ?? 0) + w * (l.slope[i] ?? 0);
+    }
   });
   for (let i = 0; i < n; i++) {
-    const k = (weightSum[i] ?? 0) > 0 ? (weightSum[i] ?? 1) : 1;
+    const k = (sum[i] ?? 0) > 0 ? (sum[i] ?? 1) : 1;
     integrated[i] = (integrated[i] ?? 0) / k;
     slope[i] = (slope[i] ?? 0) / k;
   }
-  return { bandPassed, normalised, weights, integrated, slope, leadsUsed };
+  return { leads: [...leads], integrated, slope };
+}
+
+/** Per-lead features fused with their own weights. */
+export function qrsFeatures(leads: readonly ArrayLike<number>[], fs: number, o: FeatureOptions = DEFAULT_FEATURE_OPTIONS): QrsFeatures {
+  const n = leads.reduce((m, l) => Math.max(m, l.length), 0);
+  return fuse(leadFeatures(leads, fs, o), n);
 }

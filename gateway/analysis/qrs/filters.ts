@@ -110,14 +110,24 @@ export function runningScale(x: Float64Array, block: number, span: number, stat:
     win.sort((p, q) => p - q);
     med[k] = win[Math.floor(win.length / 2)] ?? 0;
   }
-  const out = new Float64Array(x.length);
-  for (let i = 0; i < x.length; i++) {
-    const pos = (i - b / 2) / b;
-    const k0 = Math.max(0, Math.min(nb - 1, Math.floor(pos)));
-    const k1 = Math.min(nb - 1, k0 + 1);
-    const t = Math.max(0, Math.min(1, pos - k0));
-    out[i] = (med[k0] ?? 0) * (1 - t) + (med[k1] ?? 0) * t;
+  return interpolateBlocks(med, b, x.length);
+}
+
+/** Piecewise-linear curve through per-block values placed at the block centres (flat beyond the ends). */
+export function interpolateBlocks(values: Float64Array, block: number, n: number): Float64Array {
+  const out = new Float64Array(n);
+  const nb = values.length;
+  const half = block / 2;
+  out.fill(values[0] ?? 0, 0, Math.min(n, Math.ceil(half)));
+  for (let k = 0; k + 1 < nb; k++) {
+    const a = values[k] ?? 0;
+    const d = ((values[k + 1] ?? 0) - a) / block;
+    const start = Math.ceil(half + k * block);
+    const end = Math.min(n, Math.ceil(half + (k + 1) * block));
+    for (let i = start; i < end; i++) out[i] = a + d * (i - half - k * block);
   }
+  const tail = Math.ceil(half + (nb - 1) * block);
+  if (tail < n) out.fill(values[nb - 1] ?? 0, Math.max(0, tail), n);
   return out;
 }
 

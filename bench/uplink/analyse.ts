@@ -35,6 +35,8 @@ export interface RunResult {
   goodputUtilisation: number;
   durableRefused: number;
   peakRssBytes: { edge: number; hub: number };
+  /** The edge sender's own counters at the end (telemed: per class, drop reasons). */
+  edgeSenderStats: unknown;
   tunnel?: TunnelResult;
 }
 
@@ -83,10 +85,19 @@ function classResults(sent: readonly SentRec[], recv: readonly RecvRec[], pendin
     let lost = 0;
     let duplicated = 0;
     for (const s of mine) {
-      const r = first.get(key(s.s, s.q));
-      duplicated += dups.get(key(s.s, s.q)) ?? 0;
-      if (r) lat.push(r.r - s.t);
-      else if (pendingFrom !== null && s.q < (pendingFrom[s.s] ?? Infinity)) lost++;
+      let last = -Infinity;
+      let missing = false;
+      for (let q = s.q0; q <= s.q; q++) {
+        const k = key(s.s, q);
+        duplicated += dups.get(k) ?? 0;
+        const r = first.get(k);
+        if (r) last = Math.max(last, r.r);
+        else {
+          missing = true;
+          if (pendingFrom !== null && q < (pendingFrom[s.s] ?? Infinity)) lost++;
+        }
+      }
+      if (!missing) lat.push(last - s.t);
     }
     lat.sort((a, b) => a - b);
     const res: ClassResult = {
@@ -111,9 +122,11 @@ function tunnel(raw: RawRun, rateBps: number): TunnelResult | undefined {
   let last = b;
   let missing = 0;
   for (const s of backlog) {
-    const r = first.get(key(s.s, s.q));
-    if (r) last = Math.max(last, r.r);
-    else missing++;
+    for (let q = s.q0; q <= s.q; q++) {
+      const r = first.get(key(s.s, q));
+      if (r) last = Math.max(last, r.r);
+      else missing++;
+    }
   }
   const floorS = spareBps > 0 ? (backlogBytes * 8) / spareBps : null;
   const drainS = missing === 0 ? (last - b) / 1000 : null;
@@ -128,6 +141,7 @@ function tunnel(raw: RawRun, rateBps: number): TunnelResult | undefined {
 /** Numbers of one run from both sides' ledgers. */
 export function analyse(raw: RawRun, scn: Scenario, rateBps: number): RunResult {
   const T = (raw.t1 - raw.t0) / 1000;
+  // Bytes of a reading count when its last part lands.
   const sentBytes = new Map(raw.edge.sent.map((s) => [key(s.s, s.q), s.b]));
   const { first } = index(raw.hub.recv);
   let goodBytes = 0;
@@ -146,6 +160,7 @@ export function analyse(raw: RawRun, scn: Scenario, rateBps: number): RunResult 
     goodputUtilisation: round((goodBytes * 8) / (rateBps * usableS)) ?? 0,
     durableRefused: raw.edge.refused,
     peakRssBytes: { edge: raw.edge.peakRssBytes, hub: raw.hub.peakRssBytes },
+    edgeSenderStats: raw.edge.senderStats,
   };
   const t = scn.outage ? tunnel(raw, rateBps) : undefined;
   if (t) result.tunnel = t;

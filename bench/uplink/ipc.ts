@@ -1,8 +1,12 @@
 import type { ClassName } from '../../protocols/index.js';
 import type { RunName, TrafficSpec } from './scenario.js';
 
-/** A frame as offered: class, stream, seq, capture wall ms, encoded bytes. */
-export interface SentRec { c: ClassName; s: string; q: number; t: number; b: number }
+/**
+ * A frame as offered: class, stream, seq, capture wall ms, encoded bytes. A reading the sender cut
+ * into parts (the gateway re-chunks BULK) spans seqs `q0..q`; it counts as delivered once every
+ * part is, at the time of the last.
+ */
+export interface SentRec { c: ClassName; s: string; q0: number; q: number; t: number; b: number }
 /** A frame as received: stream, seq, capture wall ms (from the frame), receive wall ms. */
 export interface RecvRec { s: string; q: number; t: number; r: number }
 
@@ -19,6 +23,8 @@ export interface SideReport {
   pendingFrom: Record<string, number> | null;
   /** Peak resident set size of the side's process, bytes. */
   peakRssBytes: number;
+  /** The sender's own counters (telemed: per-class sent/dropped/queued/acked and drop reasons), for diagnosis. */
+  senderStats: unknown;
 }
 
 /** What a child process is: its side, the transport and where to connect. */
@@ -47,17 +53,22 @@ export class Ledger {
   peakRss = 0;
   private readonly rssTimer = setInterval(() => { this.peakRss = Math.max(this.peakRss, process.memoryUsage.rss()); }, 500);
 
+  private readonly lastSeq = new Map<string, number>();
+
+  /** Records an offered reading whose last part has `q`; parts follow the previous reading's seq. */
   offered(c: ClassName, s: string, q: number, t: number, b: number): void {
-    this.sent.push({ c, s, q, t, b });
+    const q0 = Math.min(q, (this.lastSeq.get(s) ?? 0) + 1);
+    this.lastSeq.set(s, q);
+    this.sent.push({ c, s, q0, q, t, b });
   }
 
   received(s: string, q: number, captureNs: number, r: number): void {
     this.recv.push({ s, q, t: captureNs / 1e6, r });
   }
 
-  report(pendingFrom: Record<string, number> | null): SideReport {
+  report(pendingFrom: Record<string, number> | null, senderStats: unknown = null): SideReport {
     clearInterval(this.rssTimer);
     this.peakRss = Math.max(this.peakRss, process.memoryUsage.rss());
-    return { sent: this.sent, recv: this.recv, refused: this.refused, pendingFrom, peakRssBytes: this.peakRss };
+    return { sent: this.sent, recv: this.recv, refused: this.refused, pendingFrom, peakRssBytes: this.peakRss, senderStats };
   }
 }

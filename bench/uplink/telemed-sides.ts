@@ -64,14 +64,16 @@ export async function telemedEdge(spec: ChildSpec): Promise<Side> {
   }
   const up = (f: BenchFrame): void => {
     const input = { streamId: f.streamId, trafficClass: classFromName(f.cls), durable: f.durable, captureTimeNs: f.captureMs * 1e6, payload: f.payload };
+    // Bytes as one envelope: the gateway may cut a reading into parts, each with its own header.
+    const bytes = encodeEnvelope({ header: { streamId: f.streamId, seq: 1, captureTimeNs: input.captureTimeNs, trafficClass: input.trafficClass, durable: f.durable }, ...f.payload }).length;
     if (!f.durable) {
       const out = gw.uplink.publish(input);
-      ledger.offered(f.cls, out.streamId, out.seq, f.captureMs, out.size);
+      ledger.offered(f.cls, out.streamId, out.seq, f.captureMs, bytes);
       return;
     }
     // Durable readings take the device path: group commit, settled once on disk.
     gw.uplink.submit(input).then(
-      (out) => ledger.offered(f.cls, out.streamId, out.seq, f.captureMs, out.size),
+      (out) => ledger.offered(f.cls, out.streamId, out.seq, f.captureMs, bytes),
       () => { ledger.refused++; },
     );
   };
@@ -87,7 +89,7 @@ export async function telemedEdge(spec: ChildSpec): Promise<Side> {
         const first = outbox.pendingBatch(s, 0, 1)[0];
         if (first) pendingFrom[s] = first.seq;
       }
-      return ledger.report(pendingFrom);
+      return ledger.report(pendingFrom, { classes: gw.uplink.classCounters(), scheduler: gw.uplink.scheduler.stats(), outboxBytes: outbox.bytes });
     },
     close: async () => { stopper.abort(); await gw.close(); },
   };

@@ -61,6 +61,9 @@ export class FakeGateway {
         this.send({ header: { gatewayId: 'clinic-1' }, pong: { id: env.ping?.id ?? 0, t1Ns: Number(env.ping?.t1Ns ?? 0), t2Ns: t, t3Ns: t } });
       }
       this.received.push(env);
+      // Acks without streams are delivery feedback for pacing (SESSION.md §2): kept in `received`,
+      // not handed to next('ack'), which tests use to wait for stream acks.
+      if (env.payload === 'ack' && (env.ack?.streams?.length ?? 0) === 0) return;
       const i = this.waiters.findIndex((w) => w.kind === env.payload);
       if (i >= 0) this.waiters.splice(i, 1)[0]?.resolve(env);
       else this.unread.push(env);

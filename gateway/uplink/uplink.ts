@@ -2,7 +2,9 @@ import type { Logger } from 'pino';
 import { CLASS_NAMES, TrafficClass, classFromName, isTelemedError, type ClassName, type Clock, type DecodedEnvelope } from '../../protocols/index.js';
 import type { GatewayConfig } from '../config.js';
 import { MemoryOutbox, outboxFullError, type Outbox } from './outbox.js';
-import { PriorityScheduler, type DropReason } from './scheduler.js';
+import { ClassScheduler, FifoScheduler, type DropReason, type FrameScheduler } from '../../protocols/transport/index.js';
+import { UplinkFlow, type UplinkMode } from './flow.js';
+import { rechunk } from './rechunk.js';
 import { StreamSequencer, encodeForSend, type BuildFrameInput, type OutFrame } from './streams.js';
 import { UplinkSession } from './session.js';
 import { BacklogReader } from './backlog.js';
@@ -40,6 +42,8 @@ export interface UplinkDeps {
   readonly outbox?: Outbox;
   readonly hooks?: UplinkHooks;
   readonly softwareVersion?: string;
+  /** Overrides `config.uplink.mode`: `scheduled` (classes, deadlines, pacing) or `fifo` (one unpaced queue, the baseline). */
+  readonly mode?: UplinkMode;
 }
 
 /** The stream on which LinkStats go to the hub every second (SESSION.md). */
@@ -53,7 +57,9 @@ export const ALARM_STREAM = 'gateway/alarms';
  */
 export class Uplink {
   readonly session: UplinkSession;
-  readonly scheduler: PriorityScheduler;
+  readonly scheduler: FrameScheduler<OutFrame>;
+  /** Pacing, cwnd and the socket-buffer bound. */
+  readonly flow: UplinkFlow;
   readonly outbox: Outbox;
   readonly sequencer: StreamSequencer;
   private readonly sent = new Map<ClassName, number>(CLASS_NAMES.map((c) => [c, 0]));
@@ -77,10 +83,12 @@ export class Uplink {
     // Numbering continues from the outbox's high-water marks (a restarted gateway with a
     // persistent outbox must not reuse a seq the hub may already hold).
     this.sequencer = new StreamSequencer(config.gatewayId, (c) => config.classes[c].budgetMs, (s) => this.outbox.highestSeq(s));
-    this.scheduler = new PriorityScheduler({
-      maxQueuedFrames: (c) => config.classes[c].maxQueuedFrames,
-      onDrop: (f, reason) => deps.hooks?.dropped?.(f, reason),
-    });
+    const mode = deps.mode ?? config.uplink.mode;
+    const onDrop = (f: OutFrame, reason: DropReason): void => deps.hooks?.dropped?.(f, reason);
+    this.scheduler = mode === 'fifo'
+      ? new FifoScheduler<OutFrame>({ maxRealtimeFrames: CLASS_NAMES.reduce((n, c) => n + config.classes[c].maxQueuedFrames, 0), onDrop })
+      : new ClassScheduler<OutFrame>({ maxQueuedFrames: (c) => config.classes[c].maxQueuedFrames, onDrop });
+    this.flow = new UplinkFlow({ mode, maxBufferedBytes: config.uplink.maxBufferedBytes, timers: this.timers, wake: () => this.schedulePump() });
     this.session = new UplinkSession({
       url: config.hub.url,
       gatewayId: config.gatewayId,
@@ -102,6 +110,11 @@ export class Uplink {
     this.session.on('ready', (ack) => this.resume(ack.streams ?? []));
     this.session.on('ack', (streams) => this.onAck(streams));
     this.session.on('writable', () => this.schedulePump());
+    this.session.on('bytesSent', (n) => this.flow.onSent(n, deps.clock.monoMs()));
+    this.session.on('ackFeedback', (fb) => {
+      this.flow.onAck(fb, deps.clock.monoMs());
+      this.schedulePump();
+    });
     this.session.on('rtt', ({ rttMs }) => deps.hooks?.rtt?.(rttMs));
     this.session.on('downlink', (env) => deps.hooks?.downlink?.(env));
   }
@@ -121,6 +134,14 @@ export class Uplink {
    * dropped and counted (`link_down`): nobody wants a stale waveform.
    */
   publish(input: BuildFrameInput): OutFrame {
+    const parts = rechunk(input, this.flow.chunkBytes());
+    let last: OutFrame | undefined;
+    for (const part of parts) last = this.publishOne(part);
+    if (!last) throw new RangeError('rechunk returned nothing');
+    return last;
+  }
+
+  private publishOne(input: BuildFrameInput): OutFrame {
     const frame = this.sequencer.build(input, this.deps.clock.monoMs());
     this.streamClass.set(frame.streamId, frame.className);
     if (frame.durable) {
@@ -140,7 +161,10 @@ export class Uplink {
    * refused reading never leaves a gap.
    */
   submit(input: BuildFrameInput): Promise<OutFrame> {
-    return this.commits.submit(input);
+    // Oversized record chunks are cut to the link's chunk size; the promise settles with the last piece.
+    const parts = rechunk(input, this.flow.chunkBytes());
+    if (parts.length === 1) return this.commits.submit(input);
+    return Promise.all(parts.map((p) => this.commits.submit(p))).then((frames) => frames[frames.length - 1] as OutFrame);
   }
 
   /** Readings of one group commit: numbered, checked against the cap, stored in one transaction. */
@@ -206,7 +230,10 @@ export class Uplink {
   }
 
   private onState(next: LinkState, prev: LinkState): void {
+    // A new socket: the hub counts bytes_received from 0 again, and the old estimates are stale.
+    if (next === 'authenticating') this.flow.reset();
     if (prev === 'ready') {
+      this.flow.cancel();
       // Realtime frames are stale by the time we are back; durable ones wait in the outbox.
       this.scheduler.clear('link_down');
       this.backlog.reset();
@@ -283,10 +310,16 @@ export class Uplink {
 
   /** Writes while the socket has room (ws backpressure); the next send completion resumes it. */
   private pump(): void {
-    while (this.session.state === 'ready' && this.session.bufferedAmount <= this.config.uplink.maxBufferedBytes) {
+    while (this.session.state === 'ready' && this.flow.socketHasRoom(this.session.bufferedAmount)) {
       this.backlog.refill(this.outbox, (f) => this.scheduler.enqueue(f));
-      const frame = this.scheduler.next(this.deps.clock.monoMs());
-      if (!frame) return;
+      const now = this.deps.clock.monoMs();
+      const frame = this.scheduler.next(now, { transitMs: this.flow.transitMs(), admit: (f) => this.flow.admit(f, now) });
+      if (!frame) {
+        // Held by pacing or cwnd: wake when allowed (or on the next ack). Nothing queued: app-limited.
+        if (this.scheduler.queuedFrames > 0) this.flow.hold(now);
+        else this.flow.idle();
+        return;
+      }
       this.backlog.taken(frame);
       if (!this.session.send(encodeForSend(frame, this.deps.clock.nowNs()))) return;
       this.sent.set(frame.className, (this.sent.get(frame.className) ?? 0) + 1);

@@ -57,6 +57,10 @@ export class UplinkSession implements SessionHandle {
   private readonly badFrames: number[] = [];
   private readonly batcher: AckBatcher;
   private bytesReceived = 0;
+  /** When the last message was taken off the socket (Unix ns): with bytesReceived, the gateway's rate sample. */
+  private lastRxNs = 0;
+  private ackedBytes = 0;
+  private rateAckTimer: NodeJS.Timeout | null = null;
   private nextPingId = 1;
   private helloTimer: NodeJS.Timeout | null;
   private pingTimer: NodeJS.Timeout | null = null;
@@ -128,8 +132,10 @@ export class UplinkSession implements SessionHandle {
   private stopTimers(): void {
     if (this.helloTimer !== null) clearTimeout(this.helloTimer);
     if (this.pingTimer !== null) clearInterval(this.pingTimer);
+    if (this.rateAckTimer !== null) clearTimeout(this.rateAckTimer);
     this.helloTimer = null;
     this.pingTimer = null;
+    this.rateAckTimer = null;
   }
 
   private onSocketClosed(): void {
@@ -162,6 +168,8 @@ export class UplinkSession implements SessionHandle {
     // binaryType 'nodebuffer': one Buffer per message (an array only if fragmented); no copy.
     const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
     this.bytesReceived += bytes.length;
+    this.lastRxNs = t;
+    this.armRateAck();
     if (!isBinary) { this.bad('text', 'unspecified'); return; }
     let env: DecodedEnvelope;
     try {
@@ -286,16 +294,30 @@ export class UplinkSession implements SessionHandle {
   }
 
   private afterStore(batch: readonly PendingFrame[], outcomes: readonly string[], acks: ReadonlyMap<string, number>): void {
-    let newest = 0;
     batch.forEach((f, i) => {
-      newest = Math.max(newest, f.record.receivedAtNs);
       if (outcomes[i] === 'duplicate') { this.ctx.metrics.framesDuplicate.inc({ class: className(f.record.trafficClass) }); return; }
       this.ctx.registry.emitFrame(f.record.gatewayId, f.env);
       if (f.env.payload === 'vitals') this.ctx.timeseries.writeVitals(f.record.gatewayId, f.env);
     });
-    this.send({
-      header: this.header(),
-      ack: { streams: [...acks].map(([streamId, seq]) => ({ streamId, seq })), receiveTimeNs: newest, bytesReceived: this.bytesReceived },
-    });
+    this.sendAck([...acks].map(([streamId, seq]) => ({ streamId, seq })));
+  }
+
+  /**
+   * Every Ack carries delivery feedback for the gateway's pacer: the bytes taken off this socket and
+   * when the last of them arrived (SESSION.md §2), plus our send time so it can subtract the hold.
+   */
+  private sendAck(streams: telemed.v1.IStreamAck[]): void {
+    this.ackedBytes = this.bytesReceived;
+    this.send({ header: this.header(), ack: { streams, receiveTimeNs: this.lastRxNs, bytesReceived: this.bytesReceived } });
+  }
+
+  /** Realtime frames are not acked per stream, but the gateway still needs feedback to pace: an Ack without streams within ackDelayMs. */
+  private armRateAck(): void {
+    if (this.rateAckTimer !== null || this.state !== 'ready') return;
+    this.rateAckTimer = setTimeout(() => {
+      this.rateAckTimer = null;
+      if (this.state === 'ready' && this.bytesReceived > this.ackedBytes) this.sendAck([]);
+    }, this.ctx.config.uplink.ackDelayMs);
+    this.rateAckTimer.unref();
   }
 }

@@ -1,0 +1,28 @@
+import { chunkRanges } from '../../protocols/transport/index.js';
+import type { BuildFrameInput } from './streams.js';
+
+/**
+ * Cuts one EcgRecordChunk reading whose data is larger than `chunkBytes` into several, so a
+ * CONTROL frame never waits behind more than one chunk on the link (DESIGN.md §3). Offsets stay
+ * relative to the whole record; the SHA-256 rides on the first piece, `last` on the final one.
+ * Any other reading is returned as it is.
+ */
+export function rechunk(input: BuildFrameInput, chunkBytes: number): BuildFrameInput[] {
+  const chunk = input.payload.ecgChunk;
+  const data = chunk?.data;
+  if (!chunk || !data || data.length <= chunkBytes) return [input];
+  const base = Number(chunk.offset ?? 0);
+  const ranges = chunkRanges(data.length, chunkBytes);
+  return ranges.map((r, i) => ({
+    ...input,
+    payload: {
+      ecgChunk: {
+        ...chunk,
+        offset: base + r.offset,
+        data: data.subarray(r.offset, r.end),
+        sha256: i === 0 ? chunk.sha256 ?? null : null,
+        last: i === ranges.length - 1 ? chunk.last ?? false : false,
+      },
+    },
+  }));
+}

@@ -11,6 +11,7 @@ import type { DropReason, HospitalMetrics } from '../metrics.js';
 import type { RecordsStore } from '../store/records-store.js';
 import type { TimeseriesWriter } from '../timeseries/timeseries.js';
 import { AckBatcher, type PendingFrame } from './ack-batcher.js';
+import { Downlink } from './downlink.js';
 import { ClockSync } from './clock-sync.js';
 import { checkHello } from './hello.js';
 import type { DownlinkResult, GatewayRegistry, SessionHandle } from './registry.js';
@@ -61,6 +62,8 @@ export class UplinkSession implements SessionHandle {
   private lastRxNs = 0;
   private ackedBytes = 0;
   private rateAckTimer: NodeJS.Timeout | null = null;
+  /** Scheduler + pacer toward the gateway; exists while ready. */
+  private downlink: Downlink | null = null;
   private nextPingId = 1;
   private helloTimer: NodeJS.Timeout | null;
   private pingTimer: NodeJS.Timeout | null = null;
@@ -105,7 +108,10 @@ export class UplinkSession implements SessionHandle {
 
   private send(env: EnvelopeInit): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
-    this.ws.send(encodeEnvelope(env, this.limits.maxFrameBytes));
+    const bytes = encodeEnvelope(env, this.limits.maxFrameBytes);
+    // The gateway's bytes_received counts every message; the pacer must too.
+    this.downlink?.onSessionBytes(bytes.length);
+    this.ws.send(bytes);
   }
 
   private header(): HeaderInit {
@@ -113,11 +119,8 @@ export class UplinkSession implements SessionHandle {
   }
 
   sendDownlink(env: EnvelopeInit): DownlinkResult {
-    if (this.state !== 'ready' || this.ws.readyState !== this.ws.OPEN) return 'not-connected';
-    const bytes = encodeEnvelope({ ...env, header: { ...env.header, gatewayId: this.gatewayId ?? '' } }, this.limits.maxFrameBytes);
-    if (this.ws.bufferedAmount + bytes.length > this.ctx.config.uplink.maxBufferedBytes) return 'backpressure';
-    this.ws.send(bytes);
-    return 'sent';
+    if (this.state !== 'ready' || this.ws.readyState !== this.ws.OPEN || this.downlink === null) return 'not-connected';
+    return this.downlink.send({ ...env, header: { ...env.header, gatewayId: this.gatewayId ?? '' } });
   }
 
   close(code: number, reasonCode: string, reason: string): void {
@@ -146,6 +149,9 @@ export class UplinkSession implements SessionHandle {
     this.batcher.close()
       .catch((err: unknown) => this.log.error({ err }, 'final store failed'))
       .finally(() => this.resolveFinished());
+    const unacked = this.downlink?.close() ?? [];
+    this.downlink = null;
+    if (unacked.length > 0) this.log.info({ unacked: unacked.length }, 'durable downlink frames not acked by the gateway before the session ended');
     if (this.gatewayId !== null) this.ctx.registry.detach(this.gatewayId, this);
     this.log.info('uplink closed');
   }
@@ -208,6 +214,11 @@ export class UplinkSession implements SessionHandle {
       const acks = await this.ctx.store.streamAcks(verdict.gatewayId);
       if (this.state !== 'authenticating' || !this.transition('accepted')) return;
       this.gatewayId = verdict.gatewayId;
+      this.downlink = new Downlink({
+        socket: this.ws, clock: this.ctx.clock, maxFrameBytes: this.limits.maxFrameBytes,
+        maxHeldBytes: this.ctx.config.uplink.maxBufferedBytes, maxQueuedFrames: 256,
+        onDrop: (f, reason) => this.log.debug({ class: f.className, reason }, 'downlink frame dropped'),
+      });
       this.log = this.log.child({ gatewayId: verdict.gatewayId });
       this.ctx.registry.attach(verdict.gatewayId, this, verdict.site);
       this.send({
@@ -249,7 +260,7 @@ export class UplinkSession implements SessionHandle {
         this.close(CloseCode.NORMAL, 'TM_GOODBYE', 'goodbye');
         return;
       case 'ack':
-        // Downlink acks: no durable downlink outbox yet (diagnoses come later).
+        this.downlink?.onAck(env.ack ?? {}, Number(env.header.sendTimeNs ?? 0));
         return;
       case 'hello':
       case 'helloAck':

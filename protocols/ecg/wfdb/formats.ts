@@ -39,16 +39,22 @@ export function invalidCode(format: number): number | null {
     case 16: case 61: case 160: return -32768;
     case 212: return -2048;
     case 310: case 311: return -512;
-    case 24: return -8388608;
+    case 24: case 524: return -8388608;
     case 32: return -2147483648;
+    case 508: return -128;
+    case 516: return -32768;
     default: return null; // format 8 stores differences; it has no invalid code
   }
 }
 
+/** Formats 508, 516 and 524 store FLAC streams (8, 16, 24 bits). */
+export function isFlacFormat(format: number): boolean {
+  return format === 508 || format === 516 || format === 524;
+}
+
 function unsupported(format: number): WfdbError {
-  const flac = format === 508 || format === 516 || format === 524;
   return new WfdbError(WfdbErrorCode.UNSUPPORTED_FORMAT,
-    flac ? `WFDB format ${format} (FLAC) is not decoded by this reader` : `WFDB format ${format} is not supported`);
+    isFlacFormat(format) ? `WFDB format ${format} (FLAC) is a whole-stream format, not a sample layout` : `WFDB format ${format} is not supported`);
 }
 
 const sext = (v: number, bits: number): number => (v << (32 - bits)) >> (32 - bits);

@@ -18,9 +18,9 @@ export const DEFAULT_HEADER_LIMITS: WfdbHeaderLimits = {
   maxChars: 1 << 20, maxSignals: 1024, maxSegments: 100_000, maxSamplesPerFrame: 1024,
 };
 
-/** The storage formats this reader decodes (FLAC 508/516/524 are recognised but not decoded). */
-export const SUPPORTED_FORMATS: ReadonlySet<number> = new Set([0, 8, 16, 24, 32, 61, 80, 160, 212, 310, 311]);
-const KNOWN_FORMATS: ReadonlySet<number> = new Set([...SUPPORTED_FORMATS, 508, 516, 524]);
+/** The storage formats this reader decodes (508/516/524 are FLAC streams, one channel per signal). */
+export const SUPPORTED_FORMATS: ReadonlySet<number> = new Set([0, 8, 16, 24, 32, 61, 80, 160, 212, 310, 311, 508, 516, 524]);
+const KNOWN_FORMATS = SUPPORTED_FORMATS;
 
 export interface WfdbSignalSpec {
   /** Data file name as written ("100.dat"); "~" means no file (format 0 / null signal). */

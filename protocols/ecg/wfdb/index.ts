@@ -3,6 +3,7 @@
 export * from './errors.js';
 export * from './header.js';
 export * from './formats.js';
+export * from './flac.js';
 export * from './signals.js';
 export * from './annotations.js';
 export * from './to-record.js';

@@ -2,7 +2,8 @@
 // flat stream, demultiplex frames into signals (samples-per-frame aware), check header checksums.
 import { INVALID_SAMPLE } from '../record.js';
 import { WfdbError, WfdbErrorCode } from './errors.js';
-import { bytesForSamples, decodeFlat, invalidCode, samplesInBytes } from './formats.js';
+import { decodeFlac } from './flac.js';
+import { bytesForSamples, decodeFlat, invalidCode, isFlacFormat, samplesInBytes } from './formats.js';
 import type { WfdbHeader, WfdbSignalSpec } from './header.js';
 
 export interface WfdbReadOptions {
@@ -39,7 +40,7 @@ export function readWfdbSignals(header: WfdbHeader, files: ReadonlyMap<string, U
     groups.set(s.fileName, g);
   });
   let frames = header.frames;
-  if (frames === null) frames = framesFromFiles(header, groups, files);
+  if (frames === null) frames = framesFromFiles(header, groups, files, maxSamples);
   const totalPerFrame = header.signals.reduce((a, s) => a + s.samplesPerFrame, 0);
   if (frames * totalPerFrame > maxSamples) {
     throw new WfdbError(WfdbErrorCode.DATA_LIMIT, `record has ${frames * totalPerFrame} samples (limit ${maxSamples})`);
@@ -59,13 +60,17 @@ export function readWfdbSignals(header: WfdbHeader, files: ReadonlyMap<string, U
   return { frames, samples, checks };
 }
 
-function framesFromFiles(header: WfdbHeader, groups: Map<string, number[]>, files: ReadonlyMap<string, Uint8Array>): number {
+function framesFromFiles(header: WfdbHeader, groups: Map<string, number[]>, files: ReadonlyMap<string, Uint8Array>, maxSamples: number): number {
   let frames = Number.POSITIVE_INFINITY;
   for (const [fileName, idx] of groups) {
     const first = header.signals[idx[0] ?? 0];
     if (fileName === '~' || first === undefined || first.format === 0) continue;
     const bytes = files.get(fileName);
     if (bytes === undefined) throw new WfdbError(WfdbErrorCode.MISSING_FILE, `data file ${fileName} not provided`);
+    if (isFlacFormat(first.format)) {
+      frames = Math.min(frames, decodeFlac(bytes.subarray(Math.min(first.byteOffset, bytes.length)), maxSamples).samples[0]?.length ?? 0);
+      continue;
+    }
     const perFrame = idx.reduce((a, i) => a + (header.signals[i]?.samplesPerFrame ?? 0), 0);
     frames = Math.min(frames, Math.floor(samplesInBytes(first.format, Math.max(0, bytes.length - first.byteOffset)) / perFrame));
   }
@@ -90,6 +95,10 @@ function readGroup(
   }
   const bytes = files.get(fileName);
   if (bytes === undefined) throw new WfdbError(WfdbErrorCode.MISSING_FILE, `data file ${fileName} not provided`);
+  if (isFlacFormat(format)) {
+    readFlacGroup(specs, idx, fileName, bytes.subarray(Math.min(first.byteOffset, bytes.length)), frames, samples);
+    return;
+  }
   const spf = idx.map((i) => specs[i]?.samplesPerFrame ?? 1);
   const perFrame = spf.reduce((a, b) => a + b, 0);
   const n = frames * perFrame;
@@ -120,6 +129,25 @@ function readGroup(
       }
     }
   }
+}
+
+/** FLAC formats: one FLAC channel per signal of the file (WFDB signal(5), formats 508/516/524). */
+function readFlacGroup(specs: WfdbSignalSpec[], idx: number[], fileName: string, bytes: Uint8Array, frames: number, samples: Int32Array[]): void {
+  if (idx.some((i) => (specs[i]?.samplesPerFrame ?? 1) !== 1)) {
+    throw new WfdbError(WfdbErrorCode.UNSUPPORTED_FORMAT, `${fileName}: FLAC with several samples per frame is not supported`);
+  }
+  const flac = decodeFlac(bytes, frames * idx.length);
+  if (flac.channels !== idx.length) {
+    throw new WfdbError(WfdbErrorCode.HEADER_SYNTAX, `${fileName} has ${flac.channels} FLAC channels for ${idx.length} signals`);
+  }
+  const bad = invalidCode(specs[idx[0] ?? 0]?.format ?? 0);
+  idx.forEach((sig, c) => {
+    const src = flac.samples[c] ?? new Int32Array(0);
+    if (src.length < frames) throw new WfdbError(WfdbErrorCode.DATA_TRUNCATED, `${fileName} holds fewer than ${frames} samples`);
+    const out = samples[sig];
+    if (out === undefined) return;
+    for (let f = 0; f < frames; f++) { const v = src[f] ?? 0; out[f] = v === bad ? INVALID_SAMPLE : v; }
+  });
 }
 
 function check(spec: WfdbSignalSpec, s: Int32Array, complete: boolean): WfdbSignalCheck {

@@ -6,7 +6,6 @@ import { describe, expect, it } from 'vitest';
 import { loadWfdbAnnotations, loadWfdbRecord, loadWfdbSegments } from '../../../gateway/ecg/wfdb-files.js';
 import { sharedDataPath } from '../../../test/helpers/shared-data.js';
 import { INVALID_SAMPLE } from '../record.js';
-import { WfdbErrorCode } from './errors.js';
 import { parseWfdbHeader } from './header.js';
 
 const py = (f: string): string => join(sharedDataPath('wfdb-python-sample-data'), f);
@@ -15,7 +14,7 @@ const target = (f: string): string[][] =>
   readFileSync(py(join('target-output', f)), 'utf8').trimEnd().split('\n').map((l) => l.trim().split(/\s+/));
 
 const RECORDS = [
-  py('100'), py('s0010_re'), py('test01_00s'), py('v102s'), py('3000003_0003'), py('03700181'), py('binformats'),
+  py('100'), py('s0010_re'), py('test01_00s'), py('v102s'), py('3000003_0003'), py('03700181'), py('binformats'), py('flacformats'),
   ck('data/100s'), ck('checkpkg/expected/test'), ck('checkpkg/input/237s1'), ck('checkpkg/input/237s2'),
   ...['105', '106', '107', '108', '119', '200', '203', '232'].map((r) => join(sharedDataPath('mitdb-shashanksrivas'), r)),
   join(sharedDataPath('ecg-kit-recordings'), '208'), join(sharedDataPath('ecg-kit-recordings'), '800'),
@@ -38,8 +37,13 @@ describe('WFDB reader against header checksums', () => {
     expect(signals.checks.map((c) => c.checksum)).toEqual([-31143, -750, -251, -517, 747, -6824, -1621, -2145, 11715, 19035]);
   });
 
-  it('flacformats: FLAC formats are recognised and refused with a code', async () => {
-    await expect(loadWfdbRecord(py('flacformats'))).rejects.toMatchObject({ code: WfdbErrorCode.UNSUPPORTED_FORMAT });
+  it('flacformats: FLAC formats 508/516/524 decode to the header checksums and match binformats', async () => {
+    const { header, signals } = await loadWfdbRecord(py('flacformats'));
+    expect(header.signals.map((s) => s.format)).toEqual([508, 516, 524]);
+    expect(signals.checks.map((c) => c.checksum)).toEqual([-484, -750, 8721]);
+    const bin = await loadWfdbRecord(py('binformats'));
+    // The same test signal at 16 bits is stored in fmt 16 (binformats sig 1) and fmt 516 (flacformats sig 1).
+    expect(Array.from(signals.samples[1] ?? [])).toEqual(Array.from(bin.signals.samples[1] ?? []));
   });
 
   it('03700181 and 237s1: multi-rate (212x4) channels run at 4x the frame rate', async () => {

@@ -1,8 +1,12 @@
 // Hostile and random input: the WFDB parsers never crash or hang, and every rejection is a
 // WfdbError with a TM_ERR_WFDB_* code.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { sharedDataPath } from '../../../test/helpers/shared-data.js';
 import { parseMitAnnotations } from './annotations.js';
+import { decodeFlac } from './flac.js';
 import { WfdbError, WfdbErrorCode } from './errors.js';
 import { decodeFlat, bytesForSamples } from './formats.js';
 import { parseWfdbHeader } from './header.js';
@@ -84,6 +88,8 @@ describe('WFDB hostile headers and data', () => {
     expect(code(() => readWfdbSignals(h, new Map([['r.dat', ten]]), { strictChecksums: true }))).toBe(WfdbErrorCode.CHECKSUM);
     expect(code(() => bytesForSamples(516, 4))).toBe(WfdbErrorCode.UNSUPPORTED_FORMAT);
     expect(code(() => decodeFlat(508, new Uint8Array(4), 4, new Int32Array(4)))).toBe(WfdbErrorCode.UNSUPPORTED_FORMAT);
+    const flacHeader = parseWfdbHeader('r 1 100 10\nr.d0 516');
+    expect(code(() => readWfdbSignals(flacHeader, new Map([['r.d0', new Uint8Array(50)]])))).toBe(WfdbErrorCode.HEADER_SYNTAX);
   });
 
   it('derives the frame count from the file when the header omits it', () => {
@@ -92,6 +98,17 @@ describe('WFDB hostile headers and data', () => {
     expect(s.frames).toBe(2);
     expect(Array.from(s.samples[0] ?? [])).toEqual([1, -1]);
     expect(Array.from(s.samples[1] ?? [])).toEqual([515, -129]);
+  });
+});
+
+describe('FLAC decoder under fuzz', () => {
+  it('mutated real FLAC streams and random bytes after the marker decode or fail with a code', () => {
+    const real = readFileSync(join(sharedDataPath('wfdb-python-sample-data'), 'flacformats.d1'));
+    const mutated = fc.array(fc.tuple(fc.nat(real.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 })
+      .map((edits) => { const b = Uint8Array.from(real); for (const [at, v] of edits) b[at] = v; return b; });
+    fc.assert(fc.property(mutated, (b) => codedOrOk(() => decodeFlac(b, 100_000))), { numRuns: 1500 });
+    const random = fc.uint8Array({ maxLength: 300 }).map((b) => Uint8Array.from([0x66, 0x4c, 0x61, 0x43, ...b]));
+    fc.assert(fc.property(random, (b) => codedOrOk(() => decodeFlac(b, 100_000))), { numRuns: 1500 });
   });
 });
 

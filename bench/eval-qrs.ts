@@ -21,6 +21,9 @@ export const MITBIH_RECORDS = [
   'ecg-kit-recordings/208',
 ];
 
+/** Scored and reported apart from the MIT-BIH total: SVDB 800 (128 Hz), a rate check. */
+export const EXTRA_RECORDS = ['ecg-kit-recordings/800'];
+
 export interface RecordEval extends BeatScore {
   record: string;
   sampleRateHz: number;
@@ -55,11 +58,14 @@ async function main(argv: string[]): Promise<void> {
   const dir = sharedDataDir();
   const records: RecordEval[] = [];
   for (const r of MITBIH_RECORDS) records.push(await evaluateRecord(join(dir, r), r));
+  const extra: RecordEval[] = [];
+  for (const r of EXTRA_RECORDS) extra.push(await evaluateRecord(join(dir, r), r));
   const result = {
     rule: 'EC57-style bxb: beat labels NLRBAaJSVrFejnE/fQ?, match window ±150 ms, whole record (after5min: first 5 min excluded)',
     records,
     total: total(records),
     after5min: total(records.map((r) => r.after5min)),
+    extra,
   };
   if (json) {
     const text = JSON.stringify(result, null, 2) + '\n';
@@ -69,7 +75,7 @@ async function main(argv: string[]): Promise<void> {
   }
   const pct = (x: number): string => (Number.isNaN(x) ? '   -  ' : x.toFixed(2).padStart(6));
   process.stdout.write('record                          TP    FN    FP    Se%    +P%\n');
-  for (const r of [...records, { record: 'TOTAL', ...result.total }]) {
+  for (const r of [...records, { record: 'TOTAL', ...result.total }, ...extra.map((e) => ({ ...e, record: `(extra) ${e.record}` }))]) {
     process.stdout.write(`${r.record.padEnd(30)}${String(r.tp).padStart(5)} ${String(r.fn).padStart(5)} ${String(r.fp).padStart(5)} ${pct(r.se)} ${pct(r.ppv)}\n`);
   }
 }

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { LinkState } from './uplink/link-state.js';
 import type { UplinkHooks } from './uplink/uplink.js';
 
@@ -17,6 +17,14 @@ export class GatewayMetrics {
   readonly reconnects = new Counter({ name: 'telemed_gateway_reconnects_total', help: 'Uplink connection attempts after the first', registers: [this.registry] });
   readonly rtt = new Gauge({ name: 'telemed_gateway_rtt_seconds', help: 'Uplink round-trip time (best of the last 8 pings)', registers: [this.registry] });
   readonly outboxBytes: Gauge;
+  /** SESSION.md §3/§4: hub capture to our receipt, the clock offset applied. */
+  readonly downlinkLatency = new Histogram({
+    name: 'telemed_gateway_downlink_latency_seconds',
+    help: 'One-way latency of frames from the hub, by class (receiver-measured, clock offset applied)',
+    labelNames: ['class'],
+    buckets: [0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
   readonly outboxFullAlarms = new Counter({ name: 'telemed_gateway_outbox_full_alarms_total', help: 'Technical alarms raised because the outbox was full (rate-limited; refused frames are frames_dropped_total{reason="outbox_full"})', registers: [this.registry] });
 
   constructor(outboxBytes: () => number, opts: { defaultMetrics?: boolean } = {}) {
@@ -42,6 +50,7 @@ export class GatewayMetrics {
         if (next === 'connecting' && (prev === 'backoff' || prev === 'refused')) this.reconnects.inc();
       },
       rtt: (ms) => this.rtt.set(ms / 1000),
+      downlinkLatency: (cls, ms) => this.downlinkLatency.observe({ class: cls }, ms / 1000),
       outboxFull: () => this.outboxFullAlarms.inc(),
     };
   }

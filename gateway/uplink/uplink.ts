@@ -29,6 +29,8 @@ export interface UplinkHooks {
   state?(next: LinkState, prev: LinkState): void;
   rtt?(rttMs: number): void;
   downlink?(env: DecodedEnvelope): void;
+  /** One-way latency of a downlink frame, ms, clock offset applied. */
+  downlinkLatency?(cls: ClassName, ms: number): void;
   /** The outbox-full alarm was raised; `refused` readings so far. */
   outboxFull?(refused: number): void;
 }
@@ -117,6 +119,7 @@ export class Uplink {
     });
     this.session.on('rtt', ({ rttMs }) => deps.hooks?.rtt?.(rttMs));
     this.session.on('downlink', (env) => deps.hooks?.downlink?.(env));
+    this.session.on('latency', ({ className: cls, ms }) => deps.hooks?.downlinkLatency?.(cls, ms));
   }
 
   start(signal?: AbortSignal): void {

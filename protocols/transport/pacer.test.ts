@@ -5,7 +5,7 @@ const MS = 1e6;
 
 describe('Pacer: token bucket and cwnd (no feedback yet)', () => {
   it('releases at the initial rate: exact release times from the token bucket', () => {
-    const p = new Pacer({ initialRateBps: 8_000_000 }); // 1000 B/ms, bucket max(2 KiB, 2 ms) = 2048 B
+    const p = new Pacer({ initialRateBps: 8_000_000, burstMs: 2 }); // 1000 B/ms, bucket max(2 KiB, 2 ms) = 2048 B
     const times: number[] = [];
     let now = 0;
     for (let i = 0; i < 6; i++) {

@@ -53,7 +53,7 @@ export interface PacerOptions {
   readonly queueRttSlackMs?: number;
   /** Extra bytes CONTROL may put in flight beyond cwnd (it is never held for cwnd below this). Default 4096. */
   readonly priorityHeadroomBytes?: number;
-  /** Token-bucket depth in ms of the pacing rate (at least 2 KiB). Default 2. */
+  /** Token-bucket depth in ms of the pacing rate (at least 2 KiB). Default 4: a JS timer fires ≥ 1 ms apart, later under load. */
   readonly burstMs?: number;
   /** With this long of no feedback while blocked, switch to `unpaced`. Default 1000. */
   readonly feedbackTimeoutMs?: number;
@@ -97,7 +97,7 @@ export class Pacer {
       queueRttFactor: opts.queueRttFactor ?? 0.5,
       queueRttSlackMs: opts.queueRttSlackMs ?? 10,
       priorityHeadroomBytes: opts.priorityHeadroomBytes ?? 4096,
-      burstMs: opts.burstMs ?? 2,
+      burstMs: opts.burstMs ?? 4,
       feedbackTimeoutMs: opts.feedbackTimeoutMs ?? 1000,
     };
     this.estimator = new RateEstimator(opts.estimator);
@@ -266,7 +266,11 @@ export class Pacer {
     }
     const rate = this.rateBpms();
     const cap = Math.max(2048, rate * this.o.burstMs);
-    this.tokens = Math.min(cap, this.tokens + Math.max(0, nowMs - this.lastRefillMs) * rate);
+    const earned = this.tokens + Math.max(0, nowMs - this.lastRefillMs) * rate;
+    // Tokens lost to a full bucket mean our own event loop came late: the link was not driven at
+    // the pacing rate, so the delivery samples of this stretch understate it and must not lower it.
+    if (earned > cap + rate && this.current !== 'waiting') this.estimator.markAppLimited();
+    this.tokens = Math.min(cap, earned);
     this.lastRefillMs = nowMs;
   }
 }

@@ -31,6 +31,15 @@ describe('Pacer: token bucket and cwnd (no feedback yet)', () => {
     expect(p.canSend(100, n, true)).toBe(true);
   });
 
+  it('lets a frame larger than cwnd go once in-flight is down to a quarter of cwnd', () => {
+    const p = new Pacer({ initialRateBps: 1e12, initialCwndBytes: 32_768 });
+    p.onSent(8193, 0);
+    expect(p.canSend(40_000, 1)).toBe(false);
+    const q = new Pacer({ initialRateBps: 1e12, initialCwndBytes: 32_768 });
+    q.onSent(8192, 0);
+    expect(q.canSend(40_000, 1)).toBe(true);
+  });
+
   it('a peer that never reports bytes_received turns the pacer off', () => {
     const p = new Pacer();
     p.onSent(1000, 0);

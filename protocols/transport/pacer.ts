@@ -133,8 +133,10 @@ export class Pacer {
     this.refill(nowMs);
     const inflight = this.estimator.inflight;
     const cwnd = this.cwndBytes + (priority ? this.o.priorityHeadroomBytes : 0);
-    // One frame may always be in flight, or a frame larger than cwnd would never go.
-    if (inflight > 0 && inflight + bytes > cwnd) {
+    // A frame larger than what cwnd has left goes once the pipe is three-quarters drained, or a frame
+    // bigger than the whole cwnd (a 40 kB video frame on a slow cell) would never go and would block
+    // every class below it.
+    if (inflight + bytes > cwnd && inflight > cwnd / 4) {
       this.blockedSinceMs ??= nowMs;
       if (nowMs - this.blockedSinceMs >= this.o.feedbackTimeoutMs && this.current === 'waiting') {
         this.step('no-feedback', nowMs);

@@ -1,13 +1,7 @@
+import { mulberry32 } from '../../protocols/random.js';
 /** Deterministic PRNG (mulberry32): the demo and the tests replay the same patient. */
 export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed);
 }
 
 // P, Q, R, S, T waves as Gaussians: [centre s after beat start, width s, amplitude µV]. Rough lead II

@@ -1,3 +1,4 @@
+import { mulberry32 } from '../../protocols/random.js';
 /** Link states of docs/CONTRACTS.md. */
 export type LinkState = 'idle' | 'connecting' | 'authenticating' | 'ready' | 'backoff' | 'closed' | 'refused';
 
@@ -46,12 +47,5 @@ export function backoffDelayMs(attempt: number, policy: BackoffPolicy, random: (
 
 /** Deterministic PRNG (mulberry32) for seeded jitter in tests and simulations. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed);
 }

@@ -1,3 +1,4 @@
+import { mulberry32 } from '../../protocols/random.js';
 /**
  * Deterministic pseudo-random numbers for the emulator. Every random choice (jitter, event times)
  * comes from a stream derived from the user's seed, so a run can be replayed exactly.
@@ -20,14 +21,7 @@ export function deriveSeed(seed: number, stream: string): number {
 
 /** mulberry32: tiny, fast, and good enough for network impairments (not for cryptography). */
 export function createRng(seed: number, stream = ''): Rng {
-  let a = deriveSeed(seed, stream);
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(deriveSeed(seed, stream));
 }
 
 /** Uniform number in [min, max]. */

@@ -1,3 +1,4 @@
+import { mulberry32 } from '../../../protocols/random.js';
 // A deterministic synthetic ECG for tests and benchmarks: each beat is a sum of Gaussian waves
 // (P, Q, R, S, T; McSharry et al., IEEE TBME 50(3), 2003, in spirit) placed at given R times.
 
@@ -27,14 +28,7 @@ const WAVES: readonly (readonly [number, number, number])[] = [
 
 /** A mulberry32 PRNG: small, fast, deterministic. */
 export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed);
 }
 
 /** Renders the synthetic ECG as integer µV samples. */

@@ -20,8 +20,9 @@ const ClassBudget = (budgetMs: number) =>
  */
 const Device = Type.Object(
   {
-    /** synthetic: the demo patient and bedside kit; load: steady durable traffic (crash and throughput tests). */
-    kind: Type.Union([Type.Literal('synthetic'), Type.Literal('load')]),
+    /** synthetic: the demo patient and bedside kit; load: steady durable traffic (crash and throughput tests);
+     * ecg-cart: the 18-lead ECG cart on a serial port (devices/ecg-cart). */
+    kind: Type.Union([Type.Literal('synthetic'), Type.Literal('load'), Type.Literal('ecg-cart')]),
     id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }),
     profile: Type.Union([Type.Literal('clinic'), Type.Literal('ambulance')], { default: 'clinic' }),
     /** Seed of the synthetic signal generator, so a demo run is repeatable. */
@@ -30,6 +31,10 @@ const Device = Type.Object(
     durableHz: Type.Optional(Type.Number({ minimum: 0, maximum: 100_000 })),
     /** load: streams, each at durableHz; 1 when absent. */
     streams: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
+    /** ecg-cart: stable serial path (e.g. /dev/serial/by-id/usb-…), resolved again on every reopen. Required for ecg-cart. */
+    path: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+    /** ecg-cart: line rate, baud; 921600 when absent. */
+    baud: Type.Optional(Type.Integer({ minimum: 1200, maximum: 4_000_000 })),
   },
   { additionalProperties: false },
 );
@@ -157,6 +162,7 @@ export function loadGatewayConfig(raw: unknown): GatewayConfig {
     const ids = new Set<string>();
     for (const d of cfg.devices) {
       if (ids.has(d.id)) problems.push(`/devices: duplicate device id "${d.id}"`);
+      if (d.kind === 'ecg-cart' && d.path === undefined) problems.push(`/devices: ecg-cart "${d.id}" needs a path`);
       ids.add(d.id);
     }
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { TrafficClass, type Clock } from '../../protocols/index.js';
@@ -329,10 +330,15 @@ export class CartDriver extends EventEmitter<CartDriverEvents> implements Device
     if (record.aborted) return;
     const { data, contentType } = recordToMicrovolts(record);
     const max = this.opts.maxChunkBytes ?? 16 * 1024;
+    // The hub checks the reassembled record against this (telemed.proto: set on the first chunk).
+    const sha256 = createHash('sha256').update(data).digest();
     for (let offset = 0; offset < data.length; offset += max) {
       const end = Math.min(data.length, offset + max);
       this.push('ecg-record', TrafficClass.TRAFFIC_CLASS_BULK, true, {
-        ecgChunk: { recordId: record.recordId, offset, totalSize: data.length, data: data.subarray(offset, end), contentType, patientRef: record.patientId, last: end === data.length },
+        ecgChunk: {
+          recordId: record.recordId, offset, totalSize: data.length, data: data.subarray(offset, end), contentType, patientRef: record.patientId, last: end === data.length,
+          ...(offset === 0 ? { sha256 } : {}),
+        },
       });
     }
   }

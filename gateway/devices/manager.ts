@@ -4,10 +4,11 @@ import { SyntheticDevice, type Device, type DeviceState, type Reading } from '..
 import type { DeviceConfig } from '../config.js';
 import { GatewayError, GatewayErrorCode } from '../errors.js';
 import type { BuildFrameInput } from '../uplink/streams.js';
+import { createCartDevice } from './cart-device.js';
 import { LoadDevice } from './load-device.js';
 
 /** Builds a driver from its config entry; tests pass their own. */
-export type DeviceFactory = (config: DeviceConfig, deps: { clock: Clock }) => Device;
+export type DeviceFactory = (config: DeviceConfig, deps: { clock: Clock; logger?: Logger }) => Device;
 
 export const defaultDeviceFactory: DeviceFactory = (config, deps) => {
   switch (config.kind) {
@@ -15,6 +16,8 @@ export const defaultDeviceFactory: DeviceFactory = (config, deps) => {
       return new SyntheticDevice({ id: config.id, profile: config.profile, seed: config.seed, clock: deps.clock });
     case 'load':
       return new LoadDevice({ id: config.id, durableHz: config.durableHz ?? 100, streams: config.streams ?? 1, clock: deps.clock });
+    case 'ecg-cart':
+      return createCartDevice(config, deps);
     default:
       throw new GatewayError(GatewayErrorCode.DEVICE_KIND, `unknown device kind ${String((config as { kind: unknown }).kind)}`);
   }
@@ -50,7 +53,7 @@ export class DeviceManager {
   constructor(configs: readonly DeviceConfig[], private readonly sink: (frame: BuildFrameInput) => unknown, deps: DeviceManagerDeps) {
     this.log = deps.logger.child({ component: 'devices' });
     const factory = deps.factory ?? defaultDeviceFactory;
-    this.devices = configs.map((c) => factory(c, { clock: deps.clock }));
+    this.devices = configs.map((c) => factory(c, { clock: deps.clock, logger: this.log }));
     for (const d of this.devices) {
       d.on('reading', (r) => this.route(d, r));
       d.on('state', (s) => this.log.info({ deviceId: d.id, state: s }, 'device state'));

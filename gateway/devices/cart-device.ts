@@ -1,0 +1,46 @@
+import type { Logger } from 'pino';
+import { pino } from 'pino';
+import { TrafficClass, type Clock } from '../../protocols/index.js';
+import { telemed } from '../../protocols/index.js';
+import { CartDriver, SerialPortTransport } from '../../devices/ecg-cart/index.js';
+import type { Device } from '../../devices/synthetic/index.js';
+import type { DeviceConfig } from '../config.js';
+import { GatewayError, GatewayErrorCode } from '../errors.js';
+
+/**
+ * Builds the ECG cart driver (config kind `ecg-cart`) on the real serial port. The driver itself
+ * emits live WAVEFORM blocks and the BULK EcgRecordChunks of a finished record as readings; lead-off
+ * changes are turned here into a durable technical ALARM reading so the hub sees them too.
+ */
+export function createCartDevice(config: DeviceConfig, deps: { clock: Clock; logger?: Logger }): Device {
+  if (config.path === undefined) throw new GatewayError(GatewayErrorCode.DEVICE_KIND, `ecg-cart ${config.id} needs a path`);
+  const driver = new CartDriver({
+    id: config.id,
+    path: config.path,
+    transport: () => new SerialPortTransport(),
+    clock: deps.clock,
+    logger: deps.logger ?? pino({ level: 'silent' }),
+    ...(config.baud === undefined ? {} : { baudRate: config.baud }),
+  });
+  const v1 = telemed.v1;
+  let n = 0;
+  driver.on('leadOff', ({ leads }) => {
+    n += 1;
+    const active = leads.length > 0;
+    driver.emit('reading', {
+      stream: 'lead-off',
+      trafficClass: TrafficClass.TRAFFIC_CLASS_ALARM,
+      durable: true,
+      captureTimeNs: deps.clock.nowNs(),
+      payload: {
+        alarm: {
+          alarmId: `${config.id}-lead-off-${n}`, deviceId: config.id,
+          kind: v1.AlarmKind.ALARM_KIND_TECHNICAL, priority: v1.AlarmPriority.ALARM_PRIORITY_MEDIUM,
+          state: active ? v1.AlarmState.ALARM_STATE_ACTIVE : v1.AlarmState.ALARM_STATE_CLEARED,
+          code: 'TM_ALARM_ECG_LEAD_OFF', text: active ? `lead off: ${leads.join(' ')}` : 'all leads on', value: leads.length, unit: 'leads',
+        },
+      },
+    });
+  });
+  return driver;
+}

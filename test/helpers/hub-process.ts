@@ -1,10 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+import { join } from 'node:path';
+import { CliProcess } from './cli-process.js';
 
 /** A free loopback port (bind 0, read, close). The hub must keep one port across restarts. */
 export async function freePort(): Promise<number> {
@@ -19,52 +16,17 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/**
- * The hub as a real child process (`telemed hospital`, run from source through tsx), so a test
- * can SIGKILL it mid-stream and start it again on the same port and data directory.
- */
-export class HubProcess {
-  child: ChildProcess | undefined;
-  output = '';
-  constructor(readonly configFile: string, readonly port: number) {}
+/** The hub as a real child process (`telemed hospital`), killable and restartable in place. */
+export class HubProcess extends CliProcess {
+  constructor(configFile: string, port: number) {
+    super('hospital', configFile, port, 'info');
+  }
 
   static async create(dir: string, config: Record<string, unknown>): Promise<HubProcess> {
     const port = (config['port'] as number | undefined) ?? await freePort();
     const file = join(dir, 'hospital.json');
     await writeFile(file, JSON.stringify({ host: '127.0.0.1', ...config, port }));
     return new HubProcess(file, port);
-  }
-
-  get url(): string { return `http://127.0.0.1:${this.port}`; }
-
-  async start(timeoutMs = 20_000): Promise<void> {
-    this.output = '';
-    const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'bin', 'telemed.ts'), 'hospital', '--config', this.configFile], {
-      cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'info' },
-    });
-    child.stdout?.on('data', (d: Buffer) => { this.output += d.toString(); });
-    child.stderr?.on('data', (d: Buffer) => { this.output += d.toString(); });
-    this.child = child;
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`hub exited with ${child.exitCode} during start:\n${this.output}`);
-      try {
-        const res = await fetch(`${this.url}/healthz`, { signal: AbortSignal.timeout(500) });
-        if (res.ok) return;
-      } catch { /* not yet */ }
-      if (Date.now() > deadline) throw new Error(`hub not healthy within ${timeoutMs} ms:\n${this.output}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-
-  /** Ends the process with a signal and waits for it to be gone. */
-  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    const child = this.child;
-    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
-    const gone = new Promise<void>((r) => child.once('exit', () => r()));
-    child.kill(signal);
-    await gone;
-    this.child = undefined;
   }
 }
 

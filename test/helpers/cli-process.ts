@@ -1,0 +1,51 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * One `telemed <command> --config FILE` as a real child process, run from source through tsx, with
+ * a /healthz to wait for. Tests SIGKILL it mid-stream and start it again on the same data
+ * directory and port, as an operator or a crash would.
+ */
+export class CliProcess {
+  child: ChildProcess | undefined;
+  output = '';
+
+  constructor(readonly command: 'hospital' | 'gateway', readonly configFile: string, readonly port: number,
+    private readonly logLevel = 'warn') {}
+
+  get url(): string { return `http://127.0.0.1:${this.port}`; }
+
+  /** Starts the process and waits until it answers /healthz with 200. */
+  async start(timeoutMs = 20_000): Promise<void> {
+    this.output = '';
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'bin', 'telemed.ts'), this.command, '--config', this.configFile], {
+      cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: this.logLevel },
+    });
+    child.stdout?.on('data', (d: Buffer) => { this.output += d.toString(); });
+    child.stderr?.on('data', (d: Buffer) => { this.output += d.toString(); });
+    this.child = child;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`${this.command} exited with ${child.exitCode} during start:\n${this.output}`);
+      try {
+        const res = await fetch(`${this.url}/healthz`, { signal: AbortSignal.timeout(500) });
+        if (res.ok) return;
+      } catch { /* not yet */ }
+      if (Date.now() > deadline) throw new Error(`${this.command} not healthy within ${timeoutMs} ms:\n${this.output}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** Ends the process with a signal and waits for it to be gone. */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const child = this.child;
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise<void>((r) => child.once('exit', () => r()));
+    child.kill(signal);
+    await gone;
+    this.child = undefined;
+  }
+}

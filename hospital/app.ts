@@ -8,6 +8,7 @@ import { hashSecret } from './auth/password.js';
 import { authPlugin } from './auth/plugin.js';
 import { SessionManager } from './auth/sessions.js';
 import type { HospitalConfig } from './config.js';
+import { ecgPlugin } from './ecg/plugin.js';
 import { HospitalErrorCode } from './errors.js';
 import { healthPlugin } from './health.js';
 import { LiveHub } from './live/live-hub.js';
@@ -92,6 +93,7 @@ export async function buildHospital(config: HospitalConfig, deps: HospitalDeps =
     ctx: { config, store, registry, metrics, clock, timeseries, dummyHash, log: log.child({ component: 'uplink' }) },
   }));
   await app.register(livePlugin({ hub: live, registry, sessions }));
+  await app.register(ecgPlugin({ store: store.ecg, registry, live, sessions, metrics, clock, log: log.child({ component: 'ecg' }) }));
   await app.register(staticPlugin(resolveDashboardsDir(config.dashboardsDir)));
   await app.ready();
   return app;

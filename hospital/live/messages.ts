@@ -1,4 +1,5 @@
 import { telemed, type DecodedEnvelope } from '../../protocols/index.js';
+import type { EcgRecordView } from '../ecg/ecg-store.js';
 import type { GatewayView } from '../uplink/registry.js';
 
 /** Messages on /live (docs/CONTRACTS.md), server → browser, one JSON object per text message. */
@@ -13,7 +14,9 @@ export type LiveMessage =
     readonly type: 'alarm'; readonly gatewayId: string; readonly streamId: string; readonly captureTime: string | null;
     readonly alarmId: string; readonly deviceId: string; readonly kind: string; readonly priority: string; readonly state: string;
     readonly code: string; readonly text: string; readonly value: number; readonly unit: string;
-  };
+  }
+  /** A diagnostic ECG record arrived in the worklist (hospital/ecg); no patient reference. */
+  | { readonly type: 'ecg'; readonly record: EcgRecordView };
 
 const iso = (ns: number): string | null => (ns > 0 ? new Date(ns / 1e6).toISOString() : null);
 /** "ALARM_PRIORITY_HIGH" → "high": short names for the browser. */

@@ -41,6 +41,27 @@ export const MIGRATIONS: readonly { readonly id: number; readonly name: string; 
       );
       CREATE INDEX sessions_expiry ON sessions (expires_at_ms);`,
   },
+  {
+    id: 3,
+    name: 'ecg records (worklist)',
+    sql: `
+      CREATE TABLE ecg_records (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        gateway_id TEXT NOT NULL,
+        record_id TEXT NOT NULL,
+        received_at_ms INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'in_reading', 'reported')),
+        priority INTEGER NOT NULL DEFAULT 0,
+        claimed_by TEXT,
+        byte_size INTEGER NOT NULL,
+        content_type TEXT NOT NULL,
+        corrupt_code TEXT,
+        patient_ref TEXT NOT NULL,
+        blob BLOB NOT NULL,
+        UNIQUE (gateway_id, record_id)
+      );
+      CREATE INDEX ecg_records_received ON ecg_records (received_at_ms);`,
+  },
 ];
 
 /** Applies every migration not yet recorded in `migrations`, each in its own transaction. */

@@ -1,4 +1,5 @@
 import type { Role } from '../config.js';
+import type { EcgStore } from '../ecg/ecg-store.js';
 
 /** One durable frame as the hub keeps it: indexed header fields plus the raw wire bytes. */
 export interface FrameRecord {
@@ -63,5 +64,7 @@ export interface RecordsStore {
   deleteSession(tokenHash: string): Promise<void>;
   /** Deletes sessions that expired before `nowMs`; returns how many. */
   purgeSessions(nowMs: number): Promise<number>;
+  /** ECG records of the worklist (hospital/ecg), in the same database. */
+  readonly ecg: EcgStore;
   close(): Promise<void>;
 }

@@ -31,7 +31,7 @@ describe('SqliteRecordsStore specifics', () => {
     store = new SqliteRecordsStore(dir.path); // a second open must not re-apply anything
     const db = new Database(join(dir.path, 'records.db'), { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.prepare('SELECT id FROM migrations ORDER BY id').pluck().all()).toEqual([1, 2]);
+    expect(db.prepare('SELECT id FROM migrations ORDER BY id').pluck().all()).toEqual([1, 2, 3]);
     db.close();
   });
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Role } from '../config.js';
 import { HospitalError, HospitalErrorCode } from '../errors.js';
+import { EcgStore } from '../ecg/ecg-store.js';
 import { migrate } from './migrations.js';
 import type { FrameRecord, RecordsStore, SessionRecord, StoreOutcome, StoreResult, UserRecord } from './records-store.js';
 
@@ -15,6 +16,7 @@ const key = (gatewayId: string, streamId: string): string => `${gatewayId}\u0000
  */
 export class SqliteRecordsStore implements RecordsStore {
   private readonly db: Database.Database;
+  readonly ecg: EcgStore;
   private readonly acks = new Map<string, number>();
   /** Streams that received a frame past a gap; only these need the gap-closing lookup. */
   private readonly gapped = new Set<string>();
@@ -35,6 +37,7 @@ export class SqliteRecordsStore implements RecordsStore {
       this.db.pragma('synchronous = NORMAL');
       this.db.pragma('busy_timeout = 5000');
       migrate(this.db);
+      this.ecg = new EcgStore(this.db);
     } catch (err) {
       throw new HospitalError(HospitalErrorCode.STORE, `cannot open records store in ${dataDir}: ${(err as Error).message}`, { cause: err });
     }

@@ -1,0 +1,27 @@
+import { TelemedError } from '../../protocols/index.js';
+
+/** Stable codes of the hub's ECG worklist. Integrity codes are also the `corruptCode` of a stored record. */
+export const EcgErrorCode = {
+  /** Reassembled size differs from the first chunk's total_size. */
+  SIZE_MISMATCH: 'TM_ERR_ECG_SIZE_MISMATCH',
+  /** SHA-256 of the reassembled bytes differs from the first chunk's. */
+  HASH_MISMATCH: 'TM_ERR_ECG_HASH_MISMATCH',
+  /** A chunk arrived at an offset other than the next expected one (first chunk missing, gap, overlap). */
+  CHUNK_GAP: 'TM_ERR_ECG_CHUNK_GAP',
+  /** A record grew past the size cap, or its partial state was evicted by newer records. */
+  TOO_LARGE: 'TM_ERR_ECG_TOO_LARGE',
+  EVICTED: 'TM_ERR_ECG_EVICTED',
+  NOT_FOUND: 'TM_ERR_ECG_NOT_FOUND',
+  /** Claim of a record someone else is reading (or that is reported). */
+  CLAIMED: 'TM_ERR_ECG_CLAIMED',
+  /** The blob's content type is not one the sample decoder knows. */
+  FORMAT: 'TM_ERR_ECG_FORMAT',
+} as const;
+export type EcgErrorCode = (typeof EcgErrorCode)[keyof typeof EcgErrorCode];
+
+export class EcgError extends TelemedError {
+  constructor(code: EcgErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.name = 'EcgError';
+  }
+}

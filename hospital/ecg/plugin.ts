@@ -1,0 +1,86 @@
+import { Counter } from 'prom-client';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Clock } from '../../protocols/index.js';
+import { requireRole } from '../auth/require-role.js';
+import type { SessionManager } from '../auth/sessions.js';
+import type { LiveHub } from '../live/live-hub.js';
+import type { HospitalMetrics } from '../metrics.js';
+import type { GatewayRegistry } from '../uplink/registry.js';
+import { decodeCartBlob } from './blob-format.js';
+import type { EcgStore } from './ecg-store.js';
+import { EcgErrorCode, EcgError } from './errors.js';
+import { EcgReassembler, type AssembledRecord, type ReassemblerLimits } from './reassembler.js';
+
+export interface EcgPluginOptions {
+  readonly store: EcgStore;
+  readonly registry: GatewayRegistry;
+  readonly live: LiveHub;
+  readonly sessions: SessionManager;
+  readonly metrics: HospitalMetrics;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly limits?: ReassemblerLimits;
+}
+
+/**
+ * The ECG worklist: reassembles EcgRecordChunks from stored durable frames into `ecg_records`,
+ * pushes `{type:'ecg', record}` on /live, and serves GET /api/ecg/worklist,
+ * GET /api/ecg/records/:id[?samples=1], POST /api/ecg/records/:id/claim.
+ */
+export function ecgPlugin(opts: EcgPluginOptions) {
+  return function ecgRoutes(app: FastifyInstance): Promise<void> {
+    const { store, registry, live, sessions, clock, log } = opts;
+    const reassembler = new EcgReassembler(opts.limits);
+    const outcomes = new Counter({
+      name: 'telemed_hub_ecg_records_total', help: 'ECG records reassembled, by outcome (ok or a TM_ERR_ECG_* integrity code)',
+      labelNames: ['outcome'], registers: [opts.metrics.registry],
+    });
+    const onRecord = (r: AssembledRecord): void => {
+      outcomes.inc({ outcome: r.corruptCode ?? 'ok' });
+      const stored = store.put(r, Math.round(clock.nowNs() / 1e6));
+      // The record id is the cart's; the patient reference is never logged.
+      if (r.corruptCode !== null) log.warn({ gatewayId: r.gatewayId, recordId: r.recordId, code: r.corruptCode, bytes: r.blob.byteLength }, 'ECG record corrupt; stored and marked');
+      if (stored === undefined) { log.info({ gatewayId: r.gatewayId, recordId: r.recordId }, 'ECG record already stored'); return; }
+      log.info({ gatewayId: r.gatewayId, recordId: r.recordId, id: stored.id, bytes: stored.byteSize }, 'ECG record in worklist');
+      live.broadcast({ type: 'ecg', record: stored });
+    };
+    const off = registry.onFrame((gatewayId, env) => {
+      if (env.payload !== 'ecgChunk' || env.ecgChunk == null) return;
+      for (const r of reassembler.add(gatewayId, env.ecgChunk)) onRecord(r);
+    });
+    app.addHook('onClose', (_app, done) => { off(); done(); });
+
+    const readers = requireRole(sessions, 'specialist', 'admin');
+    const notFound = { code: EcgErrorCode.NOT_FOUND, message: 'no such ECG record' };
+
+    app.get('/api/ecg/worklist', { preHandler: readers }, () => ({ records: store.list() }));
+
+    app.get<{ Params: { id: string }; Querystring: { samples?: string } }>('/api/ecg/records/:id', { preHandler: readers }, (req, reply) => {
+      const id = Number(req.params.id);
+      const rec = Number.isSafeInteger(id) ? store.get(id) : undefined;
+      if (rec === undefined) return reply.code(404).send(notFound);
+      if (req.query.samples !== '1') return { record: rec };
+      const b = store.blob(id);
+      if (b === undefined) return reply.code(404).send(notFound);
+      try {
+        return { record: rec, samples: decodeCartBlob(b.contentType, b.blob) };
+      } catch (err) {
+        if (!(err instanceof EcgError)) throw err;
+        req.log.info({ id, code: err.code }, 'ECG samples not decodable');
+        return reply.code(422).send({ code: err.code, message: err.message });
+      }
+    });
+
+    app.post<{ Params: { id: string } }>('/api/ecg/records/:id/claim', { preHandler: requireRole(sessions, 'specialist') }, (req, reply) => {
+      const id = Number(req.params.id);
+      const user = req.authUser?.username ?? '';
+      const res = Number.isSafeInteger(id) ? store.claim(id, user) : { ok: false as const, reason: 'not-found' as const };
+      if (res.ok) { req.log.info({ id, username: user }, 'ECG record claimed'); return { record: res.record }; }
+      if (res.reason === 'not-found') return reply.code(404).send(notFound);
+      req.log.info({ id, username: user }, 'ECG record already claimed');
+      return reply.code(409).send({ code: EcgErrorCode.CLAIMED, message: 'record is being read by someone else' });
+    });
+    return Promise.resolve();
+  };
+}

@@ -84,18 +84,20 @@ async function gatewayRate(durable: boolean, mode: RunName): Promise<number> {
   const d = join(dir, `gw-${mode}-${durable}`);
   const config = loadGatewayConfig({
     gatewayId: GATEWAY_ID, hub: { url: `ws://127.0.0.1:${port}/uplink`, credential: GATEWAY_SECRET }, port: 0, dataDir: d,
-    outbox: { maxBytes: 512 * 1024 * 1024 }, classes: { control: { maxQueuedFrames: 1_000_000 } },
+    outbox: { maxBytes: 512 * 1024 * 1024 }, classes: { waveform: { maxQueuedFrames: 1_000_000 } },
     ...(mode === 'fifo' ? { uplink: { mode: 'fifo' } } : {}),
   });
   const gw = await startGateway(config, { logger: pino({ level: 'warn' }, pino.destination(2)) });
   while (gw.uplink.session.state !== 'ready') await sleep(20);
-  const cls = durable ? 'vitals' : 'control';
+  // Realtime frames are WAVEFORM (a live ECG stream): CONTROL is latest-wins per stream, so a
+  // burst on one CONTROL stream keeps only its newest frame and measures superseding, not sending.
+  const cls = durable ? 'vitals' : 'waveform';
   const total = (): number => { const c = gw.uplink.classCounters()[cls]; return durable ? c.acked : c.sent; };
   const base = total();
   const t0 = performance.now();
   for (let i = 0; i < FRAMES; i += 1000) {
     for (let j = i; j < Math.min(FRAMES, i + 1000); j++) {
-      const input = { streamId: durable ? 'vitals/tp' : 'arm/tp', trafficClass: durable ? TrafficClass.TRAFFIC_CLASS_VITALS : TrafficClass.TRAFFIC_CLASS_CONTROL, durable, captureTimeNs: Date.now() * 1e6, budgetMs: 60_000, payload: { vitals: { deviceId: 'tp', numerics: [{ code: 'MDC_ECG_HEART_RATE', label: 'HR', value: 72, unit: '/min', valid: true }] } } };
+      const input = { streamId: durable ? 'vitals/tp' : 'ecg/tp', trafficClass: durable ? TrafficClass.TRAFFIC_CLASS_VITALS : TrafficClass.TRAFFIC_CLASS_WAVEFORM, durable, captureTimeNs: Date.now() * 1e6, budgetMs: 60_000, payload: { vitals: { deviceId: 'tp', numerics: [{ code: 'MDC_ECG_HEART_RATE', label: 'HR', value: 72, unit: '/min', valid: true }] } } };
       if (durable) void gw.uplink.submit(input).catch(() => undefined);
       else gw.uplink.publish(input);
     }
@@ -106,6 +108,8 @@ async function gatewayRate(durable: boolean, mode: RunName): Promise<number> {
   while (total() - base < FRAMES && Date.now() < end) await sleep(5);
   const done = total() - base;
   const elapsed = performance.now() - t0;
+  const st = gw.uplink.scheduler.stats()[cls];
+  process.stderr.write(`[bench:throughput] gateway ${mode} ${cls}: sent ${done}, dropped ${JSON.stringify(st.dropped)}, queued ${st.queued}\n`);
   await gw.close();
   await child.close();
   return Math.round(done / (elapsed / 1000));

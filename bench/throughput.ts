@@ -109,7 +109,7 @@ async function gatewayRate(durable: boolean, mode: RunName): Promise<number> {
   const done = total() - base;
   const elapsed = performance.now() - t0;
   const st = gw.uplink.scheduler.stats()[cls];
-  process.stderr.write(`[bench:throughput] gateway ${mode} ${cls}: sent ${done}, dropped ${JSON.stringify(st.dropped)}, queued ${st.queued}\n`);
+  process.stderr.write(`[bench:throughput] gateway ${mode} ${cls}: sent ${done}, dropped ${JSON.stringify(st.dropped)}, queued ${st.queued}, pacer ${gw.uplink.flow.pacer.state} ${Math.round(gw.uplink.flow.pacer.pacingRateBps / 1e6)} Mbit/s cwnd ${Math.round(gw.uplink.flow.pacer.cwndBytes)} B\n`);
   await gw.close();
   await child.close();
   return Math.round(done / (elapsed / 1000));

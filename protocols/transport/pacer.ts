@@ -36,7 +36,7 @@ export interface PacerOptions {
   readonly minCwndBytes?: number;
   /** cwnd = cwndGain × BDP + bandwidth × ackAggregationMs (BDP = bandwidth × min RTT); startupGain in startup and probe. Default 1.25. */
   readonly cwndGain?: number;
-  /** Extra cwnd for the receiver's ack batching: bandwidth × this, ms (SESSION.md: acks ≤ 10 ms apart). Default 10. */
+  /** Extra cwnd for the receiver's ack batching: bandwidth × this, ms. Default 25: acks are ≤ 10 ms apart (SESSION.md) but their timers fire late under load, and a cwnd that only just covers one ack interval delivers less than the estimate every round, so the estimate spiralled down to the 8 KiB floor. */
   readonly ackAggregationMs?: number;
   /** Default 0.95. */
   readonly cruiseGain?: number;
@@ -88,7 +88,7 @@ export class Pacer {
       initialCwndBytes: opts.initialCwndBytes ?? 32 * 1024,
       minCwndBytes: opts.minCwndBytes ?? 8 * 1024,
       cwndGain: opts.cwndGain ?? 1.25,
-      ackAggregationMs: opts.ackAggregationMs ?? 10,
+      ackAggregationMs: opts.ackAggregationMs ?? 25,
       cruiseGain: opts.cruiseGain ?? 0.95,
       probeGain: opts.probeGain ?? 1.25,
       startupGain: opts.startupGain ?? 2,

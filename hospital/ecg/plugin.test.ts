@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { decodeEnvelope, encodeEnvelope, TrafficClass } from '../../protocols/index.js';
 import { buildHospital } from '../app.js';
 import { hashSecret } from '../auth/password.js';
@@ -48,9 +48,15 @@ describe('ECG worklist API', () => {
   afterAll(async () => { await app.close(); dir.remove(); });
 
   it('lists reassembled records newest first, corrupt ones marked, for specialists only', async () => {
+    const pushed = vi.spyOn(app.hospital.live, 'broadcast');
     deliver(app, 'REC-1', blob);
     deliver(app, 'REC-2', blob, Buffer.alloc(32));
     deliver(app, 'REC-1', blob); // redelivered after a hub restart: stored once
+    // One /live message per stored record, none for the duplicate, never the patient reference.
+    const ecgMessages = pushed.mock.calls.map((c) => c[0]).filter((m) => m.type === 'ecg');
+    expect(ecgMessages.map((m) => m.type === 'ecg' && m.record.recordId)).toEqual(['REC-1', 'REC-2']);
+    expect(JSON.stringify(ecgMessages)).not.toContain(PATIENT);
+    pushed.mockRestore();
     const res = await app.inject({ url: '/api/ecg/worklist', headers: auth('dr.li') });
     expect(res.statusCode).toBe(200);
     const { records } = res.json<{ records: EcgRecordView[] }>();

@@ -88,6 +88,7 @@ describe('ECG record: cart (socat pty) → gateway → hub worklist', () => {
       return records[0];
     }, 'record in worklist', 10_000 + ARRIVAL_BOUND_MS + 5_000);
     const lateMs = Date.now() - stopAt;
+    if (process.env.ECG_DEBUG) console.log(`record stop → worklist (polled every 25 ms): ${lateMs} ms`);
     expect(lateMs).toBeLessThan(ARRIVAL_BOUND_MS);
     expect(rec).toMatchObject({ gatewayId: 'clinic-1', recordId: 'WL01-1', status: 'pending', corruptCode: null, byteSize: 18 * 5000 * 2 });
 

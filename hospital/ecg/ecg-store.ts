@@ -37,6 +37,7 @@ export class EcgStore {
       list: db.prepare(`SELECT ${cols} FROM ecg_records ORDER BY received_at_ms DESC, id DESC LIMIT ?`),
       get: db.prepare(`SELECT ${cols} FROM ecg_records WHERE id = ?`),
       blob: db.prepare('SELECT content_type, blob FROM ecg_records WHERE id = ?'),
+      earlier: db.prepare("SELECT raw FROM frames WHERE gateway_id = ? AND stream_id = ? AND seq < ? AND payload_kind = 'ecgChunk' ORDER BY seq DESC LIMIT ?").pluck(),
       claim: db.prepare(`UPDATE ecg_records SET status = 'in_reading', claimed_by = ?
         WHERE id = ? AND (status = 'pending' OR (status = 'in_reading' AND claimed_by = ?)) RETURNING ${cols}`),
     };
@@ -61,6 +62,14 @@ export class EcgStore {
   blob(id: number): { contentType: string; blob: Uint8Array } | undefined {
     const row = this.stmt.blob.get(id) as { content_type: string; blob: Buffer } | undefined;
     return row === undefined ? undefined : { contentType: row.content_type, blob: new Uint8Array(row.blob.buffer, row.blob.byteOffset, row.blob.byteLength) };
+  }
+
+  /**
+   * Raw stored frames of one stream before `seq`, newest first, at most `limit`: after a hub restart
+   * the chunks of a half-received record are only in the frames table (acked, so never resent).
+   */
+  earlierChunkFrames(gatewayId: string, streamId: string, seq: number, limit: number): Uint8Array[] {
+    return (this.stmt.earlier.all(gatewayId, streamId, seq, limit) as Buffer[]).map((b) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
   }
 
   /** pending → in_reading by `username`; claiming one's own record again is fine. Atomic (one UPDATE). */

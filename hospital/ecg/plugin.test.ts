@@ -11,15 +11,21 @@ const PATIENT = 'PAT-NEVER-LOG-42';
 const TYPE = 'application/x-telemed-ecg-int16le;leads=2;rate=500';
 const users = { 'dr.li': PASSWORDS['dr.li'], 'dr.wang': 'wang-password-xyz', 'nurse.wu': PASSWORDS['nurse.wu'] } as const;
 
-/** Pushes a record's chunks through the registry as the uplink does once frames are stored. */
-function deliver(app: FastifyInstance, recordId: string, blob: Uint8Array, sha = createHash('sha256').update(blob).digest()): void {
-  for (let o = 0; o < blob.length; o += 300) {
+/**
+ * Pushes a record's chunks through the registry as the uplink does once frames are stored. The
+ * first `storedOnly` chunks are only stored, as if the hub had restarted after acking them.
+ */
+async function deliver(app: FastifyInstance, recordId: string, blob: Uint8Array, opts: { sha?: Uint8Array; storedOnly?: number; seq0?: number } = {}): Promise<void> {
+  const sha = opts.sha ?? createHash('sha256').update(blob).digest();
+  for (let o = 0, n = 0; o < blob.length; o += 300, n++) {
     const end = Math.min(blob.length, o + 300);
-    const env = decodeEnvelope(encodeEnvelope({
-      header: { gatewayId: 'clinic-1', streamId: 'cart-1/ecg-record', seq: 1 + o / 300, trafficClass: TrafficClass.TRAFFIC_CLASS_BULK, durable: true, captureTimeNs: Date.now() * 1e6 },
+    const seq = (opts.seq0 ?? 1) + n;
+    const raw = encodeEnvelope({
+      header: { gatewayId: 'clinic-1', streamId: 'cart-1/ecg-record', seq, trafficClass: TrafficClass.TRAFFIC_CLASS_BULK, durable: true, captureTimeNs: Date.now() * 1e6 },
       ecgChunk: { recordId, offset: o, totalSize: blob.length, data: blob.subarray(o, end), contentType: TYPE, patientRef: PATIENT, last: end === blob.length, ...(o === 0 ? { sha256: sha } : {}) },
-    }));
-    app.hospital.registry.emitFrame('clinic-1', env);
+    });
+    await app.hospital.store.storeFrames([{ gatewayId: 'clinic-1', streamId: 'cart-1/ecg-record', seq, trafficClass: TrafficClass.TRAFFIC_CLASS_BULK, captureTimeNs: 0, receivedAtNs: 0, payloadKind: 'ecgChunk', raw }]);
+    if (n >= (opts.storedOnly ?? 0)) app.hospital.registry.emitFrame('clinic-1', decodeEnvelope(raw));
   }
 }
 
@@ -49,9 +55,9 @@ describe('ECG worklist API', () => {
 
   it('lists reassembled records newest first, corrupt ones marked, for specialists only', async () => {
     const pushed = vi.spyOn(app.hospital.live, 'broadcast');
-    deliver(app, 'REC-1', blob);
-    deliver(app, 'REC-2', blob, Buffer.alloc(32));
-    deliver(app, 'REC-1', blob); // redelivered after a hub restart: stored once
+    await deliver(app, 'REC-1', blob);
+    await deliver(app, 'REC-2', blob, { sha: Buffer.alloc(32), seq0: 100 });
+    await deliver(app, 'REC-1', blob, { seq0: 200 }); // the same record again: stored once
     // One /live message per stored record, none for the duplicate, never the patient reference.
     const ecgMessages = pushed.mock.calls.map((c) => c[0]).filter((m) => m.type === 'ecg');
     expect(ecgMessages.map((m) => m.type === 'ecg' && m.record.recordId)).toEqual(['REC-1', 'REC-2']);
@@ -68,6 +74,15 @@ describe('ECG worklist API', () => {
     expect((await app.inject({ url: '/api/ecg/worklist' })).statusCode).toBe(401);
     const metrics = (await app.inject({ url: '/metrics' })).body;
     expect(metrics).toMatch(/telemed_hub_ecg_records_total\{outcome="TM_ERR_ECG_HASH_MISMATCH"\} 1/);
+  });
+
+  it('resumes a record from its stored chunks after a hub restart', async () => {
+    await deliver(app, 'REC-3', blob, { storedOnly: 3, seq0: 300 });
+    await deliver(app, 'REC-4', blob, { storedOnly: 2, seq0: 400, sha: Buffer.alloc(0) });
+    const { records } = (await app.inject({ url: '/api/ecg/worklist', headers: auth('dr.li') })).json<{ records: EcgRecordView[] }>();
+    expect(records.find((r) => r.recordId === 'REC-3')).toMatchObject({ corruptCode: null, byteSize: 2000 });
+    // Without a hash on the first chunk nothing can be verified: stored, marked.
+    expect(records.find((r) => r.recordId === 'REC-4')).toMatchObject({ corruptCode: 'TM_ERR_ECG_HASH_MISMATCH' });
   });
 
   it('returns metadata, and µV samples with ?samples=1', async () => {

@@ -11,6 +11,7 @@ import { decodeCartBlob } from './blob-format.js';
 import type { EcgStore } from './ecg-store.js';
 import { EcgErrorCode, EcgError } from './errors.js';
 import { EcgReassembler, type AssembledRecord, type ReassemblerLimits } from './reassembler.js';
+import { recoverEarlierChunks } from './recover.js';
 
 export interface EcgPluginOptions {
   readonly store: EcgStore;
@@ -46,8 +47,14 @@ export function ecgPlugin(opts: EcgPluginOptions) {
       live.broadcast({ type: 'ecg', record: stored });
     };
     const off = registry.onFrame((gatewayId, env) => {
-      if (env.payload !== 'ecgChunk' || env.ecgChunk == null) return;
-      for (const r of reassembler.add(gatewayId, env.ecgChunk)) onRecord(r);
+      const c = env.ecgChunk;
+      if (env.payload !== 'ecgChunk' || c == null) return;
+      if (Number(c.offset ?? 0) > 0 && !reassembler.has(gatewayId, c.recordId ?? '')) {
+        for (const earlier of recoverEarlierChunks(store, gatewayId, env.header.streamId ?? '', Number(env.header.seq ?? 0), c, log)) {
+          for (const r of reassembler.add(gatewayId, earlier)) onRecord(r);
+        }
+      }
+      for (const r of reassembler.add(gatewayId, c)) onRecord(r);
     });
     app.addHook('onClose', (_app, done) => { off(); done(); });
 

@@ -55,6 +55,11 @@ export class EcgReassembler {
     return this.partial.size;
   }
 
+  /** Whether a record of this gateway is being assembled. */
+  has(gatewayId: string, recordId: string): boolean {
+    return this.partial.has(`${gatewayId}\u0000${recordId}`);
+  }
+
   /** Takes one chunk; returns the records it completed (its own, and any evicted to make room). */
   add(gatewayId: string, c: telemed.v1.IEcgRecordChunk): AssembledRecord[] {
     const recordId = c.recordId ?? '';

@@ -120,10 +120,10 @@ describe('Pacer: BBR-style model on a simulated bottleneck', () => {
     expect(p.estimator.btlBwBpms).toBeLessThanOrEqual(1250 * 1.001);
     expect(p.estimator.minRttMs).toBeGreaterThanOrEqual(40);
     expect(p.estimator.minRttMs).toBeLessThan(43);
-    // cwnd = 1.25 × BDP + 25 ms of ack aggregation (2 × BDP while probing).
+    // cwnd = 1.25 × BDP + 10 ms of ack aggregation (2 × BDP while probing).
     const bw = p.estimator.btlBwBpms;
     const gain = p.state === 'probe' ? 2 : 1.25;
-    expect(p.cwndBytes).toBeCloseTo(gain * bw * p.estimator.minRttMs + bw * 25, 6);
+    expect(p.cwndBytes).toBeCloseTo(gain * bw * p.estimator.minRttMs + bw * 10, 6);
     expect(p.pacingRateBps).toBeGreaterThan(0);
   });
 

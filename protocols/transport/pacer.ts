@@ -36,8 +36,14 @@ export interface PacerOptions {
   readonly minCwndBytes?: number;
   /** cwnd = cwndGain × BDP + bandwidth × ackAggregationMs (BDP = bandwidth × min RTT); startupGain in startup and probe. Default 1.25. */
   readonly cwndGain?: number;
-  /** Extra cwnd for the receiver's ack batching: bandwidth × this, ms. Default 25: acks are ≤ 10 ms apart (SESSION.md) but their timers fire late under load, and a cwnd that only just covers one ack interval delivers less than the estimate every round, so the estimate spiralled down to the 8 KiB floor. */
+  /** Extra cwnd for the receiver's ack batching: bandwidth × this, ms (SESSION.md: acks ≤ 10 ms apart). Default 10. */
   readonly ackAggregationMs?: number;
+  /**
+   * cwnd is at least bandwidth × this, ms. Default 25: on a short-RTT link (loopback) acks come
+   * ≥ 10 ms apart and late under load; a cwnd of ~11 ms of the estimate delivered less than the
+   * estimate every ack round, so the estimate spiralled down to the 8 KiB floor (6 Mbit/s).
+   */
+  readonly minCwndMs?: number;
   /** Default 0.95. */
   readonly cruiseGain?: number;
   /** Default 1.25. */
@@ -88,7 +94,8 @@ export class Pacer {
       initialCwndBytes: opts.initialCwndBytes ?? 32 * 1024,
       minCwndBytes: opts.minCwndBytes ?? 8 * 1024,
       cwndGain: opts.cwndGain ?? 1.25,
-      ackAggregationMs: opts.ackAggregationMs ?? 25,
+      ackAggregationMs: opts.ackAggregationMs ?? 10,
+      minCwndMs: opts.minCwndMs ?? 25,
       cruiseGain: opts.cruiseGain ?? 0.95,
       probeGain: opts.probeGain ?? 1.25,
       startupGain: opts.startupGain ?? 2,
@@ -118,7 +125,8 @@ export class Pacer {
     if (this.current === 'waiting' || this.estimator.btlBwBpms === 0 || !Number.isFinite(this.estimator.minRttMs)) return this.o.initialCwndBytes;
     // Startup and probe need room for their extra rate, or the probe would be cwnd-limited and learn nothing.
     const gain = this.current === 'startup' || this.current === 'probe' ? this.o.startupGain : this.o.cwndGain;
-    return Math.max(this.o.minCwndBytes, gain * this.bdpBytes() + this.estimator.btlBwBpms * this.o.ackAggregationMs);
+    const bw = this.estimator.btlBwBpms;
+    return Math.max(this.o.minCwndBytes, bw * this.o.minCwndMs, gain * this.bdpBytes() + bw * this.o.ackAggregationMs);
   }
 
   /** Bandwidth-delay product, bytes (0 before estimates). */

@@ -24,4 +24,15 @@ describe('rechunk', () => {
     const v: BuildFrameInput = { streamId: 'v', trafficClass: TrafficClass.TRAFFIC_CLASS_VITALS, durable: true, captureTimeNs: 1, payload: { goodbye: {} } };
     expect(rechunk(v, 10)).toEqual([v]);
   });
+
+  it('cuts a large ultrasound image into parts with total_size, offset and last; a small one goes whole', () => {
+    const data = Uint8Array.from({ length: 2500 }, (_, i) => i % 253);
+    const img: BuildFrameInput = { streamId: 'us', trafficClass: TrafficClass.TRAFFIC_CLASS_VIDEO, durable: false, captureTimeNs: 1, payload: { ultrasound: { frameId: 7, width: 64, height: 32, data } } };
+    const parts = rechunk(img, 1024);
+    expect(parts.map((p) => [p.payload.ultrasound?.offset, p.payload.ultrasound?.data?.length, p.payload.ultrasound?.totalSize, p.payload.ultrasound?.last]))
+      .toEqual([[0, 1024, 2500, false], [1024, 1024, 2500, false], [2048, 452, 2500, true]]);
+    expect(parts.every((p) => p.payload.ultrasound?.frameId === 7 && p.streamId === 'us')).toBe(true);
+    expect(Buffer.concat(parts.map((p) => p.payload.ultrasound?.data ?? new Uint8Array())).equals(Buffer.from(data))).toBe(true);
+    expect(rechunk(img, 2500)).toEqual([img]);
+  });
 });

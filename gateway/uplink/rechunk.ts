@@ -8,6 +8,7 @@ import type { BuildFrameInput } from './streams.js';
  * Any other reading is returned as it is.
  */
 export function rechunk(input: BuildFrameInput, chunkBytes: number): BuildFrameInput[] {
+  if (input.payload.ultrasound) return rechunkImage(input, chunkBytes);
   const chunk = input.payload.ecgChunk;
   const data = chunk?.data;
   if (!chunk || !data || data.length <= chunkBytes) return [input];
@@ -24,5 +25,21 @@ export function rechunk(input: BuildFrameInput, chunkBytes: number): BuildFrameI
         last: i === ranges.length - 1 ? chunk.last ?? false : false,
       },
     },
+  }));
+}
+
+/**
+ * Cuts an ultrasound image larger than `chunkBytes` into parts (`total_size`, `offset`, `last`),
+ * for the same reason: a 40 kB VIDEO frame sent whole holds CONTROL back by its whole
+ * transmission time. An image already cut (total_size set) or small enough goes as it is.
+ */
+function rechunkImage(input: BuildFrameInput, chunkBytes: number): BuildFrameInput[] {
+  const img = input.payload.ultrasound;
+  const data = img?.data;
+  if (!img || !data || data.length <= chunkBytes || (img.totalSize ?? 0) > 0) return [input];
+  const ranges = chunkRanges(data.length, chunkBytes);
+  return ranges.map((r, i) => ({
+    ...input,
+    payload: { ultrasound: { ...img, data: data.subarray(r.offset, r.end), totalSize: data.length, offset: r.offset, last: i === ranges.length - 1 } },
   }));
 }

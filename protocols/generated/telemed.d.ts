@@ -720,6 +720,9 @@ export namespace telemed {
             data: Uint8Array;
             depthMm: number;
             gainDb: number;
+            totalSize: number;
+            offset: number;
+            last: boolean;
             static encode(m: telemed.v1.UltrasoundFrame.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
             static decode(r: ($protobuf.Reader|Uint8Array), l?: number): telemed.v1.UltrasoundFrame & telemed.v1.UltrasoundFrame.$Shape;
             static fromObject(d: { [k: string]: any }): telemed.v1.UltrasoundFrame;
@@ -737,6 +740,9 @@ export namespace telemed {
                 data?: (Uint8Array|null);
                 depthMm?: (number|null);
                 gainDb?: (number|null);
+                totalSize?: (number|null);
+                offset?: (number|null);
+                last?: (boolean|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = telemed.v1.UltrasoundFrame.$Properties;

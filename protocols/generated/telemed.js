@@ -7410,6 +7410,9 @@ export const telemed = $root.telemed = (() => {
              * @property {Uint8Array|null} [data] UltrasoundFrame data
              * @property {number|null} [depthMm] UltrasoundFrame depthMm
              * @property {number|null} [gainDb] UltrasoundFrame gainDb
+             * @property {number|null} [totalSize] UltrasoundFrame totalSize
+             * @property {number|null} [offset] UltrasoundFrame offset
+             * @property {boolean|null} [last] UltrasoundFrame last
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -7506,6 +7509,30 @@ export const telemed = $root.telemed = (() => {
             UltrasoundFrame.prototype.gainDb = 0;
 
             /**
+             * UltrasoundFrame totalSize.
+             * @member {number} totalSize
+             * @memberof telemed.v1.UltrasoundFrame
+             * @instance
+             */
+            UltrasoundFrame.prototype.totalSize = 0;
+
+            /**
+             * UltrasoundFrame offset.
+             * @member {number} offset
+             * @memberof telemed.v1.UltrasoundFrame
+             * @instance
+             */
+            UltrasoundFrame.prototype.offset = 0;
+
+            /**
+             * UltrasoundFrame last.
+             * @member {boolean} last
+             * @memberof telemed.v1.UltrasoundFrame
+             * @instance
+             */
+            UltrasoundFrame.prototype.last = false;
+
+            /**
              * Encodes the specified UltrasoundFrame message. Does not implicitly {@link telemed.v1.UltrasoundFrame.verify|verify} messages.
              * @function encode
              * @memberof telemed.v1.UltrasoundFrame
@@ -7537,6 +7564,12 @@ export const telemed = $root.telemed = (() => {
                     w.uint32(/* id 7, wireType 1 =*/57).double(m.depthMm);
                 if (m.gainDb != null && $Object.hasOwnProperty.call(m, "gainDb") && !$Object.is(m.gainDb, 0))
                     w.uint32(/* id 8, wireType 1 =*/65).double(m.gainDb);
+                if (m.totalSize != null && $Object.hasOwnProperty.call(m, "totalSize") && m.totalSize !== 0)
+                    w.uint32(/* id 9, wireType 0 =*/72).uint32(m.totalSize);
+                if (m.offset != null && $Object.hasOwnProperty.call(m, "offset") && m.offset !== 0)
+                    w.uint32(/* id 10, wireType 0 =*/80).uint32(m.offset);
+                if (m.last != null && $Object.hasOwnProperty.call(m, "last") && m.last !== false)
+                    w.uint32(/* id 11, wireType 0 =*/88).bool(m.last);
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
@@ -7653,6 +7686,33 @@ export const telemed = $root.telemed = (() => {
                                 delete m.gainDb;
                             continue;
                         }
+                    case 9: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.uint32())
+                                m.totalSize = v;
+                            else
+                                delete m.totalSize;
+                            continue;
+                        }
+                    case 10: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.uint32())
+                                m.offset = v;
+                            else
+                                delete m.offset;
+                            continue;
+                        }
+                    case 11: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.bool())
+                                m.last = v;
+                            else
+                                delete m.last;
+                            continue;
+                        }
                     }
                     r.skipType(u, q, t);
                     if (!r.discardUnknown) {
@@ -7752,6 +7812,21 @@ export const telemed = $root.telemed = (() => {
                         m.gainDb = $Number(d.gainDb);
                     }
                 }
+                if (d.totalSize != null) {
+                    if ($Number(d.totalSize) !== 0) {
+                        m.totalSize = d.totalSize >>> 0;
+                    }
+                }
+                if (d.offset != null) {
+                    if ($Number(d.offset) !== 0) {
+                        m.offset = d.offset >>> 0;
+                    }
+                }
+                if (d.last != null) {
+                    if (d.last) {
+                        m.last = $Boolean(d.last);
+                    }
+                }
                 return m;
             };
 
@@ -7791,6 +7866,9 @@ export const telemed = $root.telemed = (() => {
                     }
                     d.depthMm = 0;
                     d.gainDb = 0;
+                    d.totalSize = 0;
+                    d.offset = 0;
+                    d.last = false;
                 }
                 if (m.frameId != null && $Object.hasOwnProperty.call(m, "frameId")) {
                     if (typeof $BigInt !== "undefined" && o.longs === $BigInt)
@@ -7820,6 +7898,15 @@ export const telemed = $root.telemed = (() => {
                 }
                 if (m.gainDb != null && $Object.hasOwnProperty.call(m, "gainDb")) {
                     d.gainDb = o.json && !$isFinite(m.gainDb) ? $String(m.gainDb) : m.gainDb;
+                }
+                if (m.totalSize != null && $Object.hasOwnProperty.call(m, "totalSize")) {
+                    d.totalSize = m.totalSize;
+                }
+                if (m.offset != null && $Object.hasOwnProperty.call(m, "offset")) {
+                    d.offset = m.offset;
+                }
+                if (m.last != null && $Object.hasOwnProperty.call(m, "last")) {
+                    d.last = m.last;
                 }
                 return d;
             };

@@ -94,7 +94,7 @@ export function samplePayload(kind: PayloadKind): EnvelopeInit {
     case 'armTelemetry':
       return { armTelemetry: { armId: 'arm-1', pose: pose(), forceN: 3.5, state: v1.ArmState.ARM_STATE_MOVING, lastCommandId: 1_000_001, safetyReason: 'ok' } };
     case 'ultrasound':
-      return { ultrasound: { frameId: 77, width: 4, height: 2, encoding: v1.ImageEncoding.IMAGE_ENCODING_GRAY8, quality: 80, data: new Uint8Array([0, 32, 64, 96, 128, 160, 192, 255]), depthMm: 120.5, gainDb: -3.5 } };
+      return { ultrasound: { frameId: 77, width: 4, height: 2, encoding: v1.ImageEncoding.IMAGE_ENCODING_GRAY8, quality: 80, data: new Uint8Array([0, 32, 64, 96, 128, 160, 192, 255]), depthMm: 120.5, gainDb: -3.5, totalSize: 16, offset: 8, last: true } };
     case 'linkStats':
       return { linkStats: { rttMs: 48.5, estRateBps: 12_500_000, bytesInFlight: 65_000, queues: [{ trafficClass: v1.TrafficClass.TRAFFIC_CLASS_BULK, frames: 3, bytes: 196_608, dropped: 1, late: 2 }], clockOffsetMs: -1.25, outboxBytes: 10_485_760, linkState: 'up' } };
   }

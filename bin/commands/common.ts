@@ -1,3 +1,4 @@
+import { parseArgs } from 'node:util';
 import { readFile } from 'node:fs/promises';
 import { pino, type Logger } from 'pino';
 import { TelemedError } from '../../protocols/errors.js';
@@ -45,4 +46,39 @@ export function withOverrides(raw: unknown, overrides: Record<string, unknown>):
   const base = (raw !== null && typeof raw === 'object') ? { ...(raw as Record<string, unknown>) } : {};
   for (const [k, v] of Object.entries(overrides)) if (v !== undefined) base[k] = v;
   return base;
+}
+
+/** Options every long-running service command takes (`hospital`, `gateway`). */
+export interface ServiceArgs {
+  help: boolean;
+  config: string | undefined;
+  /** Raw config overrides from --host, --port and --data-dir, applied before validation. */
+  overrides: Record<string, unknown>;
+}
+
+export function parseServiceArgs(argv: string[]): ServiceArgs {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      config: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' },
+      'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    },
+  });
+  return {
+    help: values.help === true,
+    config: values.config,
+    overrides: {
+      host: values.host,
+      port: values.port !== undefined ? Number(values.port) : undefined,
+      dataDir: values['data-dir'],
+    },
+  };
+}
+
+/** Runs a started service until SIGINT/SIGTERM, then closes it. */
+export async function serveUntilSignal(logger: Logger, service: { url: string; close(): Promise<void> }, what: string): Promise<void> {
+  logger.info({ url: service.url }, `${what} listening`);
+  const sig = await untilSignal();
+  logger.info({ signal: sig }, 'shutting down');
+  await service.close();
 }

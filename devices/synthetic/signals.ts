@@ -1,9 +1,3 @@
-import { mulberry32 } from '../../protocols/random.js';
-/** Deterministic PRNG (mulberry32): the demo and the tests replay the same patient. */
-export function prng(seed: number): () => number {
-  return mulberry32(seed);
-}
-
 // P, Q, R, S, T waves as Gaussians: [centre s after beat start, width s, amplitude µV]. Rough lead II
 // morphology; good enough to look like an ECG on the demo page, not a physiological model.
 const WAVES: readonly (readonly [number, number, number])[] = [

@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { TrafficClass, telemed, type Clock } from '../../protocols/index.js';
 import { systemIntervals, type Device, type DeviceEvents, type DeviceState, type IntervalTimers, type ReadingPayload } from './device-api.js';
-import { ecgMicrovolts, prng, vitalsAt } from './signals.js';
+import { mulberry32 } from '../../protocols/random.js';
+import { ecgMicrovolts, vitalsAt } from './signals.js';
 import { chunkRecord, synthEcgRecord } from './ecg-record.js';
 
 /** Rates of the synthetic streams (ms between readings). */
@@ -48,7 +49,7 @@ export class SyntheticDevice extends EventEmitter<DeviceEvents> implements Devic
 
   constructor(private readonly opts: SyntheticDeviceOptions) {
     super();
-    this.rnd = prng(opts.seed);
+    this.rnd = mulberry32(opts.seed);
     this.timers = opts.timers ?? systemIntervals;
     this.patientRef = `synthetic-${opts.id}`;
   }

@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { systemClock } from '../../protocols/index.js';
 import { loadGatewayConfig } from '../config.js';
 import { UplinkSession } from './session.js';
-import { seededRandom } from './link-state.js';
+import { mulberry32 } from '../../protocols/random.js';
 import { FakeHub } from './fake-hub.js';
 import type { Timers } from './timers.js';
 
@@ -57,7 +57,7 @@ function makeSession(url: string, credential: string, timers: Timers, seed: numb
   return new UplinkSession({
     url, gatewayId: 'g', credential, siteKind: 'clinic', siteName: '', softwareVersion: 't',
     reconnect: { initialMs: 100, maxMs: 1000, jitter: 0.5 }, pingIntervalMs: 1000, helloTimeoutMs: 3000,
-    clock: systemClock, logger: pino({ level: 'silent' }), timers, random: seededRandom(seed),
+    clock: systemClock, logger: pino({ level: 'silent' }), timers, random: mulberry32(seed),
   });
 }
 
@@ -69,9 +69,9 @@ describe('reconnect backoff', () => {
     session = new UplinkSession({
       url: cfg.hub.url, gatewayId: 'g', credential: 'c', siteKind: 'clinic', siteName: '', softwareVersion: 't',
       reconnect: cfg.reconnect, pingIntervalMs: 1000, helloTimeoutMs: 1000,
-      clock: systemClock, logger: pino({ level: 'silent' }), timers, random: seededRandom(3),
+      clock: systemClock, logger: pino({ level: 'silent' }), timers, random: mulberry32(3),
     });
-    const expectedRandom = seededRandom(3);
+    const expectedRandom = mulberry32(3);
     const expected = [100, 200, 400, 800, 1000, 1000].map((b) => Math.round(b * (1 - 0.5 * expectedRandom())));
     const seen: number[] = [];
     session.start();
@@ -91,7 +91,7 @@ describe('reconnect backoff', () => {
     hub = await FakeHub.start({ credential: 'right' });
     const timers = new ManualTimers();
     session = makeSession(hub.url, 'wrong', timers, 9);
-    const expectedRandom = seededRandom(9);
+    const expectedRandom = mulberry32(9);
     session.start();
     for (let i = 0; i < 3; i++) {
       await vi.waitFor(() => {

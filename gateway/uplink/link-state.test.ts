@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelayMs, nextLinkState, seededRandom } from './link-state.js';
+import { mulberry32 } from '../../protocols/random.js';
+import { backoffDelayMs, nextLinkState } from './link-state.js';
 
 describe('nextLinkState', () => {
   it('walks the happy path and the failure paths', () => {
@@ -31,8 +32,8 @@ describe('backoffDelayMs', () => {
   });
 
   it('takes off a seeded random fraction up to `jitter`', () => {
-    const r = seededRandom(42);
-    const expected = seededRandom(42);
+    const r = mulberry32(42);
+    const expected = mulberry32(42);
     const delays = Array.from({ length: 6 }, (_, i) => backoffDelayMs(i, policy, r));
     const bases = [250, 500, 1000, 2000, 4000, 8000];
     expect(delays).toEqual(bases.map((b) => Math.round(b * (1 - 0.5 * expected()))));
@@ -43,8 +44,8 @@ describe('backoffDelayMs', () => {
   });
 
   it('is reproducible for a seed', () => {
-    const a = seededRandom(7);
-    const b = seededRandom(7);
+    const a = mulberry32(7);
+    const b = mulberry32(7);
     expect(Array.from({ length: 5 }, () => a())).toEqual(Array.from({ length: 5 }, () => b()));
   });
 });

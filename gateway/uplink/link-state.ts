@@ -1,4 +1,3 @@
-import { mulberry32 } from '../../protocols/random.js';
 /** Link states of docs/CONTRACTS.md. */
 export type LinkState = 'idle' | 'connecting' | 'authenticating' | 'ready' | 'backoff' | 'closed' | 'refused';
 
@@ -45,7 +44,3 @@ export function backoffDelayMs(attempt: number, policy: BackoffPolicy, random: (
   return Math.round(base * (1 - policy.jitter * random()));
 }
 
-/** Deterministic PRNG (mulberry32) for seeded jitter in tests and simulations. */
-export function seededRandom(seed: number): () => number {
-  return mulberry32(seed);
-}

@@ -1,7 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CliProcess } from './cli-process.js';
-import { freePort } from './hub-process.js';
+import { CliProcess, freePort } from './cli-process.js';
 
 /**
  * The gateway as a real child process (`telemed gateway`, run from source through tsx), so a test

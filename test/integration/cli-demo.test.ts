@@ -7,7 +7,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { freePort, waitFor } from '../helpers/hub-process.js';
+import { freePort, waitFor } from '../helpers/cli-process.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cli = [process.execPath, '--import', 'tsx', join(repo, 'bin', 'telemed.ts')] as const;

@@ -10,7 +10,8 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret } from '../../hospital/auth/password.js';
 import { GatewayProcess } from '../helpers/gateway-process.js';
-import { HubProcess, waitFor } from '../helpers/hub-process.js';
+import { waitFor } from '../helpers/cli-process.js';
+import { HubProcess } from '../helpers/hub-process.js';
 
 const GATEWAY_KILLS = 20;
 const HUB_KILLS = 10;

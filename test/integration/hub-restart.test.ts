@@ -12,7 +12,8 @@ import { startGateway, type RunningGateway } from '../../gateway/main.js';
 import { hashSecret } from '../../hospital/auth/password.js';
 import { TrafficClass } from '../../protocols/index.js';
 import { startLink, type LinkEmulator } from '../../simulators/link/index.js';
-import { HubProcess, waitFor } from '../helpers/hub-process.js';
+import { waitFor } from '../helpers/cli-process.js';
+import { HubProcess } from '../helpers/hub-process.js';
 
 const STREAMS = ['monitor-1/vitals', 'monitor-2/vitals'] as const;
 const RECONNECT_MAX_MS = 1000;

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { INVALID_SAMPLE } from '../../../protocols/ecg/record.js';
 import { detectQrs } from './detector.js';
 import { scoreBeats } from './ec57.js';
-import { prng, regularBeats, syntheticEcg } from './synthetic.js';
+import { mulberry32 } from '../../../protocols/random.js';
+import { regularBeats, syntheticEcg } from './synthetic.js';
 
 const RATES = [128, 250, 360, 500, 1000];
 
@@ -28,7 +29,7 @@ describe('detectQrs on synthetic ECGs', () => {
 
   it('follows an irregular rhythm (AF-like RR between 0.4 and 1.2 s) and tachycardia at 180 bpm', () => {
     const fs = 360;
-    const rnd = prng(7);
+    const rnd = mulberry32(7);
     const irregular: number[] = [];
     for (let t = 0.5; t < 60; t += 0.4 + 0.8 * rnd()) irregular.push(t);
     expectExact(irregular, detectQrs([syntheticEcg({ sampleRateHz: fs, durationS: 60.5, beatTimesS: irregular })], fs).beats, fs);

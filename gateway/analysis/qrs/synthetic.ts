@@ -26,10 +26,6 @@ const WAVES: readonly (readonly [number, number, number])[] = [
   [-0.2, 0.025, 0.12], [-0.03, 0.01, -0.12], [0, 0.01, 1], [0.03, 0.01, -0.25], [0.3, 0.05, 0.3],
 ];
 
-/** A mulberry32 PRNG: small, fast, deterministic. */
-export function prng(seed: number): () => number {
-  return mulberry32(seed);
-}
 
 /** Renders the synthetic ECG as integer µV samples. */
 export function syntheticEcg(o: SyntheticEcgOptions): Int32Array {
@@ -47,7 +43,7 @@ export function syntheticEcg(o: SyntheticEcgOptions): Int32Array {
       }
     }
   }
-  const rnd = prng(o.seed ?? 1);
+  const rnd = mulberry32(o.seed ?? 1);
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const t = i / fs;

@@ -74,7 +74,8 @@ export namespace telemed {
             armTelemetry?: (telemed.v1.ArmTelemetry.$Properties|null);
             ultrasound?: (telemed.v1.UltrasoundFrame.$Properties|null);
             linkStats?: (telemed.v1.LinkStats.$Properties|null);
-            payload?: ("hello"|"helloAck"|"ack"|"ping"|"pong"|"goodbye"|"vitals"|"waveform"|"alarm"|"ecgChunk"|"diagnosis"|"armCommand"|"armTelemetry"|"ultrasound"|"linkStats");
+            ecgStatus?: (telemed.v1.EcgStatus.$Properties|null);
+            payload?: ("hello"|"helloAck"|"ack"|"ping"|"pong"|"goodbye"|"vitals"|"waveform"|"alarm"|"ecgChunk"|"diagnosis"|"armCommand"|"armTelemetry"|"ultrasound"|"linkStats"|"ecgStatus");
             static encode(m: telemed.v1.Envelope.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
             static decode(r: ($protobuf.Reader|Uint8Array), l?: number): telemed.v1.Envelope & telemed.v1.Envelope.$Shape;
             static fromObject(d: { [k: string]: any }): telemed.v1.Envelope;
@@ -100,7 +101,8 @@ export namespace telemed {
                 armTelemetry?: (telemed.v1.ArmTelemetry.$Properties|null);
                 ultrasound?: (telemed.v1.UltrasoundFrame.$Properties|null);
                 linkStats?: (telemed.v1.LinkStats.$Properties|null);
-                payload?: ("hello"|"helloAck"|"ack"|"ping"|"pong"|"goodbye"|"vitals"|"waveform"|"alarm"|"ecgChunk"|"diagnosis"|"armCommand"|"armTelemetry"|"ultrasound"|"linkStats");
+                ecgStatus?: (telemed.v1.EcgStatus.$Properties|null);
+                payload?: ("hello"|"helloAck"|"ack"|"ping"|"pong"|"goodbye"|"vitals"|"waveform"|"alarm"|"ecgChunk"|"diagnosis"|"armCommand"|"armTelemetry"|"ultrasound"|"linkStats"|"ecgStatus");
                 $unknowns?: Uint8Array[];
             }
             type $Shape = {
@@ -120,9 +122,10 @@ export namespace telemed {
               armTelemetry?: telemed.v1.ArmTelemetry.$Shape|null;
               ultrasound?: telemed.v1.UltrasoundFrame.$Shape|null;
               linkStats?: telemed.v1.LinkStats.$Shape|null;
+              ecgStatus?: telemed.v1.EcgStatus.$Shape|null;
               $unknowns?: Uint8Array[];
             } & (
-              ({ payload?: undefined; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null }|{ payload?: "hello"; hello: telemed.v1.Hello.$Shape; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null }|{ payload?: "helloAck"; hello?: null; helloAck: telemed.v1.HelloAck.$Shape; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null }|{ payload?: "ack"; hello?: null; helloAck?: null; ack: telemed.v1.Ack.$Shape; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null }|{ payload?: "ping"; hello?: null; helloAck?: null; ack?: null; ping: telemed.v1.Ping.$Shape; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null }|{ payload?: "pong"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong: telemed.v1.Pong.$Shape; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null }|{ payload?: "goodbye"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye: telemed.v1.Goodbye.$Shape; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null }|{ payload?: "vitals"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals: telemed.v1.VitalsNumerics.$Shape; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null }|{ payload?: "waveform"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform: telemed.v1.WaveformChunk.$Shape; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null }|{ payload?: "alarm"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm: telemed.v1.Alarm.$Shape; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null }|{ payload?: "ecgChunk"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk: telemed.v1.EcgRecordChunk.$Shape; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null }|{ payload?: "diagnosis"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis: telemed.v1.Diagnosis.$Shape; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null }|{ payload?: "armCommand"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand: telemed.v1.ArmCommand.$Shape; armTelemetry?: null; ultrasound?: null; linkStats?: null }|{ payload?: "armTelemetry"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry: telemed.v1.ArmTelemetry.$Shape; ultrasound?: null; linkStats?: null }|{ payload?: "ultrasound"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound: telemed.v1.UltrasoundFrame.$Shape; linkStats?: null }|{ payload?: "linkStats"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats: telemed.v1.LinkStats.$Shape })
+              ({ payload?: undefined; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "hello"; hello: telemed.v1.Hello.$Shape; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "helloAck"; hello?: null; helloAck: telemed.v1.HelloAck.$Shape; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "ack"; hello?: null; helloAck?: null; ack: telemed.v1.Ack.$Shape; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "ping"; hello?: null; helloAck?: null; ack?: null; ping: telemed.v1.Ping.$Shape; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "pong"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong: telemed.v1.Pong.$Shape; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "goodbye"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye: telemed.v1.Goodbye.$Shape; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "vitals"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals: telemed.v1.VitalsNumerics.$Shape; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "waveform"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform: telemed.v1.WaveformChunk.$Shape; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "alarm"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm: telemed.v1.Alarm.$Shape; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "ecgChunk"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk: telemed.v1.EcgRecordChunk.$Shape; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "diagnosis"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis: telemed.v1.Diagnosis.$Shape; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "armCommand"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand: telemed.v1.ArmCommand.$Shape; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "armTelemetry"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry: telemed.v1.ArmTelemetry.$Shape; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "ultrasound"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound: telemed.v1.UltrasoundFrame.$Shape; linkStats?: null; ecgStatus?: null }|{ payload?: "linkStats"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats: telemed.v1.LinkStats.$Shape; ecgStatus?: null }|{ payload?: "ecgStatus"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus: telemed.v1.EcgStatus.$Shape })
             );
         }
 
@@ -561,6 +564,10 @@ export namespace telemed {
             text: string;
             signedAtNs: number;
             critical: boolean;
+            readerName: string;
+            signature: Uint8Array;
+            signatureAlg: string;
+            revision: number;
             static encode(m: telemed.v1.Diagnosis.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
             static decode(r: ($protobuf.Reader|Uint8Array), l?: number): telemed.v1.Diagnosis & telemed.v1.Diagnosis.$Shape;
             static fromObject(d: { [k: string]: any }): telemed.v1.Diagnosis;
@@ -577,9 +584,328 @@ export namespace telemed {
                 text?: (string|null);
                 signedAtNs?: (number|null);
                 critical?: (boolean|null);
+                readerName?: (string|null);
+                signature?: (Uint8Array|null);
+                signatureAlg?: (string|null);
+                revision?: (number|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = telemed.v1.Diagnosis.$Properties;
+        }
+
+        enum EcgReadingState {
+            ECG_READING_STATE_UNSPECIFIED = 0,
+            ECG_READING_STATE_RECEIVED = 1,
+            ECG_READING_STATE_IN_READING = 2,
+            ECG_READING_STATE_REPORTED = 3,
+            ECG_READING_STATE_REJECTED = 4
+        }
+
+        interface IEcgStatus extends telemed.v1.EcgStatus.$Properties {
+        }
+
+        class EcgStatus {
+            constructor(p?: telemed.v1.EcgStatus.$Properties);
+            $unknowns?: Uint8Array[];
+            recordId: string;
+            state: telemed.v1.EcgReadingState;
+            readerName: string;
+            atNs: number;
+            reasonCode: string;
+            static encode(m: telemed.v1.EcgStatus.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
+            static decode(r: ($protobuf.Reader|Uint8Array), l?: number): telemed.v1.EcgStatus & telemed.v1.EcgStatus.$Shape;
+            static fromObject(d: { [k: string]: any }): telemed.v1.EcgStatus;
+            static toObject(m: telemed.v1.EcgStatus, o?: $protobuf.IConversionOptions): { [k: string]: any };
+            toJSON(): { [k: string]: any };
+        }
+
+        namespace EcgStatus {
+            interface $Properties {
+                recordId?: (string|null);
+                state?: (telemed.v1.EcgReadingState|null);
+                readerName?: (string|null);
+                atNs?: (number|null);
+                reasonCode?: (string|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = telemed.v1.EcgStatus.$Properties;
+        }
+
+        enum EcgSampleEncoding {
+            ECG_SAMPLE_ENCODING_UNSPECIFIED = 0,
+            ECG_SAMPLE_ENCODING_INT32LE = 1,
+            ECG_SAMPLE_ENCODING_DIFF_RICE = 2
+        }
+
+        interface IEcgLeadData extends telemed.v1.EcgLeadData.$Properties {
+        }
+
+        class EcgLeadData {
+            constructor(p?: telemed.v1.EcgLeadData.$Properties);
+            $unknowns?: Uint8Array[];
+            lead: string;
+            label: string;
+            sampleRateHz: number;
+            uvPerCount: number;
+            baseline: number;
+            derived: boolean;
+            sampleCount: number;
+            encoding: telemed.v1.EcgSampleEncoding;
+            data: Uint8Array;
+            static encode(m: telemed.v1.EcgLeadData.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
+            static decode(r: ($protobuf.Reader|Uint8Array), l?: number): telemed.v1.EcgLeadData & telemed.v1.EcgLeadData.$Shape;
+            static fromObject(d: { [k: string]: any }): telemed.v1.EcgLeadData;
+            static toObject(m: telemed.v1.EcgLeadData, o?: $protobuf.IConversionOptions): { [k: string]: any };
+            toJSON(): { [k: string]: any };
+        }
+
+        namespace EcgLeadData {
+            interface $Properties {
+                lead?: (string|null);
+                label?: (string|null);
+                sampleRateHz?: (number|null);
+                uvPerCount?: (number|null);
+                baseline?: (number|null);
+                derived?: (boolean|null);
+                sampleCount?: (number|null);
+                encoding?: (telemed.v1.EcgSampleEncoding|null);
+                data?: (Uint8Array|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = telemed.v1.EcgLeadData.$Properties;
+        }
+
+        interface IEcgPatientInfo extends telemed.v1.EcgPatientInfo.$Properties {
+        }
+
+        class EcgPatientInfo {
+            constructor(p?: telemed.v1.EcgPatientInfo.$Properties);
+            $unknowns?: Uint8Array[];
+            id: string;
+            name: string;
+            ageYears: number;
+            sex: string;
+            static encode(m: telemed.v1.EcgPatientInfo.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
+            static decode(r: ($protobuf.Reader|Uint8Array), l?: number): telemed.v1.EcgPatientInfo & telemed.v1.EcgPatientInfo.$Shape;
+            static fromObject(d: { [k: string]: any }): telemed.v1.EcgPatientInfo;
+            static toObject(m: telemed.v1.EcgPatientInfo, o?: $protobuf.IConversionOptions): { [k: string]: any };
+            toJSON(): { [k: string]: any };
+        }
+
+        namespace EcgPatientInfo {
+            interface $Properties {
+                id?: (string|null);
+                name?: (string|null);
+                ageYears?: (number|null);
+                sex?: (string|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = telemed.v1.EcgPatientInfo.$Properties;
+        }
+
+        interface IEcgDeviceInfo extends telemed.v1.EcgDeviceInfo.$Properties {
+        }
+
+        class EcgDeviceInfo {
+            constructor(p?: telemed.v1.EcgDeviceInfo.$Properties);
+            $unknowns?: Uint8Array[];
+            model: string;
+            serial: string;
+            manufacturer: string;
+            static encode(m: telemed.v1.EcgDeviceInfo.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
+            static decode(r: ($protobuf.Reader|Uint8Array), l?: number): telemed.v1.EcgDeviceInfo & telemed.v1.EcgDeviceInfo.$Shape;
+            static fromObject(d: { [k: string]: any }): telemed.v1.EcgDeviceInfo;
+            static toObject(m: telemed.v1.EcgDeviceInfo, o?: $protobuf.IConversionOptions): { [k: string]: any };
+            toJSON(): { [k: string]: any };
+        }
+
+        namespace EcgDeviceInfo {
+            interface $Properties {
+                model?: (string|null);
+                serial?: (string|null);
+                manufacturer?: (string|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = telemed.v1.EcgDeviceInfo.$Properties;
+        }
+
+        interface IEcgMeasurementValue extends telemed.v1.EcgMeasurementValue.$Properties {
+        }
+
+        class EcgMeasurementValue {
+            constructor(p?: telemed.v1.EcgMeasurementValue.$Properties);
+            $unknowns?: Uint8Array[];
+            name: string;
+            value: number;
+            unit: string;
+            lead: string;
+            static encode(m: telemed.v1.EcgMeasurementValue.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
+            static decode(r: ($protobuf.Reader|Uint8Array), l?: number): telemed.v1.EcgMeasurementValue & telemed.v1.EcgMeasurementValue.$Shape;
+            static fromObject(d: { [k: string]: any }): telemed.v1.EcgMeasurementValue;
+            static toObject(m: telemed.v1.EcgMeasurementValue, o?: $protobuf.IConversionOptions): { [k: string]: any };
+            toJSON(): { [k: string]: any };
+        }
+
+        namespace EcgMeasurementValue {
+            interface $Properties {
+                name?: (string|null);
+                value?: (number|null);
+                unit?: (string|null);
+                lead?: (string|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = telemed.v1.EcgMeasurementValue.$Properties;
+        }
+
+        enum EcgFindingSeverity {
+            ECG_FINDING_SEVERITY_UNSPECIFIED = 0,
+            ECG_FINDING_SEVERITY_INFO = 1,
+            ECG_FINDING_SEVERITY_ABNORMAL = 2,
+            ECG_FINDING_SEVERITY_CRITICAL = 3
+        }
+
+        interface IEcgFinding extends telemed.v1.EcgFinding.$Properties {
+        }
+
+        class EcgFinding {
+            constructor(p?: telemed.v1.EcgFinding.$Properties);
+            $unknowns?: Uint8Array[];
+            code: string;
+            severity: telemed.v1.EcgFindingSeverity;
+            text: string;
+            lead: string;
+            startSample: number;
+            endSample: number;
+            origin: string;
+            static encode(m: telemed.v1.EcgFinding.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
+            static decode(r: ($protobuf.Reader|Uint8Array), l?: number): telemed.v1.EcgFinding & telemed.v1.EcgFinding.$Shape;
+            static fromObject(d: { [k: string]: any }): telemed.v1.EcgFinding;
+            static toObject(m: telemed.v1.EcgFinding, o?: $protobuf.IConversionOptions): { [k: string]: any };
+            toJSON(): { [k: string]: any };
+        }
+
+        namespace EcgFinding {
+            interface $Properties {
+                code?: (string|null);
+                severity?: (telemed.v1.EcgFindingSeverity|null);
+                text?: (string|null);
+                lead?: (string|null);
+                startSample?: (number|null);
+                endSample?: (number|null);
+                origin?: (string|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = telemed.v1.EcgFinding.$Properties;
+        }
+
+        interface IEcgLeadQuality extends telemed.v1.EcgLeadQuality.$Properties {
+        }
+
+        class EcgLeadQuality {
+            constructor(p?: telemed.v1.EcgLeadQuality.$Properties);
+            $unknowns?: Uint8Array[];
+            lead: string;
+            score: number;
+            issues: string[];
+            static encode(m: telemed.v1.EcgLeadQuality.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
+            static decode(r: ($protobuf.Reader|Uint8Array), l?: number): telemed.v1.EcgLeadQuality & telemed.v1.EcgLeadQuality.$Shape;
+            static fromObject(d: { [k: string]: any }): telemed.v1.EcgLeadQuality;
+            static toObject(m: telemed.v1.EcgLeadQuality, o?: $protobuf.IConversionOptions): { [k: string]: any };
+            toJSON(): { [k: string]: any };
+        }
+
+        namespace EcgLeadQuality {
+            interface $Properties {
+                lead?: (string|null);
+                score?: (number|null);
+                issues?: (string[]|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = telemed.v1.EcgLeadQuality.$Properties;
+        }
+
+        interface IEcgAnalysis extends telemed.v1.EcgAnalysis.$Properties {
+        }
+
+        class EcgAnalysis {
+            constructor(p?: telemed.v1.EcgAnalysis.$Properties);
+            $unknowns?: Uint8Array[];
+            heartRateBpm: number;
+            irregular: boolean;
+            findings: telemed.v1.EcgFinding.$Properties[];
+            leadQuality: telemed.v1.EcgLeadQuality.$Properties[];
+            priority: number;
+            qualityVerdict: string;
+            beats: number[];
+            analyserVersion: string;
+            pauses: number;
+            static encode(m: telemed.v1.EcgAnalysis.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
+            static decode(r: ($protobuf.Reader|Uint8Array), l?: number): telemed.v1.EcgAnalysis & telemed.v1.EcgAnalysis.$Shape;
+            static fromObject(d: { [k: string]: any }): telemed.v1.EcgAnalysis;
+            static toObject(m: telemed.v1.EcgAnalysis, o?: $protobuf.IConversionOptions): { [k: string]: any };
+            toJSON(): { [k: string]: any };
+        }
+
+        namespace EcgAnalysis {
+            interface $Properties {
+                heartRateBpm?: (number|null);
+                irregular?: (boolean|null);
+                findings?: (telemed.v1.EcgFinding.$Properties[]|null);
+                leadQuality?: (telemed.v1.EcgLeadQuality.$Properties[]|null);
+                priority?: (number|null);
+                qualityVerdict?: (string|null);
+                beats?: (number[]|null);
+                analyserVersion?: (string|null);
+                pauses?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = telemed.v1.EcgAnalysis.$Properties;
+        }
+
+        interface IEcgDocument extends telemed.v1.EcgDocument.$Properties {
+        }
+
+        class EcgDocument {
+            constructor(p?: telemed.v1.EcgDocument.$Properties);
+            $unknowns?: Uint8Array[];
+            recordId: string;
+            source: string;
+            sampleRateHz: number;
+            frames: number;
+            startTime: string;
+            leads: telemed.v1.EcgLeadData.$Properties[];
+            patient?: (telemed.v1.EcgPatientInfo.$Properties|null);
+            device?: (telemed.v1.EcgDeviceInfo.$Properties|null);
+            measurements: telemed.v1.EcgMeasurementValue.$Properties[];
+            statements: string[];
+            analysis?: (telemed.v1.EcgAnalysis.$Properties|null);
+            notes: string[];
+            otherSignals: telemed.v1.EcgLeadData.$Properties[];
+            static encode(m: telemed.v1.EcgDocument.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
+            static decode(r: ($protobuf.Reader|Uint8Array), l?: number): telemed.v1.EcgDocument & telemed.v1.EcgDocument.$Shape;
+            static fromObject(d: { [k: string]: any }): telemed.v1.EcgDocument;
+            static toObject(m: telemed.v1.EcgDocument, o?: $protobuf.IConversionOptions): { [k: string]: any };
+            toJSON(): { [k: string]: any };
+        }
+
+        namespace EcgDocument {
+            interface $Properties {
+                recordId?: (string|null);
+                source?: (string|null);
+                sampleRateHz?: (number|null);
+                frames?: (number|null);
+                startTime?: (string|null);
+                leads?: (telemed.v1.EcgLeadData.$Properties[]|null);
+                patient?: (telemed.v1.EcgPatientInfo.$Properties|null);
+                device?: (telemed.v1.EcgDeviceInfo.$Properties|null);
+                measurements?: (telemed.v1.EcgMeasurementValue.$Properties[]|null);
+                statements?: (string[]|null);
+                analysis?: (telemed.v1.EcgAnalysis.$Properties|null);
+                notes?: (string[]|null);
+                otherSignals?: (telemed.v1.EcgLeadData.$Properties[]|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = telemed.v1.EcgDocument.$Properties;
         }
 
         interface IPose extends telemed.v1.Pose.$Properties {

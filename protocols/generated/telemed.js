@@ -552,7 +552,8 @@ export const telemed = $root.telemed = (() => {
              * @property {telemed.v1.ArmTelemetry.$Properties|null} [armTelemetry] Envelope armTelemetry
              * @property {telemed.v1.UltrasoundFrame.$Properties|null} [ultrasound] Envelope ultrasound
              * @property {telemed.v1.LinkStats.$Properties|null} [linkStats] Envelope linkStats
-             * @property {"hello"|"helloAck"|"ack"|"ping"|"pong"|"goodbye"|"vitals"|"waveform"|"alarm"|"ecgChunk"|"diagnosis"|"armCommand"|"armTelemetry"|"ultrasound"|"linkStats"} [payload] Envelope payload
+             * @property {telemed.v1.EcgStatus.$Properties|null} [ecgStatus] Envelope ecgStatus
+             * @property {"hello"|"helloAck"|"ack"|"ping"|"pong"|"goodbye"|"vitals"|"waveform"|"alarm"|"ecgChunk"|"diagnosis"|"armCommand"|"armTelemetry"|"ultrasound"|"linkStats"|"ecgStatus"} [payload] Envelope payload
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -583,9 +584,10 @@ export const telemed = $root.telemed = (() => {
              *   armTelemetry?: telemed.v1.ArmTelemetry.$Shape|null;
              *   ultrasound?: telemed.v1.UltrasoundFrame.$Shape|null;
              *   linkStats?: telemed.v1.LinkStats.$Shape|null;
+             *   ecgStatus?: telemed.v1.EcgStatus.$Shape|null;
              *   $unknowns?: Array.<Uint8Array>;
              * } & (
-             *   ({ payload?: undefined; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null }|{ payload?: "hello"; hello: telemed.v1.Hello.$Shape; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null }|{ payload?: "helloAck"; hello?: null; helloAck: telemed.v1.HelloAck.$Shape; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null }|{ payload?: "ack"; hello?: null; helloAck?: null; ack: telemed.v1.Ack.$Shape; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null }|{ payload?: "ping"; hello?: null; helloAck?: null; ack?: null; ping: telemed.v1.Ping.$Shape; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null }|{ payload?: "pong"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong: telemed.v1.Pong.$Shape; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null }|{ payload?: "goodbye"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye: telemed.v1.Goodbye.$Shape; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null }|{ payload?: "vitals"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals: telemed.v1.VitalsNumerics.$Shape; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null }|{ payload?: "waveform"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform: telemed.v1.WaveformChunk.$Shape; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null }|{ payload?: "alarm"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm: telemed.v1.Alarm.$Shape; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null }|{ payload?: "ecgChunk"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk: telemed.v1.EcgRecordChunk.$Shape; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null }|{ payload?: "diagnosis"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis: telemed.v1.Diagnosis.$Shape; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null }|{ payload?: "armCommand"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand: telemed.v1.ArmCommand.$Shape; armTelemetry?: null; ultrasound?: null; linkStats?: null }|{ payload?: "armTelemetry"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry: telemed.v1.ArmTelemetry.$Shape; ultrasound?: null; linkStats?: null }|{ payload?: "ultrasound"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound: telemed.v1.UltrasoundFrame.$Shape; linkStats?: null }|{ payload?: "linkStats"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats: telemed.v1.LinkStats.$Shape })
+             *   ({ payload?: undefined; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "hello"; hello: telemed.v1.Hello.$Shape; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "helloAck"; hello?: null; helloAck: telemed.v1.HelloAck.$Shape; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "ack"; hello?: null; helloAck?: null; ack: telemed.v1.Ack.$Shape; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "ping"; hello?: null; helloAck?: null; ack?: null; ping: telemed.v1.Ping.$Shape; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "pong"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong: telemed.v1.Pong.$Shape; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "goodbye"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye: telemed.v1.Goodbye.$Shape; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "vitals"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals: telemed.v1.VitalsNumerics.$Shape; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "waveform"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform: telemed.v1.WaveformChunk.$Shape; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "alarm"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm: telemed.v1.Alarm.$Shape; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "ecgChunk"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk: telemed.v1.EcgRecordChunk.$Shape; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "diagnosis"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis: telemed.v1.Diagnosis.$Shape; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "armCommand"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand: telemed.v1.ArmCommand.$Shape; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "armTelemetry"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry: telemed.v1.ArmTelemetry.$Shape; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "ultrasound"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound: telemed.v1.UltrasoundFrame.$Shape; linkStats?: null; ecgStatus?: null }|{ payload?: "linkStats"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats: telemed.v1.LinkStats.$Shape; ecgStatus?: null }|{ payload?: "ecgStatus"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus: telemed.v1.EcgStatus.$Shape })
              * )} telemed.v1.Envelope.$Shape
              */
 
@@ -732,17 +734,25 @@ export const telemed = $root.telemed = (() => {
              */
             Envelope.prototype.linkStats = null;
 
+            /**
+             * Envelope ecgStatus.
+             * @member {telemed.v1.EcgStatus.$Properties|null|undefined} ecgStatus
+             * @memberof telemed.v1.Envelope
+             * @instance
+             */
+            Envelope.prototype.ecgStatus = null;
+
             // OneOf field names bound to virtual getters and setters
             let $oneOfFields;
 
             /**
              * Envelope payload.
-             * @member {"hello"|"helloAck"|"ack"|"ping"|"pong"|"goodbye"|"vitals"|"waveform"|"alarm"|"ecgChunk"|"diagnosis"|"armCommand"|"armTelemetry"|"ultrasound"|"linkStats"|undefined} payload
+             * @member {"hello"|"helloAck"|"ack"|"ping"|"pong"|"goodbye"|"vitals"|"waveform"|"alarm"|"ecgChunk"|"diagnosis"|"armCommand"|"armTelemetry"|"ultrasound"|"linkStats"|"ecgStatus"|undefined} payload
              * @memberof telemed.v1.Envelope
              * @instance
              */
             $Object.defineProperty(Envelope.prototype, "payload", {
-                get: $util.oneOfGetter($oneOfFields = ["hello", "helloAck", "ack", "ping", "pong", "goodbye", "vitals", "waveform", "alarm", "ecgChunk", "diagnosis", "armCommand", "armTelemetry", "ultrasound", "linkStats"]),
+                get: $util.oneOfGetter($oneOfFields = ["hello", "helloAck", "ack", "ping", "pong", "goodbye", "vitals", "waveform", "alarm", "ecgChunk", "diagnosis", "armCommand", "armTelemetry", "ultrasound", "linkStats", "ecgStatus"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -794,6 +804,8 @@ export const telemed = $root.telemed = (() => {
                     $root.telemed.v1.UltrasoundFrame.encode(m.ultrasound, w.uint32(/* id 27, wireType 2 =*/218).fork(), q + 1).ldelim();
                 if (m.linkStats != null && $Object.hasOwnProperty.call(m, "linkStats"))
                     $root.telemed.v1.LinkStats.encode(m.linkStats, w.uint32(/* id 28, wireType 2 =*/226).fork(), q + 1).ldelim();
+                if (m.ecgStatus != null && $Object.hasOwnProperty.call(m, "ecgStatus"))
+                    $root.telemed.v1.EcgStatus.encode(m.ecgStatus, w.uint32(/* id 29, wireType 2 =*/234).fork(), q + 1).ldelim();
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
@@ -949,6 +961,13 @@ export const telemed = $root.telemed = (() => {
                             m.payload = "linkStats";
                             continue;
                         }
+                    case 29: {
+                            if (u !== 2)
+                                break;
+                            m.ecgStatus = $root.telemed.v1.EcgStatus.decode(r, r.size(), $undefined, q + 1, m.ecgStatus);
+                            m.payload = "ecgStatus";
+                            continue;
+                        }
                     }
                     r.skipType(u, q, t);
                     if (!r.discardUnknown) {
@@ -1064,6 +1083,11 @@ export const telemed = $root.telemed = (() => {
                         throw $TypeError(".telemed.v1.Envelope.linkStats: object expected");
                     m.linkStats = $root.telemed.v1.LinkStats.fromObject(d.linkStats, q + 1);
                 }
+                if (d.ecgStatus != null) {
+                    if (!$util.isObject(d.ecgStatus))
+                        throw $TypeError(".telemed.v1.Envelope.ecgStatus: object expected");
+                    m.ecgStatus = $root.telemed.v1.EcgStatus.fromObject(d.ecgStatus, q + 1);
+                }
                 return m;
             };
 
@@ -1164,6 +1188,11 @@ export const telemed = $root.telemed = (() => {
                     d.linkStats = $root.telemed.v1.LinkStats.toObject(m.linkStats, o, q + 1);
                     if (o.oneofs)
                         d.payload = "linkStats";
+                }
+                if (m.ecgStatus != null && $Object.hasOwnProperty.call(m, "ecgStatus")) {
+                    d.ecgStatus = $root.telemed.v1.EcgStatus.toObject(m.ecgStatus, o, q + 1);
+                    if (o.oneofs)
+                        d.payload = "ecgStatus";
                 }
                 return d;
             };
@@ -5766,6 +5795,10 @@ export const telemed = $root.telemed = (() => {
              * @property {string|null} [text] Diagnosis text
              * @property {number|null} [signedAtNs] Diagnosis signedAtNs
              * @property {boolean|null} [critical] Diagnosis critical
+             * @property {string|null} [readerName] Diagnosis readerName
+             * @property {Uint8Array|null} [signature] Diagnosis signature
+             * @property {string|null} [signatureAlg] Diagnosis signatureAlg
+             * @property {number|null} [revision] Diagnosis revision
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -5855,6 +5888,38 @@ export const telemed = $root.telemed = (() => {
             Diagnosis.prototype.critical = false;
 
             /**
+             * Diagnosis readerName.
+             * @member {string} readerName
+             * @memberof telemed.v1.Diagnosis
+             * @instance
+             */
+            Diagnosis.prototype.readerName = "";
+
+            /**
+             * Diagnosis signature.
+             * @member {Uint8Array} signature
+             * @memberof telemed.v1.Diagnosis
+             * @instance
+             */
+            Diagnosis.prototype.signature = $util.newBuffer([]);
+
+            /**
+             * Diagnosis signatureAlg.
+             * @member {string} signatureAlg
+             * @memberof telemed.v1.Diagnosis
+             * @instance
+             */
+            Diagnosis.prototype.signatureAlg = "";
+
+            /**
+             * Diagnosis revision.
+             * @member {number} revision
+             * @memberof telemed.v1.Diagnosis
+             * @instance
+             */
+            Diagnosis.prototype.revision = 0;
+
+            /**
              * Encodes the specified Diagnosis message. Does not implicitly {@link telemed.v1.Diagnosis.verify|verify} messages.
              * @function encode
              * @memberof telemed.v1.Diagnosis
@@ -5886,6 +5951,14 @@ export const telemed = $root.telemed = (() => {
                     w.uint32(/* id 6, wireType 0 =*/48).int64(m.signedAtNs);
                 if (m.critical != null && $Object.hasOwnProperty.call(m, "critical") && m.critical !== false)
                     w.uint32(/* id 7, wireType 0 =*/56).bool(m.critical);
+                if (m.readerName != null && $Object.hasOwnProperty.call(m, "readerName") && m.readerName !== "")
+                    w.uint32(/* id 8, wireType 2 =*/66).string(m.readerName);
+                if (m.signature != null && $Object.hasOwnProperty.call(m, "signature") && m.signature.length)
+                    w.uint32(/* id 9, wireType 2 =*/74).bytes(m.signature);
+                if (m.signatureAlg != null && $Object.hasOwnProperty.call(m, "signatureAlg") && m.signatureAlg !== "")
+                    w.uint32(/* id 10, wireType 2 =*/82).string(m.signatureAlg);
+                if (m.revision != null && $Object.hasOwnProperty.call(m, "revision") && m.revision !== 0)
+                    w.uint32(/* id 11, wireType 0 =*/88).uint32(m.revision);
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
@@ -5992,6 +6065,42 @@ export const telemed = $root.telemed = (() => {
                                 delete m.critical;
                             continue;
                         }
+                    case 8: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.readerName = v;
+                            else
+                                delete m.readerName;
+                            continue;
+                        }
+                    case 9: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.bytes()).length)
+                                m.signature = v;
+                            else
+                                delete m.signature;
+                            continue;
+                        }
+                    case 10: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.signatureAlg = v;
+                            else
+                                delete m.signatureAlg;
+                            continue;
+                        }
+                    case 11: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.uint32())
+                                m.revision = v;
+                            else
+                                delete m.revision;
+                            continue;
+                        }
                     }
                     r.skipType(u, q, t);
                     if (!r.discardUnknown) {
@@ -6072,6 +6181,29 @@ export const telemed = $root.telemed = (() => {
                         m.critical = $Boolean(d.critical);
                     }
                 }
+                if (d.readerName != null) {
+                    if (typeof d.readerName !== "string" || d.readerName.length) {
+                        m.readerName = $String(d.readerName);
+                    }
+                }
+                if (d.signature != null) {
+                    if (d.signature.length) {
+                        if (typeof d.signature === "string")
+                            $util.base64.decode(d.signature, m.signature = $util.newBuffer($util.base64.length(d.signature)), 0);
+                        else if (d.signature.length >= 0)
+                            m.signature = d.signature;
+                    }
+                }
+                if (d.signatureAlg != null) {
+                    if (typeof d.signatureAlg !== "string" || d.signatureAlg.length) {
+                        m.signatureAlg = $String(d.signatureAlg);
+                    }
+                }
+                if (d.revision != null) {
+                    if ($Number(d.revision) !== 0) {
+                        m.revision = d.revision >>> 0;
+                    }
+                }
                 return m;
             };
 
@@ -6106,6 +6238,16 @@ export const telemed = $root.telemed = (() => {
                     } else
                         d.signedAtNs = o.longs === $String ? "0" : typeof $BigInt !== "undefined" && o.longs === $BigInt ? $BigInt("0") : 0;
                     d.critical = false;
+                    d.readerName = "";
+                    if (o.bytes === $String)
+                        d.signature = "";
+                    else {
+                        d.signature = [];
+                        if (o.bytes !== $Array)
+                            d.signature = $util.newBuffer(d.signature);
+                    }
+                    d.signatureAlg = "";
+                    d.revision = 0;
                 }
                 if (m.recordId != null && $Object.hasOwnProperty.call(m, "recordId")) {
                     d.recordId = m.recordId;
@@ -6136,6 +6278,18 @@ export const telemed = $root.telemed = (() => {
                 if (m.critical != null && $Object.hasOwnProperty.call(m, "critical")) {
                     d.critical = m.critical;
                 }
+                if (m.readerName != null && $Object.hasOwnProperty.call(m, "readerName")) {
+                    d.readerName = m.readerName;
+                }
+                if (m.signature != null && $Object.hasOwnProperty.call(m, "signature")) {
+                    d.signature = o.bytes === $String ? $util.base64.encode(m.signature, 0, m.signature.length) : o.bytes === $Array ? $Array.prototype.slice.call(m.signature) : m.signature;
+                }
+                if (m.signatureAlg != null && $Object.hasOwnProperty.call(m, "signatureAlg")) {
+                    d.signatureAlg = m.signatureAlg;
+                }
+                if (m.revision != null && $Object.hasOwnProperty.call(m, "revision")) {
+                    d.revision = m.revision;
+                }
                 return d;
             };
 
@@ -6151,6 +6305,3406 @@ export const telemed = $root.telemed = (() => {
             };
 
             return Diagnosis;
+        })();
+
+        /**
+         * EcgReadingState enum.
+         * @name telemed.v1.EcgReadingState
+         * @enum {number}
+         * @property {number} ECG_READING_STATE_UNSPECIFIED=0 ECG_READING_STATE_UNSPECIFIED value
+         * @property {number} ECG_READING_STATE_RECEIVED=1 ECG_READING_STATE_RECEIVED value
+         * @property {number} ECG_READING_STATE_IN_READING=2 ECG_READING_STATE_IN_READING value
+         * @property {number} ECG_READING_STATE_REPORTED=3 ECG_READING_STATE_REPORTED value
+         * @property {number} ECG_READING_STATE_REJECTED=4 ECG_READING_STATE_REJECTED value
+         */
+        v1.EcgReadingState = (function() {
+            const valuesById = $Object.create(null), values = $Object.create(valuesById);
+            values[valuesById[0] = "ECG_READING_STATE_UNSPECIFIED"] = 0;
+            values[valuesById[1] = "ECG_READING_STATE_RECEIVED"] = 1;
+            values[valuesById[2] = "ECG_READING_STATE_IN_READING"] = 2;
+            values[valuesById[3] = "ECG_READING_STATE_REPORTED"] = 3;
+            values[valuesById[4] = "ECG_READING_STATE_REJECTED"] = 4;
+            return values;
+        })();
+
+        v1.EcgStatus = (function() {
+
+            /**
+             * Properties of an EcgStatus.
+             * @typedef {Object} telemed.v1.EcgStatus.$Properties
+             * @property {string|null} [recordId] EcgStatus recordId
+             * @property {telemed.v1.EcgReadingState|null} [state] EcgStatus state
+             * @property {string|null} [readerName] EcgStatus readerName
+             * @property {number|null} [atNs] EcgStatus atNs
+             * @property {string|null} [reasonCode] EcgStatus reasonCode
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of an EcgStatus.
+             * @memberof telemed.v1
+             * @interface IEcgStatus
+             * @augments telemed.v1.EcgStatus.$Properties
+             * @deprecated Use telemed.v1.EcgStatus.$Properties instead.
+             */
+
+            /**
+             * Shape of an EcgStatus.
+             * @typedef {telemed.v1.EcgStatus.$Properties} telemed.v1.EcgStatus.$Shape
+             */
+
+            /**
+             * Constructs a new EcgStatus.
+             * @memberof telemed.v1
+             * @classdesc Represents an EcgStatus.
+             * @constructor
+             * @param {telemed.v1.EcgStatus.$Properties=} [p] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const EcgStatus = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            /**
+             * EcgStatus recordId.
+             * @member {string} recordId
+             * @memberof telemed.v1.EcgStatus
+             * @instance
+             */
+            EcgStatus.prototype.recordId = "";
+
+            /**
+             * EcgStatus state.
+             * @member {telemed.v1.EcgReadingState} state
+             * @memberof telemed.v1.EcgStatus
+             * @instance
+             */
+            EcgStatus.prototype.state = 0;
+
+            /**
+             * EcgStatus readerName.
+             * @member {string} readerName
+             * @memberof telemed.v1.EcgStatus
+             * @instance
+             */
+            EcgStatus.prototype.readerName = "";
+
+            /**
+             * EcgStatus atNs.
+             * @member {number} atNs
+             * @memberof telemed.v1.EcgStatus
+             * @instance
+             */
+            EcgStatus.prototype.atNs = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+            /**
+             * EcgStatus reasonCode.
+             * @member {string} reasonCode
+             * @memberof telemed.v1.EcgStatus
+             * @instance
+             */
+            EcgStatus.prototype.reasonCode = "";
+
+            /**
+             * Encodes the specified EcgStatus message. Does not implicitly {@link telemed.v1.EcgStatus.verify|verify} messages.
+             * @function encode
+             * @memberof telemed.v1.EcgStatus
+             * @static
+             * @param {telemed.v1.EcgStatus.$Properties} m EcgStatus message or plain object to encode
+             * @param {$protobuf.Writer} [w] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            EcgStatus.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.recordId != null && $Object.hasOwnProperty.call(m, "recordId") && m.recordId !== "")
+                    w.uint32(/* id 1, wireType 2 =*/10).string(m.recordId);
+                if (m.state != null && $Object.hasOwnProperty.call(m, "state") && m.state !== 0)
+                    w.uint32(/* id 2, wireType 0 =*/16).int32(m.state);
+                if (m.readerName != null && $Object.hasOwnProperty.call(m, "readerName") && m.readerName !== "")
+                    w.uint32(/* id 3, wireType 2 =*/26).string(m.readerName);
+                if (m.atNs != null && $Object.hasOwnProperty.call(m, "atNs") && (typeof m.atNs === "object" ? m.atNs.low || m.atNs.high : m.atNs !== 0))
+                    w.uint32(/* id 4, wireType 0 =*/32).int64(m.atNs);
+                if (m.reasonCode != null && $Object.hasOwnProperty.call(m, "reasonCode") && m.reasonCode !== "")
+                    w.uint32(/* id 5, wireType 2 =*/42).string(m.reasonCode);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            /**
+             * Decodes an EcgStatus message from the specified reader or buffer.
+             * @function decode
+             * @memberof telemed.v1.EcgStatus
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} r Reader or buffer to decode from
+             * @param {number} [l] Message length if known beforehand
+             * @returns {telemed.v1.EcgStatus & telemed.v1.EcgStatus.$Shape} EcgStatus
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            EcgStatus.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.telemed.v1.EcgStatus();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.recordId = v;
+                            else
+                                delete m.recordId;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.int32())
+                                m.state = v;
+                            else
+                                delete m.state;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.readerName = v;
+                            else
+                                delete m.readerName;
+                            continue;
+                        }
+                    case 4: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.int64()) === "object" ? v.low || v.high : v !== 0)
+                                m.atNs = v;
+                            else
+                                delete m.atNs;
+                            continue;
+                        }
+                    case 5: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.reasonCode = v;
+                            else
+                                delete m.reasonCode;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            /**
+             * Creates an EcgStatus message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof telemed.v1.EcgStatus
+             * @static
+             * @param {Object.<string,*>} d Plain object
+             * @returns {telemed.v1.EcgStatus} EcgStatus
+             */
+            EcgStatus.fromObject = function (d, q) {
+                if (d instanceof $root.telemed.v1.EcgStatus)
+                    return d;
+                if (!$util.isObject(d))
+                    throw $TypeError(".telemed.v1.EcgStatus: object expected");
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var m = new $root.telemed.v1.EcgStatus();
+                if (d.recordId != null) {
+                    if (typeof d.recordId !== "string" || d.recordId.length) {
+                        m.recordId = $String(d.recordId);
+                    }
+                }
+                if (d.state !== 0 && (typeof d.state !== "string" || $root.telemed.v1.EcgReadingState[d.state] !== 0)) {
+                    switch (d.state) {
+                    case "ECG_READING_STATE_UNSPECIFIED":
+                    case 0:
+                        m.state = 0;
+                        break;
+                    case "ECG_READING_STATE_RECEIVED":
+                    case 1:
+                        m.state = 1;
+                        break;
+                    case "ECG_READING_STATE_IN_READING":
+                    case 2:
+                        m.state = 2;
+                        break;
+                    case "ECG_READING_STATE_REPORTED":
+                    case 3:
+                        m.state = 3;
+                        break;
+                    case "ECG_READING_STATE_REJECTED":
+                    case 4:
+                        m.state = 4;
+                        break;
+                    default:
+                        if (typeof d.state === "number" && (d.state | 0) === d.state)
+                            m.state = d.state;
+                    }
+                }
+                if (d.readerName != null) {
+                    if (typeof d.readerName !== "string" || d.readerName.length) {
+                        m.readerName = $String(d.readerName);
+                    }
+                }
+                if (d.atNs != null) {
+                    if (typeof d.atNs === "object" ? d.atNs.low || d.atNs.high : $Number(d.atNs) !== 0) {
+                        if ($util.Long)
+                            m.atNs = $util.Long.fromValue(d.atNs, false);
+                        else if (typeof d.atNs === "string")
+                            m.atNs = $parseInt(d.atNs, 10);
+                        else if (typeof d.atNs === "number")
+                            m.atNs = d.atNs;
+                        else if (typeof d.atNs === "object")
+                            m.atNs = new $util.LongBits(d.atNs.low >>> 0, d.atNs.high >>> 0).toNumber();
+                    }
+                }
+                if (d.reasonCode != null) {
+                    if (typeof d.reasonCode !== "string" || d.reasonCode.length) {
+                        m.reasonCode = $String(d.reasonCode);
+                    }
+                }
+                return m;
+            };
+
+            /**
+             * Creates a plain object from an EcgStatus message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof telemed.v1.EcgStatus
+             * @static
+             * @param {telemed.v1.EcgStatus} m EcgStatus
+             * @param {$protobuf.IConversionOptions} [o] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            EcgStatus.toObject = function (m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var d = {};
+                if (o.defaults) {
+                    d.recordId = "";
+                    d.state = o.enums === $String ? "ECG_READING_STATE_UNSPECIFIED" : 0;
+                    d.readerName = "";
+                    if ($util.Long) {
+                        var n = new $util.Long(0, 0, false);
+                        d.atNs = o.longs === $String ? n.toString() : o.longs === $Number ? n.toNumber() : typeof $BigInt !== "undefined" && o.longs === $BigInt ? n.toBigInt() : n;
+                    } else
+                        d.atNs = o.longs === $String ? "0" : typeof $BigInt !== "undefined" && o.longs === $BigInt ? $BigInt("0") : 0;
+                    d.reasonCode = "";
+                }
+                if (m.recordId != null && $Object.hasOwnProperty.call(m, "recordId")) {
+                    d.recordId = m.recordId;
+                }
+                if (m.state != null && $Object.hasOwnProperty.call(m, "state")) {
+                    d.state = o.enums === $String ? $root.telemed.v1.EcgReadingState[m.state] === $undefined ? m.state : $root.telemed.v1.EcgReadingState[m.state] : m.state;
+                }
+                if (m.readerName != null && $Object.hasOwnProperty.call(m, "readerName")) {
+                    d.readerName = m.readerName;
+                }
+                if (m.atNs != null && $Object.hasOwnProperty.call(m, "atNs")) {
+                    if (typeof $BigInt !== "undefined" && o.longs === $BigInt)
+                        d.atNs = typeof m.atNs === "number" ? $BigInt(m.atNs) : $util.Long.fromBits(m.atNs.low >>> 0, m.atNs.high >>> 0, false).toBigInt();
+                    else if (typeof m.atNs === "number")
+                        d.atNs = o.longs === $String ? $String(m.atNs) : m.atNs;
+                    else
+                        d.atNs = o.longs === $String ? $util.Long.prototype.toString.call(m.atNs) : o.longs === $Number ? new $util.LongBits(m.atNs.low >>> 0, m.atNs.high >>> 0).toNumber() : m.atNs;
+                }
+                if (m.reasonCode != null && $Object.hasOwnProperty.call(m, "reasonCode")) {
+                    d.reasonCode = m.reasonCode;
+                }
+                return d;
+            };
+
+            /**
+             * Converts this EcgStatus to JSON.
+             * @function toJSON
+             * @memberof telemed.v1.EcgStatus
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            EcgStatus.prototype.toJSON = function() {
+                return EcgStatus.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            return EcgStatus;
+        })();
+
+        /**
+         * EcgSampleEncoding enum.
+         * @name telemed.v1.EcgSampleEncoding
+         * @enum {number}
+         * @property {number} ECG_SAMPLE_ENCODING_UNSPECIFIED=0 ECG_SAMPLE_ENCODING_UNSPECIFIED value
+         * @property {number} ECG_SAMPLE_ENCODING_INT32LE=1 ECG_SAMPLE_ENCODING_INT32LE value
+         * @property {number} ECG_SAMPLE_ENCODING_DIFF_RICE=2 ECG_SAMPLE_ENCODING_DIFF_RICE value
+         */
+        v1.EcgSampleEncoding = (function() {
+            const valuesById = $Object.create(null), values = $Object.create(valuesById);
+            values[valuesById[0] = "ECG_SAMPLE_ENCODING_UNSPECIFIED"] = 0;
+            values[valuesById[1] = "ECG_SAMPLE_ENCODING_INT32LE"] = 1;
+            values[valuesById[2] = "ECG_SAMPLE_ENCODING_DIFF_RICE"] = 2;
+            return values;
+        })();
+
+        v1.EcgLeadData = (function() {
+
+            /**
+             * Properties of an EcgLeadData.
+             * @typedef {Object} telemed.v1.EcgLeadData.$Properties
+             * @property {string|null} [lead] EcgLeadData lead
+             * @property {string|null} [label] EcgLeadData label
+             * @property {number|null} [sampleRateHz] EcgLeadData sampleRateHz
+             * @property {number|null} [uvPerCount] EcgLeadData uvPerCount
+             * @property {number|null} [baseline] EcgLeadData baseline
+             * @property {boolean|null} [derived] EcgLeadData derived
+             * @property {number|null} [sampleCount] EcgLeadData sampleCount
+             * @property {telemed.v1.EcgSampleEncoding|null} [encoding] EcgLeadData encoding
+             * @property {Uint8Array|null} [data] EcgLeadData data
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of an EcgLeadData.
+             * @memberof telemed.v1
+             * @interface IEcgLeadData
+             * @augments telemed.v1.EcgLeadData.$Properties
+             * @deprecated Use telemed.v1.EcgLeadData.$Properties instead.
+             */
+
+            /**
+             * Shape of an EcgLeadData.
+             * @typedef {telemed.v1.EcgLeadData.$Properties} telemed.v1.EcgLeadData.$Shape
+             */
+
+            /**
+             * Constructs a new EcgLeadData.
+             * @memberof telemed.v1
+             * @classdesc Represents an EcgLeadData.
+             * @constructor
+             * @param {telemed.v1.EcgLeadData.$Properties=} [p] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const EcgLeadData = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            /**
+             * EcgLeadData lead.
+             * @member {string} lead
+             * @memberof telemed.v1.EcgLeadData
+             * @instance
+             */
+            EcgLeadData.prototype.lead = "";
+
+            /**
+             * EcgLeadData label.
+             * @member {string} label
+             * @memberof telemed.v1.EcgLeadData
+             * @instance
+             */
+            EcgLeadData.prototype.label = "";
+
+            /**
+             * EcgLeadData sampleRateHz.
+             * @member {number} sampleRateHz
+             * @memberof telemed.v1.EcgLeadData
+             * @instance
+             */
+            EcgLeadData.prototype.sampleRateHz = 0;
+
+            /**
+             * EcgLeadData uvPerCount.
+             * @member {number} uvPerCount
+             * @memberof telemed.v1.EcgLeadData
+             * @instance
+             */
+            EcgLeadData.prototype.uvPerCount = 0;
+
+            /**
+             * EcgLeadData baseline.
+             * @member {number} baseline
+             * @memberof telemed.v1.EcgLeadData
+             * @instance
+             */
+            EcgLeadData.prototype.baseline = 0;
+
+            /**
+             * EcgLeadData derived.
+             * @member {boolean} derived
+             * @memberof telemed.v1.EcgLeadData
+             * @instance
+             */
+            EcgLeadData.prototype.derived = false;
+
+            /**
+             * EcgLeadData sampleCount.
+             * @member {number} sampleCount
+             * @memberof telemed.v1.EcgLeadData
+             * @instance
+             */
+            EcgLeadData.prototype.sampleCount = 0;
+
+            /**
+             * EcgLeadData encoding.
+             * @member {telemed.v1.EcgSampleEncoding} encoding
+             * @memberof telemed.v1.EcgLeadData
+             * @instance
+             */
+            EcgLeadData.prototype.encoding = 0;
+
+            /**
+             * EcgLeadData data.
+             * @member {Uint8Array} data
+             * @memberof telemed.v1.EcgLeadData
+             * @instance
+             */
+            EcgLeadData.prototype.data = $util.newBuffer([]);
+
+            /**
+             * Encodes the specified EcgLeadData message. Does not implicitly {@link telemed.v1.EcgLeadData.verify|verify} messages.
+             * @function encode
+             * @memberof telemed.v1.EcgLeadData
+             * @static
+             * @param {telemed.v1.EcgLeadData.$Properties} m EcgLeadData message or plain object to encode
+             * @param {$protobuf.Writer} [w] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            EcgLeadData.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.lead != null && $Object.hasOwnProperty.call(m, "lead") && m.lead !== "")
+                    w.uint32(/* id 1, wireType 2 =*/10).string(m.lead);
+                if (m.label != null && $Object.hasOwnProperty.call(m, "label") && m.label !== "")
+                    w.uint32(/* id 2, wireType 2 =*/18).string(m.label);
+                if (m.sampleRateHz != null && $Object.hasOwnProperty.call(m, "sampleRateHz") && !$Object.is(m.sampleRateHz, 0))
+                    w.uint32(/* id 3, wireType 1 =*/25).double(m.sampleRateHz);
+                if (m.uvPerCount != null && $Object.hasOwnProperty.call(m, "uvPerCount") && !$Object.is(m.uvPerCount, 0))
+                    w.uint32(/* id 4, wireType 1 =*/33).double(m.uvPerCount);
+                if (m.baseline != null && $Object.hasOwnProperty.call(m, "baseline") && m.baseline !== 0)
+                    w.uint32(/* id 5, wireType 0 =*/40).int32(m.baseline);
+                if (m.derived != null && $Object.hasOwnProperty.call(m, "derived") && m.derived !== false)
+                    w.uint32(/* id 6, wireType 0 =*/48).bool(m.derived);
+                if (m.sampleCount != null && $Object.hasOwnProperty.call(m, "sampleCount") && m.sampleCount !== 0)
+                    w.uint32(/* id 7, wireType 0 =*/56).uint32(m.sampleCount);
+                if (m.encoding != null && $Object.hasOwnProperty.call(m, "encoding") && m.encoding !== 0)
+                    w.uint32(/* id 8, wireType 0 =*/64).int32(m.encoding);
+                if (m.data != null && $Object.hasOwnProperty.call(m, "data") && m.data.length)
+                    w.uint32(/* id 9, wireType 2 =*/74).bytes(m.data);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            /**
+             * Decodes an EcgLeadData message from the specified reader or buffer.
+             * @function decode
+             * @memberof telemed.v1.EcgLeadData
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} r Reader or buffer to decode from
+             * @param {number} [l] Message length if known beforehand
+             * @returns {telemed.v1.EcgLeadData & telemed.v1.EcgLeadData.$Shape} EcgLeadData
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            EcgLeadData.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.telemed.v1.EcgLeadData();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.lead = v;
+                            else
+                                delete m.lead;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.label = v;
+                            else
+                                delete m.label;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 1)
+                                break;
+                            if (!$Object.is(v = r.double(), 0))
+                                m.sampleRateHz = v;
+                            else
+                                delete m.sampleRateHz;
+                            continue;
+                        }
+                    case 4: {
+                            if (u !== 1)
+                                break;
+                            if (!$Object.is(v = r.double(), 0))
+                                m.uvPerCount = v;
+                            else
+                                delete m.uvPerCount;
+                            continue;
+                        }
+                    case 5: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.int32())
+                                m.baseline = v;
+                            else
+                                delete m.baseline;
+                            continue;
+                        }
+                    case 6: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.bool())
+                                m.derived = v;
+                            else
+                                delete m.derived;
+                            continue;
+                        }
+                    case 7: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.uint32())
+                                m.sampleCount = v;
+                            else
+                                delete m.sampleCount;
+                            continue;
+                        }
+                    case 8: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.int32())
+                                m.encoding = v;
+                            else
+                                delete m.encoding;
+                            continue;
+                        }
+                    case 9: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.bytes()).length)
+                                m.data = v;
+                            else
+                                delete m.data;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            /**
+             * Creates an EcgLeadData message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof telemed.v1.EcgLeadData
+             * @static
+             * @param {Object.<string,*>} d Plain object
+             * @returns {telemed.v1.EcgLeadData} EcgLeadData
+             */
+            EcgLeadData.fromObject = function (d, q) {
+                if (d instanceof $root.telemed.v1.EcgLeadData)
+                    return d;
+                if (!$util.isObject(d))
+                    throw $TypeError(".telemed.v1.EcgLeadData: object expected");
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var m = new $root.telemed.v1.EcgLeadData();
+                if (d.lead != null) {
+                    if (typeof d.lead !== "string" || d.lead.length) {
+                        m.lead = $String(d.lead);
+                    }
+                }
+                if (d.label != null) {
+                    if (typeof d.label !== "string" || d.label.length) {
+                        m.label = $String(d.label);
+                    }
+                }
+                if (d.sampleRateHz != null) {
+                    if (!$Object.is($Number(d.sampleRateHz), 0)) {
+                        m.sampleRateHz = $Number(d.sampleRateHz);
+                    }
+                }
+                if (d.uvPerCount != null) {
+                    if (!$Object.is($Number(d.uvPerCount), 0)) {
+                        m.uvPerCount = $Number(d.uvPerCount);
+                    }
+                }
+                if (d.baseline != null) {
+                    if ($Number(d.baseline) !== 0) {
+                        m.baseline = d.baseline | 0;
+                    }
+                }
+                if (d.derived != null) {
+                    if (d.derived) {
+                        m.derived = $Boolean(d.derived);
+                    }
+                }
+                if (d.sampleCount != null) {
+                    if ($Number(d.sampleCount) !== 0) {
+                        m.sampleCount = d.sampleCount >>> 0;
+                    }
+                }
+                if (d.encoding !== 0 && (typeof d.encoding !== "string" || $root.telemed.v1.EcgSampleEncoding[d.encoding] !== 0)) {
+                    switch (d.encoding) {
+                    case "ECG_SAMPLE_ENCODING_UNSPECIFIED":
+                    case 0:
+                        m.encoding = 0;
+                        break;
+                    case "ECG_SAMPLE_ENCODING_INT32LE":
+                    case 1:
+                        m.encoding = 1;
+                        break;
+                    case "ECG_SAMPLE_ENCODING_DIFF_RICE":
+                    case 2:
+                        m.encoding = 2;
+                        break;
+                    default:
+                        if (typeof d.encoding === "number" && (d.encoding | 0) === d.encoding)
+                            m.encoding = d.encoding;
+                    }
+                }
+                if (d.data != null) {
+                    if (d.data.length) {
+                        if (typeof d.data === "string")
+                            $util.base64.decode(d.data, m.data = $util.newBuffer($util.base64.length(d.data)), 0);
+                        else if (d.data.length >= 0)
+                            m.data = d.data;
+                    }
+                }
+                return m;
+            };
+
+            /**
+             * Creates a plain object from an EcgLeadData message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof telemed.v1.EcgLeadData
+             * @static
+             * @param {telemed.v1.EcgLeadData} m EcgLeadData
+             * @param {$protobuf.IConversionOptions} [o] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            EcgLeadData.toObject = function (m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var d = {};
+                if (o.defaults) {
+                    d.lead = "";
+                    d.label = "";
+                    d.sampleRateHz = 0;
+                    d.uvPerCount = 0;
+                    d.baseline = 0;
+                    d.derived = false;
+                    d.sampleCount = 0;
+                    d.encoding = o.enums === $String ? "ECG_SAMPLE_ENCODING_UNSPECIFIED" : 0;
+                    if (o.bytes === $String)
+                        d.data = "";
+                    else {
+                        d.data = [];
+                        if (o.bytes !== $Array)
+                            d.data = $util.newBuffer(d.data);
+                    }
+                }
+                if (m.lead != null && $Object.hasOwnProperty.call(m, "lead")) {
+                    d.lead = m.lead;
+                }
+                if (m.label != null && $Object.hasOwnProperty.call(m, "label")) {
+                    d.label = m.label;
+                }
+                if (m.sampleRateHz != null && $Object.hasOwnProperty.call(m, "sampleRateHz")) {
+                    d.sampleRateHz = o.json && !$isFinite(m.sampleRateHz) ? $String(m.sampleRateHz) : m.sampleRateHz;
+                }
+                if (m.uvPerCount != null && $Object.hasOwnProperty.call(m, "uvPerCount")) {
+                    d.uvPerCount = o.json && !$isFinite(m.uvPerCount) ? $String(m.uvPerCount) : m.uvPerCount;
+                }
+                if (m.baseline != null && $Object.hasOwnProperty.call(m, "baseline")) {
+                    d.baseline = m.baseline;
+                }
+                if (m.derived != null && $Object.hasOwnProperty.call(m, "derived")) {
+                    d.derived = m.derived;
+                }
+                if (m.sampleCount != null && $Object.hasOwnProperty.call(m, "sampleCount")) {
+                    d.sampleCount = m.sampleCount;
+                }
+                if (m.encoding != null && $Object.hasOwnProperty.call(m, "encoding")) {
+                    d.encoding = o.enums === $String ? $root.telemed.v1.EcgSampleEncoding[m.encoding] === $undefined ? m.encoding : $root.telemed.v1.EcgSampleEncoding[m.encoding] : m.encoding;
+                }
+                if (m.data != null && $Object.hasOwnProperty.call(m, "data")) {
+                    d.data = o.bytes === $String ? $util.base64.encode(m.data, 0, m.data.length) : o.bytes === $Array ? $Array.prototype.slice.call(m.data) : m.data;
+                }
+                return d;
+            };
+
+            /**
+             * Converts this EcgLeadData to JSON.
+             * @function toJSON
+             * @memberof telemed.v1.EcgLeadData
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            EcgLeadData.prototype.toJSON = function() {
+                return EcgLeadData.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            return EcgLeadData;
+        })();
+
+        v1.EcgPatientInfo = (function() {
+
+            /**
+             * Properties of an EcgPatientInfo.
+             * @typedef {Object} telemed.v1.EcgPatientInfo.$Properties
+             * @property {string|null} [id] EcgPatientInfo id
+             * @property {string|null} [name] EcgPatientInfo name
+             * @property {number|null} [ageYears] EcgPatientInfo ageYears
+             * @property {string|null} [sex] EcgPatientInfo sex
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of an EcgPatientInfo.
+             * @memberof telemed.v1
+             * @interface IEcgPatientInfo
+             * @augments telemed.v1.EcgPatientInfo.$Properties
+             * @deprecated Use telemed.v1.EcgPatientInfo.$Properties instead.
+             */
+
+            /**
+             * Shape of an EcgPatientInfo.
+             * @typedef {telemed.v1.EcgPatientInfo.$Properties} telemed.v1.EcgPatientInfo.$Shape
+             */
+
+            /**
+             * Constructs a new EcgPatientInfo.
+             * @memberof telemed.v1
+             * @classdesc Represents an EcgPatientInfo.
+             * @constructor
+             * @param {telemed.v1.EcgPatientInfo.$Properties=} [p] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const EcgPatientInfo = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            /**
+             * EcgPatientInfo id.
+             * @member {string} id
+             * @memberof telemed.v1.EcgPatientInfo
+             * @instance
+             */
+            EcgPatientInfo.prototype.id = "";
+
+            /**
+             * EcgPatientInfo name.
+             * @member {string} name
+             * @memberof telemed.v1.EcgPatientInfo
+             * @instance
+             */
+            EcgPatientInfo.prototype.name = "";
+
+            /**
+             * EcgPatientInfo ageYears.
+             * @member {number} ageYears
+             * @memberof telemed.v1.EcgPatientInfo
+             * @instance
+             */
+            EcgPatientInfo.prototype.ageYears = 0;
+
+            /**
+             * EcgPatientInfo sex.
+             * @member {string} sex
+             * @memberof telemed.v1.EcgPatientInfo
+             * @instance
+             */
+            EcgPatientInfo.prototype.sex = "";
+
+            /**
+             * Encodes the specified EcgPatientInfo message. Does not implicitly {@link telemed.v1.EcgPatientInfo.verify|verify} messages.
+             * @function encode
+             * @memberof telemed.v1.EcgPatientInfo
+             * @static
+             * @param {telemed.v1.EcgPatientInfo.$Properties} m EcgPatientInfo message or plain object to encode
+             * @param {$protobuf.Writer} [w] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            EcgPatientInfo.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.id != null && $Object.hasOwnProperty.call(m, "id") && m.id !== "")
+                    w.uint32(/* id 1, wireType 2 =*/10).string(m.id);
+                if (m.name != null && $Object.hasOwnProperty.call(m, "name") && m.name !== "")
+                    w.uint32(/* id 2, wireType 2 =*/18).string(m.name);
+                if (m.ageYears != null && $Object.hasOwnProperty.call(m, "ageYears") && m.ageYears !== 0)
+                    w.uint32(/* id 3, wireType 0 =*/24).uint32(m.ageYears);
+                if (m.sex != null && $Object.hasOwnProperty.call(m, "sex") && m.sex !== "")
+                    w.uint32(/* id 4, wireType 2 =*/34).string(m.sex);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            /**
+             * Decodes an EcgPatientInfo message from the specified reader or buffer.
+             * @function decode
+             * @memberof telemed.v1.EcgPatientInfo
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} r Reader or buffer to decode from
+             * @param {number} [l] Message length if known beforehand
+             * @returns {telemed.v1.EcgPatientInfo & telemed.v1.EcgPatientInfo.$Shape} EcgPatientInfo
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            EcgPatientInfo.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.telemed.v1.EcgPatientInfo();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.id = v;
+                            else
+                                delete m.id;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.name = v;
+                            else
+                                delete m.name;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.uint32())
+                                m.ageYears = v;
+                            else
+                                delete m.ageYears;
+                            continue;
+                        }
+                    case 4: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.sex = v;
+                            else
+                                delete m.sex;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            /**
+             * Creates an EcgPatientInfo message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof telemed.v1.EcgPatientInfo
+             * @static
+             * @param {Object.<string,*>} d Plain object
+             * @returns {telemed.v1.EcgPatientInfo} EcgPatientInfo
+             */
+            EcgPatientInfo.fromObject = function (d, q) {
+                if (d instanceof $root.telemed.v1.EcgPatientInfo)
+                    return d;
+                if (!$util.isObject(d))
+                    throw $TypeError(".telemed.v1.EcgPatientInfo: object expected");
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var m = new $root.telemed.v1.EcgPatientInfo();
+                if (d.id != null) {
+                    if (typeof d.id !== "string" || d.id.length) {
+                        m.id = $String(d.id);
+                    }
+                }
+                if (d.name != null) {
+                    if (typeof d.name !== "string" || d.name.length) {
+                        m.name = $String(d.name);
+                    }
+                }
+                if (d.ageYears != null) {
+                    if ($Number(d.ageYears) !== 0) {
+                        m.ageYears = d.ageYears >>> 0;
+                    }
+                }
+                if (d.sex != null) {
+                    if (typeof d.sex !== "string" || d.sex.length) {
+                        m.sex = $String(d.sex);
+                    }
+                }
+                return m;
+            };
+
+            /**
+             * Creates a plain object from an EcgPatientInfo message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof telemed.v1.EcgPatientInfo
+             * @static
+             * @param {telemed.v1.EcgPatientInfo} m EcgPatientInfo
+             * @param {$protobuf.IConversionOptions} [o] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            EcgPatientInfo.toObject = function (m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var d = {};
+                if (o.defaults) {
+                    d.id = "";
+                    d.name = "";
+                    d.ageYears = 0;
+                    d.sex = "";
+                }
+                if (m.id != null && $Object.hasOwnProperty.call(m, "id")) {
+                    d.id = m.id;
+                }
+                if (m.name != null && $Object.hasOwnProperty.call(m, "name")) {
+                    d.name = m.name;
+                }
+                if (m.ageYears != null && $Object.hasOwnProperty.call(m, "ageYears")) {
+                    d.ageYears = m.ageYears;
+                }
+                if (m.sex != null && $Object.hasOwnProperty.call(m, "sex")) {
+                    d.sex = m.sex;
+                }
+                return d;
+            };
+
+            /**
+             * Converts this EcgPatientInfo to JSON.
+             * @function toJSON
+             * @memberof telemed.v1.EcgPatientInfo
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            EcgPatientInfo.prototype.toJSON = function() {
+                return EcgPatientInfo.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            return EcgPatientInfo;
+        })();
+
+        v1.EcgDeviceInfo = (function() {
+
+            /**
+             * Properties of an EcgDeviceInfo.
+             * @typedef {Object} telemed.v1.EcgDeviceInfo.$Properties
+             * @property {string|null} [model] EcgDeviceInfo model
+             * @property {string|null} [serial] EcgDeviceInfo serial
+             * @property {string|null} [manufacturer] EcgDeviceInfo manufacturer
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of an EcgDeviceInfo.
+             * @memberof telemed.v1
+             * @interface IEcgDeviceInfo
+             * @augments telemed.v1.EcgDeviceInfo.$Properties
+             * @deprecated Use telemed.v1.EcgDeviceInfo.$Properties instead.
+             */
+
+            /**
+             * Shape of an EcgDeviceInfo.
+             * @typedef {telemed.v1.EcgDeviceInfo.$Properties} telemed.v1.EcgDeviceInfo.$Shape
+             */
+
+            /**
+             * Constructs a new EcgDeviceInfo.
+             * @memberof telemed.v1
+             * @classdesc Represents an EcgDeviceInfo.
+             * @constructor
+             * @param {telemed.v1.EcgDeviceInfo.$Properties=} [p] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const EcgDeviceInfo = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            /**
+             * EcgDeviceInfo model.
+             * @member {string} model
+             * @memberof telemed.v1.EcgDeviceInfo
+             * @instance
+             */
+            EcgDeviceInfo.prototype.model = "";
+
+            /**
+             * EcgDeviceInfo serial.
+             * @member {string} serial
+             * @memberof telemed.v1.EcgDeviceInfo
+             * @instance
+             */
+            EcgDeviceInfo.prototype.serial = "";
+
+            /**
+             * EcgDeviceInfo manufacturer.
+             * @member {string} manufacturer
+             * @memberof telemed.v1.EcgDeviceInfo
+             * @instance
+             */
+            EcgDeviceInfo.prototype.manufacturer = "";
+
+            /**
+             * Encodes the specified EcgDeviceInfo message. Does not implicitly {@link telemed.v1.EcgDeviceInfo.verify|verify} messages.
+             * @function encode
+             * @memberof telemed.v1.EcgDeviceInfo
+             * @static
+             * @param {telemed.v1.EcgDeviceInfo.$Properties} m EcgDeviceInfo message or plain object to encode
+             * @param {$protobuf.Writer} [w] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            EcgDeviceInfo.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.model != null && $Object.hasOwnProperty.call(m, "model") && m.model !== "")
+                    w.uint32(/* id 1, wireType 2 =*/10).string(m.model);
+                if (m.serial != null && $Object.hasOwnProperty.call(m, "serial") && m.serial !== "")
+                    w.uint32(/* id 2, wireType 2 =*/18).string(m.serial);
+                if (m.manufacturer != null && $Object.hasOwnProperty.call(m, "manufacturer") && m.manufacturer !== "")
+                    w.uint32(/* id 3, wireType 2 =*/26).string(m.manufacturer);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            /**
+             * Decodes an EcgDeviceInfo message from the specified reader or buffer.
+             * @function decode
+             * @memberof telemed.v1.EcgDeviceInfo
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} r Reader or buffer to decode from
+             * @param {number} [l] Message length if known beforehand
+             * @returns {telemed.v1.EcgDeviceInfo & telemed.v1.EcgDeviceInfo.$Shape} EcgDeviceInfo
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            EcgDeviceInfo.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.telemed.v1.EcgDeviceInfo();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.model = v;
+                            else
+                                delete m.model;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.serial = v;
+                            else
+                                delete m.serial;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.manufacturer = v;
+                            else
+                                delete m.manufacturer;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            /**
+             * Creates an EcgDeviceInfo message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof telemed.v1.EcgDeviceInfo
+             * @static
+             * @param {Object.<string,*>} d Plain object
+             * @returns {telemed.v1.EcgDeviceInfo} EcgDeviceInfo
+             */
+            EcgDeviceInfo.fromObject = function (d, q) {
+                if (d instanceof $root.telemed.v1.EcgDeviceInfo)
+                    return d;
+                if (!$util.isObject(d))
+                    throw $TypeError(".telemed.v1.EcgDeviceInfo: object expected");
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var m = new $root.telemed.v1.EcgDeviceInfo();
+                if (d.model != null) {
+                    if (typeof d.model !== "string" || d.model.length) {
+                        m.model = $String(d.model);
+                    }
+                }
+                if (d.serial != null) {
+                    if (typeof d.serial !== "string" || d.serial.length) {
+                        m.serial = $String(d.serial);
+                    }
+                }
+                if (d.manufacturer != null) {
+                    if (typeof d.manufacturer !== "string" || d.manufacturer.length) {
+                        m.manufacturer = $String(d.manufacturer);
+                    }
+                }
+                return m;
+            };
+
+            /**
+             * Creates a plain object from an EcgDeviceInfo message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof telemed.v1.EcgDeviceInfo
+             * @static
+             * @param {telemed.v1.EcgDeviceInfo} m EcgDeviceInfo
+             * @param {$protobuf.IConversionOptions} [o] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            EcgDeviceInfo.toObject = function (m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var d = {};
+                if (o.defaults) {
+                    d.model = "";
+                    d.serial = "";
+                    d.manufacturer = "";
+                }
+                if (m.model != null && $Object.hasOwnProperty.call(m, "model")) {
+                    d.model = m.model;
+                }
+                if (m.serial != null && $Object.hasOwnProperty.call(m, "serial")) {
+                    d.serial = m.serial;
+                }
+                if (m.manufacturer != null && $Object.hasOwnProperty.call(m, "manufacturer")) {
+                    d.manufacturer = m.manufacturer;
+                }
+                return d;
+            };
+
+            /**
+             * Converts this EcgDeviceInfo to JSON.
+             * @function toJSON
+             * @memberof telemed.v1.EcgDeviceInfo
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            EcgDeviceInfo.prototype.toJSON = function() {
+                return EcgDeviceInfo.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            return EcgDeviceInfo;
+        })();
+
+        v1.EcgMeasurementValue = (function() {
+
+            /**
+             * Properties of an EcgMeasurementValue.
+             * @typedef {Object} telemed.v1.EcgMeasurementValue.$Properties
+             * @property {string|null} [name] EcgMeasurementValue name
+             * @property {number|null} [value] EcgMeasurementValue value
+             * @property {string|null} [unit] EcgMeasurementValue unit
+             * @property {string|null} [lead] EcgMeasurementValue lead
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of an EcgMeasurementValue.
+             * @memberof telemed.v1
+             * @interface IEcgMeasurementValue
+             * @augments telemed.v1.EcgMeasurementValue.$Properties
+             * @deprecated Use telemed.v1.EcgMeasurementValue.$Properties instead.
+             */
+
+            /**
+             * Shape of an EcgMeasurementValue.
+             * @typedef {telemed.v1.EcgMeasurementValue.$Properties} telemed.v1.EcgMeasurementValue.$Shape
+             */
+
+            /**
+             * Constructs a new EcgMeasurementValue.
+             * @memberof telemed.v1
+             * @classdesc Represents an EcgMeasurementValue.
+             * @constructor
+             * @param {telemed.v1.EcgMeasurementValue.$Properties=} [p] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const EcgMeasurementValue = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            /**
+             * EcgMeasurementValue name.
+             * @member {string} name
+             * @memberof telemed.v1.EcgMeasurementValue
+             * @instance
+             */
+            EcgMeasurementValue.prototype.name = "";
+
+            /**
+             * EcgMeasurementValue value.
+             * @member {number} value
+             * @memberof telemed.v1.EcgMeasurementValue
+             * @instance
+             */
+            EcgMeasurementValue.prototype.value = 0;
+
+            /**
+             * EcgMeasurementValue unit.
+             * @member {string} unit
+             * @memberof telemed.v1.EcgMeasurementValue
+             * @instance
+             */
+            EcgMeasurementValue.prototype.unit = "";
+
+            /**
+             * EcgMeasurementValue lead.
+             * @member {string} lead
+             * @memberof telemed.v1.EcgMeasurementValue
+             * @instance
+             */
+            EcgMeasurementValue.prototype.lead = "";
+
+            /**
+             * Encodes the specified EcgMeasurementValue message. Does not implicitly {@link telemed.v1.EcgMeasurementValue.verify|verify} messages.
+             * @function encode
+             * @memberof telemed.v1.EcgMeasurementValue
+             * @static
+             * @param {telemed.v1.EcgMeasurementValue.$Properties} m EcgMeasurementValue message or plain object to encode
+             * @param {$protobuf.Writer} [w] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            EcgMeasurementValue.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.name != null && $Object.hasOwnProperty.call(m, "name") && m.name !== "")
+                    w.uint32(/* id 1, wireType 2 =*/10).string(m.name);
+                if (m.value != null && $Object.hasOwnProperty.call(m, "value") && !$Object.is(m.value, 0))
+                    w.uint32(/* id 2, wireType 1 =*/17).double(m.value);
+                if (m.unit != null && $Object.hasOwnProperty.call(m, "unit") && m.unit !== "")
+                    w.uint32(/* id 3, wireType 2 =*/26).string(m.unit);
+                if (m.lead != null && $Object.hasOwnProperty.call(m, "lead") && m.lead !== "")
+                    w.uint32(/* id 4, wireType 2 =*/34).string(m.lead);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            /**
+             * Decodes an EcgMeasurementValue message from the specified reader or buffer.
+             * @function decode
+             * @memberof telemed.v1.EcgMeasurementValue
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} r Reader or buffer to decode from
+             * @param {number} [l] Message length if known beforehand
+             * @returns {telemed.v1.EcgMeasurementValue & telemed.v1.EcgMeasurementValue.$Shape} EcgMeasurementValue
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            EcgMeasurementValue.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.telemed.v1.EcgMeasurementValue();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.name = v;
+                            else
+                                delete m.name;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 1)
+                                break;
+                            if (!$Object.is(v = r.double(), 0))
+                                m.value = v;
+                            else
+                                delete m.value;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.unit = v;
+                            else
+                                delete m.unit;
+                            continue;
+                        }
+                    case 4: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.lead = v;
+                            else
+                                delete m.lead;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            /**
+             * Creates an EcgMeasurementValue message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof telemed.v1.EcgMeasurementValue
+             * @static
+             * @param {Object.<string,*>} d Plain object
+             * @returns {telemed.v1.EcgMeasurementValue} EcgMeasurementValue
+             */
+            EcgMeasurementValue.fromObject = function (d, q) {
+                if (d instanceof $root.telemed.v1.EcgMeasurementValue)
+                    return d;
+                if (!$util.isObject(d))
+                    throw $TypeError(".telemed.v1.EcgMeasurementValue: object expected");
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var m = new $root.telemed.v1.EcgMeasurementValue();
+                if (d.name != null) {
+                    if (typeof d.name !== "string" || d.name.length) {
+                        m.name = $String(d.name);
+                    }
+                }
+                if (d.value != null) {
+                    if (!$Object.is($Number(d.value), 0)) {
+                        m.value = $Number(d.value);
+                    }
+                }
+                if (d.unit != null) {
+                    if (typeof d.unit !== "string" || d.unit.length) {
+                        m.unit = $String(d.unit);
+                    }
+                }
+                if (d.lead != null) {
+                    if (typeof d.lead !== "string" || d.lead.length) {
+                        m.lead = $String(d.lead);
+                    }
+                }
+                return m;
+            };
+
+            /**
+             * Creates a plain object from an EcgMeasurementValue message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof telemed.v1.EcgMeasurementValue
+             * @static
+             * @param {telemed.v1.EcgMeasurementValue} m EcgMeasurementValue
+             * @param {$protobuf.IConversionOptions} [o] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            EcgMeasurementValue.toObject = function (m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var d = {};
+                if (o.defaults) {
+                    d.name = "";
+                    d.value = 0;
+                    d.unit = "";
+                    d.lead = "";
+                }
+                if (m.name != null && $Object.hasOwnProperty.call(m, "name")) {
+                    d.name = m.name;
+                }
+                if (m.value != null && $Object.hasOwnProperty.call(m, "value")) {
+                    d.value = o.json && !$isFinite(m.value) ? $String(m.value) : m.value;
+                }
+                if (m.unit != null && $Object.hasOwnProperty.call(m, "unit")) {
+                    d.unit = m.unit;
+                }
+                if (m.lead != null && $Object.hasOwnProperty.call(m, "lead")) {
+                    d.lead = m.lead;
+                }
+                return d;
+            };
+
+            /**
+             * Converts this EcgMeasurementValue to JSON.
+             * @function toJSON
+             * @memberof telemed.v1.EcgMeasurementValue
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            EcgMeasurementValue.prototype.toJSON = function() {
+                return EcgMeasurementValue.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            return EcgMeasurementValue;
+        })();
+
+        /**
+         * EcgFindingSeverity enum.
+         * @name telemed.v1.EcgFindingSeverity
+         * @enum {number}
+         * @property {number} ECG_FINDING_SEVERITY_UNSPECIFIED=0 ECG_FINDING_SEVERITY_UNSPECIFIED value
+         * @property {number} ECG_FINDING_SEVERITY_INFO=1 ECG_FINDING_SEVERITY_INFO value
+         * @property {number} ECG_FINDING_SEVERITY_ABNORMAL=2 ECG_FINDING_SEVERITY_ABNORMAL value
+         * @property {number} ECG_FINDING_SEVERITY_CRITICAL=3 ECG_FINDING_SEVERITY_CRITICAL value
+         */
+        v1.EcgFindingSeverity = (function() {
+            const valuesById = $Object.create(null), values = $Object.create(valuesById);
+            values[valuesById[0] = "ECG_FINDING_SEVERITY_UNSPECIFIED"] = 0;
+            values[valuesById[1] = "ECG_FINDING_SEVERITY_INFO"] = 1;
+            values[valuesById[2] = "ECG_FINDING_SEVERITY_ABNORMAL"] = 2;
+            values[valuesById[3] = "ECG_FINDING_SEVERITY_CRITICAL"] = 3;
+            return values;
+        })();
+
+        v1.EcgFinding = (function() {
+
+            /**
+             * Properties of an EcgFinding.
+             * @typedef {Object} telemed.v1.EcgFinding.$Properties
+             * @property {string|null} [code] EcgFinding code
+             * @property {telemed.v1.EcgFindingSeverity|null} [severity] EcgFinding severity
+             * @property {string|null} [text] EcgFinding text
+             * @property {string|null} [lead] EcgFinding lead
+             * @property {number|null} [startSample] EcgFinding startSample
+             * @property {number|null} [endSample] EcgFinding endSample
+             * @property {string|null} [origin] EcgFinding origin
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of an EcgFinding.
+             * @memberof telemed.v1
+             * @interface IEcgFinding
+             * @augments telemed.v1.EcgFinding.$Properties
+             * @deprecated Use telemed.v1.EcgFinding.$Properties instead.
+             */
+
+            /**
+             * Shape of an EcgFinding.
+             * @typedef {telemed.v1.EcgFinding.$Properties} telemed.v1.EcgFinding.$Shape
+             */
+
+            /**
+             * Constructs a new EcgFinding.
+             * @memberof telemed.v1
+             * @classdesc Represents an EcgFinding.
+             * @constructor
+             * @param {telemed.v1.EcgFinding.$Properties=} [p] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const EcgFinding = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            /**
+             * EcgFinding code.
+             * @member {string} code
+             * @memberof telemed.v1.EcgFinding
+             * @instance
+             */
+            EcgFinding.prototype.code = "";
+
+            /**
+             * EcgFinding severity.
+             * @member {telemed.v1.EcgFindingSeverity} severity
+             * @memberof telemed.v1.EcgFinding
+             * @instance
+             */
+            EcgFinding.prototype.severity = 0;
+
+            /**
+             * EcgFinding text.
+             * @member {string} text
+             * @memberof telemed.v1.EcgFinding
+             * @instance
+             */
+            EcgFinding.prototype.text = "";
+
+            /**
+             * EcgFinding lead.
+             * @member {string} lead
+             * @memberof telemed.v1.EcgFinding
+             * @instance
+             */
+            EcgFinding.prototype.lead = "";
+
+            /**
+             * EcgFinding startSample.
+             * @member {number} startSample
+             * @memberof telemed.v1.EcgFinding
+             * @instance
+             */
+            EcgFinding.prototype.startSample = 0;
+
+            /**
+             * EcgFinding endSample.
+             * @member {number} endSample
+             * @memberof telemed.v1.EcgFinding
+             * @instance
+             */
+            EcgFinding.prototype.endSample = 0;
+
+            /**
+             * EcgFinding origin.
+             * @member {string} origin
+             * @memberof telemed.v1.EcgFinding
+             * @instance
+             */
+            EcgFinding.prototype.origin = "";
+
+            /**
+             * Encodes the specified EcgFinding message. Does not implicitly {@link telemed.v1.EcgFinding.verify|verify} messages.
+             * @function encode
+             * @memberof telemed.v1.EcgFinding
+             * @static
+             * @param {telemed.v1.EcgFinding.$Properties} m EcgFinding message or plain object to encode
+             * @param {$protobuf.Writer} [w] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            EcgFinding.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.code != null && $Object.hasOwnProperty.call(m, "code") && m.code !== "")
+                    w.uint32(/* id 1, wireType 2 =*/10).string(m.code);
+                if (m.severity != null && $Object.hasOwnProperty.call(m, "severity") && m.severity !== 0)
+                    w.uint32(/* id 2, wireType 0 =*/16).int32(m.severity);
+                if (m.text != null && $Object.hasOwnProperty.call(m, "text") && m.text !== "")
+                    w.uint32(/* id 3, wireType 2 =*/26).string(m.text);
+                if (m.lead != null && $Object.hasOwnProperty.call(m, "lead") && m.lead !== "")
+                    w.uint32(/* id 4, wireType 2 =*/34).string(m.lead);
+                if (m.startSample != null && $Object.hasOwnProperty.call(m, "startSample") && m.startSample !== 0)
+                    w.uint32(/* id 5, wireType 0 =*/40).uint32(m.startSample);
+                if (m.endSample != null && $Object.hasOwnProperty.call(m, "endSample") && m.endSample !== 0)
+                    w.uint32(/* id 6, wireType 0 =*/48).uint32(m.endSample);
+                if (m.origin != null && $Object.hasOwnProperty.call(m, "origin") && m.origin !== "")
+                    w.uint32(/* id 7, wireType 2 =*/58).string(m.origin);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            /**
+             * Decodes an EcgFinding message from the specified reader or buffer.
+             * @function decode
+             * @memberof telemed.v1.EcgFinding
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} r Reader or buffer to decode from
+             * @param {number} [l] Message length if known beforehand
+             * @returns {telemed.v1.EcgFinding & telemed.v1.EcgFinding.$Shape} EcgFinding
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            EcgFinding.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.telemed.v1.EcgFinding();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.code = v;
+                            else
+                                delete m.code;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.int32())
+                                m.severity = v;
+                            else
+                                delete m.severity;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.text = v;
+                            else
+                                delete m.text;
+                            continue;
+                        }
+                    case 4: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.lead = v;
+                            else
+                                delete m.lead;
+                            continue;
+                        }
+                    case 5: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.uint32())
+                                m.startSample = v;
+                            else
+                                delete m.startSample;
+                            continue;
+                        }
+                    case 6: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.uint32())
+                                m.endSample = v;
+                            else
+                                delete m.endSample;
+                            continue;
+                        }
+                    case 7: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.origin = v;
+                            else
+                                delete m.origin;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            /**
+             * Creates an EcgFinding message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof telemed.v1.EcgFinding
+             * @static
+             * @param {Object.<string,*>} d Plain object
+             * @returns {telemed.v1.EcgFinding} EcgFinding
+             */
+            EcgFinding.fromObject = function (d, q) {
+                if (d instanceof $root.telemed.v1.EcgFinding)
+                    return d;
+                if (!$util.isObject(d))
+                    throw $TypeError(".telemed.v1.EcgFinding: object expected");
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var m = new $root.telemed.v1.EcgFinding();
+                if (d.code != null) {
+                    if (typeof d.code !== "string" || d.code.length) {
+                        m.code = $String(d.code);
+                    }
+                }
+                if (d.severity !== 0 && (typeof d.severity !== "string" || $root.telemed.v1.EcgFindingSeverity[d.severity] !== 0)) {
+                    switch (d.severity) {
+                    case "ECG_FINDING_SEVERITY_UNSPECIFIED":
+                    case 0:
+                        m.severity = 0;
+                        break;
+                    case "ECG_FINDING_SEVERITY_INFO":
+                    case 1:
+                        m.severity = 1;
+                        break;
+                    case "ECG_FINDING_SEVERITY_ABNORMAL":
+                    case 2:
+                        m.severity = 2;
+                        break;
+                    case "ECG_FINDING_SEVERITY_CRITICAL":
+                    case 3:
+                        m.severity = 3;
+                        break;
+                    default:
+                        if (typeof d.severity === "number" && (d.severity | 0) === d.severity)
+                            m.severity = d.severity;
+                    }
+                }
+                if (d.text != null) {
+                    if (typeof d.text !== "string" || d.text.length) {
+                        m.text = $String(d.text);
+                    }
+                }
+                if (d.lead != null) {
+                    if (typeof d.lead !== "string" || d.lead.length) {
+                        m.lead = $String(d.lead);
+                    }
+                }
+                if (d.startSample != null) {
+                    if ($Number(d.startSample) !== 0) {
+                        m.startSample = d.startSample >>> 0;
+                    }
+                }
+                if (d.endSample != null) {
+                    if ($Number(d.endSample) !== 0) {
+                        m.endSample = d.endSample >>> 0;
+                    }
+                }
+                if (d.origin != null) {
+                    if (typeof d.origin !== "string" || d.origin.length) {
+                        m.origin = $String(d.origin);
+                    }
+                }
+                return m;
+            };
+
+            /**
+             * Creates a plain object from an EcgFinding message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof telemed.v1.EcgFinding
+             * @static
+             * @param {telemed.v1.EcgFinding} m EcgFinding
+             * @param {$protobuf.IConversionOptions} [o] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            EcgFinding.toObject = function (m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var d = {};
+                if (o.defaults) {
+                    d.code = "";
+                    d.severity = o.enums === $String ? "ECG_FINDING_SEVERITY_UNSPECIFIED" : 0;
+                    d.text = "";
+                    d.lead = "";
+                    d.startSample = 0;
+                    d.endSample = 0;
+                    d.origin = "";
+                }
+                if (m.code != null && $Object.hasOwnProperty.call(m, "code")) {
+                    d.code = m.code;
+                }
+                if (m.severity != null && $Object.hasOwnProperty.call(m, "severity")) {
+                    d.severity = o.enums === $String ? $root.telemed.v1.EcgFindingSeverity[m.severity] === $undefined ? m.severity : $root.telemed.v1.EcgFindingSeverity[m.severity] : m.severity;
+                }
+                if (m.text != null && $Object.hasOwnProperty.call(m, "text")) {
+                    d.text = m.text;
+                }
+                if (m.lead != null && $Object.hasOwnProperty.call(m, "lead")) {
+                    d.lead = m.lead;
+                }
+                if (m.startSample != null && $Object.hasOwnProperty.call(m, "startSample")) {
+                    d.startSample = m.startSample;
+                }
+                if (m.endSample != null && $Object.hasOwnProperty.call(m, "endSample")) {
+                    d.endSample = m.endSample;
+                }
+                if (m.origin != null && $Object.hasOwnProperty.call(m, "origin")) {
+                    d.origin = m.origin;
+                }
+                return d;
+            };
+
+            /**
+             * Converts this EcgFinding to JSON.
+             * @function toJSON
+             * @memberof telemed.v1.EcgFinding
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            EcgFinding.prototype.toJSON = function() {
+                return EcgFinding.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            return EcgFinding;
+        })();
+
+        v1.EcgLeadQuality = (function() {
+
+            /**
+             * Properties of an EcgLeadQuality.
+             * @typedef {Object} telemed.v1.EcgLeadQuality.$Properties
+             * @property {string|null} [lead] EcgLeadQuality lead
+             * @property {number|null} [score] EcgLeadQuality score
+             * @property {Array.<string>|null} [issues] EcgLeadQuality issues
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of an EcgLeadQuality.
+             * @memberof telemed.v1
+             * @interface IEcgLeadQuality
+             * @augments telemed.v1.EcgLeadQuality.$Properties
+             * @deprecated Use telemed.v1.EcgLeadQuality.$Properties instead.
+             */
+
+            /**
+             * Shape of an EcgLeadQuality.
+             * @typedef {telemed.v1.EcgLeadQuality.$Properties} telemed.v1.EcgLeadQuality.$Shape
+             */
+
+            /**
+             * Constructs a new EcgLeadQuality.
+             * @memberof telemed.v1
+             * @classdesc Represents an EcgLeadQuality.
+             * @constructor
+             * @param {telemed.v1.EcgLeadQuality.$Properties=} [p] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const EcgLeadQuality = function (p) {
+                this.issues = [];
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            /**
+             * EcgLeadQuality lead.
+             * @member {string} lead
+             * @memberof telemed.v1.EcgLeadQuality
+             * @instance
+             */
+            EcgLeadQuality.prototype.lead = "";
+
+            /**
+             * EcgLeadQuality score.
+             * @member {number} score
+             * @memberof telemed.v1.EcgLeadQuality
+             * @instance
+             */
+            EcgLeadQuality.prototype.score = 0;
+
+            /**
+             * EcgLeadQuality issues.
+             * @member {Array.<string>} issues
+             * @memberof telemed.v1.EcgLeadQuality
+             * @instance
+             */
+            EcgLeadQuality.prototype.issues = $util.emptyArray;
+
+            /**
+             * Encodes the specified EcgLeadQuality message. Does not implicitly {@link telemed.v1.EcgLeadQuality.verify|verify} messages.
+             * @function encode
+             * @memberof telemed.v1.EcgLeadQuality
+             * @static
+             * @param {telemed.v1.EcgLeadQuality.$Properties} m EcgLeadQuality message or plain object to encode
+             * @param {$protobuf.Writer} [w] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            EcgLeadQuality.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.lead != null && $Object.hasOwnProperty.call(m, "lead") && m.lead !== "")
+                    w.uint32(/* id 1, wireType 2 =*/10).string(m.lead);
+                if (m.score != null && $Object.hasOwnProperty.call(m, "score") && !$Object.is(m.score, 0))
+                    w.uint32(/* id 2, wireType 1 =*/17).double(m.score);
+                if (m.issues != null && m.issues.length) {
+                    for (var i = 0; i < m.issues.length; ++i)
+                        w.uint32(/* id 3, wireType 2 =*/26).string(m.issues[i]);
+                }
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            /**
+             * Decodes an EcgLeadQuality message from the specified reader or buffer.
+             * @function decode
+             * @memberof telemed.v1.EcgLeadQuality
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} r Reader or buffer to decode from
+             * @param {number} [l] Message length if known beforehand
+             * @returns {telemed.v1.EcgLeadQuality & telemed.v1.EcgLeadQuality.$Shape} EcgLeadQuality
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            EcgLeadQuality.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.telemed.v1.EcgLeadQuality();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.lead = v;
+                            else
+                                delete m.lead;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 1)
+                                break;
+                            if (!$Object.is(v = r.double(), 0))
+                                m.score = v;
+                            else
+                                delete m.score;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 2)
+                                break;
+                            if (!(m.issues && m.issues.length))
+                                m.issues = [];
+                            m.issues.push(r.stringVerify());
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            /**
+             * Creates an EcgLeadQuality message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof telemed.v1.EcgLeadQuality
+             * @static
+             * @param {Object.<string,*>} d Plain object
+             * @returns {telemed.v1.EcgLeadQuality} EcgLeadQuality
+             */
+            EcgLeadQuality.fromObject = function (d, q) {
+                if (d instanceof $root.telemed.v1.EcgLeadQuality)
+                    return d;
+                if (!$util.isObject(d))
+                    throw $TypeError(".telemed.v1.EcgLeadQuality: object expected");
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var m = new $root.telemed.v1.EcgLeadQuality();
+                if (d.lead != null) {
+                    if (typeof d.lead !== "string" || d.lead.length) {
+                        m.lead = $String(d.lead);
+                    }
+                }
+                if (d.score != null) {
+                    if (!$Object.is($Number(d.score), 0)) {
+                        m.score = $Number(d.score);
+                    }
+                }
+                if (d.issues) {
+                    if (!$Array.isArray(d.issues))
+                        throw $TypeError(".telemed.v1.EcgLeadQuality.issues: array expected");
+                    m.issues = $Array(d.issues.length);
+                    for (var i = 0; i < d.issues.length; ++i) {
+                        m.issues[i] = $String(d.issues[i]);
+                    }
+                }
+                return m;
+            };
+
+            /**
+             * Creates a plain object from an EcgLeadQuality message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof telemed.v1.EcgLeadQuality
+             * @static
+             * @param {telemed.v1.EcgLeadQuality} m EcgLeadQuality
+             * @param {$protobuf.IConversionOptions} [o] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            EcgLeadQuality.toObject = function (m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var d = {};
+                if (o.arrays || o.defaults) {
+                    d.issues = [];
+                }
+                if (o.defaults) {
+                    d.lead = "";
+                    d.score = 0;
+                }
+                if (m.lead != null && $Object.hasOwnProperty.call(m, "lead")) {
+                    d.lead = m.lead;
+                }
+                if (m.score != null && $Object.hasOwnProperty.call(m, "score")) {
+                    d.score = o.json && !$isFinite(m.score) ? $String(m.score) : m.score;
+                }
+                if (m.issues && m.issues.length) {
+                    d.issues = $Array(m.issues.length);
+                    for (var j = 0; j < m.issues.length; ++j) {
+                        d.issues[j] = m.issues[j];
+                    }
+                }
+                return d;
+            };
+
+            /**
+             * Converts this EcgLeadQuality to JSON.
+             * @function toJSON
+             * @memberof telemed.v1.EcgLeadQuality
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            EcgLeadQuality.prototype.toJSON = function() {
+                return EcgLeadQuality.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            return EcgLeadQuality;
+        })();
+
+        v1.EcgAnalysis = (function() {
+
+            /**
+             * Properties of an EcgAnalysis.
+             * @typedef {Object} telemed.v1.EcgAnalysis.$Properties
+             * @property {number|null} [heartRateBpm] EcgAnalysis heartRateBpm
+             * @property {boolean|null} [irregular] EcgAnalysis irregular
+             * @property {Array.<telemed.v1.EcgFinding.$Properties>|null} [findings] EcgAnalysis findings
+             * @property {Array.<telemed.v1.EcgLeadQuality.$Properties>|null} [leadQuality] EcgAnalysis leadQuality
+             * @property {number|null} [priority] EcgAnalysis priority
+             * @property {string|null} [qualityVerdict] EcgAnalysis qualityVerdict
+             * @property {Array.<number>|null} [beats] EcgAnalysis beats
+             * @property {string|null} [analyserVersion] EcgAnalysis analyserVersion
+             * @property {number|null} [pauses] EcgAnalysis pauses
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of an EcgAnalysis.
+             * @memberof telemed.v1
+             * @interface IEcgAnalysis
+             * @augments telemed.v1.EcgAnalysis.$Properties
+             * @deprecated Use telemed.v1.EcgAnalysis.$Properties instead.
+             */
+
+            /**
+             * Shape of an EcgAnalysis.
+             * @typedef {telemed.v1.EcgAnalysis.$Properties} telemed.v1.EcgAnalysis.$Shape
+             */
+
+            /**
+             * Constructs a new EcgAnalysis.
+             * @memberof telemed.v1
+             * @classdesc Represents an EcgAnalysis.
+             * @constructor
+             * @param {telemed.v1.EcgAnalysis.$Properties=} [p] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const EcgAnalysis = function (p) {
+                this.findings = [];
+                this.leadQuality = [];
+                this.beats = [];
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            /**
+             * EcgAnalysis heartRateBpm.
+             * @member {number} heartRateBpm
+             * @memberof telemed.v1.EcgAnalysis
+             * @instance
+             */
+            EcgAnalysis.prototype.heartRateBpm = 0;
+
+            /**
+             * EcgAnalysis irregular.
+             * @member {boolean} irregular
+             * @memberof telemed.v1.EcgAnalysis
+             * @instance
+             */
+            EcgAnalysis.prototype.irregular = false;
+
+            /**
+             * EcgAnalysis findings.
+             * @member {Array.<telemed.v1.EcgFinding.$Properties>} findings
+             * @memberof telemed.v1.EcgAnalysis
+             * @instance
+             */
+            EcgAnalysis.prototype.findings = $util.emptyArray;
+
+            /**
+             * EcgAnalysis leadQuality.
+             * @member {Array.<telemed.v1.EcgLeadQuality.$Properties>} leadQuality
+             * @memberof telemed.v1.EcgAnalysis
+             * @instance
+             */
+            EcgAnalysis.prototype.leadQuality = $util.emptyArray;
+
+            /**
+             * EcgAnalysis priority.
+             * @member {number} priority
+             * @memberof telemed.v1.EcgAnalysis
+             * @instance
+             */
+            EcgAnalysis.prototype.priority = 0;
+
+            /**
+             * EcgAnalysis qualityVerdict.
+             * @member {string} qualityVerdict
+             * @memberof telemed.v1.EcgAnalysis
+             * @instance
+             */
+            EcgAnalysis.prototype.qualityVerdict = "";
+
+            /**
+             * EcgAnalysis beats.
+             * @member {Array.<number>} beats
+             * @memberof telemed.v1.EcgAnalysis
+             * @instance
+             */
+            EcgAnalysis.prototype.beats = $util.emptyArray;
+
+            /**
+             * EcgAnalysis analyserVersion.
+             * @member {string} analyserVersion
+             * @memberof telemed.v1.EcgAnalysis
+             * @instance
+             */
+            EcgAnalysis.prototype.analyserVersion = "";
+
+            /**
+             * EcgAnalysis pauses.
+             * @member {number} pauses
+             * @memberof telemed.v1.EcgAnalysis
+             * @instance
+             */
+            EcgAnalysis.prototype.pauses = 0;
+
+            /**
+             * Encodes the specified EcgAnalysis message. Does not implicitly {@link telemed.v1.EcgAnalysis.verify|verify} messages.
+             * @function encode
+             * @memberof telemed.v1.EcgAnalysis
+             * @static
+             * @param {telemed.v1.EcgAnalysis.$Properties} m EcgAnalysis message or plain object to encode
+             * @param {$protobuf.Writer} [w] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            EcgAnalysis.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.heartRateBpm != null && $Object.hasOwnProperty.call(m, "heartRateBpm") && !$Object.is(m.heartRateBpm, 0))
+                    w.uint32(/* id 1, wireType 1 =*/9).double(m.heartRateBpm);
+                if (m.irregular != null && $Object.hasOwnProperty.call(m, "irregular") && m.irregular !== false)
+                    w.uint32(/* id 2, wireType 0 =*/16).bool(m.irregular);
+                if (m.findings != null && m.findings.length) {
+                    for (var i = 0; i < m.findings.length; ++i)
+                        $root.telemed.v1.EcgFinding.encode(m.findings[i], w.uint32(/* id 3, wireType 2 =*/26).fork(), q + 1).ldelim();
+                }
+                if (m.leadQuality != null && m.leadQuality.length) {
+                    for (var i = 0; i < m.leadQuality.length; ++i)
+                        $root.telemed.v1.EcgLeadQuality.encode(m.leadQuality[i], w.uint32(/* id 4, wireType 2 =*/34).fork(), q + 1).ldelim();
+                }
+                if (m.priority != null && $Object.hasOwnProperty.call(m, "priority") && m.priority !== 0)
+                    w.uint32(/* id 5, wireType 0 =*/40).uint32(m.priority);
+                if (m.qualityVerdict != null && $Object.hasOwnProperty.call(m, "qualityVerdict") && m.qualityVerdict !== "")
+                    w.uint32(/* id 6, wireType 2 =*/50).string(m.qualityVerdict);
+                if (m.beats != null && m.beats.length) {
+                    w.uint32(/* id 7, wireType 2 =*/58).uint32s(m.beats);
+                }
+                if (m.analyserVersion != null && $Object.hasOwnProperty.call(m, "analyserVersion") && m.analyserVersion !== "")
+                    w.uint32(/* id 8, wireType 2 =*/66).string(m.analyserVersion);
+                if (m.pauses != null && $Object.hasOwnProperty.call(m, "pauses") && m.pauses !== 0)
+                    w.uint32(/* id 9, wireType 0 =*/72).uint32(m.pauses);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            /**
+             * Decodes an EcgAnalysis message from the specified reader or buffer.
+             * @function decode
+             * @memberof telemed.v1.EcgAnalysis
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} r Reader or buffer to decode from
+             * @param {number} [l] Message length if known beforehand
+             * @returns {telemed.v1.EcgAnalysis & telemed.v1.EcgAnalysis.$Shape} EcgAnalysis
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            EcgAnalysis.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.telemed.v1.EcgAnalysis();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 1)
+                                break;
+                            if (!$Object.is(v = r.double(), 0))
+                                m.heartRateBpm = v;
+                            else
+                                delete m.heartRateBpm;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.bool())
+                                m.irregular = v;
+                            else
+                                delete m.irregular;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 2)
+                                break;
+                            if (!(m.findings && m.findings.length))
+                                m.findings = [];
+                            m.findings.push($root.telemed.v1.EcgFinding.decode(r, r.size(), $undefined, q + 1));
+                            continue;
+                        }
+                    case 4: {
+                            if (u !== 2)
+                                break;
+                            if (!(m.leadQuality && m.leadQuality.length))
+                                m.leadQuality = [];
+                            m.leadQuality.push($root.telemed.v1.EcgLeadQuality.decode(r, r.size(), $undefined, q + 1));
+                            continue;
+                        }
+                    case 5: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.uint32())
+                                m.priority = v;
+                            else
+                                delete m.priority;
+                            continue;
+                        }
+                    case 6: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.qualityVerdict = v;
+                            else
+                                delete m.qualityVerdict;
+                            continue;
+                        }
+                    case 7: {
+                            if (u === 2) {
+                                if (!(m.beats && m.beats.length))
+                                    m.beats = [];
+                                r.uint32s(m.beats);
+                                continue;
+                            }
+                            if (u !== 0)
+                                break;
+                            if (!(m.beats && m.beats.length))
+                                m.beats = [];
+                            m.beats.push(r.uint32());
+                            continue;
+                        }
+                    case 8: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.analyserVersion = v;
+                            else
+                                delete m.analyserVersion;
+                            continue;
+                        }
+                    case 9: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.uint32())
+                                m.pauses = v;
+                            else
+                                delete m.pauses;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            /**
+             * Creates an EcgAnalysis message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof telemed.v1.EcgAnalysis
+             * @static
+             * @param {Object.<string,*>} d Plain object
+             * @returns {telemed.v1.EcgAnalysis} EcgAnalysis
+             */
+            EcgAnalysis.fromObject = function (d, q) {
+                if (d instanceof $root.telemed.v1.EcgAnalysis)
+                    return d;
+                if (!$util.isObject(d))
+                    throw $TypeError(".telemed.v1.EcgAnalysis: object expected");
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var m = new $root.telemed.v1.EcgAnalysis();
+                if (d.heartRateBpm != null) {
+                    if (!$Object.is($Number(d.heartRateBpm), 0)) {
+                        m.heartRateBpm = $Number(d.heartRateBpm);
+                    }
+                }
+                if (d.irregular != null) {
+                    if (d.irregular) {
+                        m.irregular = $Boolean(d.irregular);
+                    }
+                }
+                if (d.findings) {
+                    if (!$Array.isArray(d.findings))
+                        throw $TypeError(".telemed.v1.EcgAnalysis.findings: array expected");
+                    m.findings = $Array(d.findings.length);
+                    for (var i = 0; i < d.findings.length; ++i) {
+                        if (!$util.isObject(d.findings[i]))
+                            throw $TypeError(".telemed.v1.EcgAnalysis.findings: object expected");
+                        m.findings[i] = $root.telemed.v1.EcgFinding.fromObject(d.findings[i], q + 1);
+                    }
+                }
+                if (d.leadQuality) {
+                    if (!$Array.isArray(d.leadQuality))
+                        throw $TypeError(".telemed.v1.EcgAnalysis.leadQuality: array expected");
+                    m.leadQuality = $Array(d.leadQuality.length);
+                    for (var i = 0; i < d.leadQuality.length; ++i) {
+                        if (!$util.isObject(d.leadQuality[i]))
+                            throw $TypeError(".telemed.v1.EcgAnalysis.leadQuality: object expected");
+                        m.leadQuality[i] = $root.telemed.v1.EcgLeadQuality.fromObject(d.leadQuality[i], q + 1);
+                    }
+                }
+                if (d.priority != null) {
+                    if ($Number(d.priority) !== 0) {
+                        m.priority = d.priority >>> 0;
+                    }
+                }
+                if (d.qualityVerdict != null) {
+                    if (typeof d.qualityVerdict !== "string" || d.qualityVerdict.length) {
+                        m.qualityVerdict = $String(d.qualityVerdict);
+                    }
+                }
+                if (d.beats) {
+                    if (!$Array.isArray(d.beats))
+                        throw $TypeError(".telemed.v1.EcgAnalysis.beats: array expected");
+                    m.beats = $Array(d.beats.length);
+                    for (var i = 0; i < d.beats.length; ++i) {
+                        m.beats[i] = d.beats[i] >>> 0;
+                    }
+                }
+                if (d.analyserVersion != null) {
+                    if (typeof d.analyserVersion !== "string" || d.analyserVersion.length) {
+                        m.analyserVersion = $String(d.analyserVersion);
+                    }
+                }
+                if (d.pauses != null) {
+                    if ($Number(d.pauses) !== 0) {
+                        m.pauses = d.pauses >>> 0;
+                    }
+                }
+                return m;
+            };
+
+            /**
+             * Creates a plain object from an EcgAnalysis message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof telemed.v1.EcgAnalysis
+             * @static
+             * @param {telemed.v1.EcgAnalysis} m EcgAnalysis
+             * @param {$protobuf.IConversionOptions} [o] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            EcgAnalysis.toObject = function (m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var d = {};
+                if (o.arrays || o.defaults) {
+                    d.findings = [];
+                    d.leadQuality = [];
+                    d.beats = [];
+                }
+                if (o.defaults) {
+                    d.heartRateBpm = 0;
+                    d.irregular = false;
+                    d.priority = 0;
+                    d.qualityVerdict = "";
+                    d.analyserVersion = "";
+                    d.pauses = 0;
+                }
+                if (m.heartRateBpm != null && $Object.hasOwnProperty.call(m, "heartRateBpm")) {
+                    d.heartRateBpm = o.json && !$isFinite(m.heartRateBpm) ? $String(m.heartRateBpm) : m.heartRateBpm;
+                }
+                if (m.irregular != null && $Object.hasOwnProperty.call(m, "irregular")) {
+                    d.irregular = m.irregular;
+                }
+                if (m.findings && m.findings.length) {
+                    d.findings = $Array(m.findings.length);
+                    for (var j = 0; j < m.findings.length; ++j) {
+                        d.findings[j] = $root.telemed.v1.EcgFinding.toObject(m.findings[j], o, q + 1);
+                    }
+                }
+                if (m.leadQuality && m.leadQuality.length) {
+                    d.leadQuality = $Array(m.leadQuality.length);
+                    for (var j = 0; j < m.leadQuality.length; ++j) {
+                        d.leadQuality[j] = $root.telemed.v1.EcgLeadQuality.toObject(m.leadQuality[j], o, q + 1);
+                    }
+                }
+                if (m.priority != null && $Object.hasOwnProperty.call(m, "priority")) {
+                    d.priority = m.priority;
+                }
+                if (m.qualityVerdict != null && $Object.hasOwnProperty.call(m, "qualityVerdict")) {
+                    d.qualityVerdict = m.qualityVerdict;
+                }
+                if (m.beats && m.beats.length) {
+                    d.beats = $Array(m.beats.length);
+                    for (var j = 0; j < m.beats.length; ++j) {
+                        d.beats[j] = m.beats[j];
+                    }
+                }
+                if (m.analyserVersion != null && $Object.hasOwnProperty.call(m, "analyserVersion")) {
+                    d.analyserVersion = m.analyserVersion;
+                }
+                if (m.pauses != null && $Object.hasOwnProperty.call(m, "pauses")) {
+                    d.pauses = m.pauses;
+                }
+                return d;
+            };
+
+            /**
+             * Converts this EcgAnalysis to JSON.
+             * @function toJSON
+             * @memberof telemed.v1.EcgAnalysis
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            EcgAnalysis.prototype.toJSON = function() {
+                return EcgAnalysis.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            return EcgAnalysis;
+        })();
+
+        v1.EcgDocument = (function() {
+
+            /**
+             * Properties of an EcgDocument.
+             * @typedef {Object} telemed.v1.EcgDocument.$Properties
+             * @property {string|null} [recordId] EcgDocument recordId
+             * @property {string|null} [source] EcgDocument source
+             * @property {number|null} [sampleRateHz] EcgDocument sampleRateHz
+             * @property {number|null} [frames] EcgDocument frames
+             * @property {string|null} [startTime] EcgDocument startTime
+             * @property {Array.<telemed.v1.EcgLeadData.$Properties>|null} [leads] EcgDocument leads
+             * @property {telemed.v1.EcgPatientInfo.$Properties|null} [patient] EcgDocument patient
+             * @property {telemed.v1.EcgDeviceInfo.$Properties|null} [device] EcgDocument device
+             * @property {Array.<telemed.v1.EcgMeasurementValue.$Properties>|null} [measurements] EcgDocument measurements
+             * @property {Array.<string>|null} [statements] EcgDocument statements
+             * @property {telemed.v1.EcgAnalysis.$Properties|null} [analysis] EcgDocument analysis
+             * @property {Array.<string>|null} [notes] EcgDocument notes
+             * @property {Array.<telemed.v1.EcgLeadData.$Properties>|null} [otherSignals] EcgDocument otherSignals
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of an EcgDocument.
+             * @memberof telemed.v1
+             * @interface IEcgDocument
+             * @augments telemed.v1.EcgDocument.$Properties
+             * @deprecated Use telemed.v1.EcgDocument.$Properties instead.
+             */
+
+            /**
+             * Shape of an EcgDocument.
+             * @typedef {telemed.v1.EcgDocument.$Properties} telemed.v1.EcgDocument.$Shape
+             */
+
+            /**
+             * Constructs a new EcgDocument.
+             * @memberof telemed.v1
+             * @classdesc Represents an EcgDocument.
+             * @constructor
+             * @param {telemed.v1.EcgDocument.$Properties=} [p] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const EcgDocument = function (p) {
+                this.leads = [];
+                this.measurements = [];
+                this.statements = [];
+                this.notes = [];
+                this.otherSignals = [];
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            /**
+             * EcgDocument recordId.
+             * @member {string} recordId
+             * @memberof telemed.v1.EcgDocument
+             * @instance
+             */
+            EcgDocument.prototype.recordId = "";
+
+            /**
+             * EcgDocument source.
+             * @member {string} source
+             * @memberof telemed.v1.EcgDocument
+             * @instance
+             */
+            EcgDocument.prototype.source = "";
+
+            /**
+             * EcgDocument sampleRateHz.
+             * @member {number} sampleRateHz
+             * @memberof telemed.v1.EcgDocument
+             * @instance
+             */
+            EcgDocument.prototype.sampleRateHz = 0;
+
+            /**
+             * EcgDocument frames.
+             * @member {number} frames
+             * @memberof telemed.v1.EcgDocument
+             * @instance
+             */
+            EcgDocument.prototype.frames = 0;
+
+            /**
+             * EcgDocument startTime.
+             * @member {string} startTime
+             * @memberof telemed.v1.EcgDocument
+             * @instance
+             */
+            EcgDocument.prototype.startTime = "";
+
+            /**
+             * EcgDocument leads.
+             * @member {Array.<telemed.v1.EcgLeadData.$Properties>} leads
+             * @memberof telemed.v1.EcgDocument
+             * @instance
+             */
+            EcgDocument.prototype.leads = $util.emptyArray;
+
+            /**
+             * EcgDocument patient.
+             * @member {telemed.v1.EcgPatientInfo.$Properties|null|undefined} patient
+             * @memberof telemed.v1.EcgDocument
+             * @instance
+             */
+            EcgDocument.prototype.patient = null;
+
+            /**
+             * EcgDocument device.
+             * @member {telemed.v1.EcgDeviceInfo.$Properties|null|undefined} device
+             * @memberof telemed.v1.EcgDocument
+             * @instance
+             */
+            EcgDocument.prototype.device = null;
+
+            /**
+             * EcgDocument measurements.
+             * @member {Array.<telemed.v1.EcgMeasurementValue.$Properties>} measurements
+             * @memberof telemed.v1.EcgDocument
+             * @instance
+             */
+            EcgDocument.prototype.measurements = $util.emptyArray;
+
+            /**
+             * EcgDocument statements.
+             * @member {Array.<string>} statements
+             * @memberof telemed.v1.EcgDocument
+             * @instance
+             */
+            EcgDocument.prototype.statements = $util.emptyArray;
+
+            /**
+             * EcgDocument analysis.
+             * @member {telemed.v1.EcgAnalysis.$Properties|null|undefined} analysis
+             * @memberof telemed.v1.EcgDocument
+             * @instance
+             */
+            EcgDocument.prototype.analysis = null;
+
+            /**
+             * EcgDocument notes.
+             * @member {Array.<string>} notes
+             * @memberof telemed.v1.EcgDocument
+             * @instance
+             */
+            EcgDocument.prototype.notes = $util.emptyArray;
+
+            /**
+             * EcgDocument otherSignals.
+             * @member {Array.<telemed.v1.EcgLeadData.$Properties>} otherSignals
+             * @memberof telemed.v1.EcgDocument
+             * @instance
+             */
+            EcgDocument.prototype.otherSignals = $util.emptyArray;
+
+            /**
+             * Encodes the specified EcgDocument message. Does not implicitly {@link telemed.v1.EcgDocument.verify|verify} messages.
+             * @function encode
+             * @memberof telemed.v1.EcgDocument
+             * @static
+             * @param {telemed.v1.EcgDocument.$Properties} m EcgDocument message or plain object to encode
+             * @param {$protobuf.Writer} [w] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            EcgDocument.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.recordId != null && $Object.hasOwnProperty.call(m, "recordId") && m.recordId !== "")
+                    w.uint32(/* id 1, wireType 2 =*/10).string(m.recordId);
+                if (m.source != null && $Object.hasOwnProperty.call(m, "source") && m.source !== "")
+                    w.uint32(/* id 2, wireType 2 =*/18).string(m.source);
+                if (m.sampleRateHz != null && $Object.hasOwnProperty.call(m, "sampleRateHz") && !$Object.is(m.sampleRateHz, 0))
+                    w.uint32(/* id 3, wireType 1 =*/25).double(m.sampleRateHz);
+                if (m.frames != null && $Object.hasOwnProperty.call(m, "frames") && m.frames !== 0)
+                    w.uint32(/* id 4, wireType 0 =*/32).uint32(m.frames);
+                if (m.startTime != null && $Object.hasOwnProperty.call(m, "startTime") && m.startTime !== "")
+                    w.uint32(/* id 5, wireType 2 =*/42).string(m.startTime);
+                if (m.leads != null && m.leads.length) {
+                    for (var i = 0; i < m.leads.length; ++i)
+                        $root.telemed.v1.EcgLeadData.encode(m.leads[i], w.uint32(/* id 6, wireType 2 =*/50).fork(), q + 1).ldelim();
+                }
+                if (m.patient != null && $Object.hasOwnProperty.call(m, "patient"))
+                    $root.telemed.v1.EcgPatientInfo.encode(m.patient, w.uint32(/* id 7, wireType 2 =*/58).fork(), q + 1).ldelim();
+                if (m.device != null && $Object.hasOwnProperty.call(m, "device"))
+                    $root.telemed.v1.EcgDeviceInfo.encode(m.device, w.uint32(/* id 8, wireType 2 =*/66).fork(), q + 1).ldelim();
+                if (m.measurements != null && m.measurements.length) {
+                    for (var i = 0; i < m.measurements.length; ++i)
+                        $root.telemed.v1.EcgMeasurementValue.encode(m.measurements[i], w.uint32(/* id 9, wireType 2 =*/74).fork(), q + 1).ldelim();
+                }
+                if (m.statements != null && m.statements.length) {
+                    for (var i = 0; i < m.statements.length; ++i)
+                        w.uint32(/* id 10, wireType 2 =*/82).string(m.statements[i]);
+                }
+                if (m.analysis != null && $Object.hasOwnProperty.call(m, "analysis"))
+                    $root.telemed.v1.EcgAnalysis.encode(m.analysis, w.uint32(/* id 11, wireType 2 =*/90).fork(), q + 1).ldelim();
+                if (m.notes != null && m.notes.length) {
+                    for (var i = 0; i < m.notes.length; ++i)
+                        w.uint32(/* id 12, wireType 2 =*/98).string(m.notes[i]);
+                }
+                if (m.otherSignals != null && m.otherSignals.length) {
+                    for (var i = 0; i < m.otherSignals.length; ++i)
+                        $root.telemed.v1.EcgLeadData.encode(m.otherSignals[i], w.uint32(/* id 13, wireType 2 =*/106).fork(), q + 1).ldelim();
+                }
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            /**
+             * Decodes an EcgDocument message from the specified reader or buffer.
+             * @function decode
+             * @memberof telemed.v1.EcgDocument
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} r Reader or buffer to decode from
+             * @param {number} [l] Message length if known beforehand
+             * @returns {telemed.v1.EcgDocument & telemed.v1.EcgDocument.$Shape} EcgDocument
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            EcgDocument.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.telemed.v1.EcgDocument();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.recordId = v;
+                            else
+                                delete m.recordId;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.source = v;
+                            else
+                                delete m.source;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 1)
+                                break;
+                            if (!$Object.is(v = r.double(), 0))
+                                m.sampleRateHz = v;
+                            else
+                                delete m.sampleRateHz;
+                            continue;
+                        }
+                    case 4: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.uint32())
+                                m.frames = v;
+                            else
+                                delete m.frames;
+                            continue;
+                        }
+                    case 5: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.startTime = v;
+                            else
+                                delete m.startTime;
+                            continue;
+                        }
+                    case 6: {
+                            if (u !== 2)
+                                break;
+                            if (!(m.leads && m.leads.length))
+                                m.leads = [];
+                            m.leads.push($root.telemed.v1.EcgLeadData.decode(r, r.size(), $undefined, q + 1));
+                            continue;
+                        }
+                    case 7: {
+                            if (u !== 2)
+                                break;
+                            m.patient = $root.telemed.v1.EcgPatientInfo.decode(r, r.size(), $undefined, q + 1, m.patient);
+                            continue;
+                        }
+                    case 8: {
+                            if (u !== 2)
+                                break;
+                            m.device = $root.telemed.v1.EcgDeviceInfo.decode(r, r.size(), $undefined, q + 1, m.device);
+                            continue;
+                        }
+                    case 9: {
+                            if (u !== 2)
+                                break;
+                            if (!(m.measurements && m.measurements.length))
+                                m.measurements = [];
+                            m.measurements.push($root.telemed.v1.EcgMeasurementValue.decode(r, r.size(), $undefined, q + 1));
+                            continue;
+                        }
+                    case 10: {
+                            if (u !== 2)
+                                break;
+                            if (!(m.statements && m.statements.length))
+                                m.statements = [];
+                            m.statements.push(r.stringVerify());
+                            continue;
+                        }
+                    case 11: {
+                            if (u !== 2)
+                                break;
+                            m.analysis = $root.telemed.v1.EcgAnalysis.decode(r, r.size(), $undefined, q + 1, m.analysis);
+                            continue;
+                        }
+                    case 12: {
+                            if (u !== 2)
+                                break;
+                            if (!(m.notes && m.notes.length))
+                                m.notes = [];
+                            m.notes.push(r.stringVerify());
+                            continue;
+                        }
+                    case 13: {
+                            if (u !== 2)
+                                break;
+                            if (!(m.otherSignals && m.otherSignals.length))
+                                m.otherSignals = [];
+                            m.otherSignals.push($root.telemed.v1.EcgLeadData.decode(r, r.size(), $undefined, q + 1));
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            /**
+             * Creates an EcgDocument message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof telemed.v1.EcgDocument
+             * @static
+             * @param {Object.<string,*>} d Plain object
+             * @returns {telemed.v1.EcgDocument} EcgDocument
+             */
+            EcgDocument.fromObject = function (d, q) {
+                if (d instanceof $root.telemed.v1.EcgDocument)
+                    return d;
+                if (!$util.isObject(d))
+                    throw $TypeError(".telemed.v1.EcgDocument: object expected");
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var m = new $root.telemed.v1.EcgDocument();
+                if (d.recordId != null) {
+                    if (typeof d.recordId !== "string" || d.recordId.length) {
+                        m.recordId = $String(d.recordId);
+                    }
+                }
+                if (d.source != null) {
+                    if (typeof d.source !== "string" || d.source.length) {
+                        m.source = $String(d.source);
+                    }
+                }
+                if (d.sampleRateHz != null) {
+                    if (!$Object.is($Number(d.sampleRateHz), 0)) {
+                        m.sampleRateHz = $Number(d.sampleRateHz);
+                    }
+                }
+                if (d.frames != null) {
+                    if ($Number(d.frames) !== 0) {
+                        m.frames = d.frames >>> 0;
+                    }
+                }
+                if (d.startTime != null) {
+                    if (typeof d.startTime !== "string" || d.startTime.length) {
+                        m.startTime = $String(d.startTime);
+                    }
+                }
+                if (d.leads) {
+                    if (!$Array.isArray(d.leads))
+                        throw $TypeError(".telemed.v1.EcgDocument.leads: array expected");
+                    m.leads = $Array(d.leads.length);
+                    for (var i = 0; i < d.leads.length; ++i) {
+                        if (!$util.isObject(d.leads[i]))
+                            throw $TypeError(".telemed.v1.EcgDocument.leads: object expected");
+                        m.leads[i] = $root.telemed.v1.EcgLeadData.fromObject(d.leads[i], q + 1);
+                    }
+                }
+                if (d.patient != null) {
+                    if (!$util.isObject(d.patient))
+                        throw $TypeError(".telemed.v1.EcgDocument.patient: object expected");
+                    m.patient = $root.telemed.v1.EcgPatientInfo.fromObject(d.patient, q + 1);
+                }
+                if (d.device != null) {
+                    if (!$util.isObject(d.device))
+                        throw $TypeError(".telemed.v1.EcgDocument.device: object expected");
+                    m.device = $root.telemed.v1.EcgDeviceInfo.fromObject(d.device, q + 1);
+                }
+                if (d.measurements) {
+                    if (!$Array.isArray(d.measurements))
+                        throw $TypeError(".telemed.v1.EcgDocument.measurements: array expected");
+                    m.measurements = $Array(d.measurements.length);
+                    for (var i = 0; i < d.measurements.length; ++i) {
+                        if (!$util.isObject(d.measurements[i]))
+                            throw $TypeError(".telemed.v1.EcgDocument.measurements: object expected");
+                        m.measurements[i] = $root.telemed.v1.EcgMeasurementValue.fromObject(d.measurements[i], q + 1);
+                    }
+                }
+                if (d.statements) {
+                    if (!$Array.isArray(d.statements))
+                        throw $TypeError(".telemed.v1.EcgDocument.statements: array expected");
+                    m.statements = $Array(d.statements.length);
+                    for (var i = 0; i < d.statements.length; ++i) {
+                        m.statements[i] = $String(d.statements[i]);
+                    }
+                }
+                if (d.analysis != null) {
+                    if (!$util.isObject(d.analysis))
+                        throw $TypeError(".telemed.v1.EcgDocument.analysis: object expected");
+                    m.analysis = $root.telemed.v1.EcgAnalysis.fromObject(d.analysis, q + 1);
+                }
+                if (d.notes) {
+                    if (!$Array.isArray(d.notes))
+                        throw $TypeError(".telemed.v1.EcgDocument.notes: array expected");
+                    m.notes = $Array(d.notes.length);
+                    for (var i = 0; i < d.notes.length; ++i) {
+                        m.notes[i] = $String(d.notes[i]);
+                    }
+                }
+                if (d.otherSignals) {
+                    if (!$Array.isArray(d.otherSignals))
+                        throw $TypeError(".telemed.v1.EcgDocument.otherSignals: array expected");
+                    m.otherSignals = $Array(d.otherSignals.length);
+                    for (var i = 0; i < d.otherSignals.length; ++i) {
+                        if (!$util.isObject(d.otherSignals[i]))
+                            throw $TypeError(".telemed.v1.EcgDocument.otherSignals: object expected");
+                        m.otherSignals[i] = $root.telemed.v1.EcgLeadData.fromObject(d.otherSignals[i], q + 1);
+                    }
+                }
+                return m;
+            };
+
+            /**
+             * Creates a plain object from an EcgDocument message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof telemed.v1.EcgDocument
+             * @static
+             * @param {telemed.v1.EcgDocument} m EcgDocument
+             * @param {$protobuf.IConversionOptions} [o] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            EcgDocument.toObject = function (m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var d = {};
+                if (o.arrays || o.defaults) {
+                    d.leads = [];
+                    d.measurements = [];
+                    d.statements = [];
+                    d.notes = [];
+                    d.otherSignals = [];
+                }
+                if (o.defaults) {
+                    d.recordId = "";
+                    d.source = "";
+                    d.sampleRateHz = 0;
+                    d.frames = 0;
+                    d.startTime = "";
+                    d.patient = null;
+                    d.device = null;
+                    d.analysis = null;
+                }
+                if (m.recordId != null && $Object.hasOwnProperty.call(m, "recordId")) {
+                    d.recordId = m.recordId;
+                }
+                if (m.source != null && $Object.hasOwnProperty.call(m, "source")) {
+                    d.source = m.source;
+                }
+                if (m.sampleRateHz != null && $Object.hasOwnProperty.call(m, "sampleRateHz")) {
+                    d.sampleRateHz = o.json && !$isFinite(m.sampleRateHz) ? $String(m.sampleRateHz) : m.sampleRateHz;
+                }
+                if (m.frames != null && $Object.hasOwnProperty.call(m, "frames")) {
+                    d.frames = m.frames;
+                }
+                if (m.startTime != null && $Object.hasOwnProperty.call(m, "startTime")) {
+                    d.startTime = m.startTime;
+                }
+                if (m.leads && m.leads.length) {
+                    d.leads = $Array(m.leads.length);
+                    for (var j = 0; j < m.leads.length; ++j) {
+                        d.leads[j] = $root.telemed.v1.EcgLeadData.toObject(m.leads[j], o, q + 1);
+                    }
+                }
+                if (m.patient != null && $Object.hasOwnProperty.call(m, "patient")) {
+                    d.patient = $root.telemed.v1.EcgPatientInfo.toObject(m.patient, o, q + 1);
+                }
+                if (m.device != null && $Object.hasOwnProperty.call(m, "device")) {
+                    d.device = $root.telemed.v1.EcgDeviceInfo.toObject(m.device, o, q + 1);
+                }
+                if (m.measurements && m.measurements.length) {
+                    d.measurements = $Array(m.measurements.length);
+                    for (var j = 0; j < m.measurements.length; ++j) {
+                        d.measurements[j] = $root.telemed.v1.EcgMeasurementValue.toObject(m.measurements[j], o, q + 1);
+                    }
+                }
+                if (m.statements && m.statements.length) {
+                    d.statements = $Array(m.statements.length);
+                    for (var j = 0; j < m.statements.length; ++j) {
+                        d.statements[j] = m.statements[j];
+                    }
+                }
+                if (m.analysis != null && $Object.hasOwnProperty.call(m, "analysis")) {
+                    d.analysis = $root.telemed.v1.EcgAnalysis.toObject(m.analysis, o, q + 1);
+                }
+                if (m.notes && m.notes.length) {
+                    d.notes = $Array(m.notes.length);
+                    for (var j = 0; j < m.notes.length; ++j) {
+                        d.notes[j] = m.notes[j];
+                    }
+                }
+                if (m.otherSignals && m.otherSignals.length) {
+                    d.otherSignals = $Array(m.otherSignals.length);
+                    for (var j = 0; j < m.otherSignals.length; ++j) {
+                        d.otherSignals[j] = $root.telemed.v1.EcgLeadData.toObject(m.otherSignals[j], o, q + 1);
+                    }
+                }
+                return d;
+            };
+
+            /**
+             * Converts this EcgDocument to JSON.
+             * @function toJSON
+             * @memberof telemed.v1.EcgDocument
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            EcgDocument.prototype.toJSON = function() {
+                return EcgDocument.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            return EcgDocument;
         })();
 
         v1.Pose = (function() {

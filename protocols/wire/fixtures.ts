@@ -10,7 +10,7 @@ const v1 = telemed.v1;
 /** Every payload arm of `Envelope`, in field-number order (telemed.proto). */
 export const PAYLOAD_KINDS: readonly PayloadKind[] = [
   'hello', 'helloAck', 'ack', 'ping', 'pong', 'goodbye',
-  'vitals', 'waveform', 'alarm', 'ecgChunk', 'diagnosis', 'armCommand', 'armTelemetry', 'ultrasound', 'linkStats',
+  'vitals', 'waveform', 'alarm', 'ecgChunk', 'diagnosis', 'armCommand', 'armTelemetry', 'ultrasound', 'linkStats', 'ecgStatus',
 ];
 
 /** Payloads that belong to the session layer (SESSION.md): allowed without class or stream id. */
@@ -35,6 +35,7 @@ const CLASS_OF: Record<PayloadKind, telemed.v1.TrafficClass> = {
   armTelemetry: v1.TrafficClass.TRAFFIC_CLASS_CONTROL,
   ultrasound: v1.TrafficClass.TRAFFIC_CLASS_VIDEO,
   linkStats: v1.TrafficClass.TRAFFIC_CLASS_CONTROL,
+  ecgStatus: v1.TrafficClass.TRAFFIC_CLASS_ALARM,
 };
 
 /** A header with every field set; `overrides` replace single fields. */
@@ -88,7 +89,7 @@ export function samplePayload(kind: PayloadKind): EnvelopeInit {
     case 'ecgChunk':
       return { ecgChunk: { recordId: 'rec-2026-001', offset: 65_536, totalSize: 262_144, data: new Uint8Array([0, 1, 2, 0xfe, 0xff, 0x80, 0x0a]), contentType: 'application/x-telemed-ecg+protobuf', sha256: new Uint8Array(32).fill(0xab), patientRef: 'pt-ref-opaque', last: true } };
     case 'diagnosis':
-      return { diagnosis: { recordId: 'rec-2026-001', diagnosisId: 'dx-1', readerId: 'dr-who', statements: ['Sinus rhythm', 'Normal ECG'], text: 'No acute changes.', signedAtNs: SAMPLE_CAPTURE_TIME_NS + 60e9, critical: true } };
+      return { diagnosis: { recordId: 'rec-2026-001', diagnosisId: 'dx-1', readerId: 'dr-who', statements: ['Sinus rhythm', 'Normal ECG'], text: 'No acute changes.', signedAtNs: SAMPLE_CAPTURE_TIME_NS + 60e9, critical: true, readerName: 'Dr. Wang', signature: new Uint8Array(32).fill(0x5a), signatureAlg: 'hmac-sha256', revision: 2 } };
     case 'armCommand':
       return { armCommand: { commandId: 1_000_001, leaseId: 'lease-1', kind: v1.ArmCommandKind.ARM_COMMAND_KIND_MOVE, target: pose(), maxSpeedMmS: 25.5, maxForceN: 7.25, issuedAtNs: SAMPLE_CAPTURE_TIME_NS, operatorId: 'op-1' } };
     case 'armTelemetry':
@@ -97,6 +98,8 @@ export function samplePayload(kind: PayloadKind): EnvelopeInit {
       return { ultrasound: { frameId: 77, width: 4, height: 2, encoding: v1.ImageEncoding.IMAGE_ENCODING_GRAY8, quality: 80, data: new Uint8Array([0, 32, 64, 96, 128, 160, 192, 255]), depthMm: 120.5, gainDb: -3.5, totalSize: 16, offset: 8, last: true } };
     case 'linkStats':
       return { linkStats: { rttMs: 48.5, estRateBps: 12_500_000, bytesInFlight: 65_000, queues: [{ trafficClass: v1.TrafficClass.TRAFFIC_CLASS_BULK, frames: 3, bytes: 196_608, dropped: 1, late: 2 }], clockOffsetMs: -1.25, outboxBytes: 10_485_760, linkState: 'up' } };
+    case 'ecgStatus':
+      return { ecgStatus: { recordId: 'rec-2026-001', state: v1.EcgReadingState.ECG_READING_STATE_IN_READING, readerName: 'Dr. Wang', atNs: SAMPLE_CAPTURE_TIME_NS + 30e9, reasonCode: 'TM_ERR_ECG_SHA256' } };
   }
 }
 

@@ -81,6 +81,9 @@ export function validateEnvelope(env: telemed.v1.Envelope, limits: EnvelopeLimit
     case 'ecgChunk':
       checkId('ecg_chunk.record_id', env.ecgChunk?.recordId, limits);
       break;
+    case 'ecgStatus':
+      checkId('ecg_status.record_id', env.ecgStatus?.recordId, limits);
+      break;
     default:
       break;
   }

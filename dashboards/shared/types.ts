@@ -83,3 +83,116 @@ export interface GatewayStatus {
   classes: Partial<Record<ClassName, ClassCounters>>;
   devices: { id: string; kind: string; state: string }[];
 }
+
+// ---- ECG workflow (docs/CONTRACTS.md "ECG workflow") ----
+
+/** Severity of an analysis finding; `critical` is shown in red and raises an alarm at the gateway. */
+export type FindingSeverity = 'info' | 'abnormal' | 'critical';
+
+/** One finding of the gateway's analysis or the cart's own interpretation. Samples index the record. */
+export interface EcgFinding {
+  code: string;
+  severity: FindingSeverity;
+  text: string;
+  /** Lead the finding is about ('II', 'V3R', …), or null for the whole record. */
+  lead: string | null;
+  startSample: number;
+  endSample: number;
+  origin: 'gateway' | 'cart';
+}
+
+/** Signal quality of one lead: score 0 (unusable) … 1 (clean), with the reasons it lost points. */
+export interface EcgLeadQuality {
+  lead: string;
+  score: number;
+  issues: string[];
+}
+
+/** Overall quality of a record; `poor` prompts the clinic to retake it. */
+export type EcgVerdict = 'good' | 'acceptable' | 'poor';
+
+/** A signed reading of one record (`DiagnosisView`). */
+export interface DiagnosisView {
+  diagnosisId: string;
+  readerName: string;
+  statements: string[];
+  text: string;
+  /** ISO time the reader signed. */
+  signedAt: string;
+  critical: boolean;
+  /** 1 for the first reading, +1 for each amendment. */
+  revision: number;
+  signatureAlg: string;
+  /** Hex. */
+  signature: string;
+}
+
+/** Where a record is at the clinic's gateway (`GatewayEcgView.state`). */
+export const GATEWAY_ECG_STATES = ['preview', 'queued', 'sending', 'delivered', 'in-reading', 'reported', 'discarded', 'rejected'] as const;
+export type GatewayEcgState = (typeof GATEWAY_ECG_STATES)[number];
+
+/** One ECG record at the gateway (`GET /api/ecg/records`). */
+export interface GatewayEcgView {
+  recordId: string;
+  deviceId: string;
+  source: string;
+  /** ISO. */
+  acquiredAt: string;
+  durationS: number;
+  sampleRateHz: number;
+  leads: string[];
+  heartRateBpm: number | null;
+  verdict: EcgVerdict;
+  leadQuality: EcgLeadQuality[];
+  findings: EcgFinding[];
+  /** 0 routine … 3 most urgent. */
+  priority: number;
+  critical: boolean;
+  state: GatewayEcgState;
+  /** Bytes of the record document on the uplink. */
+  progress: { totalBytes: number; sentBytes: number; ackedBytes: number };
+  readerName: string | null;
+  diagnosis: DiagnosisView | null;
+  updatedAt: string;
+  error: { code: string; message: string } | null;
+}
+
+/** Reading state at the hub. */
+export type HubEcgStatus = 'pending' | 'in_reading' | 'reported';
+
+/** One ECG record at the hub (`GET /api/ecg/worklist`); never carries the patient reference. */
+export interface HubEcgView {
+  id: string;
+  gatewayId: string;
+  recordId: string;
+  receivedAt: string;
+  status: HubEcgStatus;
+  priority: number;
+  claimedBy: string | null;
+  byteSize: number;
+  contentType: string;
+  corruptCode: string | null;
+  heartRateBpm: number | null;
+  verdict: EcgVerdict | null;
+  findings: EcgFinding[];
+  leadQuality: EcgLeadQuality[];
+  durationS: number | null;
+  sampleRateHz: number | null;
+  leads: string[];
+  statements: string[];
+  diagnosis: DiagnosisView | null;
+}
+
+/** Samples of a record, normalised from the hub's `{ name, uv }` and the gateway's `{ lead, uv }`. */
+export interface EcgSamples {
+  sampleRateHz: number;
+  leads: { lead: string; uv: number[] }[];
+}
+
+/** One line of a record's audit trail at the hub. */
+export interface EcgAuditEvent {
+  at: string;
+  actor: string;
+  action: string;
+  detail: unknown;
+}

@@ -30,3 +30,12 @@ export function formatClock(iso: string | null | undefined): string {
 export function formatValue(v: number): string {
   return Number.isInteger(v) ? v.toString() : v.toFixed(1);
 }
+
+/** Date and clock time of an ISO string ("2026-11-22 14:03:22", local), or an em dash. */
+export function formatDateTime(iso: string | null | undefined): string {
+  if (typeof iso !== 'string' || iso === '') return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '—';
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}

@@ -6,11 +6,21 @@ import { useLiveSocket } from '../../shared/use-live-socket.js';
 import { fetchGateways, liveUrlFor, sessionStillValid, type Session } from './api.js';
 import { applyHubMessage, EMPTY_CONSOLE, sortedGateways, type ConsoleState } from './console-state.js';
 import { GatewayCard } from './gateway-card.js';
+import { asHubEcgView, parseEcgLive } from '../../shared/ecg/views.js';
+import type { HubEcgView } from '../../shared/types.js';
+import { fetchWorklist } from './ecg/ecg-api.js';
+import { RecordPage } from './ecg/record-page.js';
+import { EMPTY_WORKLIST, replaceWorklist, upsertRecord, worklistSections, type Worklist } from './ecg/worklist-state.js';
+import { WorklistView } from './ecg/worklist-view.js';
+import { useHashRoute } from './use-hash-route.js';
 
-/** The signed-in console: gateway cards, kept current by the hub's `/live` socket. */
+/** The signed-in console: gateway cards and the ECG worklist, kept current by the hub's `/live` socket. */
 export function Dashboard(props: { session: Session; onLogout: () => void; onExpired: () => void }) {
   const { session, onExpired } = props;
   const [state, setState] = useState<ConsoleState>(EMPTY_CONSOLE);
+  const [worklist, setWorklist] = useState<Worklist>(EMPTY_WORKLIST);
+  const [worklistError, setWorklistError] = useState<string | null>(null);
+  const route = useHashRoute();
 
   // The REST list paints the page at once; the socket's snapshot then takes over.
   useEffect(() => {
@@ -25,9 +35,31 @@ export function Dashboard(props: { session: Session; onLogout: () => void; onExp
     return () => ctl.abort();
   }, [session.token, onExpired]);
 
+  // The worklist is loaded once per sign-in; `/live` {type:'ecg'} keeps it current afterwards.
+  useEffect(() => {
+    const ctl = new AbortController();
+    fetchWorklist(session.token, ctl.signal)
+      .then((records) => {
+        // Records pushed while the list was loading are newer than the list: keep them.
+        if (!ctl.signal.aborted) setWorklist((cur) => Object.values(cur).reduce(upsertRecord, replaceWorklist(records)));
+      })
+      .catch((err: unknown) => {
+        if (ctl.signal.aborted) return;
+        if (err instanceof DashboardError && err.status === 401) onExpired();
+        else setWorklistError(err instanceof DashboardError ? `Worklist unavailable: ${err.message} (${err.code})` : 'Worklist unavailable');
+      });
+    return () => ctl.abort();
+  }, [session.token, onExpired]);
+  const onRecord = useCallback((r: HubEcgView) => setWorklist((w) => upsertRecord(w, r)), []);
+
   const onMessage = useCallback((text: string) => {
     const msg = parseHubMessage(text);
-    if (msg !== null) setState((s) => applyHubMessage(s, msg));
+    if (msg !== null) {
+      setState((s) => applyHubMessage(s, msg));
+      return;
+    }
+    const rec = parseEcgLive(text, asHubEcgView);
+    if (rec !== null) setWorklist((w) => upsertRecord(w, rec));
   }, []);
   const live = useLiveSocket(liveUrlFor(session.token), onMessage, onExpired);
 
@@ -45,6 +77,8 @@ export function Dashboard(props: { session: Session; onLogout: () => void; onExp
 
   const gateways = sortedGateways(state);
   const connected = gateways.filter((g) => g.connected).length;
+  const unread = worklistSections(worklist).pending.length;
+  const tab = route.view === 'gateways' ? 'gateways' : 'ecg';
   return (
     <>
       <header class="topbar">
@@ -58,8 +92,22 @@ export function Dashboard(props: { session: Session; onLogout: () => void; onExp
           Log out
         </button>
       </header>
+      <nav class="tabs" aria-label="Console sections">
+        <a href="#/gateways" aria-current={tab === 'gateways' ? 'page' : undefined} data-testid="nav-gateways">
+          Gateways
+        </a>
+        <a href="#/ecg" aria-current={tab === 'ecg' ? 'page' : undefined} data-testid="nav-worklist">
+          ECG worklist <span data-testid="unread-count">({unread} pending)</span>
+        </a>
+      </nav>
       <main class="page">
         <LiveLostBanner status={live} />
+        {route.view === 'worklist' ? (
+          <WorklistView worklist={worklist} me={session.user.username} error={worklistError} />
+        ) : route.view === 'record' ? (
+          <RecordPage key={route.id} token={session.token} me={session.user.username} id={route.id} live={worklist[route.id]} onRecord={onRecord} onExpired={onExpired} />
+        ) : (
+        <>
         <p class="summary" data-testid="gateway-summary">
           <strong>{connected}</strong> of <strong>{gateways.length}</strong> gateways connected
         </p>
@@ -73,6 +121,8 @@ export function Dashboard(props: { session: Session; onLogout: () => void; onExp
               <GatewayCard key={g.id} gateway={g} vitals={state.vitals[g.id]} alarms={state.alarms[g.id] ?? 0} />
             ))}
           </div>
+        )}
+        </>
         )}
       </main>
     </>

@@ -1,0 +1,52 @@
+import { DashboardError, DashboardErrorCode, fetchJson } from '../../../shared/errors.js';
+import { asAuditEvents, asDiagnosis, asHubEcgView, asSamples } from '../../../shared/ecg/views.js';
+import type { DiagnosisView, EcgAuditEvent, EcgSamples, HubEcgView } from '../../../shared/types.js';
+
+// The hub's reading API (docs/CONTRACTS.md "Hub reading API"), relative to the page.
+
+const api = (path: string): string => new URL(path, location.href).toString();
+const auth = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });
+
+function record(body: unknown): HubEcgView {
+  const r = asHubEcgView((body as { record?: unknown } | null)?.record);
+  if (r === null) throw new DashboardError(DashboardErrorCode.BAD_RESPONSE, 'Answer without a record');
+  return r;
+}
+
+export async function fetchWorklist(token: string, signal?: AbortSignal): Promise<HubEcgView[]> {
+  const body = (await fetchJson(api('api/ecg/worklist'), { headers: auth(token), signal: signal ?? null })) as { records?: unknown } | null;
+  if (!Array.isArray(body?.records)) throw new DashboardError(DashboardErrorCode.BAD_RESPONSE, 'Worklist without records');
+  return body.records.map(asHubEcgView).filter((r) => r !== null);
+}
+
+export async function fetchEcgRecord(token: string, id: string, signal?: AbortSignal): Promise<{ record: HubEcgView; samples: EcgSamples | null }> {
+  const body = await fetchJson(api(`api/ecg/records/${encodeURIComponent(id)}?samples=1`), { headers: auth(token), signal: signal ?? null });
+  return { record: record(body), samples: asSamples((body as { samples?: unknown }).samples) };
+}
+
+/** Claims the record for this reader; a 409 `TM_ERR_ECG_CLAIMED` means someone else is reading it. */
+export async function claimEcg(token: string, id: string): Promise<HubEcgView> {
+  return record(await fetchJson(api(`api/ecg/records/${encodeURIComponent(id)}/claim`), { method: 'POST', headers: auth(token) }));
+}
+
+export interface DiagnosisInput {
+  statements: string[];
+  text: string;
+  critical: boolean;
+}
+
+/** Signs and sends the reading; the hub relays it to the clinic's gateway. */
+export async function submitDiagnosis(token: string, id: string, input: DiagnosisInput): Promise<{ record: HubEcgView; diagnosis: DiagnosisView }> {
+  const body = await fetchJson(api(`api/ecg/records/${encodeURIComponent(id)}/diagnosis`), {
+    method: 'POST',
+    headers: { ...auth(token), 'content-type': 'application/json' },
+    body: JSON.stringify(input),
+  });
+  const diagnosis = asDiagnosis((body as { diagnosis?: unknown } | null)?.diagnosis);
+  if (diagnosis === null) throw new DashboardError(DashboardErrorCode.BAD_RESPONSE, 'Answer without the signed diagnosis');
+  return { record: record(body), diagnosis };
+}
+
+export async function fetchAudit(token: string, id: string, signal?: AbortSignal): Promise<EcgAuditEvent[]> {
+  return asAuditEvents(await fetchJson(api(`api/ecg/records/${encodeURIComponent(id)}/audit`), { headers: auth(token), signal: signal ?? null }));
+}

@@ -1,0 +1,12 @@
+import { describe, expect, it } from 'vitest';
+import { parseRoute } from './route.js';
+
+describe('parseRoute', () => {
+  it('maps hashes to views', () => {
+    expect(parseRoute('')).toEqual({ view: 'gateways' });
+    expect(parseRoute('#/gateways')).toEqual({ view: 'gateways' });
+    expect(parseRoute('#/ecg')).toEqual({ view: 'worklist' });
+    expect(parseRoute('#/ecg/12%2F3')).toEqual({ view: 'record', id: '12/3' });
+    expect(parseRoute('#/ecg/%E0%A4%A')).toEqual({ view: 'worklist' });
+  });
+});

@@ -1,0 +1,16 @@
+/** Console views, addressed by the URL hash so Back, reload and bookmarks work without a server router. */
+export type Route = { view: 'gateways' } | { view: 'worklist' } | { view: 'record'; id: string };
+
+export function parseRoute(hash: string): Route {
+  const h = hash.replace(/^#\/?/, '');
+  if (h === 'ecg') return { view: 'worklist' };
+  const m = /^ecg\/(.+)$/.exec(h);
+  if (m?.[1] !== undefined) {
+    try {
+      return { view: 'record', id: decodeURIComponent(m[1]) };
+    } catch {
+      return { view: 'worklist' };
+    }
+  }
+  return { view: 'gateways' };
+}

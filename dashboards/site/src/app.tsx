@@ -8,6 +8,10 @@ import { useLiveSocket } from '../../shared/use-live-socket.js';
 import { ClassTable } from './class-table.js';
 import { DeviceList } from './device-list.js';
 import { linkView } from './link-view.js';
+import { asGatewayEcgView, parseEcgLive } from '../../shared/ecg/views.js';
+import type { GatewayEcgView } from '../../shared/types.js';
+import { EcgSection } from './ecg/ecg-section.js';
+import { EMPTY_RECORDS, upsertSiteRecord, type SiteRecords } from './ecg/site-ecg-state.js';
 
 function liveUrl(): string {
   const u = new URL('live', location.href);
@@ -18,6 +22,8 @@ function liveUrl(): string {
 /** The clinic/ambulance page: is the hospital link up, what is queued, which devices are on. */
 export function App() {
   const [status, setStatus] = useState<GatewayStatus | null>(null);
+  const [ecg, setEcg] = useState<SiteRecords>(EMPTY_RECORDS);
+  const onRecord = useCallback((r: GatewayEcgView) => setEcg((s) => upsertSiteRecord(s, r)), []);
 
   useEffect(() => {
     const ctl = new AbortController();
@@ -33,14 +39,19 @@ export function App() {
 
   const onMessage = useCallback((text: string) => {
     const s = parseSiteMessage(text);
-    if (s !== null) setStatus(s);
+    if (s !== null) {
+      setStatus(s);
+      return;
+    }
+    const rec = parseEcgLive(text, asGatewayEcgView);
+    if (rec !== null) setEcg((cur) => upsertSiteRecord(cur, rec));
   }, []);
   const live = useLiveSocket(liveUrl(), onMessage);
 
   const view = linkView(status?.link.state ?? 'idle');
   return (
     <>
-      <header class="topbar">
+      <header class="topbar no-print">
         <h1>
           <span data-testid="site-name">{status?.siteName ?? 'Telemed gateway'}</span>
         </h1>
@@ -52,8 +63,10 @@ export function App() {
         <LiveIndicator status={live} />
       </header>
       <main class="page stack">
-        <LiveLostBanner status={live} />
-        <section class={`link-hero link-${view.tone}`} aria-labelledby="link-title" data-testid="link-panel">
+        <div class="no-print">
+          <LiveLostBanner status={live} />
+        </div>
+        <section class={`link-hero link-${view.tone} no-print`} aria-labelledby="link-title" data-testid="link-panel">
           <h2 id="link-title">Hospital link</h2>
           {status === null ? (
             <p class="muted">Waiting for the gateway…</p>
@@ -72,8 +85,9 @@ export function App() {
             </>
           )}
         </section>
+        {status?.siteKind === 'ambulance' ? null : <EcgSection records={ecg} onRecord={onRecord} siteName={status?.siteName ?? ''} />}
         {status === null ? null : (
-          <div class="site-grid">
+          <div class="site-grid no-print">
             <Panel title="Uplink traffic" titleId="traffic-title" testId="traffic-panel">
               <ClassTable classes={status.classes} />
             </Panel>

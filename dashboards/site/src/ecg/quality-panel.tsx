@@ -1,0 +1,39 @@
+import type { GatewayEcgView } from '../../../shared/types.js';
+
+const VERDICT_WORD = { good: 'Good', acceptable: 'Acceptable', poor: 'Poor' } as const;
+
+/** Quality verdict and the per-lead scores that explain it; weak leads listed first. */
+export function QualityPanel(props: { record: GatewayEcgView }) {
+  const r = props.record;
+  const leads = [...r.leadQuality].sort((a, b) => a.score - b.score);
+  return (
+    <section class="panel" aria-labelledby="quality-title" data-testid="quality-panel">
+      <h2 id="quality-title">
+        Signal quality: <span class={`verdict verdict-${r.verdict}`} data-testid="quality-verdict">{VERDICT_WORD[r.verdict]}</span>
+      </h2>
+      {leads.length === 0 ? (
+        <p class="muted">No per-lead quality for this record.</p>
+      ) : (
+        <table class="grid quality-table">
+          <caption class="sr-only">Quality per lead, worst first</caption>
+          <thead>
+            <tr>
+              <th scope="col">Lead</th>
+              <th scope="col">Score</th>
+              <th scope="col">Problems</th>
+            </tr>
+          </thead>
+          <tbody>
+            {leads.map((q) => (
+              <tr key={q.lead} data-testid={`quality-${q.lead}`} class={q.score < 0.5 ? 'quality-low' : undefined}>
+                <th scope="row">{q.lead}</th>
+                <td>{Math.round(q.score * 100)} %</td>
+                <td class="quality-issues">{q.issues.length > 0 ? q.issues.join(', ') : 'none'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

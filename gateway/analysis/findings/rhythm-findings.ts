@@ -1,0 +1,83 @@
+// Rate and rhythm findings from the accepted beats: asystole, pauses, brady/tachycardia,
+// irregularity, and runs of wide-complex beats (VT).
+import type { EcgFindingSummary } from '../../../protocols/ecg/analysis-summary.js';
+import type { RhythmSummary } from '../qrs/index.js';
+import { EcgFindingCode } from './codes.js';
+import type { BeatBounds } from './delineate.js';
+
+/** Thresholds of the rhythm findings. */
+export interface RhythmFindingOptions {
+  /** No beat for this long (s) is asystole. Default 3.5. */
+  asystoleS: number;
+  /** An RR this long (s) is a pause. Default 2. */
+  pauseS: number;
+  /** Below this (bpm) is bradycardia. Default 50. */
+  bradyBpm: number;
+  /** Above this (bpm) is tachycardia. Default 100. */
+  tachyBpm: number;
+  /** A QRS at least this long (s) is wide. Default 0.12. */
+  wideQrsS: number;
+  /** Consecutive wide beats faster than `tachyBpm` that make a VT run. Default 3. */
+  vtBeats: number;
+}
+
+export const DEFAULT_RHYTHM_FINDINGS: RhythmFindingOptions = {
+  asystoleS: 3.5, pauseS: 2, bradyBpm: 50, tachyBpm: 100, wideQrsS: 0.12, vtBeats: 3,
+};
+
+const finding = (code: string, severity: EcgFindingSummary['severity'], text: string, startSample: number, endSample: number): EcgFindingSummary =>
+  ({ code, severity, text, lead: null, startSample, endSample, origin: 'gateway' });
+
+/** Findings from beats (samples at `fs`) over a record of `n` samples; `allFlat` = every connected lead is flat. */
+export function rhythmFindings(
+  beats: readonly BeatBounds[], rhythm: RhythmSummary, fs: number, n: number, allFlat: boolean,
+  o: RhythmFindingOptions = DEFAULT_RHYTHM_FINDINGS,
+): EcgFindingSummary[] {
+  const out: EcgFindingSummary[] = [];
+  // Longest stretch without a beat, record edges included: a record that starts or ends in
+  // silence is as alarming as a silence between two beats.
+  const marks = [0, ...beats.map((b) => b.r), n];
+  let gap = 0, gapAt = 0;
+  for (let i = 1; i < marks.length; i++) {
+    const d = (marks[i] ?? 0) - (marks[i - 1] ?? 0);
+    if (d > gap) { gap = d; gapAt = marks[i - 1] ?? 0; }
+  }
+  if (allFlat || (n >= o.asystoleS * fs && gap >= o.asystoleS * fs)) {
+    const text = allFlat ? 'asystole: flat line on every connected lead' : `asystole: no QRS for ${(gap / fs).toFixed(1)} s`;
+    out.push(finding(EcgFindingCode.ASYSTOLE, 'critical', text, allFlat ? 0 : gapAt, allFlat ? n : gapAt + gap));
+  }
+  for (let i = 1; i < beats.length; i++) {
+    const a = beats[i - 1]?.r ?? 0, b = beats[i]?.r ?? 0;
+    const d = (b - a) / fs;
+    if (d >= o.pauseS && d < o.asystoleS) out.push(finding(EcgFindingCode.PAUSE, 'abnormal', `pause of ${d.toFixed(1)} s`, a, b));
+  }
+  const hr = rhythm.heartRateBpm;
+  if (hr !== null && hr < o.bradyBpm) out.push(finding(EcgFindingCode.BRADY, 'abnormal', `bradycardia, ${Math.round(hr)}/min`, 0, n));
+  if (hr !== null && hr > o.tachyBpm) out.push(finding(EcgFindingCode.TACHY, 'abnormal', `tachycardia, ${Math.round(hr)}/min`, 0, n));
+  if (rhythm.irregular && beats.length >= 5) {
+    out.push(finding(EcgFindingCode.IRREGULAR, 'abnormal', 'irregular rhythm (AF-like)', beats[0]?.r ?? 0, beats[beats.length - 1]?.r ?? n));
+  }
+  out.push(...vtRuns(beats, fs, o));
+  return out;
+}
+
+/** Runs of ≥ vtBeats consecutive wide beats, each RR inside the run shorter than the tachycardia RR. */
+function vtRuns(beats: readonly BeatBounds[], fs: number, o: RhythmFindingOptions): EcgFindingSummary[] {
+  const out: EcgFindingSummary[] = [];
+  const maxRr = (60 / o.tachyBpm) * fs;
+  const wide = (b: BeatBounds | undefined): boolean => b !== undefined && (b.offset - b.onset) / fs >= o.wideQrsS;
+  let i = 0;
+  while (i < beats.length) {
+    if (!wide(beats[i])) { i++; continue; }
+    let j = i;
+    while (j + 1 < beats.length && wide(beats[j + 1]) && (beats[j + 1]?.r ?? 0) - (beats[j]?.r ?? 0) < maxRr) j++;
+    const len = j - i + 1;
+    if (len >= o.vtBeats) {
+      const a = beats[i]?.r ?? 0, b = beats[j]?.r ?? 0;
+      const rate = Math.round((60 * fs * (len - 1)) / Math.max(1, b - a));
+      out.push(finding(EcgFindingCode.VT_RUN, 'critical', `wide-complex tachycardia: ${len} beats at ${rate}/min (VT run)`, beats[i]?.onset ?? a, beats[j]?.offset ?? b));
+    }
+    i = j + 1;
+  }
+  return out;
+}

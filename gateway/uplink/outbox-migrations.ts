@@ -22,6 +22,16 @@ export const OUTBOX_MIGRATIONS: readonly { readonly id: number; readonly name: s
         highest_seq INTEGER NOT NULL
       ) WITHOUT ROWID;`,
   },
+  {
+    id: 2,
+    name: 'downlink high-water marks',
+    // Per hub stream, the highest durable downlink seq delivered here: dedup after our restart.
+    sql: `
+      CREATE TABLE downlink_marks (
+        stream_id TEXT PRIMARY KEY,
+        high_seq INTEGER NOT NULL
+      ) WITHOUT ROWID;`,
+  },
 ];
 
 /** Applies every migration not yet recorded in `migrations`, each in its own transaction. */

@@ -147,6 +147,19 @@ export function outboxConformance(name: string, factory: OutboxFactory): void {
       expect(got).toEqual(all.map((f) => f.seq));
     });
 
+    it('keeps downlink high-water marks per hub stream, apart from the uplink streams', () => {
+      const box = make(1 << 20);
+      expect(box.downlinkHigh('ecg-diagnosis')).toBe(0);
+      box.setDownlinkHigh('ecg-diagnosis', 3);
+      box.setDownlinkHigh('ecg-status', 1);
+      expect([box.downlinkHigh('ecg-diagnosis'), box.downlinkHigh('ecg-status'), box.highestSeq('ecg-diagnosis')]).toEqual([3, 1, 0]);
+      if (factory.reopen) {
+        const again = factory.reopen(box, 1 << 20);
+        open.push(again);
+        expect([again.downlinkHigh('ecg-diagnosis'), again.downlinkHigh('ecg-status')]).toEqual([3, 1]);
+      }
+    });
+
     if (factory.reopen) {
       const reopen = factory.reopen;
       it('survives a restart: frames, bytes, streams and high-water marks', () => {

@@ -22,6 +22,14 @@ export interface Outbox {
   /** Seq of the last frame appended on a stream (0 when none), so numbering survives acks (and,
    * for a persistent outbox, restarts). */
   highestSeq(streamId: string): number;
+  /**
+   * Highest durable downlink seq already delivered on a hub stream (0 when none). A persistent
+   * outbox keeps it across restarts, so a frame the hub resends after our crash is not delivered
+   * twice (issue 3, durable downlink).
+   */
+  downlinkHigh(streamId: string): number;
+  /** Records that hub stream `streamId` was delivered up to `seq` (committed when this returns). */
+  setDownlinkHigh(streamId: string, seq: number): void;
   /** Bytes held (encoded frame sizes). */
   readonly bytes: number;
   /** Frames held. */
@@ -49,6 +57,7 @@ export function outboxFullError(held: number, maxBytes: number, adding: number, 
 export class MemoryOutbox implements Outbox {
   private readonly byStream = new Map<string, OutFrame[]>();
   private readonly highest = new Map<string, number>();
+  private readonly downMarks = new Map<string, number>();
   private heldBytes = 0;
   private heldFrames = 0;
   readonly persistent = false;
@@ -130,6 +139,14 @@ export class MemoryOutbox implements Outbox {
 
   highestSeq(streamId: string): number {
     return this.highest.get(streamId) ?? 0;
+  }
+
+  downlinkHigh(streamId: string): number {
+    return this.downMarks.get(streamId) ?? 0;
+  }
+
+  setDownlinkHigh(streamId: string, seq: number): void {
+    this.downMarks.set(streamId, seq);
   }
 
   /**

@@ -38,6 +38,24 @@ export interface SessionOptions {
   readonly timers?: Timers;
   /** [0, 1) source for jitter; Math.random by default. */
   readonly random?: () => number;
+  /**
+   * Where the per-stream high-water marks of durable downlink frames live (the outbox: persistent
+   * with SQLite, so duplicates are dropped even after our restart). Default: in memory.
+   */
+  readonly downlinkMarks?: DownlinkMarks;
+}
+
+/** Highest durable downlink seq delivered per hub stream (Outbox implements it). */
+export interface DownlinkMarks {
+  downlinkHigh(streamId: string): number;
+  setDownlinkHigh(streamId: string, seq: number): void;
+}
+
+/** Marks that live as long as the process. */
+class MemoryMarks implements DownlinkMarks {
+  private readonly m = new Map<string, number>();
+  downlinkHigh(streamId: string): number { return this.m.get(streamId) ?? 0; }
+  setDownlinkHigh(streamId: string, seq: number): void { this.m.set(streamId, seq); }
 }
 
 export interface SessionEvents {
@@ -79,7 +97,7 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
   private pingTimer: unknown;
   private pingId = 0;
   private readonly sync = new ClockSync();
-  private readonly downlinkHigh = new Map<string, number>();
+  private readonly marks: DownlinkMarks;
   /** Bytes taken off this connection's socket and when the last arrived (Unix ns): the hub paces on them. */
   private bytesReceived = 0;
   private lastRxNs = 0;
@@ -99,6 +117,7 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
     super();
     this.timers = opts.timers ?? systemTimers;
     this.random = opts.random ?? Math.random;
+    this.marks = opts.downlinkMarks ?? new MemoryMarks();
     this.log = opts.logger.child({ component: 'uplink' });
   }
 
@@ -332,15 +351,27 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
     if (rttMs !== null && offsetMs !== null) this.emit('rtt', { rttMs, offsetMs });
   }
 
-  /** SESSION.md §4: durable downlink frames are acked like the hub acks ours, duplicates dropped. */
+  /**
+   * SESSION.md §4: durable downlink frames are acked like the hub acks ours, duplicates dropped
+   * against the persisted high-water mark. Order: deliver, then mark, then ack: a crash between
+   * delivery and mark means the hub resends and the frame is delivered again (at least once), the
+   * other order could lose a diagnosis. Listeners of 'downlink' run synchronously inside this.
+   */
   private onDownlink(env: DecodedEnvelope): void {
     const h = env.header;
     if (h.durable) {
-      const high = this.downlinkHigh.get(h.streamId) ?? 0;
+      const high = this.marks.downlinkHigh(h.streamId);
+      if (h.seq <= high) {
+        this.sendAck([{ streamId: h.streamId, seq: high }]);
+        return;
+      }
+      this.measureLatency(h);
+      this.emit('downlink', env);
+      this.marks.setDownlinkHigh(h.streamId, h.seq);
+      this.log.info({ streamId: h.streamId, seq: h.seq, payload: env.payload }, 'durable downlink frame delivered');
       // Acked at once rather than batched: downlink volume is a few diagnoses and commands.
-      this.sendAck([{ streamId: h.streamId, seq: Math.max(high, h.seq) }]);
-      if (h.seq <= high) return;
-      this.downlinkHigh.set(h.streamId, h.seq);
+      this.sendAck([{ streamId: h.streamId, seq: h.seq }]);
+      return;
     }
     this.measureLatency(h);
     this.emit('downlink', env);

@@ -42,6 +42,7 @@ export class SqliteOutbox implements Outbox {
   private readonly db: Database.Database;
   private readonly clock: Clock;
   private readonly highest = new Map<string, number>();
+  private readonly downMarks = new Map<string, number>();
   /** Frames held per stream, to answer streams() without a query. */
   private readonly held = new Map<string, number>();
   private heldBytes = 0;
@@ -73,6 +74,7 @@ export class SqliteOutbox implements Outbox {
       after: db.prepare('SELECT seq, size, deadline_wall_ms, env FROM frames WHERE stream_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
       sumUpTo: db.prepare('SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes FROM frames WHERE stream_id = ? AND seq <= ?'),
       delUpTo: db.prepare('DELETE FROM frames WHERE stream_id = ? AND seq <= ?'),
+      putDownMark: db.prepare('INSERT INTO downlink_marks (stream_id, high_seq) VALUES (?, ?) ON CONFLICT (stream_id) DO UPDATE SET high_seq = excluded.high_seq'),
       syncNormal: db.prepare('PRAGMA synchronous = NORMAL'),
       syncFull: db.prepare('PRAGMA synchronous = FULL'),
     };
@@ -153,6 +155,15 @@ export class SqliteOutbox implements Outbox {
     return this.highest.get(streamId) ?? 0;
   }
 
+  downlinkHigh(streamId: string): number {
+    return this.downMarks.get(streamId) ?? 0;
+  }
+
+  setDownlinkHigh(streamId: string, seq: number): void {
+    this.stmt.putDownMark.run(streamId, seq);
+    this.downMarks.set(streamId, seq);
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -170,6 +181,9 @@ export class SqliteOutbox implements Outbox {
   }
 
   private load(): void {
+    for (const r of this.db.prepare('SELECT stream_id, high_seq FROM downlink_marks').all() as { stream_id: string; high_seq: number }[]) {
+      this.downMarks.set(r.stream_id, r.high_seq);
+    }
     for (const r of this.db.prepare('SELECT stream_id, highest_seq FROM streams').all() as { stream_id: string; highest_seq: number }[]) {
       this.highest.set(r.stream_id, r.highest_seq);
     }

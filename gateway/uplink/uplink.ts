@@ -105,6 +105,7 @@ export class Uplink {
       logger: deps.logger,
       ...(deps.timers ? { timers: deps.timers } : {}),
       ...(deps.random ? { random: deps.random } : {}),
+      downlinkMarks: this.outbox,
     });
     this.commits = new GroupCommit({ windowMs: config.outbox.groupCommitMs, timers: this.timers }, (inputs) => this.commitBatch(inputs));
     this.fullAlarm = new OutboxFullAlarm(deps.clock, (refused) => this.raiseOutboxFull(refused));

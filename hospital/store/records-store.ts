@@ -1,5 +1,6 @@
 import type { Role } from '../config.js';
 import type { EcgStore } from '../ecg/ecg-store.js';
+import type { DownlinkOutbox } from './downlink-outbox.js';
 
 /** One durable frame as the hub keeps it: indexed header fields plus the raw wire bytes. */
 export interface FrameRecord {
@@ -66,5 +67,7 @@ export interface RecordsStore {
   purgeSessions(nowMs: number): Promise<number>;
   /** ECG records of the worklist (hospital/ecg), in the same database. */
   readonly ecg: EcgStore;
+  /** Durable downlink frames waiting for their gateway's ack (synchronous, same database). */
+  readonly downlink: DownlinkOutbox;
   close(): Promise<void>;
 }

@@ -4,8 +4,12 @@ import Database from 'better-sqlite3';
 import type { Role } from '../config.js';
 import { HospitalError, HospitalErrorCode } from '../errors.js';
 import { EcgStore } from '../ecg/ecg-store.js';
+import { DownlinkOutbox } from './downlink-outbox.js';
 import { migrate } from './migrations.js';
 import type { FrameRecord, RecordsStore, SessionRecord, StoreOutcome, StoreResult, UserRecord } from './records-store.js';
+
+/** Durable downlink bytes held per gateway before new frames are refused (a few hundred diagnoses). */
+export const DEFAULT_DOWNLINK_MAX_BYTES = 16 * 1024 * 1024;
 
 const key = (gatewayId: string, streamId: string): string => `${gatewayId}\u0000${streamId}`;
 
@@ -17,14 +21,18 @@ const key = (gatewayId: string, streamId: string): string => `${gatewayId}\u0000
 export class SqliteRecordsStore implements RecordsStore {
   private readonly db: Database.Database;
   readonly ecg: EcgStore;
+  readonly downlink: DownlinkOutbox;
   private readonly acks = new Map<string, number>();
   /** Streams that received a frame past a gap; only these need the gap-closing lookup. */
   private readonly gapped = new Set<string>();
   private readonly stmt;
   private readonly batch: (frames: readonly FrameRecord[]) => StoreResult;
 
-  /** Opens (creating if needed) `records.db` in `dataDir`, or an in-memory db for ":memory:". */
-  constructor(dataDir: string) {
+  /**
+   * Opens (creating if needed) `records.db` in `dataDir`, or an in-memory db for ":memory:".
+   * `downlinkMaxBytes`: cap of durable downlink bytes held per gateway, default 16 MiB.
+   */
+  constructor(dataDir: string, downlinkMaxBytes = DEFAULT_DOWNLINK_MAX_BYTES) {
     try {
       if (dataDir === ':memory:') this.db = new Database(':memory:');
       else {
@@ -38,6 +46,7 @@ export class SqliteRecordsStore implements RecordsStore {
       this.db.pragma('busy_timeout = 5000');
       migrate(this.db);
       this.ecg = new EcgStore(this.db);
+      this.downlink = new DownlinkOutbox(this.db, downlinkMaxBytes);
     } catch (err) {
       throw new HospitalError(HospitalErrorCode.STORE, `cannot open records store in ${dataDir}: ${(err as Error).message}`, { cause: err });
     }

@@ -73,15 +73,35 @@ export class Downlink {
       streamId: h.streamId ?? '', className: name, durable, seq: Number(h.seq ?? 0), bytes, size: bytes.length,
       deadlineMs: this.o.clock.monoMs() + (budget > 0 ? budget : CLASS_DEFAULTS[name].budgetMs),
     };
+    this.enqueue(frame);
+    return 'sent';
+  }
+
+  /**
+   * Queues a durable frame from the hub's downlink outbox (already numbered, encoded and on disk;
+   * its cap was checked there, so none here). A frame at or below what this session already holds
+   * for its stream is skipped: it is on its way.
+   */
+  sendStored(f: { readonly streamId: string; readonly seq: number; readonly trafficClass: number; readonly env: Uint8Array }): void {
+    const last = this.unacked.get(f.streamId)?.at(-1)?.seq ?? 0;
+    if (f.seq <= last) return;
+    const cls = className(f.trafficClass);
+    const name: ClassName = cls === 'unspecified' ? 'bulk' : cls;
+    this.enqueue({
+      streamId: f.streamId, className: name, durable: true, seq: f.seq, bytes: f.env, size: f.env.length,
+      deadlineMs: this.o.clock.monoMs() + CLASS_DEFAULTS[name].budgetMs,
+    });
+  }
+
+  private enqueue(frame: DownFrame): void {
     this.scheduler.enqueue(frame);
-    if (durable) {
-      this.heldBytes += bytes.length;
+    if (frame.durable) {
+      this.heldBytes += frame.size;
       const list = this.unacked.get(frame.streamId) ?? [];
       list.push(frame);
       this.unacked.set(frame.streamId, list);
     }
     this.pump();
-    return 'sent';
   }
 
   /** Counts a session frame (HelloAck, Ping, Pong, Ack) written outside the scheduler. */

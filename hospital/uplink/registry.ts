@@ -1,5 +1,8 @@
 import type { Logger } from 'pino';
-import { className, type ClassName, type Clock, type DecodedEnvelope, type EnvelopeInit } from '../../protocols/index.js';
+import { Counter } from 'prom-client';
+import { className, encodeEnvelope, type ClassName, type Clock, type DecodedEnvelope, type EnvelopeInit } from '../../protocols/index.js';
+import type { DownlinkOutbox, StoredDownFrame } from '../store/downlink-outbox.js';
+import { UplinkErrorCode } from './errors.js';
 import { CloseCode, HospitalErrorCode } from '../errors.js';
 import type { HospitalMetrics } from '../metrics.js';
 import { LatencyWindow, type LatencySummary } from './latency-window.js';
@@ -23,14 +26,32 @@ export interface GatewayView {
   readonly latency: Readonly<Partial<Record<ClassName, LatencySummary>>>;
 }
 
-/** Outcome of a downlink send. */
-export type DownlinkResult = 'sent' | 'not-connected' | 'backpressure';
+/**
+ * Outcome of a downlink send (docs/CONTRACTS.md "Durable downlink"): `sent` handed to the current
+ * session; `queued` durable and stored, the gateway is offline and gets it when it reconnects;
+ * `not-connected` a realtime frame for an offline gateway (nothing kept); `backpressure` refused
+ * (realtime: the session's queue is full; durable: the gateway's outbox is at its byte cap,
+ * TM_ERR_DOWNLINK_FULL, counted and logged).
+ */
+export type DownlinkResult = 'sent' | 'queued' | 'not-connected' | 'backpressure';
+
+/** Where durable downlink frames are kept until acked, and the frame size limit for encoding them. */
+export interface DurableDownlink {
+  readonly outbox: DownlinkOutbox;
+  /** Largest encoded frame, bytes (config limits.maxFrameBytes). */
+  readonly maxFrameBytes: number;
+}
 
 /** What the registry needs of a live uplink session. */
 export interface SessionHandle {
   readonly sessionId: string;
   /** Encodes and sends one frame unless the socket already holds too many unsent bytes. */
   sendDownlink(env: EnvelopeInit): DownlinkResult;
+  /**
+   * Hands a stored durable frame to the session's scheduler; false when the session cannot take
+   * it. Optional for test doubles: without it a durable send reports `queued`.
+   */
+  sendStoredDownlink?(frame: StoredDownFrame): boolean;
   close(code: number, reasonCode: string, reason: string): void;
 }
 
@@ -65,6 +86,7 @@ export class GatewayRegistry {
   private readonly gatewayListeners = new Set<GatewayListener>();
   private readonly frameListeners = new Set<FrameListener>();
   private closed = false;
+  private readonly downlinkRefused: Counter;
 
   constructor(
     gatewayIds: readonly string[],
@@ -73,8 +95,14 @@ export class GatewayRegistry {
     private readonly log: Logger,
     /** Least interval between activity updates of one gateway, ms. */
     private readonly updateIntervalMs: number,
+    /** Store-and-forward for durable frames; without it durable frames are held in memory by the session only. */
+    private readonly durable?: DurableDownlink,
   ) {
     for (const id of gatewayIds) this.entry(id);
+    this.downlinkRefused = new Counter({
+      name: 'telemed_hub_downlink_refused_total', help: 'Durable downlink frames refused because the gateway\'s downlink outbox was full',
+      registers: [metrics.registry],
+    });
   }
 
   private entry(id: string): Entry {
@@ -166,11 +194,35 @@ export class GatewayRegistry {
     }
   }
 
-  /** Sends one frame to a connected gateway (diagnoses, arm commands). Never queues unboundedly. */
+  /**
+   * Sends one frame to a gateway (diagnoses, EcgStatus, arm commands). A durable frame
+   * (`header.durable`) gets the next seq of its (gateway, stream), numbered by the hub (a seq in
+   * `env` is ignored), and is on disk before this returns; it is resent on every new session until
+   * the gateway acks it. Realtime frames go only to a connected gateway. Never queues unboundedly.
+   */
   sendToGateway(gatewayId: string, env: EnvelopeInit): DownlinkResult {
-    const s = this.entries.get(gatewayId)?.session;
+    const e = this.entries.get(gatewayId);
+    if (env.header?.durable === true && this.durable !== undefined) {
+      return e === undefined ? 'not-connected' : this.sendDurable(e, env, this.durable);
+    }
+    const s = e?.session;
     if (s == null) return 'not-connected';
     return s.sendDownlink(env);
+  }
+
+  private sendDurable(e: Entry, env: EnvelopeInit, d: DurableDownlink): DownlinkResult {
+    const h = env.header ?? {};
+    const streamId = h.streamId ?? '';
+    const trafficClass = h.trafficClass ?? 0;
+    const res = d.outbox.append(e.id, streamId, trafficClass, (seq) =>
+      encodeEnvelope({ ...env, header: { ...h, gatewayId: e.id, seq, durable: true, sendTimeNs: this.clock.nowNs() } }, d.maxFrameBytes));
+    if (!res.ok) {
+      this.downlinkRefused.inc();
+      this.log.error({ gatewayId: e.id, streamId, code: UplinkErrorCode.DOWNLINK_FULL, heldBytes: res.heldBytes, maxBytes: d.outbox.maxBytesPerGateway },
+        'durable downlink refused: the gateway\'s downlink outbox is full');
+      return 'backpressure';
+    }
+    return e.session?.sendStoredDownlink?.(res.frame) === true ? 'sent' : 'queued';
   }
 
   view(gatewayId: string): GatewayView | undefined {

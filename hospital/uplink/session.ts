@@ -8,6 +8,7 @@ import {
 import type { HospitalConfig } from '../config.js';
 import { CloseCode, HospitalErrorCode } from '../errors.js';
 import type { DropReason, HospitalMetrics } from '../metrics.js';
+import type { StoredDownFrame } from '../store/downlink-outbox.js';
 import type { RecordsStore } from '../store/records-store.js';
 import type { TimeseriesWriter } from '../timeseries/timeseries.js';
 import { AckBatcher, type PendingFrame } from './ack-batcher.js';
@@ -123,6 +124,12 @@ export class UplinkSession implements SessionHandle {
     return this.downlink.send({ ...env, header: { ...env.header, gatewayId: this.gatewayId ?? '' } });
   }
 
+  sendStoredDownlink(f: StoredDownFrame): boolean {
+    if (this.state !== 'ready' || this.ws.readyState !== this.ws.OPEN || this.downlink === null) return false;
+    this.downlink.sendStored(f);
+    return true;
+  }
+
   close(code: number, reasonCode: string, reason: string): void {
     if (!this.transition('close')) return;
     this.stopTimers();
@@ -151,6 +158,7 @@ export class UplinkSession implements SessionHandle {
       .finally(() => this.resolveFinished());
     const unacked = this.downlink?.close() ?? [];
     this.downlink = null;
+    // They stay in the downlink outbox and go again on the next session.
     if (unacked.length > 0) this.log.info({ unacked: unacked.length }, 'durable downlink frames not acked by the gateway before the session ended');
     if (this.gatewayId !== null) this.ctx.registry.detach(this.gatewayId, this);
     this.log.info('uplink closed');
@@ -228,7 +236,11 @@ export class UplinkSession implements SessionHandle {
           streams: [...acks].map(([streamId, seq]) => ({ streamId, seq })),
         },
       });
-      this.log.info({ streams: acks.size }, 'gateway connected');
+      // Durable downlink frames still unacked (queued while offline, or sent before a hub restart
+      // or a broken connection) go first; the gateway drops any it already has by seq.
+      const pending = this.ctx.store.downlink.pending(verdict.gatewayId);
+      for (const f of pending) this.downlink.sendStored(f);
+      this.log.info({ streams: acks.size, downlinkPending: pending.length }, 'gateway connected');
       this.ping();
       this.pingTimer = setInterval(() => this.ping(), this.ctx.config.uplink.pingIntervalMs);
       this.pingTimer.unref();
@@ -260,13 +272,26 @@ export class UplinkSession implements SessionHandle {
         this.close(CloseCode.NORMAL, 'TM_GOODBYE', 'goodbye');
         return;
       case 'ack':
-        this.downlink?.onAck(env.ack ?? {}, Number(env.header.sendTimeNs ?? 0));
+        this.onGatewayAck(env.ack ?? {}, Number(env.header.sendTimeNs ?? 0));
         return;
       case 'hello':
       case 'helloAck':
         this.bad('unknown-payload', 'unspecified');
         return;
       default: this.onData(bytes, env, t);
+    }
+  }
+
+  /** Pacer feedback, then the acked durable downlink frames leave the outbox for good. */
+  private onGatewayAck(ack: telemed.v1.IAck, sendTimeNs: number): void {
+    this.downlink?.onAck(ack, sendTimeNs);
+    const gatewayId = this.gatewayId;
+    if (gatewayId === null) return;
+    try {
+      for (const s of ack.streams ?? []) this.ctx.store.downlink.ack(gatewayId, s.streamId ?? '', Number(s.seq ?? 0));
+    } catch (err) {
+      // Not fatal: the frames stay stored, go again next session and the gateway drops them by seq.
+      this.log.error({ err }, 'deleting acked downlink frames failed');
     }
   }
 

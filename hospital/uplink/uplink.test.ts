@@ -169,14 +169,21 @@ describe('/uplink', () => {
     expect(await hub.app.hospital.store.countFrames('clinic-1', 'vitals/monitor-1')).toBe(0);
   });
 
-  it('sends downlink frames to a connected gateway only', async () => {
+  it('sends realtime downlink frames to a connected gateway only; durable ones are queued while it is offline', async () => {
     const { registry } = hub.app.hospital;
-    const diag = { header: { streamId: 'diagnosis', seq: 1, trafficClass: 2, durable: true }, diagnosis: { recordId: 'r1', text: 'sinus rhythm' } };
-    expect(registry.sendToGateway('clinic-1', diag)).toBe('not-connected');
+    const diag = { header: { streamId: 'diagnosis', seq: 77, trafficClass: 2, durable: true }, diagnosis: { recordId: 'r1', text: 'sinus rhythm' } };
+    const cmd = { header: { streamId: 'arm', trafficClass: 1 }, armCommand: {} };
+    expect(registry.sendToGateway('clinic-1', cmd)).toBe('not-connected');
+    expect(registry.sendToGateway('clinic-1', diag)).toBe('queued');
+    expect(registry.sendToGateway('nobody', diag)).toBe('not-connected');
     const gw = await connected();
+    const first = await gw.next('diagnosis');
+    // The hub numbers durable downlink streams itself: the caller's seq 77 is ignored.
+    expect(first.header.seq).toBe(1);
+    expect(first.header.gatewayId).toBe('clinic-1');
+    expect(first.diagnosis?.text).toBe('sinus rhythm');
     expect(registry.sendToGateway('clinic-1', diag)).toBe('sent');
-    const got = await gw.next('diagnosis');
-    expect(got.header.gatewayId).toBe('clinic-1');
-    expect(got.diagnosis?.text).toBe('sinus rhythm');
+    const second = await gw.next('diagnosis');
+    expect(second.header.seq).toBe(2);
   });
 });

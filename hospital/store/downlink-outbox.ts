@@ -1,0 +1,86 @@
+import type Database from 'better-sqlite3';
+
+/** One durable downlink frame waiting for its gateway's ack. */
+export interface StoredDownFrame {
+  readonly gatewayId: string;
+  readonly streamId: string;
+  /** Hub-assigned per-(gateway, stream) sequence number, from 1. */
+  readonly seq: number;
+  /** TrafficClass enum number (the scheduler's class). */
+  readonly trafficClass: number;
+  /** The encoded Envelope as it goes on the wire (seq and gateway id already in its header). */
+  readonly env: Uint8Array;
+}
+
+/** Outcome of `append`: the stored frame, or `full` when the gateway's byte cap would be passed. */
+export type AppendResult = { readonly ok: true; readonly frame: StoredDownFrame } | { readonly ok: false; readonly heldBytes: number };
+
+/**
+ * The hub's durable downlink outbox (table `downlink_outbox`, migration 6): a frame for a gateway
+ * is on disk before `sendToGateway` returns and stays until the gateway acks it (cumulative per
+ * stream), across reconnects and hub restarts. Synchronous on purpose: better-sqlite3 answers at
+ * once and the caller needs the verdict before it returns.
+ *
+ * Bounded per gateway by `maxBytesPerGateway` (sum of encoded sizes); policy when full: the new
+ * frame is refused, nothing held is dropped.
+ */
+export class DownlinkOutbox {
+  /** Bytes held per gateway; loaded lazily (this process is the file's only writer). */
+  private readonly held = new Map<string, number>();
+  private readonly stmt;
+  private readonly appendTx: (gatewayId: string, streamId: string, trafficClass: number, encode: (seq: number) => Uint8Array) => StoredDownFrame | null;
+
+  constructor(private readonly db: Database.Database, readonly maxBytesPerGateway: number, private readonly nowMs: () => number = Date.now) {
+    this.stmt = {
+      lastSeq: db.prepare('SELECT last_seq FROM downlink_seqs WHERE gateway_id = ? AND stream_id = ?').pluck(),
+      putSeq: db.prepare('INSERT INTO downlink_seqs (gateway_id, stream_id, last_seq) VALUES (?, ?, ?) ON CONFLICT (gateway_id, stream_id) DO UPDATE SET last_seq = excluded.last_seq'),
+      insert: db.prepare('INSERT INTO downlink_outbox (gateway_id, stream_id, seq, traffic_class, size, queued_at_ms, env) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      pending: db.prepare('SELECT stream_id, seq, traffic_class, env FROM downlink_outbox WHERE gateway_id = ? ORDER BY queued_at_ms, stream_id, seq'),
+      sumUpTo: db.prepare('SELECT COALESCE(SUM(size), 0) FROM downlink_outbox WHERE gateway_id = ? AND stream_id = ? AND seq <= ?').pluck(),
+      delUpTo: db.prepare('DELETE FROM downlink_outbox WHERE gateway_id = ? AND stream_id = ? AND seq <= ?'),
+      bytes: db.prepare('SELECT COALESCE(SUM(size), 0) FROM downlink_outbox WHERE gateway_id = ?').pluck(),
+    };
+    this.appendTx = db.transaction((gatewayId: string, streamId: string, trafficClass: number, encode: (seq: number) => Uint8Array) => {
+      const seq = ((this.stmt.lastSeq.get(gatewayId, streamId) as number | undefined) ?? 0) + 1;
+      const env = encode(seq);
+      if (this.heldBytes(gatewayId) + env.length > this.maxBytesPerGateway) return null;
+      this.stmt.insert.run(gatewayId, streamId, seq, trafficClass, env.length, this.nowMs(), env);
+      this.stmt.putSeq.run(gatewayId, streamId, seq);
+      return { gatewayId, streamId, seq, trafficClass, env };
+    });
+  }
+
+  /** Durable bytes held for one gateway. */
+  heldBytes(gatewayId: string): number {
+    let n = this.held.get(gatewayId);
+    if (n === undefined) this.held.set(gatewayId, (n = this.stmt.bytes.get(gatewayId) as number));
+    return n;
+  }
+
+  /**
+   * Numbers and stores one frame in one transaction: `encode(seq)` builds the wire bytes with the
+   * assigned seq. Refused (nothing written, the seq not used) when the gateway's cap would be passed.
+   */
+  append(gatewayId: string, streamId: string, trafficClass: number, encode: (seq: number) => Uint8Array): AppendResult {
+    const held = this.heldBytes(gatewayId);
+    const frame = this.appendTx(gatewayId, streamId, trafficClass, encode);
+    if (frame === null) return { ok: false, heldBytes: held };
+    this.held.set(gatewayId, held + frame.env.length);
+    return { ok: true, frame };
+  }
+
+  /** Every frame still unacked for a gateway, in the order it was queued. */
+  pending(gatewayId: string): StoredDownFrame[] {
+    const rows = this.stmt.pending.all(gatewayId) as { stream_id: string; seq: number; traffic_class: number; env: Buffer }[];
+    return rows.map((r) => ({ gatewayId, streamId: r.stream_id, seq: r.seq, trafficClass: r.traffic_class, env: r.env }));
+  }
+
+  /** The gateway acked `streamId` up to `seq` (cumulative): those frames are deleted. Returns how many bytes. */
+  ack(gatewayId: string, streamId: string, seq: number): number {
+    const bytes = this.stmt.sumUpTo.get(gatewayId, streamId, seq) as number;
+    if (bytes === 0) return 0;
+    this.stmt.delUpTo.run(gatewayId, streamId, seq);
+    this.held.set(gatewayId, Math.max(0, this.heldBytes(gatewayId) - bytes));
+    return bytes;
+  }
+}

@@ -4,6 +4,7 @@
 // amplitude normalisation, and every constant expressed in seconds so any sample rate works.
 import { DEFAULT_FEATURE_OPTIONS, type FeatureOptions, type QrsFeatures, fuse, leadFeatures } from './features.js';
 import { leadQuality } from './lead-quality.js';
+import { BeatMemory } from './morphology.js';
 
 export interface QrsDetectorOptions extends FeatureOptions {
   /** No two beats closer than this, in s. Default 0.2. */
@@ -18,10 +19,19 @@ export interface QrsDetectorOptions extends FeatureOptions {
   thresholdFraction: number;
   /** Re-run detection with leads weighted by their agreement with the first pass (multi-lead only). Default true. */
   twoPass: boolean;
+  /**
+   * Cross-lead check (multi-lead only): a candidate that a trusted lead (one that showed the previous
+   * beat, with a fusion weight at least half the best lead's) does not show at all (normalised feature below this within ±0.1 s), that comes
+   * no later than the mean RR and matches the shape of none of the recent beats, is not a QRS. Default 0.05.
+   */
+  silentLeadLevel: number;
+  /** Shape match (correlation with the closest recent beat) below which the cross-lead check rejects. Default 0.6. */
+  minShapeMatch: number;
 }
 
 export const DEFAULT_QRS_OPTIONS: QrsDetectorOptions = {
   ...DEFAULT_FEATURE_OPTIONS, refractoryS: 0.2, tWaveS: 0.36, searchBackRr: 1.66, locateS: 0.08, thresholdFraction: 0.25, twoPass: true,
+  silentLeadLevel: 0.05, minShapeMatch: 0.6,
 };
 
 export interface QrsDetection {
@@ -33,6 +43,9 @@ export interface QrsDetection {
 }
 
 interface Candidate { p: number; h: number }
+
+/** A lead whose normalised feature stays under this (0.1 % of its QRS scale) is a flat line, not a quiet lead. */
+const DEAD_LEAD = 1e-3;
 
 /**
  * Detects QRS complexes in one or more simultaneous leads (same rate and length; counts or µV,
@@ -96,6 +109,11 @@ function thresholdPeaks(peaks: Candidate[], f: QrsFeatures, fs: number, o: QrsDe
   let last = Number.NEGATIVE_INFINITY;
   let lastSlope = 0;
   let noise: Candidate[] = [];
+  const memory = new BeatMemory(f.leads, fs);
+  // Which leads showed the last accepted beat: only they are trusted to vouch that nothing happened.
+  const sawLast = new Uint8Array(f.leads.length);
+  const near = Math.round(0.1 * fs);
+  const meanRr = (): number => (rr.length === 0 ? fs : rr.reduce((a, b) => a + b, 0) / rr.length);
 
   const accept = (c: Candidate, rate: number): void => {
     // Cap the update so one artefact cannot lift the threshold above the real beats.
@@ -106,10 +124,27 @@ function thresholdPeaks(peaks: Candidate[], f: QrsFeatures, fs: number, o: QrsDe
     }
     last = c.p;
     lastSlope = slopeAt(c.p);
+    memory.remember(c.p);
+    f.leads.forEach((l, k) => { sawLast[k] = maxIn(l.normalised, c.p - near, c.p + near) >= 0.3 ? 1 : 0; });
     beats.push(c.p);
     noise = noise.filter((n) => n.p > c.p);
   };
   const isTWave = (c: Candidate): boolean => c.p - last < tWave && slopeAt(c.p) < 0.5 * lastSlope;
+  // A depolarisation of the ventricles shows in every lead that is recording well; a T or P wave,
+  // or an artefact, may fill one lead and leave another flat. Only then is the (costlier) shape
+  // compared: an ectopic beat that is isoelectric in one lead still looks like earlier ectopics.
+  const unsupported = (c: Candidate): boolean => {
+    if (f.leads.length < 2 || !Number.isFinite(last) || c.p - last > meanRr() || memory.size === 0) return false;
+    let top = 0;
+    for (const l of f.leads) top = Math.max(top, l.weight[c.p] ?? 0);
+    const silent = f.leads.some((l, k) => {
+      if (sawLast[k] !== 1 || (l.weight[c.p] ?? 0) < 0.5 * top) return false;
+      const v = maxIn(l.normalised, c.p - near, c.p + near);
+      // Below DEAD_LEAD the lead is a flat line (lead off, a gap): it says nothing either way.
+      return v >= DEAD_LEAD && v < o.silentLeadLevel;
+    });
+    return silent && !(memory.bestCorrelation(c.p) >= o.minShapeMatch);
+  };
   const searchBack = (now: number): void => {
     for (;;) {
       if (!Number.isFinite(last)) return;
@@ -118,7 +153,7 @@ function thresholdPeaks(peaks: Candidate[], f: QrsFeatures, fs: number, o: QrsDe
       const thr2 = 0.5 * thr1();
       let best: Candidate | null = null;
       for (const c of noise) {
-        if (c.p - last < refractory || c.p >= now || c.h <= thr2 || isTWave(c)) continue;
+        if (c.p - last < refractory || c.p >= now || c.h <= thr2 || isTWave(c) || unsupported(c)) continue;
         if (best === null || c.h > best.h) best = c;
       }
       if (best === null) return;
@@ -129,7 +164,7 @@ function thresholdPeaks(peaks: Candidate[], f: QrsFeatures, fs: number, o: QrsDe
   for (const c of peaks) {
     searchBack(c.p);
     if (c.p - last < refractory) continue;
-    if (c.h > thr1() && !isTWave(c)) {
+    if (c.h > thr1() && !isTWave(c) && !unsupported(c)) {
       accept(c, 0.125);
     } else {
       npki = 0.125 * c.h + 0.875 * npki;

@@ -9,6 +9,7 @@ import { authPlugin } from './auth/plugin.js';
 import { SessionManager } from './auth/sessions.js';
 import type { HospitalConfig } from './config.js';
 import { ecgPlugin } from './ecg/plugin.js';
+import { createEcgReading } from './ecg/reading-plugin.js';
 import { HospitalErrorCode } from './errors.js';
 import { healthPlugin } from './health.js';
 import { LiveHub } from './live/live-hub.js';
@@ -58,8 +59,7 @@ export async function buildHospital(config: HospitalConfig, deps: HospitalDeps =
   const store = deps.store ?? new SqliteRecordsStore(config.dataDir);
   const timeseries = deps.timeseries ?? new NoopTimeseriesWriter(log.child({ component: 'timeseries' }), config.influx);
   const metrics = createMetrics();
-  const registry = new GatewayRegistry(config.gateways.map((g) => g.id), metrics, clock, log.child({ component: 'registry' }), config.live.gatewayUpdateMs,
-    { outbox: store.downlink, maxFrameBytes: config.limits.maxFrameBytes });
+  const registry = new GatewayRegistry(config.gateways.map((g) => g.id), metrics, clock, log.child({ component: 'registry' }), config.live.gatewayUpdateMs);
   const live = new LiveHub(config.live.maxBufferedBytes, config.live.maxClients, metrics, log.child({ component: 'live' }));
   // Unknown users and gateways are checked against this so that a miss costs as much as a hit.
   const dummyHash = await hashSecret(randomBytes(16).toString('hex'));
@@ -94,7 +94,9 @@ export async function buildHospital(config: HospitalConfig, deps: HospitalDeps =
     ctx: { config, store, registry, metrics, clock, timeseries, dummyHash, log: log.child({ component: 'uplink' }) },
   }));
   await app.register(livePlugin({ hub: live, registry, sessions }));
-  await app.register(ecgPlugin({ store: store.ecg, registry, live, sessions, metrics, clock, log: log.child({ component: 'ecg' }) }));
+  const reading = createEcgReading({ store: store.ecg, registry, live, sessions, metrics, clock, dataDir: config.dataDir, log: log.child({ component: 'ecg-reading' }) });
+  await app.register(ecgPlugin({ store: store.ecg, registry, live, sessions, metrics, clock, log: log.child({ component: 'ecg' }), events: reading.events }));
+  await app.register(reading.plugin);
   await app.register(staticPlugin(resolveDashboardsDir(config.dashboardsDir)));
   await app.ready();
   return app;

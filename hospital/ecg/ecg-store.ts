@@ -29,7 +29,8 @@ export type ClaimResult = { readonly ok: true; readonly record: EcgRecordView } 
 export class EcgStore {
   private readonly stmt;
 
-  constructor(db: Database.Database) {
+  /** `db` is public so the reading workflow (diagnoses, audit) shares the connection and its transactions. */
+  constructor(readonly db: Database.Database) {
     const cols = 'id, gateway_id, record_id, received_at_ms, status, priority, claimed_by, byte_size, content_type, corrupt_code';
     this.stmt = {
       insert: db.prepare(`INSERT INTO ecg_records (gateway_id, record_id, received_at_ms, status, priority, byte_size, content_type, corrupt_code, patient_ref, blob)

@@ -16,6 +16,8 @@ export const EcgErrorCode = {
   CLAIMED: 'TM_ERR_ECG_CLAIMED',
   /** The blob's content type is not one the sample decoder knows. */
   FORMAT: 'TM_ERR_ECG_FORMAT',
+  /** A diagnosis body that fails the schema, or has neither statements nor text. */
+  DIAGNOSIS_INVALID: 'TM_ERR_ECG_DIAGNOSIS_INVALID',
 } as const;
 export type EcgErrorCode = (typeof EcgErrorCode)[keyof typeof EcgErrorCode];
 

@@ -8,7 +8,7 @@ import type { LiveHub } from '../live/live-hub.js';
 import type { HospitalMetrics } from '../metrics.js';
 import type { GatewayRegistry } from '../uplink/registry.js';
 import { decodeCartBlob } from './blob-format.js';
-import type { EcgStore } from './ecg-store.js';
+import type { EcgRecordView, EcgStore } from './ecg-store.js';
 import { EcgErrorCode, EcgError } from './errors.js';
 import { EcgReassembler, type AssembledRecord, type ReassemblerLimits } from './reassembler.js';
 import { recoverEarlierChunks } from './recover.js';
@@ -22,6 +22,16 @@ export interface EcgPluginOptions {
   readonly clock: Clock;
   readonly log: Logger;
   readonly limits?: ReassemblerLimits;
+  /** Observers of the workflow (the reading plugin relays EcgStatus and audits from these). */
+  readonly events?: EcgPluginEvents;
+}
+
+/** Hooks called after the store changed; a throwing hook is the caller's bug, not the record's. */
+export interface EcgPluginEvents {
+  /** A record was stored (first arrival only), corrupt or not. */
+  stored?(record: EcgRecordView): void;
+  /** `username` holds the claim (also when claiming again). */
+  claimed?(record: EcgRecordView, username: string): void;
 }
 
 /**
@@ -45,6 +55,7 @@ export function ecgPlugin(opts: EcgPluginOptions) {
       if (stored === undefined) { log.info({ gatewayId: r.gatewayId, recordId: r.recordId }, 'ECG record already stored'); return; }
       log.info({ gatewayId: r.gatewayId, recordId: r.recordId, id: stored.id, bytes: stored.byteSize }, 'ECG record in worklist');
       live.broadcast({ type: 'ecg', record: stored });
+      opts.events?.stored?.(stored);
     };
     const off = registry.onFrame((gatewayId, env) => {
       const c = env.ecgChunk;
@@ -83,7 +94,7 @@ export function ecgPlugin(opts: EcgPluginOptions) {
       const id = Number(req.params.id);
       const user = req.authUser?.username ?? '';
       const res = Number.isSafeInteger(id) ? store.claim(id, user) : { ok: false as const, reason: 'not-found' as const };
-      if (res.ok) { req.log.info({ id, username: user }, 'ECG record claimed'); return { record: res.record }; }
+      if (res.ok) { req.log.info({ id, username: user }, 'ECG record claimed'); opts.events?.claimed?.(res.record, user); return { record: res.record }; }
       if (res.reason === 'not-found') return reply.code(404).send(notFound);
       req.log.info({ id, username: user }, 'ECG record already claimed');
       return reply.code(409).send({ code: EcgErrorCode.CLAIMED, message: 'record is being read by someone else' });

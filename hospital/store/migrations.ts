@@ -63,27 +63,33 @@ export const MIGRATIONS: readonly { readonly id: number; readonly name: string; 
       CREATE INDEX ecg_records_received ON ecg_records (received_at_ms);`,
   },
   {
-    id: 6,
-    name: 'durable downlink outbox',
-    // Frames to a gateway stay here from sendToGateway until the gateway acks them (issue 3);
-    // downlink_seqs keeps numbering monotonic per (gateway, stream) after the rows are deleted.
+    // Migration 4 is reserved for the ECG document columns (hospital/ecg); 5 is the reading workflow.
+    id: 5,
+    name: 'ecg diagnoses and audit trail',
     sql: `
-      CREATE TABLE downlink_outbox (
-        gateway_id TEXT NOT NULL,
-        stream_id TEXT NOT NULL,
-        seq INTEGER NOT NULL,
-        traffic_class INTEGER NOT NULL,
-        size INTEGER NOT NULL,
-        queued_at_ms INTEGER NOT NULL,
-        env BLOB NOT NULL,
-        PRIMARY KEY (gateway_id, stream_id, seq)
+      CREATE TABLE ecg_diagnoses (
+        ecg_id INTEGER NOT NULL,
+        revision INTEGER NOT NULL,
+        diagnosis_id TEXT NOT NULL UNIQUE,
+        reader TEXT NOT NULL,
+        reader_name TEXT NOT NULL,
+        statements TEXT NOT NULL,
+        text TEXT NOT NULL,
+        critical INTEGER NOT NULL,
+        signed_at_ms INTEGER NOT NULL,
+        signature_alg TEXT NOT NULL,
+        signature BLOB NOT NULL,
+        PRIMARY KEY (ecg_id, revision)
       );
-      CREATE TABLE downlink_seqs (
-        gateway_id TEXT NOT NULL,
-        stream_id TEXT NOT NULL,
-        last_seq INTEGER NOT NULL,
-        PRIMARY KEY (gateway_id, stream_id)
-      ) WITHOUT ROWID;`,
+      CREATE TABLE ecg_audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        ecg_id INTEGER NOT NULL,
+        at_ms INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL
+      );
+      CREATE INDEX ecg_audit_record ON ecg_audit (ecg_id, id);`,
   },
 ];
 

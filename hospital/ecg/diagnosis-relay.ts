@@ -1,0 +1,93 @@
+import type { Logger } from 'pino';
+import { TrafficClass, telemed, type Clock, type EnvelopeInit } from '../../protocols/index.js';
+import type { GatewayRegistry } from '../uplink/registry.js';
+import type { EcgAuditStore } from './audit-store.js';
+import type { DiagnosisView } from './diagnosis-store.js';
+
+/**
+ * Downlink streams of the reading workflow. One traffic class per stream: the gateway drops a
+ * durable frame whose seq is at or below the stream's high-water mark, so a stream must never
+ * let a later frame overtake an earlier one (which mixed classes on one stream would allow).
+ */
+export const RELAY_STREAMS = {
+  /** Routine diagnoses, VITALS (1 s budget, durable): someone is waiting, but nothing is urgent. */
+  diagnosis: 'ecg-dx',
+  /** Diagnoses marked critical, ALARM (500 ms budget, durable): the clinic must act now. */
+  criticalDiagnosis: 'ecg-dx/critical',
+  /** EcgStatus (received, in reading, rejected), VITALS, durable. */
+  status: 'ecg-status',
+} as const;
+
+export type ReadingState = 'received' | 'in-reading' | 'rejected';
+const STATE: Record<ReadingState, telemed.v1.EcgReadingState> = {
+  received: telemed.v1.EcgReadingState.ECG_READING_STATE_RECEIVED,
+  'in-reading': telemed.v1.EcgReadingState.ECG_READING_STATE_IN_READING,
+  rejected: telemed.v1.EcgReadingState.ECG_READING_STATE_REJECTED,
+};
+
+/** A record as the relay needs it. */
+export interface RelayTarget {
+  /** Hub row id (audit key). */
+  readonly ecgId: number;
+  readonly gatewayId: string;
+  /** The cart's record id, what the gateway knows. */
+  readonly recordId: string;
+}
+
+/**
+ * Sends EcgStatus and Diagnosis frames to the originating gateway as durable downlink through
+ * `registry.sendToGateway` (which owns numbering, persistence and resending: issue 3), and
+ * audits each hand-off with its outcome.
+ */
+export class EcgRelay {
+  /**
+   * Fallback numbering for a registry that does not number durable frames itself: per
+   * (gateway, stream), from 1 in this process. A registry with a durable outbox overrides it.
+   */
+  private readonly seqs = new Map<string, number>();
+
+  constructor(
+    private readonly registry: GatewayRegistry,
+    private readonly audit: EcgAuditStore,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {}
+
+  status(t: RelayTarget, state: ReadingState, extra: { readerName?: string; reasonCode?: string } = {}): void {
+    this.send(t, RELAY_STREAMS.status, TrafficClass.TRAFFIC_CLASS_VITALS, {
+      ecgStatus: {
+        recordId: t.recordId, state: STATE[state], atNs: this.clock.nowNs(),
+        readerName: extra.readerName ?? '', reasonCode: extra.reasonCode ?? '',
+      },
+    }, `status=${state}`);
+  }
+
+  diagnosis(t: RelayTarget, dx: DiagnosisView, reader: string): void {
+    const stream = dx.critical ? RELAY_STREAMS.criticalDiagnosis : RELAY_STREAMS.diagnosis;
+    const cls = dx.critical ? TrafficClass.TRAFFIC_CLASS_ALARM : TrafficClass.TRAFFIC_CLASS_VITALS;
+    this.send(t, stream, cls, {
+      diagnosis: {
+        recordId: t.recordId, diagnosisId: dx.diagnosisId, readerId: reader, readerName: dx.readerName,
+        statements: [...dx.statements], text: dx.text, signedAtNs: Date.parse(dx.signedAt) * 1e6, critical: dx.critical,
+        signature: Buffer.from(dx.signature, 'hex'), signatureAlg: dx.signatureAlg, revision: dx.revision,
+      },
+    }, `diagnosis revision=${dx.revision}`);
+  }
+
+  private send(t: RelayTarget, streamId: string, trafficClass: TrafficClass, payload: Omit<EnvelopeInit, 'header'>, what: string): void {
+    const key = `${t.gatewayId}\u0000${streamId}`;
+    const seq = (this.seqs.get(key) ?? 0) + 1;
+    this.seqs.set(key, seq);
+    const env: EnvelopeInit = {
+      header: { streamId, seq, trafficClass, durable: true, captureTimeNs: this.clock.nowNs() },
+      ...payload,
+    };
+    const result = this.registry.sendToGateway(t.gatewayId, env);
+    const nowMs = Math.round(this.clock.nowNs() / 1e6);
+    // 'sent' or 'queued' (stored for an offline gateway): the registry owns it from here until the
+    // gateway acks. Only a refusal means the relay did not happen.
+    const refused = result === 'backpressure' || result === 'not-connected';
+    this.audit.append(t.ecgId, nowMs, 'hub', refused ? 'relay-deferred' : 'relay-queued', `${what} stream=${streamId} result=${result}`);
+    if (refused) this.log.warn({ gatewayId: t.gatewayId, recordId: t.recordId, streamId, result }, 'ECG relay not queued');
+  }
+}

@@ -1,0 +1,145 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeEnvelope, encodeEnvelope, telemed, TrafficClass, type EnvelopeInit } from '../../protocols/index.js';
+import { buildHospital } from '../app.js';
+import { hashSecret } from '../auth/password.js';
+import { FAST_SCRYPT, memoryLogger, PASSWORDS, tempDir, testConfig, type TempDir } from '../test-support.js';
+import type { SessionHandle } from '../uplink/registry.js';
+import type { EcgAuditEvent } from './audit-store.js';
+import { SIGNING_KEY_FILE, verifyDiagnosis } from './diagnosis-signature.js';
+import type { DiagnosisView } from './diagnosis-store.js';
+import type { EcgRecordView } from './ecg-store.js';
+
+const PATIENT = 'PAT-NEVER-LOG-77';
+const TYPE = 'application/x-telemed-ecg-int16le;leads=2;rate=500';
+const users = { 'dr.li': PASSWORDS['dr.li'], 'dr.wang': 'wang-password-xyz' } as const;
+const v1 = telemed.v1;
+
+/** Stores and emits one record's chunks as the uplink does (see plugin.test.ts). */
+async function deliver(app: FastifyInstance, recordId: string, blob: Uint8Array, seq0: number, sha?: Uint8Array): Promise<void> {
+  const hash = sha ?? createHash('sha256').update(blob).digest();
+  for (let o = 0, n = 0; o < blob.length; o += 700, n++) {
+    const end = Math.min(blob.length, o + 700);
+    const seq = seq0 + n;
+    const raw = encodeEnvelope({
+      header: { gatewayId: 'clinic-1', streamId: 'cart-1/ecg-record', seq, trafficClass: TrafficClass.TRAFFIC_CLASS_BULK, durable: true, captureTimeNs: 1 },
+      ecgChunk: { recordId, offset: o, totalSize: blob.length, data: blob.subarray(o, end), contentType: TYPE, patientRef: PATIENT, last: end === blob.length, ...(o === 0 ? { sha256: hash } : {}) },
+    });
+    await app.hospital.store.storeFrames([{ gatewayId: 'clinic-1', streamId: 'cart-1/ecg-record', seq, trafficClass: TrafficClass.TRAFFIC_CLASS_BULK, captureTimeNs: 0, receivedAtNs: 0, payloadKind: 'ecgChunk', raw }]);
+    app.hospital.registry.emitFrame('clinic-1', decodeEnvelope(raw));
+  }
+}
+
+describe('ECG reading workflow: diagnosis, audit, relay', () => {
+  let dir: TempDir;
+  let app: FastifyInstance;
+  const mem = memoryLogger();
+  const tokens: Record<string, string> = {};
+  const sent: EnvelopeInit[] = [];
+  const blob = new Uint8Array(Buffer.alloc(2 * 500 * 2).map((_, i) => (i * 7) % 251));
+  const auth = (u: keyof typeof users) => ({ authorization: `Bearer ${tokens[u] ?? ''}` });
+  const idOf = async (recordId: string): Promise<number> =>
+    (await app.inject({ url: '/api/ecg/worklist', headers: auth('dr.li') })).json<{ records: EcgRecordView[] }>().records.find((r) => r.recordId === recordId)!.id;
+  const post = (id: number, u: keyof typeof users, payload: unknown) =>
+    app.inject({ method: 'POST', url: `/api/ecg/records/${id}/diagnosis`, headers: auth(u), payload: payload as Record<string, unknown> });
+
+  beforeAll(async () => {
+    dir = tempDir();
+    const cfg = await testConfig(dir.path, {
+      users: [
+        { username: 'dr.li', role: 'specialist', passwordHash: await hashSecret(users['dr.li'], FAST_SCRYPT) },
+        { username: 'dr.wang', role: 'specialist', passwordHash: await hashSecret(users['dr.wang'], FAST_SCRYPT) },
+      ],
+    });
+    app = await buildHospital(cfg, { logger: mem.logger });
+    // Both ways a registry hands frames to a session: encoded by the session, or stored durable frames.
+    const session = {
+      sessionId: 's-1', close: () => undefined,
+      sendDownlink: (env: EnvelopeInit) => { sent.push(env); return 'sent' as const; },
+      sendStoredDownlink: (frame: { env: Uint8Array }) => { sent.push(decodeEnvelope(frame.env)); return true; },
+    } as SessionHandle;
+    app.hospital.registry.attach('clinic-1', session, { siteKind: 'clinic', siteName: 'test clinic' });
+    for (const [username, password] of Object.entries(users)) {
+      tokens[username] = (await app.inject({ method: 'POST', url: '/api/login', payload: { username, password } })).json<{ token: string }>().token;
+    }
+    await deliver(app, 'REC-A', blob, 1);
+    await deliver(app, 'REC-BAD', blob, 100, Buffer.alloc(32));
+  });
+  afterAll(async () => { await app.close(); dir.remove(); });
+
+  it('relays RECEIVED for a good record and REJECTED with the code for a corrupt one, durable', () => {
+    const statuses = sent.filter((e) => e.ecgStatus != null);
+    expect(statuses.map((e) => [e.ecgStatus?.recordId, e.ecgStatus?.state, e.ecgStatus?.reasonCode])).toEqual([
+      ['REC-A', v1.EcgReadingState.ECG_READING_STATE_RECEIVED, ''],
+      ['REC-BAD', v1.EcgReadingState.ECG_READING_STATE_REJECTED, 'TM_ERR_ECG_HASH_MISMATCH'],
+    ]);
+    expect(statuses.every((e) => e.header?.durable === true && e.header.streamId === 'ecg-status')).toBe(true);
+    expect(statuses.map((e) => e.header?.seq)).toEqual([1, 2]);
+  });
+
+  it('refuses a diagnosis from anyone but the claiming reader (409) and bad bodies (400 with code)', async () => {
+    const id = await idOf('REC-A');
+    expect((await post(id, 'dr.li', { statements: ['Sinus rhythm'], text: '', critical: false })).json()).toMatchObject({ code: 'TM_ERR_ECG_CLAIMED' });
+    expect((await app.inject({ method: 'POST', url: `/api/ecg/records/${id}/claim`, headers: auth('dr.li') })).statusCode).toBe(200);
+    const inReading = sent.at(-1)?.ecgStatus;
+    expect(inReading).toMatchObject({ recordId: 'REC-A', state: v1.EcgReadingState.ECG_READING_STATE_IN_READING, readerName: 'dr.li' });
+    const other = await post(id, 'dr.wang', { statements: ['Sinus rhythm'], text: '', critical: false });
+    expect(other.statusCode).toBe(409);
+    expect(other.json()).toMatchObject({ code: 'TM_ERR_ECG_CLAIMED' });
+    for (const bad of [{ text: 'no statements' }, { statements: [], text: '   ' }, { statements: ['a'], text: 'x'.repeat(9000) }, { statements: [{}], text: '' }]) {
+      const res = await post(id, 'dr.li', bad);
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({ code: 'TM_ERR_ECG_DIAGNOSIS_INVALID' });
+    }
+    expect((await post(999, 'dr.li', { statements: ['a'], text: '' })).statusCode).toBe(404);
+    const metrics = (await app.inject({ url: '/metrics' })).body;
+    expect(metrics).toMatch(/telemed_hub_ecg_diagnoses_total\{outcome="TM_ERR_ECG_DIAGNOSIS_INVALID"\} 4/);
+  });
+
+  it('signs, stores, reports and relays a diagnosis; an amendment is revision 2 on the critical stream', async () => {
+    const id = await idOf('REC-A');
+    const res = await post(id, 'dr.li', { statements: ['Sinus rhythm', 'Normal ECG'], text: 'No acute changes.', critical: false });
+    expect(res.statusCode).toBe(201);
+    const { record, diagnosis } = res.json<{ record: EcgRecordView & { diagnosis: DiagnosisView }; diagnosis: DiagnosisView }>();
+    expect(record).toMatchObject({ status: 'reported', claimedBy: 'dr.li', diagnosis: { revision: 1 } });
+    expect(diagnosis).toMatchObject({ readerName: 'dr.li', statements: ['Sinus rhythm', 'Normal ECG'], revision: 1, signatureAlg: 'hmac-sha256', critical: false });
+    const key = Buffer.from(readFileSync(join(dir.path, SIGNING_KEY_FILE), 'utf8').trim(), 'hex');
+    const content = {
+      recordId: 'REC-A', gatewayId: 'clinic-1', statements: diagnosis.statements, text: diagnosis.text, critical: false,
+      reader: 'dr.li', signedAtMs: Date.parse(diagnosis.signedAt), revision: 1,
+    };
+    expect(verifyDiagnosis(key, content, Buffer.from(diagnosis.signature, 'hex'))).toBe(true);
+    expect(verifyDiagnosis(key, { ...content, text: 'tampered' }, Buffer.from(diagnosis.signature, 'hex'))).toBe(false);
+
+    const dx = sent.at(-1);
+    expect(dx?.header).toMatchObject({ streamId: 'ecg-dx', durable: true, trafficClass: TrafficClass.TRAFFIC_CLASS_VITALS });
+    expect(dx?.diagnosis).toMatchObject({ recordId: 'REC-A', diagnosisId: diagnosis.diagnosisId, readerName: 'dr.li', revision: 1, signatureAlg: 'hmac-sha256' });
+    expect(Buffer.from(dx?.diagnosis?.signature ?? []).toString('hex')).toBe(diagnosis.signature);
+
+    const amended = (await post(id, 'dr.li', { statements: ['Acute inferior STEMI'], text: 'Call now.', critical: true })).json<{ diagnosis: DiagnosisView }>();
+    expect(amended.diagnosis.revision).toBe(2);
+    expect(sent.at(-1)?.header).toMatchObject({ streamId: 'ecg-dx/critical', trafficClass: TrafficClass.TRAFFIC_CLASS_ALARM, durable: true });
+    // Another reader still cannot amend.
+    expect((await post(id, 'dr.wang', { statements: ['x'], text: '' })).statusCode).toBe(409);
+  });
+
+  it('keeps an audit trail of arrival, claim, diagnosis, amendment and each relay', async () => {
+    const id = await idOf('REC-A');
+    const res = await app.inject({ url: `/api/ecg/records/${id}/audit`, headers: auth('dr.wang') });
+    expect(res.statusCode).toBe(200);
+    const events = res.json<{ events: EcgAuditEvent[] }>().events;
+    expect(events.map((e) => [e.actor, e.action])).toEqual([
+      ['hub', 'received'], ['hub', 'relay-queued'], ['dr.li', 'claim'], ['hub', 'relay-queued'],
+      ['dr.li', 'diagnosis'], ['hub', 'relay-queued'], ['dr.li', 'amend'], ['hub', 'relay-queued'],
+    ]);
+    expect(events[6]?.detail).toContain('revision=2');
+    expect((await app.inject({ url: `/api/ecg/records/${await idOf('REC-BAD')}/audit`, headers: auth('dr.li') })).json<{ events: EcgAuditEvent[] }>()
+      .events.map((e) => e.action)).toEqual(['rejected', 'relay-queued']);
+    expect((await app.inject({ url: '/api/ecg/records/424242/audit', headers: auth('dr.li') })).statusCode).toBe(404);
+    expect(existsSync(join(dir.path, SIGNING_KEY_FILE))).toBe(true);
+    expect(mem.text()).not.toContain(PATIENT);
+  });
+});

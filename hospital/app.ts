@@ -59,7 +59,8 @@ export async function buildHospital(config: HospitalConfig, deps: HospitalDeps =
   const store = deps.store ?? new SqliteRecordsStore(config.dataDir);
   const timeseries = deps.timeseries ?? new NoopTimeseriesWriter(log.child({ component: 'timeseries' }), config.influx);
   const metrics = createMetrics();
-  const registry = new GatewayRegistry(config.gateways.map((g) => g.id), metrics, clock, log.child({ component: 'registry' }), config.live.gatewayUpdateMs);
+  const registry = new GatewayRegistry(config.gateways.map((g) => g.id), metrics, clock, log.child({ component: 'registry' }), config.live.gatewayUpdateMs,
+    { outbox: store.downlink, maxFrameBytes: config.limits.maxFrameBytes });
   const live = new LiveHub(config.live.maxBufferedBytes, config.live.maxClients, metrics, log.child({ component: 'live' }));
   // Unknown users and gateways are checked against this so that a miss costs as much as a hit.
   const dummyHash = await hashSecret(randomBytes(16).toString('hex'));

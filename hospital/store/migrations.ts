@@ -63,6 +63,29 @@ export const MIGRATIONS: readonly { readonly id: number; readonly name: string; 
       CREATE INDEX ecg_records_received ON ecg_records (received_at_ms);`,
   },
   {
+    id: 6,
+    name: 'durable downlink outbox',
+    // Frames to a gateway stay here from sendToGateway until the gateway acks them (issue 3);
+    // downlink_seqs keeps numbering monotonic per (gateway, stream) after the rows are deleted.
+    sql: `
+      CREATE TABLE downlink_outbox (
+        gateway_id TEXT NOT NULL,
+        stream_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        traffic_class INTEGER NOT NULL,
+        size INTEGER NOT NULL,
+        queued_at_ms INTEGER NOT NULL,
+        env BLOB NOT NULL,
+        PRIMARY KEY (gateway_id, stream_id, seq)
+      );
+      CREATE TABLE downlink_seqs (
+        gateway_id TEXT NOT NULL,
+        stream_id TEXT NOT NULL,
+        last_seq INTEGER NOT NULL,
+        PRIMARY KEY (gateway_id, stream_id)
+      ) WITHOUT ROWID;`,
+  },
+  {
     // Migration 4 is reserved for the ECG document columns (hospital/ecg); 5 is the reading workflow.
     id: 5,
     name: 'ecg diagnoses and audit trail',

@@ -36,6 +36,7 @@ export class BitWriter {
 
   /** `q` one-bits followed by a zero. */
   unary(q: number): void {
+    if (q < 24) { this.bits(((1 << q) - 1) << 1, q + 1); return; }
     let left = q;
     while (left >= 24) { this.bits(0xffffff, 24); left -= 24; }
     this.bits(((1 << left) - 1) << 1, left + 1);
@@ -94,6 +95,11 @@ export class BitReader {
   /** Counts one-bits up to the next zero, stopping (without consuming a zero) at `limit` ones. */
   unary(limit: number): number {
     let q = 0;
+    // Whole 0xff bytes at a byte boundary are eight ones at once.
+    while (q + 8 <= limit && (this.pos & 7) === 0 && this.pos + 8 <= this.endBit && this.bytes[this.pos >>> 3] === 0xff) {
+      q += 8;
+      this.pos += 8;
+    }
     while (q < limit) {
       if (this.pos >= this.endBit) throw badDocument('lead data ends inside a code');
       const bit = ((this.bytes[this.pos >>> 3] ?? 0) >>> (7 - (this.pos & 7))) & 1;

@@ -40,7 +40,8 @@ const unzigzag = (u: number): number => (u % 2 === 0 ? u / 2 : -(u + 1) / 2);
 
 /** Bits to Rice-code u with parameter k, escapes included. */
 function riceCost(u: number, k: number): number {
-  const q = Math.floor(u / 2 ** k);
+  // Integer fast path: nearly every residual of a real ECG fits in 31 bits.
+  const q = u < 0x80000000 ? u >>> k : Math.floor(u / 2 ** k);
   return q < ESCAPE_Q ? q + 1 + k : ESCAPE_Q + 6 + bitLength(u);
 }
 
@@ -49,8 +50,11 @@ function bitLength(u: number): number {
 }
 
 function writeRice(w: BitWriter, u: number, k: number): void {
-  const q = Math.floor(u / 2 ** k);
-  if (q < ESCAPE_Q) {
+  const q = u < 0x80000000 ? u >>> k : Math.floor(u / 2 ** k);
+  if (q < ESCAPE_Q && k <= 24 && u < 0x80000000) {
+    w.unary(q);
+    w.bits(u & ((1 << k) - 1), k);
+  } else if (q < ESCAPE_Q) {
     w.unary(q);
     w.wide(u - q * 2 ** k, k);
   } else {
@@ -64,7 +68,7 @@ function writeRice(w: BitWriter, u: number, k: number): void {
 
 function readRice(r: BitReader, k: number): number {
   const q = r.unary(ESCAPE_Q);
-  if (q < ESCAPE_Q) return q * 2 ** k + r.wide(k);
+  if (q < ESCAPE_Q) return k <= 24 ? q * (1 << k) + r.bits(k) : q * 2 ** k + r.wide(k);
   const n = r.bits(6);
   if (n > 40) throw badDocument('escaped residual longer than 40 bits');
   return r.wide(n);

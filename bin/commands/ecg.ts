@@ -1,16 +1,23 @@
-// `telemed ecg …`: ECG record tools. `detect RECORD [--json]` prints the detected beats of a WFDB
-// record; `import FILE [--json]` prints the summary of the internal record read from a file.
+// `telemed ecg …`: ECG record tools. `detect RECORD [--json]` prints the detected beats of a
+// record; `import FILE [--json]` prints the summary of the internal record read from any format we
+// read; `export FILE --format aecg|dicom --out OUT` writes it as HL7 aECG or DICOM.
+import { readFile, writeFile } from 'node:fs/promises';
 import { analyseRecordQrs } from '../../gateway/analysis/qrs/index.js';
 import { loadWfdbRecord } from '../../gateway/ecg/wfdb-files.js';
+import { type EcgExportFormat, exportEcg } from '../../protocols/ecg/export.js';
+import { readEcgFile } from '../../protocols/ecg/import.js';
 import type { EcgChannel, EcgRecord } from '../../protocols/ecg/record.js';
 import { TelemedError } from '../../protocols/errors.js';
 
 const HELP = `usage: telemed ecg <subcommand> [options]
 
 subcommands:
-  detect RECORD [--json]   QRS detection on a WFDB record (path without extension, or its .hea);
-                           --json prints { sampleRateHz, beats: [sample indices] }
-  import FILE [--json]     read a record (WFDB .hea or record path) and print its summary`;
+  detect RECORD [--json]   QRS detection on a record (WFDB path without extension or .hea, or any
+                           file import reads); --json prints { sampleRateHz, beats: [sample indices] }
+  import FILE [--json]     read a record (SCP-ECG, HL7 aECG, DICOM, WFDB .hea or record path) and
+                           print its summary (no patient identifiers)
+  export FILE --format aecg|dicom --out OUT
+                           read a record as import does and write it as HL7 aECG XML or DICOM`;
 
 function channelSummary(c: EcgChannel): Record<string, unknown> {
   return { lead: c.lead, label: c.label, sampleRateHz: c.sampleRateHz, samples: c.samples.length, gain: c.gain, baseline: c.baseline, units: c.units };
@@ -28,14 +35,43 @@ export function recordSummary(r: EcgRecord): Record<string, unknown> {
 }
 
 async function loadRecord(path: string): Promise<EcgRecord> {
-  // Other formats join here as their importers land; WFDB is recognised by its header.
-  return (await loadWfdbRecord(path)).record;
+  return readEcgFile(path, { readFile, loadWfdb: async (p) => (await loadWfdbRecord(p)).record });
+}
+
+/** Splits "--name value" options from positional arguments (--json is a flag). */
+function parseArgs(args: string[]): { positional: string[]; options: Map<string, string>; flags: Set<string> } {
+  const positional: string[] = [];
+  const options = new Map<string, string>();
+  const flags = new Set<string>();
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] ?? '';
+    if (a === '--json') flags.add(a);
+    else if (a.startsWith('--')) {
+      const v = args[i + 1];
+      if (v === undefined) throw new TelemedError('TM_ERR_USAGE', `${a} needs a value\n${HELP}`);
+      options.set(a.slice(2), v);
+      i++;
+    } else positional.push(a);
+  }
+  return { positional, options, flags };
+}
+
+async function exportCommand(target: string | undefined, options: Map<string, string>): Promise<void> {
+  const format = options.get('format');
+  const out = options.get('out');
+  if (target === undefined || out === undefined || (format !== 'aecg' && format !== 'dicom')) {
+    throw new TelemedError('TM_ERR_USAGE', `export needs FILE, --format aecg|dicom and --out OUT\n${HELP}`);
+  }
+  const bytes = exportEcg(await loadRecord(target), format satisfies EcgExportFormat);
+  await writeFile(out, bytes);
+  process.stdout.write(`wrote ${out} (${format}, ${bytes.length} bytes)\n`);
 }
 
 export async function ecgCommand(argv: string[]): Promise<void> {
   const [sub, ...rest] = argv;
-  const json = rest.includes('--json');
-  const target = rest.find((a) => !a.startsWith('--'));
+  const { positional, options, flags } = parseArgs(rest);
+  const json = flags.has('--json');
+  const target = positional[0];
   switch (sub) {
     case 'detect': {
       if (target === undefined) throw new TelemedError('TM_ERR_USAGE', `missing RECORD\n${HELP}`);
@@ -56,6 +92,9 @@ export async function ecgCommand(argv: string[]): Promise<void> {
       process.stdout.write((json ? JSON.stringify(summary) : JSON.stringify(summary, null, 2)) + '\n');
       return;
     }
+    case 'export':
+      await exportCommand(target, options);
+      return;
     case undefined:
     case '--help':
     case '-h':

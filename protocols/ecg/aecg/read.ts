@@ -1,0 +1,186 @@
+// HL7 aECG (AnnotatedECG, HL7 v3 PORT_MT020001) → EcgRecord. Reads the first series' first
+// sequence set (the rhythm): its GLIST time sequence gives the rate (1/increment) and start (head),
+// each SLIST_PQ lead gives counts exactly as written (digits) with physical = digits × scale + origin.
+// A representative (median) beat in series/derivation/derivedSeries is not imported; a note says so.
+import {
+  type EcgChannel, type EcgMeasurement, type EcgRecord, type StandardLead,
+  isEcgChannel, leadFromLabel, unknownDevice, unknownPatient,
+} from '../record.js';
+import { AecgError, AecgErrorCode } from './errors.js';
+import { ageAt, hl7TsToIso } from './hl7-time.js';
+import { leadOfMdcCode } from './lead-codes.js';
+import { type XmlElement, type XmlLimits, child, childrenNamed, decodeXmlBytes, descendants, parseXml, path, xsiType } from './xml.js';
+
+/** Bounds of the aECG reader on top of the XML limits. */
+export interface AecgReadOptions extends XmlLimits {
+  /** Maximum samples per lead (default 100 000 000: 24 h at 1 kHz). */
+  maxSamplesPerLead?: number;
+  /** Maximum measurements kept (default 1000). */
+  maxMeasurements?: number;
+}
+
+const SECONDS: Readonly<Record<string, number>> = { s: 1, ms: 1e-3, us: 1e-6 };
+
+function num(v: string | undefined, what: string): number {
+  const n = v === undefined ? Number.NaN : Number(v.trim());
+  if (v === undefined || v.trim() === '' || !Number.isFinite(n)) throw new AecgError(AecgErrorCode.VALUE, `${what}: "${(v ?? '').slice(0, 40)}" is not a number`);
+  return n;
+}
+
+/** A near-integer from float division (e.g. 1024 × 0.005 / 0.005) is the integer it means. */
+function tidy(x: number): number {
+  const r = Math.round(x);
+  // + 0 turns −0 (from −0/scale) into 0.
+  return (Math.abs(x - r) < 1e-9 * Math.max(1, Math.abs(x)) ? r : x) + 0;
+}
+
+/** Parses the whitespace-separated integers of <digits>; any non-integer token is an error. */
+function parseDigits(text: string, max: number, label: string): Int32Array {
+  const tokens = text.trim() === '' ? [] : text.trim().split(/\s+/);
+  if (tokens.length > max) throw new AecgError(AecgErrorCode.VALUE, `lead ${label}: ${tokens.length} samples exceed ${max}`);
+  const out = new Int32Array(tokens.length);
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i] ?? '';
+    const v = /^[-+]?\d{1,10}$/.test(t) ? Number(t) : Number.NaN;
+    if (!(v >= -2147483648 && v <= 2147483647)) throw new AecgError(AecgErrorCode.VALUE, `lead ${label}: sample ${i} "${t.slice(0, 20)}" is not a 32-bit integer`);
+    out[i] = v;
+  }
+  return out;
+}
+
+interface TimeAxis { rateHz: number; head: string | null }
+
+function timeAxis(seq: XmlElement): TimeAxis {
+  const value = child(seq, 'value');
+  const inc = child(value, 'increment');
+  const unit = inc?.attrs.get('unit') ?? 's';
+  const perS = SECONDS[unit];
+  if (perS === undefined) throw new AecgError(AecgErrorCode.VALUE, `time increment unit "${unit.slice(0, 20)}" is not s, ms or us`);
+  const step = num(inc?.attrs.get('value'), 'time increment') * perS;
+  if (!(step > 0)) throw new AecgError(AecgErrorCode.VALUE, 'time increment must be positive');
+  const headValue = child(value, 'head')?.attrs.get('value');
+  const absolute = xsiType(value ?? seq) === 'GLIST_TS' || child(seq, 'code')?.attrs.get('code') === 'TIME_ABSOLUTE';
+  // Rates are stated to the microhertz; 1/0.002 must come out as exactly 500.
+  return { rateHz: Math.round((1 / step) * 1e6) / 1e6, head: absolute && headValue !== undefined ? hl7TsToIso(headValue) : null };
+}
+
+function leadChannel(seq: XmlElement, rateHz: number, max: number): EcgChannel {
+  const codeEl = child(seq, 'code');
+  const code = codeEl?.attrs.get('code') ?? '';
+  const label = codeEl?.attrs.get('displayName') ?? code;
+  const value = child(seq, 'value');
+  const scaleEl = child(value, 'scale');
+  const originEl = child(value, 'origin');
+  const scale = num(scaleEl?.attrs.get('value'), `lead ${code} scale`);
+  if (!(scale > 0)) throw new AecgError(AecgErrorCode.VALUE, `lead ${code}: scale must be positive`);
+  const units = scaleEl?.attrs.get('unit') ?? 'uV';
+  const origin = originEl === undefined ? 0 : num(originEl.attrs.get('value'), `lead ${code} origin`);
+  if ((originEl?.attrs.get('unit') ?? units) !== units) throw new AecgError(AecgErrorCode.VALUE, `lead ${code}: origin and scale units differ`);
+  const lead: StandardLead | null = leadOfMdcCode(code) ?? leadFromLabel(label) ?? leadFromLabel(code.replace(/^MDC_ECG_LEAD_/i, ''));
+  return {
+    lead, label, samples: parseDigits(child(value, 'digits')?.text ?? '', max, code), sampleRateHz: rateHz,
+    // physical = digits × scale + origin = (digits − baseline) / gain with gain = 1/scale, baseline = −origin/scale.
+    gain: 1 / scale, baseline: tidy(-origin / scale), units, adcResolution: 0, derived: false,
+  };
+}
+
+function annotations(series: XmlElement, maxMeasurements: number): { measurements: EcgMeasurement[]; statements: string[] } {
+  const measurements: EcgMeasurement[] = [];
+  const statements: string[] = [];
+  const seen = new Set<string>();
+  for (const set of childrenNamed(series, 'subjectOf').map((s) => child(s, 'annotationSet'))) {
+    if (set === undefined) continue;
+    for (const ann of descendants(set, 'annotation')) {
+      const code = child(ann, 'code')?.attrs.get('code') ?? '';
+      const value = child(ann, 'value');
+      if (value === undefined) continue;
+      const type = xsiType(value);
+      if (type === 'PQ') {
+        const v = Number(value.attrs.get('value'));
+        if (!Number.isFinite(v) || code === '') continue;
+        const roiLead = descendants(ann, 'code').map((c) => leadOfMdcCode(c.attrs.get('code') ?? '')).find((l) => l !== null) ?? null;
+        const key = `${code}|${roiLead ?? ''}`;
+        if (seen.has(key) || measurements.length >= maxMeasurements) continue;
+        seen.add(key);
+        measurements.push({ name: code, value: v, unit: value.attrs.get('unit') ?? '', lead: roiLead });
+      } else if (type === 'ST' && value.text.trim() !== '') {
+        statements.push(value.text.trim());
+      } else if (type === 'CE' && /INTERPRETATION|STATEMENT|^MDC_ECG_RHY$/.test(code)) {
+        const text = value.attrs.get('displayName') ?? value.attrs.get('code');
+        if (text !== undefined && text !== '') statements.push(text);
+      }
+    }
+  }
+  return { measurements, statements: [...new Set(statements)] };
+}
+
+/** Reads an AnnotatedECG document. Throws AecgError (TM_ERR_AECG_*) on anything it cannot use. */
+export function readAecg(bytes: Uint8Array | string, id: string, opts: AecgReadOptions = {}): EcgRecord {
+  const root = parseXml(typeof bytes === 'string' ? bytes : decodeXmlBytes(bytes), opts);
+  if (root.local !== 'AnnotatedECG') throw new AecgError(AecgErrorCode.STRUCTURE, `root element is <${root.local.slice(0, 40)}>, not <AnnotatedECG>`);
+  const series = childrenNamed(root, 'component').map((c) => child(c, 'series')).find((s) => s !== undefined);
+  const set = childrenNamed(series, 'component').map((c) => child(c, 'sequenceSet')).find((s) => s !== undefined);
+  if (series === undefined || set === undefined) throw new AecgError(AecgErrorCode.STRUCTURE, 'no series with a sequenceSet');
+  const sequences = childrenNamed(set, 'component').map((c) => child(c, 'sequence')).filter((s) => s !== undefined);
+  const timeSeq = sequences.find((s) => (child(s, 'code')?.attrs.get('code') ?? '').startsWith('TIME_'));
+  if (timeSeq === undefined) throw new AecgError(AecgErrorCode.STRUCTURE, 'rhythm sequenceSet has no TIME_ABSOLUTE/TIME_RELATIVE sequence');
+  const axis = timeAxis(timeSeq);
+  const max = opts.maxSamplesPerLead ?? 100_000_000;
+  const channels = sequences.filter((s) => s !== timeSeq && xsiType(child(s, 'value') ?? s) === 'SLIST_PQ').map((s) => leadChannel(s, axis.rateHz, max));
+  if (channels.length === 0) throw new AecgError(AecgErrorCode.STRUCTURE, 'rhythm sequenceSet has no SLIST_PQ lead');
+
+  const startTime = axis.head ?? timeOf(path(root, 'effectiveTime', 'center') ?? path(root, 'effectiveTime', 'low'));
+  const notes: string[] = [];
+  const derived = descendants(series, 'derivedSeries');
+  if (derived.length > 0) notes.push(`representative beat set present in ${derived.length} derived series, not imported`);
+  const { measurements, statements } = annotations(series, opts.maxMeasurements ?? 1000);
+  return {
+    id, source: 'hl7-aecg', sampleRateHz: axis.rateHz,
+    frames: channels.reduce((m, c) => Math.max(m, c.samples.length), 0), startTime,
+    leads: channels.filter((c) => c.lead !== null || isEcgChannel(c.label, c.units)),
+    otherSignals: channels.filter((c) => !(c.lead !== null || isEcgChannel(c.label, c.units))),
+    patient: patientOf(root, startTime), device: deviceOf(series), measurements, statements, notes,
+  };
+}
+
+function timeOf(el: XmlElement | undefined): string | null {
+  const v = el?.attrs.get('value');
+  return v === undefined ? null : hl7TsToIso(v);
+}
+
+function textOf(el: XmlElement | undefined): string | null {
+  if (el === undefined) return null;
+  // A name may be plain text or HL7 parts (<given>, <family>).
+  const t = [el.text, ...el.children.map((c) => c.text)].map((s) => s.trim()).filter((s) => s !== '').join(' ');
+  return t === '' ? null : t;
+}
+
+function patientOf(root: XmlElement, startTime: string | null): EcgRecord['patient'] {
+  const p = unknownPatient();
+  const subject = descendants(root, 'trialSubject')[0];
+  if (subject === undefined) return p;
+  p.id = child(subject, 'id')?.attrs.get('extension') ?? null;
+  const person = child(subject, 'subjectDemographicPerson');
+  p.name = textOf(child(person, 'name'));
+  const sex = child(person, 'administrativeGenderCode')?.attrs.get('code');
+  if (sex === 'M' || sex === 'F') p.sex = sex;
+  // A reported age (LOINC 21612-7) wins over one computed from the birth date.
+  const reported = child(descendants(root, '*').find((e) => child(e, 'code')?.attrs.get('code') === '21612-7'), 'value');
+  const birth = child(person, 'birthTime')?.attrs.get('value');
+  if (reported !== undefined && (reported.attrs.get('unit') ?? 'a') === 'a') {
+    const v = Number(reported.attrs.get('value'));
+    if (Number.isInteger(v) && v >= 0 && v < 150) p.ageYears = v;
+  }
+  if (p.ageYears === null && birth !== undefined) p.ageYears = ageAt(birth, startTime);
+  return p;
+}
+
+function deviceOf(series: XmlElement): EcgRecord['device'] {
+  const d = unknownDevice();
+  const author = path(series, 'author', 'seriesAuthor');
+  const dev = child(author, 'manufacturedSeriesDevice');
+  d.model = textOf(child(dev, 'manufacturerModelName'));
+  d.serial = child(dev, 'id')?.attrs.get('extension') ?? null;
+  d.manufacturer = textOf(path(author, 'manufacturerOrganization', 'name'));
+  return d;
+}

@@ -1,0 +1,118 @@
+// EcgRecord → HL7 aECG (AnnotatedECG) XML: one series (RHYTHM) with one sequence set: a GLIST_TS
+// time sequence (head = start, increment = 1/rate s) and one SLIST_PQ per lead whose digits are the
+// record's counts unchanged (scale = 1/gain, origin = −baseline/gain in the lead's units), so a
+// reader gets the exact counts back. Leads must share one rate and one length (a sequence set is one
+// time axis); other signals are not written (aECG carries ECG leads only).
+import { randomUUID } from 'node:crypto';
+import { type EcgChannel, type EcgRecord } from '../record.js';
+import { AecgError, AecgErrorCode } from './errors.js';
+import { isoToHl7Ts } from './hl7-time.js';
+import { mdcCodeOfLead } from './lead-codes.js';
+
+const HL7 = {
+  actCode: '2.16.840.1.113883.5.4',
+  mdc: '2.16.840.1.113883.6.24',
+  gender: '2.16.840.1.113883.5.1',
+  loinc: '2.16.840.1.113883.6.1',
+} as const;
+
+/** Escapes text and attribute values (the five predefined entities only). */
+export function xmlEscape(s: string): string {
+  return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] ?? c);
+}
+
+/** Shortest decimal that reads back as the same double (JS number → string is exactly that). */
+function dec(x: number): string {
+  if (!Number.isFinite(x)) throw new AecgError(AecgErrorCode.VALUE, `cannot write ${x} as a decimal`);
+  return String(x);
+}
+
+/** Checks the record fits one aECG sequence set; returns the common rate and length. */
+export function aecgShape(r: EcgRecord): { rateHz: number; length: number } {
+  if (r.leads.length === 0) throw new AecgError(AecgErrorCode.STRUCTURE, 'record has no ECG leads to export');
+  const rateHz = r.leads[0]?.sampleRateHz ?? 0;
+  const length = r.leads[0]?.samples.length ?? 0;
+  for (const l of r.leads) {
+    if (l.sampleRateHz !== rateHz) throw new AecgError(AecgErrorCode.STRUCTURE, `leads at different rates (${rateHz} and ${l.sampleRateHz} Hz) cannot share one sequence set`);
+    if (l.samples.length !== length) throw new AecgError(AecgErrorCode.STRUCTURE, `leads of different lengths (${length} and ${l.samples.length})`);
+    if (!(l.gain > 0)) throw new AecgError(AecgErrorCode.VALUE, `lead ${l.label}: gain must be positive`);
+  }
+  if (!(rateHz > 0)) throw new AecgError(AecgErrorCode.VALUE, 'sample rate must be positive');
+  return { rateHz, length };
+}
+
+function digits(samples: Int32Array): string {
+  // Lines of 20 values keep the file readable and diffable.
+  const lines: string[] = [];
+  for (let i = 0; i < samples.length; i += 20) lines.push(Array.from(samples.subarray(i, i + 20)).join(' '));
+  return lines.join('\n');
+}
+
+function leadSequence(l: EcgChannel): string {
+  const code = mdcCodeOfLead(l.lead) ?? 'MDC_ECG_LEAD_CONFIG';
+  const units = xmlEscape(l.units);
+  return `<component><sequence>
+<code code="${code}" codeSystem="${HL7.mdc}" codeSystemName="MDC" displayName="${xmlEscape(l.label)}"/>
+<value xsi:type="SLIST_PQ"><origin value="${dec(-l.baseline / l.gain)}" unit="${units}"/><scale value="${dec(1 / l.gain)}" unit="${units}"/>
+<digits>${digits(l.samples)}</digits></value>
+</sequence></component>`;
+}
+
+function subject(r: EcgRecord): string {
+  const p = r.patient;
+  const id = p.id === null ? '' : `<id extension="${xmlEscape(p.id)}"/>`;
+  const name = p.name === null ? '' : `<name>${xmlEscape(p.name)}</name>`;
+  const age = p.ageYears === null ? '' : `<subjectOf><observation><code code="21612-7" codeSystem="${HL7.loinc}" codeSystemName="LOINC" displayName="Reported Age"/><value xsi:type="PQ" value="${p.ageYears}" unit="a"/></observation></subjectOf>`;
+  return `<componentOf><timepointEvent><componentOf><subjectAssignment><subject><trialSubject>${id}
+<subjectDemographicPerson>${name}<administrativeGenderCode code="${p.sex === 'U' ? 'UN' : p.sex}" codeSystem="${HL7.gender}"/></subjectDemographicPerson>
+${age}</trialSubject></subject></subjectAssignment></componentOf></timepointEvent></componentOf>`;
+}
+
+function device(r: EcgRecord): string {
+  const d = r.device;
+  const id = d.serial === null ? '' : `<id extension="${xmlEscape(d.serial)}"/>`;
+  const model = d.model === null ? '' : `<manufacturerModelName>${xmlEscape(d.model)}</manufacturerModelName>`;
+  const org = d.manufacturer === null ? '' : `<manufacturerOrganization><name>${xmlEscape(d.manufacturer)}</name></manufacturerOrganization>`;
+  return `<author><seriesAuthor><manufacturedSeriesDevice>${id}${model}</manufacturedSeriesDevice>${org}</seriesAuthor></author>`;
+}
+
+function annotationSet(r: EcgRecord): string {
+  if (r.measurements.length === 0 && r.statements.length === 0) return '';
+  const parts = r.measurements.map((m) => {
+    const lead = mdcCodeOfLead(m.lead);
+    const roi = lead === null ? '' : `<support><supportingROI classCode="ROIFULL"><component><boundary><code code="${lead}" codeSystem="${HL7.mdc}"/></boundary></component></supportingROI></support>`;
+    return `<component><annotation><code code="${xmlEscape(m.name)}" codeSystem="${HL7.mdc}"/><value xsi:type="PQ" value="${dec(m.value)}" unit="${xmlEscape(m.unit)}"/>${roi}</annotation></component>`;
+  });
+  for (const s of r.statements) {
+    parts.push(`<component><annotation><code code="MDC_ECG_INTERPRETATION_STATEMENT" codeSystem="${HL7.mdc}"/><value xsi:type="ST">${xmlEscape(s)}</value></annotation></component>`);
+  }
+  return `<subjectOf><annotationSet>\n${parts.join('\n')}\n</annotationSet></subjectOf>`;
+}
+
+/** Writes the record as an AnnotatedECG document (UTF-8 text). Throws AecgError if it does not fit. */
+export function exportAecg(r: EcgRecord): string {
+  const { rateHz } = aecgShape(r);
+  // Without a start time the sequence is relative to the start of the recording.
+  const head = r.startTime === null
+    ? `<code code="TIME_RELATIVE" codeSystem="${HL7.actCode}"/><value xsi:type="GLIST_PQ"><head value="0" unit="s"/>`
+    : `<code code="TIME_ABSOLUTE" codeSystem="${HL7.actCode}"/><value xsi:type="GLIST_TS"><head value="${isoToHl7Ts(r.startTime)}"/>`;
+  const when = r.startTime === null ? '' : `<effectiveTime><center value="${isoToHl7Ts(r.startTime)}"/></effectiveTime>`;
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<AnnotatedECG xmlns="urn:hl7-org:v3" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" type="Observation">
+<id root="${randomUUID()}" extension="${xmlEscape(r.id)}"/>
+<code code="93000" codeSystem="2.16.840.1.113883.6.12" codeSystemName="CPT-4"/>
+${when}
+${subject(r)}
+<component><series>
+<id root="${randomUUID()}"/>
+<code code="RHYTHM" codeSystem="${HL7.actCode}" codeSystemName="ActCode"/>
+${device(r)}
+<component><sequenceSet>
+<component><sequence>${head}<increment value="${dec(1 / rateHz)}" unit="s"/></value></sequence></component>
+${r.leads.map(leadSequence).join('\n')}
+</sequenceSet></component>
+${annotationSet(r)}
+</series></component>
+</AnnotatedECG>
+`;
+}

@@ -1,6 +1,6 @@
 // import(export(r)) equals r for every format we write: counts, rate, lead codes and labels, µV per
 // count, baseline, units, patient, device, start time, measurements and statements; on the shared
-// records (WFDB, aECG, DICOM) and a synthetic 18-lead record.
+// records (WFDB, SCP-ECG, aECG, DICOM) and a synthetic 18-lead record.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -68,6 +68,7 @@ const roundTrip = (r: EcgRecord, f: EcgExportFormat): EcgRecord => readEcgBytes(
 const SOURCES: [string, () => Promise<EcgRecord>][] = [
   ['WFDB s0010_re (15 leads, 1000 Hz, mV)', async () => (await loadWfdbRecord(join(sharedDataPath('wfdb-python-sample-data'), 's0010_re'))).record],
   ['WFDB 100s (MLII/V5, baseline 1024)', async () => (await loadWfdbRecord(join(sharedDataPath('wfdb-c-checkpkg', 'data'), '100s'))).record],
+  ['SCP-ECG Example.scp', () => Promise.resolve(readEcgBytes(readFileSync(sharedDataPath('ecgtoolkit-examples', 'Example.scp')), 'Example.scp'))],
   ['aECG Example.xml', () => Promise.resolve(readEcgBytes(readFileSync(sharedDataPath('ecgtoolkit-examples', 'Example.xml')), 'Example.xml'))],
   ['DICOM Example.dcm (implicit VR)', () => Promise.resolve(readEcgBytes(readFileSync(sharedDataPath('ecgtoolkit-examples', 'Example.dcm')), 'Example.dcm'))],
   ['DICOM waveform_ecg.dcm', () => Promise.resolve(readEcgBytes(readFileSync(sharedDataPath('pydicom-waveform', 'waveform_ecg.dcm')), 'waveform_ecg.dcm'))],

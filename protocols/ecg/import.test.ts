@@ -75,3 +75,18 @@ describe('readEcgBytes / readEcgFile', () => {
     expect(() => readEcgBytes(hea, '800.hea')).toThrow(expect.objectContaining({ code: 'TM_ERR_WFDB_MISSING_FILE' }) as Error);
   });
 });
+
+describe('one ECG in three formats', () => {
+  it('Example.scp, Example.xml and Example.dcm import to the same rhythm counts per lead (GROUND_TRUTH: identical across formats)', () => {
+    const read = (name: string): Map<string | null, Int32Array> =>
+      new Map(readEcgBytes(readFileSync(file('ecgtoolkit-examples', name)), name).leads.map((l) => [l.lead, l.samples] as const));
+    const [scp, xml, dcm] = ['Example.scp', 'Example.xml', 'Example.dcm'].map(read);
+    const bytes = (a: Int32Array | undefined): Buffer => (a === undefined ? Buffer.alloc(0) : Buffer.from(a.buffer, a.byteOffset, a.byteLength));
+    expect(scp?.size).toBe(12);
+    for (const [lead, samples] of scp ?? []) {
+      expect(samples.length).toBe(5000);
+      expect(bytes(xml?.get(lead)).equals(bytes(samples)), String(lead)).toBe(true);
+      expect(bytes(dcm?.get(lead)).equals(bytes(samples)), String(lead)).toBe(true);
+    }
+  });
+});

@@ -4,6 +4,7 @@
 import { readAecg } from './aecg/read.js';
 import { hasDicmPrefix } from './dicom/parse.js';
 import { readDicomEcg } from './dicom/read.js';
+import { isScpEcg, readScpEcg } from './scp/index.js';
 import { TelemedError } from '../errors.js';
 import type { EcgRecord } from './record.js';
 import { parseWfdbHeader, readWfdbSignals, wfdbToRecord } from './wfdb/index.js';
@@ -14,8 +15,6 @@ export type EcgFormat = 'wfdb' | 'scp-ecg' | 'hl7-aecg' | 'dicom';
 export const EcgImportErrorCode = {
   /** The bytes are none of the formats we read. */
   FORMAT: 'TM_ERR_ECG_FORMAT',
-  /** A format we recognise but cannot read yet. */
-  NOT_SUPPORTED: 'TM_ERR_ECG_NOT_SUPPORTED',
 } as const;
 export type EcgImportErrorCode = (typeof EcgImportErrorCode)[keyof typeof EcgImportErrorCode];
 
@@ -27,15 +26,6 @@ export class EcgImportError extends TelemedError {
 }
 
 const ascii = (b: Uint8Array, from: number, to: number): string => String.fromCharCode(...b.subarray(from, Math.min(to, b.length)));
-
-function looksLikeScp(b: Uint8Array): boolean {
-  // EN 1064 §5.3: CRC (2), record length (4) = file size, then section 0 (id 0, a plausible length).
-  // The "SCPECG" mark in the section header's reserved bytes is only there from version 2.0 on.
-  if (b.length < 22) return false;
-  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  const sec0 = dv.getUint32(10, true);
-  return dv.getUint32(2, true) === b.length && dv.getUint16(8, true) === 0 && sec0 >= 16 && sec0 <= b.length - 6;
-}
 
 function looksLikeAecg(b: Uint8Array): boolean {
   let head: string;
@@ -68,7 +58,7 @@ function looksLikeWfdbHeader(b: Uint8Array): boolean {
 /** Which ECG format the bytes hold, or null. The filename breaks no tie against the bytes; it only helps a bare WFDB header. */
 export function sniffEcgFormat(bytes: Uint8Array, filename?: string): EcgFormat | null {
   if (hasDicmPrefix(bytes)) return 'dicom';
-  if (looksLikeScp(bytes)) return 'scp-ecg';
+  if (isScpEcg(bytes)) return 'scp-ecg';
   if (looksLikeAecg(bytes)) return 'hl7-aecg';
   if (looksLikeRawDicom(bytes)) return 'dicom';
   if ((filename === undefined || /\.hea$/i.test(filename)) && looksLikeWfdbHeader(bytes)) return 'wfdb';
@@ -95,8 +85,7 @@ export function readEcgBytes(bytes: Uint8Array, name: string, opts: ReadEcgBytes
   switch (format) {
     case 'dicom': return readDicomEcg(bytes, id);
     case 'hl7-aecg': return readAecg(bytes, id);
-    case 'scp-ecg':
-      throw new EcgImportError(EcgImportErrorCode.NOT_SUPPORTED, `${id}: SCP-ECG is not supported yet`);
+    case 'scp-ecg': return readScpEcg(bytes, id);
     case 'wfdb': {
       const header = parseWfdbHeader(new TextDecoder('latin1').decode(bytes));
       return wfdbToRecord(header, readWfdbSignals(header, opts.wfdbFiles ?? new Map()));

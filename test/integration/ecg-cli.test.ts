@@ -43,6 +43,7 @@ describe('telemed ecg', () => {
     ['ecgtoolkit-examples', 'Example.xml', 'hl7-aecg', 500, 5000],
     ['ecg-kit-recordings', 'ecg_hl7.xml', 'hl7-aecg', 500, 5000],
     ['ecgtoolkit-examples', 'Example.dcm', 'dicom', 500, 5000],
+    ['ecgtoolkit-examples', 'Example.scp', 'scp-ecg', 500, 5000],
     ['pydicom-waveform', 'waveform_ecg.dcm', 'dicom', 1000, 10000],
   ])('import --json %s/%s: %s, %d Hz, %d frames, no patient identifiers', async (folder, name, source, fs, frames) => {
     const { stdout } = await run(['ecg', 'import', join(sharedDataPath(folder), name), '--json']);

@@ -121,24 +121,24 @@ export class HuffmanDecoder {
     const out = new Int32Array(n);
     const totalBits = data.length * 8;
     let pos = 0;
-    let tree = this.trees[0];
+    let tree: Tree | undefined = this.trees[0];
     if (tree === undefined) throw formatError('no Huffman table');
-    const bit = (): number => {
-      if (pos >= totalBits) throw new ScpError(ScpErrorCode.HUFFMAN, `${what}: data ends inside a code`);
-      const b = ((data[pos >>> 3] ?? 0) >>> (7 - (pos & 7))) & 1;
-      pos++;
-      return b;
-    };
+    const ends = (): ScpError => new ScpError(ScpErrorCode.HUFFMAN, `${what}: data ends inside a code`);
+    // Hot loop (≈70k samples per 10 s 12-lead record): bits are read inline, MSB first.
     for (let i = 0; i < n;) {
       if (pos >= totalBits) throw new ScpError(ScpErrorCode.HUFFMAN, `${what}: data ends after ${i} of ${n} samples`);
+      const { child, leaf, codes }: Tree = tree;
       let node = 0;
       let idx = -1;
       while (idx === -1) {
-        node = tree.child[node * 2 + bit()] ?? -1;
+        if (pos >= totalBits) throw ends();
+        const b = ((data[pos >>> 3] ?? 0) >>> (7 - (pos & 7))) & 1;
+        pos++;
+        node = child[node * 2 + b] ?? -1;
         if (node === -1) throw new ScpError(ScpErrorCode.HUFFMAN, `${what}: no code matches at bit ${pos} (sample ${i})`);
-        idx = tree.leaf[node] ?? -1;
+        idx = leaf[node] ?? -1;
       }
-      const c: HuffmanCode | undefined = tree.codes[idx];
+      const c: HuffmanCode | undefined = codes[idx];
       if (c === undefined) throw formatError('Huffman tree corrupt');
       if (c.mode === 0) {
         // Annex C: a switch code changes the table for the following codes and yields no sample.
@@ -150,8 +150,9 @@ export class HuffmanDecoder {
         out[i++] = c.baseValue;
         continue;
       }
+      if (pos + extra > totalBits) throw ends();
       let v = 0;
-      for (let b = 0; b < extra; b++) v = v * 2 + bit();
+      for (let k = 0; k < extra; k++, pos++) v = v * 2 + (((data[pos >>> 3] ?? 0) >>> (7 - (pos & 7))) & 1);
       out[i++] = v >= 2 ** (extra - 1) ? v - 2 ** extra : v; // two's complement of `extra` bits
     }
     return out;

@@ -36,7 +36,10 @@ async function listen(app: FastifyInstance): Promise<string> {
   return `http://127.0.0.1:${addr.port}`;
 }
 
-export async function startFakeHub(gateways: FakeGatewayView[]): Promise<FakeHub> {
+/** Extra routes a test adds to a fake (e.g. the ECG API in fake-ecg.ts), registered before listen. */
+export type FakeExtension = (app: FastifyInstance, ctx: { broadcast: (msg: unknown) => void; authed: (authorization: string | undefined) => boolean }) => void;
+
+export async function startFakeHub(gateways: FakeGatewayView[], extend?: FakeExtension): Promise<FakeHub> {
   const app = Fastify({ logger: false });
   const sockets = new Set<WebSocket>();
   const state = { refuse: false, tokenValid: true };
@@ -92,6 +95,7 @@ export async function startFakeHub(gateways: FakeGatewayView[]): Promise<FakeHub
     socket.on('close', () => sockets.delete(socket));
     socket.send(JSON.stringify({ type: 'snapshot', gateways: [...fake.gateways.values()] }));
   });
+  extend?.(app, { broadcast: fake.broadcast, authed });
   const url = await listen(app);
   return { ...fake, url };
 }
@@ -104,7 +108,7 @@ export interface FakeGateway {
   close(): Promise<void>;
 }
 
-export async function startFakeGateway(status: Record<string, unknown>): Promise<FakeGateway> {
+export async function startFakeGateway(status: Record<string, unknown>, extend?: FakeExtension): Promise<FakeGateway> {
   const app = Fastify({ logger: false });
   const sockets = new Set<WebSocket>();
   await app.register(fastifyWebsocket);
@@ -122,6 +126,8 @@ export async function startFakeGateway(status: Record<string, unknown>): Promise
     socket.on('close', () => sockets.delete(socket));
     socket.send(JSON.stringify({ type: 'status', status: fake.status }));
   });
+  // The gateway's local API has no login (loopback only).
+  extend?.(app, { broadcast: (msg) => sockets.forEach((s) => s.send(JSON.stringify(msg))), authed: () => true });
   const url = await listen(app);
   return Object.assign(fake, { url });
 }

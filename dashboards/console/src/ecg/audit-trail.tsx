@@ -19,7 +19,7 @@ export function AuditTrail(props: { events: readonly EcgAuditEvent[] }) {
       {props.events.length === 0 ? (
         <p class="muted">No events yet.</p>
       ) : (
-        <table class="grid">
+        <table class="grid audit">
           <thead>
             <tr>
               <th scope="col">Time</th>

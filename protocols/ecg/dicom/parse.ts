@@ -172,8 +172,9 @@ export function parseDicom(bytes: Uint8Array, limits: DicomLimits = {}): ParsedD
     ts = decodeText(tsEl.value);
   } else {
     // A raw data set: explicit if the bytes after the first tag are a VR (PS3.5 Annex A heuristics).
+    if (pos + 8 > bytes.length) fail(DicomErrorCode.NOT_DICOM, 'no data set after the file preamble');
     const first = c.dv.getUint16(pos, true);
-    if (pos + 8 > bytes.length || first === 0 || first > 0x7fe0 || first % 2 === 1) fail(DicomErrorCode.NOT_DICOM, 'no "DICM" marker and no plausible data set');
+    if (first === 0 || first > 0x7fe0 || first % 2 === 1) fail(DicomErrorCode.NOT_DICOM, 'no "DICM" marker and no plausible data set');
     ts = ALL_VRS.has(String.fromCharCode(bytes[pos + 4] ?? 0, bytes[pos + 5] ?? 0)) ? TS.explicitLE : TS.implicitLE;
   }
   if (ts === TS.explicitBE) fail(DicomErrorCode.TRANSFER_SYNTAX, 'explicit VR big endian (retired) is not read');

@@ -7,3 +7,4 @@ export * from './flac.js';
 export * from './signals.js';
 export * from './annotations.js';
 export * from './to-record.js';
+export * from './segments.js';

@@ -67,6 +67,51 @@ describe('WFDB reader against header checksums', () => {
   });
 });
 
+describe('multi-segment 237s joined into one record', () => {
+  const rec = (): string => ck('checkpkg/input/237s');
+  // 237s = 237s1 (2500 frames) + "missing" (4 195 000, no file: a gap) + 237s1 again + 237s2 (6250).
+  const GAP = 4_195_000;
+
+  it('the first 2600 frames: 237s1 sample-exact (both rates), then the gap as INVALID', async () => {
+    const seg = await loadWfdbRecord(ck('checkpkg/input/237s1'));
+    const { record, signals, header } = await loadWfdbRecord(rec(), { join: { toFrame: 2600 } });
+    expect(header.segments).toBeNull();
+    expect(record.sampleRateHz).toBe(125);
+    expect(signals.frames).toBe(2600);
+    expect(record.leads.map((l) => [l.label, l.sampleRateHz, l.samples.length])).toEqual([['II', 500, 10400], ['V', 500, 10400]]);
+    signals.samples.forEach((s, c) => {
+      const src = seg.signals.samples[c] ?? new Int32Array(0);
+      expect(Array.from(s.subarray(0, src.length)), `signal ${c}`).toEqual(Array.from(src));
+      expect(s.subarray(src.length).every((v) => v === INVALID_SAMPLE), `signal ${c} gap`).toBe(true);
+    });
+    // The header checksums of 237s1 hold on the joined copy (the multi-rate ECG has 4 samples per frame).
+    const sum16 = (a: Int32Array): number => { let x = 0; for (const v of a) x = (x + (v === INVALID_SAMPLE ? -2048 : v)) & 0xffff; return x >= 0x8000 ? x - 0x10000 : x; };
+    expect(signals.samples.map((s, c) => sum16(s.subarray(0, (seg.signals.samples[c] ?? []).length))))
+      .toEqual([-24938, -4855, -12834, -28841, -21355, 18745]);
+  });
+
+  it('across the end of the gap into the second 237s1, and the record tail is 237s2', async () => {
+    const s1 = await loadWfdbRecord(ck('checkpkg/input/237s1'));
+    const s2 = await loadWfdbRecord(ck('checkpkg/input/237s2'));
+    const from = 2500 + GAP - 100;
+    const mid = await loadWfdbRecord(rec(), { join: { fromFrame: from, toFrame: from + 300 } });
+    const ii = mid.signals.samples[0] ?? new Int32Array(0);
+    expect(ii.subarray(0, 400).every((v) => v === INVALID_SAMPLE)).toBe(true);
+    expect(Array.from(ii.subarray(400))).toEqual(Array.from((s1.signals.samples[0] ?? new Int32Array(0)).subarray(0, 800)));
+    const end = 2500 + GAP + 2500 + 6250;
+    const tail = await loadWfdbRecord(rec(), { join: { fromFrame: end - 1000 } });
+    expect(tail.signals.frames).toBe(1000);
+    tail.signals.samples.forEach((s, c) => {
+      const src = s2.signals.samples[c] ?? new Int32Array(0);
+      expect(Array.from(s), `signal ${c}`).toEqual(Array.from(src.subarray(src.length - s.length)));
+    });
+  });
+
+  it('the whole record is over the default join limit: a coded error, not 200 MB', async () => {
+    await expect(loadWfdbRecord(rec())).rejects.toMatchObject({ code: 'TM_ERR_WFDB_DATA_LIMIT' });
+  });
+});
+
 describe('WFDB reader against rdsamp outputs', () => {
   it('record-1a: test01_00s, 4 channels x 4000 digital samples', async () => {
     const { signals } = await loadWfdbRecord(py('test01_00s'));

@@ -6,7 +6,13 @@
 //
 // Lead order is the cart's 18-lead order (protocols/ecg-cart/leads.ts CART_LEADS) when N = 18;
 // other counts are named L1..LN because the blob does not carry names.
+//
+// Newer gateways send the EcgDocument (application/x-telemed-ecg+protobuf, protocols/ecg/document):
+// compressed counts with calibration, metadata and the gateway's analysis. Both kinds are read here.
 import { CART_LEADS } from '../../protocols/ecg-cart/index.js';
+import type { EcgAnalysisSummary } from '../../protocols/ecg/analysis-summary.js';
+import { ECG_DOCUMENT_CONTENT_TYPE, decodeEcgDocument } from '../../protocols/ecg/document/index.js';
+import { type EcgRecord, channelMicrovolts } from '../../protocols/ecg/record.js';
 import { EcgError, EcgErrorCode } from './errors.js';
 
 export const CART_BLOB_TYPE = 'application/x-telemed-ecg-int16le';
@@ -42,6 +48,64 @@ export function decodeCartBlob(contentType: string, blob: Uint8Array): EcgSample
       const uv = new Array<number>(length);
       for (let i = 0; i < length; i++) uv[i] = view.getInt16((l * length + i) * 2, true);
       return { name, uv };
+    }),
+  };
+}
+
+/** Media type of the EcgDocument (protocols/ecg/document), optionally with parameters. */
+export function isDocumentType(contentType: string): boolean {
+  return contentType.split(';')[0]?.trim() === ECG_DOCUMENT_CONTENT_TYPE;
+}
+
+/** What the worklist shows of a record without decoding its samples again. */
+export interface EcgRecordMeta {
+  readonly sampleRateHz: number | null;
+  readonly durationS: number | null;
+  readonly leads: readonly string[];
+  readonly statements: readonly string[];
+}
+
+/** The analysis rate of a record: the most common rate among its leads. */
+function leadRate(record: EcgRecord): number {
+  const rates = new Map<number, number>();
+  for (const l of record.leads) rates.set(l.sampleRateHz, (rates.get(l.sampleRateHz) ?? 0) + 1);
+  let fs = record.sampleRateHz, best = 0;
+  for (const [rate, count] of rates) if (count > best) { best = count; fs = rate; }
+  return fs;
+}
+
+/**
+ * Metadata and the gateway's analysis of a stored blob of either kind. Throws EcgDocumentError
+ * TM_ERR_ECG_DOCUMENT for a document that does not decode, EcgError TM_ERR_ECG_FORMAT for an
+ * unknown content type.
+ */
+export function describeBlob(contentType: string, blob: Uint8Array): { meta: EcgRecordMeta; analysis: EcgAnalysisSummary | null } {
+  if (isDocumentType(contentType)) {
+    const { record, analysis } = decodeEcgDocument(blob);
+    return {
+      meta: {
+        sampleRateHz: record.sampleRateHz, durationS: record.sampleRateHz > 0 ? record.frames / record.sampleRateHz : null,
+        leads: record.leads.map((l) => l.lead ?? l.label), statements: record.statements,
+      },
+      analysis,
+    };
+  }
+  const { leads, rate } = parseBlobType(contentType);
+  const names: readonly string[] = leads === CART_LEADS.length ? CART_LEADS : Array.from({ length: leads }, (_, i) => `L${i + 1}`);
+  return { meta: { sampleRateHz: rate, durationS: blob.byteLength / (2 * leads) / rate, leads: names, statements: [] }, analysis: null };
+}
+
+/** µV per lead of a stored blob of either kind (document leads at the most common lead rate; invalid samples are NaN). */
+export function decodeRecordSamples(contentType: string, blob: Uint8Array): EcgSamples {
+  if (!isDocumentType(contentType)) return decodeCartBlob(contentType, blob);
+  const { record } = decodeEcgDocument(blob);
+  const fs = leadRate(record);
+  return {
+    sampleRateHz: fs,
+    leads: record.leads.filter((l) => l.sampleRateHz === fs).map((l) => {
+      const uv = channelMicrovolts(l);
+      // Three decimals of a µV keep the JSON short and lose nothing a viewer can draw.
+      return { name: l.lead ?? l.label, uv: Array.from(uv, (v) => Math.round(v * 1000) / 1000) };
     }),
   };
 }

@@ -1,4 +1,6 @@
 import type Database from 'better-sqlite3';
+import type { EcgAnalysisSummary, EcgFindingSummary, EcgLeadQualitySummary } from '../../protocols/ecg/analysis-summary.js';
+import type { EcgRecordMeta } from './blob-format.js';
 import type { AssembledRecord } from './reassembler.js';
 
 export type EcgStatus = 'pending' | 'in_reading' | 'reported';
@@ -21,6 +23,26 @@ export interface EcgRecordView {
   readonly contentType: string;
   /** Integrity failure (TM_ERR_ECG_*), null when the record verified. */
   readonly corruptCode: string | null;
+  // From the EcgDocument (migration 4); null / [] for int16 blobs and undecodable documents.
+  /** Median heart rate from the gateway's analysis, bpm. */
+  readonly heartRateBpm: number | null;
+  readonly verdict: EcgAnalysisSummary['verdict'] | null;
+  readonly findings: readonly EcgFindingSummary[];
+  readonly leadQuality: readonly EcgLeadQualitySummary[];
+  /** Record length, s. */
+  readonly durationS: number | null;
+  readonly sampleRateHz: number | null;
+  readonly leads: readonly string[];
+  /** The cart's own statements. */
+  readonly statements: readonly string[];
+}
+
+/** What the plugin learnt from the blob at arrival (blob-format.ts describeBlob). */
+export interface StoredRecordInfo {
+  readonly meta: EcgRecordMeta | null;
+  readonly analysis: EcgAnalysisSummary | null;
+  /** Overrides the reassembler's verdict, e.g. TM_ERR_ECG_DOCUMENT when the document does not decode. */
+  readonly corruptCode?: string | null;
 }
 
 export type ClaimResult = { readonly ok: true; readonly record: EcgRecordView } | { readonly ok: false; readonly reason: 'not-found' | 'claimed' };
@@ -31,11 +53,15 @@ export class EcgStore {
 
   /** `db` is public so the reading workflow (diagnoses, audit) shares the connection and its transactions. */
   constructor(readonly db: Database.Database) {
-    const cols = 'id, gateway_id, record_id, received_at_ms, status, priority, claimed_by, byte_size, content_type, corrupt_code';
+    const cols = 'id, gateway_id, record_id, received_at_ms, status, priority, claimed_by, byte_size, content_type, corrupt_code, analysis_json, meta_json';
     this.stmt = {
-      insert: db.prepare(`INSERT INTO ecg_records (gateway_id, record_id, received_at_ms, status, priority, byte_size, content_type, corrupt_code, patient_ref, blob)
-        VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?) ON CONFLICT (gateway_id, record_id) DO NOTHING RETURNING ${cols}`),
-      list: db.prepare(`SELECT ${cols} FROM ecg_records ORDER BY received_at_ms DESC, id DESC LIMIT ?`),
+      insert: db.prepare(`INSERT INTO ecg_records (gateway_id, record_id, received_at_ms, status, priority, byte_size, content_type, corrupt_code, patient_ref, blob, analysis_json, meta_json)
+        VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (gateway_id, record_id) DO NOTHING RETURNING ${cols}`),
+      // docs/CONTRACTS.md "Hub reading API": unreported first (most urgent, then longest waiting),
+      // reported after (newest first).
+      list: db.prepare(`SELECT ${cols} FROM ecg_records
+        ORDER BY status = 'reported', CASE WHEN status = 'reported' THEN 0 ELSE priority END DESC,
+          CASE WHEN status = 'reported' THEN -received_at_ms ELSE received_at_ms END, id LIMIT ?`),
       get: db.prepare(`SELECT ${cols} FROM ecg_records WHERE id = ?`),
       blob: db.prepare('SELECT content_type, blob FROM ecg_records WHERE id = ?'),
       earlier: db.prepare("SELECT raw FROM frames WHERE gateway_id = ? AND stream_id = ? AND seq < ? AND payload_kind = 'ecgChunk' ORDER BY seq DESC LIMIT ?").pluck(),
@@ -45,12 +71,17 @@ export class EcgStore {
   }
 
   /** Stores a reassembled record as pending; undefined when (gateway, record id) is already stored. */
-  put(r: AssembledRecord, receivedAtMs: number, priority = 0): EcgRecordView | undefined {
-    const row = this.stmt.insert.get(r.gatewayId, r.recordId, receivedAtMs, priority, r.blob.byteLength, r.contentType, r.corruptCode, r.patientRef, r.blob) as Row | undefined;
+  put(r: AssembledRecord, receivedAtMs: number, priority = 0, info: StoredRecordInfo | null = null): EcgRecordView | undefined {
+    const corrupt = info?.corruptCode === undefined ? r.corruptCode : info.corruptCode;
+    const analysis = info?.analysis === null || info?.analysis === undefined ? null : JSON.stringify(info.analysis);
+    const meta = info?.meta === null || info?.meta === undefined ? null : JSON.stringify(info.meta);
+    const row = this.stmt.insert.get(
+      r.gatewayId, r.recordId, receivedAtMs, priority, r.blob.byteLength, r.contentType, corrupt, r.patientRef, r.blob, analysis, meta,
+    ) as Row | undefined;
     return row === undefined ? undefined : view(row);
   }
 
-  /** Newest first, at most `limit`. */
+  /** Worklist order (unreported by priority then oldest first; reported after, newest first), at most `limit`. */
   list(limit = 200): EcgRecordView[] {
     return (this.stmt.list.all(limit) as Row[]).map(view);
   }
@@ -84,11 +115,17 @@ export class EcgStore {
 interface Row {
   id: number; gateway_id: string; record_id: string; received_at_ms: number; status: EcgStatus; priority: number;
   claimed_by: string | null; byte_size: number; content_type: string; corrupt_code: string | null;
+  analysis_json: string | null; meta_json: string | null;
 }
 
 function view(r: Row): EcgRecordView {
+  // Both columns are written by put() from typed values only.
+  const a = r.analysis_json === null ? null : JSON.parse(r.analysis_json) as EcgAnalysisSummary;
+  const m = r.meta_json === null ? null : JSON.parse(r.meta_json) as EcgRecordMeta;
   return {
     id: r.id, gatewayId: r.gateway_id, recordId: r.record_id, receivedAt: new Date(r.received_at_ms).toISOString(), status: r.status,
     priority: r.priority, claimedBy: r.claimed_by, byteSize: r.byte_size, contentType: r.content_type, corruptCode: r.corrupt_code,
+    heartRateBpm: a?.heartRateBpm ?? null, verdict: a?.verdict ?? null, findings: a?.findings ?? [], leadQuality: a?.leadQuality ?? [],
+    durationS: m?.durationS ?? null, sampleRateHz: m?.sampleRateHz ?? null, leads: m?.leads ?? [], statements: m?.statements ?? [],
   };
 }

@@ -53,7 +53,7 @@ describe('ECG worklist API', () => {
   });
   afterAll(async () => { await app.close(); dir.remove(); });
 
-  it('lists reassembled records newest first, corrupt ones marked, for specialists only', async () => {
+  it('lists reassembled records (same priority: oldest first), corrupt ones marked, for specialists only', async () => {
     const pushed = vi.spyOn(app.hospital.live, 'broadcast');
     await deliver(app, 'REC-1', blob);
     await deliver(app, 'REC-2', blob, { sha: Buffer.alloc(32), seq0: 100 });
@@ -67,7 +67,7 @@ describe('ECG worklist API', () => {
     expect(res.statusCode).toBe(200);
     const { records } = res.json<{ records: EcgRecordView[] }>();
     expect(records.map((r) => [r.recordId, r.status, r.corruptCode, r.byteSize])).toEqual([
-      ['REC-2', 'pending', 'TM_ERR_ECG_HASH_MISMATCH', 2000], ['REC-1', 'pending', null, 2000],
+      ['REC-1', 'pending', null, 2000], ['REC-2', 'pending', 'TM_ERR_ECG_HASH_MISMATCH', 2000],
     ]);
     expect(JSON.stringify(records)).not.toContain(PATIENT);
     expect((await app.inject({ url: '/api/ecg/worklist', headers: auth('nurse.wu') })).statusCode).toBe(403);

@@ -1,15 +1,15 @@
 import { Counter } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { Clock } from '../../protocols/index.js';
+import { type Clock, isTelemedError } from '../../protocols/index.js';
 import { requireRole } from '../auth/require-role.js';
 import type { SessionManager } from '../auth/sessions.js';
 import type { LiveHub } from '../live/live-hub.js';
 import type { HospitalMetrics } from '../metrics.js';
 import type { GatewayRegistry } from '../uplink/registry.js';
-import { decodeCartBlob } from './blob-format.js';
-import type { EcgRecordView, EcgStore } from './ecg-store.js';
-import { EcgErrorCode, EcgError } from './errors.js';
+import { describeBlob, decodeRecordSamples } from './blob-format.js';
+import type { EcgRecordView, EcgStore, StoredRecordInfo } from './ecg-store.js';
+import { EcgErrorCode } from './errors.js';
 import { EcgReassembler, type AssembledRecord, type ReassemblerLimits } from './reassembler.js';
 import { recoverEarlierChunks } from './recover.js';
 
@@ -47,11 +47,23 @@ export function ecgPlugin(opts: EcgPluginOptions) {
       name: 'telemed_hub_ecg_records_total', help: 'ECG records reassembled, by outcome (ok or a TM_ERR_ECG_* integrity code)',
       labelNames: ['outcome'], registers: [opts.metrics.registry],
     });
+    /** Metadata and analysis of an intact blob; an undecodable document is stored marked, never dropped. */
+    const describe = (r: AssembledRecord): StoredRecordInfo | null => {
+      if (r.corruptCode !== null) return null;
+      try {
+        return describeBlob(r.contentType, r.blob);
+      } catch (err) {
+        if (!isTelemedError(err)) throw err;
+        return { meta: null, analysis: null, corruptCode: err.code };
+      }
+    };
     const onRecord = (r: AssembledRecord): void => {
-      outcomes.inc({ outcome: r.corruptCode ?? 'ok' });
-      const stored = store.put(r, Math.round(clock.nowNs() / 1e6));
+      const info = describe(r);
+      const corruptCode = info?.corruptCode === undefined ? r.corruptCode : info.corruptCode;
+      outcomes.inc({ outcome: corruptCode ?? 'ok' });
+      const stored = store.put(r, Math.round(clock.nowNs() / 1e6), info?.analysis?.priority ?? 0, info);
       // The record id is the cart's; the patient reference is never logged.
-      if (r.corruptCode !== null) log.warn({ gatewayId: r.gatewayId, recordId: r.recordId, code: r.corruptCode, bytes: r.blob.byteLength }, 'ECG record corrupt; stored and marked');
+      if (corruptCode !== null) log.warn({ gatewayId: r.gatewayId, recordId: r.recordId, code: corruptCode, bytes: r.blob.byteLength }, 'ECG record corrupt; stored and marked');
       if (stored === undefined) { log.info({ gatewayId: r.gatewayId, recordId: r.recordId }, 'ECG record already stored'); return; }
       log.info({ gatewayId: r.gatewayId, recordId: r.recordId, id: stored.id, bytes: stored.byteSize }, 'ECG record in worklist');
       live.broadcast({ type: 'ecg', record: stored });
@@ -82,9 +94,9 @@ export function ecgPlugin(opts: EcgPluginOptions) {
       const b = store.blob(id);
       if (b === undefined) return reply.code(404).send(notFound);
       try {
-        return { record: rec, samples: decodeCartBlob(b.contentType, b.blob) };
+        return { record: rec, samples: decodeRecordSamples(b.contentType, b.blob) };
       } catch (err) {
-        if (!(err instanceof EcgError)) throw err;
+        if (!isTelemedError(err)) throw err;
         req.log.info({ id, code: err.code }, 'ECG samples not decodable');
         return reply.code(422).send({ code: err.code, message: err.message });
       }

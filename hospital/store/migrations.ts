@@ -63,6 +63,17 @@ export const MIGRATIONS: readonly { readonly id: number; readonly name: string; 
       CREATE INDEX ecg_records_received ON ecg_records (received_at_ms);`,
   },
   {
+    id: 4,
+    name: 'ecg record document: analysis and metadata',
+    // From the EcgDocument (issue 4): the gateway's analysis (EcgAnalysisSummary JSON) and what the
+    // worklist shows without decoding samples (rate, duration, leads, statements). NULL for records
+    // stored before, or whose document did not decode (corrupt_code says why).
+    sql: `
+      ALTER TABLE ecg_records ADD COLUMN analysis_json TEXT;
+      ALTER TABLE ecg_records ADD COLUMN meta_json TEXT;
+      CREATE INDEX ecg_records_worklist ON ecg_records (status, priority, received_at_ms);`,
+  },
+  {
     id: 6,
     name: 'durable downlink outbox',
     // Frames to a gateway stay here from sendToGateway until the gateway acks them (issue 3);

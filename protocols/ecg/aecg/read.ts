@@ -34,18 +34,45 @@ function tidy(x: number): number {
   return (Math.abs(x - r) < 1e-9 * Math.max(1, Math.abs(x)) ? r : x) + 0;
 }
 
-/** Parses the whitespace-separated integers of <digits>; any non-integer token is an error. */
+/**
+ * Parses the whitespace-separated integers of <digits>; any non-integer token is an error. A
+ * char-code scanner: split + regex + Number cost ~1 µs per sample, too slow for Holter-length leads.
+ */
 function parseDigits(text: string, max: number, label: string): Int32Array {
-  const tokens = text.trim() === '' ? [] : text.trim().split(/\s+/);
-  if (tokens.length > max) throw new AecgError(AecgErrorCode.VALUE, `lead ${label}: ${tokens.length} samples exceed ${max}`);
-  const out = new Int32Array(tokens.length);
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i] ?? '';
-    const v = /^[-+]?\d{1,10}$/.test(t) ? Number(t) : Number.NaN;
-    if (!(v >= -2147483648 && v <= 2147483647)) throw new AecgError(AecgErrorCode.VALUE, `lead ${label}: sample ${i} "${t.slice(0, 20)}" is not a 32-bit integer`);
-    out[i] = v;
+  let out = new Int32Array(Math.min(max, 1024));
+  let n = 0;
+  let i = 0;
+  const len = text.length;
+  const bad = (at: number): never => {
+    const token = text.slice(at).trim().split(/\s/, 1)[0] ?? '';
+    throw new AecgError(AecgErrorCode.VALUE, `lead ${label}: sample ${n} "${token.slice(0, 20)}" is not a 32-bit integer`);
+  };
+  while (i < len) {
+    let c = text.charCodeAt(i);
+    if (c === 32 || c === 10 || c === 13 || c === 9) { i++; continue; }
+    const start = i;
+    let sign = 1;
+    if (c === 45 || c === 43) { sign = c === 45 ? -1 : 1; c = text.charCodeAt(++i); }
+    let v = 0;
+    let digits = 0;
+    while (c >= 48 && c <= 57) {
+      v = v * 10 + (c - 48);
+      if (++digits > 10) bad(start);
+      c = text.charCodeAt(++i);
+    }
+    // A token must be digits only and end at whitespace or the end of the text.
+    if (digits === 0 || !(i >= len || c === 32 || c === 10 || c === 13 || c === 9)) bad(start);
+    v *= sign;
+    if (v < -2147483648 || v > 2147483647) bad(start);
+    if (n >= max) throw new AecgError(AecgErrorCode.VALUE, `lead ${label}: more than ${max} samples`);
+    if (n === out.length) {
+      const grown = new Int32Array(Math.min(max, out.length * 2));
+      grown.set(out);
+      out = grown;
+    }
+    out[n++] = v;
   }
-  return out;
+  return out.slice(0, n);
 }
 
 interface TimeAxis { rateHz: number; head: string | null }

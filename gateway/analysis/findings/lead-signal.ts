@@ -90,15 +90,27 @@ export function leadSignal(uv: Float64Array, fs: number, o: LeadSignalOptions = 
   return { issues, score, noiseUv };
 }
 
-/** 1.4826 × median |x[i] − x[i−1]| over valid pairs (the QRS, ~10 % of samples, barely moves a median). */
+/**
+ * 1.4826 × median |x[i] − x[i−1]| over valid pairs (the QRS, ~10 % of samples, barely moves a
+ * median). The median comes from a 0.25 µV histogram: sorting every lead cost a fifth of the analysis.
+ */
 function robustDiffSigma(uv: Float64Array): number {
-  const d = new Float64Array(uv.length);
+  const BINS = 1024;
+  const hist = new Uint32Array(BINS);
   let m = 0;
   for (let i = 1; i < uv.length; i++) {
     const v = Math.abs((uv[i] ?? Number.NaN) - (uv[i - 1] ?? Number.NaN));
-    if (!Number.isNaN(v)) d[m++] = v;
+    if (Number.isNaN(v)) continue;
+    const b = Math.min(BINS - 1, Math.floor(v * 4));
+    hist[b] = (hist[b] ?? 0) + 1;
+    m++;
   }
   if (m === 0) return 0;
-  const a = d.subarray(0, m).sort();
-  return 1.4826 * (a[m >> 1] ?? 0);
+  let acc = 0;
+  for (let b = 0; b < BINS; b++) {
+    acc += hist[b] ?? 0;
+    // Past the last bin the noise is far above any threshold anyway.
+    if (acc * 2 >= m) return 1.4826 * ((b + 0.5) / 4);
+  }
+  return 1.4826 * (BINS / 4);
 }

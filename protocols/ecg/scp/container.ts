@@ -111,7 +111,8 @@ export function readScpContainer(bytes: Uint8Array, acceptBadCrc = false, limits
     if (length === 0 || id === 0) continue; // EN 1064 §5.4: length 0 = section absent
     if (sections.has(id)) throw formatError(`section ${id} listed twice in section 0`);
     const section = readSectionAt(bytes, index - 1, fileLength, id, acceptBadCrc, warnings);
-    if (section.body.length + HEADER !== length) throw formatError(`section ${id}: pointer length ${length}, header length ${section.body.length + HEADER}`);
+    // The header's length is the one its CRC covered; a disagreeing pointer is only noted.
+    if (section.body.length + HEADER !== length) warnings.push(`section ${id}: section 0 says ${length} bytes, its header ${section.body.length + HEADER}`);
     sections.set(id, section);
   }
   return { sections, protocolVersion, warnings };

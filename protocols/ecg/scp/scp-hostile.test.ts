@@ -89,7 +89,7 @@ describe('SCP-ECG reader under fuzz', () => {
     expect(stats.codes[ScpErrorCode.FORMAT]).toBeGreaterThan(0);
     expect(stats.codes[ScpErrorCode.HUFFMAN]).toBeGreaterThan(0);
     expect(stats.accepted).toBeGreaterThan(0);
-  }, 120_000);
+  }, 120_000 * SCALE);
 
   it('mutated synthetic file (custom Huffman tables with switching, reference-beat subtraction) and random bytes', () => {
     const n = 400;
@@ -129,7 +129,7 @@ describe('SCP-ECG reader under fuzz', () => {
     }, 3000 * SCALE);
     console.log(JSON.stringify({ fuzz: 'random', ...random }));
     expect(random.slowestMs).toBeLessThan(SLOWEST_MS);
-  }, 120_000);
+  }, 120_000 * SCALE);
 });
 
 describe('SCP-ECG rejections carry stable codes', () => {

@@ -12,9 +12,17 @@ export class ChildProc {
   private waiter: (() => void) | null = null;
 
   constructor(readonly spec: ChildSpec) {
-    this.proc = fork(CHILD, [JSON.stringify(spec)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // BENCH_CHILD_CPU_PROF=DIR: each child writes a V8 CPU profile there (where the hub spends its time).
+    const prof = process.env['BENCH_CHILD_CPU_PROF'];
+    const execArgv = ['--import', 'tsx', ...(prof !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [])];
+    this.proc = fork(CHILD, [JSON.stringify(spec)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.proc.on('message', (m) => { this.inbox.push(m as FromChild); this.waiter?.(); });
     this.proc.on('exit', () => this.waiter?.());
+  }
+
+  /** The child's process id (bench:throughput reads its CPU time from /proc). */
+  get pid(): number | undefined {
+    return this.proc.pid;
   }
 
   send(msg: ToChild): void {

@@ -145,16 +145,40 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
     if (this.apply('start')) this.connect();
   }
 
-  /** Sends one encoded data frame; only while ready. Returns false when not sent. */
+  /**
+   * Sends one encoded data frame; only while ready. Returns false when not sent. Frames sent in
+   * the same tick leave in one socket write: the TCP socket is corked on the first and uncorked on
+   * nextTick, after the writer's loop (a pump releases dozens of small frames at a time; one
+   * write syscall each was most of the gateway's per-frame cost).
+   */
   send(bytes: Uint8Array): boolean {
     const ws = this.ws;
     if (this.current !== 'ready' || !ws || ws.readyState !== WebSocket.OPEN) return false;
     this.emit('bytesSent', bytes.length);
-    ws.send(bytes, (err) => {
-      if (err) this.log.debug({ err: err.message }, 'send failed; the close handler reconnects');
-      else this.emit('writable');
-    });
+    this.corkUntilNextTick(ws);
+    ws.send(bytes, this.onSendDone);
     return true;
+  }
+
+  /** One completion handler for every send (no closure per frame). */
+  private readonly onSendDone = (err?: Error): void => {
+    if (err) this.log.debug({ err: err.message }, 'send failed; the close handler reconnects');
+    else this.emit('writable');
+  };
+
+  private corked: WebSocket | null = null;
+
+  private corkUntilNextTick(ws: WebSocket): void {
+    if (this.corked === ws) return;
+    // ws keeps its net.Socket private; cork/uncork are plain stream.Writable calls on it.
+    const sock = (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    if (sock === undefined) return;
+    this.corked = ws;
+    sock.cork();
+    process.nextTick(() => {
+      this.corked = null;
+      sock.uncork();
+    });
   }
 
   /** Deliberate close: Goodbye, WebSocket close, no reconnect. Resolves when the socket is gone. */

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { CLASS_DEFAULTS, TrafficClass, decodeEnvelope, encodeEnvelope } from '../../protocols/index.js';
+import { StreamSequencer, encodeForSend } from './streams.js';
+
+describe('encodeForSend (payload encoded once, header per send)', () => {
+  const seqr = new StreamSequencer('clinic-1', (c) => CLASS_DEFAULTS[c].budgetMs);
+  const cases = [
+    { name: 'vitals', streamId: 'monitor-1/vitals', cls: TrafficClass.TRAFFIC_CLASS_VITALS, payload: { vitals: { deviceId: 'm1', numerics: [{ code: 'MDC_PULS_OXIM_SAT_O2', label: 'SpO2', value: 97, unit: '%' }] } } },
+    { name: 'a 20 kB record chunk', streamId: 'cart-1/ecg-record', cls: TrafficClass.TRAFFIC_CLASS_BULK, payload: { ecgChunk: { recordId: 'r1', offset: 16384, data: new Uint8Array(20_000).fill(3) } } },
+    // A header longer than 127 bytes needs a two-byte length varint.
+    { name: 'a 120-character stream id', streamId: 's'.repeat(120), cls: TrafficClass.TRAFFIC_CLASS_ALARM, payload: { alarm: { text: 'x' } } },
+  ];
+  for (const c of cases) {
+    it(`is byte-identical to encoding the whole envelope: ${c.name}`, () => {
+      const f = seqr.build({ streamId: c.streamId, trafficClass: c.cls, durable: true, captureTimeNs: 1.7e18, payload: c.payload }, 0);
+      for (const t of [0, 1, 1_763_850_000_123_456_000]) {
+        const fast = encodeForSend(f, t);
+        expect(fast).toEqual(encodeEnvelope({ ...f.env, header: { ...f.env.header, sendTimeNs: t } }));
+        expect(decodeEnvelope(fast).header.sendTimeNs).toBe(t);
+      }
+      // size: the frame without a send time.
+      expect(f.size).toBe(encodeEnvelope(f.env).length);
+    });
+  }
+
+  it('refuses a frame above the 1 MiB frame limit with TM_ERR_FRAME_TOO_LARGE', () => {
+    const f = seqr.build({ streamId: 'big', trafficClass: TrafficClass.TRAFFIC_CLASS_BULK, durable: true, captureTimeNs: 1, payload: { ecgChunk: { data: new Uint8Array(1 << 20) } } }, 0);
+    expect(() => encodeForSend(f, 5)).toThrow(expect.objectContaining({ code: 'TM_ERR_FRAME_TOO_LARGE' }));
+  });
+});

@@ -100,6 +100,13 @@ describe('ECG workflow pages against fake servers', () => {
     for (let i = 0; i < 4; i++) await con.keyboard.press('Shift+ArrowRight');
     await con.keyboard.press('Enter');
     await expect.poll(text(con, 'ecg-viewer-caliper')).toMatch(/^Interval 800 ms · 75 bpm \(lead I\)$/);
+    // Mouse calipers: two clicks 20 mm apart (96 CSS px per inch at scale 1) read ≈ 800 ms.
+    await con.keyboard.press('Escape');
+    await canvas.click({ position: { x: 100, y: 60 } });
+    await canvas.click({ position: { x: 100 + (20 * 96) / 25.4, y: 60 } });
+    const reading = (await con.getByTestId('ecg-viewer-caliper').textContent()) ?? '';
+    const ms = Number(/Interval (\d+) ms/.exec(reading)?.[1]);
+    expect(Math.abs(ms - 800)).toBeLessThanOrEqual(12); // a click lands on a whole CSS pixel (40 ms ≈ 3.8 px)
     await con.getByTestId('ecg-viewer-speed').selectOption('50');
     await con.keyboard.press('Escape'); // focus moved to the select; Escape there is harmless
     const wide = await canvas.boundingBox();

@@ -9,12 +9,24 @@ import { samplesDurationS } from './views.js';
 /** Screen calibration (see paper.ts `cssPxPerMm`), kept per browser so a site measures once. */
 const CAL_KEY = 'telemed.ecg.calibration';
 
+/** Accepted screen calibration factors; outside this a typo, not a screen. */
+const CAL_MIN = 0.5;
+const CAL_MAX = 2;
+
 function storedCalibration(): number {
   try {
     const v = Number(localStorage.getItem(CAL_KEY));
-    return v > 0.5 && v < 2 ? v : 1;
+    return v >= CAL_MIN && v <= CAL_MAX ? v : 1;
   } catch {
     return 1;
+  }
+}
+
+function storeCalibration(v: number): void {
+  try {
+    localStorage.setItem(CAL_KEY, String(v));
+  } catch {
+    // Private mode or storage full: the factor still applies to this page.
   }
 }
 
@@ -33,7 +45,7 @@ export function EcgViewer(props: { samples: EcgSamples; findings: readonly EcgFi
   const [cursor, setCursor] = useState<Point | null>(null);
   const [drawn, setDrawn] = useState<string[]>([]);
   const canvas = useRef<HTMLCanvasElement>(null);
-  const calibration = useMemo(storedCalibration, []);
+  const [calibration, setCalibration] = useState(storedCalibration);
   const cssK = cssPxPerMm(calibration);
   const durationS = samplesDurationS(samples);
   const layout = useMemo(() => computeLayout(samples.leads.map((l) => l.lead), durationS, paper), [samples, durationS, paper]);
@@ -91,6 +103,26 @@ export function EcgViewer(props: { samples: EcgSamples; findings: readonly EcgFi
               <option key={s} value={s}>{`${s} mm/s`}</option>
             ))}
           </select>
+        </label>
+        <label>
+          Screen scale
+          <input
+            type="number"
+            min={CAL_MIN}
+            max={CAL_MAX}
+            step={0.01}
+            value={calibration}
+            class="cal-input"
+            data-testid={`${id}-calibration`}
+            title="1 = nominal. If 50 mm of grid measures M mm with a ruler, enter 50 ÷ M."
+            onChange={(e) => {
+              const v = Number(e.currentTarget.value);
+              if (v >= CAL_MIN && v <= CAL_MAX) {
+                setCalibration(v);
+                storeCalibration(v);
+              }
+            }}
+          />
         </label>
         <output class="caliper-reading" data-testid={`${id}-caliper`} aria-live="polite">
           {reading === null

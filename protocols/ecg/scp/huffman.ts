@@ -82,7 +82,12 @@ interface Tree {
   child: Int32Array;
   leaf: Int32Array;
   codes: HuffmanTable;
+  /** Next LUT_BITS bits → (code index + 1) | (prefix length << 16); 0 = longer code, walk the tree. */
+  lut: Int32Array;
 }
+
+/** Bits looked up at once; codes up to this length (all of the default table) take one step. */
+const LUT_BITS = 10;
 
 function buildTree(codes: HuffmanTable, which: number): Tree {
   const maxNodes = 1 + codes.reduce((s, c) => s + c.prefixBits, 0);
@@ -106,7 +111,14 @@ function buildTree(codes: HuffmanTable, which: number): Tree {
     }
     leaf[node] = idx;
   });
-  return { child, leaf, codes };
+  const lut = new Int32Array(1 << LUT_BITS);
+  codes.forEach((c, idx) => {
+    if (c.prefixBits > LUT_BITS) return;
+    const free = LUT_BITS - c.prefixBits;
+    const first = c.prefix * (1 << free);
+    lut.fill((idx + 1) | (c.prefixBits << 16), first, first + (1 << free));
+  });
+  return { child, leaf, codes, lut };
 }
 
 /** Decoder for one set of tables; reusable across leads (each lead restarts at table 1). */
@@ -127,9 +139,18 @@ export class HuffmanDecoder {
     // Hot loop (≈70k samples per 10 s 12-lead record): bits are read inline, MSB first.
     for (let i = 0; i < n;) {
       if (pos >= totalBits) throw new ScpError(ScpErrorCode.HUFFMAN, `${what}: data ends after ${i} of ${n} samples`);
-      const { child, leaf, codes }: Tree = tree;
-      let node = 0;
+      const { child, leaf, codes, lut }: Tree = tree;
+      // Fast path: peek LUT_BITS bits (zero-padded past the end) and look the code up.
+      const at = pos >>> 3;
+      const word = ((data[at] ?? 0) << 16) | ((data[at + 1] ?? 0) << 8) | (data[at + 2] ?? 0);
+      const hit = lut[(word >>> (24 - LUT_BITS - (pos & 7))) & ((1 << LUT_BITS) - 1)] ?? 0;
       let idx = -1;
+      if (hit !== 0) {
+        pos += hit >>> 16;
+        if (pos > totalBits) throw ends(); // the match used padding bits
+        idx = (hit & 0xffff) - 1;
+      }
+      let node = 0;
       while (idx === -1) {
         if (pos >= totalBits) throw ends();
         const b = ((data[pos >>> 3] ?? 0) >>> (7 - (pos & 7))) & 1;

@@ -100,3 +100,29 @@ describe('aECG reader on hostile input', () => {
     expect(slowest.ms).toBeLessThan(3000);
   });
 });
+
+describe('aECG sequence sets taken one after another', () => {
+  const set = (head: string, leads: [string, string][]): string => `<component><sequenceSet>
+<component><sequence><code code="TIME_ABSOLUTE"/><value xsi:type="GLIST_TS"><head value="${head}"/><increment value="2" unit="ms"/></value></sequence></component>
+${leads.map(([code, digits]) => `<component><sequence><code code="${code}"/><value xsi:type="v3:SLIST_PQ"><origin value="0" unit="uV"/><scale value="5" unit="uV"/><digits>${digits}</digits></value></sequence></component>`).join('')}
+</sequenceSet></component>`;
+  const doc = (sets: string): string => `<AnnotatedECG xmlns="urn:hl7-org:v3" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:v3="urn:hl7-org:v3">
+<component><series><code code="RHYTHM"/>${sets}</series></component></AnnotatedECG>`;
+
+  it('are merged on one axis by their heads; gaps are INVALID_SAMPLE; the start is the earliest head', () => {
+    const r = readAecg(doc(set('20260101120000.010', [['MDC_ECG_LEAD_V1', '7 8 9']]) + set('20260101120000', [['MDC_ECG_LEAD_I', '1 2 3 4'], ['MDC_ECG_LEAD_II', '5 6']])), 'm');
+    expect(r.sampleRateHz).toBe(500);
+    expect(r.startTime).toBe('2026-01-01T12:00:00');
+    expect(r.leads.map((l) => l.lead)).toEqual(['V1', 'I', 'II']);
+    expect(r.frames).toBe(8);
+    const INV = -2147483648;
+    expect(Array.from(r.leads[0]?.samples ?? [])).toEqual([INV, INV, INV, INV, INV, 7, 8, 9]);
+    expect(Array.from(r.leads[1]?.samples ?? [])).toEqual([1, 2, 3, 4, INV, INV, INV, INV]);
+    expect(Array.from(r.leads[2]?.samples ?? [])).toEqual([5, 6, INV, INV, INV, INV, INV, INV]);
+  });
+
+  it('a head years away cannot allocate a huge axis: TM_ERR_AECG_VALUE', () => {
+    const far = doc(set('20260101120000', [['MDC_ECG_LEAD_I', '1']]) + set('29990101120000', [['MDC_ECG_LEAD_II', '1']]));
+    expect(() => readAecg(far, 'far')).toThrow(expect.objectContaining({ code: AecgErrorCode.VALUE }) as AecgError);
+  });
+});

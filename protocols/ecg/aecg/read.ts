@@ -1,6 +1,7 @@
-// HL7 aECG (AnnotatedECG, HL7 v3 PORT_MT020001) → EcgRecord. Reads the first series' first
-// sequence set (the rhythm): its GLIST time sequence gives the rate (1/increment) and start (head),
+// HL7 aECG (AnnotatedECG, HL7 v3 PORT_MT020001) → EcgRecord. Reads the RHYTHM series (else the
+// first): each sequence set's GLIST time sequence gives the rate (1/increment) and start (head);
 // each SLIST_PQ lead gives counts exactly as written (digits) with physical = digits × scale + origin.
+// Several sets (leads taken in groups) are placed on one time axis by their heads.
 // A representative (median) beat in series/derivation/derivedSeries is not imported; a note says so.
 import {
   type EcgChannel, type EcgMeasurement, type EcgRecord, type StandardLead,
@@ -8,6 +9,7 @@ import {
 } from '../record.js';
 import { AecgError, AecgErrorCode } from './errors.js';
 import { ageAt, hl7TsToIso } from './hl7-time.js';
+import { type TimeAxis, mergeSets, timeAxis } from './sequence-sets.js';
 import { leadOfMdcCode } from './lead-codes.js';
 import { type XmlElement, type XmlLimits, child, childrenNamed, decodeXmlBytes, descendants, parseXml, path, xsiType } from './xml.js';
 
@@ -18,8 +20,6 @@ export interface AecgReadOptions extends XmlLimits {
   /** Maximum measurements kept (default 1000). */
   maxMeasurements?: number;
 }
-
-const SECONDS: Readonly<Record<string, number>> = { s: 1, ms: 1e-3, us: 1e-6 };
 
 function num(v: string | undefined, what: string): number {
   const n = v === undefined ? Number.NaN : Number(v.trim());
@@ -75,22 +75,6 @@ function parseDigits(text: string, max: number, label: string): Int32Array {
   return out.slice(0, n);
 }
 
-interface TimeAxis { rateHz: number; head: string | null }
-
-function timeAxis(seq: XmlElement): TimeAxis {
-  const value = child(seq, 'value');
-  const inc = child(value, 'increment');
-  const unit = inc?.attrs.get('unit') ?? 's';
-  const perS = SECONDS[unit];
-  if (perS === undefined) throw new AecgError(AecgErrorCode.VALUE, `time increment unit "${unit.slice(0, 20)}" is not s, ms or us`);
-  const step = num(inc?.attrs.get('value'), 'time increment') * perS;
-  if (!(step > 0)) throw new AecgError(AecgErrorCode.VALUE, 'time increment must be positive');
-  const headValue = child(value, 'head')?.attrs.get('value');
-  const absolute = xsiType(value ?? seq) === 'GLIST_TS' || child(seq, 'code')?.attrs.get('code') === 'TIME_ABSOLUTE';
-  // Rates are stated to the microhertz; 1/0.002 must come out as exactly 500.
-  return { rateHz: Math.round((1 / step) * 1e6) / 1e6, head: absolute && headValue !== undefined ? hl7TsToIso(headValue) : null };
-}
-
 function leadChannel(seq: XmlElement, rateHz: number, max: number): EcgChannel {
   const codeEl = child(seq, 'code');
   const code = codeEl?.attrs.get('code') ?? '';
@@ -141,31 +125,39 @@ function annotations(series: XmlElement, maxMeasurements: number): { measurement
   return { measurements, statements: [...new Set(statements)] };
 }
 
-/** Reads an AnnotatedECG document. Throws AecgError (TM_ERR_AECG_*) on anything it cannot use. */
-export function readAecg(bytes: Uint8Array | string, id: string, opts: AecgReadOptions = {}): EcgRecord {
-  const root = parseXml(typeof bytes === 'string' ? bytes : decodeXmlBytes(bytes), opts);
-  if (root.local !== 'AnnotatedECG') throw new AecgError(AecgErrorCode.STRUCTURE, `root element is <${root.local.slice(0, 40)}>, not <AnnotatedECG>`);
-  const series = childrenNamed(root, 'component').map((c) => child(c, 'series')).find((s) => s !== undefined);
-  const set = childrenNamed(series, 'component').map((c) => child(c, 'sequenceSet')).find((s) => s !== undefined);
-  if (series === undefined || set === undefined) throw new AecgError(AecgErrorCode.STRUCTURE, 'no series with a sequenceSet');
+function readSet(set: XmlElement, max: number): { axis: TimeAxis; channels: EcgChannel[] } {
   const sequences = childrenNamed(set, 'component').map((c) => child(c, 'sequence')).filter((s) => s !== undefined);
   const timeSeq = sequences.find((s) => (child(s, 'code')?.attrs.get('code') ?? '').startsWith('TIME_'));
   if (timeSeq === undefined) throw new AecgError(AecgErrorCode.STRUCTURE, 'rhythm sequenceSet has no TIME_ABSOLUTE/TIME_RELATIVE sequence');
   const axis = timeAxis(timeSeq);
-  const max = opts.maxSamplesPerLead ?? 100_000_000;
   const channels = sequences.filter((s) => s !== timeSeq && xsiType(child(s, 'value') ?? s) === 'SLIST_PQ').map((s) => leadChannel(s, axis.rateHz, max));
-  if (channels.length === 0) throw new AecgError(AecgErrorCode.STRUCTURE, 'rhythm sequenceSet has no SLIST_PQ lead');
+  return { axis, channels };
+}
 
-  const startTime = axis.head ?? timeOf(path(root, 'effectiveTime', 'center') ?? path(root, 'effectiveTime', 'low'));
+/** Reads an AnnotatedECG document. Throws AecgError (TM_ERR_AECG_*) on anything it cannot use. */
+export function readAecg(bytes: Uint8Array | string, id: string, opts: AecgReadOptions = {}): EcgRecord {
+  const root = parseXml(typeof bytes === 'string' ? bytes : decodeXmlBytes(bytes), opts);
+  if (root.local !== 'AnnotatedECG') throw new AecgError(AecgErrorCode.STRUCTURE, `root element is <${root.local.slice(0, 40)}>, not <AnnotatedECG>`);
+  const allSeries = childrenNamed(root, 'component').map((c) => child(c, 'series')).filter((s) => s !== undefined);
+  const series = allSeries.find((s) => child(s, 'code')?.attrs.get('code') === 'RHYTHM') ?? allSeries[0];
+  const sets = childrenNamed(series, 'component').map((c) => child(c, 'sequenceSet')).filter((s) => s !== undefined);
+  if (series === undefined || sets.length === 0) throw new AecgError(AecgErrorCode.STRUCTURE, 'no series with a sequenceSet');
+  const max = opts.maxSamplesPerLead ?? 100_000_000;
   const notes: string[] = [];
+  if (allSeries.length > 1) notes.push(`${allSeries.length - 1} other series not imported`);
+  const merged = mergeSets(sets.map((set) => readSet(set, max)), max, notes);
+  const channels = merged.channels;
+  if (channels.length === 0) throw new AecgError(AecgErrorCode.STRUCTURE, 'rhythm sequenceSet has no SLIST_PQ lead');
+  const rateHz = channels[0]?.sampleRateHz ?? 0;
+
+  const startTime = merged.head ?? timeOf(path(root, 'effectiveTime', 'center') ?? path(root, 'effectiveTime', 'low'));
   const derived = descendants(series, 'derivedSeries');
   if (derived.length > 0) notes.push(`representative beat set present in ${derived.length} derived series, not imported`);
   const { measurements, statements } = annotations(series, opts.maxMeasurements ?? 1000);
+  const isLead = (c: EcgChannel): boolean => c.lead !== null || isEcgChannel(c.label, c.units);
   return {
-    id, source: 'hl7-aecg', sampleRateHz: axis.rateHz,
-    frames: channels.reduce((m, c) => Math.max(m, c.samples.length), 0), startTime,
-    leads: channels.filter((c) => c.lead !== null || isEcgChannel(c.label, c.units)),
-    otherSignals: channels.filter((c) => !(c.lead !== null || isEcgChannel(c.label, c.units))),
+    id, source: 'hl7-aecg', sampleRateHz: rateHz, frames: merged.frames, startTime,
+    leads: channels.filter(isLead), otherSignals: channels.filter((c) => !isLead(c)),
     patient: patientOf(root, startTime), device: deviceOf(series), measurements, statements, notes,
   };
 }

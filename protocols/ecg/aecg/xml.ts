@@ -210,6 +210,7 @@ export function descendants(el: XmlElement, local: string): XmlElement[] {
 
 /** The xsi:type of an element (any prefix bound to the schema-instance namespace is accepted by name). */
 export function xsiType(el: XmlElement): string | undefined {
-  for (const [k, v] of el.attrs) if (k === 'xsi:type' || k.endsWith(':type')) return v;
+  // The value may itself be qualified ("v3:SLIST_PQ"); the type name is what matters.
+  for (const [k, v] of el.attrs) if (k === 'xsi:type' || k.endsWith(':type')) return v.slice(v.indexOf(':') + 1);
   return undefined;
 }

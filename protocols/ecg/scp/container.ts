@@ -72,13 +72,17 @@ function readSectionAt(bytes: Uint8Array, offset: number, fileEnd: number, expec
   };
 }
 
-/** Cheap sniff: file header length fits, Section 0 header sits at byte 6 with a sane length. */
+/**
+ * Cheap sniff: Section 0's header sits at byte 6 with a sane length and a plausible protocol
+ * version. A truncated file still sniffs as SCP so the reader can say "truncated" with its code.
+ */
 export function looksLikeScp(bytes: Uint8Array): boolean {
   if (bytes.length < 6 + HEADER) return false;
   const fileLength = u32(bytes, 2);
   const len0 = u32(bytes, 10);
-  return fileLength >= 6 + HEADER && fileLength <= bytes.length && u16(bytes, 8) === 0 &&
-    len0 >= HEADER && 6 + len0 <= fileLength && (len0 - HEADER) % 10 === 0;
+  const version = bytes[15] ?? 0;
+  return u16(bytes, 8) === 0 && len0 >= HEADER && (len0 - HEADER) % 10 === 0 && 6 + len0 <= fileLength &&
+    version >= 10 && version <= 40;
 }
 
 /**

@@ -2,7 +2,7 @@
 // Huffman tables with table switching, 1st differences, no Huffman, reference-beat subtraction
 // with different AVMs, non-simultaneous leads, header tags, statements and per-lead measurements.
 import { describe, expect, it } from 'vitest';
-import { INVALID_SAMPLE } from '../record.js';
+import { INVALID_SAMPLE, channelMicrovolts, microvoltsPerCount } from '../record.js';
 import { ScpErrorCode, readScpEcg, decodeScp } from './index.js';
 import type { HuffmanCode } from './huffman.js';
 import { Bytes, writeScp, type TestScp } from './scp-test-writer.js';
@@ -106,6 +106,33 @@ describe('SCP-ECG synthetic files', () => {
     expect(r.leads.map((l) => l.label)).toEqual(['III', 'aVR']);
     r.leads.forEach((l, i) => expect(Array.from(l.samples)).toEqual(x[i]));
     expect(decodeScp(file).avmNv).toBe(1000);
+  });
+
+  it('reference beat and residual at AVMs 3000 and 2000 nV: physical values are kept exactly (common AVM 1000)', () => {
+    const n = 300;
+    const residual = [trace(n, 11), trace(n, 12)]; // 2000 nV per count
+    const beat = [trace(60, 13, 30), trace(60, 14, 30)]; // 3000 nV per count
+    const zone = { type: 0, start: 100, fiducial: 120, end: 150 };
+    const file = writeScp({
+      huffman: 'default',
+      leads: [{ id: 1, start: 1, end: n }, { id: 2, start: 1, end: n }],
+      flags: 0x15,
+      qrs: { beatMs: 120, fiducial: 30, complexes: [zone] },
+      beat: { avmNv: 3000, intervalUs: 2000, difference: 2, leads: beat },
+      rhythm: { avmNv: 2000, intervalUs: 2000, difference: 1, leads: residual },
+    });
+    const r = readScpEcg(file, 'avm');
+    r.leads.forEach((l, li) => {
+      const uv = channelMicrovolts(l);
+      for (let k = 0; k < n; k++) {
+        const s = k + 1;
+        const j = s - zone.fiducial + 30 - 1; // beat index aligned on the fiducials
+        const inZone = s >= zone.start && s <= zone.end && j >= 0 && j < 60;
+        const nv = (residual[li]?.[k] ?? 0) * 2000 + (inZone ? (beat[li]?.[j] ?? 0) * 3000 : 0);
+        expect(uv[k]).toBeCloseTo(nv / 1000, 9);
+      }
+    });
+    expect(microvoltsPerCount(r.leads[0] ?? { gain: 0, units: '' })).toBeCloseTo(1, 12);
   });
 
   it('refuses a decimated residual and overlapping subtraction zones with codes', () => {

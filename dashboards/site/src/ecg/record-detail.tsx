@@ -72,7 +72,6 @@ export function RecordDetail(props: { record: GatewayEcgView; siteName: string; 
       {r.diagnosis !== null ? <EcgReport record={r} diagnosis={r.diagnosis} siteName={props.siteName} /> : null}
       {r.state === 'preview' ? (
         <div class="no-print stack">
-          <QualityPanel record={r} />
           {poor ? (
             <div class="banner banner-bad retake" role="alert" data-testid="retake-prompt">
               <strong>Quality poor — retake?</strong> Check the electrodes and record again, or send this one anyway.
@@ -95,6 +94,7 @@ export function RecordDetail(props: { record: GatewayEcgView; siteName: string; 
               </button>
             </div>
           )}
+          <QualityPanel record={r} />
         </div>
       ) : null}
       {actionError !== null ? (

@@ -19,6 +19,11 @@ export interface GatewayApiDeps {
   readonly onLinkChange: (listener: () => void) => () => void;
   /** /live push period, ms. Default 500. */
   readonly livePeriodMs?: number;
+  /** The ECG workflow's routes, and its record changes pushed on /live as `{ type: 'ecg', record }`. */
+  readonly ecg?: {
+    readonly routes: (app: FastifyInstance) => Promise<void>;
+    readonly onChange: (listener: (record: unknown) => void) => () => void;
+  };
 }
 
 /** <repo>/dist/dashboards/site, whether this file runs from source or from dist/. */
@@ -52,6 +57,7 @@ export async function buildGatewayApi(config: GatewayConfig, deps: GatewayApiDep
   app.get('/api/status', () => deps.status());
 
   registerLive(app, config, deps);
+  if (deps.ecg) await app.register(deps.ecg.routes);
   await registerDashboards(app, config);
   return app;
 }
@@ -66,9 +72,15 @@ function registerLive(app: FastifyInstance, config: GatewayConfig, deps: Gateway
   const timer = setInterval(push, deps.livePeriodMs ?? 500);
   timer.unref();
   const unsubscribe = deps.onLinkChange(push);
+  const unsubscribeEcg = deps.ecg?.onChange((record) => {
+    if (clients.size === 0) return;
+    const dropped = broadcast(clients, JSON.stringify({ type: 'ecg', record }), config.live.maxBufferedBytes);
+    if (dropped > 0) app.log.info({ dropped }, 'slow /live clients dropped');
+  });
   app.addHook('onClose', () => {
     clearInterval(timer);
     unsubscribe();
+    unsubscribeEcg?.();
     for (const ws of clients) ws.terminate();
     clients.clear();
   });

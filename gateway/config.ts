@@ -115,6 +115,17 @@ export const GatewayConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    ecg: Type.Object(
+      {
+        /** manual: the doctor reviews the preview and presses Send; auto: queued as soon as analysed. */
+        send: Type.Union([Type.Literal('manual'), Type.Literal('auto')], { default: 'manual' }),
+        /** Folder of ECG files exported by carts, imported once and moved to done/ or failed/; null = off. */
+        watchDir: Type.Union([Type.String(), Type.Null()], { default: null }),
+        /** Poll period of watchDir, ms. */
+        watchIntervalMs: Type.Integer({ minimum: 50, default: 1000 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     /** Static files of the clinic page; null = <repo>/dist/dashboards/site. */
     dashboardsDir: Type.Union([Type.String(), Type.Null()], { default: null }),
   },

@@ -3,7 +3,9 @@ import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../protocols/index.js';
 import type { GatewayConfig } from './config.js';
 import { buildGatewayApi } from './app.js';
-import { DeviceManager, type DeviceFactory } from './devices/manager.js';
+import { createCartDevice } from './devices/cart-device.js';
+import { DeviceManager, defaultDeviceFactory, type DeviceFactory } from './devices/manager.js';
+import { createGatewayEcg } from './ecg/index.js';
 import { createGatewayLogger } from './logger.js';
 import { GatewayMetrics } from './metrics.js';
 import { buildStatus } from './status.js';
@@ -39,15 +41,29 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   let outboxBytes = (): number => 0;
   const metrics = new GatewayMetrics(() => outboxBytes());
   const outbox = deps.outbox ?? openOutbox(config, clock);
+  // The ECG workflow submits through the uplink (built next) and follows its sends and downlink.
+  const ecg = createGatewayEcg(config, { clock, logger, submit: (f) => uplink.submit(f) });
+  const hooks = metrics.hooks();
   const uplink = new Uplink(config, {
-    clock, logger, hooks: metrics.hooks(), outbox,
+    clock, logger, outbox,
+    hooks: {
+      ...hooks,
+      sent: (f) => { hooks.sent?.(f); ecg.onSent(f); },
+      downlink: (env) => { hooks.downlink?.(env); ecg.onDownlink(env); },
+    },
     ...(deps.timers ? { timers: deps.timers } : {}),
     ...(deps.random ? { random: deps.random } : {}),
   });
   outboxBytes = () => uplink.outbox.bytes;
+  uplink.session.on('ack', (streams) => ecg.onAck(streams));
+  uplink.session.on('ready', (helloAck) => ecg.onAck(helloAck.streams ?? []));
+  // A cart's finished record goes to the ECG workflow (analysis, preview, send), not straight up.
+  const factory: DeviceFactory = deps.deviceFactory ?? ((c, d) => (c.kind === 'ecg-cart'
+    ? createCartDevice(c, { ...d, onRecord: (r, deviceId) => ecg.ingest(r, deviceId) })
+    : defaultDeviceFactory(c, d)));
   // Durable readings share group commits: each is on disk before its promise settles.
   const devices = new DeviceManager(config.devices, (f) => (f.durable ? uplink.submit(f) : uplink.publish(f)), {
-    clock, logger, ...(deps.deviceFactory ? { factory: deps.deviceFactory } : {}),
+    clock, logger, factory,
   });
   const app = await buildGatewayApi(config, {
     logger, metrics,
@@ -56,10 +72,12 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
       uplink.session.on('state', listener);
       return () => uplink.session.off('state', listener);
     },
+    ecg: { routes: ecg.routes, onChange: (listener) => ecg.onChange(listener) },
   });
   await app.listen({ host: config.host, port: config.port, signal: shutdown.signal });
   const port = (app.server.address() as AddressInfo).port;
   uplink.start(shutdown.signal);
+  await ecg.start();
   await devices.start(shutdown.signal);
   logger.info({ port, hub: config.hub.url, devices: config.devices.length }, 'gateway started');
 
@@ -74,6 +92,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
         await uplink.close(); // Goodbye first, then the socket
         shutdown.abort();
         await app.close();
+        ecg.close();
         // Only an outbox we opened is ours to close; an injected one belongs to the caller.
         if (deps.outbox === undefined) outbox.close();
         logger.info('gateway stopped');

@@ -4,15 +4,21 @@ import { TrafficClass, type Clock } from '../../protocols/index.js';
 import { telemed } from '../../protocols/index.js';
 import { CartDriver, SerialPortTransport } from '../../devices/ecg-cart/index.js';
 import type { Device } from '../../devices/synthetic/index.js';
+import type { EcgRecord } from '../../protocols/ecg/record.js';
 import type { DeviceConfig } from '../config.js';
+import { cartRecordToEcgRecord } from '../ecg/cart-record.js';
 import { GatewayError, GatewayErrorCode } from '../errors.js';
 
+/** Where a finished cart record goes (gateway/ecg: analysis, preview, send). */
+export type CartRecordSink = (record: EcgRecord, deviceId: string) => void;
+
 /**
- * Builds the ECG cart driver (config kind `ecg-cart`) on the real serial port. The driver itself
- * emits live WAVEFORM blocks and the BULK EcgRecordChunks of a finished record as readings; lead-off
- * changes are turned here into a durable technical ALARM reading so the hub sees them too.
+ * Builds the ECG cart driver (config kind `ecg-cart`) on the real serial port. The driver emits
+ * live WAVEFORM blocks as readings and each finished record as a `record` event, handed here to
+ * `onRecord` as an EcgRecord (gateway/ecg analyses and sends it); lead-off changes become a
+ * durable technical ALARM reading so the hub sees them too.
  */
-export function createCartDevice(config: DeviceConfig, deps: { clock: Clock; logger?: Logger }): Device {
+export function createCartDevice(config: DeviceConfig, deps: { clock: Clock; logger?: Logger; onRecord?: CartRecordSink }): Device {
   if (config.path === undefined) throw new GatewayError(GatewayErrorCode.DEVICE_KIND, `ecg-cart ${config.id} needs a path`);
   const driver = new CartDriver({
     id: config.id,
@@ -23,6 +29,22 @@ export function createCartDevice(config: DeviceConfig, deps: { clock: Clock; log
     ...(config.baud === undefined ? {} : { baudRate: config.baud }),
   });
   const v1 = telemed.v1;
+  const log = deps.logger ?? pino({ level: 'silent' });
+  driver.on('record', (r) => {
+    if (r.aborted || deps.onRecord === undefined) return;
+    const info = driver.deviceInfo;
+    // RecordStop is the last sample: acquisition began `length` samples before now.
+    const startMs = deps.clock.nowNs() / 1e6 - (r.length / r.sampleRateHz) * 1000;
+    try {
+      deps.onRecord(cartRecordToEcgRecord(r, {
+        startTime: new Date(startMs).toISOString(),
+        device: info === null ? null : { model: info.model, serial: info.serial, firmware: info.firmware },
+        leadInfo: info?.leads ?? null,
+      }), config.id);
+    } catch (err) {
+      log.error({ err, recordId: r.recordId }, 'ECG record not taken');
+    }
+  });
   let n = 0;
   driver.on('leadOff', ({ leads }) => {
     n += 1;

@@ -1,0 +1,22 @@
+import { TelemedError } from '../../protocols/index.js';
+
+/** Stable codes of the gateway's ECG records (importers keep their own TM_ERR_* codes). */
+export const GatewayEcgErrorCode = {
+  /** The action is not allowed in the record's state (e.g. send after send). */
+  STATE: 'TM_ERR_ECG_STATE',
+  NOT_FOUND: 'TM_ERR_ECG_NOT_FOUND',
+  /** A record with this id is already stored on this gateway. */
+  DUPLICATE: 'TM_ERR_ECG_DUPLICATE',
+  /** An import body that is empty or larger than the limit. */
+  IMPORT_SIZE: 'TM_ERR_ECG_IMPORT_SIZE',
+  /** The record store (ecg.db) failed. */
+  STORE: 'TM_ERR_ECG_STORE',
+} as const;
+export type GatewayEcgErrorCode = (typeof GatewayEcgErrorCode)[keyof typeof GatewayEcgErrorCode];
+
+export class GatewayEcgError extends TelemedError {
+  constructor(code: GatewayEcgErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.name = 'GatewayEcgError';
+  }
+}

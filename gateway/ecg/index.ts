@@ -1,0 +1,72 @@
+import type { Logger } from 'pino';
+import type { Clock, DecodedEnvelope } from '../../protocols/index.js';
+import type { EcgRecord } from '../../protocols/ecg/record.js';
+import type { GatewayConfig } from '../config.js';
+import type { BuildFrameInput, OutFrame } from '../uplink/streams.js';
+import { EcgService } from './ecg-service.js';
+import { EcgRecordStore } from './record-store.js';
+import { ecgRoutes } from './routes.js';
+import type { GatewayEcgView } from './view.js';
+import { WatchFolder } from './watch-folder.js';
+
+export { EcgService } from './ecg-service.js';
+export { EcgRecordStore } from './record-store.js';
+export type { GatewayEcgView } from './view.js';
+
+/** The gateway's ECG workflow as main.ts wires it. */
+export interface GatewayEcg {
+  readonly service: EcgService;
+  /** Fastify plugin with the /api/ecg routes. */
+  readonly routes: ReturnType<typeof ecgRoutes>;
+  /** Uplink hooks: frames sent (progress) and downlink frames (EcgStatus, Diagnosis). */
+  onSent(frame: OutFrame): void;
+  onDownlink(env: DecodedEnvelope): void;
+  /** Cumulative acks from Ack and HelloAck. */
+  onAck(streams: readonly { streamId?: string | null; seq?: number | null }[]): void;
+  /** A record from a device (the cart). Duplicates and failures are logged, never thrown. */
+  ingest(record: EcgRecord, deviceId: string): void;
+  /** Subscribes to record changes (for /live); returns the unsubscribe function. */
+  onChange(listener: (record: GatewayEcgView) => void): () => void;
+  /** Resends records left queued by a previous run and starts the watch folder. */
+  start(): Promise<void>;
+  close(): void;
+}
+
+/**
+ * Builds the ECG workflow: the record store in `<dataDir>/ecg.db` (`:memory:` with an in-memory
+ * outbox too, so a diskless gateway stays diskless), the service, routes and the watch folder.
+ */
+export function createGatewayEcg(config: GatewayConfig, deps: { clock: Clock; logger: Logger; submit: (f: BuildFrameInput) => Promise<OutFrame> }): GatewayEcg {
+  const log = deps.logger.child({ component: 'ecg' });
+  const store = new EcgRecordStore(config.outbox.kind === 'memory' ? ':memory:' : config.dataDir);
+  const service = new EcgService({ store, uplink: { submit: deps.submit }, clock: deps.clock, log, send: config.ecg.send });
+  const watch = config.ecg.watchDir === null ? null : new WatchFolder({
+    dir: config.ecg.watchDir, intervalMs: config.ecg.watchIntervalMs, log, ingest: (r) => { service.ingest(r, 'import'); },
+  });
+  return {
+    service,
+    routes: ecgRoutes(service, store),
+    onSent: (f) => service.onSent(f),
+    onDownlink: (env) => service.onDownlink(env),
+    onAck: (streams) => service.onAck(streams),
+    ingest(record, deviceId) {
+      try {
+        service.ingest(record, deviceId);
+      } catch (err) {
+        log.warn({ err, recordId: record.id, deviceId }, 'ECG record not taken');
+      }
+    },
+    onChange(listener) {
+      service.on('change', listener);
+      return () => service.off('change', listener);
+    },
+    async start() {
+      service.resume();
+      await watch?.start();
+    },
+    close() {
+      watch?.stop();
+      store.close();
+    },
+  };
+}

@@ -82,6 +82,11 @@ describe('ECG workflow pages against fake servers', () => {
     // Critical first even though C-4 is not older: priority orders unread work.
     expect(await con.getByTestId('worklist-pending').locator('tbody tr').first().getAttribute('data-testid')).toBe(`worklist-row-${id}`);
 
+    // A record delivered while the worklist is open appears through /live, without a reload.
+    const pushed = world.deliver(world.addCartRecord({ recordId: 'C-5' })['recordId'] as string);
+    await con.getByTestId('worklist-pending').getByTestId(`worklist-row-${pushed}`).waitFor({ timeout: 5000 });
+    await expect.poll(text(con, 'unread-count')).toBe('(3 pending)');
+
     // Someone else claims C-4 after this page loaded it: the 409 reads as who is reading.
     await con.getByTestId(`open-${other}`).click();
     await con.getByTestId('claim').waitFor();

@@ -83,7 +83,11 @@ export function decodeScp(bytes: Uint8Array, options: ScpReadOptions = {}): ScpD
   }
 
   const s6body = section(6);
-  if (s6body === null) throw new ScpError(ScpErrorCode.UNSUPPORTED, 'file without rhythm data (section 6): reference beats only');
+  if (s6body === null) {
+    // v3.0 stores long-term recordings in Section 12 instead of Section 6.
+    if (section(12) !== null) throw new ScpError(ScpErrorCode.UNSUPPORTED, 'long-term ECG rhythm data (section 12, SCP-ECG 3.0)');
+    throw new ScpError(ScpErrorCode.UNSUPPORTED, 'file without rhythm data (section 6): reference beats only');
+  }
   const s6 = parseSampleSection(s6body, leads.length, 'section 6');
   if (s6.bimodal) throw new ScpError(ScpErrorCode.UNSUPPORTED, 'bimodal compression (decimated rhythm outside protected areas)');
   const rhythm = leads.map((l, i) => decodeLead(s6.leadData[i] ?? new Uint8Array(), l.end - l.start + 1, huffman, s6.difference, `section 6 lead ${i + 1} (${l.label})`));

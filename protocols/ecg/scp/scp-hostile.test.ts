@@ -174,6 +174,8 @@ describe('SCP-ECG rejections carry stable codes', () => {
     expect(code(() => readScpEcg(h, 'x'))).toBe(ScpErrorCode.HUFFMAN);
     const noRhythm = writeScp({ huffman: 'default', leads: [{ id: 1, start: 1, end: 10 }], flags: 0 });
     expect(code(() => readScpEcg(noRhythm, 'x'))).toBe(ScpErrorCode.UNSUPPORTED);
+    const longTerm = writeScp({ version: 29, huffman: 'default', leads: [{ id: 1, start: 1, end: 10 }], flags: 0, extra: [[12, new Uint8Array(8)]] });
+    expect(() => readScpEcg(longTerm, 'x')).toThrow(/section 12/);
     const notPrefixFree = writeScp({
       huffman: [[{ prefixBits: 1, totalBits: 1, mode: 1, baseValue: 0, prefix: 0 }, { prefixBits: 2, totalBits: 2, mode: 1, baseValue: 1, prefix: 0 }]],
       leads: [{ id: 1, start: 1, end: 1 }], flags: 0,

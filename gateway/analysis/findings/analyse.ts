@@ -8,7 +8,7 @@ import { cartStatementFindings } from './cart-statements.js';
 import { ANALYSER_VERSION, EcgFindingCode, TECHNICAL_CODES } from './codes.js';
 import { type BeatBounds, delineate, spatialVelocity } from './delineate.js';
 import { type LeadSignal, leadSignal } from './lead-signal.js';
-import { rhythmFindings } from './rhythm-findings.js';
+import { afLike, rhythmFindings } from './rhythm-findings.js';
 import { stLevels, stemiCriteria } from './st-segment.js';
 
 /** A detected beat counts only when some usable lead swings at least this much (µV) around it. */
@@ -102,7 +102,11 @@ export function analyseEcgFindings(record: EcgRecord): EcgAnalysisSummary {
   // With every lead off there is no rhythm to judge, only the technical findings above.
   if (connected.length > 0) findings.push(...rhythmFindings(bounds, rhythm, fs, n, live.length === 0));
 
-  const narrow = bounds.filter((b) => (b.offset - b.onset) / fs < 0.12);
+  // ST is measured on the dominant beats: ectopic beats (width far from the median) are left out,
+  // but a dominant wide QRS (bundle branch block) is measured too.
+  const widths = bounds.map((b) => b.offset - b.onset).sort((x, y) => x - y);
+  const medWidth = widths[widths.length >> 1] ?? 0;
+  const narrow = bounds.filter((b) => Math.abs(b.offset - b.onset - medWidth) <= 0.04 * fs);
   if (narrow.length >= 2) {
     const stLeads = new Map(usable.filter((l) => l.ch.lead !== null && !l.signal.issues.includes('clipped')).map((l) => [l.name, l.uv] as const));
     const rr = rhythm.heartRateBpm === null ? null : 60 / rhythm.heartRateBpm;
@@ -122,7 +126,8 @@ export function analyseEcgFindings(record: EcgRecord): EcgAnalysisSummary {
   const priority: EcgPriority = critical ? 3 : clinical ? 2 : verdict === 'poor' || findings.length > 0 ? 1 : 0;
   return {
     heartRateBpm: rhythm.heartRateBpm === null ? null : Math.round(rhythm.heartRateBpm * 10) / 10,
-    irregular: rhythm.irregular,
+    // The AF-like test, not the raw RMSSD flag, so `irregular` agrees with TM_ECG_IRREGULAR.
+    irregular: afLike(bounds, fs),
     pauses: rhythm.pauses.length,
     beats: bounds.map((b) => b.r),
     findings,

@@ -64,14 +64,18 @@ export function delineate(v: Float64Array, beats: readonly number[], fs: number,
     }
     if (!Number.isFinite(floor)) floor = 0;
     const th = floor + o.level * (peak - floor);
-    // The QRS ends where the velocity has stayed under the level for `quiet` samples.
-    let onset = r, below = 0;
-    for (let i = r; i >= lo && below < quiet; i--) {
+    // Walk out from the steepest point on each side of R (at R itself the slope is ~0), and end
+    // the QRS where the velocity has stayed under the level for `quiet` samples.
+    let up = r, down = r;
+    for (let i = Math.max(lo, r - c); i <= r; i++) if ((v[i] ?? 0) > (v[up] ?? 0)) up = i;
+    for (let i = r; i <= Math.min(hi, r + c); i++) if ((v[i] ?? 0) > (v[down] ?? 0)) down = i;
+    let onset = up, below = 0;
+    for (let i = up; i >= lo && below < quiet; i--) {
       if ((v[i] ?? 0) >= th) { onset = i; below = 0; } else below++;
     }
-    let offset = r;
+    let offset = down;
     below = 0;
-    for (let i = r; i <= hi && below < quiet; i++) {
+    for (let i = down; i <= hi && below < quiet; i++) {
       if ((v[i] ?? 0) >= th) { offset = i; below = 0; } else below++;
     }
     return { r, onset, offset, peakVelocity: peak };

@@ -54,11 +54,33 @@ export function rhythmFindings(
   const hr = rhythm.heartRateBpm;
   if (hr !== null && hr < o.bradyBpm) out.push(finding(EcgFindingCode.BRADY, 'abnormal', `bradycardia, ${Math.round(hr)}/min`, 0, n));
   if (hr !== null && hr > o.tachyBpm) out.push(finding(EcgFindingCode.TACHY, 'abnormal', `tachycardia, ${Math.round(hr)}/min`, 0, n));
-  if (rhythm.irregular && beats.length >= 5) {
-    out.push(finding(EcgFindingCode.IRREGULAR, 'abnormal', 'irregular rhythm (AF-like)', beats[0]?.r ?? 0, beats[beats.length - 1]?.r ?? n));
+  if (afLike(beats, fs, o)) {
+    out.push(finding(EcgFindingCode.IRREGULAR, 'abnormal', 'irregularly irregular rhythm (AF-like)', beats[0]?.r ?? 0, beats[beats.length - 1]?.r ?? n));
   }
   out.push(...vtRuns(beats, fs, o));
   return out;
+}
+
+/**
+ * "Irregularly irregular": among intervals between narrow beats (ectopic ventricular beats and
+ * their pauses left out), most successive RR differences are large (> 10 % of the median RR), and
+ * the rhythm is not merely alternating (bigeminy: RR[i] ≈ RR[i−2]). A lone premature beat in sinus
+ * rhythm moves two differences out of ten, so it does not qualify.
+ */
+export function afLike(beats: readonly BeatBounds[], fs: number, o: RhythmFindingOptions = DEFAULT_RHYTHM_FINDINGS): boolean {
+  const rr: number[] = [];
+  for (let i = 1; i < beats.length; i++) {
+    const a = beats[i - 1], b = beats[i];
+    if (a === undefined || b === undefined) continue;
+    if ((a.offset - a.onset) / fs >= o.wideQrsS || (b.offset - b.onset) / fs >= o.wideQrsS) continue;
+    rr.push(b.r - a.r);
+  }
+  if (rr.length < 6) return false;
+  const med = [...rr].sort((x, y) => x - y)[rr.length >> 1] ?? 1;
+  let big1 = 0, n1 = 0, big2 = 0, n2 = 0;
+  for (let i = 1; i < rr.length; i++) { n1++; if (Math.abs((rr[i] ?? 0) - (rr[i - 1] ?? 0)) > 0.1 * med) big1++; }
+  for (let i = 2; i < rr.length; i++) { n2++; if (Math.abs((rr[i] ?? 0) - (rr[i - 2] ?? 0)) > 0.1 * med) big2++; }
+  return big1 >= 0.6 * n1 && big2 >= 0.5 * n2;
 }
 
 /** Runs of ≥ vtBeats consecutive wide beats, each RR inside the run shorter than the tachycardia RR. */

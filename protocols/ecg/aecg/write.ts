@@ -9,6 +9,9 @@ import { AecgError, AecgErrorCode } from './errors.js';
 import { isoToHl7Ts } from './hl7-time.js';
 import { mdcCodeOfLead } from './lead-codes.js';
 
+/** OID root for ids we make up (the 2.25 UUID arc, as for DICOM UIDs). */
+const TELEMED_OID = '2.25.312981649286759108505331548389890941542';
+
 const HL7 = {
   actCode: '2.16.840.1.113883.5.4',
   mdc: '2.16.840.1.113883.6.24',
@@ -62,10 +65,16 @@ function subject(r: EcgRecord): string {
   const p = r.patient;
   const id = p.id === null ? '' : `<id extension="${xmlEscape(p.id)}"/>`;
   const name = p.name === null ? '' : `<name>${xmlEscape(p.name)}</name>`;
-  const age = p.ageYears === null ? '' : `<subjectOf><observation><code code="21612-7" codeSystem="${HL7.loinc}" codeSystemName="LOINC" displayName="Reported Age"/><value xsi:type="PQ" value="${p.ageYears}" unit="a"/></observation></subjectOf>`;
-  return `<componentOf><timepointEvent><componentOf><subjectAssignment><subject><trialSubject>${id}
+  // Without a trial, the clinical trial and timepoint are placeholders the schema asks for.
+  return `<componentOf><timepointEvent><code code="UNSCHEDULED" codeSystem="${HL7.actCode}"/><componentOf><subjectAssignment><subject><trialSubject>${id}
 <subjectDemographicPerson>${name}<administrativeGenderCode code="${p.sex === 'U' ? 'UN' : p.sex}" codeSystem="${HL7.gender}"/></subjectDemographicPerson>
-${age}</trialSubject></subject></subjectAssignment></componentOf></timepointEvent></componentOf>`;
+</trialSubject></subject><componentOf><clinicalTrial><id root="${TELEMED_OID}" extension="telemed"/></clinicalTrial></componentOf></subjectAssignment></componentOf></timepointEvent></componentOf>`;
+}
+
+/** Reported age, where the HL7 example puts it: a control variable of the AnnotatedECG. */
+function age(r: EcgRecord): string {
+  if (r.patient.ageYears === null) return '';
+  return `<controlVariable><relatedObservation><code code="21612-7" codeSystem="${HL7.loinc}" codeSystemName="LOINC" displayName="Reported Age"/><value xsi:type="PQ" value="${r.patient.ageYears}" unit="a"/></relatedObservation></controlVariable>`;
 }
 
 function device(r: EcgRecord): string {
@@ -96,13 +105,14 @@ export function exportAecg(r: EcgRecord): string {
   const head = r.startTime === null
     ? `<code code="TIME_RELATIVE" codeSystem="${HL7.actCode}"/><value xsi:type="GLIST_PQ"><head value="0" unit="s"/>`
     : `<code code="TIME_ABSOLUTE" codeSystem="${HL7.actCode}"/><value xsi:type="GLIST_TS"><head value="${isoToHl7Ts(r.startTime)}"/>`;
-  const when = r.startTime === null ? '' : `<effectiveTime><center value="${isoToHl7Ts(r.startTime)}"/></effectiveTime>`;
+  const when = `<effectiveTime><center ${r.startTime === null ? 'nullFlavor="UNK"' : `value="${isoToHl7Ts(r.startTime)}"`}/></effectiveTime>`;
   return `<?xml version="1.0" encoding="UTF-8"?>
 <AnnotatedECG xmlns="urn:hl7-org:v3" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" type="Observation">
 <id root="${randomUUID()}" extension="${xmlEscape(r.id)}"/>
 <code code="93000" codeSystem="2.16.840.1.113883.6.12" codeSystemName="CPT-4"/>
 ${when}
 ${subject(r)}
+${age(r)}
 <component><series>
 <id root="${randomUUID()}"/>
 <code code="RHYTHM" codeSystem="${HL7.actCode}" codeSystemName="ActCode"/>

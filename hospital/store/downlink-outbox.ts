@@ -35,7 +35,7 @@ export class DownlinkOutbox {
       lastSeq: db.prepare('SELECT last_seq FROM downlink_seqs WHERE gateway_id = ? AND stream_id = ?').pluck(),
       putSeq: db.prepare('INSERT INTO downlink_seqs (gateway_id, stream_id, last_seq) VALUES (?, ?, ?) ON CONFLICT (gateway_id, stream_id) DO UPDATE SET last_seq = excluded.last_seq'),
       insert: db.prepare('INSERT INTO downlink_outbox (gateway_id, stream_id, seq, traffic_class, size, queued_at_ms, env) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-      pending: db.prepare('SELECT stream_id, seq, traffic_class, env FROM downlink_outbox WHERE gateway_id = ? ORDER BY queued_at_ms, stream_id, seq'),
+      pending: db.prepare('SELECT stream_id, seq, traffic_class, env FROM downlink_outbox WHERE gateway_id = ? ORDER BY rowid'),
       sumUpTo: db.prepare('SELECT COALESCE(SUM(size), 0) FROM downlink_outbox WHERE gateway_id = ? AND stream_id = ? AND seq <= ?').pluck(),
       delUpTo: db.prepare('DELETE FROM downlink_outbox WHERE gateway_id = ? AND stream_id = ? AND seq <= ?'),
       bytes: db.prepare('SELECT COALESCE(SUM(size), 0) FROM downlink_outbox WHERE gateway_id = ?').pluck(),
@@ -69,7 +69,7 @@ export class DownlinkOutbox {
     return { ok: true, frame };
   }
 
-  /** Every frame still unacked for a gateway, in the order it was queued. */
+  /** Every frame still unacked for a gateway, in the order it was queued (rowid: insertion order). */
   pending(gatewayId: string): StoredDownFrame[] {
     const rows = this.stmt.pending.all(gatewayId) as { stream_id: string; seq: number; traffic_class: number; env: Buffer }[];
     return rows.map((r) => ({ gatewayId, streamId: r.stream_id, seq: r.seq, trafficClass: r.traffic_class, env: r.env }));

@@ -14,7 +14,11 @@ export async function simCommand(argv: string[]): Promise<void> {
     }
     case 'ecg-cart': {
       const { ecgCartCommand } = await import('../../simulators/ecg-cart/cli.js');
-      await ecgCartCommand(rest);
+      // The simulator may not import the product's file readers; the CLI lends it the same loader `telemed ecg import` uses.
+      const { readFile } = await import('node:fs/promises');
+      const { readEcgFile } = await import('../../protocols/ecg/import.js');
+      const { loadWfdbRecord } = await import('../../gateway/ecg/wfdb-files.js');
+      await ecgCartCommand(rest, { loadRecord: (path) => readEcgFile(path, { readFile, loadWfdb: async (p) => (await loadWfdbRecord(p)).record }) });
       return;
     }
     case undefined:

@@ -1,5 +1,6 @@
 import { CART_LEADS, DERIVED_LEADS, encodeFrame, type AnyMessage, type Frame } from '../../protocols/ecg-cart/index.js';
 import { FrameDecoder } from '../../protocols/ecg-cart/index.js';
+import type { CartSource } from './cart-source.js';
 import { EcgModel, type EcgModelOptions } from './ecg-model.js';
 
 /** The cart's end of a serial line: a pty (serial-wire.ts) or an in-memory fake port end. */
@@ -10,7 +11,10 @@ export interface CartWire {
 
 export interface CartSimulatorOptions {
   readonly wire: CartWire;
-  readonly model: EcgModelOptions;
+  /** The synthetic model to stream (ignored when `source` is given). */
+  readonly model?: EcgModelOptions;
+  /** What to stream instead of the synthetic model, e.g. a RecordReplay. */
+  readonly source?: CartSource;
   /** Line rate; bytes are paced at baud/10 per second (8N1). Default 921600. */
   readonly baudRate?: number;
   /** Block length, ms. Default 20. */
@@ -27,7 +31,7 @@ export interface CartSimulatorOptions {
  * real time over the cart protocol, at the line's real byte rate (socat ignores baud, so we pace).
  */
 export class CartSimulator {
-  readonly model: EcgModel;
+  readonly model: CartSource;
   private seq = 0;
   private readonly queue: Uint8Array[] = [];
   private sending = false;
@@ -45,7 +49,7 @@ export class CartSimulator {
   readonly stats = { framesSent: 0, blocksDropped: 0, bytesSent: 0, commands: 0 };
 
   constructor(private readonly o: CartSimulatorOptions) {
-    this.model = new EcgModel(o.model);
+    this.model = o.source ?? new EcgModel(o.model ?? { seed: 1 });
     this.now = o.now ?? (() => performance.now());
     this.t0 = this.now();
     const decoder = new FrameDecoder({ onFrame: (f) => this.onCommand(f) });
@@ -101,7 +105,7 @@ export class CartSimulator {
         this.enqueue({
           type: 'DeviceInfo', model: 'TM-ECG18 simulator', serial: this.o.serial ?? 'SIM-0001', firmware: '1.0.0',
           sampleRateHz: this.model.sampleRateHz, uvPerCount: this.model.uvPerCount,
-          leads: CART_LEADS.map((name) => ({ name, derived: DERIVED_LEADS.has(name) })),
+          leads: CART_LEADS.map((name) => ({ name, derived: (this.model.derivedLeads ?? DERIVED_LEADS).has(name) })),
         });
         return;
       case 'StartStream':
@@ -135,10 +139,20 @@ export class CartSimulator {
     const due = Math.floor(((this.now() - this.streamT0) / 1000) * rate);
     const per = Math.round(((this.o.blockMs ?? 20) / 1000) * rate);
     while (this.produced + per <= due) {
+      // A replayed record can run out: the last block is short, then the cart sends no more samples.
+      const left = this.model.available?.() ?? Number.POSITIVE_INFINITY;
+      const count = Math.min(per, left);
+      if (count <= 0) {
+        if (this.record) {
+          this.enqueue({ type: 'RecordStop', recordId: this.record.id, stopSampleIndex: this.produced, aborted: true });
+          this.record = null;
+        }
+        return;
+      }
       const first = this.produced;
-      const samples = this.model.next(per);
-      this.produced += per;
-      this.enqueue({ type: 'SampleBlock', firstSampleIndex: first, leadCount: CART_LEADS.length, samplesPerLead: per, samples }, true);
+      const samples = this.model.next(count);
+      this.produced += count;
+      this.enqueue({ type: 'SampleBlock', firstSampleIndex: first, leadCount: CART_LEADS.length, samplesPerLead: count, samples }, true);
       if (this.record && this.produced >= this.record.stopAt) {
         this.enqueue({ type: 'RecordStop', recordId: this.record.id, stopSampleIndex: this.record.stopAt, aborted: false });
         this.record = null;

@@ -90,7 +90,9 @@ function annotationSet(r: EcgRecord): string {
   const parts = r.measurements.map((m) => {
     const lead = mdcCodeOfLead(m.lead);
     const roi = lead === null ? '' : `<support><supportingROI classCode="ROIFULL"><component><boundary><code code="${lead}" codeSystem="${HL7.mdc}"/></boundary></component></supportingROI></support>`;
-    return `<component><annotation><code code="${xmlEscape(m.name)}" codeSystem="${HL7.mdc}"/><value xsi:type="PQ" value="${dec(m.value)}" unit="${xmlEscape(m.unit)}"/>${roi}</annotation></component>`;
+    // Only MDC terms claim the MDC code system; other names (e.g. DICOM's "PR Interval") are local codes.
+    const system = m.name.startsWith('MDC_') ? HL7.mdc : TELEMED_OID;
+    return `<component><annotation><code code="${xmlEscape(m.name)}" codeSystem="${system}"/><value xsi:type="PQ" value="${dec(m.value)}" unit="${xmlEscape(m.unit)}"/>${roi}</annotation></component>`;
   });
   for (const s of r.statements) {
     parts.push(`<component><annotation><code code="MDC_ECG_INTERPRETATION_STATEMENT" codeSystem="${HL7.mdc}"/><value xsi:type="ST">${xmlEscape(s)}</value></annotation></component>`);

@@ -16,6 +16,8 @@ export interface ScpReadOptions {
   maxSamplesPerLead?: number;
   /** Most leads. Default 64. */
   maxLeads?: number;
+  /** Most samples over all leads (leads × frames), bounding memory. Default 16 000 000 (64 MB of counts). */
+  maxTotalSamples?: number;
   /** Most QRS complexes in Section 4. Default 20 000. */
   maxQrs?: number;
 }
@@ -67,19 +69,23 @@ export function decodeScp(bytes: Uint8Array, options: ScpReadOptions = {}): ScpD
   const s2 = section(2);
   // No Section 2: samples are stored as plain 16-bit values (EN 1064 §5.9.5).
   const huffman = s2 === null ? null : new HuffmanDecoder(parseHuffmanSection(s2));
-  const s4 = section(4);
-  const qrs = s4 === null ? null : parseQrsLocations(s4, options.maxQrs ?? 20_000);
-  const s5body = section(5);
-  const s5 = s5body === null ? null : parseSampleSection(s5body, leads.length, 'section 5');
+  const firstSample = Math.min(...leads.map((l) => l.start));
+  const frames = Math.max(...leads.map((l) => l.end)) - firstSample + 1;
+  if (frames > maxSamples) throw new ScpError(ScpErrorCode.LIMIT, `leads span ${frames} samples, limit ${maxSamples}`);
+  const maxTotal = options.maxTotalSamples ?? 16_000_000;
+  if (frames * leads.length > maxTotal) throw new ScpError(ScpErrorCode.LIMIT, `${leads.length} leads × ${frames} samples exceed ${maxTotal}`);
+
+  let qrs: ScpQrsLocations | null = null;
   let referenceBeat: ScpReferenceBeat | null = null;
-  if (s5 !== null && qrs !== null) {
-    try {
-      referenceBeat = decodeBeat(s5, qrs, leads.length, huffman, maxSamples);
-    } catch (err) {
-      // The rhythm does not depend on the beat unless it was subtracted: keep the rhythm, note why.
-      if (leadTable.referenceBeatSubtracted || !(err instanceof ScpError)) throw err;
-      container.warnings.push(`reference beat (section 5) not decoded: ${err.code}`);
-    }
+  try {
+    const s4 = section(4);
+    qrs = s4 === null ? null : parseQrsLocations(s4, options.maxQrs ?? 20_000);
+    const s5 = section(5);
+    if (s5 !== null && qrs !== null) referenceBeat = decodeBeat(parseSampleSection(s5, leads.length, 'section 5'), qrs, leads.length, huffman, maxSamples);
+  } catch (err) {
+    // The rhythm does not depend on sections 4/5 unless the beat was subtracted: keep it, note why.
+    if (leadTable.referenceBeatSubtracted || !(err instanceof ScpError)) throw err;
+    container.warnings.push(`reference beat (sections 4/5) not decoded: ${err.code}`);
   }
 
   const s6body = section(6);
@@ -91,10 +97,6 @@ export function decodeScp(bytes: Uint8Array, options: ScpReadOptions = {}): ScpD
   const s6 = parseSampleSection(s6body, leads.length, 'section 6');
   if (s6.bimodal) throw new ScpError(ScpErrorCode.UNSUPPORTED, 'bimodal compression (decimated rhythm outside protected areas)');
   const rhythm = leads.map((l, i) => decodeLead(s6.leadData[i] ?? new Uint8Array(), l.end - l.start + 1, huffman, s6.difference, `section 6 lead ${i + 1} (${l.label})`));
-  const firstSample = Math.min(...leads.map((l) => l.start));
-  const frames = Math.max(...leads.map((l) => l.end)) - firstSample + 1;
-  if (frames > maxSamples) throw new ScpError(ScpErrorCode.LIMIT, `leads span ${frames} samples, limit ${maxSamples}`);
-
   let avmNv = s6.avmNv;
   if (leadTable.referenceBeatSubtracted) {
     if (referenceBeat === null || qrs === null) throw formatError('section 3 flags reference-beat subtraction but section 4 or 5 is missing');

@@ -152,6 +152,16 @@ describe('SCP-ECG rejections carry stable codes', () => {
     expect(code(() => readScpEcg(s, 'x'))).toBe(ScpErrorCode.CRC);
   });
 
+  it('a broken reference beat does not cost the rhythm when it was not subtracted', () => {
+    const b = example();
+    b[0x1ec] = 0; // section 5 AVM = 0
+    b[0x1ed] = 0;
+    fixCrcs(b);
+    const r = readScpEcg(b, 'x');
+    expect(r.notes).toContain('reference beat (sections 4/5) not decoded: TM_ERR_SCP_FORMAT');
+    expect(Array.from(r.leads[0]?.samples.subarray(0, 5) ?? [])).toEqual([-2, -2, -2, -2, -3]);
+  });
+
   it('FORMAT, UNSUPPORTED, LIMIT, HUFFMAN', () => {
     expect(code(() => readScpEcg(new Uint8Array(10), 'x'))).toBe(ScpErrorCode.FORMAT);
     const truncated = example().subarray(0, 30000);
@@ -168,6 +178,7 @@ describe('SCP-ECG rejections carry stable codes', () => {
     expect(code(() => readScpEcg(bimodal, 'x'))).toBe(ScpErrorCode.UNSUPPORTED);
     expect(code(() => readScpEcg(example(), 'x', { maxSamplesPerLead: 4999 }))).toBe(ScpErrorCode.LIMIT);
     expect(code(() => readScpEcg(example(), 'x', { maxLeads: 11 }))).toBe(ScpErrorCode.LIMIT);
+    expect(code(() => readScpEcg(example(), 'x', { maxTotalSamples: 59_999 }))).toBe(ScpErrorCode.LIMIT);
     const h = example();
     h.fill(0xff, 3818 + 16 + 6 + 24, 3818 + 16 + 6 + 24 + 40); // lead I: escape codes run past its data
     fixCrcs(h);

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { TrafficClass, type Clock } from '../../protocols/index.js';
@@ -8,7 +7,7 @@ import {
 } from '../../protocols/ecg-cart/index.js';
 import type { Device, DeviceEvents, DeviceState, ReadingPayload } from '../synthetic/device-api.js';
 import { canTransition, deviceStateOf, type CartState } from './cart-state.js';
-import { RecordAssembler, recordToMicrovolts, type CartRecord } from './record-assembler.js';
+import { RecordAssembler, type CartRecord } from './record-assembler.js';
 import type { SerialTransport, TransportFactory } from './transport.js';
 import { Watchdog, backoffMs, systemTimers, type Timers } from './watchdog.js';
 
@@ -33,8 +32,6 @@ export interface CartDriverOptions {
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
   /** Leads sent live as WAVEFORM readings. Default: all. */
   readonly liveLeads?: readonly string[];
-  /** Largest record chunk, bytes. Default 16384. */
-  readonly maxChunkBytes?: number;
 }
 
 export interface CartBlock {
@@ -326,21 +323,8 @@ export class CartDriver extends EventEmitter<CartDriverEvents> implements Device
     const record = a.finish(m.stopSampleIndex, m.aborted);
     this.to('streaming', 'RecordStop');
     this.log.info({ recordId: record.recordId, samples: record.length, complete: record.complete, missingSamples: record.missingSamples }, 'record complete');
+    // The gateway (gateway/ecg) analyses, previews and sends the record; the driver only hands it over.
     this.emit('record', record);
-    if (record.aborted) return;
-    const { data, contentType } = recordToMicrovolts(record);
-    const max = this.opts.maxChunkBytes ?? 16 * 1024;
-    // The hub checks the reassembled record against this (telemed.proto: set on the first chunk).
-    const sha256 = createHash('sha256').update(data).digest();
-    for (let offset = 0; offset < data.length; offset += max) {
-      const end = Math.min(data.length, offset + max);
-      this.push('ecg-record', TrafficClass.TRAFFIC_CLASS_BULK, true, {
-        ecgChunk: {
-          recordId: record.recordId, offset, totalSize: data.length, data: data.subarray(offset, end), contentType, patientRef: record.patientId, last: end === data.length,
-          ...(offset === 0 ? { sha256 } : {}),
-        },
-      });
-    }
   }
 
   private push(stream: string, trafficClass: TrafficClass, durable: boolean, payload: ReadingPayload): void {

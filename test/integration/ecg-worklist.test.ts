@@ -13,8 +13,11 @@ import { makeTempDir, startPtyPair, type PtyPair } from '../helpers/socat.js';
 const MODEL: EcgModelOptions = { seed: 11, rhythm: 'sinus', sampleRateHz: 500 };
 const PATIENT = 'P-WORKLIST-SECRET-9';
 const FAST = { N: 1024, r: 8, p: 1 } as const;
-/** Record stop → row in the worklist. Generous: CI boxes are loaded; the bench measures the real number. */
-const ARRIVAL_BOUND_MS = 8000;
+/**
+ * Record stop → row in the worklist. Generous: CI boxes are loaded, and the gateway now analyses and
+ * encodes the record first (the first record also pays JIT warm-up); `npm run bench:ecg` measures the real number.
+ */
+const ARRIVAL_BOUND_MS = 15_000;
 
 async function waitFor<T>(check: () => Promise<T | undefined>, what: string, timeoutMs: number): Promise<T> {
   const started = Date.now();
@@ -67,6 +70,8 @@ describe('ECG record: cart (socat pty) → gateway → hub worklist', () => {
       gatewayId: 'clinic-1', hub: { url: `${hubUrl.replace(/^http/, 'ws')}/uplink`, credential: secret },
       host: '127.0.0.1', port: 0, dataDir: join(tmp.dir, 'gw'), outbox: { kind: 'memory' },
       devices: [{ kind: 'ecg-cart', id: 'cart-1', path: stable }],
+      // The record goes up as soon as the gateway has analysed it (no doctor pressing Send here).
+      ecg: { send: 'auto' },
     }), { logger });
     const gwUrl = gw.url.replace(/\/$/, '');
     await waitFor(async () => {
@@ -90,7 +95,9 @@ describe('ECG record: cart (socat pty) → gateway → hub worklist', () => {
     const lateMs = Date.now() - stopAt;
     if (process.env.ECG_DEBUG) console.log(`record stop → worklist (polled every 25 ms): ${lateMs} ms`);
     expect(lateMs).toBeLessThan(ARRIVAL_BOUND_MS);
-    expect(rec).toMatchObject({ gatewayId: 'clinic-1', recordId: 'WL01-1', status: 'pending', corruptCode: null, byteSize: 18 * 5000 * 2 });
+    expect(rec).toMatchObject({ gatewayId: 'clinic-1', recordId: 'WL01-1', status: 'pending', corruptCode: null, contentType: 'application/x-telemed-ecg+protobuf' });
+    // The EcgDocument is compressed losslessly: well under the raw 16-bit size.
+    expect(rec.byteSize).toBeLessThan(18 * 5000 * 2);
 
     const body = await (await fetch(`${hubUrl}/api/ecg/records/${rec.id}?samples=1`, { headers: li })).json() as {
       samples: { sampleRateHz: number; leads: { name: string; uv: number[] }[] };
@@ -98,10 +105,12 @@ describe('ECG record: cart (socat pty) → gateway → hub worklist', () => {
     expect(body.samples.sampleRateHz).toBe(500);
     expect(body.samples.leads).toHaveLength(18);
     // The same seed reproduces the cart's samples; find where the record starts in the stream.
-    const total = 40 * 500;
+    // Wide enough for a loaded box where the cart streams a while before the record starts.
+    const total = 120 * 500;
     const ref = new EcgModel(MODEL).next(total);
     const k = sim.model.uvPerCount;
-    const refUv = (l: number, i: number): number => Math.max(-32768, Math.min(32767, Math.round(ref[l * total + i]! * k)));
+    // The EcgDocument carries the cart's exact counts; the hub serves count × µV/count to 0.001 µV.
+    const refUv = (l: number, i: number): number => Math.round(ref[l * total + i]! * k * 1000) / 1000;
     const lead = (l: number): number[] => body.samples.leads[l]!.uv;
     const starts: number[] = [];
     for (let s = 0; s + 5000 <= total; s++) {
@@ -112,7 +121,7 @@ describe('ECG record: cart (socat pty) → gateway → hub worklist', () => {
     expect(starts).toHaveLength(1);
     const s0 = starts[0]!;
     for (let l = 0; l < 18; l++) for (let i = 0; i < 5000; i++) {
-      if (lead(l)[i] !== refUv(l, s0 + i)) throw new Error(`sample mismatch lead ${l} index ${i}`);
+      if (lead(l)[i] !== refUv(l, s0 + i)) throw new Error(`sample mismatch lead ${l} index ${i}: ${lead(l)[i]} vs ${refUv(l, s0 + i)}`);
     }
 
     const claim = (h: Record<string, string>) => fetch(`${hubUrl}/api/ecg/records/${rec.id}/claim`, { method: 'POST', headers: h });

@@ -5,7 +5,9 @@ describe('ECG view checks', () => {
   it('an old-blob hub record (no analysis fields) gets empty defaults, not a crash', () => {
     const v = asHubEcgView({ id: '7', gatewayId: 'clinic-1', recordId: 'WL01-1', receivedAt: 'x', status: 'in_reading', priority: 0, claimedBy: 'dr.li', byteSize: 10, contentType: 'c', corruptCode: null });
     expect(v).toMatchObject({ id: '7', status: 'in_reading', findings: [], leads: [], diagnosis: null, verdict: null, heartRateBpm: null });
-    expect(asHubEcgView({ id: 7, status: 'pending' })).toBeNull();
+    expect(asHubEcgView({ id: 7, status: 'pending' })?.id).toBe('7'); // the hub's row ids are numbers
+    expect(asHubEcgView({ id: null, status: 'pending' })).toBeNull();
+    expect(asHubEcgView({ id: '7' })).toBeNull();
   });
 
   it('keeps well-formed findings and a diagnosis; drops malformed parts', () => {

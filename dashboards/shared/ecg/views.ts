@@ -87,10 +87,13 @@ export function asGatewayEcgView(v: unknown): GatewayEcgView | null {
 
 /** A `HubEcgView` (console), or null when the fields the console keys on are missing. */
 export function asHubEcgView(v: unknown): HubEcgView | null {
-  if (!isRec(v) || typeof v['id'] !== 'string' || typeof v['status'] !== 'string') return null;
+  // The hub's ids are SQLite row ids (numbers); the pages treat every id as an opaque string.
+  const rawId = isRec(v) ? v['id'] : undefined;
+  const id = typeof rawId === 'string' ? rawId : typeof rawId === 'number' && Number.isFinite(rawId) ? String(rawId) : null;
+  if (!isRec(v) || id === null || typeof v['status'] !== 'string') return null;
   const status = v['status'];
   return {
-    id: v['id'],
+    id,
     gatewayId: str(v['gatewayId']),
     recordId: str(v['recordId']),
     receivedAt: str(v['receivedAt']),

@@ -78,14 +78,19 @@ function yearsBetween(birth: Ymd, at: Ymd): number {
 export function parseHeaderInfo(body: Uint8Array): ScpHeaderInfo {
   const r = new ByteReader(body, 'section 1');
   const tags = new Map<number, Uint8Array>();
+  const warnings: string[] = [];
   while (r.remaining >= 3) {
     const tag = r.u8('tag');
     const length = r.u16('tag length');
     if (tag === 255) break;
+    if (length > r.remaining) {
+      // Keep the tags read so far: a cut-off last tag should not hide the patient id before it.
+      warnings.push(`section 1: tag ${tag} runs past the section end, rest ignored`);
+      break;
+    }
     const value = r.take(length, `tag ${tag}`);
     if (!tags.has(tag)) tags.set(tag, value);
   }
-  const warnings: string[] = [];
   const text = (t: number): string => {
     const v = tags.get(t);
     return v === undefined ? '' : cString(v);

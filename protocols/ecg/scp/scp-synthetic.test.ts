@@ -181,6 +181,12 @@ describe('SCP-ECG synthetic files', () => {
       extra: [[8, s8], [11, s11], [10, s10]],
     }));
     const r = readScpEcg(file, 'v13');
+    // A last tag that claims more bytes than the section holds: the tags before it still count.
+    const cutSection = new Bytes().u8(2).u16(4).text('P-2').u8(0).u16(50).raw(enc('Ro')).done();
+    const cut = readScpEcg(writeScp(base({ extra: [[1, cutSection]] })), 'cut');
+    expect(cut.patient.id).toBe('P-2');
+    expect(cut.patient.name).toBeNull();
+    expect(cut.notes).toContain('section 1: tag 0 runs past the section end, rest ignored');
     expect(r.notes[0]).toBe('SCP-ECG 1.3');
     expect(r.patient).toEqual({ id: 'P-1', name: 'Jane Doe', ageYears: 2, sex: 'F' });
     expect(r.device).toEqual({ model: 'AT-10', serial: 'SN123', manufacturer: 'Schiller' });

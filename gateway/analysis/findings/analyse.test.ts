@@ -82,6 +82,16 @@ describe('analyseEcgFindings on synthetic rhythms', () => {
     expect(pause).not.toContain('TM_ECG_ASYSTOLE');
   });
 
+  it('keeps at most 10 findings per code and lead, then one saying how many more', () => {
+    // 120 s with a 2.4 s pause after every third beat: 23 pauses.
+    const beats: number[] = [];
+    for (let t = 0.5; t < 119; ) { for (let k = 0; k < 3; k++) { beats.push(t); t += 0.8; } t += 1.6; }
+    const r = synthetic((k) => syntheticEcg({ sampleRateHz: 500, durationS: 120, beatTimesS: beats, amplitudeUv: 700 + 30 * k, noiseUv: 8, seed: k + 1 }));
+    const pauses = analyseEcgFindings(r).findings.filter((f) => f.code === 'TM_ECG_PAUSE');
+    expect(pauses).toHaveLength(11);
+    expect(pauses[10]?.text).toMatch(/^\d+ more like: pause of 2\.\d s$/);
+  });
+
   it('flat lines on every lead are asystole, not lead-off; invalid samples are lead-off', () => {
     const flat = analyseEcgFindings(synthetic((k) => syntheticEcg({ sampleRateHz: 500, durationS: 10, beatTimesS: [], noiseUv: 4, seed: k + 1 })));
     expect(flat.findings.find((f) => f.code === 'TM_ECG_ASYSTOLE')?.severity).toBe('critical');

@@ -70,6 +70,26 @@ function verdictOf(leads: readonly Lead[]): EcgQualityVerdict {
   return 'good';
 }
 
+/** Findings per (code, lead) kept in full; past it one summary finding says how many more (a Holter record has hundreds of pauses). */
+const MAX_PER_CODE = 10;
+
+function capPerCode(findings: readonly EcgFindingSummary[]): EcgFindingSummary[] {
+  const seen = new Map<string, number>();
+  const out: EcgFindingSummary[] = [];
+  for (const f of findings) {
+    const key = `${f.code}\u0000${f.lead ?? ''}\u0000${f.origin}`;
+    const k = (seen.get(key) ?? 0) + 1;
+    seen.set(key, k);
+    if (k <= MAX_PER_CODE) out.push(f);
+  }
+  for (const [key, k] of seen) {
+    if (k <= MAX_PER_CODE) continue;
+    const last = [...out].reverse().find((f) => `${f.code}\u0000${f.lead ?? ''}\u0000${f.origin}` === key);
+    if (last !== undefined) out.push({ ...last, text: `${k - MAX_PER_CODE} more like: ${last.text}`.slice(0, 240) });
+  }
+  return out;
+}
+
 /** Analyses a record; pure and synchronous (≤ 50 ms for 10 s × 18 leads × 500 Hz, bench/ecg-analysis.ts). */
 export function analyseEcgFindings(record: EcgRecord): EcgAnalysisSummary {
   const fs = analysisRate(record);
@@ -120,17 +140,18 @@ export function analyseEcgFindings(record: EcgRecord): EcgAnalysisSummary {
   }
   findings.push(...cartStatementFindings(record.statements, record.frames));
 
+  const capped = capPerCode(findings);
   const verdict = verdictOf(leads);
-  const critical = findings.some((f) => f.severity === 'critical');
-  const clinical = findings.some((f) => f.severity !== 'info' && !TECHNICAL_CODES.has(f.code));
-  const priority: EcgPriority = critical ? 3 : clinical ? 2 : verdict === 'poor' || findings.length > 0 ? 1 : 0;
+  const critical = capped.some((f) => f.severity === 'critical');
+  const clinical = capped.some((f) => f.severity !== 'info' && !TECHNICAL_CODES.has(f.code));
+  const priority: EcgPriority = critical ? 3 : clinical ? 2 : verdict === 'poor' || capped.length > 0 ? 1 : 0;
   return {
     heartRateBpm: rhythm.heartRateBpm === null ? null : Math.round(rhythm.heartRateBpm * 10) / 10,
     // The AF-like test, not the raw RMSSD flag, so `irregular` agrees with TM_ECG_IRREGULAR.
     irregular: afLike(bounds, fs),
     pauses: rhythm.pauses.length,
     beats: bounds.map((b) => b.r),
-    findings,
+    findings: capped,
     leadQuality,
     verdict,
     priority,

@@ -82,7 +82,7 @@ export async function outageRss(o: OutageRssOptions): Promise<Record<string, unk
   };
 }
 
-const isMain = process.argv[1]?.endsWith('outage-rss.ts') === true;
+const isMain = /outage-rss\.[jt]s$/.test(process.argv[1] ?? '');
 if (isMain) {
   const arg = (name: string): string | undefined => {
     const i = process.argv.indexOf(name);

@@ -51,7 +51,7 @@ function builder(explicit: boolean) {
   return { el, str, us, ul, ow, sqU };
 }
 
-function tinyWaveform(explicit: boolean, samples = [10, -20, 30, -40, 50, -60]): Uint8Array {
+function tinyWaveform(explicit: boolean, samples = [10, -20, 30, -40, 50, -60], second: { label: string; leads: [number, string][] } | null = null): Uint8Array {
   const b = builder(explicit);
   const chan = (n: number, label: string): number[] => [
     ...b.str(0x003a0203, 'SH', label),
@@ -66,7 +66,11 @@ function tinyWaveform(explicit: boolean, samples = [10, -20, 30, -40, 50, -60]):
       ...b.us(0x003a0005, 2), ...b.ul(0x003a0010, 3), ...b.str(0x003a001a, 'DS', '250'), ...b.str(0x003a0020, 'SH', 'RHYTHM'),
       ...b.sqU(0x003a0200, [chan(1, 'Lead I'), chan(2, 'Lead II')]),
       ...b.us(0x54001004, 16), ...b.str(0x54001006, 'CS', 'SS'), ...b.ow(0x54001010, samples),
-    ]]),
+    ], ...(second === null ? [] : [[
+      ...b.us(0x003a0005, second.leads.length), ...b.ul(0x003a0010, 3), ...b.str(0x003a001a, 'DS', '250'), ...b.str(0x003a0020, 'SH', second.label),
+      ...b.sqU(0x003a0200, second.leads.map(([n, l]) => chan(n, l))),
+      ...b.us(0x54001004, 16), ...b.str(0x54001006, 'CS', 'SS'), ...b.ow(0x54001010, Array.from({ length: 3 * second.leads.length }, (_, i) => 100 + i)),
+    ]])]),
   ]);
 }
 
@@ -82,6 +86,16 @@ describe('DICOM reader on hand-built data sets', () => {
     expect(microvoltsPerCount(r.leads[0] ?? { gain: 0, units: '' })).toBe(5);
     expect(r.patient.name).toBe('Doe^J');
     expect(r.startTime).toBe('2026-01-02T03:04:05.25');
+  });
+
+  it('leads split over groups with the same label, rate and length are one record; another label is a note', () => {
+    const split = readDicomEcg(tinyWaveform(true, undefined, { label: 'RHYTHM', leads: [[3, 'Lead V1'], [2, 'Lead II again']] }), 's');
+    // Lead II repeated in the second group is not taken twice.
+    expect(split.leads.map((l) => l.lead)).toEqual(['I', 'II', 'V1']);
+    expect(Array.from(split.leads[2]?.samples ?? [])).toEqual([100, 102, 104]);
+    const median = readDicomEcg(tinyWaveform(false, undefined, { label: 'MEDIAN BEAT', leads: [[3, 'Lead V1']] }), 'm');
+    expect(median.leads.map((l) => l.lead)).toEqual(['I', 'II']);
+    expect(median.notes.join(' ')).toMatch(/MEDIAN BEAT/);
   });
 
   it('every refusal carries its code', () => {

@@ -150,31 +150,49 @@ function patientOf(ds: DicomDataset, startTime: string | null): EcgRecord['patie
   return p;
 }
 
-/** Reads a DICOM ECG waveform object. Throws DicomError (TM_ERR_DICOM_*) on anything it cannot use. */
-export function readDicomEcg(bytes: Uint8Array, id: string, opts: DicomReadOptions = {}): EcgRecord {
-  const { dataset: ds } = parseDicom(bytes, opts);
-  const groups = items(ds, T.WaveformSequence);
-  if (groups.length === 0) throw new DicomError(DicomErrorCode.WAVEFORM, 'no WaveformSequence (5400,0100): not a waveform object');
-  const gi = pickRhythm(groups);
-  const g = groups[gi] as DicomDataset;
+/** Channels of one multiplex group; `budget` bounds channels × samples. */
+function groupChannels(g: DicomDataset, gi: number, budget: number): EcgChannel[] {
   const nch = uint(g, T.NumberOfWaveformChannels, 'NumberOfWaveformChannels') ?? 0;
   const ns = uint(g, T.NumberOfWaveformSamples, 'NumberOfWaveformSamples') ?? 0;
   const fs = decimal(g, T.SamplingFrequency, 'SamplingFrequency') ?? 0;
   const bits = uint(g, T.WaveformBitsAllocated, 'WaveformBitsAllocated') ?? 0;
   const interp = str(g, T.WaveformSampleInterpretation) ?? '';
   if (nch < 1 || ns < 1 || !(fs > 0)) throw new DicomError(DicomErrorCode.WAVEFORM, `multiplex group ${gi}: ${nch} channels, ${ns} samples, ${fs} Hz`);
-  if (nch * ns > (opts.maxSamples ?? 200_000_000)) throw new DicomError(DicomErrorCode.LIMIT, `${nch} × ${ns} samples exceed the limit`);
+  if (nch * ns > budget) throw new DicomError(DicomErrorCode.LIMIT, `${nch} × ${ns} samples exceed the limit`);
   const okInterp = bits === 16 ? interp === 'SS' || interp === 'US' : bits === 8 ? interp === 'SB' || interp === 'UB' : false;
   if (!okInterp) throw new DicomError(DicomErrorCode.WAVEFORM, `${bits}-bit "${interp.slice(0, 8)}" samples are not read (16-bit SS/US, 8-bit SB/UB)`);
   const defs = items(g, T.ChannelDefinitionSequence);
   if (defs.length < nch) throw new DicomError(DicomErrorCode.WAVEFORM, `${defs.length} channel definitions for ${nch} channels`);
   const samples = samplesOf(g, nch, ns, bits, interp);
-  const channels: EcgChannel[] = defs.slice(0, nch).map((d, i) => ({ ...channelOf(d, i, fs, bits), samples: samples[i] as Int32Array }));
+  return defs.slice(0, nch).map((d, i) => ({ ...channelOf(d, i, fs, bits), samples: samples[i] as Int32Array }));
+}
+
+/** Reads a DICOM ECG waveform object. Throws DicomError (TM_ERR_DICOM_*) on anything it cannot use. */
+export function readDicomEcg(bytes: Uint8Array, id: string, opts: DicomReadOptions = {}): EcgRecord {
+  const { dataset: ds } = parseDicom(bytes, opts);
+  const groups = items(ds, T.WaveformSequence);
+  if (groups.length === 0) throw new DicomError(DicomErrorCode.WAVEFORM, 'no WaveformSequence (5400,0100): not a waveform object');
+  const gi = pickRhythm(groups);
+  const primary = groups[gi] as DicomDataset;
+  const fs = decimal(primary, T.SamplingFrequency, 'SamplingFrequency') ?? 0;
+  const ns = uint(primary, T.NumberOfWaveformSamples, 'NumberOfWaveformSamples') ?? 0;
+  const label = str(primary, T.MultiplexGroupLabel);
+  // Leads split over several groups with the same label, rate and length (e.g. 12 + 6 of an
+  // 18-lead cart) are one recording: read them all, in group order.
+  const same = groups.map((g, i) => i).filter((i) => i === gi || (label !== null && str(groups[i], T.MultiplexGroupLabel) === label
+    && decimal(groups[i], T.SamplingFrequency, 'SamplingFrequency') === fs && uint(groups[i], T.NumberOfWaveformSamples, 'NumberOfWaveformSamples') === ns));
+  let budget = opts.maxSamples ?? 200_000_000;
+  const channels: EcgChannel[] = [];
+  for (const i of same) {
+    const read = groupChannels(groups[i] as DicomDataset, i, budget);
+    budget -= read.length * ns;
+    for (const c of read) if (c.lead === null || !channels.some((o) => o.lead === c.lead)) channels.push(c);
+  }
   const isLead = (c: EcgChannel): boolean => c.lead !== null || isEcgChannel(c.label, c.units);
 
   const startTime = isoOrNull(str(ds, T.AcquisitionDateTime))
     ?? isoOrNull(str(ds, T.ContentDate) === null ? null : `${str(ds, T.ContentDate) ?? ''}${str(ds, T.ContentTime) ?? ''}`);
-  const notes = groups.flatMap((o, i) => i === gi ? [] : [
+  const notes = groups.flatMap((o, i) => same.includes(i) ? [] : [
     `multiplex group "${str(o, T.MultiplexGroupLabel) ?? i}" (${uint(o, T.NumberOfWaveformChannels, 'channels') ?? 0} channels × ${uint(o, T.NumberOfWaveformSamples, 'samples') ?? 0} samples) not imported`,
   ]);
   const device = unknownDevice();

@@ -133,6 +133,15 @@ describe('ECG workflow pages against fake servers', () => {
     expect(await con.getByTestId('signed-revision').textContent()).toBe('1');
     expect(await con.getByTestId('signed-statements').textContent()).toBe('Sinus rhythmAcute inferior STEMIPosterior involvement');
     await expect.poll(async () => (await con.getByTestId('audit-action').allTextContents()).join(',')).toBe('received,claim,diagnosis');
+    expect(await con.getByTestId('amend').isVisible()).toBe(true);
+    // The same reader amends: the form starts from the signed reading; the hub keeps both revisions.
+    await con.getByTestId('amend').click();
+    expect(await con.getByLabel('Posterior involvement').isChecked()).toBe(true);
+    await con.getByLabel('Posterior involvement').uncheck();
+    await con.getByTestId('dx-sign').click();
+    await expect.poll(text(con, 'signed-revision')).toBe('2');
+    expect(await con.getByTestId('signed-statements').textContent()).toBe('Sinus rhythmAcute inferior STEMI');
+    await expect.poll(async () => (await con.getByTestId('audit-action').allTextContents()).join(',')).toBe('received,claim,diagnosis,amend');
     await con.getByTestId('nav-worklist').click();
     await expect.poll(async () => con.getByTestId('worklist-reported').getByTestId(`worklist-row-${id}`).count()).toBe(1);
 
@@ -141,7 +150,8 @@ describe('ECG workflow pages against fake servers', () => {
     await clinic.getByTestId('ecg-open-C-2').click();
     await expect.poll(text(clinic, 'ecg-status')).toBe('Reported: CRITICAL');
     expect(await clinic.getByTestId('report-reader').textContent()).toBe('Dr Test');
-    expect(await clinic.getByTestId('report-statements').textContent()).toBe('Sinus rhythmAcute inferior STEMIPosterior involvement');
+    expect(await clinic.getByTestId('report-statements').textContent()).toBe('Sinus rhythmAcute inferior STEMI');
+    expect(await clinic.getByTestId('report-revision').textContent()).toBe('2');
     expect(await clinic.getByTestId('report-text').textContent()).toBe('Call the clinic: transfer for PCI.');
     await clinic.emulateMedia({ media: 'print' });
     expect(await clinic.getByTestId('ecg-report').isVisible()).toBe(true);

@@ -66,9 +66,11 @@ export class FakeEcgWorld {
   deliver(recordId: string): string {
     const r = this.mustGw(recordId);
     this.setGw({ ...r, state: 'delivered', progress: { totalBytes: 40_000, sentBytes: 40_000, ackedBytes: 40_000 } });
-    const id = String(this.nextHubId++);
+    // The real hub's ids are SQLite row ids: JSON numbers.
+    const n = this.nextHubId++;
+    const id = String(n);
     this.setHub({
-      id, gatewayId: 'clinic-9', recordId, receivedAt: new Date().toISOString(), status: 'pending', priority: r['priority'], claimedBy: null,
+      id: n, gatewayId: 'clinic-9', recordId, receivedAt: new Date().toISOString(), status: 'pending', priority: r['priority'], claimedBy: null,
       byteSize: 40_000, contentType: 'application/x-telemed-ecg+protobuf', corruptCode: null, heartRateBpm: 75, verdict: r['verdict'],
       findings: r['findings'], leadQuality: r['leadQuality'], durationS: 10, sampleRateHz: 500, leads: LEADS, statements: ['Sinus rhythm (cart)'], diagnosis: null,
     });
@@ -183,7 +185,7 @@ export class FakeEcgWorld {
         this.setHub({ ...r, status: 'reported', diagnosis });
         const g = this.mustGw(String(r['recordId']));
         this.setGw({ ...g, state: 'reported', diagnosis, readerName: reader.displayName });
-        this.log(id, reader.username, 'diagnosis', { revision, critical: b.critical });
+        this.log(id, reader.username, revision === 1 ? 'diagnosis' : 'amend', `revision=${revision} critical=${b.critical}`);
         return reply.code(201).send({ record: this.hub.get(id), diagnosis });
       });
       app.get('/api/ecg/records/:id/audit', (req, reply) => reply.send({ events: this.audit.get((req.params as { id: string }).id) ?? [] }));

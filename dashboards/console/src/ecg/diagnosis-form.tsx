@@ -11,10 +11,11 @@ type FormState = { state: 'editing'; error: string | null } | { state: 'signing'
  * Ticking a critical statement sets the flag (the reader may clear it); the flag is never cleared
  * behind the reader's back.
  */
-export function DiagnosisForm(props: { token: string; record: HubEcgView; onSigned: (r: HubEcgView, d: DiagnosisView) => void }) {
-  const [statements, setStatements] = useState<string[]>([]);
-  const [text, setText] = useState('');
-  const [critical, setCritical] = useState(false);
+export function DiagnosisForm(props: { token: string; record: HubEcgView; onSigned: (r: HubEcgView, d: DiagnosisView) => void; amend?: DiagnosisView; onCancel?: () => void }) {
+  // An amendment starts from the signed reading; the hub stores it as the next revision.
+  const [statements, setStatements] = useState<string[]>(() => props.amend?.statements ?? []);
+  const [text, setText] = useState(props.amend?.text ?? '');
+  const [critical, setCritical] = useState(props.amend?.critical ?? false);
   const [form, setForm] = useState<FormState>({ state: 'editing', error: null });
 
   const toggle = (s: string): void => {
@@ -40,7 +41,7 @@ export function DiagnosisForm(props: { token: string; record: HubEcgView; onSign
   const busy = form.state === 'signing';
   return (
     <form class="diagnosis-form panel" data-testid="diagnosis-form" onSubmit={submit} aria-labelledby="dx-title">
-      <h2 id="dx-title">Diagnosis</h2>
+      <h2 id="dx-title">{props.amend !== undefined ? `Amend diagnosis (revision ${props.amend.revision + 1})` : 'Diagnosis'}</h2>
       <div class="dx-groups">
         {STATEMENT_GROUPS.map((g) => (
           <fieldset key={g.title}>
@@ -67,9 +68,16 @@ export function DiagnosisForm(props: { token: string; record: HubEcgView; onSign
           {form.error}
         </p>
       ) : null}
-      <button type="submit" disabled={busy} data-testid="dx-sign">
-        {busy ? 'Signing…' : 'Sign & send'}
-      </button>
+      <div class="actions">
+        <button type="submit" disabled={busy} data-testid="dx-sign">
+          {busy ? 'Signing…' : props.amend !== undefined ? 'Sign & send amendment' : 'Sign & send'}
+        </button>
+        {props.onCancel !== undefined ? (
+          <button type="button" class="plain" onClick={props.onCancel} disabled={busy}>
+            Cancel
+          </button>
+        ) : null}
+      </div>
     </form>
   );
 }

@@ -28,6 +28,7 @@ export function RecordPage(props: { token: string; me: string; id: string; live:
   const [audit, setAudit] = useState<EcgAuditEvent[]>([]);
   const [claimError, setClaimError] = useState<string | null>(null);
   const [claiming, setClaiming] = useState(false);
+  const [amending, setAmending] = useState(false);
 
   const refreshAudit = useCallback(() => {
     fetchAudit(token, id).then(setAudit).catch(() => undefined); // the trail is secondary; the page stays usable
@@ -137,6 +138,34 @@ export function RecordPage(props: { token: string; me: string; id: string; live:
         />
       ) : null}
       {record.diagnosis !== null ? <SignedDiagnosis diagnosis={record.diagnosis} /> : null}
+      {record.status === 'reported' && record.diagnosis === null ? (
+        <p class="panel muted" data-testid="diagnosis-not-loaded">
+          Reported. The hub did not include the signed diagnosis in this answer.
+        </p>
+      ) : null}
+      {record.status === 'reported' && mine && record.diagnosis !== null ? (
+        amending ? (
+          <DiagnosisForm
+            token={token}
+            record={record}
+            amend={record.diagnosis}
+            onCancel={() => setAmending(false)}
+            onSigned={(r, d) => {
+              const signed = { ...r, diagnosis: r.diagnosis ?? d };
+              setAmending(false);
+              setOwn(signed);
+              onRecord(signed);
+              refreshAudit();
+            }}
+          />
+        ) : (
+          <div class="panel">
+            <button type="button" class="plain" onClick={() => setAmending(true)} data-testid="amend">
+              Amend diagnosis
+            </button>
+          </div>
+        )
+      ) : null}
       <AuditTrail events={audit} />
     </div>
   );

@@ -49,7 +49,7 @@ export function EcgReport(props: { record: GatewayEcgView; diagnosis: DiagnosisV
         <dt>Signed</dt>
         <dd data-testid="report-signed-at">{formatDateTime(d.signedAt)}</dd>
         <dt>Revision</dt>
-        <dd>{d.revision}</dd>
+        <dd data-testid="report-revision">{d.revision}</dd>
       </dl>
     </article>
   );

@@ -179,21 +179,32 @@ function thresholdPeaks(peaks: Candidate[], f: QrsFeatures, fs: number, o: QrsDe
 function locate(raw: number[], f: QrsFeatures, fs: number, o: QrsDetectorOptions): number[] {
   const w = Math.round(o.locateS * fs);
   const out: number[] = [];
+  const x = f.integrated;
+  const sum = new Float64Array(2 * w + 1);
   for (const p of raw) {
-    let lead = 0;
-    let bestNorm = -1;
-    f.leads.forEach((l, k) => {
-      const v = (l.normalised[p] ?? 0) * (l.weight[p] ?? 0);
-      if (v > bestNorm) { bestNorm = v; lead = k; }
-    });
-    const bp = f.leads[lead]?.bandPassed;
-    let at = p;
-    if (bp !== undefined) {
-      let m = -1;
-      for (let i = Math.max(0, p - w); i <= Math.min(bp.length - 1, p + w); i++) {
-        const v = Math.abs(bp[i] ?? 0);
-        if (v > m) { m = v; at = i; }
-      }
+    // Anchor: the peak of the fused QRS energy, the same point of the complex whatever lead is best.
+    let anchor = p;
+    let m = -1;
+    for (let i = Math.max(0, p - w); i <= Math.min(x.length - 1, p + w); i++) {
+      const v = x[i] ?? 0;
+      if (v > m) { m = v; anchor = i; }
+    }
+    // Then the largest deflection by consensus of the leads (each scaled to its own peak here and
+    // weighted by how well it shows the beat), so one lead's S wave cannot pull the fiducial off R.
+    sum.fill(0);
+    for (const l of f.leads) {
+      const bp = l.bandPassed;
+      let peak = 0;
+      for (let i = -w; i <= w; i++) peak = Math.max(peak, Math.abs(bp[anchor + i] ?? 0));
+      if (!(peak > 0)) continue;
+      const g = ((l.normalised[anchor] ?? 0) * (l.weight[anchor] ?? 0)) / peak;
+      for (let i = -w; i <= w; i++) sum[i + w] = (sum[i + w] ?? 0) + g * Math.abs(bp[anchor + i] ?? 0);
+    }
+    let at = anchor;
+    m = -1;
+    for (let i = -w; i <= w; i++) {
+      const v = sum[i + w] ?? 0;
+      if (v > m && anchor + i >= 0 && anchor + i < x.length) { m = v; at = anchor + i; }
     }
     const prev = out[out.length - 1];
     if (prev !== undefined && at - prev < o.refractoryS * fs * 0.5) continue;

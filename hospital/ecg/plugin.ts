@@ -32,6 +32,8 @@ export interface EcgPluginEvents {
   stored?(record: EcgRecordView): void;
   /** `username` holds the claim (also when claiming again). */
   claimed?(record: EcgRecordView, username: string): void;
+  /** Adds workflow fields (the newest diagnosis) to every record the API returns. */
+  view?(record: EcgRecordView): EcgRecordView;
 }
 
 /**
@@ -84,17 +86,18 @@ export function ecgPlugin(opts: EcgPluginOptions) {
     const readers = requireRole(sessions, 'specialist', 'admin');
     const notFound = { code: EcgErrorCode.NOT_FOUND, message: 'no such ECG record' };
 
-    app.get('/api/ecg/worklist', { preHandler: readers }, () => ({ records: store.list() }));
+    const withWorkflow = (r: EcgRecordView): EcgRecordView => opts.events?.view?.(r) ?? r;
+    app.get('/api/ecg/worklist', { preHandler: readers }, () => ({ records: store.list().map(withWorkflow) }));
 
     app.get<{ Params: { id: string }; Querystring: { samples?: string } }>('/api/ecg/records/:id', { preHandler: readers }, (req, reply) => {
       const id = Number(req.params.id);
       const rec = Number.isSafeInteger(id) ? store.get(id) : undefined;
       if (rec === undefined) return reply.code(404).send(notFound);
-      if (req.query.samples !== '1') return { record: rec };
+      if (req.query.samples !== '1') return { record: withWorkflow(rec) };
       const b = store.blob(id);
       if (b === undefined) return reply.code(404).send(notFound);
       try {
-        return { record: rec, samples: decodeRecordSamples(b.contentType, b.blob) };
+        return { record: withWorkflow(rec), samples: decodeRecordSamples(b.contentType, b.blob) };
       } catch (err) {
         if (!isTelemedError(err)) throw err;
         req.log.info({ id, code: err.code }, 'ECG samples not decodable');
@@ -106,7 +109,7 @@ export function ecgPlugin(opts: EcgPluginOptions) {
       const id = Number(req.params.id);
       const user = req.authUser?.username ?? '';
       const res = Number.isSafeInteger(id) ? store.claim(id, user) : { ok: false as const, reason: 'not-found' as const };
-      if (res.ok) { req.log.info({ id, username: user }, 'ECG record claimed'); opts.events?.claimed?.(res.record, user); return { record: res.record }; }
+      if (res.ok) { req.log.info({ id, username: user }, 'ECG record claimed'); opts.events?.claimed?.(res.record, user); return { record: withWorkflow(res.record) }; }
       if (res.reason === 'not-found') return reply.code(404).send(notFound);
       req.log.info({ id, username: user }, 'ECG record already claimed');
       return reply.code(409).send({ code: EcgErrorCode.CLAIMED, message: 'record is being read by someone else' });

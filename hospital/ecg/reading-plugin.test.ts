@@ -122,6 +122,11 @@ describe('ECG reading workflow: diagnosis, audit, relay', () => {
     const amended = (await post(id, 'dr.li', { statements: ['Acute inferior STEMI'], text: 'Call now.', critical: true })).json<{ diagnosis: DiagnosisView }>();
     expect(amended.diagnosis.revision).toBe(2);
     expect(sent.at(-1)?.header).toMatchObject({ streamId: 'ecg-dx/critical', trafficClass: TrafficClass.TRAFFIC_CLASS_ALARM, durable: true });
+    const shown = (await app.inject({ url: `/api/ecg/records/${id}`, headers: auth('dr.wang') })).json<{ record: { diagnosis: DiagnosisView } }>();
+    expect(shown.record.diagnosis).toMatchObject({ revision: 2, critical: true, statements: ['Acute inferior STEMI'] });
+    const listed = (await app.inject({ url: '/api/ecg/worklist', headers: auth('dr.wang') })).json<{ records: (EcgRecordView & { diagnosis: DiagnosisView | null })[] }>();
+    expect(listed.records.find((r) => r.id === id)?.diagnosis?.revision).toBe(2);
+    expect(listed.records.find((r) => r.recordId === 'REC-BAD')?.diagnosis).toBeNull();
     // Another reader still cannot amend.
     expect((await post(id, 'dr.wang', { statements: ['x'], text: '' })).statusCode).toBe(409);
   });

@@ -64,6 +64,7 @@ export function createEcgReading(opts: EcgReadingOptions): {
   });
 
   const events: EcgPluginEvents = {
+    view: withDx,
     stored(r) {
       const target = { ecgId: r.id, gatewayId: r.gatewayId, recordId: r.recordId };
       if (r.corruptCode === null) {

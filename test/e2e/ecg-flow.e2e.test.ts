@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { pino } from 'pino';
@@ -8,6 +9,7 @@ import { hashSecret } from '../../hospital/auth/password.js';
 import { loadHospitalConfig } from '../../hospital/config.js';
 import { startHospital } from '../../hospital/main.js';
 import { CartSimulator, openSerialWire, type EcgModelOptions } from '../../simulators/ecg-cart/index.js';
+import { sharedDataPath } from '../helpers/shared-data.js';
 import { makeTempDir, startPtyPair, type PtyPair } from '../helpers/socat.js';
 import { artifactPath, assertDashboardsBuilt, DIST_DASHBOARDS, launchChromium } from './browser.js';
 
@@ -135,4 +137,27 @@ describe('ECG workflow end to end (cart pty → gateway → hub → console → 
     await con.close();
     await clinic.close();
   }, 180_000);
+
+  it('imports a real SCP-ECG file through the clinic page; a file that is no ECG shows the importer code', async () => {
+    if (browser === null) throw new Error('setup failed');
+    const clinic = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
+    await clinic.goto(gwUrl);
+    const input = clinic.getByTestId('ecg-import');
+    await input.setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('this is not an ECG\n') });
+    await expect.poll(text(clinic, 'ecg-import-error'), { timeout: STEP_MS }).toMatch(/Import failed: TM_ERR_[A-Z_]+: /);
+
+    const file = sharedDataPath('ecgtoolkit-examples', 'Example.scp');
+    await input.setInputFiles({ name: 'Example.scp', mimeType: 'application/octet-stream', buffer: readFileSync(file) });
+    await expect.poll(() => clinic.getByTestId('ecg-detail').getAttribute('data-record'), { timeout: STEP_MS }).not.toBe('E2E1-1');
+    await expect.poll(text(clinic, 'ecg-status'), { timeout: STEP_MS }).toBe('Not sent');
+    expect(await clinic.getByTestId('ecg-import-error').count()).toBe(0);
+    // 12 leads at 500 Hz for 10 s (GROUND_TRUTH.txt): the standard 3×4 layout plus the lead II rhythm strip.
+    await expect.poll(() => clinic.getByTestId('ecg-preview-canvas').getAttribute('data-drawn-leads'), { timeout: STEP_MS })
+      .toBe('I,aVR,V1,V4,II,aVL,V2,V5,III,aVF,V3,V6,II');
+    // The file carries a patient name and id; the clinic page shows neither.
+    const html = await clinic.content();
+    expect(html).not.toContain('Clark');
+    expect(html).not.toContain('SBJ-123');
+    await clinic.close();
+  }, 60_000);
 });

@@ -190,6 +190,8 @@ export function decodeLeadSamples(bytes: Uint8Array, count: number): { samples: 
   if (unitsLen > MAX_UNITS_BYTES || at.pos + unitsLen > bytes.length) throw badDocument('lead units too long or truncated');
   const units = new TextDecoder().decode(bytes.subarray(at.pos, at.pos + unitsLen));
   if (adcResolution > 64) throw badDocument('lead ADC resolution above 64 bits');
+  // Every block costs at least its 2-bit mode: refuse a count the data cannot hold before allocating.
+  if (Math.ceil(count / block) * 2 > (bytes.length - at.pos - unitsLen) * 8) throw badDocument(`lead data too short for ${count} samples`);
   const r = new BitReader(bytes, at.pos + unitsLen);
   const samples = new Int32Array(count);
   let x1 = 0, x2 = 0;

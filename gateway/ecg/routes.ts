@@ -60,7 +60,7 @@ export function ecgRoutes(service: EcgService, store: EcgRecordStore) {
         return reply.code(422).send({ code: GatewayEcgErrorCode.IMPORT_SIZE, message: 'send the file bytes as application/octet-stream' });
       }
       const header = req.headers['x-filename'];
-      const name = typeof header === 'string' && header !== '' ? decodeURIComponent(header) : `import-${Date.now()}`;
+      const name = typeof header === 'string' && header !== '' ? safeDecode(header) : `import-${Date.now()}`;
       try {
         const record = readEcgBytes(new Uint8Array(body.buffer, body.byteOffset, body.byteLength), name);
         return reply.code(201).send({ record: service.ingest(record, 'import') });
@@ -70,4 +70,13 @@ export function ecgRoutes(service: EcgService, store: EcgRecordStore) {
     });
     return Promise.resolve();
   };
+}
+
+/** x-filename may be percent-encoded (non-ASCII names); a malformed escape is taken literally. */
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
 }

@@ -56,7 +56,9 @@ function synthetic18(): EcgRecord {
     otherSignals: [],
     patient: { id: 'P-0042', name: 'Zhang & <Li>', ageYears: 67, sex: 'F' },
     device: { model: 'CART-18', serial: 'SN 001', manufacturer: 'Village Devices "Ltd"' },
-    measurements: [{ name: 'QRS duration', value: 92, unit: 'ms', lead: null }, { name: 'heart rate', value: 71.5, unit: '/min', lead: null }],
+    // Common names (as every reader produces them) and one name no table knows, passed through.
+    measurements: [{ name: 'QRS duration', value: 92, unit: 'ms', lead: null }, { name: 'ventricular rate', value: 71.5, unit: 'bpm', lead: null },
+      { name: 'ST elevation J+60 V2', value: 0.21, unit: 'mV', lead: null }],
     statements: ['Sinus rhythm', 'Inferior ST elevation — consider STEMI'],
     notes: [],
   };

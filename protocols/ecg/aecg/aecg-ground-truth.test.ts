@@ -59,10 +59,12 @@ describe('HL7 aECG reader against GROUND_TRUTH.txt', () => {
     expect(r.device).toMatchObject({ model: 'ELI250', manufacturer: 'Mortara Instrument, Inc.' });
     // The same ECG's DICOM copy states PR 148 ms, QRS 120 ms, QT 420 ms, QTc 443 ms.
     const m = new Map(r.measurements.map((x) => [x.name, `${x.value} ${x.unit}`]));
-    expect(m.get('MDC_ECG_TIME_PD_PR')).toBe('148 ms');
-    expect(m.get('MDC_ECG_TIME_PD_QRS')).toBe('120 ms');
-    expect(m.get('MDC_ECG_TIME_PD_QT')).toBe('420 ms');
-    expect(m.get('MDC_ECG_TIME_PD_QTc')).toBe('443 ms');
+    // MDC terms (MDC_ECG_TIME_PD_PR...) read as the common names every reader uses.
+    expect(m.get('PR interval')).toBe('148 ms');
+    expect(m.get('QRS duration')).toBe('120 ms');
+    expect(m.get('QT interval')).toBe('420 ms');
+    expect(m.get('QTc interval')).toBe('443 ms');
+    expect(m.get('QRS axis')).toBe('-61 deg');
     expect(r.notes.join(' ')).toMatch(/representative beat/);
   });
 });

@@ -11,6 +11,7 @@ import { AecgError, AecgErrorCode } from './errors.js';
 import { ageAt, hl7TsToIso } from './hl7-time.js';
 import { type TimeAxis, mergeSets, timeAxis } from './sequence-sets.js';
 import { leadOfMdcCode } from './lead-codes.js';
+import { normaliseMeasurement } from './measurement-names.js';
 import { type XmlElement, type XmlLimits, child, childrenNamed, decodeXmlBytes, descendants, parseXml, path, xsiType } from './xml.js';
 
 /** Bounds of the aECG reader on top of the XML limits. */
@@ -113,7 +114,7 @@ function annotations(series: XmlElement, maxMeasurements: number): { measurement
         const key = `${code}|${roiLead ?? ''}`;
         if (seen.has(key) || measurements.length >= maxMeasurements) continue;
         seen.add(key);
-        measurements.push({ name: code, value: v, unit: value.attrs.get('unit') ?? '', lead: roiLead });
+        measurements.push({ ...normaliseMeasurement(code, value.attrs.get('unit') ?? ''), value: v, lead: roiLead });
       } else if (type === 'ST' && value.text.trim() !== '') {
         statements.push(value.text.trim());
       } else if (type === 'CE' && /INTERPRETATION|STATEMENT|^MDC_ECG_RHY$/.test(code)) {

@@ -8,6 +8,7 @@ import { type EcgChannel, type EcgRecord } from '../record.js';
 import { AecgError, AecgErrorCode } from './errors.js';
 import { isoToHl7Ts } from './hl7-time.js';
 import { mdcCodeOfLead } from './lead-codes.js';
+import { mdcOfMeasurement } from './measurement-names.js';
 
 /** OID root for ids we make up (the 2.25 UUID arc, as for DICOM UIDs). */
 const TELEMED_OID = '2.25.312981649286759108505331548389890941542';
@@ -90,9 +91,10 @@ function annotationSet(r: EcgRecord): string {
   const parts = r.measurements.map((m) => {
     const lead = mdcCodeOfLead(m.lead);
     const roi = lead === null ? '' : `<support><supportingROI classCode="ROIFULL"><component><boundary><code code="${lead}" codeSystem="${HL7.mdc}"/></boundary></component></supportingROI></support>`;
-    // Only MDC terms claim the MDC code system; other names (e.g. DICOM's "PR Interval") are local codes.
-    const system = m.name.startsWith('MDC_') ? HL7.mdc : TELEMED_OID;
-    return `<component><annotation><code code="${xmlEscape(m.name)}" codeSystem="${system}"/><value xsi:type="PQ" value="${dec(m.value)}" unit="${xmlEscape(m.unit)}"/>${roi}</annotation></component>`;
+    // Known measurements as their MDC term; others under our local code system, named as given.
+    const mdc = mdcOfMeasurement(m.name) ?? (m.name.startsWith('MDC_') ? m.name : null);
+    const codeAttr = mdc === null ? `code="${xmlEscape(m.name)}" codeSystem="${TELEMED_OID}"` : `code="${mdc}" codeSystem="${HL7.mdc}"`;
+    return `<component><annotation><code ${codeAttr}/><value xsi:type="PQ" value="${dec(m.value)}" unit="${xmlEscape(m.unit)}"/>${roi}</annotation></component>`;
   });
   for (const s of r.statements) {
     parts.push(`<component><annotation><code code="MDC_ECG_INTERPRETATION_STATEMENT" codeSystem="${HL7.mdc}"/><value xsi:type="ST">${xmlEscape(s)}</value></annotation></component>`);

@@ -5,6 +5,7 @@
 // gain = 1/(sensitivity × correction) counts per unit and baseline = −ChannelBaseline × gain counts.
 import { ageAt, hl7TsToIso } from '../aecg/hl7-time.js';
 import { leadOfNumber } from '../aecg/lead-codes.js';
+import { normaliseMeasurement } from '../aecg/measurement-names.js';
 import {
   type EcgChannel, type EcgMeasurement, type EcgRecord, type StandardLead,
   INVALID_SAMPLE, isEcgChannel, leadFromLabel, unknownDevice, unknownPatient,
@@ -119,8 +120,8 @@ function annotationsOf(ds: DicomDataset): { measurements: EcgMeasurement[]; stat
     const concept = items(a, T.ConceptNameCodeSequence)[0];
     const name = str(concept, T.CodeMeaning) ?? str(concept, T.CodeValue);
     // Fiducials (P onset, QRS offset...) have positions but no numeric value: not measurements.
-    if (value === null || name === null || measurements.some((m) => m.name === name)) continue;
-    measurements.push({ name, value, unit: str(items(a, T.MeasurementUnitsCodeSequence)[0], T.CodeValue) ?? '', lead: null });
+    if (value === null || name === null || measurements.some((m) => m.name === normaliseMeasurement(name, '').name)) continue;
+    measurements.push({ ...normaliseMeasurement(name, str(items(a, T.MeasurementUnitsCodeSequence)[0], T.CodeValue) ?? ''), value, lead: null });
   }
   return { measurements, statements };
 }

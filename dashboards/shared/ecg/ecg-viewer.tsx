@@ -57,7 +57,10 @@ export function EcgViewer(props: { samples: EcgSamples; findings: readonly EcgFi
     const k = devicePxPerMm(window.devicePixelRatio, calibration);
     c.width = Math.ceil(layout.widthMm * k);
     c.height = Math.ceil(layout.heightMm * k);
+    const t0 = performance.now();
     setDrawn(drawEcg(ctx, layout, samples, { pxPerMm: k, paper, highlightLead: highlight, calipers, cursorMm: cursor }));
+    // Exposed for the e2e tests and anyone profiling a slow ward PC: one full redraw, ms.
+    c.dataset['drawMs'] = (performance.now() - t0).toFixed(1);
   }, [layout, samples, paper, highlight, calipers, cursor, calibration]);
 
   const place = (p: Point): void => setCalipers((cur) => (cur.length >= 2 ? [p] : [...cur, p]));

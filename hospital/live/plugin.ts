@@ -17,6 +17,9 @@ export function livePlugin(opts: LivePluginOptions) {
     const { hub, registry, sessions } = opts;
     const offGateway = registry.onGatewayUpdate((gateway) => hub.broadcast({ type: 'gateway', gateway }));
     const offFrame = registry.onFrame((gatewayId, env) => {
+      // Building the message costs more than the rest of a realtime frame's path: skip it when
+      // no dashboard is watching.
+      if (hub.size === 0) return;
       const msg = liveMessageFor(gatewayId, env);
       if (msg !== undefined) hub.broadcast(msg);
     });

@@ -1,4 +1,8 @@
-import { RateEstimator, type AckFeedback, type RateEstimatorOptions } from './rate-estimator.js';
+import { AckAggregation } from './ack-aggregation.js';
+import { RateEstimator, type AckFeedback } from './rate-estimator.js';
+import { resolvePacerOptions, type PacerOptions, type ResolvedPacerOptions } from './pacer-options.js';
+
+export type { PacerOptions } from './pacer-options.js';
 
 /**
  * Pacer states (one field, one transition function `step`):
@@ -9,64 +13,34 @@ import { RateEstimator, type AckFeedback, type RateEstimatorOptions } from './ra
  * - `probe`: every `probeIntervalMs`, pace at `probeGain` (> 1) for one probe period to find freed
  *   capacity, then `drain`; if by the end of that drain the estimate grew by 10 % or more (the probe's
  *   samples arrive one RTT late), the cell has freed up: back to `startup` to find how much.
- * - `backoff`: RTT stayed well above the minimum for a whole RTT (a queue is building, the link
- *   slowed down): the estimate is reset to what is delivered now and sending slows until drained.
+ * - `backoff`: RTT stayed well above the minimum for a whole RTT AND delivery fell below the
+ *   estimate (a queue is building, the link slowed down): the estimate is reset to what is
+ *   delivered now, but at most halved per backoff, and sending slows until drained. RTT inflation
+ *   while delivery keeps up is not congestion (late acks from a busy event loop look like that).
+ * - `backlog` (event): the sender was app-limited, so the estimate may only be the offered load;
+ *   when it then stays held for a whole RTT, a backlog appeared: back to `startup` to find the link.
  * - `unpaced`: the peer sends no `bytes_received`; nothing to pace on, everything is admitted.
  */
 export type PacerState = 'waiting' | 'startup' | 'drain' | 'cruise' | 'probe' | 'backoff' | 'unpaced';
-type PacerEvent = 'feedback' | 'no-feedback' | 'plateau' | 'queue' | 'drained' | 'probe-due' | 'probe-done' | 'probe-grew';
+type PacerEvent = 'feedback' | 'no-feedback' | 'plateau' | 'queue' | 'drained' | 'probe-due' | 'probe-done' | 'probe-grew' | 'backlog';
 
 const TRANSITIONS: Readonly<Record<PacerState, Partial<Record<PacerEvent, PacerState>>>> = {
   waiting: { feedback: 'startup', 'no-feedback': 'unpaced' },
   startup: { plateau: 'drain', queue: 'drain' },
-  drain: { drained: 'cruise', 'probe-grew': 'startup' },
-  cruise: { 'probe-due': 'probe', queue: 'backoff' },
-  probe: { 'probe-done': 'drain' },
+  drain: { drained: 'cruise', 'probe-grew': 'startup', backlog: 'startup' },
+  cruise: { 'probe-due': 'probe', queue: 'backoff', backlog: 'startup' },
+  probe: { 'probe-done': 'drain', backlog: 'startup' },
   backoff: { drained: 'cruise' },
   unpaced: {},
 };
 
-/** Pacer settings. Rates in bits/s, sizes in bytes, times in ms. */
-export interface PacerOptions {
-  /** Pacing rate before the first estimate, bits/s. Default 2_000_000. */
-  readonly initialRateBps?: number;
-  /** Bytes in flight allowed before the first feedback. Default 32 KiB. */
-  readonly initialCwndBytes?: number;
-  /** Smallest congestion window, bytes. Default 8 KiB. */
-  readonly minCwndBytes?: number;
-  /** cwnd = cwndGain × BDP + bandwidth × ackAggregationMs (BDP = bandwidth × min RTT); startupGain in startup and probe. Default 1.25. */
-  readonly cwndGain?: number;
-  /** Extra cwnd for the receiver's ack batching: bandwidth × this, ms (SESSION.md: acks ≤ 10 ms apart). Default 10. */
-  readonly ackAggregationMs?: number;
-  /**
-   * cwnd is at least bandwidth × this, ms. Default 25: on a short-RTT link (loopback) acks come
-   * ≥ 10 ms apart and late under load; a cwnd of ~11 ms of the estimate delivered less than the
-   * estimate every ack round, so the estimate spiralled down to the 8 KiB floor (6 Mbit/s).
-   */
-  readonly minCwndMs?: number;
-  /** Default 0.95. */
-  readonly cruiseGain?: number;
-  /** Default 1.25. */
-  readonly probeGain?: number;
-  /** Default 2. */
-  readonly startupGain?: number;
-  /** Used in drain and backoff. Default 0.75. */
-  readonly drainGain?: number;
-  /** Time in cruise between probes. Default 2000. */
-  readonly probeIntervalMs?: number;
-  /** RTT above `min × (1 + queueRttFactor) + queueRttSlackMs` for a whole RTT means a queue. Defaults 0.5, 10. */
-  readonly queueRttFactor?: number;
-  readonly queueRttSlackMs?: number;
-  /** Extra bytes CONTROL may put in flight beyond cwnd (it is never held for cwnd below this). Default 4096. */
-  readonly priorityHeadroomBytes?: number;
-  /** Token-bucket depth in ms of the pacing rate (at least 2 KiB). Default 4: a JS timer fires ≥ 1 ms apart, later under load. */
-  readonly burstMs?: number;
-  /** With this long of no feedback while blocked, switch to `unpaced`. Default 1000. */
-  readonly feedbackTimeoutMs?: number;
-  readonly estimator?: RateEstimatorOptions;
-}
-
 const bpsToBpms = (bps: number): number => bps / 8000;
+/** Delivery at or above this share of the estimate means no queue of ours is building (cruise paces at 0.95). */
+const DELIVERY_KEEPS_UP = 0.85;
+/** Most extra cwnd for measured ack aggregation, ms of the estimate (a longer stall is not aggregation). */
+const MAX_AGGREGATION_MS = 100;
+/** One backoff lowers the estimate to at least this share of it. */
+const BACKOFF_FLOOR = 0.5;
 
 /**
  * BBR-style pacer (pure: `nowMs` is passed in, no timers). The sender asks `canSend` before each
@@ -78,7 +52,7 @@ const bpsToBpms = (bps: number): number => bps / 8000;
 export class Pacer {
   readonly estimator: RateEstimator;
   private current: PacerState = 'waiting';
-  private readonly o: Required<Omit<PacerOptions, 'estimator'>>;
+  private readonly o: ResolvedPacerOptions;
   private tokens = 0;
   private lastRefillMs: number | undefined;
   private phaseStartMs = 0;
@@ -87,26 +61,14 @@ export class Pacer {
   private roundStartMs = 0;
   private blockedSinceMs: number | undefined;
   private probeBaseBw = 0;
+  /** The sender ran dry since the last startup: the estimate may be the offered load, not the link. */
+  private appLimitedSinceStartup = false;
+  /** Since when the sender has been continuously held (it has data, the pacer says no), ms. */
+  private heldSinceMs: number | undefined;
+  private readonly aggregation = new AckAggregation();
 
   constructor(opts: PacerOptions = {}) {
-    this.o = {
-      initialRateBps: opts.initialRateBps ?? 2_000_000,
-      initialCwndBytes: opts.initialCwndBytes ?? 32 * 1024,
-      minCwndBytes: opts.minCwndBytes ?? 8 * 1024,
-      cwndGain: opts.cwndGain ?? 1.25,
-      ackAggregationMs: opts.ackAggregationMs ?? 10,
-      minCwndMs: opts.minCwndMs ?? 25,
-      cruiseGain: opts.cruiseGain ?? 0.95,
-      probeGain: opts.probeGain ?? 1.25,
-      startupGain: opts.startupGain ?? 2,
-      drainGain: opts.drainGain ?? 0.75,
-      probeIntervalMs: opts.probeIntervalMs ?? 2000,
-      queueRttFactor: opts.queueRttFactor ?? 0.5,
-      queueRttSlackMs: opts.queueRttSlackMs ?? 10,
-      priorityHeadroomBytes: opts.priorityHeadroomBytes ?? 4096,
-      burstMs: opts.burstMs ?? 4,
-      feedbackTimeoutMs: opts.feedbackTimeoutMs ?? 1000,
-    };
+    this.o = resolvePacerOptions(opts);
     this.estimator = new RateEstimator(opts.estimator);
   }
 
@@ -126,7 +88,14 @@ export class Pacer {
     // Startup and probe need room for their extra rate, or the probe would be cwnd-limited and learn nothing.
     const gain = this.current === 'startup' || this.current === 'probe' ? this.o.startupGain : this.o.cwndGain;
     const bw = this.estimator.btlBwBpms;
-    return Math.max(this.o.minCwndBytes, bw * this.o.minCwndMs, gain * this.bdpBytes() + bw * this.o.ackAggregationMs);
+    // Ack aggregation: the configured allowance, or what the acks really showed when more (late acks).
+    const aggregation = Math.max(bw * this.o.ackAggregationMs, Math.min(this.ackAggregationBytes, bw * MAX_AGGREGATION_MS));
+    return Math.max(this.o.minCwndBytes, bw * this.o.minCwndMs, gain * this.bdpBytes() + aggregation);
+  }
+
+  /** Bytes the acks lately reported beyond what the estimate explains (late or batched acks), bytes. */
+  get ackAggregationBytes(): number {
+    return this.aggregation.extraBytes;
   }
 
   /** Bandwidth-delay product, bytes (0 before estimates). */
@@ -146,6 +115,7 @@ export class Pacer {
     // every class below it.
     if (inflight + bytes > cwnd && inflight > cwnd / 4) {
       this.blockedSinceMs ??= nowMs;
+      this.heldSinceMs ??= nowMs;
       if (nowMs - this.blockedSinceMs >= this.o.feedbackTimeoutMs && this.current === 'waiting') {
         this.step('no-feedback', nowMs);
         return true;
@@ -153,7 +123,9 @@ export class Pacer {
       return false;
     }
     this.blockedSinceMs = undefined;
-    return priority || this.tokens >= 0;
+    if (priority || this.tokens >= 0) return true;
+    this.heldSinceMs ??= nowMs;
+    return false;
   }
 
   /** Records a message handed to the socket. */
@@ -174,6 +146,8 @@ export class Pacer {
   /** The sender had nothing to send (rate samples until now understate the link). */
   markAppLimited(): void {
     this.estimator.markAppLimited();
+    this.appLimitedSinceStartup = true;
+    this.heldSinceMs = undefined;
   }
 
   /** Feeds one ack. `bytesReceived` 0 means the peer does not report it. */
@@ -183,7 +157,9 @@ export class Pacer {
       return;
     }
     this.blockedSinceMs = undefined;
+    const before = this.estimator.bytesDelivered;
     const sample = this.estimator.onAck(fb, nowMs);
+    this.aggregation.onAck(this.estimator.bytesDelivered - before, this.estimator.btlBwBpms, nowMs);
     if (this.current === 'waiting') this.step('feedback', nowMs);
     if (sample.rateBpms !== undefined || sample.rttMs !== undefined) this.tick(nowMs);
   }
@@ -193,6 +169,7 @@ export class Pacer {
     const e = this.estimator;
     const rtt = Number.isFinite(e.minRttMs) ? e.minRttMs : 0;
     const period = Math.max(rtt * 1.5, 50);
+    if (this.backlogAfterAppLimited(nowMs, rtt)) return this.step('backlog', nowMs);
     switch (this.current) {
       case 'startup': {
         if (this.queueBuilding(nowMs)) return this.step('queue', nowMs);
@@ -214,8 +191,10 @@ export class Pacer {
       }
       case 'cruise':
         if (this.queueBuilding(nowMs)) {
+          // Never below half the estimate per backoff: one verdict cannot sink it to the floor
+          // (an outage's zero delivery, a burst of late acks); a real drop backs off again.
           const now = e.recentRate(nowMs, period);
-          if (now > 0) e.resetBw(now, nowMs);
+          e.resetBw(Math.max(now, e.btlBwBpms * BACKOFF_FLOOR), nowMs);
           return this.step('queue', nowMs);
         }
         if (nowMs - this.phaseStartMs >= this.o.probeIntervalMs) this.step('probe-due', nowMs);
@@ -228,14 +207,26 @@ export class Pacer {
     }
   }
 
-  /** A queue is building when even the smallest RTT over the last RTT is well above the minimum. */
+  /**
+   * A queue is building when even the smallest RTT over the last RTT is well above the minimum
+   * and the link delivers less than we send. When delivery keeps up with the estimate, the RTT
+   * grew elsewhere (our or the peer's event loop running late on a busy box); treating that as a
+   * queue reset the estimate to "what was just delivered" (≤ the cruise rate) round after round.
+   */
   private queueBuilding(nowMs: number): boolean {
     const e = this.estimator;
     if (!Number.isFinite(e.minRttMs)) return false;
     const window = Math.max(e.minRttMs, 20);
     const recent = e.recentRtt(nowMs, window);
     const threshold = e.minRttMs * (1 + this.o.queueRttFactor) + this.o.queueRttSlackMs;
-    return recent.n >= 2 && recent.min > threshold && nowMs - this.phaseStartMs >= window;
+    if (recent.n < 2 || recent.min <= threshold || nowMs - this.phaseStartMs < window) return false;
+    return e.recentRate(nowMs, Math.max(e.minRttMs * 1.5, 50)) < e.btlBwBpms * DELIVERY_KEEPS_UP;
+  }
+
+  /** Held for a whole RTT after running dry: the estimate (the old offered load) is too low. */
+  private backlogAfterAppLimited(nowMs: number, rtt: number): boolean {
+    if (!this.appLimitedSinceStartup || this.heldSinceMs === undefined) return false;
+    return nowMs - this.heldSinceMs >= Math.max(rtt, 20);
   }
 
   private step(ev: PacerEvent, nowMs: number): void {
@@ -246,6 +237,8 @@ export class Pacer {
     this.roundStartMs = nowMs;
     if (next === 'probe') this.probeBaseBw = this.estimator.btlBwBpms;
     if (next === 'startup') {
+      this.appLimitedSinceStartup = false;
+      this.heldSinceMs = undefined;
       this.startupBest = this.estimator.btlBwBpms;
       this.startupRounds = 0;
     }

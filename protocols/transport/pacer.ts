@@ -65,6 +65,8 @@ export class Pacer {
   private appLimitedSinceStartup = false;
   /** Since when the sender has been continuously held (it has data, the pacer says no), ms. */
   private heldSinceMs: number | undefined;
+  /** Last ack that reported progress, ms. */
+  private lastAckMs = -Infinity;
   private readonly aggregation = new AckAggregation();
 
   constructor(opts: PacerOptions = {}) {
@@ -159,6 +161,7 @@ export class Pacer {
     this.blockedSinceMs = undefined;
     const before = this.estimator.bytesDelivered;
     const sample = this.estimator.onAck(fb, nowMs);
+    if (this.estimator.bytesDelivered > before) this.lastAckMs = nowMs;
     this.aggregation.onAck(this.estimator.bytesDelivered - before, this.estimator.btlBwBpms, nowMs);
     if (this.current === 'waiting') this.step('feedback', nowMs);
     if (sample.rateBpms !== undefined || sample.rttMs !== undefined) this.tick(nowMs);
@@ -223,10 +226,14 @@ export class Pacer {
     return e.recentRate(nowMs, Math.max(e.minRttMs * 1.5, 50)) < e.btlBwBpms * DELIVERY_KEEPS_UP;
   }
 
-  /** Held for a whole RTT after running dry: the estimate (the old offered load) is too low. */
+  /**
+   * Held for a whole RTT after running dry, with acks still coming: the estimate (the old offered
+   * load) is too low. Without acks (an outage) startup would learn nothing and only fill the queue.
+   */
   private backlogAfterAppLimited(nowMs: number, rtt: number): boolean {
     if (!this.appLimitedSinceStartup || this.heldSinceMs === undefined) return false;
-    return nowMs - this.heldSinceMs >= Math.max(rtt, 20);
+    const round = Math.max(rtt, 20);
+    return nowMs - this.heldSinceMs >= round && nowMs - this.lastAckMs <= round;
   }
 
   private step(ev: PacerEvent, nowMs: number): void {

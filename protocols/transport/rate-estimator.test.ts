@@ -37,8 +37,10 @@ describe('RateEstimator', () => {
     ack(10, 20_000, 60); // 2000 B/ms
     ack(20, 10_000, 70); // 1000 B/ms
     expect(e.btlBwBpms).toBe(2000);
-    ack(200, 100_000, 250); // window moved on: only the newest (≈ 555 B/ms) is left
-    expect(e.btlBwBpms).toBeCloseTo(100_000 / 180, 6);
+    for (let r = 30; r <= 100; r += 10) ack(r, 10_000, r + 50); // 1000 B/ms on
+    expect(e.btlBwBpms).toBe(2000); // at 150 the 2000 sample (t = 60) is still in the window
+    for (let r = 110; r <= 200; r += 10) ack(r, 10_000, r + 50);
+    expect(e.btlBwBpms).toBe(1000); // window moved on: only 1000 B/ms samples are left
   });
 
   it('app-limited samples raise the estimate but never lower it', () => {
@@ -50,5 +52,18 @@ describe('RateEstimator', () => {
     e.markAppLimited();
     e.onAck({ bytesReceived: 21_001, receiveTimeNs: 500 * MS, ackSendTimeNs: 0 }, 510);
     expect(e.btlBwBpms).toBe(2000);
+  });
+
+  it('a silence longer than the window (an outage) does not age it: the sample spanning it cannot set the estimate alone', () => {
+    const e = new RateEstimator({ sampleSpanMs: 10, bwWindowMs: 100 });
+    for (let t = 0; t < 100; t++) e.onSend(10_000, t);
+    e.onAck({ bytesReceived: 1, receiveTimeNs: 0, ackSendTimeNs: 0 }, 10);
+    e.onAck({ bytesReceived: 20_001, receiveTimeNs: 10 * MS, ackSendTimeNs: 0 }, 20); // 2000 B/ms
+    // 10 s of nothing, then 5000 B: (25_001 − 20_001) / 10_000 ms = 0.5 B/ms, busy (not app-limited).
+    e.onAck({ bytesReceived: 25_001, receiveTimeNs: 10_010 * MS, ackSendTimeNs: 0 }, 10_020);
+    expect(e.btlBwBpms).toBe(2000);
+    // Deliveries go on at 1000 B/ms: one window later only they are left.
+    for (let k = 1; k <= 11; k++) e.onAck({ bytesReceived: 25_001 + 10_000 * k, receiveTimeNs: (10_010 + 10 * k) * MS, ackSendTimeNs: 0 }, 10_020 + 10 * k);
+    expect(e.btlBwBpms).toBe(1000);
   });
 });

@@ -42,7 +42,8 @@ interface Timed {
  * return path do not distort it; the max over a window is the bottleneck rate. RTT samples match
  * the acknowledged byte to its local send time and subtract the peer's hold time
  * (ack send − receive, both on its clock); the min over a window is the propagation RTT.
- * App-limited samples may raise the bandwidth estimate but never let it decay.
+ * App-limited samples may raise the bandwidth estimate but never let it decay; a silence longer
+ * than the bandwidth window (outage, idle sender) does not age the window.
  */
 export class RateEstimator {
   private readonly bwWindowMs: number;
@@ -161,6 +162,17 @@ export class RateEstimator {
   }
 
   private addBw(v: number, nowMs: number, appLimited: boolean): void {
+    // The window ages with deliveries, not with silence: after an outage (or an idle sender) longer
+    // than the window, the samples from before it still describe the link better than the one
+    // sample spanning the silence (bytes ÷ the whole outage ≈ 0), which alone would set the estimate.
+    const last = this.bwSamples.at(-1);
+    const gap = last === undefined ? 0 : nowMs - last.t;
+    if (gap > this.bwWindowMs) {
+      for (let i = 0; i < this.bwSamples.length; i++) {
+        const s = this.bwSamples[i];
+        if (s !== undefined) this.bwSamples[i] = { ...s, t: s.t + gap };
+      }
+    }
     this.bwSamples.push({ t: nowMs, v, appLimited });
     while ((this.bwSamples[0]?.t ?? Infinity) < nowMs - this.bwWindowMs) this.bwSamples.shift();
     let max = 0;

@@ -21,5 +21,8 @@ export function createGatewayLogger(opts: LoggerOptions = {}, destination?: pino
     ...opts,
     redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
   };
-  return destination ? pino(options, destination) : pino(options);
+  // Synchronous stdout: the gateway logs events, not frames, so the cost is small, and a crash or
+  // SIGKILL must not eat the last lines that explain it (an async write still in the thread pool is
+  // lost with the process).
+  return pino(options, destination ?? pino.destination({ dest: 1, sync: true }));
 }

@@ -13,10 +13,10 @@ export type { PacerOptions } from './pacer-options.js';
  * - `probe`: every `probeIntervalMs`, pace at `probeGain` (> 1) for one probe period to find freed
  *   capacity, then `drain`; if by the end of that drain the estimate grew by 10 % or more (the probe's
  *   samples arrive one RTT late), the cell has freed up: back to `startup` to find how much.
- * - `backoff`: RTT stayed well above the minimum for a whole RTT AND delivery fell below the
- *   estimate (a queue is building, the link slowed down): the estimate is reset to what is
- *   delivered now, but at most halved per backoff, and sending slows until drained. RTT inflation
- *   while delivery keeps up is not congestion (late acks from a busy event loop look like that).
+ * - `backoff`: the one-way delay to the peer stayed well above its minimum for a whole RTT (a
+ *   queue is building, the link slowed down): the estimate is reset to what is delivered now, but
+ *   at most halved per backoff, and sending slows until drained. Late acks on our side (a busy
+ *   event loop) inflate the RTT, not the one-way delay, so they do not back off.
  * - `backlog` (event): the sender was app-limited, so the estimate may only be the offered load;
  *   when it then stays held for a whole RTT, a backlog appeared: back to `startup` to find the link.
  * - `unpaced`: the peer sends no `bytes_received`; nothing to pace on, everything is admitted.
@@ -35,8 +35,6 @@ const TRANSITIONS: Readonly<Record<PacerState, Partial<Record<PacerEvent, PacerS
 };
 
 const bpsToBpms = (bps: number): number => bps / 8000;
-/** Delivery at or above this share of the estimate means no queue of ours is building (cruise paces at 0.95). */
-const DELIVERY_KEEPS_UP = 0.85;
 /** Most extra cwnd for measured ack aggregation, ms of the estimate (a longer stall is not aggregation). */
 const MAX_AGGREGATION_MS = 100;
 /** One backoff lowers the estimate to at least this share of it. */
@@ -211,19 +209,18 @@ export class Pacer {
   }
 
   /**
-   * A queue is building when even the smallest RTT over the last RTT is well above the minimum
-   * and the link delivers less than we send. When delivery keeps up with the estimate, the RTT
-   * grew elsewhere (our or the peer's event loop running late on a busy box); treating that as a
-   * queue reset the estimate to "what was just delivered" (≤ the cruise rate) round after round.
+   * A queue is building when even the smallest one-way delay over the last RTT is well above its
+   * minimum (by `queueRttFactor` × min RTT + `queueRttSlackMs`). One-way, not RTT: acks handled
+   * late by our own busy event loop inflate the RTT but not the receiver's receive times; on RTT,
+   * each late bunch reset the estimate to "what was just delivered" and it sank round after round.
    */
   private queueBuilding(nowMs: number): boolean {
     const e = this.estimator;
     if (!Number.isFinite(e.minRttMs)) return false;
     const window = Math.max(e.minRttMs, 20);
-    const recent = e.recentRtt(nowMs, window);
-    const threshold = e.minRttMs * (1 + this.o.queueRttFactor) + this.o.queueRttSlackMs;
-    if (recent.n < 2 || recent.min <= threshold || nowMs - this.phaseStartMs < window) return false;
-    return e.recentRate(nowMs, Math.max(e.minRttMs * 1.5, 50)) < e.btlBwBpms * DELIVERY_KEEPS_UP;
+    const recent = e.recentQueueDelay(nowMs, window);
+    const threshold = e.minRttMs * this.o.queueRttFactor + this.o.queueRttSlackMs;
+    return recent.n >= 2 && recent.min > threshold && nowMs - this.phaseStartMs >= window;
   }
 
   /**

@@ -57,6 +57,9 @@ export class RateEstimator {
   private readonly acks: { t: number; d: number }[] = [];
   private readonly bwSamples: Timed[] = [];
   private readonly rttSamples: Timed[] = [];
+  /** Receive time (peer clock) minus send time (ours) of the acked byte: a constant offset + the one-way delay. */
+  private readonly owdSamples: Timed[] = [];
+  private minOwd = Infinity;
   private bw = 0;
   private minRtt = Infinity;
   private sent = 0;
@@ -114,7 +117,11 @@ export class RateEstimator {
     this.delivered = d;
     const appLimited = d <= this.appLimitedUntil;
     const rttMs = this.rttFor(d, fb, nowMs);
-    if (rttMs !== undefined) this.addRtt(rttMs, nowMs);
+    if (rttMs !== undefined) {
+      this.addRtt(rttMs, nowMs);
+      const sentMs = this.sends[this.sendHead]?.t;
+      if (sentMs !== undefined) this.addOwd(fb.receiveTimeNs / 1e6 - sentMs, nowMs);
+    }
     const rateBpms = this.rateFor(d, fb.receiveTimeNs / 1e6);
     if (rateBpms !== undefined) this.addBw(rateBpms, nowMs, appLimited);
     return { ...(rateBpms !== undefined ? { rateBpms } : {}), ...(rttMs !== undefined ? { rttMs } : {}), appLimited };
@@ -133,6 +140,18 @@ export class RateEstimator {
     let n = 0;
     for (const s of this.rttSamples) if (s.t >= nowMs - ms) { min = Math.min(min, s.v); n += 1; }
     return { min, n };
+  }
+
+  /**
+   * Queueing delay on the way to the peer, ms: the smallest one-way delay in the last `ms` above
+   * the windowed minimum (clock offsets cancel). Unlike RTT it does not grow when acks are handled
+   * late on our side. `n` is how many samples there were.
+   */
+  recentQueueDelay(nowMs: number, ms: number): { min: number; n: number } {
+    let min = Infinity;
+    let n = 0;
+    for (const s of this.owdSamples) if (s.t >= nowMs - ms) { min = Math.min(min, s.v); n += 1; }
+    return { min: min - this.minOwd, n };
   }
 
   /** Forgets the bandwidth history and sets the estimate (queue building: the link slowed down). */
@@ -183,6 +202,14 @@ export class RateEstimator {
     }
     // Only samples taken while the sender was busy may lower the estimate.
     this.bw = fresh ? max : Math.max(this.bw, max);
+  }
+
+  private addOwd(v: number, nowMs: number): void {
+    this.owdSamples.push({ t: nowMs, v, appLimited: false });
+    while ((this.owdSamples[0]?.t ?? Infinity) < nowMs - this.rttWindowMs) this.owdSamples.shift();
+    let min = Infinity;
+    for (const s of this.owdSamples) min = Math.min(min, s.v);
+    this.minOwd = min;
   }
 
   private addRtt(v: number, nowMs: number): void {

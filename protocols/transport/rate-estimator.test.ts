@@ -66,4 +66,19 @@ describe('RateEstimator', () => {
     for (let k = 1; k <= 11; k++) e.onAck({ bytesReceived: 25_001 + 10_000 * k, receiveTimeNs: (10_010 + 10 * k) * MS, ackSendTimeNs: 0 }, 10_020 + 10 * k);
     expect(e.btlBwBpms).toBe(1000);
   });
+
+  it('queue delay is on the one-way delay: late ack handling on our side adds RTT, not queue delay', () => {
+    const e = new RateEstimator({ sampleSpanMs: 10 });
+    for (let t = 0; t < 100; t++) e.onSend(1000, t);
+    // Byte 1000k sent at k − 1, received 20 ms later on the peer clock (offset 5000 ms).
+    const ack = (k: number, queueMs: number, lateMs: number): void => {
+      e.onAck({ bytesReceived: 1000 * k, receiveTimeNs: (5000 + k - 1 + 20 + queueMs) * MS, ackSendTimeNs: 0 }, k - 1 + 40 + queueMs + lateMs);
+    };
+    for (let k = 1; k <= 10; k++) ack(k, 0, 0);
+    for (let k = 11; k <= 20; k++) ack(k, 0, 30); // our event loop 30 ms late
+    expect(e.recentRtt(89, 9)).toEqual({ min: 70, n: 10 }); // acks handled at 80..89
+    expect(e.recentQueueDelay(89, 9)).toEqual({ min: 0, n: 10 });
+    for (let k = 21; k <= 30; k++) ack(k, 25, 50); // a real queue of 25 ms at the bottleneck (handled at 135..144)
+    expect(e.recentQueueDelay(144, 9)).toEqual({ min: 25, n: 10 });
+  });
 });

@@ -59,6 +59,8 @@ export interface CartDriverStats {
   frameErrors: Record<string, number>;
   reconnects: number;
   watchdogResets: number;
+  /** RecordStart/RecordStop the driver could not act on (no DeviceInfo yet, already recording, unknown record id). */
+  recordsMissed: number;
 }
 
 /**
@@ -67,7 +69,7 @@ export interface CartDriverStats {
  */
 export class CartDriver extends EventEmitter<CartDriverEvents> implements Device {
   readonly kind = 'ecg-cart';
-  readonly stats: CartDriverStats = { frames: 0, lostFrames: 0, frameErrors: {}, reconnects: 0, watchdogResets: 0 };
+  readonly stats: CartDriverStats = { frames: 0, lostFrames: 0, frameErrors: {}, reconnects: 0, watchdogResets: 0, recordsMissed: 0 };
   private current: CartState = 'closed';
   private info: DeviceInfoMsg | null = null;
   private transport: SerialTransport | null = null;
@@ -309,7 +311,12 @@ export class CartDriver extends EventEmitter<CartDriverEvents> implements Device
 
   private handleRecordStart(m: Extract<CartMessage, { type: 'RecordStart' }>): void {
     const info = this.info;
-    if (!info || this.current !== 'streaming') return;
+    if (!info || this.current !== 'streaming') {
+      // Never silent: a record the cart thinks it is taking but we are not assembling is lost.
+      this.stats.recordsMissed++;
+      this.log.warn({ recordId: m.recordId, state: this.current, identified: info !== null }, 'RecordStart ignored: the record will not be assembled');
+      return;
+    }
     this.assembler = new RecordAssembler(m.recordId, m.patientId, m.startSampleIndex, {
       sampleRateHz: info.sampleRateHz, uvPerCount: info.uvPerCount, leads: info.leads.map((l) => l.name),
     });
@@ -318,7 +325,11 @@ export class CartDriver extends EventEmitter<CartDriverEvents> implements Device
 
   private handleRecordStop(m: Extract<CartMessage, { type: 'RecordStop' }>): void {
     const a = this.assembler;
-    if (!a || a.recordId !== m.recordId) return;
+    if (!a || a.recordId !== m.recordId) {
+      this.stats.recordsMissed++;
+      this.log.warn({ recordId: m.recordId, assembling: a?.recordId ?? null }, 'RecordStop for a record that is not being assembled');
+      return;
+    }
     this.assembler = null;
     const record = a.finish(m.stopSampleIndex, m.aborted);
     this.to('streaming', 'RecordStop');

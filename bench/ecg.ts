@@ -5,7 +5,7 @@
 // Carts are simulated on socat ptys (the real serial binding at the real byte rate) and record 10 s
 // each (one cart by default, --carts C for more in parallel); the gateway is a child process (its own event loop, as on a
 // real gateway box); hub, link emulator and cart simulators run in this process.
-// Usage: npm run bench:ecg -- [--json FILE] [--records N] [--carts C] [--profile NAME]
+// Usage: npm run bench:ecg -- [--json FILE] [--records N] [--carts C] [--profile NAME] [--live-leads all|II,V1,...]
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,6 +25,10 @@ const arg = (name: string, dflt: string): string => {
 };
 const RECORDS = Number(arg('--records', '50'));
 const CARTS = Math.max(1, Math.min(RECORDS, Number(arg('--carts', '1'))));
+// Leads each cart streams live (gateway config liveLeads): the gateway's default (II, V1, V5) or "all" 18.
+const LIVE = arg('--live-leads', 'default');
+const ALL_LEADS = ['I', 'II', 'III', 'aVR', 'aVL', 'aVF', 'V1', 'V2', 'V3', 'V4', 'V5', 'V6', 'V7', 'V8', 'V9', 'V3R', 'V4R', 'V5R'];
+const liveLeads = LIVE === 'default' ? {} : { liveLeads: LIVE === 'all' ? ALL_LEADS : LIVE.split(',') };
 const PROFILE = arg('--profile', 'rural-5g');
 const JSON_FILE = arg('--json', '');
 const RECORD_MS = 10_000;
@@ -71,7 +75,7 @@ async function main(): Promise<void> {
     const sim = new CartSimulator({ wire, model: { seed: 100 + c, rhythm: 'sinus', sampleRateHz: 500 }, serial: `B${c}`, baudRate: 921_600 });
     sim.start();
     pairs.push(pair); wires.push(wire); sims.push(sim);
-    devices.push({ kind: 'ecg-cart', id: `cart-${c}`, path: stable });
+    devices.push({ kind: 'ecg-cart', id: `cart-${c}`, path: stable, ...liveLeads });
   }
   const gw = await GatewayProcess.create(tmp.dir, {
     gatewayId: 'clinic-1', hub: { url: `ws://127.0.0.1:${link.port}/uplink`, credential: secret },
@@ -154,7 +158,7 @@ async function main(): Promise<void> {
   const b = summary(dxToShown);
   const result = {
     bench: 'ecg', profile: PROFILE, records: RECORDS, carts: CARTS, recordSeconds: RECORD_MS / 1000, wallS,
-    otherTraffic: `synthetic clinic monitor (vitals) + ${CARTS} carts' live 18-lead WAVEFORM streams`,
+    otherTraffic: `synthetic clinic monitor (vitals) + ${CARTS} carts' live WAVEFORM (leads: ${LIVE === 'default' ? 'II, V1, V5' : LIVE})`,
     stopToWorklist: { ...a, targetP95Ms: 1500, pass: a.n === RECORDS && a.p95Ms <= 1500 },
     diagnosisToClinic: { ...b, targetP95Ms: 1000, pass: b.n === RECORDS && b.p95Ms <= 1000 },
     analysis, failures,

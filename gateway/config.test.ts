@@ -52,6 +52,12 @@ describe('loadGatewayConfig', () => {
       .toThrow(/initialMs must not exceed maxMs[\s\S]*duplicate device id "a"/);
   });
 
+  it('accepts cart live leads by name and refuses unknown ones', () => {
+    const cart = { kind: 'ecg-cart', id: 'cart-1', path: '/dev/serial/by-id/usb-cart' };
+    expect(loadGatewayConfig({ ...minimal, devices: [{ ...cart, liveLeads: ['II', 'V4R'] }] }).devices[0]?.liveLeads).toEqual(['II', 'V4R']);
+    expect(() => loadGatewayConfig({ ...minimal, devices: [{ ...cart, liveLeads: ['II', 'V13'] }] })).toThrow(/liveLeads has "V13"/);
+  });
+
   it('rejects a non-object', () => {
     expect(() => loadGatewayConfig(null)).toThrow(ConfigError);
     expect(() => loadGatewayConfig([])).toThrow(ConfigError);

@@ -1,6 +1,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { CLASS_DEFAULTS } from '../protocols/index.js';
+import { CART_LEADS } from '../protocols/ecg-cart/index.js';
 import { ConfigError } from './errors.js';
 
 const ClassBudget = (budgetMs: number) =>
@@ -35,6 +36,12 @@ const Device = Type.Object(
     path: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
     /** ecg-cart: line rate, baud; 921600 when absent. */
     baud: Type.Optional(Type.Integer({ minimum: 1200, maximum: 4_000_000 })),
+    /**
+     * ecg-cart: leads streamed live to the hub as WAVEFORM, by cart lead name ("II", "V1", ...).
+     * Default ["II", "V1", "V5"], the monitoring leads: the full 18 leads travel in the diagnostic
+     * record, and 18 live leads cost 900 frames/s per cart on the cell. `[]` streams none.
+     */
+    liveLeads: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 8 }), { maxItems: 18 })),
   },
   { additionalProperties: false },
 );
@@ -174,6 +181,9 @@ export function loadGatewayConfig(raw: unknown): GatewayConfig {
     for (const d of cfg.devices) {
       if (ids.has(d.id)) problems.push(`/devices: duplicate device id "${d.id}"`);
       if (d.kind === 'ecg-cart' && d.path === undefined) problems.push(`/devices: ecg-cart "${d.id}" needs a path`);
+      for (const lead of d.liveLeads ?? []) {
+        if (!(CART_LEADS as readonly string[]).includes(lead)) problems.push(`/devices: ecg-cart "${d.id}" liveLeads has "${lead}", not one of ${CART_LEADS.join(' ')}`);
+      }
       ids.add(d.id);
     }
   }

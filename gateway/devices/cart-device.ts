@@ -9,6 +9,9 @@ import type { DeviceConfig } from '../config.js';
 import { cartRecordToEcgRecord } from '../ecg/cart-record.js';
 import { GatewayError, GatewayErrorCode } from '../errors.js';
 
+/** Leads streamed live when the config does not say: the usual monitoring leads (II, V1, V5). */
+export const DEFAULT_LIVE_LEADS: readonly string[] = ['II', 'V1', 'V5'];
+
 /** Where a finished cart record goes (gateway/ecg: analysis, preview, send). */
 export type CartRecordSink = (record: EcgRecord, deviceId: string) => void;
 
@@ -27,6 +30,7 @@ export function createCartDevice(config: DeviceConfig, deps: { clock: Clock; log
     clock: deps.clock,
     logger: deps.logger ?? pino({ level: 'silent' }),
     ...(config.baud === undefined ? {} : { baudRate: config.baud }),
+    liveLeads: config.liveLeads ?? DEFAULT_LIVE_LEADS,
   });
   const v1 = telemed.v1;
   const log = deps.logger ?? pino({ level: 'silent' });

@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../random.js';
 import { Pacer } from './pacer.js';
 
 const NS_PER_MS = 1e6;
 const DT = 0.5;
-
-/** Seeded PRNG (mulberry32): the same "random" ack delays on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface LinkModel {
   /** Bottleneck rate at time t, bytes/ms (0: outage, nothing delivered, no acks). */
@@ -132,7 +121,7 @@ describe('Pacer on a modelled link: issue #3 regressions', () => {
     { name: 'saturated, 10 s outage, acks 0–40 ms late', outageMs: 10_000, live: Infinity, lagMs: 40 },
     { name: '75 % live load before, 60 s outage, acks 0–40 ms late', outageMs: 60_000, live: 937.5, lagMs: 40 },
   ])('recovers after an outage on a held connection: $name (10 Mbit/s, 20 ms)', ({ outageMs, live, lagMs }) => {
-    const rnd = prng(11);
+    const rnd = mulberry32(11);
     // bench:uplink "tunnel": live traffic below the link rate before, the durable data that piled
     // up during the outage drains after it (utilisation stayed 0.08, the backlog never drained).
     const p = new Pacer();
@@ -164,7 +153,7 @@ describe('Pacer on a modelled link: issue #3 regressions', () => {
   });
 
   it('random 0–40 ms ack lag does not ratchet the estimate down (20 Mbit/s, 15 ms one-way)', () => {
-    const rnd = prng(7);
+    const rnd = mulberry32(7);
     const p = new Pacer();
     const seen: number[] = [];
     let received10s = 0;

@@ -4,20 +4,8 @@ import Database from 'better-sqlite3';
 import type { EcgAnalysisSummary } from '../../protocols/ecg/analysis-summary.js';
 import type { EcgRecordState } from './record-state.js';
 
-/** A diagnosis as the clinic shows it (docs/CONTRACTS.md DiagnosisView). */
-export interface DiagnosisView {
-  readonly diagnosisId: string;
-  readonly readerName: string;
-  readonly statements: readonly string[];
-  readonly text: string;
-  /** ISO 8601, hub clock. */
-  readonly signedAt: string;
-  readonly critical: boolean;
-  readonly revision: number;
-  readonly signatureAlg: string;
-  /** Hex. */
-  readonly signature: string;
-}
+import type { DiagnosisView } from '../../protocols/ecg/diagnosis-view.js';
+export type { DiagnosisView };
 
 /** What is stored about one record besides its document bytes. */
 export interface StoredEcgRecord {

@@ -2,21 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { DIAGNOSIS_SIGNATURE_ALG, signDiagnosis } from './diagnosis-signature.js';
 
-/** A signed report as the API and /live show it (docs/CONTRACTS.md DiagnosisView). */
-export interface DiagnosisView {
-  readonly diagnosisId: string;
-  readonly readerName: string;
-  readonly statements: readonly string[];
-  readonly text: string;
-  /** ISO 8601, hub clock. */
-  readonly signedAt: string;
-  readonly critical: boolean;
-  /** 1 for the first report, +1 per amendment. */
-  readonly revision: number;
-  readonly signatureAlg: string;
-  /** Hex. */
-  readonly signature: string;
-}
+import type { DiagnosisView } from '../../protocols/ecg/diagnosis-view.js';
+export type { DiagnosisView };
 
 /** What a reader submits. */
 export interface DiagnosisInput {

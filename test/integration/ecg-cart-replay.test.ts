@@ -12,19 +12,10 @@ import { INVALID_SAMPLE, type EcgRecord } from '../../protocols/ecg/record.js';
 import { CartDriver, SerialPortTransport, type CartBlock } from '../../devices/ecg-cart/index.js';
 import { loadWfdbRecord } from '../../gateway/ecg/wfdb-files.js';
 import { CartSimulator, RecordReplay, openSerialWire } from '../../simulators/ecg-cart/index.js';
+import { waitFor } from '../helpers/cli-process.js';
 import { sharedDataPath } from '../helpers/shared-data.js';
 import { makeTempDir, startPtyPair, type PtyPair } from '../helpers/socat.js';
 
-function waitFor<T>(check: () => T | undefined, what: string, timeoutMs = 20_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const poll = setInterval(() => {
-      const v = check();
-      if (v !== undefined) { clearInterval(poll); resolve(v); }
-      else if (Date.now() - started > timeoutMs) { clearInterval(poll); reject(new Error(`timed out waiting for ${what}`)); }
-    }, 10);
-  });
-}
 
 /** The replay rule written out independently: lead label → expected 500 Hz counts (the first n). */
 function expected(record: EcgRecord, n: number): Map<string, number[]> {
@@ -86,11 +77,11 @@ describe('WFDB replay through the cart simulator over a socat pty', () => {
     driver.on('block', (b) => blocks.push(b));
     driver.on('leadOff', (e) => offs.push(e.bitmap));
     await driver.start(controller.signal);
-    await waitFor(() => (driver?.cartState === 'streaming' ? true : undefined), 'streaming');
+    await waitFor('streaming', () => (driver?.cartState === 'streaming' ? true : undefined), 20_000, 10);
     const t0 = Date.now();
     expect(driver.deviceInfo?.uvPerCount).toBeCloseTo(replay.uvPerCount, 6);
     const N = 1500; // 3 s at 500 Hz
-    await waitFor(() => (blocks.reduce((a, b) => a + b.samplesPerLead, 0) >= N ? true : undefined), `${N} samples`);
+    await waitFor(`${N} samples`, () => (blocks.reduce((a, b) => a + b.samplesPerLead, 0) >= N ? true : undefined), 20_000, 10);
     const elapsedMs = Date.now() - t0;
 
     const want = expected(record, N + 200);

@@ -7,21 +7,12 @@ import { systemClock } from '../../protocols/index.js';
 import { CART_LEADS, DERIVED_LEADS } from '../../protocols/ecg-cart/index.js';
 import { CartDriver, SerialPortTransport, type CartBlock, type CartRecord, type CartState } from '../../devices/ecg-cart/index.js';
 import { CartSimulator, EcgModel, openSerialWire, type EcgModelOptions } from '../../simulators/ecg-cart/index.js';
+import { waitFor } from '../helpers/cli-process.js';
 import { makeTempDir, startPtyPair, type PtyPair } from '../helpers/socat.js';
 
 const MODEL: EcgModelOptions = { seed: 7, rhythm: 'stemi', sampleRateHz: 500 };
 const PATIENT = 'P-SECRET-4711';
 
-function waitFor<T>(check: () => T | undefined, what: string, timeoutMs = 15_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const poll = setInterval(() => {
-      const v = check();
-      if (v !== undefined) { clearInterval(poll); resolve(v); }
-      else if (Date.now() - started > timeoutMs) { clearInterval(poll); reject(new Error(`timed out waiting for ${what}`)); }
-    }, 10);
-  });
-}
 
 describe('ECG cart over real serial ptys (socat): simulator ↔ serialport driver', () => {
   const tmp = makeTempDir('tm-cart-int-');
@@ -69,14 +60,14 @@ describe('ECG cart over real serial ptys (socat): simulator ↔ serialport drive
   it('identifies the cart, streams sample-exact blocks, and records 10 s of 18 leads', async () => {
     await plugCart(1);
     await driver.start(controller.signal);
-    await waitFor(() => (driver.cartState === 'streaming' ? true : undefined), 'streaming');
+    await waitFor('streaming', () => (driver.cartState === 'streaming' ? true : undefined), 15_000, 10);
     const info = driver.deviceInfo!;
     expect(info.serial).toBe('SIM0001');
     expect(info.leads.map((l) => l.name)).toEqual([...CART_LEADS]);
     expect(info.leads.filter((l) => l.derived).map((l) => l.name).sort()).toEqual([...DERIVED_LEADS].sort());
 
     await driver.startRecord(PATIENT, 10_000);
-    const rec = await waitFor(() => records[0], 'record', 20_000);
+    const rec = await waitFor('record', () => records[0], 20_000, 10);
     expect(rec.length).toBe(5000);
     expect(rec.complete).toBe(true);
     expect(rec.samples).toHaveLength(18);
@@ -104,8 +95,8 @@ describe('ECG cart over real serial ptys (socat): simulator ↔ serialport drive
   it('counts corrupt bytes, resyncs, and keeps streaming', async () => {
     const before = blocks.length;
     sim!.injectBytes(Uint8Array.from([0x05, 0x11, 0x22, 0x00, 0x07, 1, 2, 3, 4, 5, 6, 0x00, 0xff, 0xfe, 0x00]));
-    await waitFor(() => (Object.keys(driver.stats.frameErrors).length > 0 ? true : undefined), 'frame errors counted');
-    await waitFor(() => (blocks.length > before + 20 ? true : undefined), 'blocks after garbage');
+    await waitFor('frame errors counted', () => (Object.keys(driver.stats.frameErrors).length > 0 ? true : undefined), 15_000, 10);
+    await waitFor('blocks after garbage', () => (blocks.length > before + 20 ? true : undefined), 15_000, 10);
     expect(driver.cartState).toBe('streaming');
     for (const code of Object.keys(driver.stats.frameErrors)) expect(code).toMatch(/^TM_ERR_CART_/);
   });
@@ -114,18 +105,18 @@ describe('ECG cart over real serial ptys (socat): simulator ↔ serialport drive
     states.length = 0;
     const resets = driver.stats.watchdogResets;
     sim!.setHung(true);
-    await waitFor(() => (driver.stats.watchdogResets > resets ? true : undefined), 'watchdog');
+    await waitFor('watchdog', () => (driver.stats.watchdogResets > resets ? true : undefined), 15_000, 10);
     sim!.setHung(false);
-    await waitFor(() => (states.includes('reconnecting') && driver.cartState === 'streaming' ? true : undefined), 'streaming after hang');
+    await waitFor('streaming after hang', () => (states.includes('reconnecting') && driver.cartState === 'streaming' ? true : undefined), 15_000, 10);
   });
 
   it('reconnects after an unplug when the cart comes back under a new tty name', async () => {
     const oldTty = driver.stats.reconnects;
     await unplugCart();
-    await waitFor(() => (driver.cartState === 'reconnecting' || driver.cartState === 'opening' ? true : undefined), 'noticed unplug');
+    await waitFor('noticed unplug', () => (driver.cartState === 'reconnecting' || driver.cartState === 'opening' ? true : undefined), 15_000, 10);
     await plugCart(2);
     const before = blocks.length;
-    await waitFor(() => (driver.cartState === 'streaming' && blocks.length > before + 5 ? true : undefined), 'streaming on the new tty');
+    await waitFor('streaming on the new tty', () => (driver.cartState === 'streaming' && blocks.length > before + 5 ? true : undefined), 15_000, 10);
     expect(driver.stats.reconnects).toBeGreaterThan(oldTty);
   });
 });

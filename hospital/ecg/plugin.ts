@@ -13,7 +13,8 @@ import { EcgErrorCode } from './errors.js';
 import { EcgReassembler, type AssembledRecord, type ReassemblerLimits } from './reassembler.js';
 import { recoverEarlierChunks } from './recover.js';
 
-export interface EcgPluginOptions {
+/** What the hub's ECG plugins (worklist and reading) are built from. */
+export interface EcgDeps {
   readonly store: EcgStore;
   readonly registry: GatewayRegistry;
   readonly live: LiveHub;
@@ -21,6 +22,9 @@ export interface EcgPluginOptions {
   readonly metrics: HospitalMetrics;
   readonly clock: Clock;
   readonly log: Logger;
+}
+
+export interface EcgPluginOptions extends EcgDeps {
   readonly limits?: ReassemblerLimits;
   /** Observers of the workflow (the reading plugin relays EcgStatus and audits from these). */
   readonly events?: EcgPluginEvents;

@@ -1,20 +1,14 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { Logger } from 'pino';
 import { Counter } from 'prom-client';
-import type { Clock } from '../../protocols/index.js';
 import { requireRole } from '../auth/require-role.js';
-import type { SessionManager } from '../auth/sessions.js';
-import type { LiveHub } from '../live/live-hub.js';
-import type { HospitalMetrics } from '../metrics.js';
-import type { GatewayRegistry } from '../uplink/registry.js';
 import { EcgAuditStore } from './audit-store.js';
 import { EcgRelay } from './diagnosis-relay.js';
 import { loadSigningKey } from './diagnosis-signature.js';
 import { DiagnosisStore, type DiagnosisView } from './diagnosis-store.js';
-import type { EcgRecordView, EcgStore } from './ecg-store.js';
+import type { EcgRecordView } from './ecg-store.js';
 import { EcgErrorCode } from './errors.js';
-import type { EcgPluginEvents } from './plugin.js';
+import type { EcgDeps, EcgPluginEvents } from './plugin.js';
 
 /** POST /api/ecg/records/:id/diagnosis body. Bounds keep one report well under a downlink frame. */
 const DiagnosisBody = Type.Object({
@@ -25,14 +19,7 @@ const DiagnosisBody = Type.Object({
 }, { additionalProperties: false });
 type DiagnosisBody = Static<typeof DiagnosisBody>;
 
-export interface EcgReadingOptions {
-  readonly store: EcgStore;
-  readonly registry: GatewayRegistry;
-  readonly live: LiveHub;
-  readonly sessions: SessionManager;
-  readonly metrics: HospitalMetrics;
-  readonly clock: Clock;
-  readonly log: Logger;
+export interface EcgReadingOptions extends EcgDeps {
   /** Where the signing key file lives (the hub's dataDir, or ":memory:"). */
   readonly dataDir: string;
   /** Hex or base64 key of ≥ 32 bytes; default: `<dataDir>/ecg-signing.key`, generated once. */

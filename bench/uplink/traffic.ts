@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { telemed, type ClassName, type EnvelopeInit } from '../../protocols/index.js';
 import { wallMs } from './clock.js';
 import type { TrafficSpec } from './scenario.js';
@@ -40,14 +40,38 @@ function periodic(periodMs: number, fn: (n: number) => void, signal: AbortSignal
   tick();
 }
 
-/** Cuts one BULK object into chunk frames as an ECG cart hands it over. */
-function bulkObject(streamId: string, recordId: string, data: Uint8Array, chunk: number, sink: FrameSink): void {
+/** SHA-256 of a whole record, as the cart puts it on the record's first chunk. */
+export function sha256(data: Uint8Array): Uint8Array {
+  return createHash('sha256').update(data).digest();
+}
+
+/**
+ * Cuts one BULK object into chunk frames as an ECG cart hands it over: the record's SHA-256 on the
+ * first chunk (the hub checks it once the record is whole), `last` on the final one.
+ */
+export function bulkObject(streamId: string, recordId: string, data: Uint8Array, hash: Uint8Array, chunk: number, sink: FrameSink): void {
   for (let off = 0; off < data.length; off += chunk) {
     const end = Math.min(data.length, off + chunk);
     sink({
       streamId, cls: 'bulk', durable: true, captureMs: wallMs(),
-      payload: { ecgChunk: { recordId, offset: off, totalSize: data.length, data: data.subarray(off, end), contentType: 'application/x-telemed-ecg+protobuf', last: end === data.length } },
+      payload: { ecgChunk: {
+        recordId, offset: off, totalSize: data.length, data: data.subarray(off, end), contentType: 'application/x-telemed-ecg+protobuf',
+        last: end === data.length, ...(off === 0 ? { sha256: hash } : {}),
+      } },
     });
+  }
+}
+
+/**
+ * The backlog as stored records of `recordBytes` each (the last one shorter), every one with its
+ * own hash: what piles up on a cart over a day. One 50 MB "record" would exceed the hub's record
+ * size limit and be stored as corrupt.
+ */
+export function backlogRecords(bytes: number, recordBytes: number, chunk: number, sink: FrameSink): void {
+  const all = randomBytes(bytes);
+  for (let off = 0, n = 0; off < bytes; off += recordBytes, n++) {
+    const rec = all.subarray(off, Math.min(bytes, off + recordBytes));
+    bulkObject(BACKLOG_STREAM, `backlog-${n}`, rec, sha256(rec), chunk, sink);
   }
 }
 
@@ -56,7 +80,8 @@ export function startUplinkTraffic(spec: TrafficSpec, sink: FrameSink, signal: A
   // Incompressible bytes, as a JPEG or a compressed record is; shared buffers, nothing is mutated.
   const video = randomBytes(spec.videoBytes);
   const record = randomBytes(spec.recordBytes);
-  if (spec.backlogBytes > 0) bulkObject(BACKLOG_STREAM, 'backlog', randomBytes(spec.backlogBytes), spec.bulkChunkBytes, sink);
+  const recordHash = sha256(record);
+  if (spec.backlogBytes > 0) backlogRecords(spec.backlogBytes, spec.recordBytes, spec.bulkChunkBytes, sink);
   periodic(1000 / spec.controlHz, (n) => sink({
     streamId: 'arm/telemetry', cls: 'control', durable: false, captureMs: wallMs(),
     payload: { armTelemetry: { armId: 'arm-1', pose: pose(n / 100), forceN: 2.5, state: v1.ArmState.ARM_STATE_MOVING, lastCommandId: n } },
@@ -97,7 +122,7 @@ export function startUplinkTraffic(spec: TrafficSpec, sink: FrameSink, signal: A
     streamId: 'us/probe-1', cls: 'video', durable: false, captureMs: wallMs(),
     payload: { ultrasound: { frameId: n, width: 256, height: 256, encoding: v1.ImageEncoding.IMAGE_ENCODING_JPEG, quality: 80, data: video, depthMm: 120, gainDb: 30 } },
   }), signal);
-  periodic(spec.recordEveryS * 1000, (n) => bulkObject(RECORD_STREAM, `rec-${n}`, record, spec.bulkChunkBytes, sink), signal);
+  periodic(spec.recordEveryS * 1000, (n) => bulkObject(RECORD_STREAM, `rec-${n}`, record, recordHash, spec.bulkChunkBytes, sink), signal);
 }
 
 /** Downlink traffic (hub side): CONTROL arm commands at `controlHz`. */

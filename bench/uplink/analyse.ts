@@ -1,5 +1,6 @@
 import { CLASS_DEFAULTS, CLASS_NAMES, type ClassName } from '../../protocols/index.js';
-import type { RecvRec, SentRec, SideReport } from './ipc.js';
+import { histQuantile, LATENESS_BUCKET_MS, type DirStats } from '../../simulators/link/index.js';
+import type { LoopDelay, RecvRec, SentRec, SideReport } from './ipc.js';
 import type { RawRun } from './run.js';
 import type { Direction, Scenario } from './scenario.js';
 import { BACKLOG_STREAM } from './traffic.js';
@@ -38,6 +39,26 @@ export interface RunResult {
   /** The edge sender's own counters at the end (telemed: per class, drop reasons). */
   edgeSenderStats: unknown;
   tunnel?: TunnelResult;
+  /** Where the time goes (issue 3 (a)): per-hop latency, event-loop delay, the emulator's own delays. */
+  diag: Diagnosis;
+}
+
+/** p50/p99 of one hop, ms. */
+export interface HopQuantiles { n: number; p50Ms: number | null; p99Ms: number | null }
+
+export interface Diagnosis {
+  /**
+   * Per direction and class, frames captured in the window: capture → the sender's send stamp
+   * (header send_time_ns: queueing in the sender, scheduler and pacer) and send stamp → receipt
+   * (socket buffers, the link, the receiver's event loop). Telemed only (MQTT has no send stamp).
+   */
+  hops: Record<Direction, Partial<Record<ClassName, { sender: HopQuantiles; wire: HopQuantiles }>>>;
+  /** Event-loop delay per process over the run: edge, hub, and the bench process running the link emulator. */
+  loopDelay: { edge: LoopDelay | null; hub: LoopDelay | null; link: LoopDelay | null };
+  /** CPU seconds per process over the run (the link's: the whole bench process). */
+  cpuS: { edge: number | null; hub: number | null; link: number | null };
+  /** The emulator per direction over the window: bottleneck queue delay per piece and delivery lateness, ms. */
+  link: Record<Direction, { queueDelayP50Ms: number | null; queueDelayP99Ms: number | null; latenessP50Ms: number | null; latenessP99Ms: number | null }>;
 }
 
 export interface TunnelResult {
@@ -138,6 +159,37 @@ function tunnel(raw: RawRun, rateBps: number): TunnelResult | undefined {
   };
 }
 
+function hops(sent: readonly SentRec[], recv: readonly RecvRec[], from: number, to: number): Diagnosis['hops']['up'] {
+  const { first } = index(recv);
+  const out: Diagnosis['hops']['up'] = {};
+  const q = (xs: number[]): HopQuantiles => {
+    xs.sort((a, b) => a - b);
+    return { n: xs.length, p50Ms: round(quantile(xs, 0.5)), p99Ms: round(quantile(xs, 0.99)) };
+  };
+  for (const c of CLASS_NAMES) {
+    const snd: number[] = [];
+    const wire: number[] = [];
+    for (const s of sent) {
+      if (s.c !== c || s.t < from || s.t >= to) continue;
+      const r = first.get(key(s.s, s.q));
+      if (!r || !(r.x > 0)) continue;
+      snd.push(r.x - r.t);
+      wire.push(r.r - r.x);
+    }
+    if (snd.length > 0) out[c] = { sender: q(snd), wire: q(wire) };
+  }
+  return out;
+}
+
+function linkDiag(a: DirStats, b: DirStats): Diagnosis['link']['up'] {
+  return {
+    queueDelayP50Ms: histQuantile(b.queueDelayHist, a.queueDelayHist, 0.5, 1),
+    queueDelayP99Ms: histQuantile(b.queueDelayHist, a.queueDelayHist, 0.99, 1),
+    latenessP50Ms: histQuantile(b.latenessHist, a.latenessHist, 0.5, LATENESS_BUCKET_MS),
+    latenessP99Ms: histQuantile(b.latenessHist, a.latenessHist, 0.99, LATENESS_BUCKET_MS),
+  };
+}
+
 /** Numbers of one run from both sides' ledgers. */
 export function analyse(raw: RawRun, scn: Scenario, rateBps: number): RunResult {
   const T = (raw.t1 - raw.t0) / 1000;
@@ -161,6 +213,12 @@ export function analyse(raw: RawRun, scn: Scenario, rateBps: number): RunResult 
     durableRefused: raw.edge.refused,
     peakRssBytes: { edge: raw.edge.peakRssBytes, hub: raw.hub.peakRssBytes },
     edgeSenderStats: raw.edge.senderStats,
+    diag: {
+      hops: { up: hops(raw.edge.sent, raw.hub.recv, raw.t0, raw.t1), down: hops(raw.hub.sent, raw.edge.recv, raw.t0, raw.t1) },
+      loopDelay: { edge: raw.edge.loopDelay, hub: raw.hub.loopDelay, link: raw.linkLoopDelay },
+      cpuS: { edge: raw.edge.cpuS, hub: raw.hub.cpuS, link: raw.linkCpuS },
+      link: { up: linkDiag(raw.linkAt0.up, raw.linkAt1.up), down: linkDiag(raw.linkAt0.down, raw.linkAt1.down) },
+    },
   };
   const t = scn.outage ? tunnel(raw, rateBps) : undefined;
   if (t) result.tunnel = t;

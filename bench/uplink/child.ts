@@ -1,6 +1,7 @@
 // Entry of one side of a bench run, in its own process so the gateway, the hub and the link
 // emulator do not share an event loop. Driven over the IPC channel (ipc.ts).
 import type { ChildSpec, FromChild, ToChild } from './ipc.js';
+import { LoopWatch } from './loop-delay.js';
 import { mqttEdge, mqttHub } from './mqtt-sides.js';
 import type { Side } from './side.js';
 import { telemedEdge, telemedHub } from './telemed-sides.js';
@@ -17,12 +18,13 @@ async function open(spec: ChildSpec): Promise<Side> {
 async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2] ?? '{}') as ChildSpec;
   const side = await open(spec);
+  const loop = new LoopWatch();
   process.on('message', (raw) => {
     const msg = raw as ToChild;
     switch (msg.type) {
-      case 'start': side.start(); return;
+      case 'start': loop.start(); side.start(); return;
       case 'stop': side.stop(); return;
-      case 'collect': send({ type: 'report', report: side.report() }); return;
+      case 'collect': send({ type: 'report', report: { ...side.report(), loopDelay: loop.read(), cpuS: loop.cpuS() } }); return;
       case 'close':
         side.close().then(
           () => { send({ type: 'closed' }); process.disconnect(); },

@@ -7,8 +7,14 @@ import type { RunName, TrafficSpec } from './scenario.js';
  * part is, at the time of the last.
  */
 export interface SentRec { c: ClassName; s: string; q0: number; q: number; t: number; b: number }
-/** A frame as received: stream, seq, capture wall ms (from the frame), receive wall ms. */
-export interface RecvRec { s: string; q: number; t: number; r: number }
+/**
+ * A frame as received: stream, seq, capture wall ms (from the frame), receive wall ms, and the
+ * sender's send stamp (header send_time_ns, wall ms; 0 when absent) to split the latency into hops.
+ */
+export interface RecvRec { s: string; q: number; t: number; r: number; x: number }
+
+/** Event-loop delay of a side's process over the run (perf_hooks.monitorEventLoopDelay), ms. */
+export interface LoopDelay { p50Ms: number; p99Ms: number; maxMs: number; meanMs: number }
 
 /** What one side hands back after a run. */
 export interface SideReport {
@@ -25,6 +31,10 @@ export interface SideReport {
   peakRssBytes: number;
   /** The sender's own counters (telemed: per-class sent/dropped/queued/acked and drop reasons), for diagnosis. */
   senderStats: unknown;
+  /** Event-loop delay of this side's process from `start` to `collect`; null before start. */
+  loopDelay: LoopDelay | null;
+  /** CPU time of this side's process from `start` to `collect`, s (user + system). */
+  cpuS: number | null;
 }
 
 /** What a child process is: its side, the transport and where to connect. */
@@ -62,13 +72,13 @@ export class Ledger {
     this.sent.push({ c, s, q0, q, t, b });
   }
 
-  received(s: string, q: number, captureNs: number, r: number): void {
-    this.recv.push({ s, q, t: captureNs / 1e6, r });
+  received(s: string, q: number, captureNs: number, r: number, sendNs = 0): void {
+    this.recv.push({ s, q, t: captureNs / 1e6, r, x: sendNs / 1e6 });
   }
 
   report(pendingFrom: Record<string, number> | null, senderStats: unknown = null): SideReport {
     clearInterval(this.rssTimer);
     this.peakRss = Math.max(this.peakRss, process.memoryUsage.rss());
-    return { sent: this.sent, recv: this.recv, refused: this.refused, pendingFrom, peakRssBytes: this.peakRss, senderStats };
+    return { sent: this.sent, recv: this.recv, refused: this.refused, pendingFrom, peakRssBytes: this.peakRss, senderStats, loopDelay: null, cpuS: null };
   }
 }

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { startLink, type LinkEmulator, type LinkStats } from '../../simulators/link/index.js';
 import { sleep, wallMs } from './clock.js';
 import { ChildProc } from './child-proc.js';
-import type { ChildSpec, SideReport } from './ipc.js';
+import type { ChildSpec, LoopDelay, SideReport } from './ipc.js';
+import { LoopWatch } from './loop-delay.js';
 import { startMosquitto, type Broker } from './mosquitto.js';
 import type { RunName, Scenario } from './scenario.js';
 
@@ -19,6 +20,9 @@ export interface RawRun {
   outageEnd: number | null;
   linkAt0: LinkStats;
   linkAt1: LinkStats;
+  /** Event-loop delay and CPU seconds of this (the emulator's) process over the run. */
+  linkLoopDelay: LoopDelay | null;
+  linkCpuS: number | null;
 }
 
 /**
@@ -61,6 +65,8 @@ export async function runOnce(run: RunName, scn: Scenario, log: (s: string) => v
     children.push(edge);
     await edge.wait('ready', 30_000);
     log(`${run}: ready (hub ${hubTarget}, link ${link.port}); warm-up ${scn.warmupS} s`);
+    const loop = new LoopWatch();
+    loop.start();
     hub.send({ type: 'start' });
     edge.send({ type: 'start' });
     await sleep(scn.warmupS * 1000);
@@ -89,7 +95,7 @@ export async function runOnce(run: RunName, scn: Scenario, log: (s: string) => v
     hub.send({ type: 'collect' });
     const edgeReport = (await edge.wait('report', 60_000)).report;
     const hubReport = (await hub.wait('report', 60_000)).report;
-    return { run, edge: edgeReport, hub: hubReport, t0, t1, outageStart, outageEnd, linkAt0, linkAt1 };
+    return { run, edge: edgeReport, hub: hubReport, t0, t1, outageStart, outageEnd, linkAt0, linkAt1, linkLoopDelay: loop.read(), linkCpuS: loop.cpuS() };
   } finally {
     // Edge first (its Goodbye goes out while the hub still listens), then the link, then the hub.
     for (const c of [...children].reverse()) await c.close().catch(() => c.kill());

@@ -24,7 +24,7 @@ export async function telemedHub(spec: ChildSpec): Promise<Side> {
   const hub = await startHospital(config, { logger });
   const registry = hub.app.hospital.registry;
   const ledger = new Ledger();
-  registry.onFrame((_gw, env) => ledger.received(env.header.streamId, Number(env.header.seq), Number(env.header.captureTimeNs), wallMs()));
+  registry.onFrame((_gw, env) => ledger.received(env.header.streamId, Number(env.header.seq), Number(env.header.captureTimeNs), wallMs(), Number(env.header.sendTimeNs ?? 0)));
   const seqs = new Map<string, number>();
   let stopper = new AbortController();
   const down = (f: BenchFrame): void => {
@@ -57,7 +57,7 @@ export async function telemedEdge(spec: ChildSpec): Promise<Side> {
   });
   const gw = await startGateway(config, { logger });
   const ledger = new Ledger();
-  gw.uplink.session.on('downlink', (env: DecodedEnvelope) => ledger.received(env.header.streamId, Number(env.header.seq), Number(env.header.captureTimeNs), wallMs()));
+  gw.uplink.session.on('downlink', (env: DecodedEnvelope) => ledger.received(env.header.streamId, Number(env.header.seq), Number(env.header.captureTimeNs), wallMs(), Number(env.header.sendTimeNs ?? 0)));
   for (let i = 0; gw.uplink.session.state !== 'ready'; i++) {
     if (i > 300) throw new Error(`gateway not ready after 15 s (link state ${gw.uplink.session.state})`);
     await sleep(50);

@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { LINK_HELP, parseLinkArgs } from './args.js';
-import { startLink, type LinkStats } from './index.js';
+import { histQuantile, LATENESS_BUCKET_MS, startLink, type DirStats, type LinkStats } from './index.js';
 import { getProfile, profileNames } from './profile.js';
 
 /** Injectable I/O of {@link linkCommand}; defaults are the process's. */
@@ -74,7 +74,7 @@ export async function linkCommand(argv: string[], io: LinkCommandIo = {}): Promi
       const now = performance.now();
       const s = link.stats();
       const tS = Math.round((now - started) / 1000);
-      out.write((args.json ? JSON.stringify({ t: tS, ...s }) : formatStats(s, prev, now - prevAt, tS)) + '\n');
+      out.write((args.json ? JSON.stringify({ t: tS, ...s, up: brief(s.up, prev?.up), down: brief(s.down, prev?.down) }) : formatStats(s, prev, now - prevAt, tS)) + '\n');
       prev = s;
       prevAt = now;
     }, interval);
@@ -86,4 +86,15 @@ export async function linkCommand(argv: string[], io: LinkCommandIo = {}): Promi
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/** A direction's counters for the JSON lines: the histograms as p50/p99 over the last interval, ms. */
+function brief(d: DirStats, prev: DirStats | undefined): Omit<DirStats, 'queueDelayHist' | 'latenessHist'> & Record<string, number | null> {
+  const { queueDelayHist, latenessHist, ...rest } = d;
+  return {
+    ...rest,
+    queueDelayP50Ms: histQuantile(queueDelayHist, prev?.queueDelayHist ?? null, 0.5, 1),
+    queueDelayP99Ms: histQuantile(queueDelayHist, prev?.queueDelayHist ?? null, 0.99, 1),
+    latenessP99Ms: histQuantile(latenessHist, prev?.latenessHist ?? null, 0.99, LATENESS_BUCKET_MS),
+  };
 }

@@ -10,13 +10,14 @@ import type { PipeConfig } from './pipe.js';
 import { createRng } from './prng.js';
 import { getProfile, queueLimitBytes, type DirectionProfile, type LinkProfile } from './profile.js';
 import { timerScheduler, type Scheduler } from './scheduler.js';
-import { emptyDirStats, type DirStats } from './stats.js';
+import { copyDirStats, emptyDirStats, type DirStats } from './stats.js';
 
 export type { LinkProfile, DirectionProfile, LinkEventsProfile } from './profile.js';
 export { getProfile, parseProfile, profileNames } from './profile.js';
 export type { LinkEvent } from './events.js';
 export { eventSchedule, eventsUntil } from './events.js';
 export type { DirStats } from './stats.js';
+export { histQuantile, LATENESS_BUCKET_MS } from './stats.js';
 export { LinkError, LinkErrorCode } from './errors.js';
 
 /** Options of {@link startLink}. */
@@ -207,6 +208,6 @@ export async function startLink(opts: LinkOptions): Promise<LinkEmulator> {
       apply(on ? { type: 'outage-begin', cause: 'manual', refuseNew: o?.refuseNew ?? false } : { type: 'outage-end', cause: 'manual' });
     },
     disconnectAll,
-    stats: () => ({ up: { ...upStats }, down: { ...downStats }, connections: conns.size, refused, state: state.name }),
+    stats: () => ({ up: copyDirStats(upStats), down: copyDirStats(downStats), connections: conns.size, refused, state: state.name }),
   };
 }

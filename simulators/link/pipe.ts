@@ -2,7 +2,7 @@ import type { Readable, Writable } from 'node:stream';
 import { Fifo } from './fifo.js';
 import type { Rng } from './prng.js';
 import type { Scheduler, TimerHandle } from './scheduler.js';
-import type { DirStats } from './stats.js';
+import { histAdd, LATENESS_BUCKET_MS, type DirStats } from './stats.js';
 
 /** Settings of one pipe (one direction of one connection). */
 export interface PipeConfig {
@@ -157,6 +157,7 @@ export class Pipe {
       const start = Math.max(this.txFree, p.at);
       if (start > now + EARLY_MS) break;
       this.queue.shift();
+      histAdd(this.stats.queueDelayHist, start - p.at, 1);
       const txEnd = rate > 0 ? start + (p.buf.length * 8000) / rate : start;
       this.txFree = txEnd;
       const j = this.cfg.jitterMs > 0 ? (this.rng() * 2 - 1) * this.cfg.jitterMs : 0;
@@ -172,6 +173,7 @@ export class Pipe {
     let bytes = 0;
     for (let p = this.flight.peek(); p && p.at <= now + EARLY_MS; p = this.flight.peek()) {
       this.flight.shift();
+      histAdd(this.stats.latenessHist, now - p.at, LATENESS_BUCKET_MS);
       if (!corked) {
         // Cork so all pieces due on this wake leave in one writev, not one syscall each.
         this.dest.cork();

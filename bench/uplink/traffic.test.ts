@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { describeBlob } from '../../hospital/ecg/blob-format.js';
 import { EcgReassembler } from '../../hospital/ecg/reassembler.js';
 import { backlogRecords, bulkObject, sha256, type BenchFrame } from './traffic.js';
 
@@ -24,11 +25,20 @@ describe('bench BULK records', () => {
     expect(assemble(frames)[0]?.corruptCode).toBe('TM_ERR_ECG_HASH_MISMATCH');
   });
 
-  it('cut the backlog into records of the record size, each intact', () => {
+  it('cut the backlog into whole records of the record size, each intact', () => {
     const frames: BenchFrame[] = [];
     backlogRecords(500_000, 180_000, 16_384, (f) => frames.push(f));
     const recs = assemble(frames);
-    expect(recs.map((x) => x.bytes)).toEqual([180_000, 180_000, 140_000]);
+    expect(recs.map((x) => x.bytes)).toEqual([180_000, 180_000, 180_000]);
     expect(recs.every((x) => x.corruptCode === null)).toBe(true);
+  });
+
+  it('are whole cart blobs of the declared type (18 leads, 500 Hz, 10 s) the hub can describe', () => {
+    const data = new Uint8Array(180_000);
+    const frames: BenchFrame[] = [];
+    bulkObject('ecg/records', 'rec-2', data, sha256(data), 16_384, (f) => frames.push(f));
+    const meta = describeBlob(frames[0]?.payload.ecgChunk?.contentType ?? '', data).meta;
+    expect(meta.leads).toHaveLength(18);
+    expect(meta.durationS).toBe(10);
   });
 });

@@ -55,7 +55,7 @@ export function bulkObject(streamId: string, recordId: string, data: Uint8Array,
     sink({
       streamId, cls: 'bulk', durable: true, captureMs: wallMs(),
       payload: { ecgChunk: {
-        recordId, offset: off, totalSize: data.length, data: data.subarray(off, end), contentType: 'application/x-telemed-ecg+protobuf',
+        recordId, offset: off, totalSize: data.length, data: data.subarray(off, end), contentType: RECORD_CONTENT_TYPE,
         last: end === data.length, ...(off === 0 ? { sha256: hash } : {}),
       } },
     });
@@ -63,15 +63,22 @@ export function bulkObject(streamId: string, recordId: string, data: Uint8Array,
 }
 
 /**
- * The backlog as stored records of `recordBytes` each (the last one shorter), every one with its
- * own hash: what piles up on a cart over a day. One 50 MB "record" would exceed the hub's record
- * size limit and be stored as corrupt.
+ * The cart's raw record format: 18 leads × 500 Hz × 10 s of int16 is the issue's 180 kB record.
+ * The hub checks the hash and the size against it and stores the blob; the bytes are noise.
+ */
+export const RECORD_CONTENT_TYPE = 'application/x-telemed-ecg-int16le; leads=18; rate=500';
+
+/**
+ * The backlog as whole stored records of `recordBytes` each (as many as come closest to `bytes`),
+ * every one with its own hash: what piles up on a cart over a day. One 50 MB "record" would exceed
+ * the hub's record size limit and be stored as corrupt.
  */
 export function backlogRecords(bytes: number, recordBytes: number, chunk: number, sink: FrameSink): void {
-  const all = randomBytes(bytes);
-  for (let off = 0, n = 0; off < bytes; off += recordBytes, n++) {
-    const rec = all.subarray(off, Math.min(bytes, off + recordBytes));
-    bulkObject(BACKLOG_STREAM, `backlog-${n}`, rec, sha256(rec), chunk, sink);
+  const n = Math.max(1, Math.round(bytes / recordBytes));
+  const all = randomBytes(n * recordBytes);
+  for (let i = 0; i < n; i++) {
+    const rec = all.subarray(i * recordBytes, (i + 1) * recordBytes);
+    bulkObject(BACKLOG_STREAM, `backlog-${i}`, rec, sha256(rec), chunk, sink);
   }
 }
 

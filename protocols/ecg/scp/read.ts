@@ -2,7 +2,7 @@
 import type { EcgChannel, EcgMeasurement, EcgRecord } from '../record.js';
 import { INVALID_SAMPLE } from '../record.js';
 import { looksLikeScp } from './container.js';
-import { decodeScp, type ScpReadOptions } from './decode.js';
+import { decodeScp, type ScpDecoded, type ScpReadOptions } from './decode.js';
 import { ScpError } from './errors.js';
 import { parseGlobalMeasurements, parseLeadMeasurements } from './measurements.js';
 import { parseHeaderInfo } from './patient-device.js';
@@ -15,6 +15,26 @@ export function isScpEcg(bytes: Uint8Array): boolean {
 
 function versionName(v: number): string {
   return `${Math.floor(v / 10)}.${v % 10}`;
+}
+
+/**
+ * The record carries no lossy flag (EcgRecord has none), so a reconstructed rhythm is said in a
+ * note that starts with "lossy:" (stable prefix, for people and for code that must know).
+ */
+function reconstructionNotes(d: ScpDecoded): string[] {
+  const r = d.reconstruction;
+  if (r === null) return [];
+  const notes: string[] = [];
+  if (r.decimation !== null) {
+    const dec = r.decimation;
+    notes.push(dec.bimodal
+      ? `lossy: bimodal compression; rhythm stored at ${dec.storedIntervalUs} µs (decimated by ${dec.factor}) outside ${dec.protectedAreas} protected areas, interpolated back to ${d.intervalUs} µs; samples outside the protected areas are a reconstruction, not the cart's`
+      : `lossy: rhythm stored at ${dec.storedIntervalUs} µs (decimated by ${dec.factor}), interpolated back to the reference beat's ${d.intervalUs} µs; samples are a reconstruction, not the cart's`);
+  }
+  if (r.beatResampled !== null) {
+    notes.push(`lossy: reference beat stored at ${r.beatResampled.storedIntervalUs} µs, resampled to the rhythm's ${d.intervalUs} µs before add-back; QRS zones are a reconstruction, not the cart's`);
+  }
+  return notes;
 }
 
 /** Runs an optional-section parser; a malformed optional section becomes a note, not a rejection. */
@@ -35,7 +55,7 @@ function optional<T>(fallback: T, notes: string[], what: string, f: () => T): T 
  */
 export function readScpEcg(bytes: Uint8Array, id: string, options: ScpReadOptions = {}): EcgRecord {
   const d = decodeScp(bytes, options);
-  const notes = [`SCP-ECG ${versionName(d.container.protocolVersion)}`, ...d.container.warnings];
+  const notes = [`SCP-ECG ${versionName(d.container.protocolVersion)}`, ...d.container.warnings, ...reconstructionNotes(d)];
   const section = (n: number): Uint8Array | null => d.container.sections.get(n)?.body ?? null;
   const s1 = section(1);
   const header = s1 === null ? null : optional(null, notes, 'section 1', () => parseHeaderInfo(s1));

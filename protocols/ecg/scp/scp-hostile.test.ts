@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { sharedDataPath } from '../../../test/helpers/shared-data.js';
 import { ScpError, ScpErrorCode, crcCcitt, isScpEcg, readScpEcg, type ScpReadOptions } from './index.js';
 import type { HuffmanCode } from './huffman.js';
-import { fixCrcs, writeScp } from './scp-test-writer.js';
+import { decimateBimodal, fixCrcs, writeScp } from './scp-test-writer.js';
 
 const CODES = new Set<string>(Object.values(ScpErrorCode));
 const SCALE = Number(process.env.SCP_FUZZ_SCALE ?? '1');
@@ -53,18 +53,20 @@ function mutate(src: Uint8Array, offsets: number[], r: () => number): Uint8Array
   return b;
 }
 
-interface FuzzStats { runs: number; accepted: number; codes: Record<string, number>; slowestMs: number }
+/** `lossy`: accepted inputs whose rhythm was reconstructed (bimodal / decimated / resampled beat). */
+interface FuzzStats { runs: number; accepted: number; lossy: number; codes: Record<string, number>; slowestMs: number }
 
 function fuzz(inputs: () => Uint8Array, runs: number): FuzzStats {
-  const stats: FuzzStats = { runs, accepted: 0, codes: {}, slowestMs: 0 };
+  const stats: FuzzStats = { runs, accepted: 0, lossy: 0, codes: {}, slowestMs: 0 };
   for (let i = 0; i < runs; i++) {
     const b = inputs();
     const options: ScpReadOptions = { acceptBadCrc: i % 3 === 0 };
     const t0 = performance.now();
     try {
       isScpEcg(b);
-      readScpEcg(b, 'fuzz', options);
+      const rec = readScpEcg(b, 'fuzz', options);
       stats.accepted++;
+      if (rec.notes.some((n) => n.startsWith('lossy:'))) stats.lossy++;
     } catch (err) {
       if (!(err instanceof ScpError) || !CODES.has(err.code)) throw err;
       stats.codes[err.code] = (stats.codes[err.code] ?? 0) + 1;
@@ -132,6 +134,41 @@ describe('SCP-ECG reader under fuzz', () => {
   }, 120_000 * SCALE);
 });
 
+describe('SCP-ECG bimodal reader under fuzz', () => {
+  it('mutated bimodal file (decimation 4 outside protected areas, reference-beat subtraction, custom tables)', () => {
+    const n = 800;
+    const c = (bits: string, mode: number, baseValue: number, extra = 0): HuffmanCode =>
+      ({ prefixBits: bits.length, totalBits: bits.length + extra, mode, baseValue, prefix: parseInt(bits, 2) });
+    const wave = (k: number): number[] => Array.from({ length: n }, (_, i) => Math.round(60 * Math.sin(i / (11 + k)) + (i % 300 < 12 ? 400 : 0)));
+    const complexes = [{ type: 0, start: 150, fiducial: 170, end: 230 }, { type: 0, start: 450, fiducial: 470, end: 530 }, { type: 1, start: 700, fiducial: 720, end: 760 }];
+    const areas = [{ start: 160, end: 185 }, { start: 460, end: 485 }, { start: 712, end: 730 }];
+    const src = writeScp({
+      huffman: [
+        [c('0', 1, 0), c('10', 1, 1), c('110', 1, -1), c('1110', 0, 2), c('1111', 1, 0, 16)],
+        [c('0', 1, 2), c('10', 1, -2), c('110', 0, 1), c('111', 1, 0, 16)],
+      ],
+      leads: [{ id: 1, start: 1, end: n }, { id: 2, start: 1, end: n }],
+      flags: 0x15,
+      qrs: { beatMs: 160, fiducial: 21, complexes, protectedAreas: areas },
+      beat: { avmNv: 5000, intervalUs: 2000, difference: 1, leads: [wave(1).slice(0, 80), wave(2).slice(0, 80)] },
+      rhythm: { avmNv: 2500, intervalUs: 8000, difference: 2, bimodal: true, leads: [wave(3), wave(4)].map((l) => decimateBimodal(l, 1, areas, 4)) },
+    });
+    const ok = readScpEcg(src, 'src');
+    expect(ok.frames).toBe(n);
+    expect(ok.notes.some((x) => x.startsWith('lossy: bimodal'))).toBe(true);
+    const offsets = sectionOffsets(src);
+    const r = rng(1064);
+    const stats = fuzz(() => mutate(src, offsets, r), 10_000 * SCALE);
+    console.log(JSON.stringify({ fuzz: 'bimodal', ...stats }));
+    expect(stats.slowestMs).toBeLessThan(SLOWEST_MS);
+    // The mutants reach the reconstruction (some decode through it) and its rejections.
+    expect(stats.lossy).toBeGreaterThan(0);
+    expect(stats.codes[ScpErrorCode.FORMAT]).toBeGreaterThan(0);
+    expect(stats.codes[ScpErrorCode.HUFFMAN]).toBeGreaterThan(0);
+    expect(stats.codes[ScpErrorCode.UNSUPPORTED]).toBeGreaterThan(0);
+  }, 120_000 * SCALE);
+});
+
 describe('SCP-ECG rejections carry stable codes', () => {
   const code = (f: () => unknown): string => {
     try { f(); } catch (err) { return err instanceof ScpError ? err.code : `uncoded: ${String(err)}`; }
@@ -173,7 +210,10 @@ describe('SCP-ECG rejections carry stable codes', () => {
     fixCrcs(v);
     expect(code(() => readScpEcg(v, 'x'))).toBe(ScpErrorCode.UNSUPPORTED);
     const bimodal = example();
-    bimodal[3818 + 16 + 5] = 1; // section 6 bimodal flag
+    bimodal[3818 + 16 + 5] = 1; // section 6 bimodal flag, rhythm at the beat's 2000 µs: nothing decimated
+    fixCrcs(bimodal);
+    expect(Array.from(readScpEcg(bimodal, 'x').leads[0]?.samples.subarray(0, 5) ?? [])).toEqual([-2, -2, -2, -2, -3]);
+    new DataView(bimodal.buffer).setUint16(3818 + 16 + 2, 10_000, true); // section 6 at 5 × the beat's interval
     fixCrcs(bimodal);
     expect(code(() => readScpEcg(bimodal, 'x'))).toBe(ScpErrorCode.UNSUPPORTED);
     expect(code(() => readScpEcg(example(), 'x', { maxSamplesPerLead: 4999 }))).toBe(ScpErrorCode.LIMIT);

@@ -135,13 +135,16 @@ describe('SCP-ECG synthetic files', () => {
     expect(microvoltsPerCount(r.leads[0] ?? { gain: 0, units: '' })).toBeCloseTo(1, 12);
   });
 
-  it('refuses a decimated residual and overlapping subtraction zones with codes', () => {
+  it('refuses a residual at no whole 1-4 multiple of the beat interval and overlapping subtraction zones with codes', () => {
     const spec = (intervalUs: number, complexes: { type: number; start: number; fiducial: number; end: number }[]): TestScp => base({
       flags: 0x15,
       qrs: { beatMs: (25 * intervalUs) / 1000, fiducial: 10, complexes }, // 25 samples
       beat: { avmNv: 5000, intervalUs, difference: 0, leads: [trace(25, 1), trace(25, 2)] },
     });
-    expect(code(() => readScpEcg(writeScp(spec(2000, [])), 'x'))).toBe(ScpErrorCode.UNSUPPORTED);
+    // Rhythm at 4000 µs over a beat at 3000 µs (×1.33) or 800 µs (×5): no decimation factor fits
+    // (×2..4 are reconstructed, scp-bimodal.test.ts).
+    expect(code(() => readScpEcg(writeScp(spec(3000, [])), 'x'))).toBe(ScpErrorCode.UNSUPPORTED);
+    expect(code(() => readScpEcg(writeScp(spec(800, [])), 'x'))).toBe(ScpErrorCode.UNSUPPORTED);
     const overlap = [{ type: 0, start: 10, fiducial: 20, end: 30 }, { type: 0, start: 25, fiducial: 35, end: 40 }];
     expect(code(() => readScpEcg(writeScp(spec(4000, overlap)), 'x'))).toBe(ScpErrorCode.FORMAT);
     expect(code(() => readScpEcg(writeScp(spec(4000, [{ type: 0, start: 590, fiducial: 595, end: 601 }])), 'x'))).toBe(ScpErrorCode.FORMAT);

@@ -78,6 +78,38 @@ export function huffmanEncode(tables: readonly HuffmanTable[], values: readonly 
   return bits.done();
 }
 
+/**
+ * Encoder side of bimodal compression (EN 1064 §5.9.2), for a lead spanning full-rate sample
+ * numbers start..start+x.length-1: inside the protected areas every sample is kept; each stretch
+ * outside them keeps the rounded mean of every whole group of `factor` samples, then its last
+ * (length % factor) samples unchanged. The same layout the reader's decimation.ts expects.
+ */
+export function decimateBimodal(x: readonly number[], start: number, areas: readonly { start: number; end: number }[], factor: number): number[] {
+  const out: number[] = [];
+  const end = start + x.length - 1;
+  const sorted = [...areas].sort((a, b) => a.start - b.start);
+  const outside = (from: number, to: number): void => {
+    let s = from;
+    for (; s + factor - 1 <= to; s += factor) {
+      let sum = 0;
+      for (let k = 0; k < factor; k++) sum += x[s + k - start] ?? 0;
+      out.push(Math.round(sum / factor));
+    }
+    for (; s <= to; s++) out.push(x[s - start] ?? 0);
+  };
+  let next = start;
+  for (const a of sorted) {
+    if (a.end < start || a.start > end) continue;
+    const from = Math.max(a.start, start);
+    const to = Math.min(a.end, end);
+    if (from > next) outside(next, from - 1);
+    for (let s = from; s <= to; s++) out.push(x[s - start] ?? 0);
+    next = to + 1;
+  }
+  if (next <= end) outside(next, end);
+  return out;
+}
+
 function reverseBits(v: number, n: number): number {
   let r = 0;
   for (let i = 0; i < n; i++) r = r * 2 + (Math.floor(v / 2 ** i) % 2);
@@ -101,7 +133,14 @@ export interface TestScp {
   huffman: 'none' | 'default' | HuffmanTable[];
   leads: { id: number; start: number; end: number }[];
   flags: number;
-  qrs?: { beatMs: number; fiducial: number; complexes: { type: number; start: number; fiducial: number; end: number }[] };
+  /**
+   * Section 4. `protectedAreas` follow the complexes (default: each complex's start..end; `null`
+   * writes none, as a file without bimodal compression may).
+   */
+  qrs?: {
+    beatMs: number; fiducial: number; complexes: { type: number; start: number; fiducial: number; end: number }[];
+    protectedAreas?: { start: number; end: number }[] | null;
+  };
   beat?: TestSampleSection;
   rhythm?: TestSampleSection;
   /** Raw section bodies to add (e.g. 7, 8, 10, 11). */
@@ -149,7 +188,8 @@ export function writeScp(spec: TestScp): Uint8Array {
   if (spec.qrs !== undefined) {
     const b = new Bytes().u16(spec.qrs.beatMs).u16(spec.qrs.fiducial).u16(spec.qrs.complexes.length);
     for (const q of spec.qrs.complexes) b.u16(q.type).u32(q.start).u32(q.fiducial).u32(q.end);
-    for (const q of spec.qrs.complexes) b.u32(q.start).u32(q.end);
+    const areas = spec.qrs.protectedAreas === undefined ? spec.qrs.complexes : spec.qrs.protectedAreas;
+    for (const q of areas ?? []) b.u32(q.start).u32(q.end);
     bodies.set(4, b.done());
   }
   if (spec.beat !== undefined) bodies.set(5, encodeLeads(spec.beat, spec.huffman, false));

@@ -95,7 +95,7 @@ export async function buildHospital(config: HospitalConfig, deps: HospitalDeps =
     ctx: { config, store, registry, metrics, clock, timeseries, dummyHash, log: log.child({ component: 'uplink' }) },
   }));
   await app.register(livePlugin({ hub: live, registry, sessions }));
-  const reading = createEcgReading({ store: store.ecg, registry, live, sessions, metrics, clock, dataDir: config.dataDir, log: log.child({ component: 'ecg-reading' }) });
+  const reading = createEcgReading({ store: store.ecg, registry, live, sessions, metrics, clock, dataDir: config.dataDir, downlink: store.downlink, log: log.child({ component: 'ecg-reading' }) });
   await app.register(ecgPlugin({ store: store.ecg, registry, live, sessions, metrics, clock, log: log.child({ component: 'ecg' }), events: reading.events }));
   await app.register(reading.plugin);
   await app.register(staticPlugin(resolveDashboardsDir(config.dashboardsDir)));

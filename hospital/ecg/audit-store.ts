@@ -3,7 +3,9 @@ import type Database from 'better-sqlite3';
 /** What happened to a record. Append-only; the names are stable (dashboards show them). */
 export type EcgAuditAction =
   | 'received' | 'rejected' | 'claim' | 'diagnosis' | 'amend'
-  | 'relay-queued' | 'relay-deferred' | 'relay-resent';
+  | 'relay-queued' | 'relay-deferred' | 'relay-resent'
+  /** The gateway acked the relayed frame (it left the hub's downlink outbox); detail has stream and seq. */
+  | 'relay-delivered';
 
 /** One audit event as GET /api/ecg/records/:id/audit returns it. */
 export interface EcgAuditEvent {

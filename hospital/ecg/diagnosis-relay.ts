@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { TrafficClass, telemed, type Clock, type EnvelopeInit } from '../../protocols/index.js';
+import type { StoredDownFrame } from '../store/downlink-outbox.js';
 import type { GatewayRegistry } from '../uplink/registry.js';
 import type { EcgAuditStore } from './audit-store.js';
 import type { DiagnosisView } from './diagnosis-store.js';
@@ -24,6 +25,8 @@ const STATE: Record<ReadingState, telemed.v1.EcgReadingState> = {
   'in-reading': telemed.v1.EcgReadingState.ECG_READING_STATE_IN_READING,
   rejected: telemed.v1.EcgReadingState.ECG_READING_STATE_REJECTED,
 };
+
+const STATE_NAME = new Map<number, ReadingState>(Object.entries(STATE).map(([name, v]) => [v, name as ReadingState]));
 
 /** A record as the relay needs it. */
 export interface RelayTarget {
@@ -72,6 +75,32 @@ export class EcgRelay {
         signature: Buffer.from(dx.signature, 'hex'), signatureAlg: dx.signatureAlg, revision: dx.revision,
       },
     }, `diagnosis revision=${dx.revision}`);
+  }
+
+  /**
+   * The gateway acked relay frames and the hub's downlink outbox deleted them: each is audited as
+   * 'relay-delivered' on its record (found by gateway and the cart's record id in the frame), with
+   * what it carried, its stream and seq. Never throws (it runs inside the session's ack handling).
+   */
+  delivered(frames: readonly StoredDownFrame[], ecgIdOf: (gatewayId: string, recordId: string) => number | undefined): void {
+    const nowMs = Math.round(this.clock.nowNs() / 1e6);
+    for (const f of frames) {
+      try {
+        // Our own frame, read back from our own outbox: decoded without the hostile-input checks.
+        const env = telemed.v1.Envelope.decode(f.env);
+        const what = env.ecgStatus != null
+          ? { recordId: env.ecgStatus.recordId ?? '', text: `status=${STATE_NAME.get(env.ecgStatus.state ?? 0) ?? String(env.ecgStatus.state)}` }
+          : env.diagnosis != null ? { recordId: env.diagnosis.recordId ?? '', text: `diagnosis revision=${env.diagnosis.revision ?? 0}` } : null;
+        const ecgId = what === null ? undefined : ecgIdOf(f.gatewayId, what.recordId);
+        if (what === null || ecgId === undefined) {
+          this.log.warn({ gatewayId: f.gatewayId, streamId: f.streamId, seq: f.seq }, 'delivered ECG relay frame matches no record');
+          continue;
+        }
+        this.audit.append(ecgId, nowMs, 'hub', 'relay-delivered', `${what.text} stream=${f.streamId} seq=${f.seq}`);
+      } catch (err) {
+        this.log.error({ err, gatewayId: f.gatewayId, streamId: f.streamId, seq: f.seq }, 'auditing a delivered ECG relay frame failed');
+      }
+    }
   }
 
   private send(t: RelayTarget, streamId: string, trafficClass: TrafficClass, payload: Omit<EnvelopeInit, 'header'>, what: string): void {

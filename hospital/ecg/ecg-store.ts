@@ -63,6 +63,7 @@ export class EcgStore {
         ORDER BY status = 'reported', CASE WHEN status = 'reported' THEN 0 ELSE priority END DESC,
           CASE WHEN status = 'reported' THEN -received_at_ms ELSE received_at_ms END, id LIMIT ?`),
       get: db.prepare(`SELECT ${cols} FROM ecg_records WHERE id = ?`),
+      idOf: db.prepare('SELECT id FROM ecg_records WHERE gateway_id = ? AND record_id = ?').pluck(),
       blob: db.prepare('SELECT content_type, blob FROM ecg_records WHERE id = ?'),
       earlier: db.prepare("SELECT raw FROM frames WHERE gateway_id = ? AND stream_id = ? AND seq < ? AND payload_kind = 'ecgChunk' ORDER BY seq DESC LIMIT ?").pluck(),
       claim: db.prepare(`UPDATE ecg_records SET status = 'in_reading', claimed_by = ?
@@ -84,6 +85,11 @@ export class EcgStore {
   /** Worklist order (unreported by priority then oldest first; reported after, newest first), at most `limit`. */
   list(limit = 200): EcgRecordView[] {
     return (this.stmt.list.all(limit) as Row[]).map(view);
+  }
+
+  /** The hub row id of a gateway's record, by the cart's record id. */
+  idOf(gatewayId: string, recordId: string): number | undefined {
+    return this.stmt.idOf.get(gatewayId, recordId) as number | undefined;
   }
 
   get(id: number): EcgRecordView | undefined {

@@ -147,4 +147,27 @@ describe('ECG reading workflow: diagnosis, audit, relay', () => {
     expect(existsSync(join(dir.path, SIGNING_KEY_FILE))).toBe(true);
     expect(mem.text()).not.toContain(PATIENT);
   });
+
+  it("audits 'relay-delivered' with stream and seq when the gateway's ack takes a relay frame out of the downlink outbox", async () => {
+    const audit = async (recordId: string): Promise<EcgAuditEvent[]> =>
+      (await app.inject({ url: `/api/ecg/records/${await idOf(recordId)}/audit`, headers: auth('dr.li') })).json<{ events: EcgAuditEvent[] }>().events;
+    const delivered = async (recordId: string): Promise<string[]> =>
+      (await audit(recordId)).filter((e) => e.action === 'relay-delivered').map((e) => e.detail);
+    const outbox = app.hospital.store.downlink;
+    expect(await delivered('REC-A')).toEqual([]); // queued and sent, but not acked yet
+    // What the session does on an Ack from the gateway (cumulative per stream).
+    outbox.ack('clinic-1', 'ecg-status', 2); // REC-A received (1), REC-BAD rejected (2)
+    outbox.ack('clinic-1', 'ecg-dx', 1);
+    expect(await delivered('REC-A')).toEqual(['status=received stream=ecg-status seq=1', 'diagnosis revision=1 stream=ecg-dx seq=1']);
+    expect(await delivered('REC-BAD')).toEqual(['status=rejected stream=ecg-status seq=2']);
+    outbox.ack('clinic-1', 'ecg-status', 3); // in reading
+    outbox.ack('clinic-1', 'ecg-status', 3); // the same ack again: nothing left, nothing audited twice
+    outbox.ack('clinic-1', 'ecg-dx/critical', 1);
+    expect(await delivered('REC-A')).toEqual([
+      'status=received stream=ecg-status seq=1', 'diagnosis revision=1 stream=ecg-dx seq=1',
+      'status=in-reading stream=ecg-status seq=3', 'diagnosis revision=2 stream=ecg-dx/critical seq=1',
+    ]);
+    expect((await audit('REC-A')).at(-1)).toMatchObject({ actor: 'hub', action: 'relay-delivered' });
+    expect(outbox.pending('clinic-1')).toEqual([]);
+  });
 });

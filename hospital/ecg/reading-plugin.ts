@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { Counter } from 'prom-client';
 import { requireRole } from '../auth/require-role.js';
 import { EcgAuditStore } from './audit-store.js';
-import { EcgRelay } from './diagnosis-relay.js';
+import type { DownlinkOutbox } from '../store/downlink-outbox.js';
+import { EcgRelay, RELAY_STREAMS } from './diagnosis-relay.js';
 import { loadSigningKey } from './diagnosis-signature.js';
 import { DiagnosisStore, type DiagnosisView } from './diagnosis-store.js';
 import type { EcgRecordView } from './ecg-store.js';
@@ -24,6 +25,11 @@ export interface EcgReadingOptions extends EcgDeps {
   readonly dataDir: string;
   /** Hex or base64 key of ≥ 32 bytes; default: `<dataDir>/ecg-signing.key`, generated once. */
   readonly signingKey?: string | null;
+  /**
+   * The hub's durable downlink outbox: its acks are audited as 'relay-delivered'. Without it
+   * (a registry with no durable outbox) the trail ends at 'relay-queued'.
+   */
+  readonly downlink?: Pick<DownlinkOutbox, 'onAcked'>;
 }
 
 /** The record view with its newest diagnosis (HubEcgView's `diagnosis`). */
@@ -72,6 +78,10 @@ export function createEcgReading(opts: EcgReadingOptions): {
 
   function plugin(app: FastifyInstance): Promise<void> {
     const readers = requireRole(opts.sessions, 'specialist', 'admin');
+    if (opts.downlink !== undefined) {
+      const off = opts.downlink.onAcked(Object.values(RELAY_STREAMS), (frames) => relay.delivered(frames, (gw, rec) => store.idOf(gw, rec)));
+      app.addHook('onClose', (_app, done) => { off(); done(); });
+    }
 
     app.post<{ Params: { id: string }; Body: DiagnosisBody }>('/api/ecg/records/:id/diagnosis', {
       preHandler: requireRole(opts.sessions, 'specialist'), schema: { body: DiagnosisBody }, attachValidation: true,

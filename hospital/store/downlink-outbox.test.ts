@@ -36,6 +36,25 @@ describe('DownlinkOutbox (hub, SQLite)', () => {
     expect(r.ok && r.frame.seq).toBe(4);
   });
 
+  it('tells ack listeners of their streams which frames an ack deleted, once, oldest first', () => {
+    for (let i = 0; i < 3; i++) store.downlink.append('g1', 'dx', 2, (seq) => bytes(10, seq));
+    store.downlink.append('g1', 'other', 1, (seq) => bytes(10, seq));
+    store.downlink.append('g2', 'dx', 2, (seq) => bytes(10, seq + 100));
+    const heard: string[] = [];
+    const off = store.downlink.onAcked(['dx'], (frames) => {
+      for (const f of frames) heard.push(`${f.gatewayId}/${f.streamId}:${f.seq}:${f.trafficClass}:${f.env[0]}`);
+    });
+    store.downlink.ack('g1', 'dx', 2);
+    store.downlink.ack('g1', 'dx', 2); // nothing left up to 2: nothing heard
+    store.downlink.ack('g1', 'other', 1); // not a listened stream
+    store.downlink.ack('g2', 'dx', 1);
+    expect(heard).toEqual(['g1/dx:1:2:1', 'g1/dx:2:2:2', 'g2/dx:1:2:101']);
+    off();
+    store.downlink.ack('g1', 'dx', 3);
+    expect(heard).toHaveLength(3);
+    expect(store.downlink.pending('g1')).toEqual([]);
+  });
+
   it('survives a reopen with frames, bytes and their exact bytes', async () => {
     store.downlink.append('g1', 'dx', 3, (seq) => bytes(300, seq + 40));
     await store.close();

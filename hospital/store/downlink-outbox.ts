@@ -12,6 +12,12 @@ export interface StoredDownFrame {
   readonly env: Uint8Array;
 }
 
+/**
+ * Called after an ack deleted frames of one (gateway, stream), oldest first, with the bytes they
+ * carried. Synchronous, inside the session's ack handling: must not throw and must stay cheap.
+ */
+export type DownlinkAckListener = (frames: readonly StoredDownFrame[]) => void;
+
 /** Outcome of `append`: the stored frame, or `full` when the gateway's byte cap would be passed. */
 export type AppendResult = { readonly ok: true; readonly frame: StoredDownFrame } | { readonly ok: false; readonly heldBytes: number };
 
@@ -27,6 +33,8 @@ export type AppendResult = { readonly ok: true; readonly frame: StoredDownFrame 
 export class DownlinkOutbox {
   /** Bytes held per gateway; loaded lazily (this process is the file's only writer). */
   private readonly held = new Map<string, number>();
+  /** Ack listeners by stream id (only frames of these streams are read back before deletion). */
+  private readonly ackListeners = new Map<string, Set<DownlinkAckListener>>();
   private readonly stmt;
   private readonly appendTx: (gatewayId: string, streamId: string, trafficClass: number, encode: (seq: number) => Uint8Array) => StoredDownFrame | null;
 
@@ -38,6 +46,7 @@ export class DownlinkOutbox {
       pending: db.prepare('SELECT stream_id, seq, traffic_class, env FROM downlink_outbox WHERE gateway_id = ? ORDER BY rowid'),
       sumUpTo: db.prepare('SELECT COALESCE(SUM(size), 0) FROM downlink_outbox WHERE gateway_id = ? AND stream_id = ? AND seq <= ?').pluck(),
       delUpTo: db.prepare('DELETE FROM downlink_outbox WHERE gateway_id = ? AND stream_id = ? AND seq <= ?'),
+      upTo: db.prepare('SELECT seq, traffic_class, env FROM downlink_outbox WHERE gateway_id = ? AND stream_id = ? AND seq <= ? ORDER BY seq'),
       bytes: db.prepare('SELECT COALESCE(SUM(size), 0) FROM downlink_outbox WHERE gateway_id = ?').pluck(),
     };
     this.appendTx = db.transaction((gatewayId: string, streamId: string, trafficClass: number, encode: (seq: number) => Uint8Array) => {
@@ -75,12 +84,40 @@ export class DownlinkOutbox {
     return rows.map((r) => ({ gatewayId, streamId: r.stream_id, seq: r.seq, trafficClass: r.traffic_class, env: r.env }));
   }
 
-  /** The gateway acked `streamId` up to `seq` (cumulative): those frames are deleted. Returns how many bytes. */
+  /**
+   * The gateway acked `streamId` up to `seq` (cumulative): those frames are deleted, then the
+   * stream's ack listeners hear which ones. Returns how many bytes.
+   */
   ack(gatewayId: string, streamId: string, seq: number): number {
     const bytes = this.stmt.sumUpTo.get(gatewayId, streamId, seq) as number;
     if (bytes === 0) return 0;
+    const listeners = this.ackListeners.get(streamId);
+    const rows = listeners === undefined ? [] : this.stmt.upTo.all(gatewayId, streamId, seq) as { seq: number; traffic_class: number; env: Buffer }[];
     this.stmt.delUpTo.run(gatewayId, streamId, seq);
     this.held.set(gatewayId, Math.max(0, this.heldBytes(gatewayId) - bytes));
+    if (listeners !== undefined && rows.length > 0) {
+      const frames = rows.map((r) => ({ gatewayId, streamId, seq: r.seq, trafficClass: r.traffic_class, env: r.env }));
+      for (const l of [...listeners]) l(frames);
+    }
     return bytes;
+  }
+
+  /**
+   * Hears the frames of `streams` that acks delete (the gateway has them: delivered). Returns the
+   * unsubscribe function. Frames of other streams are deleted without being read back.
+   */
+  onAcked(streams: readonly string[], listener: DownlinkAckListener): () => void {
+    for (const s of streams) {
+      let set = this.ackListeners.get(s);
+      if (set === undefined) this.ackListeners.set(s, (set = new Set()));
+      set.add(listener);
+    }
+    return () => {
+      for (const s of streams) {
+        const set = this.ackListeners.get(s);
+        set?.delete(listener);
+        if (set?.size === 0) this.ackListeners.delete(s);
+      }
+    };
   }
 }

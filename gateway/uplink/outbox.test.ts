@@ -1,10 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { TrafficClass, encodeEnvelope } from '../../protocols/index.js';
 import { MemoryOutbox } from './outbox.js';
 import { outboxConformance } from './outbox.conformance.js';
 import { SqliteOutbox } from './sqlite-outbox.js';
+import { StreamSequencer } from './streams.js';
 
 outboxConformance('MemoryOutbox', { make: (maxBytes) => new MemoryOutbox(maxBytes) });
 
@@ -29,4 +32,35 @@ outboxConformance('SqliteOutbox on disk', {
     dirOf.set(again, dataDir);
     return again;
   },
+});
+
+describe('SqliteOutbox stored bytes', () => {
+  it('stores exactly the bytes encodeEnvelope gives for the frame (kept from build, not encoded again)', () => {
+    const dataDir = join(root, 'stored-bytes');
+    const box = new SqliteOutbox({ dataDir, maxBytes: 1 << 24 });
+    const seq = new StreamSequencer('gw-1', () => 60_000, () => 0);
+    const data = new Uint8Array(16_384).map((_, i) => (i * 31) & 0xff);
+    const chunk = seq.build({
+      streamId: 'cart-1/ecg-record', trafficClass: TrafficClass.TRAFFIC_CLASS_BULK, durable: true, captureTimeNs: 1_700_000_000_000_000_000,
+      payload: { ecgChunk: { recordId: 'r1', offset: 16_384, data } },
+    }, 5);
+    const vitals = seq.build({
+      streamId: 'mon-1/vitals', trafficClass: TrafficClass.TRAFFIC_CLASS_VITALS, durable: true, captureTimeNs: 42,
+      payload: { vitals: { deviceId: 'mon-1', numerics: [{ code: 'MDC_ECG_HEART_RATE', label: 'HR', value: 72, unit: '/min', valid: true }] } },
+    }, 5);
+    box.appendBatch([chunk, vitals]);
+    box.close();
+    const db = new Database(join(dataDir, 'outbox.db'), { readonly: true });
+    try {
+      const rows = db.prepare('SELECT stream_id, size, env FROM frames ORDER BY stream_id').all() as { stream_id: string; size: number; env: Buffer }[];
+      expect(rows.map((r) => r.stream_id)).toEqual(['cart-1/ecg-record', 'mon-1/vitals']);
+      for (const [row, frame] of [[rows[0], chunk], [rows[1], vitals]] as const) {
+        const expected = encodeEnvelope(frame.env);
+        expect(row?.size).toBe(expected.length);
+        expect(Buffer.compare(row?.env ?? Buffer.alloc(0), Buffer.from(expected))).toBe(0);
+      }
+    } finally {
+      db.close();
+    }
+  });
 });

@@ -1,11 +1,26 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { className, encodeEnvelope, systemClock, telemed, type Clock, type HeaderInit } from '../../protocols/index.js';
+import { DEFAULT_LIMITS, className, encodeEnvelope, systemClock, telemed, type Clock, type HeaderInit } from '../../protocols/index.js';
 import { GatewayError, GatewayErrorCode } from '../errors.js';
 import { outboxFullError, type Outbox } from './outbox.js';
 import { migrateOutbox } from './outbox-migrations.js';
-import type { OutFrame } from './streams.js';
+import { encodeForSend, type OutFrame } from './streams.js';
+
+/**
+ * SQLite page cache of the outbox connection, KiB (negative `cache_size`). better-sqlite3 builds
+ * SQLite with a 16 000 KiB default, which the outbox fills within seconds of a long outage (the
+ * pages of every appended BULK chunk pass through it) and never gives back: ~20 MB of the
+ * gateway's resident memory (bench/uplink/outage-rss.ts). The outbox appends, reads the backlog
+ * once in seq order and deletes by key: 2 MiB (SQLite's own default) holds the index pages
+ * those walk.
+ */
+export const OUTBOX_CACHE_KIB = 2048;
+/**
+ * The WAL file is cut back to this size after a checkpoint, bytes. A group commit of 1024 BULK
+ * chunks writes a ~17 MB WAL; without a limit the file keeps that size for good.
+ */
+export const OUTBOX_WAL_LIMIT_BYTES = 8 * 1024 * 1024;
 
 /** Options of the SQLite outbox. */
 export interface SqliteOutboxOptions {
@@ -63,6 +78,8 @@ export class SqliteOutbox implements Outbox {
       }
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = FULL');
+      this.db.pragma(`cache_size = -${OUTBOX_CACHE_KIB}`);
+      this.db.pragma(`journal_size_limit = ${OUTBOX_WAL_LIMIT_BYTES}`);
       migrateOutbox(this.db);
     } catch (err) {
       throw new GatewayError(GatewayErrorCode.OUTBOX_STORE, `cannot open outbox in ${opts.dataDir}: ${(err as Error).message}`, { cause: err });
@@ -174,7 +191,7 @@ export class SqliteOutbox implements Outbox {
     const wallMinusMono = this.clock.nowNs() / 1e6 - this.clock.monoMs();
     const top = new Map<string, number>();
     for (const f of frames) {
-      this.stmt.insert.run(f.streamId, f.seq, f.size, f.deadlineMs + wallMinusMono, encodeEnvelope(f.env));
+      this.stmt.insert.run(f.streamId, f.seq, f.size, f.deadlineMs + wallMinusMono, storedBytes(f));
       top.set(f.streamId, f.seq);
     }
     for (const [streamId, seq] of top) this.stmt.putHighest.run(streamId, seq);
@@ -194,6 +211,15 @@ export class SqliteOutbox implements Outbox {
       this.heldBytes += r.bytes;
     }
   }
+}
+
+/**
+ * The envelope bytes stored for a frame: its own encoded header and body, kept from build, with no
+ * send time (the same bytes as encodeEnvelope(f.env), without encoding the payload a second time).
+ * A frame above the wire limit, which encodeForSend refuses, is stored as before and fails at send.
+ */
+function storedBytes(f: OutFrame): Uint8Array {
+  return f.size <= DEFAULT_LIMITS.maxFrameBytes ? encodeForSend(f, 0) : encodeEnvelope(f.env);
 }
 
 /** Rebuilds an OutFrame from its stored envelope (our own bytes: decoded without re-validation). */

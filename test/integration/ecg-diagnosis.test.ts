@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hashSecret } from '../../hospital/auth/password.js';
 import { loadHospitalConfig } from '../../hospital/config.js';
+import type { EcgAuditEvent } from '../../hospital/ecg/audit-store.js';
 import type { EcgRecordView } from '../../hospital/ecg/ecg-store.js';
 import { startHospital } from '../../hospital/main.js';
 import type { GatewayEcgView } from '../../gateway/ecg/view.js';
@@ -106,6 +107,21 @@ describe('ECG diagnosis: cart → gateway → link → hub → reader → gatewa
       diagnosisId: diagnosis.diagnosisId, readerName: 'dr.li', statements: ['Sinus rhythm', 'Normal ECG'], text: 'No acute changes.',
       revision: 1, signatureAlg: 'hmac-sha256', signature: diagnosis.signature,
     });
+
+    // The hub's audit trail: each relay hand-off ('relay-queued') is followed by 'relay-delivered'
+    // once the gateway's ack takes the frame out of the hub's downlink outbox.
+    const trail = await waitFor('relay-delivered for the diagnosis in the hub audit', async () => {
+      const { events } = (await (await fetch(`${hubUrl}/api/ecg/records/${rec.id}/audit`, { headers: li })).json()) as { events: EcgAuditEvent[] };
+      return events.some((e) => e.action === 'relay-delivered' && e.detail.startsWith('diagnosis revision=1 ')) ? events : undefined;
+    }, 15_000);
+    console.log(JSON.stringify({ audit: trail.map((e) => `${e.actor}:${e.action}${e.action.startsWith('relay') ? ` ${e.detail}` : ''}`) }));
+    for (const what of ['status=received stream=ecg-status', 'status=in-reading stream=ecg-status', 'diagnosis revision=1 stream=ecg-dx']) {
+      const queued = trail.findIndex((e) => e.action === 'relay-queued' && e.detail.startsWith(what));
+      const delivered = trail.findIndex((e) => e.action === 'relay-delivered' && e.detail.startsWith(`${what} seq=`));
+      expect(queued, what).toBeGreaterThanOrEqual(0);
+      expect(delivered, what).toBeGreaterThan(queued);
+    }
+    expect(trail.filter((e) => e.action === 'relay-delivered')).toHaveLength(3);
 
     await gw.kill('SIGKILL');
     await gw.start(30_000);

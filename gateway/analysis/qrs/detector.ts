@@ -2,7 +2,8 @@
 // band-pass, slope energy, moving-window integration, dual adaptive thresholds, search-back for
 // missed beats and a T-wave test. Differences: zero-phase filtering, leads fused after per-lead
 // amplitude normalisation, and every constant expressed in seconds so any sample rate works.
-import { DEFAULT_FEATURE_OPTIONS, type FeatureOptions, type QrsFeatures, fuse, leadFeatures } from './features.js';
+import { DEFAULT_FEATURE_OPTIONS, type FeatureOptions, type QrsFeatures, fuse, leadFeatures, outOfBandRatio } from './features.js';
+import { dropInterpolatedArtefacts } from './interpolated.js';
 import { leadQuality } from './lead-quality.js';
 import { BeatMemory } from './morphology.js';
 
@@ -27,11 +28,32 @@ export interface QrsDetectorOptions extends FeatureOptions {
   silentLeadLevel: number;
   /** Shape match (correlation with the closest recent beat) below which the cross-lead check rejects. Default 0.6. */
   minShapeMatch: number;
+  /**
+   * Search-back rejects a candidate whose out-of-band energy ratio (see `outOfBandRatio`) is more
+   * than this many times that of the recent beats in every lead: a bump that small and that rough
+   * is the noise floor, not a missed QRS. Default 4.
+   */
+  searchBackNoise: number;
+  /**
+   * A candidate above the threshold is an artefact when its out-of-band ratio is more than this many
+   * times the recent beats' in every lead, it is less steep than they are, and its shape match is
+   * below roughShapeMatch. Default 4.
+   */
+  roughArtefact: number;
+  /** See roughArtefact. Default 0.7. */
+  roughShapeMatch: number;
+  /** Drop artefacts interpolated in a regular rhythm (`interpolated.ts`). Default true. */
+  rhythmCheck: boolean;
+  /**
+   * Candidates in the first this many s are not beats: the filters' start-up transient (and a
+   * complex cut by the start of the record) cannot be told from a QRS. Default 0.1.
+   */
+  startS: number;
 }
 
 export const DEFAULT_QRS_OPTIONS: QrsDetectorOptions = {
   ...DEFAULT_FEATURE_OPTIONS, refractoryS: 0.2, tWaveS: 0.36, searchBackRr: 1.66, locateS: 0.08, thresholdFraction: 0.25, twoPass: true,
-  silentLeadLevel: 0.05, minShapeMatch: 0.6,
+  silentLeadLevel: 0.05, minShapeMatch: 0.6, searchBackNoise: 4, roughArtefact: 4, roughShapeMatch: 0.7, rhythmCheck: true, startS: 0.1,
 };
 
 export interface QrsDetection {
@@ -44,6 +66,9 @@ export interface QrsDetection {
 
 interface Candidate { p: number; h: number }
 
+/** How each beat of the final pass was accepted (for diagnosis and tests). */
+export interface QrsTraceBeat { p: number; via: 'threshold' | 'searchBack'; h: number; thr: number; match: number }
+
 /** A lead whose normalised feature stays under this (0.1 % of its QRS scale) is a flat line, not a quiet lead. */
 const DEAD_LEAD = 1e-3;
 
@@ -53,6 +78,7 @@ const DEAD_LEAD = 1e-3;
  */
 export function detectQrs(
   leads: readonly ArrayLike<number>[], sampleRateHz: number, options: Partial<QrsDetectorOptions> = {}, signal?: AbortSignal,
+  trace?: QrsTraceBeat[],
 ): QrsDetection {
   const o = { ...DEFAULT_QRS_OPTIONS, ...options };
   signal?.throwIfAborted();
@@ -60,13 +86,14 @@ export function detectQrs(
   const per = leadFeatures(leads, sampleRateHz, o);
   const r = Math.round(o.refractoryS * sampleRateHz);
   let f = fuse(per, n);
-  let raw = thresholdPeaks(candidatePeaks(f.integrated, r), f, sampleRateHz, o);
+  let raw = thresholdPeaks(candidatePeaks(f.integrated, r), f, sampleRateHz, o, o.twoPass && per.length > 1 ? undefined : trace);
   if (o.twoPass && per.length > 1) {
     // Second pass with each lead weighted by how well it agreed with the first pass's beats.
     signal?.throwIfAborted();
     f = fuse(per, n, leadQuality(per, raw, n, sampleRateHz));
-    raw = thresholdPeaks(candidatePeaks(f.integrated, r), f, sampleRateHz, o);
+    raw = thresholdPeaks(candidatePeaks(f.integrated, r), f, sampleRateHz, o, trace);
   }
+  if (o.rhythmCheck) raw = dropInterpolatedArtefacts(raw, f.leads, sampleRateHz);
   return { sampleRateHz, beats: locate(raw, f, sampleRateHz, o), leadsUsed: per.map((l) => l.index) };
 }
 
@@ -91,13 +118,14 @@ function maxIn(x: Float64Array, from: number, to: number): number {
 }
 
 /** The adaptive dual-threshold pass with search-back (Pan–Tompkins §III). */
-function thresholdPeaks(peaks: Candidate[], f: QrsFeatures, fs: number, o: QrsDetectorOptions): number[] {
+function thresholdPeaks(peaks: Candidate[], f: QrsFeatures, fs: number, o: QrsDetectorOptions, trace?: QrsTraceBeat[]): number[] {
   const x = f.integrated;
   const learn = Math.min(x.length, Math.round(2 * fs));
   let mean = 0;
   for (let i = 0; i < learn; i++) mean += x[i] ?? 0;
   mean /= Math.max(1, learn);
-  let spki = 0.5 * maxIn(x, 0, learn - 1);
+  const start = Math.round(o.startS * fs);
+  let spki = 0.5 * maxIn(x, start, learn - 1);
   let npki = 0.5 * mean;
   const thr1 = (): number => npki + o.thresholdFraction * (spki - npki);
   const halfQrs = Math.round(o.locateS * fs);
@@ -114,8 +142,33 @@ function thresholdPeaks(peaks: Candidate[], f: QrsFeatures, fs: number, o: QrsDe
   const sawLast = new Uint8Array(f.leads.length);
   const near = Math.round(0.1 * fs);
   const meanRr = (): number => (rr.length === 0 ? fs : rr.reduce((a, b) => a + b, 0) / rr.length);
+  // Out-of-band energy ratio of the recent beats, per lead (a ring of the last 8).
+  const roughHalf = Math.max(1, Math.round(0.06 * fs));
+  const rough = (p: number): number[] => f.leads.map((l) => outOfBandRatio(l, p - roughHalf, p + roughHalf));
+  const recentRough: number[][] = [];
+  /** How many times rougher than the recent beats the window at p is, in its smoothest usable lead (NaN: unknown). */
+  const roughness = (p: number): number => {
+    if (recentRough.length < 3) return Number.NaN;
+    const now = rough(p);
+    let m = Number.POSITIVE_INFINITY;
+    now.forEach((v, k) => {
+      const ref = median(recentRough.map((r) => r[k] ?? Number.NaN).filter((x) => Number.isFinite(x)));
+      const dead = maxIn(f.leads[k]?.normalised ?? new Float64Array(0), p - near, p + near) < DEAD_LEAD;
+      if (Number.isFinite(v) && ref > 0 && !dead) m = Math.min(m, v / ref);
+    });
+    return Number.isFinite(m) ? m : Number.NaN;
+  };
 
+  // Steepest slope of each lead near p (normalised), summed: how sharp the complex is.
+  const steepness = (p: number): number => f.leads.reduce((a, l) => a + maxIn(l.slope, p - roughHalf, p + roughHalf), 0);
+  const recentSteep: number[] = [];
+  // Muscle or electrode noise that reaches the threshold: far rougher than the recent beats in every
+  // lead, no steeper than they are, and shaped like none of them. A real complex, even an ectopic
+  // one, is smooth for its band (a wide one is less steep but not rough).
+  const roughArtefact = (c: Candidate): boolean =>
+    roughness(c.p) > o.roughArtefact && steepness(c.p) < median(recentSteep) && memory.bestCorrelation(c.p) < o.roughShapeMatch;
   const accept = (c: Candidate, rate: number): void => {
+    trace?.push({ p: c.p, via: rate === 0.125 ? 'threshold' : 'searchBack', h: c.h, thr: thr1(), match: memory.bestCorrelation(c.p) });
     // Cap the update so one artefact cannot lift the threshold above the real beats.
     spki = rate * Math.min(c.h, 3 * spki) + (1 - rate) * spki;
     if (Number.isFinite(last)) {
@@ -125,6 +178,10 @@ function thresholdPeaks(peaks: Candidate[], f: QrsFeatures, fs: number, o: QrsDe
     last = c.p;
     lastSlope = slopeAt(c.p);
     memory.remember(c.p);
+    recentRough.push(rough(c.p));
+    if (recentRough.length > 8) recentRough.shift();
+    recentSteep.push(steepness(c.p));
+    if (recentSteep.length > 8) recentSteep.shift();
     f.leads.forEach((l, k) => { sawLast[k] = maxIn(l.normalised, c.p - near, c.p + near) >= 0.3 ? 1 : 0; });
     beats.push(c.p);
     noise = noise.filter((n) => n.p > c.p);
@@ -154,7 +211,9 @@ function thresholdPeaks(peaks: Candidate[], f: QrsFeatures, fs: number, o: QrsDe
       let best: Candidate | null = null;
       for (const c of noise) {
         if (c.p - last < refractory || c.p >= now || c.h <= thr2 || isTWave(c) || unsupported(c)) continue;
-        if (best === null || c.h > best.h) best = c;
+        if (best !== null && c.h <= best.h) continue;
+        if (roughness(c.p) > o.searchBackNoise) continue;
+        best = c;
       }
       if (best === null) return;
       accept(best, 0.25);
@@ -162,9 +221,10 @@ function thresholdPeaks(peaks: Candidate[], f: QrsFeatures, fs: number, o: QrsDe
   };
 
   for (const c of peaks) {
+    if (c.p < start) continue;
     searchBack(c.p);
     if (c.p - last < refractory) continue;
-    if (c.h > thr1() && !isTWave(c) && !unsupported(c)) {
+    if (c.h > thr1() && !isTWave(c) && !unsupported(c) && !roughArtefact(c)) {
       accept(c, 0.125);
     } else {
       npki = 0.125 * c.h + 0.875 * npki;
@@ -173,6 +233,12 @@ function thresholdPeaks(peaks: Candidate[], f: QrsFeatures, fs: number, o: QrsDe
   }
   searchBack(x.length);
   return beats;
+}
+
+function median(a: number[]): number {
+  if (a.length === 0) return Number.NaN;
+  const s = [...a].sort((x, y) => x - y);
+  return s[Math.floor(s.length / 2)] ?? Number.NaN;
 }
 
 /** Moves each detection to the largest band-passed deflection of the lead that carries it best (weighted). */
@@ -208,6 +274,7 @@ function locate(raw: number[], f: QrsFeatures, fs: number, o: QrsDetectorOptions
     }
     const prev = out[out.length - 1];
     if (prev !== undefined && at - prev < o.refractoryS * fs * 0.5) continue;
+
     out.push(at);
   }
   return out;

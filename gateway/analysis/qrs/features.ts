@@ -35,6 +35,21 @@ export interface LeadFeatures {
   slope: Float64Array;
   /** Fusion weight over time: peak-to-noise-floor ratio, capped at maxLeadWeight. */
   weight: Float64Array;
+  /**
+   * Running sums (index i = sum over samples before i) of the squared second difference of the
+   * unfiltered lead (energy mostly above the QRS band: muscle noise, spikes) and of the squared
+   * slope of the band-passed lead (the QRS band), for the out-of-band energy ratio of a window.
+   */
+  hfSum: Float64Array;
+  bandSum: Float64Array;
+}
+
+/** Out-of-band to in-band slope energy of lead l over samples [from, to]; NaN where the lead has no in-band energy. */
+export function outOfBandRatio(l: LeadFeatures, from: number, to: number): number {
+  const n = l.hfSum.length - 1;
+  const a = Math.max(0, Math.min(n, from)), b = Math.max(0, Math.min(n, to + 1));
+  const band = (l.bandSum[b] ?? 0) - (l.bandSum[a] ?? 0);
+  return band > 0 ? ((l.hfSum[b] ?? 0) - (l.hfSum[a] ?? 0)) / band : Number.NaN;
 }
 
 /** The fused detection features of a set of leads sampled at the same rate. */
@@ -55,9 +70,16 @@ export function leadFeatures(leads: readonly ArrayLike<number>[], fs: number, o:
   leads.forEach((samples, index) => {
     if (samples.length !== n) return;
     const x = toFloat(samples);
+    const hfSum = new Float64Array(n + 1);
+    for (let i = 0; i < n; i++) {
+      const d2 = i > 0 && i < n - 1 ? (x[i + 1] ?? 0) - 2 * (x[i] ?? 0) + (x[i - 1] ?? 0) : 0;
+      hfSum[i + 1] = (hfSum[i] ?? 0) + d2 * d2;
+    }
     filtfilt(hp, x);
     filtfilt(lp, x);
     const sq = squaredSlope(x);
+    const bandSum = new Float64Array(n + 1);
+    for (let i = 0; i < n; i++) bandSum[i + 1] = (bandSum[i] ?? 0) + (sq[i] ?? 0);
     const mwi = movingAverage(sq, o.integrationS * fs);
     const scale = runningScale(mwi, o.scaleBlockS * fs, o.scaleSpan);
     // The noise floor (running median) tells a lead whose peaks are QRS complexes from a lead
@@ -77,7 +99,7 @@ export function leadFeatures(leads: readonly ArrayLike<number>[], fs: number, o:
       slope[i] = Math.min(4 * o.leadCeiling, (sq[i] ?? 0) / s);
       weight[i] = Math.min(o.maxLeadWeight, s / Math.max(floorLevel[i] ?? 0, s * 1e-6));
     }
-    out.push({ index, bandPassed: x, normalised, slope, weight });
+    out.push({ index, bandPassed: x, normalised, slope, weight, hfSum, bandSum });
   });
   return out;
 }

@@ -1,8 +1,9 @@
 // A hub stand-in that costs almost nothing per frame, so bench:throughput can measure what the
 // gateway itself sustains (encode → schedule → send) without the real hub's decode and fan-out
 // setting the pace. It answers Hello, then only counts bytes and sends the delivery feedback the
-// gateway's pacer runs on (an Ack with bytes_received and receive time every 5 ms). Frames are not
-// decoded after the Hello: realtime frames need no ack. Run as a forked child; sends {port} on IPC.
+// gateway's pacer runs on (an Ack with bytes_received and receive time every 5 ms). It takes Batch
+// envelopes (SESSION.md §2a) like the real hub and counts their inner frames; frames themselves
+// are not decoded: realtime frames need no ack. Run as a forked child; sends {port} on IPC.
 import { WebSocketServer } from 'ws';
 import type { AddressInfo } from 'node:net';
 import { PROTOCOL_VERSION, decodeEnvelope, encodeEnvelope } from '../../protocols/index.js';
@@ -21,13 +22,12 @@ wss.on('connection', (ws) => {
   }, ACK_EVERY_MS);
   ws.on('message', (data: Buffer) => {
     bytes += data.length;
-    frames += 1;
     lastRxNs = Date.now() * 1e6;
-    if (hello) return;
     const env = decodeEnvelope(new Uint8Array(data));
-    if (env.payload !== 'hello') return;
+    frames += env.payload === 'batch' ? (env.batch?.frames?.length ?? 0) : 1;
+    if (hello || env.payload !== 'hello') return;
     hello = true;
-    ws.send(encodeEnvelope({ header: { gatewayId: 'sink' }, helloAck: { accepted: true, sessionId: 'sink', hubTimeNs: Date.now() * 1e6, protocolVersion: PROTOCOL_VERSION } }));
+    ws.send(encodeEnvelope({ header: { gatewayId: 'sink' }, helloAck: { accepted: true, sessionId: 'sink', hubTimeNs: Date.now() * 1e6, protocolVersion: PROTOCOL_VERSION, maxBatchBytes: 1024 * 1024 } }));
   });
   ws.on('close', () => {
     clearInterval(timer);

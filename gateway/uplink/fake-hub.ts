@@ -13,6 +13,8 @@ export interface FakeHubOptions {
   answerPings?: boolean;
   /** Never answer Hello (to test the gateway's hello timeout). */
   ignoreHello?: boolean;
+  /** Largest Batch announced in HelloAck (SESSION.md §2a); absent: none, like an older hub. */
+  maxBatchBytes?: number;
 }
 
 export class FakeHub {
@@ -21,6 +23,8 @@ export class FakeHub {
   /** Every frame received, in order, across connections. */
   readonly received: DecodedEnvelope[] = [];
   readonly sockets = new Set<WebSocket>();
+  /** Every WebSocket message received: its size and how many frames it carried (a Batch: more than one). */
+  readonly messages: { bytes: number; frames: number }[] = [];
   hellos = 0;
   private waiters: { pred: (e: DecodedEnvelope) => boolean; resolve: (e: DecodedEnvelope) => void }[] = [];
 
@@ -75,13 +79,20 @@ export class FakeHub {
     ws.on('close', () => this.sockets.delete(ws));
     ws.on('message', (data: Buffer) => {
       const env = decodeEnvelope(new Uint8Array(data));
-      this.received.push(env);
-      this.handle(ws, env);
-      this.waiters = this.waiters.filter((w) => {
-        if (!w.pred(env)) return true;
-        w.resolve(env);
-        return false;
-      });
+      // A Batch is unpacked like the real hub does; a nested one is not (it would fail the test's frame checks).
+      const frames = env.payload === 'batch' ? (env.batch?.frames ?? []).map((f) => decodeEnvelope(f)) : [env];
+      this.messages.push({ bytes: data.length, frames: frames.length });
+      for (const e of frames) this.onFrame(ws, e);
+    });
+  }
+
+  private onFrame(ws: WebSocket, env: DecodedEnvelope): void {
+    this.received.push(env);
+    this.handle(ws, env);
+    this.waiters = this.waiters.filter((w) => {
+      if (!w.pred(env)) return true;
+      w.resolve(env);
+      return false;
     });
   }
 
@@ -100,6 +111,7 @@ export class FakeHub {
           helloAck: {
             accepted: true, sessionId: `s${this.hellos}`, hubTimeNs: Date.now() * 1e6, protocolVersion: 1,
             streams: [...this.stored].map(([streamId, seq]) => ({ streamId, seq })),
+            ...(this.opts.maxBatchBytes !== undefined ? { maxBatchBytes: this.opts.maxBatchBytes } : {}),
           },
         });
         return;

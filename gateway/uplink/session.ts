@@ -9,6 +9,7 @@ import {
 import type { AckFeedback } from '../../protocols/transport/index.js';
 import { className, type ClassName } from '../../protocols/traffic-class.js';
 import { nextLinkState, backoffDelayMs, type BackoffPolicy, type LinkEvent, type LinkState } from './link-state.js';
+import { decodeBatchedFrame } from '../../protocols/wire/batch.js';
 import { ClockSync } from './clock-sync.js';
 import { systemTimers, type Timers } from './timers.js';
 
@@ -112,6 +113,10 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
   connectedAt: number | null = null;
   /** Hub frames that failed to decode. */
   decodeErrors = 0;
+  /** Largest Batch the hub accepts on this connection, bytes (HelloAck.max_batch_bytes); 0: none. */
+  private peerBatchBytes = 0;
+  /** Header{gateway_id} of our Batch envelopes, encoded once. */
+  readonly batchHeader: Uint8Array;
 
   constructor(private readonly opts: SessionOptions) {
     super();
@@ -119,6 +124,7 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
     this.random = opts.random ?? Math.random;
     this.marks = opts.downlinkMarks ?? new MemoryMarks();
     this.log = opts.logger.child({ component: 'uplink' });
+    this.batchHeader = telemed.v1.Header.encode({ gatewayId: opts.gatewayId }).finish();
   }
 
   get state(): LinkState {
@@ -130,6 +136,14 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
   get clockOffsetMs(): number | null {
     return this.sync.offsetMs;
   }
+  /**
+   * Largest Batch envelope the hub takes on this connection, bytes (SESSION.md §2a); 0 when it
+   * announced none (an older hub: one frame per message) or we are not connected.
+   */
+  get batchLimit(): number {
+    return this.current === 'ready' ? this.peerBatchBytes : 0;
+  }
+
   /** Bytes queued in ws and the socket, not yet on the wire. */
   get bufferedAmount(): number {
     return this.ws?.bufferedAmount ?? 0;
@@ -146,15 +160,16 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
   }
 
   /**
-   * Sends one encoded data frame; only while ready. Returns false when not sent. Frames sent in
-   * the same tick leave in one socket write: the TCP socket is corked on the first and uncorked on
-   * nextTick, after the writer's loop (a pump releases dozens of small frames at a time; one
-   * write syscall each was most of the gateway's per-frame cost).
+   * Sends one encoded data message (a frame or a Batch of frames); only while ready. Returns false
+   * when not sent. `accounted`: bytes of it the caller already reported to its pacer (frame by
+   * frame as it took them); the rest (Batch framing) is reported here as `bytesSent`. Messages sent
+   * in the same tick leave in one socket write: the TCP socket is corked on the first and uncorked
+   * on nextTick, after the writer's loop.
    */
-  send(bytes: Uint8Array): boolean {
+  send(bytes: Uint8Array, accounted = 0): boolean {
     const ws = this.ws;
     if (this.current !== 'ready' || !ws || ws.readyState !== WebSocket.OPEN) return false;
-    this.emit('bytesSent', bytes.length);
+    if (bytes.length > accounted) this.emit('bytesSent', bytes.length - accounted);
     this.corkUntilNextTick(ws);
     ws.send(bytes, this.onSendDone);
     return true;
@@ -223,6 +238,7 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
   private connect(): void {
     // Byte counts are per connection, like the hub's (a new socket starts from 0 on both sides).
     this.bytesReceived = this.ackedBytes = 0;
+    this.peerBatchBytes = 0;
     const ws = new WebSocket(this.opts.url, SUBPROTOCOL, {
       perMessageDeflate: false,
       handshakeTimeout: this.opts.helloTimeoutMs,
@@ -249,6 +265,8 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
         softwareVersion: this.opts.softwareVersion,
         siteKind: SITE_KIND[this.opts.siteKind],
         siteName: this.opts.siteName,
+        // The hub may pack its frames to us into Batches up to our frame limit (SESSION.md §2a).
+        maxBatchBytes: this.opts.maxFrameBytes ?? 1024 * 1024,
       },
     });
     this.helloTimer = this.timers.setTimeout(() => {
@@ -299,12 +317,33 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
     this.armRateAck();
     let env: DecodedEnvelope;
     try {
-      env = decodeEnvelope(bytes, { maxFrameBytes: this.opts.maxFrameBytes ?? 1024 * 1024, maxIdLength: 128, maxRepeated: 65_536 });
+      env = decodeEnvelope(bytes, this.limits);
     } catch (err) {
       this.countDecodeError(isTelemedError(err) ? err.code : String(err));
       return;
     }
-    this.dispatch(ws, env);
+    if (env.payload === 'batch') this.onBatch(ws, env.batch?.frames ?? []);
+    else this.dispatch(ws, env);
+  }
+
+  private get limits(): { maxFrameBytes: number; maxIdLength: number; maxRepeated: number } {
+    return { maxFrameBytes: this.opts.maxFrameBytes ?? 1024 * 1024, maxIdLength: 128, maxRepeated: 65_536 };
+  }
+
+  /** SESSION.md §2a: each inner frame as if it came alone; a bad one is counted and skipped, its siblings still go. */
+  private onBatch(ws: WebSocket, frames: readonly Uint8Array[]): void {
+    const limits = this.limits;
+    for (const inner of frames) {
+      if (ws !== this.ws) return;
+      let env: DecodedEnvelope;
+      try {
+        env = decodeBatchedFrame(inner, limits);
+      } catch (err) {
+        this.countDecodeError(isTelemedError(err) ? err.code : String(err));
+        continue;
+      }
+      this.dispatch(ws, env);
+    }
   }
 
   private countDecodeError(why: string): void {
@@ -352,6 +391,7 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
       return;
     }
     this.attempt = 0;
+    this.peerBatchBytes = ack.maxBatchBytes ?? 0;
     this.apply('accepted');
     this.emit('ready', ack);
     this.pingTimer = this.timers.setInterval(() => this.sendPing(), this.opts.pingIntervalMs);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CLASS_DEFAULTS, TrafficClass, decodeEnvelope, encodeEnvelope } from '../../protocols/index.js';
-import { StreamSequencer, encodeForSend } from './streams.js';
+import { CLASS_DEFAULTS, TrafficClass, decodeEnvelope, encodeEnvelope, telemed } from '../../protocols/index.js';
+import { StreamSequencer, encodeBatchForSend, encodeForSend, sendSize } from './streams.js';
 
 describe('encodeForSend (payload encoded once, header per send)', () => {
   const seqr = new StreamSequencer('clinic-1', (c) => CLASS_DEFAULTS[c].budgetMs);
@@ -26,5 +26,23 @@ describe('encodeForSend (payload encoded once, header per send)', () => {
   it('refuses a frame above the 1 MiB frame limit with TM_ERR_FRAME_TOO_LARGE', () => {
     const f = seqr.build({ streamId: 'big', trafficClass: TrafficClass.TRAFFIC_CLASS_BULK, durable: true, captureTimeNs: 1, payload: { ecgChunk: { data: new Uint8Array(1 << 20) } } }, 0);
     expect(() => encodeForSend(f, 5)).toThrow(expect.objectContaining({ code: 'TM_ERR_FRAME_TOO_LARGE' }));
+  });
+
+  it('a Batch of frames is byte-identical to protobufjs encoding the Batch of their encodeForSend bytes', () => {
+    const frames = cases.map((c) => seqr.build({ streamId: c.streamId, trafficClass: c.cls, durable: true, captureTimeNs: 1.7e18, payload: c.payload }, 0));
+    const outer = telemed.v1.Header.encode({ gatewayId: 'clinic-1' }).finish();
+    for (const t of [0, 1_763_850_000_123_456_000]) {
+      const singles = frames.map((f) => encodeForSend(f, t));
+      expect(singles.map((b) => b.length)).toEqual(frames.map((f) => sendSize(f, t)));
+      expect(encodeBatchForSend(frames, t, outer)).toEqual(new Uint8Array(encodeEnvelope({ header: { gatewayId: 'clinic-1' }, batch: { frames: singles } })));
+      // One frame goes as itself, not as a Batch of one.
+      expect(encodeBatchForSend(frames.slice(0, 1), t, outer)).toEqual(singles[0]);
+    }
+  });
+
+  it('a frame rebuilt from storage with a send time already in its header is stamped once, with the new time', () => {
+    const f = seqr.build({ streamId: 'v', trafficClass: TrafficClass.TRAFFIC_CLASS_VITALS, durable: true, captureTimeNs: 5, payload: { vitals: { deviceId: 'd' } } }, 0);
+    const stored = { ...f, env: { ...f.env, header: { ...f.env.header, sendTimeNs: 99 } } };
+    expect(encodeForSend(stored, 1234)).toEqual(encodeEnvelope({ ...f.env, header: { ...f.env.header, sendTimeNs: 1234 } }));
   });
 });

@@ -2,6 +2,10 @@ import {
   DEFAULT_LIMITS, WireError, WireErrorCode, encodeEnvelope, className, telemed,
   type ClassName, type EnvelopeInit, type TrafficClass, type HeaderInit,
 } from '../../protocols/index.js';
+import {
+  TAG_SEND_TIME, batchElementSize, batchEnvelopeSize, varint64Size, varintSize, writeBatchElementHead, writeBatchHead,
+  writeVarint, writeVarint64,
+} from '../../protocols/wire/batch.js';
 
 /** The payload arm of an envelope, e.g. `{ vitals: {...} }`: everything but the header. */
 export type PayloadInit = Omit<EnvelopeInit, 'header'>;
@@ -100,7 +104,7 @@ export class StreamSequencer {
       durable: input.durable,
     };
     const env = { ...input.payload, header };
-    const body = encodeBody(env);
+    const wire: Wire = { head: telemed.v1.Header.encode(header).finish(), body: encodeBody(env) };
     const frame: OutFrame = {
       streamId: input.streamId,
       seq,
@@ -109,30 +113,38 @@ export class StreamSequencer {
       durable: input.durable,
       budgetMs,
       deadlineMs: nowMonoMs + budgetMs,
-      size: framedSize(telemed.v1.Header.encode(header).finish().length, body.length),
+      size: framedSize(wire.head.length, wire.body.length),
       env,
     };
-    bodies.set(frame, body);
+    wires.set(frame, wire);
     return frame;
   }
 }
 
 /**
- * The Envelope without its header, encoded once per frame (at build) and reused by every send:
- * only the header changes (send time), and encoding the payload twice was the largest per-frame
- * cost of the gateway (bench:throughput profile). Frames rebuilt from the SQLite outbox encode it
- * on first send.
+ * A frame's bytes without its send time: the Header without send_time_ns and the rest of the
+ * Envelope. Encoded once per frame (at build) and reused by every send: only the send time
+ * changes, and encoding the frame again per send was the largest per-frame cost of the gateway
+ * (bench:throughput profile). Frames rebuilt from the SQLite outbox encode it on first send.
  */
-const bodies = new WeakMap<OutFrame, Uint8Array>();
+interface Wire {
+  readonly head: Uint8Array;
+  readonly body: Uint8Array;
+}
+const wires = new WeakMap<OutFrame, Wire>();
 
 function encodeBody(env: EnvelopeInit): Uint8Array {
   return telemed.v1.Envelope.encode({ ...env, header: null }).finish();
 }
 
-function varintSize(n: number): number {
-  let size = 1;
-  for (let v = n; v > 0x7f; v >>>= 7) size += 1;
-  return size;
+function wireOf(frame: OutFrame): Wire {
+  let w = wires.get(frame);
+  if (w === undefined) {
+    // send_time_ns is appended at send; a stored header must not carry one already.
+    w = { head: telemed.v1.Header.encode({ ...frame.env.header, sendTimeNs: null }).finish(), body: encodeBody(frame.env) };
+    wires.set(frame, w);
+  }
+  return w;
 }
 
 /** Envelope bytes for a header of `headerLen` and a body: tag of field 1 (0x0a), length, header, body. */
@@ -141,23 +153,74 @@ function framedSize(headerLen: number, bodyLen: number): number {
 }
 
 /**
- * Encodes a frame for the wire with its send time stamped now. Byte-identical to encoding the
- * whole Envelope (protobufjs writes field 1, the header, first; the rest follows unchanged).
+ * Header bytes with send_time_ns appended (field 8 is the header's last, so it goes at the end;
+ * 0 is the default and, as protobufjs does, not written).
+ */
+function headLength(w: Wire, sendTimeNs: number): number {
+  if (!(sendTimeNs >= 0)) throw new RangeError(`send time ${sendTimeNs} ns is not a non-negative number`);
+  return sendTimeNs === 0 ? w.head.length : w.head.length + 1 + varint64Size(sendTimeNs);
+}
+
+/** Writes the frame (header with send time, then body) at `pos`; returns the next position. */
+function writeFrame(out: Uint8Array, pos: number, w: Wire, headLen: number, sendTimeNs: number): number {
+  out[pos++] = 0x0a; // field 1 (header), wire type 2 (length-delimited)
+  pos = writeVarint(out, pos, headLen);
+  out.set(w.head, pos);
+  pos += w.head.length;
+  if (sendTimeNs !== 0) {
+    out[pos++] = TAG_SEND_TIME;
+    pos = writeVarint64(out, pos, sendTimeNs);
+  }
+  out.set(w.body, pos);
+  return pos + w.body.length;
+}
+
+function checkFrameSize(bytes: number): void {
+  if (bytes > DEFAULT_LIMITS.maxFrameBytes) {
+    throw new WireError(WireErrorCode.FRAME_TOO_LARGE, `encoded frame is ${bytes} bytes, limit is ${DEFAULT_LIMITS.maxFrameBytes}`);
+  }
+}
+
+/**
+ * Encodes a frame for the wire with its send time stamped. Byte-identical to encoding the whole
+ * Envelope with protobufjs (it writes field 1, the header, first, and the header's field 8, the
+ * send time, last; the rest follows unchanged).
  */
 export function encodeForSend(frame: OutFrame, sendTimeNs: number): Uint8Array {
-  let body = bodies.get(frame);
-  if (body === undefined) bodies.set(frame, (body = encodeBody(frame.env)));
-  const head = telemed.v1.Header.encode({ ...frame.env.header, sendTimeNs }).finish();
-  const out = new Uint8Array(framedSize(head.length, body.length));
-  if (out.length > DEFAULT_LIMITS.maxFrameBytes) {
-    throw new WireError(WireErrorCode.FRAME_TOO_LARGE, `encoded frame is ${out.length} bytes, limit is ${DEFAULT_LIMITS.maxFrameBytes}`);
+  const w = wireOf(frame);
+  const headLen = headLength(w, sendTimeNs);
+  const out = new Uint8Array(framedSize(headLen, w.body.length));
+  checkFrameSize(out.length);
+  writeFrame(out, 0, w, headLen, sendTimeNs);
+  return out;
+}
+
+/** Bytes `frame` takes on the wire when sent at `sendTimeNs` on its own (what encodeForSend returns). */
+export function sendSize(frame: OutFrame, sendTimeNs: number): number {
+  const w = wireOf(frame);
+  return framedSize(headLength(w, sendTimeNs), w.body.length);
+}
+
+/**
+ * The frames one pump turn releases, all stamped with one send time, as ONE WebSocket message:
+ * a single frame as itself, several as a Batch envelope (SESSION.md §2a) behind `outerHeader`
+ * (the encoded Header{gateway_id}). Byte-identical to protobufjs encoding
+ * `{ header, batch: { frames: frames.map((f) => encodeForSend(f, sendTimeNs)) } }`, written in
+ * one allocation.
+ */
+export function encodeBatchForSend(frames: readonly OutFrame[], sendTimeNs: number, outerHeader: Uint8Array): Uint8Array {
+  const only = frames[0];
+  if (frames.length === 1 && only !== undefined) return encodeForSend(only, sendTimeNs);
+  let elements = 0;
+  for (const f of frames) elements += batchElementSize(sendSize(f, sendTimeNs));
+  const out = new Uint8Array(batchEnvelopeSize(outerHeader.length, elements));
+  checkFrameSize(out.length);
+  let p = writeBatchHead(out, outerHeader, elements);
+  for (const f of frames) {
+    const w = wireOf(f);
+    const headLen = headLength(w, sendTimeNs);
+    p = writeBatchElementHead(out, p, framedSize(headLen, w.body.length));
+    p = writeFrame(out, p, w, headLen, sendTimeNs);
   }
-  out[0] = 0x0a; // field 1 (header), wire type 2 (length-delimited)
-  let p = 1;
-  let v = head.length;
-  for (; v > 0x7f; v >>>= 7) out[p++] = (v & 0x7f) | 0x80;
-  out[p++] = v;
-  out.set(head, p);
-  out.set(body, p + head.length);
   return out;
 }

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { systemClock, TrafficClass, type DecodedEnvelope } from '../../protocols/index.js';
+import { encodeEnvelope, systemClock, telemed, TrafficClass, type DecodedEnvelope } from '../../protocols/index.js';
+import { encodeBatch } from '../../protocols/wire/batch.js';
 import { loadGatewayConfig } from '../config.js';
 import { createGatewayLogger } from '../logger.js';
 import { FakeHub } from './fake-hub.js';
@@ -181,5 +182,58 @@ describe('uplink session against a fake hub', () => {
     expect(got.map((e) => e.header.seq)).toEqual([8, 9, 10]);
     expect(got.map((e) => e.vitals?.numerics?.[0]?.value)).toEqual([61, 62, 63]);
     expect(uplink.publish(vitals(4)).seq).toBe(11);
+  });
+
+  describe('Batches (SESSION.md §2a)', () => {
+    const dataMessages = (h: FakeHub): { bytes: number; frames: number }[] => h.messages.slice(1); // after the Hello
+
+    it('packs the frames one pump turn releases into Batches no larger than the hub allows, in order', async () => {
+      hub = await FakeHub.start({ credential: SECRET, maxBatchBytes: 600, answerPings: false });
+      uplink = makeUplink(hub.url);
+      uplink.start();
+      await untilState(uplink, 'ready');
+      const hello = await hub.waitFor((e) => e.payload === 'hello');
+      expect(hello.hello?.maxBatchBytes).toBe(1024 * 1024); // the gateway takes Batches too
+      const before = hub.messages.length;
+      for (let i = 1; i <= 40; i++) uplink.publish(vitals(i));
+      await hub.waitFor((e) => e.header.streamId === 'sim-1/vitals' && e.header.seq === 40);
+      expect(hub.dataFrames('sim-1/vitals').map((e) => e.header.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+      const msgs = hub.messages.slice(before).filter((m) => m.frames > 0);
+      // 40 frames of ~90 bytes in 600-byte Batches: several frames per message, never above the limit.
+      expect(msgs.some((m) => m.frames > 1)).toBe(true);
+      expect(msgs.length).toBeLessThan(40);
+      for (const m of msgs) if (m.frames > 1) expect(m.bytes).toBeLessThanOrEqual(600);
+      expect(uplink.classCounters().vitals.sent).toBe(40);
+    });
+
+    it('sends one frame per message to a hub that announced no Batch limit (an older hub)', async () => {
+      hub = await FakeHub.start({ credential: SECRET, answerPings: false });
+      uplink = makeUplink(hub.url);
+      uplink.start();
+      await untilState(uplink, 'ready');
+      for (let i = 1; i <= 20; i++) uplink.publish(vitals(i));
+      await hub.waitFor((e) => e.header.streamId === 'sim-1/vitals' && e.header.seq === 20);
+      expect(dataMessages(hub).every((m) => m.frames === 1)).toBe(true);
+      expect(hub.dataFrames('sim-1/vitals')).toHaveLength(20);
+    });
+
+    it('takes Batches from the hub: every inner frame delivered and acked, a bad or nested one counted and skipped', async () => {
+      hub = await FakeHub.start({ credential: SECRET });
+      uplink = makeUplink(hub.url);
+      const got: number[] = [];
+      uplink.session.on('downlink', (e) => got.push(e.header.seq));
+      uplink.start();
+      await untilState(uplink, 'ready');
+      const dx = (seq: number): Uint8Array => encodeEnvelope({ header: { gatewayId: 'hub', streamId: 'dx', seq, trafficClass: TrafficClass.TRAFFIC_CLASS_ALARM, durable: true }, diagnosis: { recordId: `r${seq}`, text: 'sinus rhythm' } });
+      const outer = telemed.v1.Header.encode({ gatewayId: 'hub' }).finish();
+      const batch = encodeBatch(outer, [dx(1), new Uint8Array([0xff, 0xff]), encodeBatch(outer, [dx(2)]), dx(2)]);
+      for (const ws of hub.sockets) ws.send(batch);
+      const streamAcks = (): DecodedEnvelope[] => hub?.received.filter((e) => e.payload === 'ack' && (e.ack?.streams?.length ?? 0) > 0) ?? [];
+      await vi.waitFor(() => expect(streamAcks()).toHaveLength(2), { timeout: 2000, interval: 5 });
+      expect(streamAcks().map((e) => e.ack?.streams?.[0]?.seq)).toEqual([1, 2]);
+      expect(got).toEqual([1, 2]);
+      expect(uplink.session.decodeErrors).toBe(2);
+      expect(uplink.session.state).toBe('ready');
+    });
   });
 });

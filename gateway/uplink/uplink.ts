@@ -2,10 +2,11 @@ import type { Logger } from 'pino';
 import { CLASS_NAMES, TrafficClass, classFromName, isTelemedError, type ClassName, type Clock, type DecodedEnvelope } from '../../protocols/index.js';
 import type { GatewayConfig } from '../config.js';
 import { MemoryOutbox, outboxFullError, type Outbox } from './outbox.js';
-import { ClassScheduler, FifoScheduler, type DropReason, type FrameScheduler } from '../../protocols/transport/index.js';
+import { ClassScheduler, FifoScheduler, type DropReason, type FrameScheduler, type SchedItem } from '../../protocols/transport/index.js';
 import { UplinkFlow, type UplinkMode } from './flow.js';
 import { rechunk } from './rechunk.js';
-import { StreamSequencer, encodeForSend, type BuildFrameInput, type OutFrame } from './streams.js';
+import { batchElementSize, batchEnvelopeSize } from '../../protocols/wire/batch.js';
+import { StreamSequencer, encodeBatchForSend, sendSize, type BuildFrameInput, type OutFrame } from './streams.js';
 import { UplinkSession } from './session.js';
 import { BacklogReader } from './backlog.js';
 import { GroupCommit } from './group-commit.js';
@@ -312,24 +313,74 @@ export class Uplink {
     });
   }
 
-  /** Writes while the socket has room (ws backpressure); the next send completion resumes it. */
+  /** Frames taken in the current pump turn, not yet written (reused array). */
+  private readonly batch: OutFrame[] = [];
+
+  /**
+   * Writes while the socket has room (ws backpressure); the next send completion resumes it.
+   * Frames released in one turn leave as one WebSocket message (a Batch, SESSION.md §2a) when the
+   * hub takes batches: never waiting to fill one, and at most one chunk (`flow.chunkBytes()`) of
+   * frames per batch, so a CONTROL frame released next waits behind at most one chunk. Each frame
+   * is reported to the pacer as it is taken, so the pacer sees every byte before it admits the next.
+   */
   private pump(): void {
+    const batch = this.batch;
+    const limit = this.session.batchLimit;
+    const cap = limit > 0 ? Math.min(limit, this.flow.chunkBytes()) : 0;
+    // One send time per turn: the frames leave together.
+    const sendTimeNs = this.deps.clock.nowNs();
+    const now = this.deps.clock.monoMs();
+    const transitMs = this.flow.transitMs();
+    const admit = (f: SchedItem): boolean => this.flow.admit(f, now);
+    // Outer header, batch tag and a length varint of up to 4 bytes (< 256 MiB).
+    const outerBytes = batchEnvelopeSize(this.session.batchHeader.length, 0) + 3;
+    let batchBytes = outerBytes;
+    let accounted = 0;
     while (this.session.state === 'ready' && this.flow.socketHasRoom(this.session.bufferedAmount)) {
-      this.backlog.refill(this.outbox, (f) => this.scheduler.enqueue(f));
-      const now = this.deps.clock.monoMs();
-      const frame = this.scheduler.next(now, { transitMs: this.flow.transitMs(), admit: (f) => this.flow.admit(f, now) });
+      this.backlog.refill(this.outbox, this.enqueueBacklog);
+      const frame = this.scheduler.next(now, { transitMs, admit });
       if (!frame) {
+        this.flush(sendTimeNs, accounted);
         // Held by pacing or cwnd: wake when allowed (or on the next ack). Nothing queued: app-limited.
         if (this.scheduler.queuedFrames > 0) this.flow.hold(now);
         else this.flow.idle();
         return;
       }
       this.backlog.taken(frame);
-      if (!this.session.send(encodeForSend(frame, this.deps.clock.nowNs()))) return;
-      this.sent.set(frame.className, (this.sent.get(frame.className) ?? 0) + 1);
-      if (frame.durable && frame.seq > (this.highestSent.get(frame.streamId) ?? 0)) this.highestSent.set(frame.streamId, frame.seq);
-      this.deps.hooks?.sent?.(frame);
+      const bytes = sendSize(frame, sendTimeNs);
+      // The whole Batch envelope (outer header, each element's tag and length) stays within the cap.
+      const element = batchElementSize(bytes);
+      if (batch.length > 0 && batchBytes + element > cap) {
+        if (!this.flush(sendTimeNs, accounted)) return;
+        batchBytes = outerBytes;
+        accounted = 0;
+      }
+      batch.push(frame);
+      batchBytes += element;
+      accounted += bytes;
+      this.flow.onSent(bytes, now);
     }
+    this.flush(sendTimeNs, accounted);
+  }
+
+  private readonly enqueueBacklog = (f: OutFrame): void => {
+    this.scheduler.enqueue(f);
+  };
+
+  /** Writes the frames taken so far as one message; false when the session refused it (link gone). */
+  private flush(sendTimeNs: number, accounted: number): boolean {
+    const batch = this.batch;
+    if (batch.length === 0) return true;
+    const ok = this.session.send(encodeBatchForSend(batch, sendTimeNs, this.session.batchHeader), accounted);
+    if (ok) {
+      for (const frame of batch) {
+        this.sent.set(frame.className, (this.sent.get(frame.className) ?? 0) + 1);
+        if (frame.durable && frame.seq > (this.highestSent.get(frame.streamId) ?? 0)) this.highestSent.set(frame.streamId, frame.seq);
+        this.deps.hooks?.sent?.(frame);
+      }
+    }
+    batch.length = 0;
+    return ok;
   }
 
   /**

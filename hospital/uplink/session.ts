@@ -192,6 +192,31 @@ export class UplinkSession implements SessionHandle {
       this.bad('decode', 'unspecified', err);
       return;
     }
+    // A Batch is only valid after the Hello (awaiting-hello refuses it like any non-Hello).
+    if (env.payload === 'batch' && this.state !== 'awaiting-hello') this.onBatch(env.batch?.frames ?? [], t);
+    else this.onEnvelope(bytes, env, t);
+  }
+
+  /**
+   * SESSION.md §2a: every inner frame of a Batch is handled exactly as if it had come alone (dedup,
+   * store, ack, fan-out); one that does not decode is counted (`decode`) and skipped without
+   * losing its siblings, and one that is itself a Batch is refused in onFrame (`unknown-payload`).
+   */
+  private onBatch(frames: readonly Uint8Array[], t: number): void {
+    for (const inner of frames) {
+      if (this.state === 'closing' || this.state === 'closed') return;
+      let env: DecodedEnvelope;
+      try {
+        env = decodeEnvelope(inner, this.limits);
+      } catch (err) {
+        this.bad('decode', 'unspecified', err);
+        continue;
+      }
+      this.onEnvelope(inner, env, t);
+    }
+  }
+
+  private onEnvelope(bytes: Uint8Array, env: DecodedEnvelope, t: number): void {
     switch (this.state) {
       case 'awaiting-hello': this.onHello(env); return;
       case 'authenticating':
@@ -199,6 +224,7 @@ export class UplinkSession implements SessionHandle {
         else this.early.push({ bytes, env, t });
         return;
       case 'ready': this.onFrame(bytes, env, t); return;
+      default: return;
     }
   }
 
@@ -233,6 +259,8 @@ export class UplinkSession implements SessionHandle {
         header: this.header(),
         helloAck: {
           accepted: true, sessionId: this.sessionId, hubTimeNs: this.ctx.clock.nowNs(), protocolVersion: PROTOCOL_VERSION,
+          // We unpack Batches up to our frame limit (SESSION.md §2a).
+          maxBatchBytes: this.limits.maxFrameBytes,
           streams: [...acks].map(([streamId, seq]) => ({ streamId, seq })),
         },
       });
@@ -276,6 +304,7 @@ export class UplinkSession implements SessionHandle {
         return;
       case 'hello':
       case 'helloAck':
+      case 'batch':
         this.bad('unknown-payload', 'unspecified');
         return;
       default: this.onData(bytes, env, t);

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { PROTOCOL_VERSION } from '../../protocols/index.js';
+import { PROTOCOL_VERSION, encodeEnvelope, telemed } from '../../protocols/index.js';
+import { encodeBatch } from '../../protocols/wire/batch.js';
 import { startHospital, type RunningHospital } from '../main.js';
 import { FakeGateway, memoryLogger, tempDir, testConfig, GATEWAY_SECRET, type TempDir } from '../test-support.js';
 
@@ -82,5 +83,89 @@ describe('/uplink edge cases', () => {
     }
     expect(result).toBe('backpressure');
     gw.ws.resume();
+  });
+
+  describe('Batch envelopes (SESSION.md §2a)', () => {
+    const outer = telemed.v1.Header.encode({ gatewayId: 'clinic-1' }).finish();
+    async function ready(): Promise<FakeGateway> {
+      const gw = await gateway();
+      gw.hello();
+      const ack = await gw.next('helloAck');
+      expect(ack.helloAck?.accepted).toBe(true);
+      expect(ack.helloAck?.maxBatchBytes).toBeGreaterThan(64 * 1024);
+      return gw;
+    }
+    async function dropped(reason: string): Promise<number> {
+      const text = await hub.app.hospital.metrics.registry.metrics();
+      return [...text.matchAll(/^telemed_frames_dropped_total\{([^}]*)\} (\d+)$/gm)]
+        .filter((m) => m[1]?.includes(`reason="${reason}"`))
+        .reduce((n, m) => n + Number(m[2]), 0);
+    }
+    async function ackedUpTo(gw: FakeGateway, seq: number): Promise<void> {
+      let got = 0;
+      while (got < seq) got = Number((await gw.next('ack')).ack?.streams?.[0]?.seq ?? 0);
+      expect(got).toBe(seq);
+    }
+
+    it('announces its Batch limit and stores every inner frame once, acked cumulatively; an inner duplicate is re-acked', async () => {
+      const gw = await ready();
+      const frames = Array.from({ length: 10 }, (_, i) => encodeEnvelope(gw.vitals(i + 1)));
+      gw.ws.send(encodeBatch(outer, frames));
+      await ackedUpTo(gw, 10);
+      // Frames 9 and 10 again plus a new 11, in one Batch: two duplicates, one stored.
+      gw.ws.send(encodeBatch(outer, [frames[8]!, frames[9]!, encodeEnvelope(gw.vitals(11))]));
+      await ackedUpTo(gw, 11);
+      expect(await hub.app.hospital.store.countFrames('clinic-1', 'vitals/monitor-1')).toBe(11);
+      const text = await hub.app.hospital.metrics.registry.metrics();
+      expect(text).toMatch(/^telemed_frames_duplicate_total\{class="vitals"\} 2$/m);
+    });
+
+    it('counts a corrupt and a nested inner frame, each once, without losing their siblings', async () => {
+      const gw = await ready();
+      const nested = encodeBatch(outer, [encodeEnvelope(gw.vitals(3))]);
+      gw.ws.send(encodeBatch(outer, [
+        encodeEnvelope(gw.vitals(1)),
+        new Uint8Array([0x0a, 0x05, 0x01]), // header claims 5 bytes, 1 follows
+        encodeEnvelope(gw.vitals(2)),
+        nested, // its frame 3 must not be stored through the nesting
+        new Uint8Array(0), // an empty element: TM_ERR_FRAME_EMPTY
+        encodeEnvelope(gw.vitals(3)),
+      ]));
+      await ackedUpTo(gw, 3);
+      expect(await hub.app.hospital.store.countFrames('clinic-1', 'vitals/monitor-1')).toBe(3);
+      expect(await dropped('decode')).toBe(2);
+      expect(await dropped('unknown-payload')).toBe(1);
+      expect(gw.ws.readyState).toBe(WebSocket.OPEN);
+    });
+
+    it('refuses an oversize Batch and one with too many frames as one bad message each; the session survives', async () => {
+      const gw = await ready();
+      // Above the 1 MiB frame limit as a whole, though every inner frame is small.
+      const many = Array.from({ length: 12_000 }, (_, i) => encodeEnvelope(gw.vitals(i + 1)));
+      const big = encodeBatch(outer, many);
+      expect(big.length).toBeGreaterThan(1024 * 1024);
+      gw.ws.send(big);
+      // More elements than maxRepeated (65 536), each an empty frame: 2 bytes apiece.
+      gw.ws.send(encodeBatch(outer, Array.from({ length: 65_537 }, () => new Uint8Array(0))));
+      gw.send(gw.vitals(1));
+      await ackedUpTo(gw, 1);
+      expect(await dropped('decode')).toBe(2);
+      expect(await hub.app.hospital.store.countFrames('clinic-1', 'vitals/monitor-1')).toBe(1);
+      expect(gw.ws.readyState).toBe(WebSocket.OPEN);
+    });
+
+    it('refuses a Batch in place of the Hello (4400 TM_ERR_HELLO_REQUIRED)', async () => {
+      const gw = await gateway();
+      const hello = encodeEnvelope({ header: { gatewayId: 'clinic-1' }, hello: { protocolVersion: PROTOCOL_VERSION, gatewayId: 'clinic-1', credential: GATEWAY_SECRET } });
+      gw.ws.send(encodeBatch(outer, [hello]));
+      expect((await gw.next('helloAck')).helloAck).toMatchObject({ accepted: false, reasonCode: 'TM_ERR_HELLO_REQUIRED' });
+      expect((await gw.closed).code).toBe(4400);
+    });
+
+    it('counts bad inner frames one by one toward the bad-frame limit: 101 in one Batch close the session (4400)', async () => {
+      const gw = await ready();
+      gw.ws.send(encodeBatch(outer, Array.from({ length: 101 }, () => new Uint8Array([0xff, 0xff]))));
+      expect((await gw.closed).code).toBe(4400);
+    });
   });
 });

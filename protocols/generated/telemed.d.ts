@@ -65,6 +65,7 @@ export namespace telemed {
             ping?: (telemed.v1.Ping.$Properties|null);
             pong?: (telemed.v1.Pong.$Properties|null);
             goodbye?: (telemed.v1.Goodbye.$Properties|null);
+            batch?: (telemed.v1.Batch.$Properties|null);
             vitals?: (telemed.v1.VitalsNumerics.$Properties|null);
             waveform?: (telemed.v1.WaveformChunk.$Properties|null);
             alarm?: (telemed.v1.Alarm.$Properties|null);
@@ -75,7 +76,7 @@ export namespace telemed {
             ultrasound?: (telemed.v1.UltrasoundFrame.$Properties|null);
             linkStats?: (telemed.v1.LinkStats.$Properties|null);
             ecgStatus?: (telemed.v1.EcgStatus.$Properties|null);
-            payload?: ("hello"|"helloAck"|"ack"|"ping"|"pong"|"goodbye"|"vitals"|"waveform"|"alarm"|"ecgChunk"|"diagnosis"|"armCommand"|"armTelemetry"|"ultrasound"|"linkStats"|"ecgStatus");
+            payload?: ("hello"|"helloAck"|"ack"|"ping"|"pong"|"goodbye"|"batch"|"vitals"|"waveform"|"alarm"|"ecgChunk"|"diagnosis"|"armCommand"|"armTelemetry"|"ultrasound"|"linkStats"|"ecgStatus");
             static encode(m: telemed.v1.Envelope.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
             static decode(r: ($protobuf.Reader|Uint8Array), l?: number): telemed.v1.Envelope & telemed.v1.Envelope.$Shape;
             static fromObject(d: { [k: string]: any }): telemed.v1.Envelope;
@@ -92,6 +93,7 @@ export namespace telemed {
                 ping?: (telemed.v1.Ping.$Properties|null);
                 pong?: (telemed.v1.Pong.$Properties|null);
                 goodbye?: (telemed.v1.Goodbye.$Properties|null);
+                batch?: (telemed.v1.Batch.$Properties|null);
                 vitals?: (telemed.v1.VitalsNumerics.$Properties|null);
                 waveform?: (telemed.v1.WaveformChunk.$Properties|null);
                 alarm?: (telemed.v1.Alarm.$Properties|null);
@@ -102,7 +104,7 @@ export namespace telemed {
                 ultrasound?: (telemed.v1.UltrasoundFrame.$Properties|null);
                 linkStats?: (telemed.v1.LinkStats.$Properties|null);
                 ecgStatus?: (telemed.v1.EcgStatus.$Properties|null);
-                payload?: ("hello"|"helloAck"|"ack"|"ping"|"pong"|"goodbye"|"vitals"|"waveform"|"alarm"|"ecgChunk"|"diagnosis"|"armCommand"|"armTelemetry"|"ultrasound"|"linkStats"|"ecgStatus");
+                payload?: ("hello"|"helloAck"|"ack"|"ping"|"pong"|"goodbye"|"batch"|"vitals"|"waveform"|"alarm"|"ecgChunk"|"diagnosis"|"armCommand"|"armTelemetry"|"ultrasound"|"linkStats"|"ecgStatus");
                 $unknowns?: Uint8Array[];
             }
             type $Shape = {
@@ -113,6 +115,7 @@ export namespace telemed {
               ping?: telemed.v1.Ping.$Shape|null;
               pong?: telemed.v1.Pong.$Shape|null;
               goodbye?: telemed.v1.Goodbye.$Shape|null;
+              batch?: telemed.v1.Batch.$Shape|null;
               vitals?: telemed.v1.VitalsNumerics.$Shape|null;
               waveform?: telemed.v1.WaveformChunk.$Shape|null;
               alarm?: telemed.v1.Alarm.$Shape|null;
@@ -125,7 +128,7 @@ export namespace telemed {
               ecgStatus?: telemed.v1.EcgStatus.$Shape|null;
               $unknowns?: Uint8Array[];
             } & (
-              ({ payload?: undefined; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "hello"; hello: telemed.v1.Hello.$Shape; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "helloAck"; hello?: null; helloAck: telemed.v1.HelloAck.$Shape; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "ack"; hello?: null; helloAck?: null; ack: telemed.v1.Ack.$Shape; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "ping"; hello?: null; helloAck?: null; ack?: null; ping: telemed.v1.Ping.$Shape; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "pong"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong: telemed.v1.Pong.$Shape; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "goodbye"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye: telemed.v1.Goodbye.$Shape; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "vitals"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals: telemed.v1.VitalsNumerics.$Shape; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "waveform"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform: telemed.v1.WaveformChunk.$Shape; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "alarm"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm: telemed.v1.Alarm.$Shape; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "ecgChunk"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk: telemed.v1.EcgRecordChunk.$Shape; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "diagnosis"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis: telemed.v1.Diagnosis.$Shape; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "armCommand"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand: telemed.v1.ArmCommand.$Shape; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "armTelemetry"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry: telemed.v1.ArmTelemetry.$Shape; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "ultrasound"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound: telemed.v1.UltrasoundFrame.$Shape; linkStats?: null; ecgStatus?: null }|{ payload?: "linkStats"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats: telemed.v1.LinkStats.$Shape; ecgStatus?: null }|{ payload?: "ecgStatus"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus: telemed.v1.EcgStatus.$Shape })
+              ({ payload?: undefined; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "hello"; hello: telemed.v1.Hello.$Shape; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "helloAck"; hello?: null; helloAck: telemed.v1.HelloAck.$Shape; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "ack"; hello?: null; helloAck?: null; ack: telemed.v1.Ack.$Shape; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "ping"; hello?: null; helloAck?: null; ack?: null; ping: telemed.v1.Ping.$Shape; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "pong"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong: telemed.v1.Pong.$Shape; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "goodbye"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye: telemed.v1.Goodbye.$Shape; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "batch"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch: telemed.v1.Batch.$Shape; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "vitals"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals: telemed.v1.VitalsNumerics.$Shape; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "waveform"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform: telemed.v1.WaveformChunk.$Shape; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "alarm"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm: telemed.v1.Alarm.$Shape; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "ecgChunk"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk: telemed.v1.EcgRecordChunk.$Shape; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "diagnosis"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis: telemed.v1.Diagnosis.$Shape; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "armCommand"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand: telemed.v1.ArmCommand.$Shape; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "armTelemetry"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry: telemed.v1.ArmTelemetry.$Shape; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "ultrasound"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound: telemed.v1.UltrasoundFrame.$Shape; linkStats?: null; ecgStatus?: null }|{ payload?: "linkStats"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats: telemed.v1.LinkStats.$Shape; ecgStatus?: null }|{ payload?: "ecgStatus"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus: telemed.v1.EcgStatus.$Shape })
             );
         }
 
@@ -147,6 +150,7 @@ export namespace telemed {
             softwareVersion: string;
             siteKind: telemed.v1.SiteKind;
             siteName: string;
+            maxBatchBytes: number;
             static encode(m: telemed.v1.Hello.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
             static decode(r: ($protobuf.Reader|Uint8Array), l?: number): telemed.v1.Hello & telemed.v1.Hello.$Shape;
             static fromObject(d: { [k: string]: any }): telemed.v1.Hello;
@@ -162,6 +166,7 @@ export namespace telemed {
                 softwareVersion?: (string|null);
                 siteKind?: (telemed.v1.SiteKind|null);
                 siteName?: (string|null);
+                maxBatchBytes?: (number|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = telemed.v1.Hello.$Properties;
@@ -180,6 +185,7 @@ export namespace telemed {
             hubTimeNs: number;
             streams: telemed.v1.StreamAck.$Properties[];
             protocolVersion: number;
+            maxBatchBytes: number;
             static encode(m: telemed.v1.HelloAck.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
             static decode(r: ($protobuf.Reader|Uint8Array), l?: number): telemed.v1.HelloAck & telemed.v1.HelloAck.$Shape;
             static fromObject(d: { [k: string]: any }): telemed.v1.HelloAck;
@@ -196,6 +202,7 @@ export namespace telemed {
                 hubTimeNs?: (number|null);
                 streams?: (telemed.v1.StreamAck.$Properties[]|null);
                 protocolVersion?: (number|null);
+                maxBatchBytes?: (number|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = telemed.v1.HelloAck.$Properties;
@@ -301,6 +308,28 @@ export namespace telemed {
                 $unknowns?: Uint8Array[];
             }
             type $Shape = telemed.v1.Pong.$Properties;
+        }
+
+        interface IBatch extends telemed.v1.Batch.$Properties {
+        }
+
+        class Batch {
+            constructor(p?: telemed.v1.Batch.$Properties);
+            $unknowns?: Uint8Array[];
+            frames: Uint8Array[];
+            static encode(m: telemed.v1.Batch.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
+            static decode(r: ($protobuf.Reader|Uint8Array), l?: number): telemed.v1.Batch & telemed.v1.Batch.$Shape;
+            static fromObject(d: { [k: string]: any }): telemed.v1.Batch;
+            static toObject(m: telemed.v1.Batch, o?: $protobuf.IConversionOptions): { [k: string]: any };
+            toJSON(): { [k: string]: any };
+        }
+
+        namespace Batch {
+            interface $Properties {
+                frames?: (Uint8Array[]|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = telemed.v1.Batch.$Properties;
         }
 
         interface IGoodbye extends telemed.v1.Goodbye.$Properties {

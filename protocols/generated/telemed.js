@@ -543,6 +543,7 @@ export const telemed = $root.telemed = (() => {
              * @property {telemed.v1.Ping.$Properties|null} [ping] Envelope ping
              * @property {telemed.v1.Pong.$Properties|null} [pong] Envelope pong
              * @property {telemed.v1.Goodbye.$Properties|null} [goodbye] Envelope goodbye
+             * @property {telemed.v1.Batch.$Properties|null} [batch] Envelope batch
              * @property {telemed.v1.VitalsNumerics.$Properties|null} [vitals] Envelope vitals
              * @property {telemed.v1.WaveformChunk.$Properties|null} [waveform] Envelope waveform
              * @property {telemed.v1.Alarm.$Properties|null} [alarm] Envelope alarm
@@ -553,7 +554,7 @@ export const telemed = $root.telemed = (() => {
              * @property {telemed.v1.UltrasoundFrame.$Properties|null} [ultrasound] Envelope ultrasound
              * @property {telemed.v1.LinkStats.$Properties|null} [linkStats] Envelope linkStats
              * @property {telemed.v1.EcgStatus.$Properties|null} [ecgStatus] Envelope ecgStatus
-             * @property {"hello"|"helloAck"|"ack"|"ping"|"pong"|"goodbye"|"vitals"|"waveform"|"alarm"|"ecgChunk"|"diagnosis"|"armCommand"|"armTelemetry"|"ultrasound"|"linkStats"|"ecgStatus"} [payload] Envelope payload
+             * @property {"hello"|"helloAck"|"ack"|"ping"|"pong"|"goodbye"|"batch"|"vitals"|"waveform"|"alarm"|"ecgChunk"|"diagnosis"|"armCommand"|"armTelemetry"|"ultrasound"|"linkStats"|"ecgStatus"} [payload] Envelope payload
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -575,6 +576,7 @@ export const telemed = $root.telemed = (() => {
              *   ping?: telemed.v1.Ping.$Shape|null;
              *   pong?: telemed.v1.Pong.$Shape|null;
              *   goodbye?: telemed.v1.Goodbye.$Shape|null;
+             *   batch?: telemed.v1.Batch.$Shape|null;
              *   vitals?: telemed.v1.VitalsNumerics.$Shape|null;
              *   waveform?: telemed.v1.WaveformChunk.$Shape|null;
              *   alarm?: telemed.v1.Alarm.$Shape|null;
@@ -587,7 +589,7 @@ export const telemed = $root.telemed = (() => {
              *   ecgStatus?: telemed.v1.EcgStatus.$Shape|null;
              *   $unknowns?: Array.<Uint8Array>;
              * } & (
-             *   ({ payload?: undefined; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "hello"; hello: telemed.v1.Hello.$Shape; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "helloAck"; hello?: null; helloAck: telemed.v1.HelloAck.$Shape; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "ack"; hello?: null; helloAck?: null; ack: telemed.v1.Ack.$Shape; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "ping"; hello?: null; helloAck?: null; ack?: null; ping: telemed.v1.Ping.$Shape; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "pong"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong: telemed.v1.Pong.$Shape; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "goodbye"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye: telemed.v1.Goodbye.$Shape; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "vitals"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals: telemed.v1.VitalsNumerics.$Shape; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "waveform"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform: telemed.v1.WaveformChunk.$Shape; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "alarm"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm: telemed.v1.Alarm.$Shape; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "ecgChunk"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk: telemed.v1.EcgRecordChunk.$Shape; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "diagnosis"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis: telemed.v1.Diagnosis.$Shape; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "armCommand"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand: telemed.v1.ArmCommand.$Shape; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "armTelemetry"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry: telemed.v1.ArmTelemetry.$Shape; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "ultrasound"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound: telemed.v1.UltrasoundFrame.$Shape; linkStats?: null; ecgStatus?: null }|{ payload?: "linkStats"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats: telemed.v1.LinkStats.$Shape; ecgStatus?: null }|{ payload?: "ecgStatus"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus: telemed.v1.EcgStatus.$Shape })
+             *   ({ payload?: undefined; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "hello"; hello: telemed.v1.Hello.$Shape; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "helloAck"; hello?: null; helloAck: telemed.v1.HelloAck.$Shape; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "ack"; hello?: null; helloAck?: null; ack: telemed.v1.Ack.$Shape; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "ping"; hello?: null; helloAck?: null; ack?: null; ping: telemed.v1.Ping.$Shape; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "pong"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong: telemed.v1.Pong.$Shape; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "goodbye"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye: telemed.v1.Goodbye.$Shape; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "batch"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch: telemed.v1.Batch.$Shape; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "vitals"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals: telemed.v1.VitalsNumerics.$Shape; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "waveform"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform: telemed.v1.WaveformChunk.$Shape; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "alarm"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm: telemed.v1.Alarm.$Shape; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "ecgChunk"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk: telemed.v1.EcgRecordChunk.$Shape; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "diagnosis"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis: telemed.v1.Diagnosis.$Shape; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "armCommand"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand: telemed.v1.ArmCommand.$Shape; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "armTelemetry"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry: telemed.v1.ArmTelemetry.$Shape; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "ultrasound"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound: telemed.v1.UltrasoundFrame.$Shape; linkStats?: null; ecgStatus?: null }|{ payload?: "linkStats"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats: telemed.v1.LinkStats.$Shape; ecgStatus?: null }|{ payload?: "ecgStatus"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus: telemed.v1.EcgStatus.$Shape })
              * )} telemed.v1.Envelope.$Shape
              */
 
@@ -661,6 +663,14 @@ export const telemed = $root.telemed = (() => {
              * @instance
              */
             Envelope.prototype.goodbye = null;
+
+            /**
+             * Envelope batch.
+             * @member {telemed.v1.Batch.$Properties|null|undefined} batch
+             * @memberof telemed.v1.Envelope
+             * @instance
+             */
+            Envelope.prototype.batch = null;
 
             /**
              * Envelope vitals.
@@ -747,12 +757,12 @@ export const telemed = $root.telemed = (() => {
 
             /**
              * Envelope payload.
-             * @member {"hello"|"helloAck"|"ack"|"ping"|"pong"|"goodbye"|"vitals"|"waveform"|"alarm"|"ecgChunk"|"diagnosis"|"armCommand"|"armTelemetry"|"ultrasound"|"linkStats"|"ecgStatus"|undefined} payload
+             * @member {"hello"|"helloAck"|"ack"|"ping"|"pong"|"goodbye"|"batch"|"vitals"|"waveform"|"alarm"|"ecgChunk"|"diagnosis"|"armCommand"|"armTelemetry"|"ultrasound"|"linkStats"|"ecgStatus"|undefined} payload
              * @memberof telemed.v1.Envelope
              * @instance
              */
             $Object.defineProperty(Envelope.prototype, "payload", {
-                get: $util.oneOfGetter($oneOfFields = ["hello", "helloAck", "ack", "ping", "pong", "goodbye", "vitals", "waveform", "alarm", "ecgChunk", "diagnosis", "armCommand", "armTelemetry", "ultrasound", "linkStats", "ecgStatus"]),
+                get: $util.oneOfGetter($oneOfFields = ["hello", "helloAck", "ack", "ping", "pong", "goodbye", "batch", "vitals", "waveform", "alarm", "ecgChunk", "diagnosis", "armCommand", "armTelemetry", "ultrasound", "linkStats", "ecgStatus"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -786,6 +796,8 @@ export const telemed = $root.telemed = (() => {
                     $root.telemed.v1.Pong.encode(m.pong, w.uint32(/* id 14, wireType 2 =*/114).fork(), q + 1).ldelim();
                 if (m.goodbye != null && $Object.hasOwnProperty.call(m, "goodbye"))
                     $root.telemed.v1.Goodbye.encode(m.goodbye, w.uint32(/* id 15, wireType 2 =*/122).fork(), q + 1).ldelim();
+                if (m.batch != null && $Object.hasOwnProperty.call(m, "batch"))
+                    $root.telemed.v1.Batch.encode(m.batch, w.uint32(/* id 16, wireType 2 =*/130).fork(), q + 1).ldelim();
                 if (m.vitals != null && $Object.hasOwnProperty.call(m, "vitals"))
                     $root.telemed.v1.VitalsNumerics.encode(m.vitals, w.uint32(/* id 20, wireType 2 =*/162).fork(), q + 1).ldelim();
                 if (m.waveform != null && $Object.hasOwnProperty.call(m, "waveform"))
@@ -896,6 +908,13 @@ export const telemed = $root.telemed = (() => {
                                 break;
                             m.goodbye = $root.telemed.v1.Goodbye.decode(r, r.size(), $undefined, q + 1, m.goodbye);
                             m.payload = "goodbye";
+                            continue;
+                        }
+                    case 16: {
+                            if (u !== 2)
+                                break;
+                            m.batch = $root.telemed.v1.Batch.decode(r, r.size(), $undefined, q + 1, m.batch);
+                            m.payload = "batch";
                             continue;
                         }
                     case 20: {
@@ -1038,6 +1057,11 @@ export const telemed = $root.telemed = (() => {
                         throw $TypeError(".telemed.v1.Envelope.goodbye: object expected");
                     m.goodbye = $root.telemed.v1.Goodbye.fromObject(d.goodbye, q + 1);
                 }
+                if (d.batch != null) {
+                    if (!$util.isObject(d.batch))
+                        throw $TypeError(".telemed.v1.Envelope.batch: object expected");
+                    m.batch = $root.telemed.v1.Batch.fromObject(d.batch, q + 1);
+                }
                 if (d.vitals != null) {
                     if (!$util.isObject(d.vitals))
                         throw $TypeError(".telemed.v1.Envelope.vitals: object expected");
@@ -1144,6 +1168,11 @@ export const telemed = $root.telemed = (() => {
                     if (o.oneofs)
                         d.payload = "goodbye";
                 }
+                if (m.batch != null && $Object.hasOwnProperty.call(m, "batch")) {
+                    d.batch = $root.telemed.v1.Batch.toObject(m.batch, o, q + 1);
+                    if (o.oneofs)
+                        d.payload = "batch";
+                }
                 if (m.vitals != null && $Object.hasOwnProperty.call(m, "vitals")) {
                     d.vitals = $root.telemed.v1.VitalsNumerics.toObject(m.vitals, o, q + 1);
                     if (o.oneofs)
@@ -1238,6 +1267,7 @@ export const telemed = $root.telemed = (() => {
              * @property {string|null} [softwareVersion] Hello softwareVersion
              * @property {telemed.v1.SiteKind|null} [siteKind] Hello siteKind
              * @property {string|null} [siteName] Hello siteName
+             * @property {number|null} [maxBatchBytes] Hello maxBatchBytes
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -1318,6 +1348,14 @@ export const telemed = $root.telemed = (() => {
             Hello.prototype.siteName = "";
 
             /**
+             * Hello maxBatchBytes.
+             * @member {number} maxBatchBytes
+             * @memberof telemed.v1.Hello
+             * @instance
+             */
+            Hello.prototype.maxBatchBytes = 0;
+
+            /**
              * Encodes the specified Hello message. Does not implicitly {@link telemed.v1.Hello.verify|verify} messages.
              * @function encode
              * @memberof telemed.v1.Hello
@@ -1345,6 +1383,8 @@ export const telemed = $root.telemed = (() => {
                     w.uint32(/* id 5, wireType 0 =*/40).int32(m.siteKind);
                 if (m.siteName != null && $Object.hasOwnProperty.call(m, "siteName") && m.siteName !== "")
                     w.uint32(/* id 6, wireType 2 =*/50).string(m.siteName);
+                if (m.maxBatchBytes != null && $Object.hasOwnProperty.call(m, "maxBatchBytes") && m.maxBatchBytes !== 0)
+                    w.uint32(/* id 7, wireType 0 =*/56).uint32(m.maxBatchBytes);
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
@@ -1443,6 +1483,15 @@ export const telemed = $root.telemed = (() => {
                                 delete m.siteName;
                             continue;
                         }
+                    case 7: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.uint32())
+                                m.maxBatchBytes = v;
+                            else
+                                delete m.maxBatchBytes;
+                            continue;
+                        }
                     }
                     r.skipType(u, q, t);
                     if (!r.discardUnknown) {
@@ -1522,6 +1571,11 @@ export const telemed = $root.telemed = (() => {
                         m.siteName = $String(d.siteName);
                     }
                 }
+                if (d.maxBatchBytes != null) {
+                    if ($Number(d.maxBatchBytes) !== 0) {
+                        m.maxBatchBytes = d.maxBatchBytes >>> 0;
+                    }
+                }
                 return m;
             };
 
@@ -1549,6 +1603,7 @@ export const telemed = $root.telemed = (() => {
                     d.softwareVersion = "";
                     d.siteKind = o.enums === $String ? "SITE_KIND_UNSPECIFIED" : 0;
                     d.siteName = "";
+                    d.maxBatchBytes = 0;
                 }
                 if (m.protocolVersion != null && $Object.hasOwnProperty.call(m, "protocolVersion")) {
                     d.protocolVersion = m.protocolVersion;
@@ -1567,6 +1622,9 @@ export const telemed = $root.telemed = (() => {
                 }
                 if (m.siteName != null && $Object.hasOwnProperty.call(m, "siteName")) {
                     d.siteName = m.siteName;
+                }
+                if (m.maxBatchBytes != null && $Object.hasOwnProperty.call(m, "maxBatchBytes")) {
+                    d.maxBatchBytes = m.maxBatchBytes;
                 }
                 return d;
             };
@@ -1597,6 +1655,7 @@ export const telemed = $root.telemed = (() => {
              * @property {number|null} [hubTimeNs] HelloAck hubTimeNs
              * @property {Array.<telemed.v1.StreamAck.$Properties>|null} [streams] HelloAck streams
              * @property {number|null} [protocolVersion] HelloAck protocolVersion
+             * @property {number|null} [maxBatchBytes] HelloAck maxBatchBytes
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -1686,6 +1745,14 @@ export const telemed = $root.telemed = (() => {
             HelloAck.prototype.protocolVersion = 0;
 
             /**
+             * HelloAck maxBatchBytes.
+             * @member {number} maxBatchBytes
+             * @memberof telemed.v1.HelloAck
+             * @instance
+             */
+            HelloAck.prototype.maxBatchBytes = 0;
+
+            /**
              * Encodes the specified HelloAck message. Does not implicitly {@link telemed.v1.HelloAck.verify|verify} messages.
              * @function encode
              * @memberof telemed.v1.HelloAck
@@ -1717,6 +1784,8 @@ export const telemed = $root.telemed = (() => {
                 }
                 if (m.protocolVersion != null && $Object.hasOwnProperty.call(m, "protocolVersion") && m.protocolVersion !== 0)
                     w.uint32(/* id 7, wireType 0 =*/56).uint32(m.protocolVersion);
+                if (m.maxBatchBytes != null && $Object.hasOwnProperty.call(m, "maxBatchBytes") && m.maxBatchBytes !== 0)
+                    w.uint32(/* id 8, wireType 0 =*/64).uint32(m.maxBatchBytes);
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
@@ -1823,6 +1892,15 @@ export const telemed = $root.telemed = (() => {
                                 delete m.protocolVersion;
                             continue;
                         }
+                    case 8: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.uint32())
+                                m.maxBatchBytes = v;
+                            else
+                                delete m.maxBatchBytes;
+                            continue;
+                        }
                     }
                     r.skipType(u, q, t);
                     if (!r.discardUnknown) {
@@ -1905,6 +1983,11 @@ export const telemed = $root.telemed = (() => {
                         m.protocolVersion = d.protocolVersion >>> 0;
                     }
                 }
+                if (d.maxBatchBytes != null) {
+                    if ($Number(d.maxBatchBytes) !== 0) {
+                        m.maxBatchBytes = d.maxBatchBytes >>> 0;
+                    }
+                }
                 return m;
             };
 
@@ -1939,6 +2022,7 @@ export const telemed = $root.telemed = (() => {
                     } else
                         d.hubTimeNs = o.longs === $String ? "0" : typeof $BigInt !== "undefined" && o.longs === $BigInt ? $BigInt("0") : 0;
                     d.protocolVersion = 0;
+                    d.maxBatchBytes = 0;
                 }
                 if (m.accepted != null && $Object.hasOwnProperty.call(m, "accepted")) {
                     d.accepted = m.accepted;
@@ -1968,6 +2052,9 @@ export const telemed = $root.telemed = (() => {
                 }
                 if (m.protocolVersion != null && $Object.hasOwnProperty.call(m, "protocolVersion")) {
                     d.protocolVersion = m.protocolVersion;
+                }
+                if (m.maxBatchBytes != null && $Object.hasOwnProperty.call(m, "maxBatchBytes")) {
+                    d.maxBatchBytes = m.maxBatchBytes;
                 }
                 return d;
             };
@@ -3107,6 +3194,216 @@ export const telemed = $root.telemed = (() => {
             };
 
             return Pong;
+        })();
+
+        v1.Batch = (function() {
+
+            /**
+             * Properties of a Batch.
+             * @typedef {Object} telemed.v1.Batch.$Properties
+             * @property {Array.<Uint8Array>|null} [frames] Batch frames
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a Batch.
+             * @memberof telemed.v1
+             * @interface IBatch
+             * @augments telemed.v1.Batch.$Properties
+             * @deprecated Use telemed.v1.Batch.$Properties instead.
+             */
+
+            /**
+             * Shape of a Batch.
+             * @typedef {telemed.v1.Batch.$Properties} telemed.v1.Batch.$Shape
+             */
+
+            /**
+             * Constructs a new Batch.
+             * @memberof telemed.v1
+             * @classdesc Represents a Batch.
+             * @constructor
+             * @param {telemed.v1.Batch.$Properties=} [p] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const Batch = function (p) {
+                this.frames = [];
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            /**
+             * Batch frames.
+             * @member {Array.<Uint8Array>} frames
+             * @memberof telemed.v1.Batch
+             * @instance
+             */
+            Batch.prototype.frames = $util.emptyArray;
+
+            /**
+             * Encodes the specified Batch message. Does not implicitly {@link telemed.v1.Batch.verify|verify} messages.
+             * @function encode
+             * @memberof telemed.v1.Batch
+             * @static
+             * @param {telemed.v1.Batch.$Properties} m Batch message or plain object to encode
+             * @param {$protobuf.Writer} [w] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Batch.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.frames != null && m.frames.length) {
+                    for (var i = 0; i < m.frames.length; ++i)
+                        w.uint32(/* id 1, wireType 2 =*/10).bytes(m.frames[i]);
+                }
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            /**
+             * Decodes a Batch message from the specified reader or buffer.
+             * @function decode
+             * @memberof telemed.v1.Batch
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} r Reader or buffer to decode from
+             * @param {number} [l] Message length if known beforehand
+             * @returns {telemed.v1.Batch & telemed.v1.Batch.$Shape} Batch
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Batch.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.telemed.v1.Batch();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if (!(m.frames && m.frames.length))
+                                m.frames = [];
+                            m.frames.push(r.bytes());
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            /**
+             * Creates a Batch message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof telemed.v1.Batch
+             * @static
+             * @param {Object.<string,*>} d Plain object
+             * @returns {telemed.v1.Batch} Batch
+             */
+            Batch.fromObject = function (d, q) {
+                if (d instanceof $root.telemed.v1.Batch)
+                    return d;
+                if (!$util.isObject(d))
+                    throw $TypeError(".telemed.v1.Batch: object expected");
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var m = new $root.telemed.v1.Batch();
+                if (d.frames) {
+                    if (!$Array.isArray(d.frames))
+                        throw $TypeError(".telemed.v1.Batch.frames: array expected");
+                    m.frames = $Array(d.frames.length);
+                    for (var i = 0; i < d.frames.length; ++i) {
+                        if (typeof d.frames[i] === "string")
+                            $util.base64.decode(d.frames[i], m.frames[i] = $util.newBuffer($util.base64.length(d.frames[i])), 0);
+                        else if (d.frames[i].length >= 0)
+                            m.frames[i] = d.frames[i];
+                    }
+                }
+                return m;
+            };
+
+            /**
+             * Creates a plain object from a Batch message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof telemed.v1.Batch
+             * @static
+             * @param {telemed.v1.Batch} m Batch
+             * @param {$protobuf.IConversionOptions} [o] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            Batch.toObject = function (m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var d = {};
+                if (o.arrays || o.defaults) {
+                    d.frames = [];
+                }
+                if (m.frames && m.frames.length) {
+                    d.frames = $Array(m.frames.length);
+                    for (var j = 0; j < m.frames.length; ++j) {
+                        d.frames[j] = o.bytes === $String ? $util.base64.encode(m.frames[j], 0, m.frames[j].length) : o.bytes === $Array ? $Array.prototype.slice.call(m.frames[j]) : m.frames[j];
+                    }
+                }
+                return d;
+            };
+
+            /**
+             * Converts this Batch to JSON.
+             * @function toJSON
+             * @memberof telemed.v1.Batch
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            Batch.prototype.toJSON = function() {
+                return Batch.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            return Batch;
         })();
 
         v1.Goodbye = (function() {

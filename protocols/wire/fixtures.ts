@@ -9,12 +9,12 @@ const v1 = telemed.v1;
 
 /** Every payload arm of `Envelope`, in field-number order (telemed.proto). */
 export const PAYLOAD_KINDS: readonly PayloadKind[] = [
-  'hello', 'helloAck', 'ack', 'ping', 'pong', 'goodbye',
+  'hello', 'helloAck', 'ack', 'ping', 'pong', 'goodbye', 'batch',
   'vitals', 'waveform', 'alarm', 'ecgChunk', 'diagnosis', 'armCommand', 'armTelemetry', 'ultrasound', 'linkStats', 'ecgStatus',
 ];
 
 /** Payloads that belong to the session layer (SESSION.md): allowed without class or stream id. */
-export const SESSION_KINDS: ReadonlySet<PayloadKind> = new Set<PayloadKind>(['hello', 'helloAck', 'ack', 'ping', 'pong', 'goodbye']);
+export const SESSION_KINDS: ReadonlySet<PayloadKind> = new Set<PayloadKind>(['hello', 'helloAck', 'ack', 'ping', 'pong', 'goodbye', 'batch']);
 
 /** 2026-01-01T00:00:00.123456768Z in Unix ns: past 2^53, so it is a multiple of 256 (a double holds it exactly; see pb-runtime.ts). */
 export const SAMPLE_CAPTURE_TIME_NS = 1_767_225_600_123_456_768;
@@ -26,6 +26,7 @@ const CLASS_OF: Record<PayloadKind, telemed.v1.TrafficClass> = {
   ping: v1.TrafficClass.TRAFFIC_CLASS_CONTROL,
   pong: v1.TrafficClass.TRAFFIC_CLASS_CONTROL,
   goodbye: v1.TrafficClass.TRAFFIC_CLASS_CONTROL,
+  batch: v1.TrafficClass.TRAFFIC_CLASS_CONTROL,
   vitals: v1.TrafficClass.TRAFFIC_CLASS_VITALS,
   waveform: v1.TrafficClass.TRAFFIC_CLASS_WAVEFORM,
   alarm: v1.TrafficClass.TRAFFIC_CLASS_ALARM,
@@ -59,9 +60,9 @@ const pose = (): telemed.v1.IPose => ({ xMm: 12.5, yMm: -40.25, zMm: 101.125, ro
 export function samplePayload(kind: PayloadKind): EnvelopeInit {
   switch (kind) {
     case 'hello':
-      return { hello: { protocolVersion: 1, gatewayId: 'gw-clinic-07', credential: 'not-a-real-secret', softwareVersion: '0.1.0', siteKind: v1.SiteKind.SITE_KIND_AMBULANCE, siteName: 'Ambulance 3' } };
+      return { hello: { protocolVersion: 1, gatewayId: 'gw-clinic-07', credential: 'not-a-real-secret', softwareVersion: '0.1.0', siteKind: v1.SiteKind.SITE_KIND_AMBULANCE, siteName: 'Ambulance 3', maxBatchBytes: 65_536 } };
     case 'helloAck':
-      return { helloAck: { accepted: true, reasonCode: 'TM_ERR_NONE', reason: 'welcome', sessionId: 'sess-9', hubTimeNs: SAMPLE_CAPTURE_TIME_NS, streams: [{ streamId: 'vitals/dev-1', seq: 41 }, { streamId: 'alarm/dev-1', seq: 7 }], protocolVersion: 1 } };
+      return { helloAck: { accepted: true, reasonCode: 'TM_ERR_NONE', reason: 'welcome', sessionId: 'sess-9', hubTimeNs: SAMPLE_CAPTURE_TIME_NS, streams: [{ streamId: 'vitals/dev-1', seq: 41 }, { streamId: 'alarm/dev-1', seq: 7 }], protocolVersion: 1, maxBatchBytes: 1_048_576 } };
     case 'ack':
       return { ack: { streams: [{ streamId: 'vitals/dev-1', seq: 42 }, { streamId: 'bulk/ecg', seq: 9_007_199_254_740_991 }], receiveTimeNs: SAMPLE_CAPTURE_TIME_NS + 4096, bytesReceived: 5_000_000_000 } };
     case 'ping':
@@ -70,6 +71,16 @@ export function samplePayload(kind: PayloadKind): EnvelopeInit {
       return { pong: { id: 7, t1Ns: SAMPLE_CAPTURE_TIME_NS, t2Ns: SAMPLE_CAPTURE_TIME_NS + 1024, t3Ns: SAMPLE_CAPTURE_TIME_NS + 2048 } };
     case 'goodbye':
       return { goodbye: { reasonCode: 'TM_ERR_SHUTDOWN', reason: 'gateway stopping' } };
+    case 'batch':
+      // Two small complete frames (a Ping and a Goodbye), as a sender packs them.
+      return {
+        batch: {
+          frames: [
+            v1.Envelope.encode({ header: { gatewayId: 'gw-clinic-07' }, ping: { id: 8, t1Ns: SAMPLE_CAPTURE_TIME_NS } }).finish(),
+            v1.Envelope.encode({ header: { gatewayId: 'gw-clinic-07' }, goodbye: { reasonCode: 'TM_OK', reason: 'done' } }).finish(),
+          ],
+        },
+      };
     case 'vitals':
       return {
         vitals: {

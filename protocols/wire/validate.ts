@@ -51,7 +51,7 @@ export function validateEnvelope(env: telemed.v1.Envelope, limits: EnvelopeLimit
   const cls: number = h.trafficClass ?? 0;
   if (!Number.isInteger(cls) || cls < 0 || cls > MAX_CLASS) fail(WireErrorCode.BAD_CLASS, `unknown traffic class ${String(cls)}`);
   const session = env.payload === 'hello' || env.payload === 'helloAck' || env.payload === 'ack' ||
-    env.payload === 'ping' || env.payload === 'pong' || env.payload === 'goodbye';
+    env.payload === 'ping' || env.payload === 'pong' || env.payload === 'goodbye' || env.payload === 'batch';
   if (!session && cls === 0) fail(WireErrorCode.BAD_CLASS, `${env.payload} frame has no traffic class`);
   if (!session && !h.streamId) fail(WireErrorCode.BAD_FIELD, `${env.payload} frame has no stream id`);
 
@@ -65,6 +65,10 @@ export function validateEnvelope(env: telemed.v1.Envelope, limits: EnvelopeLimit
       break;
     case 'hello':
       checkId('hello.gateway_id', env.hello?.gatewayId, limits);
+      break;
+    case 'batch':
+      // Each inner frame is decoded (and checked) on its own by the receiver (batch.ts).
+      checkRepeated('batch.frames', env.batch?.frames, limits);
       break;
     case 'vitals':
       checkRepeated('vitals.numerics', env.vitals?.numerics, limits);

@@ -31,6 +31,17 @@ export interface PacerOptions {
   /** RTT above `min × (1 + queueRttFactor) + queueRttSlackMs` for a whole RTT means a queue. Defaults 0.5, 10. */
   readonly queueRttFactor?: number;
   readonly queueRttSlackMs?: number;
+  /**
+   * Cruise keeps the bottleneck's queueing delay (one-way, smallest over a round) under this, ms:
+   * while it is above, the cruise rate is trimmed by `trimDown` per round; while it is below half
+   * of it, the trim is eased by `trimUp` per round, up to `cruiseGain` × estimate. Default 4: the
+   * queue is what a CONTROL frame waits behind in the cell (its budget is one-way delay + 10 ms).
+   */
+  readonly queueTargetMs?: number;
+  /** Default 0.97. */
+  readonly trimDown?: number;
+  /** Default 1.01. */
+  readonly trimUp?: number;
   /** Extra bytes CONTROL may put in flight beyond cwnd (it is never held for cwnd below this). Default 4096. */
   readonly priorityHeadroomBytes?: number;
   /** Token-bucket depth in ms of the pacing rate (at least 2 KiB). Default 4: a JS timer fires ≥ 1 ms apart, later under load. */
@@ -59,6 +70,9 @@ export function resolvePacerOptions(opts: PacerOptions): ResolvedPacerOptions {
     probeIntervalMs: opts.probeIntervalMs ?? 2000,
     queueRttFactor: opts.queueRttFactor ?? 0.5,
     queueRttSlackMs: opts.queueRttSlackMs ?? 10,
+    queueTargetMs: opts.queueTargetMs ?? 4,
+    trimDown: opts.trimDown ?? 0.97,
+    trimUp: opts.trimUp ?? 1.01,
     priorityHeadroomBytes: opts.priorityHeadroomBytes ?? 4096,
     burstMs: opts.burstMs ?? 4,
     feedbackTimeoutMs: opts.feedbackTimeoutMs ?? 1000,

@@ -155,4 +155,37 @@ describe('Pacer: BBR-style model on a simulated bottleneck', () => {
     simulate(p, [{ untilMs: 8000, rate: 12_500 }], undefined, 0.5, 14); // 100 Mbit/s, 1 ms RTT, acks 14 ms apart
     expect(p.estimator.btlBwBpms).toBeGreaterThan(12_500 * 0.8);
   });
+
+  it('trims the cruise rate on a standing queue below the backoff threshold, without probing into it', () => {
+    // 10 Mbit/s, then 8.8: until the bandwidth window (2.5 s) forgets the old samples, cruise at
+    // 0.95 × the old estimate (9.5 Mbit/s) is above the new rate and a queue builds. The backoff
+    // verdict waits for 30 ms of it (0.5 × 40 ms RTT + 10); the trim (AIMD on the queue delay,
+    // target 4 ms) brings the rate under the link within a few rounds instead.
+    const p = new Pacer({ initialRateBps: 2_000_000 });
+    let maxQueue = 0;
+    let capAt5s = Infinity;
+    let rateAt5s = Infinity;
+    const run = simulate(p, [{ untilMs: 3000, rate: 1250 }, { untilMs: 5500, rate: 1100 }], (t) => {
+      // In flight beyond one BDP (40 ms at 1100 B/ms) is the standing queue plus ≤ 10 ms of ack interval.
+      if (t >= 3000 && t < 5000) maxQueue = Math.max(maxQueue, p.estimator.inflight - 1100 * 40);
+      if (t === 5000) { capAt5s = p.cruiseCapBps; rateAt5s = p.pacingRateBps; }
+    });
+    const after = run.changes.filter((c) => c.t >= 3000 && c.t < 5000).map((c) => c.state);
+    expect(after).not.toContain('backoff');
+    expect(after).not.toContain('probe');
+    expect(capAt5s).toBeLessThan(1100 * 8000);
+    expect(rateAt5s).toBe(capAt5s);
+    expect(rateAt5s).toBeGreaterThan(1100 * 8000 * 0.9);
+    // The transient at the drop, until three trims bite: 28 kB; untrimmed (queueTargetMs huge) 65 kB.
+    expect(maxQueue).toBeLessThan(35_000);
+  });
+
+  it('eases the trim when the queue is gone and probes again once back at the estimate', () => {
+    const p = new Pacer({ initialRateBps: 2_000_000 });
+    const run = simulate(p, [{ untilMs: 3000, rate: 1250 }, { untilMs: 5000, rate: 1100 }, { untilMs: 12_000, rate: 1250 }]);
+    const late = run.changes.filter((c) => c.t >= 5000).map((c) => c.state);
+    expect(late).toContain('probe');
+    expect(p.cruiseCapBps).toBe(Infinity);
+    expect(p.estimator.btlBwBpms).toBeGreaterThan(1250 * 0.9);
+  });
 });

@@ -9,7 +9,13 @@ export type { PacerOptions } from './pacer-options.js';
  * - `waiting`: no rate feedback yet; at most `initialCwndBytes` in flight.
  * - `startup`: feedback arrives; pace at `startupGain` × estimate to find the bottleneck fast.
  * - `drain`: startup overshot; pace at `drainGain` until in-flight is back to one BDP.
- * - `cruise`: pace at `cruiseGain` (< 1) × estimate so the bottleneck queue stays empty.
+ * - `cruise`: pace at `cruiseGain` (< 1) × estimate so the bottleneck queue stays empty. The
+ *   estimate is a max over delivery samples, and a receiver that counts late and then catches up
+ *   inflates short samples (measured: 10.5–11 Mbit/s on a 10 Mbit/s cell), so cruise also trims
+ *   its rate on the queue it sees: one round with the one-way queue delay above `queueTargetMs`
+ *   lowers a cap on the cruise rate by `trimDown`, one below half of it raises the cap by
+ *   `trimUp` (AIMD on the queue delay). While trimmed, the link is known to be full: no probes
+ *   (they would only fill the queue); the cap rising back to the estimate re-enables them.
  * - `probe`: every `probeIntervalMs`, pace at `probeGain` (> 1) for one probe period to find freed
  *   capacity, then `drain`; if by the end of that drain the estimate grew by 10 % or more (the probe's
  *   samples arrive one RTT late), the cell has freed up: back to `startup` to find how much.
@@ -66,6 +72,9 @@ export class Pacer {
   /** Last ack that reported progress, ms. */
   private lastAckMs = -Infinity;
   private readonly aggregation = new AckAggregation();
+  /** Cap on the cruise pacing rate from the queue delay, bytes/ms; Infinity when not trimmed. */
+  private cruiseCap = Infinity;
+  private trimRoundStartMs = 0;
 
   constructor(opts: PacerOptions = {}) {
     this.o = resolvePacerOptions(opts);
@@ -91,6 +100,11 @@ export class Pacer {
     // Ack aggregation: the configured allowance, or what the acks really showed when more (late acks).
     const aggregation = Math.max(bw * this.o.ackAggregationMs, Math.min(this.ackAggregationBytes, bw * MAX_AGGREGATION_MS));
     return Math.max(this.o.minCwndBytes, bw * this.o.minCwndMs, gain * this.bdpBytes() + aggregation);
+  }
+
+  /** Cap on the cruise pacing rate from the queue delay, bits/s (Infinity when not trimmed). */
+  get cruiseCapBps(): number {
+    return this.cruiseCap * 8000;
   }
 
   /** Bytes the acks lately reported beyond what the estimate explains (late or batched acks), bytes. */
@@ -198,7 +212,8 @@ export class Pacer {
           e.resetBw(Math.max(now, e.btlBwBpms * BACKOFF_FLOOR), nowMs);
           return this.step('queue', nowMs);
         }
-        if (nowMs - this.phaseStartMs >= this.o.probeIntervalMs) this.step('probe-due', nowMs);
+        this.trim(nowMs);
+        if (this.cruiseCap === Infinity && nowMs - this.phaseStartMs >= this.o.probeIntervalMs) this.step('probe-due', nowMs);
         return;
       case 'probe':
         if (nowMs - this.phaseStartMs >= period) this.step('probe-done', nowMs);
@@ -223,6 +238,26 @@ export class Pacer {
     return recent.n >= 2 && recent.min > threshold && nowMs - this.phaseStartMs >= window;
   }
 
+  /** Once per round in cruise: AIMD of the cruise-rate cap on the smallest queue delay of the round. */
+  private trim(nowMs: number): void {
+    const e = this.estimator;
+    const round = Math.max(Number.isFinite(e.minRttMs) ? e.minRttMs : 0, 20);
+    if (nowMs - this.trimRoundStartMs < round) return;
+    this.trimRoundStartMs = nowMs;
+    const q = e.recentQueueDelay(nowMs, round);
+    if (q.n < 2) return;
+    const full = e.btlBwBpms * this.o.cruiseGain;
+    if (q.min > this.o.queueTargetMs) {
+      // At most halving, as a backoff: a longer base delay (a new route) looks like a queue until
+      // the min filter forgets the old one.
+      this.cruiseCap = Math.max(full * BACKOFF_FLOOR, Math.min(this.cruiseCap, full) * this.o.trimDown);
+    } else if (q.min < this.o.queueTargetMs / 2 && this.cruiseCap !== Infinity) {
+      this.cruiseCap *= this.o.trimUp;
+      // Back at the estimate: untrimmed, probes resume (the cell may have more to give).
+      if (this.cruiseCap >= full) this.cruiseCap = Infinity;
+    }
+  }
+
   /**
    * Held for a whole RTT after running dry, with acks still coming: the estimate (the old offered
    * load) is too low. Without acks (an outage) startup would learn nothing and only fill the queue.
@@ -240,7 +275,9 @@ export class Pacer {
     this.phaseStartMs = nowMs;
     this.roundStartMs = nowMs;
     if (next === 'probe') this.probeBaseBw = this.estimator.btlBwBpms;
+    if (next === 'cruise') this.trimRoundStartMs = nowMs;
     if (next === 'startup') {
+      this.cruiseCap = Infinity;
       this.appLimitedSinceStartup = false;
       this.heldSinceMs = undefined;
       this.startupBest = this.estimator.btlBwBpms;
@@ -262,7 +299,8 @@ export class Pacer {
     if (this.current === 'unpaced') return Infinity;
     const bw = this.estimator.btlBwBpms;
     if (this.current === 'waiting' || bw === 0) return bpsToBpms(this.o.initialRateBps) * (this.current === 'startup' ? this.o.startupGain : 1);
-    return bw * this.gain();
+    const rate = bw * this.gain();
+    return this.current === 'cruise' ? Math.min(rate, this.cruiseCap) : rate;
   }
 
   private refill(nowMs: number): void {

@@ -32,6 +32,8 @@ const Device = Type.Object(
     durableHz: Type.Optional(Type.Number({ minimum: 0, maximum: 100_000 })),
     /** load: streams, each at durableHz; 1 when absent. */
     streams: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
+    /** load: each reading is a durable BULK record chunk of this many bytes instead of a VITALS reading (bench/uplink/outage-rss.ts). */
+    chunkBytes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_048_576 })),
     /** ecg-cart: stable serial path (e.g. /dev/serial/by-id/usb-…), resolved again on every reopen. Required for ecg-cart. */
     path: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
     /** ecg-cart: line rate, baud; 921600 when absent. */

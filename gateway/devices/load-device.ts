@@ -9,9 +9,15 @@ export interface LoadDeviceOptions {
   readonly durableHz: number;
   /** Number of streams (`load-0`, `load-1`, ...). */
   readonly streams: number;
+  /** When set, each reading is a durable BULK record chunk of this many bytes (16 KiB as a cart
+   * sends them) instead of a VITALS reading: bytes/s = durableHz × streams × chunkBytes. */
+  readonly chunkBytes?: number;
   readonly clock: Clock;
   readonly timers?: IntervalTimers;
 }
+
+/** Record chunks per record id of the BULK mode (a 10 s 18-lead record is ~12 chunks of 16 KiB). */
+const CHUNKS_PER_RECORD = 12;
 
 /** Tick period, ms: readings are emitted in small bursts so high rates need no 1 ms timers. */
 const TICK_MS = 10;
@@ -27,10 +33,13 @@ export class LoadDevice extends EventEmitter<DeviceEvents> implements Device {
   private owed = 0;
   private n = 0;
   private readonly timers: IntervalTimers;
+  /** The BULK mode's chunk payload: one buffer, sent again and again (the outbox copies it). */
+  private readonly chunk: Uint8Array | undefined;
 
   constructor(private readonly opts: LoadDeviceOptions) {
     super();
     this.timers = opts.timers ?? systemIntervals;
+    this.chunk = opts.chunkBytes !== undefined ? new Uint8Array(opts.chunkBytes).fill(0x5a) : undefined;
   }
 
   get id(): string {
@@ -66,6 +75,14 @@ export class LoadDevice extends EventEmitter<DeviceEvents> implements Device {
     for (; this.owed >= 1; this.owed -= 1) {
       this.n += 1;
       for (let s = 0; s < this.opts.streams; s++) {
+        if (this.chunk !== undefined) {
+          const i = this.n - 1;
+          this.emit('reading', {
+            stream: `load-${s}`, trafficClass: TrafficClass.TRAFFIC_CLASS_BULK, durable: true, captureTimeNs: this.opts.clock.nowNs(),
+            payload: { ecgChunk: { recordId: `r${Math.floor(i / CHUNKS_PER_RECORD)}`, offset: (i % CHUNKS_PER_RECORD) * this.chunk.length, data: this.chunk } },
+          });
+          continue;
+        }
         this.emit('reading', {
           stream: `load-${s}`, trafficClass: TrafficClass.TRAFFIC_CLASS_VITALS, durable: true, captureTimeNs: this.opts.clock.nowNs(),
           payload: { vitals: { deviceId: this.id, numerics: [{ code: 'MDC_ECG_HEART_RATE', label: 'HR', value: this.n % 1000, unit: '/min', valid: true }] } },

@@ -15,7 +15,10 @@ export const defaultDeviceFactory: DeviceFactory = (config, deps) => {
     case 'synthetic':
       return new SyntheticDevice({ id: config.id, profile: config.profile, seed: config.seed, clock: deps.clock });
     case 'load':
-      return new LoadDevice({ id: config.id, durableHz: config.durableHz ?? 100, streams: config.streams ?? 1, clock: deps.clock });
+      return new LoadDevice({
+        id: config.id, durableHz: config.durableHz ?? 100, streams: config.streams ?? 1, clock: deps.clock,
+        ...(config.chunkBytes !== undefined ? { chunkBytes: config.chunkBytes } : {}),
+      });
     case 'ecg-cart':
       return createCartDevice(config, deps);
     default:

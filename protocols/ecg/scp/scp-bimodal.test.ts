@@ -161,6 +161,33 @@ describe('SCP-ECG bimodal compression', () => {
     expect(same.notes.some((n) => n.startsWith('lossy:'))).toBe(false);
   });
 
+  it('non-simultaneous leads: protected areas are record sample numbers, clipped to each lead', () => {
+    const wave = (k: number): number[] => Array.from({ length: 400 }, (_, i) => Math.round(200 * Math.sin(i / (15 + k)) + (i % 200 > 90 && i % 200 < 110 ? 900 : 0)));
+    // Around each pulse (lead 1: samples 92..110, 292..310; lead 2: 492..510, 692..710), one across the leads' border.
+    const areas = [{ start: 85, end: 115 }, { start: 285, end: 315 }, { start: 390, end: 420 }, { start: 485, end: 515 }, { start: 685, end: 715 }];
+    const leads = [{ id: 1, start: 1, end: 400 }, { id: 2, start: 401, end: 800 }];
+    const x = [wave(1), wave(2)];
+    const file = writeScp({
+      huffman: 'default', leads, flags: 0x08,
+      // Section 4 holds one protected area per complex.
+      qrs: { beatMs: 20, fiducial: 5, complexes: areas.map((a) => ({ type: 0, start: a.start, fiducial: a.start + 15, end: a.end })), protectedAreas: areas },
+      beat: { avmNv: 1000, intervalUs: 2000, difference: 0, leads: [Array<number>(10).fill(0), Array<number>(10).fill(0)] },
+      rhythm: { avmNv: 1000, intervalUs: 6000, difference: 1, bimodal: true, leads: x.map((l, i) => decimateBimodal(l, leads[i]?.start ?? 1, areas, 3)) },
+    });
+    const r = readScpEcg(file, 'groups');
+    expect(r.frames).toBe(800);
+    r.leads.forEach((l, li) => {
+      const from = (leads[li]?.start ?? 1) - 1;
+      const own = l.samples.subarray(from, from + 400);
+      const shifted = areas.map((a) => ({ start: a.start - from, end: a.end - from }));
+      const e = errors(own, x[li] ?? [], shifted);
+      expect(e.insideWrong).toBe(0);
+      // Worst at each lead's first sample, held at the first average (slope ≈ 13 µV per sample there).
+      expect(e.max).toBeLessThanOrEqual(15);
+      expect(e.rms).toBeLessThanOrEqual(2);
+    });
+  });
+
   it('a decimated residual without the bimodal flag is interpolated over the whole lead', () => {
     const residual = subtract(syn);
     const file = writeScp({

@@ -1,6 +1,7 @@
 // The SCP-ECG decoding pipeline (EN 1064 Annex C): container and CRCs → Section 2 tables →
-// Section 3 leads → Section 6 rhythm (entropy decoding, differences) → reference-beat add-back →
-// one AVM for all counts. Pure: bytes in, typed arrays out.
+// Section 3 leads → Section 6 rhythm (entropy decoding, differences; a decimated rhythm brought back
+// to the full rate, decimation.ts) → reference-beat add-back → one AVM for all counts. Pure: bytes
+// in, typed arrays out.
 import { readScpContainer, type ScpContainer } from './container.js';
 import { ScpError, ScpErrorCode, formatError } from './errors.js';
 import { decimationFactor, storedCount, upsampleBeat, upsampleLead, validProtectedAreas, type ScpProtectedArea } from './decimation.js';

@@ -13,6 +13,8 @@ import { startDownlinkTraffic, startUplinkTraffic, type BenchFrame } from './tra
 
 // Warnings and worse only: the bench's own output is the JSON and the table.
 const logger = pino({ level: 'warn' }, pino.destination(2));
+// BENCH_HUB_LOG_LEVEL=debug: the hub's log at that level, e.g. each downlink drop with its reason.
+const hubLogger = pino({ level: process.env['BENCH_HUB_LOG_LEVEL'] ?? 'warn' }, pino.destination(2));
 
 /** The hub: records every frame handed to live fan-out (realtime on receipt, durable once stored). */
 export async function telemedHub(spec: ChildSpec): Promise<Side> {
@@ -21,7 +23,7 @@ export async function telemedHub(spec: ChildSpec): Promise<Side> {
     // Cheap scrypt: one bench gateway on loopback.
     gateways: [{ id: GATEWAY_ID, secretHash: await hashSecret(GATEWAY_SECRET, { N: 1024, r: 8, p: 1 }) }],
   });
-  const hub = await startHospital(config, { logger });
+  const hub = await startHospital(config, { logger: hubLogger });
   const registry = hub.app.hospital.registry;
   const ledger = new Ledger();
   registry.onFrame((_gw, env) => ledger.received(env.header.streamId, Number(env.header.seq), Number(env.header.captureTimeNs), wallMs(), Number(env.header.sendTimeNs ?? 0)));

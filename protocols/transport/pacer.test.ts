@@ -173,7 +173,8 @@ describe('Pacer: BBR-style model on a simulated bottleneck', () => {
     const after = run.changes.filter((c) => c.t >= 3000 && c.t < 5000).map((c) => c.state);
     expect(after).not.toContain('backoff');
     expect(after).not.toContain('probe');
-    expect(capAt5s).toBeLessThan(1100 * 8000);
+    // AIMD: the cap swings around the link rate (a few % either way), far under the untrimmed 9.5 Mbit/s.
+    expect(capAt5s).toBeLessThan(1100 * 8000 * 1.05);
     expect(rateAt5s).toBe(capAt5s);
     expect(rateAt5s).toBeGreaterThan(1100 * 8000 * 0.9);
     // The transient at the drop, until three trims bite: 28 kB; untrimmed (queueTargetMs huge) 65 kB.

@@ -43,6 +43,8 @@ const TRANSITIONS: Readonly<Record<PacerState, Partial<Record<PacerEvent, PacerS
 const bpsToBpms = (bps: number): number => bps / 8000;
 /** Most extra cwnd for measured ack aggregation, ms of the estimate (a longer stall is not aggregation). */
 const MAX_AGGREGATION_MS = 100;
+/** The queue-delay trim lowers the cruise rate to at least this share of it. */
+const TRIM_FLOOR = 0.85;
 /** One backoff lowers the estimate to at least this share of it. */
 const BACKOFF_FLOOR = 0.5;
 
@@ -238,19 +240,22 @@ export class Pacer {
     return recent.n >= 2 && recent.min > threshold && nowMs - this.phaseStartMs >= window;
   }
 
-  /** Once per round in cruise: AIMD of the cruise-rate cap on the smallest queue delay of the round. */
+  /**
+   * Once per round in cruise: AIMD of the cruise-rate cap on the smallest queue delay of the last
+   * 1.5 rounds (at least 60 ms: a receiver whose event loop runs late stamps a few acks late, the
+   * smallest of a dozen is the queue). Never below TRIM_FLOOR of the cruise rate: the trim corrects
+   * an inflated estimate (5–15 %); a real slowdown is the backoff verdict's.
+   */
   private trim(nowMs: number): void {
     const e = this.estimator;
     const round = Math.max(Number.isFinite(e.minRttMs) ? e.minRttMs : 0, 20);
     if (nowMs - this.trimRoundStartMs < round) return;
     this.trimRoundStartMs = nowMs;
-    const q = e.recentQueueDelay(nowMs, round);
-    if (q.n < 2) return;
+    const q = e.recentQueueDelay(nowMs, Math.max(1.5 * round, 60));
+    if (q.n < 3) return;
     const full = e.btlBwBpms * this.o.cruiseGain;
     if (q.min > this.o.queueTargetMs) {
-      // At most halving, as a backoff: a longer base delay (a new route) looks like a queue until
-      // the min filter forgets the old one.
-      this.cruiseCap = Math.max(full * BACKOFF_FLOOR, Math.min(this.cruiseCap, full) * this.o.trimDown);
+      this.cruiseCap = Math.max(full * TRIM_FLOOR, Math.min(this.cruiseCap, full) * this.o.trimDown);
     } else if (q.min < this.o.queueTargetMs / 2 && this.cruiseCap !== Infinity) {
       this.cruiseCap *= this.o.trimUp;
       // Back at the estimate: untrimmed, probes resume (the cell may have more to give).

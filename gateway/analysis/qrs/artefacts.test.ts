@@ -100,3 +100,16 @@ describe('artefact rules on MIT-BIH', () => {
     expect(withRule.fn).toBeLessThanOrEqual(without.fn);
   });
 });
+
+describe('rate-corrected T-wave window on MIT-BIH', () => {
+  it('record 203 (AF, VT, multiform PVCs): finds beats the fixed 360 ms window lost, with no more false ones', async () => {
+    const path = join(sharedDataPath('mitdb-shashanksrivas'), '203');
+    const { record } = await loadWfdbRecord(path);
+    const leads = record.leads.map((l) => l.samples);
+    const reference = (await loadWfdbAnnotations(path)).filter(isBeat).map((a) => a.sample);
+    const fixed = scoreBeats(reference, detectQrs(leads, record.sampleRateHz, { tWaveShapeMatch: Infinity }).beats, record.sampleRateHz);
+    const s = scoreBeats(reference, detectQrs(leads, record.sampleRateHz).beats, record.sampleRateHz);
+    expect(s.fn).toBeLessThan(fixed.fn - 5);
+    expect(s.fp).toBeLessThanOrEqual(fixed.fp);
+  });
+});

@@ -10,8 +10,14 @@ import { BeatMemory } from './morphology.js';
 export interface QrsDetectorOptions extends FeatureOptions {
   /** No two beats closer than this, in s. Default 0.2. */
   refractoryS: number;
-  /** A beat this soon (s) after the last one must have at least half its slope or it is a T wave. Default 0.36. */
+  /**
+   * A beat this soon (s) after the last one must have at least half its slope or it is a T wave.
+   * Default 0.36, at an RR of 1 s; the window shrinks with √RR at faster rates, and between the
+   * shrunk and the full window a low-slope candidate must match a recent beat (tWaveShapeMatch).
+   */
   tWaveS: number;
+  /** See tWaveS. Default 0.9. */
+  tWaveShapeMatch: number;
   /** Search back when no beat came for this many average RR intervals. Default 1.66. */
   searchBackRr: number;
   /** Half-width of the window (s) around the integrated peak where the R peak is located. Default 0.08. */
@@ -52,7 +58,7 @@ export interface QrsDetectorOptions extends FeatureOptions {
 }
 
 export const DEFAULT_QRS_OPTIONS: QrsDetectorOptions = {
-  ...DEFAULT_FEATURE_OPTIONS, refractoryS: 0.2, tWaveS: 0.36, searchBackRr: 1.66, locateS: 0.08, thresholdFraction: 0.25, twoPass: true,
+  ...DEFAULT_FEATURE_OPTIONS, refractoryS: 0.2, tWaveS: 0.36, tWaveShapeMatch: 0.9, searchBackRr: 1.66, locateS: 0.08, thresholdFraction: 0.25, twoPass: true,
   silentLeadLevel: 0.05, minShapeMatch: 0.6, searchBackNoise: 4, roughArtefact: 4, roughShapeMatch: 0.7, rhythmCheck: true, startS: 0.1,
 };
 
@@ -186,7 +192,14 @@ function thresholdPeaks(peaks: Candidate[], f: QrsFeatures, fs: number, o: QrsDe
     beats.push(c.p);
     noise = noise.filter((n) => n.p > c.p);
   };
-  const isTWave = (c: Candidate): boolean => c.p - last < tWave && slopeAt(c.p) < 0.5 * lastSlope;
+  // The T wave ends with the QT interval, which shortens with the rate (Bazett: QT ∝ √RR). Inside
+  // the rate-corrected window a bump with less than half the last beat's slope is its T wave; later
+  // (a fast rhythm: AF, VT) it still is unless it has the shape of a recent beat.
+  const isTWave = (c: Candidate): boolean => {
+    if (c.p - last >= tWave || slopeAt(c.p) >= 0.5 * lastSlope) return false;
+    if (c.p - last < tWave * Math.min(1, Math.sqrt(meanRr() / fs))) return true;
+    return !(memory.bestCorrelation(c.p) >= o.tWaveShapeMatch);
+  };
   // A depolarisation of the ventricles shows in every lead that is recording well; a T or P wave,
   // or an artefact, may fill one lead and leave another flat. Only then is the (costlier) shape
   // compared: an ectopic beat that is isoelectric in one lead still looks like earlier ectopics.

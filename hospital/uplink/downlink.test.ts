@@ -50,4 +50,38 @@ describe('hub Downlink', () => {
     // What the gateway never acked is handed back when the session ends.
     expect(d.close().map((f) => f.seq)).toEqual(Array.from({ length: n - 2 }, (_, i) => i + 3));
   });
+
+  it('stamps a realtime frame with the time it is written, not queued: capture → send is its wait here', () => {
+    const sock = fakeSocket();
+    const c = clock();
+    const d = new Downlink({ socket: sock, clock: c, maxFrameBytes: 1 << 20, maxHeldBytes: 1 << 20, maxQueuedFrames: 16 });
+    sock.bufferedAmount = 1 << 20; // socket full: the arm command waits in the scheduler
+    c.t = 100;
+    d.send(arm(1));
+    expect(sock.sent).toHaveLength(0);
+    c.t = 130;
+    sock.bufferedAmount = 0;
+    d.pump();
+    expect(Number(decodeEnvelope(sock.sent[0] ?? new Uint8Array()).header.sendTimeNs)).toBe(130 * 1e6);
+    d.close();
+  });
+
+  it('fifo mode (the bench baseline): one queue in arrival order, unpaced, no deadline drops', () => {
+    const sock = fakeSocket();
+    const c = clock();
+    const d = new Downlink({ socket: sock, clock: c, maxFrameBytes: 1 << 20, maxHeldBytes: 1 << 20, maxQueuedFrames: 16, mode: 'fifo' });
+    // Far beyond the scheduled mode's initial cwnd (32 KiB): all written at once, no feedback needed.
+    for (let i = 1; i <= 10; i++) d.send(diag(i, 'y'.repeat(8000)));
+    d.send(arm(1));
+    expect(sock.sent.map((b) => decodeEnvelope(b).payload)).toEqual([...Array(10).fill('diagnosis'), 'armCommand']);
+    // A full socket holds everything back in order; an arm command queued for seconds is still sent, late.
+    sock.bufferedAmount = 2 << 20;
+    d.send(arm(2));
+    d.send(diag(11));
+    c.t = 5000;
+    sock.bufferedAmount = 0;
+    d.pump();
+    expect(sock.sent.slice(11).map((b) => decodeEnvelope(b).payload)).toEqual(['armCommand', 'diagnosis']);
+    d.close();
+  });
 });

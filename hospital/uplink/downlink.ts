@@ -1,12 +1,14 @@
 import {
   CLASS_DEFAULTS, className, encodeEnvelope, type ClassName, type Clock, type EnvelopeInit, type telemed,
 } from '../../protocols/index.js';
-import { ClassScheduler, Pacer, type AckFeedback, type DropReason, type SchedItem } from '../../protocols/transport/index.js';
+import { ClassScheduler, FifoScheduler, Pacer, type AckFeedback, type DropReason, type FrameScheduler, type SchedItem } from '../../protocols/transport/index.js';
 
 /** One frame on its way to a gateway. */
 export interface DownFrame extends SchedItem {
   readonly seq: number;
   readonly bytes: Uint8Array;
+  /** The envelope of a frame built here: re-encoded at the write so send_time_ns is the write time. */
+  readonly env?: EnvelopeInit & { header: telemed.v1.IHeader };
 }
 
 /** The socket as the downlink sees it (ws.WebSocket fits). */
@@ -27,6 +29,12 @@ export interface DownlinkOptions {
   /** Bound of each realtime class queue, frames (drop oldest; CONTROL latest-wins per stream). */
   readonly maxQueuedFrames: number;
   readonly onDrop?: (frame: DownFrame, reason: DropReason) => void;
+  /**
+   * `scheduled` (default): class scheduler and pacer. `fifo`: the baseline of issue 3 (one queue for
+   * every class, unpaced, written while the socket holds at most `maxHeldBytes`), what a generic
+   * broker does; bench:uplink runs the hub this way opposite a FIFO gateway.
+   */
+  readonly mode?: 'scheduled' | 'fifo';
 }
 
 export type DownlinkSendResult = 'sent' | 'backpressure';
@@ -42,17 +50,20 @@ const SOCKET_BOUND_BYTES = 16 * 1024;
  */
 export class Downlink {
   readonly pacer = new Pacer();
-  readonly scheduler: ClassScheduler<DownFrame>;
+  readonly scheduler: FrameScheduler<DownFrame>;
   private readonly unacked = new Map<string, DownFrame[]>();
   private heldBytes = 0;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
 
+  private readonly fifo: boolean;
+
   constructor(private readonly o: DownlinkOptions) {
-    this.scheduler = new ClassScheduler<DownFrame>({
-      maxQueuedFrames: () => o.maxQueuedFrames,
-      ...(o.onDrop ? { onDrop: o.onDrop } : {}),
-    });
+    this.fifo = o.mode === 'fifo';
+    const onDrop = o.onDrop ? { onDrop: o.onDrop } : {};
+    this.scheduler = this.fifo
+      ? new FifoScheduler<DownFrame>({ maxRealtimeFrames: o.maxQueuedFrames * 6, ...onDrop })
+      : new ClassScheduler<DownFrame>({ maxQueuedFrames: () => o.maxQueuedFrames, ...onDrop });
   }
 
   /** Durable bytes queued or awaiting the gateway's ack. */
@@ -66,11 +77,13 @@ export class Downlink {
     const cls = className(h.trafficClass ?? 0);
     const name: ClassName = cls === 'unspecified' ? 'bulk' : cls;
     const bytes = encodeEnvelope({ ...env, header: { ...h, sendTimeNs: this.o.clock.nowNs() } }, this.o.maxFrameBytes);
+    // Realtime frames are stamped again when written (the size barely changes; durable ones go as stored).
     const durable = h.durable === true;
     if (durable && this.heldBytes + bytes.length > this.o.maxHeldBytes) return 'backpressure';
     const budget = h.budgetMs ?? 0;
     const frame: DownFrame = {
       streamId: h.streamId ?? '', className: name, durable, seq: Number(h.seq ?? 0), bytes, size: bytes.length,
+      ...(durable ? {} : { env }),
       deadlineMs: this.o.clock.monoMs() + (budget > 0 ? budget : CLASS_DEFAULTS[name].budgetMs),
     };
     this.enqueue(frame);
@@ -126,8 +139,15 @@ export class Downlink {
   /** Writes what pacing allows; arms a timer for the rest. */
   pump(): void {
     if (this.closed) return;
-    while (this.o.socket.bufferedAmount <= SOCKET_BOUND_BYTES) {
+    const bound = this.fifo ? this.o.maxHeldBytes : SOCKET_BOUND_BYTES;
+    while (this.o.socket.bufferedAmount <= bound) {
       const now = this.o.clock.monoMs();
+      if (this.fifo) {
+        const f = this.scheduler.next(now);
+        if (!f) return;
+        this.o.socket.send(this.wire(f), () => this.pump());
+        continue;
+      }
       const rtt = this.pacer.estimator.minRttMs;
       const f = this.scheduler.next(now, {
         transitMs: Number.isFinite(rtt) ? rtt / 2 : 0,
@@ -139,8 +159,17 @@ export class Downlink {
         return;
       }
       this.pacer.onSent(f.size, now);
-      this.o.socket.send(f.bytes, () => this.pump());
+      this.o.socket.send(this.wire(f), () => this.pump());
     }
+  }
+
+  /**
+   * The bytes to write: a realtime frame with send_time_ns of now (capture → send is then the time
+   * it waited here, send → receipt the link's), a durable one as encoded.
+   */
+  private wire(f: DownFrame): Uint8Array {
+    if (f.env === undefined) return f.bytes;
+    return encodeEnvelope({ ...f.env, header: { ...f.env.header, sendTimeNs: this.o.clock.nowNs() } }, this.o.maxFrameBytes);
   }
 
   /** Session over: stop, and hand back durable frames the gateway never acked (oldest first). */

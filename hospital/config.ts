@@ -64,6 +64,8 @@ const Uplink = Type.Object({
   badFrameLimit: Type.Integer({ minimum: 1, default: 100 }),
   /** Window for `badFrameLimit`, ms. Default 10 000. */
   badFrameWindowMs: Type.Integer({ minimum: 1, default: 10_000 }),
+  /** Hub → gateway: `scheduled` (classes, deadlines, pacing) or `fifo` (one unpaced queue: the bench:uplink baseline). */
+  downlinkMode: Type.Union([Type.Literal('scheduled'), Type.Literal('fifo')], { default: 'scheduled' }),
 }, { additionalProperties: false, default: {} });
 
 /** Hospital hub configuration (docs/CONTRACTS.md). Every field has a default. */

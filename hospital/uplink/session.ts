@@ -250,7 +250,7 @@ export class UplinkSession implements SessionHandle {
       this.gatewayId = verdict.gatewayId;
       this.downlink = new Downlink({
         socket: this.ws, clock: this.ctx.clock, maxFrameBytes: this.limits.maxFrameBytes,
-        maxHeldBytes: this.ctx.config.uplink.maxBufferedBytes, maxQueuedFrames: 256,
+        maxHeldBytes: this.ctx.config.uplink.maxBufferedBytes, maxQueuedFrames: 256, mode: this.ctx.config.uplink.downlinkMode,
         onDrop: (f, reason) => this.log.debug({ class: f.className, reason }, 'downlink frame dropped'),
       });
       this.log = this.log.child({ gatewayId: verdict.gatewayId });

@@ -22,6 +22,8 @@ export async function telemedHub(spec: ChildSpec): Promise<Side> {
     host: '127.0.0.1', port: 0, dataDir: spec.dir, dashboardsDir: join(spec.dir, 'no-dashboards'),
     // Cheap scrypt: one bench gateway on loopback.
     gateways: [{ id: GATEWAY_ID, secretHash: await hashSecret(GATEWAY_SECRET, { N: 1024, r: 8, p: 1 }) }],
+    // The FIFO baseline is FIFO both ways: the hub's downlink too (one unpaced queue).
+    ...(spec.run === 'fifo' ? { uplink: { downlinkMode: 'fifo' } } : {}),
   });
   const hub = await startHospital(config, { logger: hubLogger });
   const registry = hub.app.hospital.registry;

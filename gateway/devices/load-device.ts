@@ -31,6 +31,8 @@ export class LoadDevice extends EventEmitter<DeviceEvents> implements Device {
   private current: DeviceState = 'stopped';
   private handle: unknown;
   private owed = 0;
+  /** Clock time of the last tick, ms: readings are owed by elapsed time, so a late timer does not lower the rate. */
+  private lastTickMs: number | undefined;
   private n = 0;
   private readonly timers: IntervalTimers;
   /** The BULK mode's chunk payload: one buffer, sent again and again (the outbox copies it). */
@@ -60,6 +62,7 @@ export class LoadDevice extends EventEmitter<DeviceEvents> implements Device {
   stop(): Promise<void> {
     this.timers.clearInterval(this.handle);
     this.handle = undefined;
+    this.lastTickMs = undefined;
     this.setState('stopped');
     return Promise.resolve();
   }
@@ -71,7 +74,10 @@ export class LoadDevice extends EventEmitter<DeviceEvents> implements Device {
   }
 
   private tick(): void {
-    this.owed += (this.opts.durableHz * TICK_MS) / 1000;
+    const now = this.opts.clock.monoMs();
+    const elapsedMs = this.lastTickMs === undefined ? TICK_MS : Math.max(0, now - this.lastTickMs);
+    this.lastTickMs = now;
+    this.owed += (this.opts.durableHz * elapsedMs) / 1000;
     for (; this.owed >= 1; this.owed -= 1) {
       this.n += 1;
       for (let s = 0; s < this.opts.streams; s++) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The one CLI: `telemed <command> [options]`. Each command lives in bin/commands/ and is loaded
 // only when used, so `telemed --help` starts fast and a broken optional part cannot stop the rest.
+import { setFlagsFromString } from 'node:v8';
 import { TelemedError } from '../protocols/errors.js';
 
 interface Command {
@@ -35,6 +36,24 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
+/**
+ * V8 young generation of `telemed gateway`: the semi-spaces stay at V8's initial 1 MiB instead of
+ * doubling up to 16 MiB. The gateway allocates little on the JS heap per frame but ~16 KiB
+ * Buffers per record chunk; with a 32 MiB new space a scavenge comes only every ~minute, and the
+ * dead Buffers waiting for it (up to ~30 MB) plus the new space itself were ~55 MB of its peak RSS
+ * during a 10-minute outage at 5 Mbit/s (bench/uplink/outage-rss.ts). Scavenges of a 1 MiB space
+ * are short and the frame build+encode path showed no measurable change in CPU seconds per frame
+ * (bench/uplink/README.md). Set at run time (the flag is read whenever the new space would grow)
+ * before the command is loaded; a semi-space flag of the user's own (command line or
+ * NODE_OPTIONS) wins.
+ */
+const GATEWAY_V8_FLAGS: readonly string[] = ['--semi-space-growth-factor=1'];
+
+function applyGatewayV8Flags(): void {
+  const mine = [...process.execArgv, process.env['NODE_OPTIONS'] ?? ''].some((a) => a.includes('semi-space'));
+  if (!mine) for (const f of GATEWAY_V8_FLAGS) setFlagsFromString(f);
+}
+
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
@@ -65,6 +84,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`telemed: unknown command "${name}"\n\n${usage()}\n`);
     return 2;
   }
+  if (name === 'gateway') applyGatewayV8Flags();
   const run = await cmd.load();
   await run(rest);
   return 0;

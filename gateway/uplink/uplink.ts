@@ -321,7 +321,9 @@ export class Uplink {
    * Frames released in one turn leave as one WebSocket message (a Batch, SESSION.md §2a) when the
    * hub takes batches: never waiting to fill one, and at most one chunk (`flow.chunkBytes()`) of
    * frames per batch, so a CONTROL frame released next waits behind at most one chunk. Each frame
-   * is reported to the pacer as it is taken, so the pacer sees every byte before it admits the next.
+   * is admitted by the pacer with the bytes already taken in this batch counted in flight, and the
+   * message is reported to it once when written (the pacing budget may thus overdraw by at most
+   * one batch, the next turn waits for it).
    */
   private pump(): void {
     const batch = this.batch;
@@ -331,16 +333,16 @@ export class Uplink {
     const sendTimeNs = this.deps.clock.nowNs();
     const now = this.deps.clock.monoMs();
     const transitMs = this.flow.transitMs();
-    const admit = (f: SchedItem): boolean => this.flow.admit(f, now);
     // Outer header, batch tag and a length varint of up to 4 bytes (< 256 MiB).
     const outerBytes = batchEnvelopeSize(this.session.batchHeader.length, 0) + 3;
     let batchBytes = outerBytes;
-    let accounted = 0;
+    let pending = 0;
+    const admit = (f: SchedItem): boolean => this.flow.admit(f, now, pending);
     while (this.session.state === 'ready' && this.flow.socketHasRoom(this.session.bufferedAmount)) {
       this.backlog.refill(this.outbox, this.enqueueBacklog);
       const frame = this.scheduler.next(now, { transitMs, admit });
       if (!frame) {
-        this.flush(sendTimeNs, accounted);
+        this.flush(sendTimeNs);
         // Held by pacing or cwnd: wake when allowed (or on the next ack). Nothing queued: app-limited.
         if (this.scheduler.queuedFrames > 0) this.flow.hold(now);
         else this.flow.idle();
@@ -351,16 +353,15 @@ export class Uplink {
       // The whole Batch envelope (outer header, each element's tag and length) stays within the cap.
       const element = batchElementSize(bytes);
       if (batch.length > 0 && batchBytes + element > cap) {
-        if (!this.flush(sendTimeNs, accounted)) return;
+        if (!this.flush(sendTimeNs)) return;
         batchBytes = outerBytes;
-        accounted = 0;
+        pending = 0;
       }
       batch.push(frame);
       batchBytes += element;
-      accounted += bytes;
-      this.flow.onSent(bytes, now);
+      pending += bytes;
     }
-    this.flush(sendTimeNs, accounted);
+    this.flush(sendTimeNs);
   }
 
   private readonly enqueueBacklog = (f: OutFrame): void => {
@@ -368,10 +369,11 @@ export class Uplink {
   };
 
   /** Writes the frames taken so far as one message; false when the session refused it (link gone). */
-  private flush(sendTimeNs: number, accounted: number): boolean {
+  private flush(sendTimeNs: number): boolean {
     const batch = this.batch;
     if (batch.length === 0) return true;
-    const ok = this.session.send(encodeBatchForSend(batch, sendTimeNs, this.session.batchHeader), accounted);
+    // The session reports the message's bytes to the pacer ('bytesSent').
+    const ok = this.session.send(encodeBatchForSend(batch, sendTimeNs, this.session.batchHeader));
     if (ok) {
       for (const frame of batch) {
         this.sent.set(frame.className, (this.sent.get(frame.className) ?? 0) + 1);

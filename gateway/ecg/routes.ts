@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { isTelemedError } from '../../protocols/index.js';
-import { readEcgBytes } from '../../protocols/ecg/import.js';
 import type { EcgService } from './ecg-service.js';
 import { GatewayEcgErrorCode } from './errors.js';
 import { samplesOf } from './view.js';
@@ -54,7 +53,7 @@ export function ecgRoutes(service: EcgService, store: EcgRecordStore) {
       }
     });
 
-    app.post('/api/ecg/import', (req, reply) => {
+    app.post('/api/ecg/import', async (req, reply) => {
       const body = req.body;
       if (!Buffer.isBuffer(body) || body.length === 0) {
         return reply.code(422).send({ code: GatewayEcgErrorCode.IMPORT_SIZE, message: 'send the file bytes as application/octet-stream' });
@@ -62,6 +61,8 @@ export function ecgRoutes(service: EcgService, store: EcgRecordStore) {
       const header = req.headers['x-filename'];
       const name = typeof header === 'string' && header !== '' ? safeDecode(header) : `import-${Date.now()}`;
       try {
+        // The file readers (SCP-ECG, HL7 aECG, DICOM, WFDB) load on the first import, not at gateway start.
+        const { readEcgBytes } = await import('../../protocols/ecg/import.js');
         const record = readEcgBytes(new Uint8Array(body.buffer, body.byteOffset, body.byteLength), name);
         return reply.code(201).send({ record: service.ingest(record, 'import') });
       } catch (err) {

@@ -2,9 +2,7 @@ import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promi
 import { basename, join } from 'node:path';
 import type { Logger } from 'pino';
 import { isTelemedError } from '../../protocols/index.js';
-import { readEcgFile } from '../../protocols/ecg/import.js';
 import type { EcgRecord } from '../../protocols/ecg/record.js';
-import { loadWfdbRecord } from './wfdb-files.js';
 
 export interface WatchFolderOptions {
   readonly dir: string;
@@ -75,6 +73,8 @@ export class WatchFolder {
     const companions = /\.hea$/i.test(name) ? all.filter((n) => n !== name && n.startsWith(`${name.slice(0, -4)}.`)) : [];
     let failure: { code: string; message: string } | null = null;
     try {
+      // The file readers load with the first file found, not at gateway start (most gateways watch no folder).
+      const [{ readEcgFile }, { loadWfdbRecord }] = await Promise.all([import('../../protocols/ecg/import.js'), import('./wfdb-files.js')]);
       const record = await readEcgFile(path, { readFile: (p) => readFile(p), loadWfdb: async (p) => (await loadWfdbRecord(p)).record });
       this.o.ingest(record);
     } catch (err) {

@@ -11,7 +11,7 @@ export interface InterpolatedOptions {
   span: number;
   /** The local rhythm is regular when its interquartile range is below this share of the median RR. Default 0.1. */
   maxSpread: number;
-  /** A beat is interpolated when its two neighbours are closer than this many median RRs. Default 1.1. */
+  /** A beat is interpolated when its two neighbours are within this many median RRs (and above 2 − this). Default 1.1. */
   maxGap: number;
   /** ... and it is dropped when its best shape match with the 8 beats before it is below this. Default 0.8. */
   minShapeMatch: number;
@@ -39,7 +39,10 @@ export function dropInterpolatedArtefacts(
       const q = (f: number): number => local[Math.min(local.length - 1, Math.floor(f * local.length))] ?? 0;
       const med = q(0.5);
       if (!(med > 0) || (q(0.75) - q(0.25)) / med >= o.maxSpread) return true;
-      if (((beats[j + 1] ?? 0) - (beats[j - 1] ?? 0)) / med >= o.maxGap) return true;
+      // The neighbours must be one normal RR apart, not less: two short intervals are a run of fast
+      // beats (a VT or SVT salvo), not something squeezed into the rhythm.
+      const gap = ((beats[j + 1] ?? 0) - (beats[j - 1] ?? 0)) / med;
+      if (gap >= o.maxGap || gap <= 2 - o.maxGap) return true;
       return memory.bestCorrelation(b) >= o.minShapeMatch;
     })();
     if (keep) { out.push(b); memory.remember(b); } else dropped?.push(b);

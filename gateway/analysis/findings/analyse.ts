@@ -10,6 +10,7 @@ import { type BeatBounds, delineate, spatialVelocity } from './delineate.js';
 import { type LeadSignal, leadSignal } from './lead-signal.js';
 import { afLike, rhythmFindings } from './rhythm-findings.js';
 import { stLevels, stemiCriteria } from './st-segment.js';
+import { ventricularBeats } from './ventricular.js';
 
 /** A detected beat counts only when some usable lead swings at least this much (µV) around it. */
 const MIN_QRS_UV = 150;
@@ -112,15 +113,17 @@ export function analyseEcgFindings(record: EcgRecord): EcgAnalysisSummary {
   const detectOn = usable.length > 0 ? usable : live;
 
   let bounds: BeatBounds[] = [];
+  let ventricular: boolean[] | undefined;
   if (detectOn.length > 0) {
     const qrs = analyseRecordQrs({ ...record, leads: detectOn.map((l) => ({ ...l.ch, samples: held(l.ch.samples) })), otherSignals: [] });
     const half = Math.round(0.05 * fs);
     const beats = qrs.beats.filter((r) => qrsSwingUv(detectOn, r, half) >= MIN_QRS_UV);
     bounds = delineate(spatialVelocity(detectOn.map((l) => l.uv), fs, n), beats, fs);
+    ventricular = ventricularBeats(detectOn.map((l) => l.uv), beats, fs);
   }
   const rhythm = analyseRhythm(bounds.map((b) => b.r), fs);
   // With every lead off there is no rhythm to judge, only the technical findings above.
-  if (connected.length > 0) findings.push(...rhythmFindings(bounds, rhythm, fs, n, live.length === 0));
+  if (connected.length > 0) findings.push(...rhythmFindings(bounds, rhythm, fs, n, live.length === 0, undefined, ventricular));
 
   // ST is measured on the dominant beats: ectopic beats (width far from the median) are left out,
   // but a dominant wide QRS (bundle branch block) is measured too.

@@ -1,0 +1,82 @@
+// Ventricular beats by morphology: a beat that starts in the ventricles spreads through the muscle
+// instead of the conduction system, so its QRS looks unlike the dominant (conducted) beat in the
+// leads that record it, whatever its width (a measured width is unreliable in noise and for
+// septal ectopics). The dominant beat is the medoid of the beats that are not premature: the
+// on-time beat most like all the others.
+
+/** Thresholds of the ventricular-beat classifier. */
+export interface VentricularOptions {
+  /** Half-width (s) of the compared window around R. Default 0.08. */
+  halfWindowS: number;
+  /** Largest shift (s) tried to line a beat up with the dominant one. Default 0.03. */
+  maxLagS: number;
+  /** A beat whose best correlation with the dominant beat is below this is ventricular. Default 0.45. */
+  maxShapeMatch: number;
+}
+
+export const DEFAULT_VENTRICULAR: VentricularOptions = { halfWindowS: 0.08, maxLagS: 0.03, maxShapeMatch: 0.45 };
+
+function correlation(a: Float64Array, b: Float64Array): number {
+  const n = Math.min(a.length, b.length);
+  let sa = 0, sb = 0;
+  for (let i = 0; i < n; i++) { sa += a[i] ?? 0; sb += b[i] ?? 0; }
+  const ma = sa / n, mb = sb / n;
+  let ab = 0, aa = 0, bb = 0;
+  for (let i = 0; i < n; i++) {
+    const x = (a[i] ?? 0) - ma, y = (b[i] ?? 0) - mb;
+    ab += x * y; aa += x * x; bb += y * y;
+  }
+  return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : 0;
+}
+
+/**
+ * Per beat (R positions in samples): its best correlation with the dominant beat, over the slope
+ * (±4 ms central difference, so baseline offsets do not count) of every lead in µV, end to end.
+ * With fewer than 3 beats every beat is its own dominant (1).
+ */
+export function dominantMatch(leads: readonly Float64Array[], beats: readonly number[], fs: number, o: VentricularOptions = DEFAULT_VENTRICULAR): number[] {
+  if (beats.length < 3 || leads.length === 0) return beats.map(() => 1);
+  const half = Math.max(1, Math.round(o.halfWindowS * fs));
+  const h = Math.max(1, Math.round(0.004 * fs));
+  const len = 2 * half + 1;
+  const window = (r: number): Float64Array => {
+    const out = new Float64Array(len * leads.length);
+    leads.forEach((x, k) => {
+      for (let i = 0; i < len; i++) {
+        const p = r - half + i;
+        const d = (x[p + h] ?? Number.NaN) - (x[p - h] ?? Number.NaN);
+        out[k * len + i] = Number.isFinite(d) ? d : 0;
+      }
+    });
+    return out;
+  };
+  const wins = beats.map(window);
+  // The dominant beat is conducted: it is not premature (its RR is at least the median), while in
+  // bigeminy or frequent PVCs the ectopic beats are as many but all come early.
+  const rr = beats.map((r, i) => (i === 0 ? Number.NaN : r - (beats[i - 1] ?? 0)));
+  const sorted = rr.filter((x) => Number.isFinite(x)).sort((x, y) => x - y);
+  const medRr = sorted[sorted.length >> 1] ?? 0;
+  const onTime = beats.map((_, i) => Number.isFinite(rr[i]) && (rr[i] ?? 0) >= medRr);
+  const pool = onTime.filter(Boolean).length >= 2 ? onTime : beats.map(() => true);
+  let dominant = 0, best = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < wins.length; i++) {
+    if (pool[i] !== true) continue;
+    let sum = 0;
+    for (let j = 0; j < wins.length; j++) if (i !== j) sum += correlation(wins[i] ?? new Float64Array(0), wins[j] ?? new Float64Array(0));
+    if (sum > best) { best = sum; dominant = i; }
+  }
+  const template = wins[dominant] ?? new Float64Array(0);
+  const lag = Math.round(o.maxLagS * fs);
+  const step = Math.max(1, Math.round(0.004 * fs));
+  return beats.map((r, i) => {
+    if (i === dominant) return 1;
+    let m = -1;
+    for (let d = -lag; d <= lag; d += step) m = Math.max(m, correlation(d === 0 ? (wins[i] ?? template) : window(r + d), template));
+    return m;
+  });
+}
+
+/** Which beats are ventricular (unlike the dominant beat). */
+export function ventricularBeats(leads: readonly Float64Array[], beats: readonly number[], fs: number, o: VentricularOptions = DEFAULT_VENTRICULAR): boolean[] {
+  return dominantMatch(leads, beats, fs, o).map((m) => m < o.maxShapeMatch);
+}

@@ -9,7 +9,11 @@ export interface PendingFrame {
 export interface AckBatcherOptions {
   /** Longest a frame waits before its batch is stored and acked, ms (SESSION.md: 10). */
   readonly delayMs: number;
-  /** Frames per batch (SESSION.md: 64). */
+  /**
+   * Frames that start a store at once (SESSION.md: 64). Frames that arrived in the same tick
+   * (one Batch message) go into one transaction and one ack even when there are more, up to
+   * MAX_TX_FRAMES.
+   */
   readonly maxFrames: number;
   /** Frames waiting (queued + being stored) above which `onPressure(true)` is called. */
   readonly maxPending: number;
@@ -21,6 +25,9 @@ export interface AckBatcherOptions {
   /** true: stop reading the socket (TCP pushes back on the gateway); false: read again. */
   readonly onPressure: (paused: boolean) => void;
 }
+
+/** Most frames stored in one transaction. */
+export const MAX_TX_FRAMES = 1024;
 
 /**
  * Collects durable frames and stores them in batches, one batch in flight at a time, so acks go
@@ -34,6 +41,7 @@ export class AckBatcher {
   private flushing: Promise<void> | null = null;
   private paused = false;
   private stopped = false;
+  private kickQueued = false;
 
   constructor(private readonly opts: AckBatcherOptions) {}
 
@@ -43,10 +51,23 @@ export class AckBatcher {
       this.paused = true;
       this.opts.onPressure(true);
     }
-    if (this.queue.length >= this.opts.maxFrames) this.kick();
+    if (this.queue.length >= this.opts.maxFrames) this.kickSoon();
     else if (this.timer === null && !this.stopped) {
       this.timer = setTimeout(() => { this.timer = null; this.kick(); }, this.opts.delayMs);
     }
+  }
+
+  /**
+   * Starts a flush after the current task: the rest of a Batch being unpacked joins the same
+   * transaction instead of being stored 64 frames at a time.
+   */
+  private kickSoon(): void {
+    if (this.kickQueued) return;
+    this.kickQueued = true;
+    queueMicrotask(() => {
+      this.kickQueued = false;
+      this.kick();
+    });
   }
 
   /** Starts a flush unless one is running (that one picks the queue up when done). */
@@ -58,7 +79,7 @@ export class AckBatcher {
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
       if (this.timer !== null) { clearTimeout(this.timer); this.timer = null; }
-      const batch = this.queue.splice(0, this.opts.maxFrames);
+      const batch = this.queue.splice(0, Math.max(this.opts.maxFrames, MAX_TX_FRAMES));
       this.inFlight = batch.length;
       try {
         const result = await this.opts.store(batch.map((f) => f.record));

@@ -133,7 +133,7 @@ export function analyseEcgFindings(record: EcgRecord): EcgAnalysisSummary {
   if (narrow.length >= 2) {
     const stLeads = new Map(usable.filter((l) => l.ch.lead !== null && !l.signal.issues.includes('clipped')).map((l) => [l.name, l.uv] as const));
     const rr = rhythm.heartRateBpm === null ? null : 60 / rhythm.heartRateBpm;
-    const st = stemiCriteria(stLevels(stLeads, narrow, fs, rr));
+    const st = stemiCriteria(stLevels(stLeads, narrow, fs, rr), record.patient);
     if (st.elevated.length > 0) {
       findings.push({ code: EcgFindingCode.STEMI, severity: 'critical', text: `ST elevation in ${st.elevated.join(', ')} (STEMI pattern)`, lead: null, startSample: 0, endSample: n, origin: 'gateway' });
     }

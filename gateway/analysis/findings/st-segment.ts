@@ -1,7 +1,8 @@
 // ST elevation (STEMI pattern) from the delineated beats. Per lead: the ST level at J+80 ms (J+60
 // when the rate is above 100/min) minus the PR-segment baseline just before QRS onset, median over
 // the narrow beats. Criteria after the Fourth Universal Definition of MI (Thygesen et al., 2018):
-// new ST elevation at the J point in two contiguous leads ≥ 1 mm (100 µV), ≥ 2 mm in V2–V3;
+// new ST elevation at the J point in two contiguous leads ≥ 1 mm (100 µV); in V2–V3 ≥ 1.5 mm in
+// women, ≥ 2 mm in men ≥ 40 (and when unknown), ≥ 2.5 mm in men < 40;
 // posterior leads V7–V9 and right-sided leads count like the others here (1 mm, conservative).
 // ST depression in V1–V3 is reported as a posterior hint.
 import type { BeatBounds } from './delineate.js';
@@ -13,9 +14,18 @@ const CHAINS: readonly (readonly string[])[] = [
   ['V3R', 'V4R', 'V5R'],
 ];
 
-/** Elevation needed in a lead, µV. */
-function thresholdUv(lead: string): number {
-  return lead === 'V2' || lead === 'V3' ? 200 : 100;
+/** Who the ECG belongs to, as far as the criteria care (V2–V3 thresholds differ by sex and age). */
+export interface StemiPatient { sex: 'M' | 'F' | 'U'; ageYears: number | null }
+
+/**
+ * Elevation needed in a lead, µV. V2–V3: 1.5 mm in women, 2.5 mm in men under 40, 2 mm in men of
+ * 40 and over and whenever sex or age is unknown (as before this distinction was made).
+ */
+export function thresholdUv(lead: string, patient?: StemiPatient): number {
+  if (lead !== 'V2' && lead !== 'V3') return 100;
+  if (patient?.sex === 'F') return 150;
+  if (patient?.sex === 'M' && patient.ageYears !== null && patient.ageYears < 40) return 250;
+  return 200;
 }
 
 export interface StLevel {
@@ -58,13 +68,13 @@ export interface StemiResult {
 }
 
 /** Applies the contiguous-lead criteria to the ST levels. */
-export function stemiCriteria(levels: readonly StLevel[]): StemiResult {
+export function stemiCriteria(levels: readonly StLevel[], patient?: StemiPatient): StemiResult {
   const st = new Map(levels.map((l) => [l.lead, l.stUv] as const));
   const elevated = new Set<string>();
   for (const chain of CHAINS) {
     for (let i = 0; i + 1 < chain.length; i++) {
       const a = chain[i] ?? '', b = chain[i + 1] ?? '';
-      if ((st.get(a) ?? 0) >= thresholdUv(a) && (st.get(b) ?? 0) >= thresholdUv(b)) { elevated.add(a); elevated.add(b); }
+      if ((st.get(a) ?? 0) >= thresholdUv(a, patient) && (st.get(b) ?? 0) >= thresholdUv(b, patient)) { elevated.add(a); elevated.add(b); }
     }
   }
   const depressed = new Set<string>();

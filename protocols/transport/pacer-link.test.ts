@@ -208,4 +208,25 @@ describe('Pacer on a modelled link: issue #3 regressions', () => {
     // …without giving the link away: ≥ 92 % utilisation.
     expect(delivered / (1250 * 15_000)).toBeGreaterThan(0.92);
   });
+
+  it.each([
+    { name: '90 ms of late receive stamps (one trim round sees only them) is noise: no trim', lateMs: 90, trimmed: false },
+    { name: '300 ms of them look like a queue: trimmed', lateMs: 300, trimmed: true },
+  ])('queue-delay trim needs two rounds in a row above target: $name', ({ lateMs, trimmed }) => {
+    // bench at load 7–8: the hub's late-stamped acks alone held the trim at its floor (cruise at
+    // 0.85, utilisation 0.79) when one round above target was enough.
+    const p = new Pacer();
+    let capAfter = 0;
+    let capBefore = 0;
+    runLink(p, {
+      rate: () => 1250, delayMs: 20, offered: () => Infinity,
+      recvLagMs: (t) => (t >= 4000 && t < 4000 + lateMs ? 8 : 0), endMs: 4000 + lateMs + 20,
+    }, (t) => {
+      if (t === 3990) capBefore = p.cruiseCapBps;
+      capAfter = p.cruiseCapBps;
+    });
+    expect(p.state).toBe('cruise');
+    expect(capBefore).toBe(Infinity);
+    expect(capAfter < Infinity).toBe(trimmed);
+  });
 });

@@ -43,6 +43,8 @@ const TRANSITIONS: Readonly<Record<PacerState, Partial<Record<PacerEvent, PacerS
 const bpsToBpms = (bps: number): number => bps / 8000;
 /** Most extra cwnd for measured ack aggregation, ms of the estimate (a longer stall is not aggregation). */
 const MAX_AGGREGATION_MS = 100;
+/** Rounds in a row above the queue target before a trim: one late-stamped round is noise, a queue stays. */
+const TRIM_ROUNDS = 2;
 /** The queue-delay trim lowers the cruise rate to at least this share of it. */
 const TRIM_FLOOR = 0.85;
 /** One backoff lowers the estimate to at least this share of it. */
@@ -77,6 +79,8 @@ export class Pacer {
   /** Cap on the cruise pacing rate from the queue delay, bytes/ms; Infinity when not trimmed. */
   private cruiseCap = Infinity;
   private trimRoundStartMs = 0;
+  /** Consecutive trim rounds that saw the queue above target. */
+  private roundsAbove = 0;
 
   constructor(opts: PacerOptions = {}) {
     this.o = resolvePacerOptions(opts);
@@ -254,7 +258,8 @@ export class Pacer {
     const q = e.recentQueueDelay(nowMs, Math.max(1.5 * round, 60));
     if (q.n < 3) return;
     const full = e.btlBwBpms * this.o.cruiseGain;
-    if (q.min > this.o.queueTargetMs) {
+    this.roundsAbove = q.min > this.o.queueTargetMs ? this.roundsAbove + 1 : 0;
+    if (this.roundsAbove >= TRIM_ROUNDS) {
       this.cruiseCap = Math.max(full * TRIM_FLOOR, Math.min(this.cruiseCap, full) * this.o.trimDown);
     } else if (q.min < this.o.queueTargetMs / 2 && this.cruiseCap !== Infinity) {
       this.cruiseCap *= this.o.trimUp;

@@ -39,14 +39,21 @@ export function dominantMatch(leads: readonly Float64Array[], beats: readonly nu
   const half = Math.max(1, Math.round(o.halfWindowS * fs));
   const h = Math.max(1, Math.round(0.004 * fs));
   const len = 2 * half + 1;
+  // Slope of every lead once (invalid samples contribute nothing), then windows are plain copies.
+  const slopes = leads.map((x) => {
+    const d = new Float64Array(x.length);
+    for (let i = h; i < x.length - h; i++) {
+      const v = (x[i + h] ?? Number.NaN) - (x[i - h] ?? Number.NaN);
+      d[i] = Number.isFinite(v) ? v : 0;
+    }
+    return d;
+  });
   const window = (r: number): Float64Array => {
     const out = new Float64Array(len * leads.length);
-    leads.forEach((x, k) => {
-      for (let i = 0; i < len; i++) {
-        const p = r - half + i;
-        const d = (x[p + h] ?? Number.NaN) - (x[p - h] ?? Number.NaN);
-        out[k * len + i] = Number.isFinite(d) ? d : 0;
-      }
+    slopes.forEach((d, k) => {
+      const from = r - half;
+      if (from >= 0 && from + len <= d.length) out.set(d.subarray(from, from + len), k * len);
+      else for (let i = 0; i < len; i++) out[k * len + i] = d[from + i] ?? 0;
     });
     return out;
   };

@@ -81,4 +81,17 @@ describe('RateEstimator', () => {
     for (let k = 21; k <= 30; k++) ack(k, 25, 50); // a real queue of 25 ms at the bottleneck (handled at 135..144)
     expect(e.recentQueueDelay(144, 9)).toEqual({ min: 25, n: 10 });
   });
+
+  it('an outage longer than the RTT window does not make its own sample the min RTT or the one-way base', () => {
+    const e = new RateEstimator({ sampleSpanMs: 10, rttWindowMs: 1000 });
+    for (let t = 0; t < 100; t++) e.onSend(1000, t);
+    // Byte 1000k sent at k − 1, received 20 ms later (peer clock = ours), ack back 20 ms later.
+    for (let k = 1; k <= 50; k++) e.onAck({ bytesReceived: 1000 * k, receiveTimeNs: (k - 1 + 20) * MS, ackSendTimeNs: (k - 1 + 20) * MS }, k - 1 + 40);
+    expect(e.minRttMs).toBe(40);
+    // 5 s outage: byte 51 000 (sent at 50) arrives at 5070, its ack at 5090: an RTT sample of 5040.
+    e.onAck({ bytesReceived: 51_000, receiveTimeNs: 5070 * MS, ackSendTimeNs: 5070 * MS }, 5090);
+    expect(e.minRttMs).toBe(40);
+    // Queue delay: that sample is 5000 ms above the base, the base itself is kept.
+    expect(e.recentQueueDelay(5090, 5)).toEqual({ min: 5000, n: 1 });
+  });
 });

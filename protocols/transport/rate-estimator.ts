@@ -41,6 +41,11 @@ interface Timed {
   readonly appLimited: boolean;
 }
 
+/** An RTT or one-way-delay sample: taken at `t`, expires by `a` (moved on past silences). */
+interface Aged extends Timed {
+  readonly a: number;
+}
+
 /**
  * Bottleneck bandwidth and RTT from acks (the BBR model, Cardwell et al. 2016): the delivery rate
  * is measured on the RECEIVER's clock (Δbytes_received / Δreceive_time), so ack batching and the
@@ -61,9 +66,9 @@ export class RateEstimator {
   /** Recent acks on the peer's clock: (ms, cumulative bytes received). */
   private readonly acks: { t: number; d: number }[] = [];
   private readonly bwSamples: Timed[] = [];
-  private readonly rttSamples: Timed[] = [];
+  private readonly rttSamples: Aged[] = [];
   /** Receive time (peer clock) minus send time (ours) of the acked byte: a constant offset + the one-way delay. */
-  private readonly owdSamples: Timed[] = [];
+  private readonly owdSamples: Aged[] = [];
   private minOwd = Infinity;
   private bw = 0;
   private minRtt = Infinity;
@@ -210,18 +215,37 @@ export class RateEstimator {
   }
 
   private addOwd(v: number, nowMs: number): void {
-    this.owdSamples.push({ t: nowMs, v, appLimited: false });
-    while ((this.owdSamples[0]?.t ?? Infinity) < nowMs - this.rttWindowMs) this.owdSamples.shift();
+    ageOnlyWithSamples(this.owdSamples, nowMs, this.rttWindowMs);
+    this.owdSamples.push({ t: nowMs, a: nowMs, v, appLimited: false });
+    while ((this.owdSamples[0]?.a ?? Infinity) < nowMs - this.rttWindowMs) this.owdSamples.shift();
     let min = Infinity;
     for (const s of this.owdSamples) min = Math.min(min, s.v);
     this.minOwd = min;
   }
 
   private addRtt(v: number, nowMs: number): void {
-    this.rttSamples.push({ t: nowMs, v, appLimited: false });
-    while ((this.rttSamples[0]?.t ?? Infinity) < nowMs - this.rttWindowMs) this.rttSamples.shift();
+    // After a silence longer than the window (an outage on a held connection) the one sample
+    // spanning it (the whole outage) would be the minimum alone: cwnd from a 60 s "RTT" let the
+    // pacer flood the cell's queue when the link came back (bench tunnel: 250 ms of queue).
+    ageOnlyWithSamples(this.rttSamples, nowMs, this.rttWindowMs);
+    this.rttSamples.push({ t: nowMs, a: nowMs, v, appLimited: false });
+    while ((this.rttSamples[0]?.a ?? Infinity) < nowMs - this.rttWindowMs) this.rttSamples.shift();
     let min = Infinity;
     for (const s of this.rttSamples) min = Math.min(min, s.v);
     this.minRtt = min;
+  }
+}
+
+/**
+ * A silence longer than `windowMs` since the newest sample moves every sample's expiry on by it:
+ * the window ages with samples, not with time (their own time `t` stays: "recent" means recent).
+ */
+function ageOnlyWithSamples(samples: Aged[], nowMs: number, windowMs: number): void {
+  const last = samples.at(-1);
+  const gap = last === undefined ? 0 : nowMs - last.t;
+  if (gap <= windowMs) return;
+  for (let i = 0; i < samples.length; i++) {
+    const x = samples[i];
+    if (x !== undefined) samples[i] = { ...x, a: x.a + gap };
   }
 }

@@ -10,23 +10,31 @@ export interface VentricularOptions {
   halfWindowS: number;
   /** Largest shift (s) tried to line a beat up with the dominant one. Default 0.03. */
   maxLagS: number;
+  /** Step of the shifts tried, s. Default 0.008 (0.004 gave the same VT calls on MIT-BIH at twice the cost). */
+  lagStepS: number;
   /** A beat whose best correlation with the dominant beat is below this is ventricular. Default 0.45. */
   maxShapeMatch: number;
 }
 
-export const DEFAULT_VENTRICULAR: VentricularOptions = { halfWindowS: 0.08, maxLagS: 0.03, maxShapeMatch: 0.45 };
+export const DEFAULT_VENTRICULAR: VentricularOptions = { halfWindowS: 0.08, maxLagS: 0.03, lagStepS: 0.008, maxShapeMatch: 0.45 };
 
-function correlation(a: Float64Array, b: Float64Array): number {
-  const n = Math.min(a.length, b.length);
-  let sa = 0, sb = 0;
-  for (let i = 0; i < n; i++) { sa += a[i] ?? 0; sb += b[i] ?? 0; }
-  const ma = sa / n, mb = sb / n;
-  let ab = 0, aa = 0, bb = 0;
-  for (let i = 0; i < n; i++) {
-    const x = (a[i] ?? 0) - ma, y = (b[i] ?? 0) - mb;
-    ab += x * y; aa += x * x; bb += y * y;
-  }
-  return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : 0;
+/** Zero-mean, unit-norm copy of w (all zeros when w is constant): correlations become dot products. */
+function unit(w: Float64Array): Float64Array {
+  let m = 0;
+  for (let i = 0; i < w.length; i++) m += w[i] ?? 0;
+  m /= Math.max(1, w.length);
+  let e = 0;
+  const out = new Float64Array(w.length);
+  for (let i = 0; i < w.length; i++) { const v = (w[i] ?? 0) - m; out[i] = v; e += v * v; }
+  const k = e > 0 ? 1 / Math.sqrt(e) : 0;
+  for (let i = 0; i < out.length; i++) out[i] = (out[i] ?? 0) * k;
+  return out;
+}
+
+function dot(a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += (a[i] ?? 0) * (b[i] ?? 0);
+  return s;
 }
 
 /**
@@ -57,7 +65,7 @@ export function dominantMatch(leads: readonly Float64Array[], beats: readonly nu
     });
     return out;
   };
-  const wins = beats.map(window);
+  const wins = beats.map((r) => unit(window(r)));
   // The dominant beat is conducted: it is not premature (its RR is at least the median), while in
   // bigeminy or frequent PVCs the ectopic beats are as many but all come early.
   const rr = beats.map((r, i) => (i === 0 ? Number.NaN : r - (beats[i - 1] ?? 0)));
@@ -69,16 +77,30 @@ export function dominantMatch(leads: readonly Float64Array[], beats: readonly nu
   for (let i = 0; i < wins.length; i++) {
     if (pool[i] !== true) continue;
     let sum = 0;
-    for (let j = 0; j < wins.length; j++) if (i !== j) sum += correlation(wins[i] ?? new Float64Array(0), wins[j] ?? new Float64Array(0));
+    for (let j = 0; j < wins.length; j++) if (i !== j) sum += dot(wins[i] ?? new Float64Array(0), wins[j] ?? new Float64Array(0));
     if (sum > best) { best = sum; dominant = i; }
   }
   const template = wins[dominant] ?? new Float64Array(0);
   const lag = Math.round(o.maxLagS * fs);
-  const step = Math.max(1, Math.round(0.004 * fs));
+  const step = Math.max(1, Math.round(o.lagStepS * fs));
+  // Correlation of the window at c with the (zero-mean, unit) template in one pass, no copy.
+  const total = len * leads.length;
+  const correlationAt = (c: number): number => {
+    let sx = 0, sxx = 0, sxt = 0;
+    slopes.forEach((x, k) => {
+      const from = c - half;
+      for (let i = 0; i < len; i++) {
+        const v = x[from + i] ?? 0;
+        sx += v; sxx += v * v; sxt += v * (template[k * len + i] ?? 0);
+      }
+    });
+    const e = sxx - (sx * sx) / total;
+    return e > 0 ? sxt / Math.sqrt(e) : 0;
+  };
   return beats.map((r, i) => {
     if (i === dominant) return 1;
-    let m = -1;
-    for (let d = -lag; d <= lag; d += step) m = Math.max(m, correlation(d === 0 ? (wins[i] ?? template) : window(r + d), template));
+    let m = dot(wins[i] ?? template, template);
+    for (let d = -lag; d <= lag; d += step) if (d !== 0) m = Math.max(m, correlationAt(r + d));
     return m;
   });
 }

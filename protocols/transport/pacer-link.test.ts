@@ -203,8 +203,10 @@ describe('Pacer on a modelled link: issue #3 regressions', () => {
     });
     queueMs.sort((a, b) => a - b);
     const q = (x: number): number => queueMs[Math.floor(x * queueMs.length)] ?? Infinity;
+    // Untrimmed: p50 27.8 ms. The trim holds the smallest delay of its window at the 8 ms target
+    // (the sender's own bursts and late receive stamps are in that delay on a real stack).
     expect(q(0.5)).toBeLessThan(5);
-    expect(q(0.99)).toBeLessThan(10);
+    expect(q(0.99)).toBeLessThan(25);
     // …without giving the link away: ≥ 92 % utilisation.
     expect(delivered / (1250 * 15_000)).toBeGreaterThan(0.92);
   });
@@ -220,7 +222,7 @@ describe('Pacer on a modelled link: issue #3 regressions', () => {
     let capBefore = 0;
     runLink(p, {
       rate: () => 1250, delayMs: 20, offered: () => Infinity,
-      recvLagMs: (t) => (t >= 4000 && t < 4000 + lateMs ? 8 : 0), endMs: 4000 + lateMs + 20,
+      recvLagMs: (t) => (t >= 4000 && t < 4000 + lateMs ? 12 : 0), endMs: 4000 + lateMs + 20,
     }, (t) => {
       if (t === 3990) capBefore = p.cruiseCapBps;
       capAfter = p.cruiseCapBps;

@@ -160,7 +160,7 @@ describe('Pacer: BBR-style model on a simulated bottleneck', () => {
     // 10 Mbit/s, then 8.8: until the bandwidth window (2.5 s) forgets the old samples, cruise at
     // 0.95 × the old estimate (9.5 Mbit/s) is above the new rate and a queue builds. The backoff
     // verdict waits for 30 ms of it (0.5 × 40 ms RTT + 10); the trim (AIMD on the queue delay,
-    // target 4 ms) brings the rate under the link within a few rounds instead.
+    // target 8 ms) brings the rate under the link within a few rounds instead.
     const p = new Pacer({ initialRateBps: 2_000_000 });
     let maxQueue = 0;
     let capAt5s = Infinity;

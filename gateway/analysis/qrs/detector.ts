@@ -72,7 +72,7 @@ export interface QrsDetection {
 
 interface Candidate { p: number; h: number }
 
-/** How each beat of the final pass was accepted (for diagnosis and tests). */
+/** How a beat of the last threshold pass was accepted: threshold level, search-back, height vs threshold, shape match with recent beats. */
 export interface QrsTraceBeat { p: number; via: 'threshold' | 'searchBack'; h: number; thr: number; match: number }
 
 /** A lead whose normalised feature stays under this (0.1 % of its QRS scale) is a flat line, not a quiet lead. */
@@ -80,7 +80,9 @@ const DEAD_LEAD = 1e-3;
 
 /**
  * Detects QRS complexes in one or more simultaneous leads (same rate and length; counts or µV,
- * scale does not matter). Throws the signal's reason when `signal` aborts.
+ * scale does not matter). Throws the signal's reason when `signal` aborts. `trace`, when given,
+ * receives how each beat of the last threshold pass was accepted (sample before the fiducial is
+ * placed and before the interpolation check; for diagnosing errors, e.g. against annotations).
  */
 export function detectQrs(
   leads: readonly ArrayLike<number>[], sampleRateHz: number, options: Partial<QrsDetectorOptions> = {}, signal?: AbortSignal,

@@ -23,4 +23,4 @@ export const TECHNICAL_CODES: ReadonlySet<string> = new Set([
 ]);
 
 /** Goes into EcgAnalysis.analyser_version; bump when a rule or threshold changes. */
-export const ANALYSER_VERSION = 'telemed-findings/1';
+export const ANALYSER_VERSION = 'telemed-findings/2';

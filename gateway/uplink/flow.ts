@@ -63,14 +63,10 @@ export class UplinkFlow {
     return bufferedAmount <= bound;
   }
 
-  /**
-   * May this frame be written now? CONTROL may borrow (tiny frames, tightest budget).
-   * `pendingBytes`: frames already taken for the message being built (a Batch), not yet reported
-   * with onSent; they count toward cwnd with this one.
-   */
-  admit(item: SchedItem, nowMs: number, pendingBytes = 0): boolean {
+  /** May this frame be written now? CONTROL may borrow (tiny frames, tightest budget). */
+  admit(item: SchedItem, nowMs: number): boolean {
     if (!this.paced) return true;
-    return this.pacerNow.canSend(item.size + pendingBytes, nowMs, item.className === 'control');
+    return this.pacerNow.canSend(item.size, nowMs, item.className === 'control');
   }
 
   onSent(bytes: number, nowMs: number): void {

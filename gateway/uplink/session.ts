@@ -161,13 +161,15 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
 
   /**
    * Sends one encoded data message (a frame or a Batch of frames); only while ready. Returns false
-   * when not sent. Messages sent in the same tick leave in one socket write: the TCP socket is
-   * corked on the first and uncorked on nextTick, after the writer's loop.
+   * when not sent. `accounted`: bytes of it the caller already reported to its pacer (frame by
+   * frame as it took them); the rest (Batch framing) is reported here as `bytesSent`. Messages
+   * sent in the same tick leave in one socket write: the TCP socket is corked on the first and
+   * uncorked on nextTick, after the writer's loop.
    */
-  send(bytes: Uint8Array): boolean {
+  send(bytes: Uint8Array, accounted = 0): boolean {
     const ws = this.ws;
     if (this.current !== 'ready' || !ws || ws.readyState !== WebSocket.OPEN) return false;
-    this.emit('bytesSent', bytes.length);
+    if (bytes.length > accounted) this.emit('bytesSent', bytes.length - accounted);
     this.corkUntilNextTick(ws);
     ws.send(bytes, this.onSendDone);
     return true;

@@ -321,9 +321,9 @@ export class Uplink {
    * Frames released in one turn leave as one WebSocket message (a Batch, SESSION.md §2a) when the
    * hub takes batches: never waiting to fill one, and at most one chunk (`flow.chunkBytes()`) of
    * frames per batch, so a CONTROL frame released next waits behind at most one chunk. Each frame
-   * is admitted by the pacer with the bytes already taken in this batch counted in flight, and the
-   * message is reported to it once when written (the pacing budget may thus overdraw by at most
-   * one batch, the next turn waits for it).
+   * is charged to the pacer as it is taken, before the next is admitted: a frame waiting in the
+   * Batch is in flight for pacing and cwnd alike (charging once per message let a turn overdraw the
+   * pacing budget by a whole Batch, and CONTROL queued behind that burst at the bottleneck).
    */
   private pump(): void {
     const batch = this.batch;
@@ -331,18 +331,20 @@ export class Uplink {
     const cap = limit > 0 ? Math.min(limit, this.flow.chunkBytes()) : 0;
     // One send time per turn: the frames leave together.
     const sendTimeNs = this.deps.clock.nowNs();
-    const now = this.deps.clock.monoMs();
     const transitMs = this.flow.transitMs();
     // Outer header, batch tag and a length varint of up to 4 bytes (< 256 MiB).
     const outerBytes = batchEnvelopeSize(this.session.batchHeader.length, 0) + 3;
     let batchBytes = outerBytes;
-    let pending = 0;
-    const admit = (f: SchedItem): boolean => this.flow.admit(f, now, pending);
-    while (this.session.state === 'ready' && this.flow.socketHasRoom(this.session.bufferedAmount)) {
+    let accounted = 0;
+    let now = this.deps.clock.monoMs();
+    const admit = (f: SchedItem): boolean => this.flow.admit(f, now);
+    // The Batch being built counts as written: the socket bound holds as if each frame went alone.
+    while (this.session.state === 'ready' && this.flow.socketHasRoom(this.session.bufferedAmount + accounted)) {
       this.backlog.refill(this.outbox, this.enqueueBacklog);
+      now = this.deps.clock.monoMs();
       const frame = this.scheduler.next(now, { transitMs, admit });
       if (!frame) {
-        this.flush(sendTimeNs);
+        this.flush(sendTimeNs, accounted);
         // Held by pacing or cwnd: wake when allowed (or on the next ack). Nothing queued: app-limited.
         if (this.scheduler.queuedFrames > 0) this.flow.hold(now);
         else this.flow.idle();
@@ -353,15 +355,16 @@ export class Uplink {
       // The whole Batch envelope (outer header, each element's tag and length) stays within the cap.
       const element = batchElementSize(bytes);
       if (batch.length > 0 && batchBytes + element > cap) {
-        if (!this.flush(sendTimeNs)) return;
+        if (!this.flush(sendTimeNs, accounted)) return;
         batchBytes = outerBytes;
-        pending = 0;
+        accounted = 0;
       }
       batch.push(frame);
       batchBytes += element;
-      pending += bytes;
+      accounted += bytes;
+      this.flow.onSent(bytes, now);
     }
-    this.flush(sendTimeNs);
+    this.flush(sendTimeNs, accounted);
   }
 
   private readonly enqueueBacklog = (f: OutFrame): void => {
@@ -369,11 +372,11 @@ export class Uplink {
   };
 
   /** Writes the frames taken so far as one message; false when the session refused it (link gone). */
-  private flush(sendTimeNs: number): boolean {
+  private flush(sendTimeNs: number, accounted: number): boolean {
     const batch = this.batch;
     if (batch.length === 0) return true;
-    // The session reports the message's bytes to the pacer ('bytesSent').
-    const ok = this.session.send(encodeBatchForSend(batch, sendTimeNs, this.session.batchHeader));
+    // The frames were charged to the pacer as they were taken; the session reports the rest (Batch framing).
+    const ok = this.session.send(encodeBatchForSend(batch, sendTimeNs, this.session.batchHeader), accounted);
     if (ok) {
       for (const frame of batch) {
         this.sent.set(frame.className, (this.sent.get(frame.className) ?? 0) + 1);

@@ -7,16 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { ScpErrorCode, decodeScp, readScpEcg } from './index.js';
 import { storedCount, upsampleBeat, upsampleLead, validProtectedAreas } from './decimation.js';
 import { applyDifferences, decimateBimodal, writeScp, type TestScp } from './scp-test-writer.js';
+import { mulberry32 as rng } from '../../random.js';
 
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const gauss = (t: number, at: number, sigma: number, amp: number): number => amp * Math.exp(-0.5 * ((t - at) / sigma) ** 2);
 

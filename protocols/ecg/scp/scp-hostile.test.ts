@@ -8,19 +8,11 @@ import { sharedDataPath } from '../../../test/helpers/shared-data.js';
 import { ScpError, ScpErrorCode, crcCcitt, isScpEcg, readScpEcg, type ScpReadOptions } from './index.js';
 import type { HuffmanCode } from './huffman.js';
 import { decimateBimodal, fixCrcs, writeScp } from './scp-test-writer.js';
+import { mulberry32 as rng } from '../../random.js';
 
 const CODES = new Set<string>(Object.values(ScpErrorCode));
 const SCALE = Number(process.env.SCP_FUZZ_SCALE ?? '1');
 
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Section offsets of a well-formed file (from Section 0), to aim mutations at headers. */
 function sectionOffsets(b: Uint8Array): number[] {

@@ -6,17 +6,8 @@ import { INVALID_SAMPLE, channelMicrovolts, microvoltsPerCount } from '../record
 import { ScpErrorCode, readScpEcg, decodeScp } from './index.js';
 import type { HuffmanCode } from './huffman.js';
 import { Bytes, writeScp, type TestScp } from './scp-test-writer.js';
+import { mulberry32 as rng } from '../../random.js';
 
-/** Deterministic pseudo-random numbers (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** An ECG-like trace in counts: slow wave, spikes every `period`, noise, occasional big steps. */
 function trace(n: number, seed: number, period = 200): number[] {

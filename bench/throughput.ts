@@ -4,7 +4,9 @@
 // Batch envelopes of up to 64 KiB as the gateway sends them at full rate (SESSION.md §2a), and
 // again one frame per WebSocket message (the `...Single...` figures: an older gateway).
 // gateway: a gateway in this process (encode → schedule → outbox → send) into a hub in a child.
-// Usage: npm run bench:throughput -- [--json FILE] [--frames N] [--only STEP,...]
+// gateway sustained: frames offered at a steady rate (published every ~1 ms tick), stepped up until
+// the gateway no longer keeps up (drops, backlog, p99 queue wait); the burst figures are kept.
+// Usage: npm run bench:throughput -- [--json FILE] [--frames N] [--only STEP,...] [--rates R,...] [--step-s S]
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync, writeFileSync, mkdtempSync, mkdirSync, rmSync } from 'node:fs';
@@ -21,6 +23,8 @@ import { ChildProc } from './uplink/child-proc.js';
 import { sleep } from './uplink/clock.js';
 import { DEFAULT_TRAFFIC, type RunName } from './uplink/scenario.js';
 import { GATEWAY_ID, GATEWAY_SECRET } from './uplink/side.js';
+import type { BuildFrameInput } from '../gateway/uplink/streams.js';
+import type { DropReason } from '../protocols/transport/index.js';
 
 const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(name);
@@ -134,20 +138,41 @@ async function sinkChild(): Promise<{ child: { close(): Promise<void> }; port: n
   return { port: msg.port, child: { close: async () => { proc.disconnect(); if (proc.exitCode === null) await once(proc, 'exit'); } } };
 }
 
-/**
- * Gateway: frames/s from the first publish to the last frame written (realtime) or acked (durable).
- * `sink`: into sink-hub.ts instead of a real hub, so the gateway's own cost sets the pace.
- */
-async function gatewayRate(durable: boolean, mode: RunName, sink = false): Promise<number> {
-  const { child, port } = sink ? await sinkChild() : await hubChild(`gw-hub-${mode}-${durable}`);
-  const d = join(dir, `gw-${mode}-${durable}`);
+interface Gw {
+  gw: Awaited<ReturnType<typeof startGateway>>;
+  close(): Promise<void>;
+}
+
+/** A gateway in this process connected to a real hub (child) or to sink-hub.ts (`sink`), ready. */
+async function openGateway(durable: boolean, mode: RunName, sink: boolean, maxQueued = 1_000_000): Promise<Gw> {
+  const { child, port } = sink ? await sinkChild() : await hubChild(`gw-hub-${mode}-${durable}-${Date.now()}`);
+  const d = join(dir, `gw-${mode}-${durable}-${Date.now()}`);
   const config = loadGatewayConfig({
     gatewayId: GATEWAY_ID, hub: { url: `ws://127.0.0.1:${port}/uplink`, credential: GATEWAY_SECRET }, port: 0, dataDir: d,
-    outbox: { maxBytes: 512 * 1024 * 1024 }, classes: { waveform: { maxQueuedFrames: 1_000_000 } },
+    outbox: { maxBytes: 512 * 1024 * 1024 }, classes: { waveform: { maxQueuedFrames: maxQueued } },
     ...(mode === 'fifo' ? { uplink: { mode: 'fifo' } } : {}),
   });
   const gw = await startGateway(config, { logger: pino({ level: 'warn' }, pino.destination(2)) });
   while (gw.uplink.session.state !== 'ready') await sleep(20);
+  return { gw, close: async () => { await gw.close(); await child.close(); } };
+}
+
+const frameInput = (durable: boolean, budgetMs?: number): BuildFrameInput => ({
+  streamId: durable ? 'vitals/tp' : 'ecg/tp', trafficClass: durable ? TrafficClass.TRAFFIC_CLASS_VITALS : TrafficClass.TRAFFIC_CLASS_WAVEFORM, durable,
+  captureTimeNs: Date.now() * 1e6, ...(budgetMs !== undefined ? { budgetMs } : {}),
+  payload: { vitals: { deviceId: 'tp', numerics: [{ code: 'MDC_ECG_HEART_RATE', label: 'HR', value: 72, unit: '/min', valid: true }] } },
+});
+
+/**
+ * Gateway, BURST: FRAMES published as fast as the bench loop can (1000 per event-loop turn, ~1M
+ * frames/s offered) and frames/s from the first publish to the last frame written (realtime) or
+ * acked (durable). The scheduled gateway then holds most of them queued behind its pacer, so this
+ * measures draining a deep queue, not a rate the gateway sustains (see sustainedRate).
+ * `sink`: into sink-hub.ts instead of a real hub, so the gateway's own cost sets the pace.
+ */
+async function gatewayRate(durable: boolean, mode: RunName, sink = false): Promise<number> {
+  const g = await openGateway(durable, mode, sink);
+  const gw = g.gw;
   // Realtime frames are WAVEFORM (a live ECG stream): CONTROL is latest-wins per stream, so a
   // burst on one CONTROL stream keeps only its newest frame and measures superseding, not sending.
   const cls = durable ? 'vitals' : 'waveform';
@@ -157,7 +182,7 @@ async function gatewayRate(durable: boolean, mode: RunName, sink = false): Promi
   const t0 = performance.now();
   for (let i = 0; i < FRAMES; i += 1000) {
     for (let j = i; j < Math.min(FRAMES, i + 1000); j++) {
-      const input = { streamId: durable ? 'vitals/tp' : 'ecg/tp', trafficClass: durable ? TrafficClass.TRAFFIC_CLASS_VITALS : TrafficClass.TRAFFIC_CLASS_WAVEFORM, durable, captureTimeNs: Date.now() * 1e6, budgetMs: 60_000, payload: { vitals: { deviceId: 'tp', numerics: [{ code: 'MDC_ECG_HEART_RATE', label: 'HR', value: 72, unit: '/min', valid: true }] } } };
+      const input = frameInput(durable, 60_000);
       if (durable) void gw.uplink.submit(input).catch(() => undefined);
       else gw.uplink.publish(input);
     }
@@ -172,10 +197,135 @@ async function gatewayRate(durable: boolean, mode: RunName, sink = false): Promi
   perCpu[`gateway${mode === 'fifo' ? 'Fifo' : ''}${durable ? 'Durable' : 'Realtime'}${sink ? 'ToSink' : ''}FramesPerCpuS`] = Math.round(done / (ownCpuSeconds() - cpu0));
   const st = gw.uplink.scheduler.stats()[cls];
   process.stderr.write(`[bench:throughput] gateway ${mode} ${cls}: sent ${done}, dropped ${JSON.stringify(st.dropped)}, queued ${st.queued}, pacer ${gw.uplink.flow.pacer.state} ${Math.round(gw.uplink.flow.pacer.pacingRateBps / 1e6)} Mbit/s cwnd ${Math.round(gw.uplink.flow.pacer.cwndBytes)} B\n`);
-  await gw.close();
-  await child.close();
+  await g.close();
   return Math.round(done / (elapsed / 1000));
 }
+
+/** One offered rate held for STEP_S seconds. */
+interface SteadyStep {
+  offeredPerS: number;
+  /** Frames published (realtime) or submitted (durable) during the step. */
+  offered: number;
+  /** Of those, written to the socket (realtime) or acked by the hub (durable) by the step's end. */
+  done: number;
+  /** Still queued or unacked at the end of the step (offered - done - dropped). */
+  backlog: number;
+  dropped: number;
+  dropReasons: Record<string, number>;
+  /** Time from build to release by the scheduler, ms (the frame's wait in the gateway's queue). */
+  waitP50Ms: number;
+  waitP99Ms: number;
+  /** CPU of the gateway's process (frame generation included) per frame done, µs. */
+  cpuUsPerFrame: number;
+  /** What the pacer allows at the end of the step, Mbit/s, and the offered load in Mbit/s. */
+  pacerMbps: number;
+  offeredMbps: number;
+  ok: boolean;
+}
+
+const STEP_S = Number(arg('--step-s') ?? 2);
+/** Offered rates tried, frames/s, in order; the sweep stops at the first one not sustained. */
+const STEADY_RATES = (arg('--rates') ?? '10000,20000,30000,40000,50000,60000,70000,80000,100000,120000,150000').split(',').map(Number);
+/** A rate is sustained when no frame was dropped, the backlog at the step's end is at most this many ms of frames, and the p99 wait is at most WAIT_P99_MS. */
+const BACKLOG_MS = 50;
+const WAIT_P99_MS = 50;
+/** Durable frames are done when acked: the group commit, the hub's store and the ack round trip add to the backlog. */
+const DURABLE_BACKLOG_MS = 250;
+/** Frames handed over per device callback (the pump runs between callbacks). */
+const PER_CALLBACK = 32;
+
+const quantile = (xs: number[], q: number): number => {
+  if (xs.length === 0) return NaN;
+  const s = xs.slice().sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN;
+};
+
+/**
+ * Gateway, SUSTAINED: frames offered at a steady rate, as devices do: every timer tick (setTimeout
+ * 1 ms, or longer when the loop is busy) the frames due by then are published. Each rate of
+ * STEADY_RATES is held for STEP_S s on one gateway (with the class's own budget, so a frame that
+ * waits too long is dropped `late`), stepping up until one is not kept up with: frames dropped, a
+ * backlog above BACKLOG_MS of frames at the step's end, or a p99 queue wait above WAIT_P99_MS.
+ * Reports the highest rate kept up with and its CPU per frame.
+ */
+async function sustainedRate(durable: boolean, mode: RunName, sink: boolean, key: string): Promise<number> {
+  // A deep queue (as for the burst): falling behind shows as backlog and wait, and as `late` drops
+  // past the class budget; with the default 256-frame bound one 5 ms stall at 50k/s would drop.
+  const g = await openGateway(durable, mode, sink);
+  const gw = g.gw;
+  const cls = durable ? 'vitals' : 'waveform';
+  const sched = gw.uplink.scheduler;
+  const waits: number[] = [];
+  // Bench instrumentation: the queue wait of each released frame (deadline - budget = build time).
+  const next = sched.next.bind(sched);
+  sched.next = (nowMs, o) => {
+    const f = next(nowMs, o);
+    if (f !== undefined && f.className === cls) waits.push(nowMs - (f.deadlineMs - f.budgetMs));
+    return f;
+  };
+  const total = (): number => { const c = gw.uplink.classCounters()[cls]; return durable ? c.acked : c.sent; };
+  const droppedNow = (): number => gw.uplink.classCounters()[cls].dropped;
+  const bytesPerFrame = vitalsFrame(1, durable).length;
+  const steps: SteadyStep[] = [];
+  let best = 0;
+  const offer = async (rate: number, seconds: number): Promise<number> => {
+    const t0 = performance.now();
+    let published = 0;
+    for (let el = 0; el < seconds * 1000; el = performance.now() - t0) {
+      const due = Math.min(Math.floor((el * rate) / 1000), seconds * rate);
+      for (; published < due; published++) {
+        const input = frameInput(durable);
+        if (durable) void gw.uplink.submit(input).catch(() => undefined);
+        else gw.uplink.publish(input);
+        // Devices hand frames over in their own callbacks, a few at a time: the pump (a microtask)
+        // runs between them. A late tick's frames are not one synchronous burst.
+        if (published % PER_CALLBACK === PER_CALLBACK - 1) await Promise.resolve();
+      }
+      await sleep(1);
+    }
+    return published;
+  };
+  // Warm-up (JIT, the pacer's first estimates): not counted.
+  await offer(STEADY_RATES[0] ?? 10_000, 1);
+  await sleep(200);
+  for (const rate of STEADY_RATES) {
+    waits.length = 0;
+    const base = total();
+    const drop0 = droppedNow();
+    const reasons0 = { ...sched.stats()[cls].dropped };
+    const cpu0 = ownCpuSeconds();
+    const published = await offer(rate, STEP_S);
+    const cpu = ownCpuSeconds() - cpu0;
+    const done = total() - base;
+    const dropped = droppedNow() - drop0;
+    const backlog = published - done - dropped;
+    const reasons = sched.stats()[cls].dropped;
+    const dropReasons = Object.fromEntries(Object.entries(reasons).map(([r, n]) => [r, n - reasons0[r as DropReason]]).filter(([, n]) => n !== 0));
+    const pacer = gw.uplink.flow.pacer;
+    const step: SteadyStep = {
+      offeredPerS: rate, offered: published, done, backlog, dropped, dropReasons,
+      waitP50Ms: Math.round(quantile(waits, 0.5) * 10) / 10, waitP99Ms: Math.round(quantile(waits, 0.99) * 10) / 10,
+      cpuUsPerFrame: Math.round((cpu / Math.max(1, done)) * 1e7) / 10,
+      pacerMbps: mode === 'fifo' ? NaN : Math.round(pacer.pacingRateBps * 8 / 1e5) / 10,
+      offeredMbps: Math.round(rate * bytesPerFrame * 8 / 1e5) / 10,
+      ok: false,
+    };
+    step.ok = dropped === 0 && backlog <= rate * (durable ? DURABLE_BACKLOG_MS : BACKLOG_MS) / 1000 && step.waitP99Ms <= WAIT_P99_MS;
+    steps.push(step);
+    process.stderr.write(`[bench:throughput] ${key} ${rate}/s: ${JSON.stringify(step)}\n`);
+    if (!step.ok) break;
+    best = rate;
+    // Drain before the next step, so each starts from an empty queue.
+    const end = Date.now() + 10_000;
+    while (total() - base + (droppedNow() - drop0) < published && Date.now() < end) await sleep(5);
+  }
+  steady[key] = steps;
+  const at = steps.find((s) => s.offeredPerS === best);
+  if (at !== undefined) perCpu[`${key}AtSustainedFramesPerCpuS`] = Math.round(1e6 / at.cpuUsPerFrame);
+  await g.close();
+  return best;
+}
+const steady: Record<string, SteadyStep[]> = {};
 
 async function main(): Promise<void> {
   const loadBefore = os.loadavg();
@@ -196,12 +346,25 @@ async function main(): Promise<void> {
   await step('gatewayDurableFramesPerS', () => gatewayRate(true, 'telemed'));
   await step('gatewayFifoRealtimeFramesPerS', () => gatewayRate(false, 'fifo'));
   await step('gatewayFifoToSinkFramesPerS', () => gatewayRate(false, 'fifo', true));
+  await step('gatewaySustainedToSinkFramesPerS', () => sustainedRate(false, 'telemed', true, 'gatewaySustainedToSink'));
+  await step('gatewaySustainedFramesPerS', () => sustainedRate(false, 'telemed', false, 'gatewaySustained'));
+  await step('gatewaySustainedDurableFramesPerS', () => sustainedRate(true, 'telemed', false, 'gatewaySustainedDurable'));
+  await step('gatewayFifoSustainedToSinkFramesPerS', () => sustainedRate(false, 'fifo', true, 'gatewayFifoSustainedToSink'));
+  await step('gatewayFifoSustainedFramesPerS', () => sustainedRate(false, 'fifo', false, 'gatewayFifoSustained'));
   const num = (k: string): number => (typeof result[k] === 'number' ? result[k] : 0);
   const out = {
     bench: 'throughput', frames: FRAMES, frameBytes: vitalsFrame(1, true).length, hubBatchBytes: BATCH_BYTES, result, perCpuSecond: perCpu,
+    notes: {
+      burst: 'gateway*FramesPerS without "Sustained": FRAMES published in ~50 ms (about 1M frames/s offered, budget 60 s so none is late), rate = FRAMES / time until the last is sent or acked; the scheduled gateway holds the burst queued behind its pacer: a drain figure, not a sustained rate',
+      sustained: `gateway*Sustained*: highest offered rate (stepped through ${STEADY_RATES.join(', ')} frames/s, ${STEP_S} s each, published every ~1 ms timer tick, class default budget and queue bound) with no drop, backlog at the step's end <= ${BACKLOG_MS} ms of frames (durable: ${DURABLE_BACKLOG_MS} ms, done = acked) and p99 queue wait <= ${WAIT_P99_MS} ms; perCpuSecond.*AtSustained: 1 / the gateway process's CPU per frame at that rate (frame generation included). 0 = not even the first rate`,
+    },
+    steady,
     targets: [
-      { target: 'gateway frames/s (realtime, into the real hub)', limit: '>= 50000', value: result.gatewayRealtimeFramesPerS, pass: num('gatewayRealtimeFramesPerS') >= 50_000 },
-      { target: 'gateway frames/s (realtime, into a sink: the gateway alone)', limit: '>= 50000', value: result.gatewayRealtimeToSinkFramesPerS, pass: num('gatewayRealtimeToSinkFramesPerS') >= 50_000 },
+      { target: 'gateway sustained frames/s (realtime, paced, into the real hub)', limit: '>= 50000', value: result.gatewaySustainedFramesPerS, pass: num('gatewaySustainedFramesPerS') >= 50_000 },
+      { target: 'gateway sustained frames/s (realtime, paced, into a sink: the gateway alone)', limit: '>= 50000', value: result.gatewaySustainedToSinkFramesPerS, pass: num('gatewaySustainedToSinkFramesPerS') >= 50_000 },
+      { target: 'gateway sustained durable frames/s (acked by the real hub)', limit: '>= 50000', value: result.gatewaySustainedDurableFramesPerS, pass: num('gatewaySustainedDurableFramesPerS') >= 50_000 },
+      { target: 'gateway burst frames/s (realtime, into the real hub)', limit: '>= 50000', value: result.gatewayRealtimeFramesPerS, pass: num('gatewayRealtimeFramesPerS') >= 50_000 },
+      { target: 'gateway burst frames/s (realtime, into a sink: the gateway alone)', limit: '>= 50000', value: result.gatewayRealtimeToSinkFramesPerS, pass: num('gatewayRealtimeToSinkFramesPerS') >= 50_000 },
       { target: 'hub realtime frames/s (Batches, as the gateway sends)', limit: '>= 100000', value: result.hubRealtimeFramesPerS, pass: num('hubRealtimeFramesPerS') >= 100_000 },
       { target: 'hub durable frames/s (Batches, as the gateway sends)', limit: '>= 20000', value: result.hubDurableFramesPerS, pass: num('hubDurableFramesPerS') >= 20_000 },
       { target: 'hub realtime frames/s (one frame per message, an older gateway)', limit: '>= 100000', value: result.hubRealtimeSingleFramesPerS, pass: num('hubRealtimeSingleFramesPerS') >= 100_000 },

@@ -220,6 +220,13 @@ interface SteadyStep {
   /** What the pacer allows at the end of the step, Mbit/s, and the offered load in Mbit/s. */
   pacerMbps: number;
   offeredMbps: number;
+  /** The pacer's congestion window and min RTT at the step's end, its state. */
+  cwndKB: number;
+  minRttMs: number;
+  pacerState: string;
+  /** Times the pump stopped with frames queued because cwnd was full (waiting for an ack) or the pacing rate's tokens ran out. */
+  cwndHolds: number;
+  rateHolds: number;
   ok: boolean;
 }
 
@@ -263,6 +270,18 @@ async function sustainedRate(durable: boolean, mode: RunName, sink: boolean, key
     if (f !== undefined && f.className === cls) waits.push(nowMs - (f.deadlineMs - f.budgetMs));
     return f;
   };
+  // Bench instrumentation: why the pump stopped with frames queued (the pacer's answer after hold).
+  const flow = gw.uplink.flow;
+  const hold = flow.hold.bind(flow);
+  let cwndHolds = 0;
+  let rateHolds = 0;
+  flow.hold = (nowMs) => {
+    hold(nowMs);
+    if (!flow.paced) return;
+    const at = flow.pacer.nextSendMs(nowMs);
+    if (at === undefined) cwndHolds += 1;
+    else if (at > nowMs) rateHolds += 1;
+  };
   const total = (): number => { const c = gw.uplink.classCounters()[cls]; return durable ? c.acked : c.sent; };
   const droppedNow = (): number => gw.uplink.classCounters()[cls].dropped;
   const bytesPerFrame = vitalsFrame(1, durable).length;
@@ -285,11 +304,20 @@ async function sustainedRate(durable: boolean, mode: RunName, sink: boolean, key
     }
     return published;
   };
+  const settle = async (): Promise<void> => {
+    // Until every frame offered so far is done or dropped (bounded).
+    const end = Date.now() + 10_000;
+    while (sched.queuedFrames > 0 && Date.now() < end) await sleep(5);
+    if (durable) while (gw.uplink.outbox.frames > 0 && Date.now() < end) await sleep(5);
+    await sleep(100);
+  };
   // Warm-up (JIT, the pacer's first estimates): not counted.
   await offer(STEADY_RATES[0] ?? 10_000, 1);
-  await sleep(200);
+  await settle();
   for (const rate of STEADY_RATES) {
     waits.length = 0;
+    cwndHolds = 0;
+    rateHolds = 0;
     const base = total();
     const drop0 = droppedNow();
     const reasons0 = { ...sched.stats()[cls].dropped };
@@ -308,6 +336,10 @@ async function sustainedRate(durable: boolean, mode: RunName, sink: boolean, key
       cpuUsPerFrame: Math.round((cpu / Math.max(1, done)) * 1e7) / 10,
       pacerMbps: mode === 'fifo' ? NaN : Math.round(pacer.pacingRateBps * 8 / 1e5) / 10,
       offeredMbps: Math.round(rate * bytesPerFrame * 8 / 1e5) / 10,
+      cwndKB: mode === 'fifo' ? NaN : Math.round(pacer.cwndBytes / 100) / 10,
+      minRttMs: mode === 'fifo' ? NaN : Math.round(pacer.estimator.minRttMs * 100) / 100,
+      pacerState: pacer.state,
+      cwndHolds, rateHolds,
       ok: false,
     };
     step.ok = dropped === 0 && backlog <= rate * (durable ? DURABLE_BACKLOG_MS : BACKLOG_MS) / 1000 && step.waitP99Ms <= WAIT_P99_MS;
@@ -316,8 +348,7 @@ async function sustainedRate(durable: boolean, mode: RunName, sink: boolean, key
     if (!step.ok) break;
     best = rate;
     // Drain before the next step, so each starts from an empty queue.
-    const end = Date.now() + 10_000;
-    while (total() - base + (droppedNow() - drop0) < published && Date.now() < end) await sleep(5);
+    await settle();
   }
   steady[key] = steps;
   const at = steps.find((s) => s.offeredPerS === best);

@@ -219,6 +219,9 @@ interface SteadyStep {
   cpuUsPerFrame: number;
   /** What the pacer allows at the end of the step, Mbit/s, and the offered load in Mbit/s. */
   pacerMbps: number;
+  /** The lowest pacing rate seen at the step's timer ticks, and the queue-delay cap at its end (1e6 = none). */
+  pacerMinMbps: number;
+  cruiseCapMbps: number;
   offeredMbps: number;
   /** The pacer's congestion window and min RTT at the step's end, its state. */
   cwndKB: number;
@@ -273,6 +276,7 @@ async function sustainedRate(durable: boolean, mode: RunName, sink: boolean, key
   // Bench instrumentation: why the pump stopped with frames queued (the pacer's answer after hold).
   const flow = gw.uplink.flow;
   const hold = flow.hold.bind(flow);
+  const rateSamples: number[] = [];
   let cwndHolds = 0;
   let rateHolds = 0;
   flow.hold = (nowMs) => {
@@ -300,6 +304,7 @@ async function sustainedRate(durable: boolean, mode: RunName, sink: boolean, key
         // runs between them. A late tick's frames are not one synchronous burst.
         if (published % PER_CALLBACK === PER_CALLBACK - 1) await Promise.resolve();
       }
+      if (flow.paced) rateSamples.push(flow.pacer.pacingRateBps);
       await sleep(1);
     }
     return published;
@@ -318,6 +323,7 @@ async function sustainedRate(durable: boolean, mode: RunName, sink: boolean, key
     waits.length = 0;
     cwndHolds = 0;
     rateHolds = 0;
+    rateSamples.length = 0;
     const base = total();
     const drop0 = droppedNow();
     const reasons0 = { ...sched.stats()[cls].dropped };
@@ -334,7 +340,9 @@ async function sustainedRate(durable: boolean, mode: RunName, sink: boolean, key
       offeredPerS: rate, offered: published, done, backlog, dropped, dropReasons,
       waitP50Ms: Math.round(quantile(waits, 0.5) * 10) / 10, waitP99Ms: Math.round(quantile(waits, 0.99) * 10) / 10,
       cpuUsPerFrame: Math.round((cpu / Math.max(1, done)) * 1e7) / 10,
-      pacerMbps: mode === 'fifo' ? NaN : Math.round(pacer.pacingRateBps * 8 / 1e5) / 10,
+      pacerMbps: mode === 'fifo' ? NaN : Math.round(pacer.pacingRateBps / 1e5) / 10,
+      pacerMinMbps: mode === 'fifo' ? NaN : Math.round(Math.min(...rateSamples) / 1e5) / 10,
+      cruiseCapMbps: mode === 'fifo' ? NaN : Math.round(Math.min(pacer.cruiseCapBps, 1e12) / 1e5) / 10,
       offeredMbps: Math.round(rate * bytesPerFrame * 8 / 1e5) / 10,
       cwndKB: mode === 'fifo' ? NaN : Math.round(pacer.cwndBytes / 100) / 10,
       minRttMs: mode === 'fifo' ? NaN : Math.round(pacer.estimator.minRttMs * 100) / 100,

@@ -65,7 +65,8 @@ export class Uplink {
   readonly flow: UplinkFlow;
   readonly outbox: Outbox;
   readonly sequencer: StreamSequencer;
-  private readonly sent = new Map<ClassName, number>(CLASS_NAMES.map((c) => [c, 0]));
+  /** Frames written per class (a record: bumped once per frame, no Map lookup by name). */
+  private readonly sent: Record<ClassName, number> = { control: 0, alarm: 0, vitals: 0, waveform: 0, video: 0, bulk: 0 };
   private readonly acked = new Map<ClassName, number>(CLASS_NAMES.map((c) => [c, 0]));
   private readonly streamClass = new Map<string, ClassName>();
   /** Highest durable seq this process has written to a socket, per stream. */
@@ -148,7 +149,7 @@ export class Uplink {
 
   private publishOne(input: BuildFrameInput): OutFrame {
     const frame = this.sequencer.build(input, this.deps.clock.monoMs());
-    this.streamClass.set(frame.streamId, frame.className);
+    this.noteClass(frame);
     if (frame.durable) {
       try {
         this.outbox.append(frame);
@@ -180,7 +181,7 @@ export class Uplink {
     let room = this.outbox.maxBytes - this.outbox.bytes;
     for (const input of inputs) {
       const frame = this.sequencer.build({ ...input, durable: true }, now);
-      this.streamClass.set(frame.streamId, frame.className);
+      this.noteClass(frame);
       if (frame.size > room) {
         const err = outboxFullError(this.outbox.bytes, this.outbox.maxBytes, frame.size, `frame (stream ${frame.streamId})`);
         this.refuse(frame, err);
@@ -202,6 +203,11 @@ export class Uplink {
     }
     for (const f of frames) this.route(f);
     return results;
+  }
+
+  /** Remembers a stream's class (for counting its acks); a Map write only when it is new or changed. */
+  private noteClass(frame: OutFrame): void {
+    if (this.streamClass.get(frame.streamId) !== frame.className) this.streamClass.set(frame.streamId, frame.className);
   }
 
   /** A durable frame the outbox refused: its seq goes back, the drop is counted and alarmed. */
@@ -229,7 +235,7 @@ export class Uplink {
     for (const c of CLASS_NAMES) {
       const s = stats[c];
       const dropped = Object.values(s.dropped).reduce((a, b) => a + b, 0);
-      out[c] = { sent: this.sent.get(c) ?? 0, dropped, queued: s.queued, acked: this.acked.get(c) ?? 0 };
+      out[c] = { sent: this.sent[c], dropped, queued: s.queued, acked: this.acked.get(c) ?? 0 };
     }
     return out;
   }
@@ -379,7 +385,7 @@ export class Uplink {
     const ok = this.session.send(encodeBatchForSend(batch, sendTimeNs, this.session.batchHeader), accounted);
     if (ok) {
       for (const frame of batch) {
-        this.sent.set(frame.className, (this.sent.get(frame.className) ?? 0) + 1);
+        this.sent[frame.className] += 1;
         if (frame.durable && frame.seq > (this.highestSent.get(frame.streamId) ?? 0)) this.highestSent.set(frame.streamId, frame.seq);
         this.deps.hooks?.sent?.(frame);
       }

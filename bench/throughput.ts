@@ -395,7 +395,7 @@ async function main(): Promise<void> {
     bench: 'throughput', frames: FRAMES, frameBytes: vitalsFrame(1, true).length, hubBatchBytes: BATCH_BYTES, result, perCpuSecond: perCpu,
     notes: {
       burst: 'gateway*FramesPerS without "Sustained": FRAMES published in ~50 ms (about 1M frames/s offered, budget 60 s so none is late), rate = FRAMES / time until the last is sent or acked; the scheduled gateway holds the burst queued behind its pacer: a drain figure, not a sustained rate',
-      sustained: `gateway*Sustained*: highest offered rate (stepped through ${STEADY_RATES.join(', ')} frames/s, ${STEP_S} s each, published every ~1 ms timer tick, class default budget and queue bound) with no drop, backlog at the step's end <= ${BACKLOG_MS} ms of frames (durable: ${DURABLE_BACKLOG_MS} ms, done = acked) and p99 queue wait <= ${WAIT_P99_MS} ms; perCpuSecond.*AtSustained: 1 / the gateway process's CPU per frame at that rate (frame generation included). 0 = not even the first rate`,
+      sustained: `gateway*Sustained*: highest offered rate (stepped through ${STEADY_RATES.join(', ')} frames/s, ${STEP_S} s each, published every ~1 ms timer tick in device callbacks of 32 frames, the class default budget (late frames drop) and a deep queue) with no drop, backlog at the step's end <= ${BACKLOG_MS} ms of frames (durable: ${DURABLE_BACKLOG_MS} ms, done = acked) and p99 queue wait <= ${WAIT_P99_MS} ms; perCpuSecond.*AtSustained: 1 / the gateway process's CPU per frame at that rate (frame generation included). 0 = not even the first rate`,
     },
     steady,
     targets: [

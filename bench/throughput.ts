@@ -204,11 +204,12 @@ async function gatewayRate(durable: boolean, mode: RunName, sink = false): Promi
 /** One offered rate held for STEP_S seconds. */
 interface SteadyStep {
   offeredPerS: number;
-  /** Frames published (realtime) or submitted (durable) during the step. */
+  /** Frames published (realtime) or submitted (durable) during the measured part of the step. */
   offered: number;
-  /** Of those, written to the socket (realtime) or acked by the hub (durable) by the step's end. */
+  /** Frames written to the socket (realtime) or acked by the hub (durable) during it. */
   done: number;
-  /** Still queued or unacked at the end of the step (offered - done - dropped). */
+  /** Frames waiting in the gateway (queued; durable: not yet acked) when the measured part began and at its end. */
+  backlogAtStart: number;
   backlog: number;
   dropped: number;
   dropReasons: Record<string, number>;
@@ -234,6 +235,8 @@ interface SteadyStep {
 }
 
 const STEP_S = Number(arg('--step-s') ?? 2);
+/** Each rate is offered this long before its STEP_S measured seconds (the pacer ramps to it). */
+const RAMP_S = 0.5;
 /** Offered rates tried, frames/s, in order; the sweep stops at the first one not sustained. */
 const STEADY_RATES = (arg('--rates') ?? '10000,20000,30000,40000,50000,60000,70000,80000,100000,120000,150000').split(',').map(Number);
 /** A rate is sustained when no frame was dropped, the backlog at the step's end is at most this many ms of frames, and the p99 wait is at most WAIT_P99_MS. */
@@ -253,9 +256,10 @@ const quantile = (xs: number[], q: number): number => {
 /**
  * Gateway, SUSTAINED: frames offered at a steady rate, as devices do: every timer tick (setTimeout
  * 1 ms, or longer when the loop is busy) the frames due by then are published. Each rate of
- * STEADY_RATES is held for STEP_S s on one gateway (with the class's own budget, so a frame that
+ * STEADY_RATES is offered RAMP_S s and then measured STEP_S s on one gateway (with the class's own budget, so a frame that
  * waits too long is dropped `late`), stepping up until one is not kept up with: frames dropped, a
- * backlog above BACKLOG_MS of frames at the step's end, or a p99 queue wait above WAIT_P99_MS.
+ * backlog above BACKLOG_MS of frames at the step's end, or a p99 queue wait above WAIT_P99_MS
+ * (twice: a failed step is tried once more).
  * Reports the highest rate kept up with and its CPU per frame.
  */
 async function sustainedRate(durable: boolean, mode: RunName, sink: boolean, key: string): Promise<number> {
@@ -291,10 +295,16 @@ async function sustainedRate(durable: boolean, mode: RunName, sink: boolean, key
   const bytesPerFrame = vitalsFrame(1, durable).length;
   const steps: SteadyStep[] = [];
   let best = 0;
-  const offer = async (rate: number, seconds: number): Promise<number> => {
+  /** Offers `rate` for `seconds`; `mark` runs once, `markAfterS` in (the measured part starts). Frames published after the mark. */
+  const offer = async (rate: number, seconds: number, markAfterS = 0, mark: () => void = () => undefined): Promise<number> => {
     const t0 = performance.now();
     let published = 0;
+    let marked = -1;
     for (let el = 0; el < seconds * 1000; el = performance.now() - t0) {
+      if (marked < 0 && el >= markAfterS * 1000) {
+        mark();
+        marked = published;
+      }
       const due = Math.min(Math.floor((el * rate) / 1000), seconds * rate);
       for (; published < due; published++) {
         const input = frameInput(durable);
@@ -307,8 +317,10 @@ async function sustainedRate(durable: boolean, mode: RunName, sink: boolean, key
       if (flow.paced) rateSamples.push(flow.pacer.pacingRateBps);
       await sleep(1);
     }
-    return published;
+    return published - Math.max(0, marked);
   };
+  /** Frames of the class waiting in the gateway: queued (realtime) or not yet acked (durable). */
+  const waiting = (): number => (durable ? gw.uplink.outbox.frames : sched.stats()[cls].queued);
   const settle = async (): Promise<void> => {
     // Until every frame offered so far is done or dropped (bounded).
     const end = Date.now() + 10_000;
@@ -319,25 +331,34 @@ async function sustainedRate(durable: boolean, mode: RunName, sink: boolean, key
   // Warm-up (JIT, the pacer's first estimates): not counted.
   await offer(STEADY_RATES[0] ?? 10_000, 1);
   await settle();
-  for (const rate of STEADY_RATES) {
-    waits.length = 0;
-    cwndHolds = 0;
-    rateHolds = 0;
-    rateSamples.length = 0;
-    const base = total();
-    const drop0 = droppedNow();
-    const reasons0 = { ...sched.stats()[cls].dropped };
-    const cpu0 = ownCpuSeconds();
-    const published = await offer(rate, STEP_S);
+  const attempt = async (rate: number): Promise<SteadyStep> => {
+    let base = 0;
+    let drop0 = 0;
+    let reasons0 = { ...sched.stats()[cls].dropped };
+    let cpu0 = 0;
+    let waiting0 = 0;
+    // The rate is offered for RAMP_S first (the pacer learns the new rate: not what "sustains"
+    // asks), then measured for STEP_S without a gap.
+    const published = await offer(rate, RAMP_S + STEP_S, RAMP_S, () => {
+      waits.length = 0;
+      cwndHolds = 0;
+      rateHolds = 0;
+      rateSamples.length = 0;
+      base = total();
+      drop0 = droppedNow();
+      reasons0 = { ...sched.stats()[cls].dropped };
+      cpu0 = ownCpuSeconds();
+      waiting0 = waiting();
+    });
     const cpu = ownCpuSeconds() - cpu0;
     const done = total() - base;
     const dropped = droppedNow() - drop0;
-    const backlog = published - done - dropped;
+    const backlog = waiting();
     const reasons = sched.stats()[cls].dropped;
     const dropReasons = Object.fromEntries(Object.entries(reasons).map(([r, n]) => [r, n - reasons0[r as DropReason]]).filter(([, n]) => n !== 0));
     const pacer = gw.uplink.flow.pacer;
     const step: SteadyStep = {
-      offeredPerS: rate, offered: published, done, backlog, dropped, dropReasons,
+      offeredPerS: rate, offered: published, done, backlogAtStart: waiting0, backlog, dropped, dropReasons,
       waitP50Ms: Math.round(quantile(waits, 0.5) * 10) / 10, waitP99Ms: Math.round(quantile(waits, 0.99) * 10) / 10,
       cpuUsPerFrame: Math.round((cpu / Math.max(1, done)) * 1e7) / 10,
       pacerMbps: mode === 'fifo' ? NaN : Math.round(pacer.pacingRateBps / 1e5) / 10,
@@ -353,13 +374,18 @@ async function sustainedRate(durable: boolean, mode: RunName, sink: boolean, key
     step.ok = dropped === 0 && backlog <= rate * (durable ? DURABLE_BACKLOG_MS : BACKLOG_MS) / 1000 && step.waitP99Ms <= WAIT_P99_MS;
     steps.push(step);
     process.stderr.write(`[bench:throughput] ${key} ${rate}/s: ${JSON.stringify(step)}\n`);
-    if (!step.ok) break;
-    best = rate;
     // Drain before the next step, so each starts from an empty queue.
     await settle();
+    return step;
+  };
+  for (const rate of STEADY_RATES) {
+    // A step that fails is tried once more: on a shared 2-core box one stall of another process can
+    // fail a step the gateway otherwise keeps up with. Both attempts are reported.
+    if (!(await attempt(rate)).ok && !(await attempt(rate)).ok) break;
+    best = rate;
   }
   steady[key] = steps;
-  const at = steps.find((s) => s.offeredPerS === best);
+  const at = steps.find((s) => s.ok && s.offeredPerS === best);
   if (at !== undefined) perCpu[`${key}AtSustainedFramesPerCpuS`] = Math.round(1e6 / at.cpuUsPerFrame);
   await g.close();
   return best;
@@ -395,7 +421,7 @@ async function main(): Promise<void> {
     bench: 'throughput', frames: FRAMES, frameBytes: vitalsFrame(1, true).length, hubBatchBytes: BATCH_BYTES, result, perCpuSecond: perCpu,
     notes: {
       burst: 'gateway*FramesPerS without "Sustained": FRAMES published in ~50 ms (about 1M frames/s offered, budget 60 s so none is late), rate = FRAMES / time until the last is sent or acked; the scheduled gateway holds the burst queued behind its pacer: a drain figure, not a sustained rate',
-      sustained: `gateway*Sustained*: highest offered rate (stepped through ${STEADY_RATES.join(', ')} frames/s, ${STEP_S} s each, published every ~1 ms timer tick in device callbacks of 32 frames, the class default budget (late frames drop) and a deep queue) with no drop, backlog at the step's end <= ${BACKLOG_MS} ms of frames (durable: ${DURABLE_BACKLOG_MS} ms, done = acked) and p99 queue wait <= ${WAIT_P99_MS} ms; perCpuSecond.*AtSustained: 1 / the gateway process's CPU per frame at that rate (frame generation included). 0 = not even the first rate`,
+      sustained: `gateway*Sustained*: highest offered rate (stepped through ${STEADY_RATES.join(', ')} frames/s, each offered ${RAMP_S} s then measured ${STEP_S} s, a failed step tried once more, published every ~1 ms timer tick in device callbacks of 32 frames, the class default budget (late frames drop) and a deep queue) with no drop, backlog at the step's end <= ${BACKLOG_MS} ms of frames (durable: ${DURABLE_BACKLOG_MS} ms, done = acked) (frames waiting at the end of the measured part) and p99 queue wait <= ${WAIT_P99_MS} ms; perCpuSecond.*AtSustained: 1 / the gateway process's CPU per frame at that rate (frame generation included). 0 = not even the first rate`,
     },
     steady,
     targets: [

@@ -27,6 +27,8 @@ export class UplinkFlow {
   private pacerNow: Pacer;
   private timer: unknown;
   private timerAt = Infinity;
+  /** Chunk size from the last bandwidth estimate; kept across connections (see chunkBytes). */
+  private lastEstimatedChunk: number | undefined;
 
   constructor(private readonly o: FlowOptions) {
     this.pacerNow = new Pacer(o.pacer);
@@ -46,9 +48,18 @@ export class UplinkFlow {
     this.cancel();
   }
 
-  /** Bytes of one BULK chunk at the current pacing rate (≈ 3 ms of transmission, 1–64 KiB). */
+  /**
+   * Bytes of one BULK chunk at the current pacing rate (≈ 3 ms of transmission, 1–64 KiB). With no
+   * bandwidth estimate (a new connection, or none at all during an outage) the size from the last
+   * estimate stands: durable records cut during an outage are stored at this size and sent after
+   * it, and the initial-rate guess (1 KiB) stored 16× as many rows as a 10 Mbit/s cell needs.
+   */
   chunkBytes(): number {
-    return this.paced ? chunkSizeFor(this.pacerNow.pacingRateBps) : 65_536;
+    if (!this.paced) return 65_536;
+    const estimated = this.pacerNow.estimator.btlBwBpms > 0;
+    if (!estimated) return this.lastEstimatedChunk ?? chunkSizeFor(this.pacerNow.pacingRateBps);
+    this.lastEstimatedChunk = chunkSizeFor(this.pacerNow.pacingRateBps);
+    return this.lastEstimatedChunk;
   }
 
   /** Expected time from release to arrival, ms: half the propagation RTT (0 before an estimate). */

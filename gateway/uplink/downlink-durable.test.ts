@@ -61,4 +61,48 @@ describe('durable downlink at the gateway', () => {
     expect(delivered.map((e) => [e.header.seq, e.diagnosis?.text])).toEqual([[1, 'reading 1'], [2, 'reading 2']]);
     expect(outbox?.downlinkHigh('ecg-diagnosis')).toBe(2);
   });
+
+  it('forgets its downlink marks when the hub comes back with a new epoch, keeps them on the same or an empty one', async () => {
+    hub = await FakeHub.start({ credential: SECRET });
+    const dir = mkdtempSync(join(tmpdir(), 'telemed-gw-epoch-'));
+    dirs.push(dir);
+    const config = loadGatewayConfig({ gatewayId: 'clinic-1', hub: { url: hub.url, credential: SECRET }, reconnect: { initialMs: 10, maxMs: 40, jitter: 0 } });
+    const delivered: string[] = [];
+    outbox = new SqliteOutbox({ dataDir: dir, maxBytes: 1 << 20 });
+    uplink = new Uplink(config, { clock: systemClock, logger: pino({ level: 'silent' }), outbox, hooks: { downlink: (env) => delivered.push(env.diagnosis?.text ?? '') } });
+    uplink.start();
+    const h = hub;
+    const u = uplink;
+    const reconnect = async (): Promise<void> => {
+      const hellos = h.hellos;
+      for (const ws of h.sockets) ws.terminate();
+      await vi.waitFor(() => { expect(h.hellos).toBeGreaterThan(hellos); expect(u.session.state).toBe('ready'); }, { timeout: 3000, interval: 5 });
+    };
+    const sendAndWait = async (seq: number, acked: number): Promise<void> => {
+      const n = h.received.length;
+      h.send(diag(seq));
+      await vi.waitFor(() => expect(h.received.slice(n).some((e) => e.payload === 'ack' && Number(e.ack?.streams?.[0]?.seq) === acked)).toBe(true), { timeout: 3000, interval: 5 });
+    };
+
+    h.downlinkEpoch = 'epoch-a';
+    await reconnect(); // first epoch seen: stored, marks untouched
+    await sendAndWait(1, 1);
+    await sendAndWait(2, 2);
+    expect([outbox.downlinkEpoch(), outbox.downlinkHigh('ecg-diagnosis'), u.session.downlinkEpochChanges]).toEqual(['epoch-a', 2, 0]);
+
+    await reconnect(); // same epoch: a resend of 2 is still a duplicate
+    await sendAndWait(2, 2);
+    expect(delivered).toEqual(['reading 1', 'reading 2']);
+
+    h.downlinkEpoch = '';
+    await reconnect(); // an older hub: nothing changes
+    await sendAndWait(1, 2);
+    expect([outbox.downlinkEpoch(), outbox.downlinkHigh('ecg-diagnosis'), delivered.length]).toEqual(['epoch-a', 2, 2]);
+
+    h.downlinkEpoch = 'epoch-b';
+    await reconnect(); // the hub lost its database: numbering restarted at 1
+    await sendAndWait(1, 1);
+    expect(delivered).toEqual(['reading 1', 'reading 2', 'reading 1']);
+    expect([outbox.downlinkEpoch(), outbox.downlinkHigh('ecg-diagnosis'), u.session.downlinkEpochChanges]).toEqual(['epoch-b', 1, 1]);
+  });
 });

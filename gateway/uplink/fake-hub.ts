@@ -26,6 +26,8 @@ export class FakeHub {
   /** Every WebSocket message received: its size and how many frames it carried (a Batch: more than one). */
   readonly messages: { bytes: number; frames: number }[] = [];
   hellos = 0;
+  /** HelloAck.downlink_epoch sent on the next Hello ('' like an older hub); change it to model a hub with a new database. */
+  downlinkEpoch = '';
   private waiters: { pred: (e: DecodedEnvelope) => boolean; resolve: (e: DecodedEnvelope) => void }[] = [];
 
   private constructor(private readonly wss: WebSocketServer, private readonly opts: FakeHubOptions) {
@@ -112,6 +114,7 @@ export class FakeHub {
             accepted: true, sessionId: `s${this.hellos}`, hubTimeNs: Date.now() * 1e6, protocolVersion: 1,
             streams: [...this.stored].map(([streamId, seq]) => ({ streamId, seq })),
             ...(this.opts.maxBatchBytes !== undefined ? { maxBatchBytes: this.opts.maxBatchBytes } : {}),
+            downlinkEpoch: this.downlinkEpoch,
           },
         });
         return;

@@ -32,6 +32,17 @@ export const OUTBOX_MIGRATIONS: readonly { readonly id: number; readonly name: s
         high_seq INTEGER NOT NULL
       ) WITHOUT ROWID;`,
   },
+  {
+    id: 3,
+    name: 'downlink epoch',
+    // The hub's downlink epoch (HelloAck.downlink_epoch) the marks above belong to; no row until a
+    // hub sent one. A different epoch means the hub's numbering restarted: the marks are cleared.
+    sql: `
+      CREATE TABLE downlink_epoch (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        epoch TEXT NOT NULL
+      );`,
+  },
 ];
 
 /** Applies every migration not yet recorded in `migrations`, each in its own transaction. */

@@ -160,6 +160,23 @@ export function outboxConformance(name: string, factory: OutboxFactory): void {
       }
     });
 
+    it('stores the hub downlink epoch and clears the marks only when told to', () => {
+      const box = make(1 << 20);
+      expect(box.downlinkEpoch()).toBe('');
+      box.setDownlinkHigh('ecg-diagnosis', 3);
+      box.setDownlinkEpoch('e1', false);
+      expect([box.downlinkEpoch(), box.downlinkHigh('ecg-diagnosis')]).toEqual(['e1', 3]);
+      box.setDownlinkHigh('ecg-status', 2);
+      box.setDownlinkEpoch('e2', true);
+      expect([box.downlinkEpoch(), box.downlinkHigh('ecg-diagnosis'), box.downlinkHigh('ecg-status')]).toEqual(['e2', 0, 0]);
+      box.setDownlinkHigh('ecg-diagnosis', 1);
+      if (factory.reopen) {
+        const again = factory.reopen(box, 1 << 20);
+        open.push(again);
+        expect([again.downlinkEpoch(), again.downlinkHigh('ecg-diagnosis'), again.downlinkHigh('ecg-status')]).toEqual(['e2', 1, 0]);
+      }
+    });
+
     if (factory.reopen) {
       const reopen = factory.reopen;
       it('survives a restart: frames, bytes, streams and high-water marks', () => {

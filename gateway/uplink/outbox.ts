@@ -30,6 +30,13 @@ export interface Outbox {
   downlinkHigh(streamId: string): number;
   /** Records that hub stream `streamId` was delivered up to `seq` (committed when this returns). */
   setDownlinkHigh(streamId: string, seq: number): void;
+  /** The hub's downlink epoch the marks belong to (HelloAck.downlink_epoch); '' when none seen yet. */
+  downlinkEpoch(): string;
+  /**
+   * Records the hub's downlink epoch; with `clearMarks`, every downlink mark is forgotten in the same
+   * commit (the hub's numbering restarted, SESSION.md §4).
+   */
+  setDownlinkEpoch(epoch: string, clearMarks: boolean): void;
   /** Bytes held (encoded frame sizes). */
   readonly bytes: number;
   /** Frames held. */
@@ -58,6 +65,7 @@ export class MemoryOutbox implements Outbox {
   private readonly byStream = new Map<string, OutFrame[]>();
   private readonly highest = new Map<string, number>();
   private readonly downMarks = new Map<string, number>();
+  private downEpoch = '';
   private heldBytes = 0;
   private heldFrames = 0;
   readonly persistent = false;
@@ -147,6 +155,15 @@ export class MemoryOutbox implements Outbox {
 
   setDownlinkHigh(streamId: string, seq: number): void {
     this.downMarks.set(streamId, seq);
+  }
+
+  downlinkEpoch(): string {
+    return this.downEpoch;
+  }
+
+  setDownlinkEpoch(epoch: string, clearMarks: boolean): void {
+    if (clearMarks) this.downMarks.clear();
+    this.downEpoch = epoch;
   }
 
   /**

@@ -50,13 +50,23 @@ export interface SessionOptions {
 export interface DownlinkMarks {
   downlinkHigh(streamId: string): number;
   setDownlinkHigh(streamId: string, seq: number): void;
+  /** The hub downlink epoch the marks belong to; '' when none seen yet. */
+  downlinkEpoch(): string;
+  /** Records the hub's epoch; with `clearMarks` every mark is forgotten in the same commit. */
+  setDownlinkEpoch(epoch: string, clearMarks: boolean): void;
 }
 
 /** Marks that live as long as the process. */
 class MemoryMarks implements DownlinkMarks {
   private readonly m = new Map<string, number>();
+  private epoch = '';
   downlinkHigh(streamId: string): number { return this.m.get(streamId) ?? 0; }
   setDownlinkHigh(streamId: string, seq: number): void { this.m.set(streamId, seq); }
+  downlinkEpoch(): string { return this.epoch; }
+  setDownlinkEpoch(epoch: string, clearMarks: boolean): void {
+    if (clearMarks) this.m.clear();
+    this.epoch = epoch;
+  }
 }
 
 export interface SessionEvents {
@@ -113,6 +123,8 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
   connectedAt: number | null = null;
   /** Hub frames that failed to decode. */
   decodeErrors = 0;
+  /** HelloAcks whose downlink epoch differed from the stored one (hub numbering restarted: marks cleared). */
+  downlinkEpochChanges = 0;
   /** Largest Batch the hub accepts on this connection, bytes (HelloAck.max_batch_bytes); 0: none. */
   private peerBatchBytes = 0;
   /** Header{gateway_id} of our Batch envelopes, encoded once. */
@@ -392,10 +404,29 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
     }
     this.attempt = 0;
     this.peerBatchBytes = ack.maxBatchBytes ?? 0;
+    this.adoptDownlinkEpoch(ack.downlinkEpoch ?? '');
     this.apply('accepted');
     this.emit('ready', ack);
     this.pingTimer = this.timers.setInterval(() => this.sendPing(), this.opts.pingIntervalMs);
     this.sendPing();
+  }
+
+  /**
+   * SESSION.md §4: the hub's downlink numbering restarts with a new hub database (a new epoch). Our
+   * marks then belong to the old numbering and would drop the new frames as duplicates, so they are
+   * cleared here, before any downlink frame of this session is handled (the hub sends them after
+   * the HelloAck, on the same ordered socket). An empty epoch (an older hub) changes nothing; the
+   * first epoch seen is stored without clearing (the marks came from that hub).
+   */
+  private adoptDownlinkEpoch(epoch: string): void {
+    if (epoch === '') return;
+    const stored = this.marks.downlinkEpoch();
+    if (stored === epoch) return;
+    if (stored !== '') {
+      this.downlinkEpochChanges += 1;
+      this.log.warn({ code: 'TM_WARN_DOWNLINK_EPOCH', previous: stored, epoch }, 'hub downlink numbering restarted (new hub database): downlink high-water marks cleared');
+    }
+    this.marks.setDownlinkEpoch(epoch, stored !== '');
   }
 
   private sendPing(): void {

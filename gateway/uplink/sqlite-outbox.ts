@@ -58,12 +58,14 @@ export class SqliteOutbox implements Outbox {
   private readonly clock: Clock;
   private readonly highest = new Map<string, number>();
   private readonly downMarks = new Map<string, number>();
+  private downEpoch = '';
   /** Frames held per stream, to answer streams() without a query. */
   private readonly held = new Map<string, number>();
   private heldBytes = 0;
   private heldFrames = 0;
   private closed = false;
   private readonly stmt;
+  private readonly putEpoch: (epoch: string, clearMarks: boolean) => void;
   private readonly insertAll: (frames: readonly OutFrame[]) => void;
   private readonly deleteUpTo: (streamId: string, seq: number) => { n: number; bytes: number };
 
@@ -92,9 +94,15 @@ export class SqliteOutbox implements Outbox {
       sumUpTo: db.prepare('SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes FROM frames WHERE stream_id = ? AND seq <= ?'),
       delUpTo: db.prepare('DELETE FROM frames WHERE stream_id = ? AND seq <= ?'),
       putDownMark: db.prepare('INSERT INTO downlink_marks (stream_id, high_seq) VALUES (?, ?) ON CONFLICT (stream_id) DO UPDATE SET high_seq = excluded.high_seq'),
+      clearDownMarks: db.prepare('DELETE FROM downlink_marks'),
+      putDownEpoch: db.prepare('INSERT INTO downlink_epoch (id, epoch) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET epoch = excluded.epoch'),
       syncNormal: db.prepare('PRAGMA synchronous = NORMAL'),
       syncFull: db.prepare('PRAGMA synchronous = FULL'),
     };
+    this.putEpoch = db.transaction((epoch: string, clearMarks: boolean) => {
+      if (clearMarks) this.stmt.clearDownMarks.run();
+      this.stmt.putDownEpoch.run(epoch);
+    });
     this.insertAll = db.transaction((frames: readonly OutFrame[]) => this.insertRows(frames));
     this.deleteUpTo = db.transaction((streamId: string, seq: number) => {
       const r = this.stmt.sumUpTo.get(streamId, seq) as { n: number; bytes: number };
@@ -181,6 +189,17 @@ export class SqliteOutbox implements Outbox {
     this.downMarks.set(streamId, seq);
   }
 
+  downlinkEpoch(): string {
+    return this.downEpoch;
+  }
+
+  /** Epoch and cleared marks in one transaction (FULL sync): never a new epoch with old marks. */
+  setDownlinkEpoch(epoch: string, clearMarks: boolean): void {
+    this.putEpoch(epoch, clearMarks);
+    if (clearMarks) this.downMarks.clear();
+    this.downEpoch = epoch;
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -198,6 +217,7 @@ export class SqliteOutbox implements Outbox {
   }
 
   private load(): void {
+    this.downEpoch = (this.db.prepare('SELECT epoch FROM downlink_epoch WHERE id = 1').pluck().get() as string | undefined) ?? '';
     for (const r of this.db.prepare('SELECT stream_id, high_seq FROM downlink_marks').all() as { stream_id: string; high_seq: number }[]) {
       this.downMarks.set(r.stream_id, r.high_seq);
     }

@@ -75,4 +75,21 @@ describe('DownlinkOutbox (hub, SQLite)', () => {
     const r = store.downlink.append('g1', 'dx', 2, () => bytes(500, 2));
     expect(r.ok && r.frame.seq).toBe(2);
   });
+
+  it('has one downlink epoch per database: the same after a reopen, another for a new database', async () => {
+    const first = store.downlink.epoch;
+    expect(first).toMatch(/^[0-9a-f]{32}$/);
+    await store.close();
+    store = new SqliteRecordsStore(dir.path, 1000);
+    expect(store.downlink.epoch).toBe(first);
+    const other = tempDir();
+    const fresh = new SqliteRecordsStore(other.path, 1000);
+    try {
+      expect(fresh.downlink.epoch).toMatch(/^[0-9a-f]{32}$/);
+      expect(fresh.downlink.epoch).not.toBe(first);
+    } finally {
+      await fresh.close();
+      other.remove();
+    }
+  });
 });

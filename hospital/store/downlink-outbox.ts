@@ -36,9 +36,15 @@ export class DownlinkOutbox {
   /** Ack listeners by stream id (only frames of these streams are read back before deletion). */
   private readonly ackListeners = new Map<string, Set<DownlinkAckListener>>();
   private readonly stmt;
+  /**
+   * This database's downlink epoch (migration 7): random, made once, stable across restarts. Sent in
+   * HelloAck so that a gateway notices when our numbering restarted with a new database.
+   */
+  readonly epoch: string;
   private readonly appendTx: (gatewayId: string, streamId: string, trafficClass: number, encode: (seq: number) => Uint8Array) => StoredDownFrame | null;
 
   constructor(private readonly db: Database.Database, readonly maxBytesPerGateway: number, private readonly nowMs: () => number = Date.now) {
+    this.epoch = db.prepare('SELECT epoch FROM downlink_epoch WHERE id = 1').pluck().get() as string;
     this.stmt = {
       lastSeq: db.prepare('SELECT last_seq FROM downlink_seqs WHERE gateway_id = ? AND stream_id = ?').pluck(),
       putSeq: db.prepare('INSERT INTO downlink_seqs (gateway_id, stream_id, last_seq) VALUES (?, ?, ?) ON CONFLICT (gateway_id, stream_id) DO UPDATE SET last_seq = excluded.last_seq'),

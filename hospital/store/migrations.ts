@@ -125,6 +125,20 @@ export const MIGRATIONS: readonly { readonly id: number; readonly name: string; 
       );
       CREATE INDEX ecg_audit_record ON ecg_audit (ecg_id, id);`,
   },
+  {
+    id: 7,
+    name: 'downlink epoch',
+    // One random id per database, sent in HelloAck.downlink_epoch: downlink_seqs restart at 1 with
+    // a new database (lost disk, restored backup, new install), and the gateway must then forget
+    // its high-water marks or it drops the new frames as duplicates (SESSION.md §4). Made here, in
+    // the same transaction as the table, so every database has exactly one from its first open.
+    sql: `
+      CREATE TABLE downlink_epoch (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        epoch TEXT NOT NULL
+      );
+      INSERT INTO downlink_epoch (id, epoch) VALUES (1, lower(hex(randomblob(16))));`,
+  },
 ];
 
 /** Applies every migration not yet recorded in `migrations`, each in its own transaction. */

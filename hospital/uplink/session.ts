@@ -261,6 +261,8 @@ export class UplinkSession implements SessionHandle {
           accepted: true, sessionId: this.sessionId, hubTimeNs: this.ctx.clock.nowNs(), protocolVersion: PROTOCOL_VERSION,
           // We unpack Batches up to our frame limit (SESSION.md §2a).
           maxBatchBytes: this.limits.maxFrameBytes,
+          // Our downlink numbering's epoch: a new one tells the gateway to forget its marks (§4).
+          downlinkEpoch: this.ctx.store.downlink.epoch,
           streams: [...acks].map(([streamId, seq]) => ({ streamId, seq })),
         },
       });

@@ -186,6 +186,7 @@ export namespace telemed {
             streams: telemed.v1.StreamAck.$Properties[];
             protocolVersion: number;
             maxBatchBytes: number;
+            downlinkEpoch: string;
             static encode(m: telemed.v1.HelloAck.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
             static decode(r: ($protobuf.Reader|Uint8Array), l?: number): telemed.v1.HelloAck & telemed.v1.HelloAck.$Shape;
             static fromObject(d: { [k: string]: any }): telemed.v1.HelloAck;
@@ -203,6 +204,7 @@ export namespace telemed {
                 streams?: (telemed.v1.StreamAck.$Properties[]|null);
                 protocolVersion?: (number|null);
                 maxBatchBytes?: (number|null);
+                downlinkEpoch?: (string|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = telemed.v1.HelloAck.$Properties;

@@ -1656,6 +1656,7 @@ export const telemed = $root.telemed = (() => {
              * @property {Array.<telemed.v1.StreamAck.$Properties>|null} [streams] HelloAck streams
              * @property {number|null} [protocolVersion] HelloAck protocolVersion
              * @property {number|null} [maxBatchBytes] HelloAck maxBatchBytes
+             * @property {string|null} [downlinkEpoch] HelloAck downlinkEpoch
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -1753,6 +1754,14 @@ export const telemed = $root.telemed = (() => {
             HelloAck.prototype.maxBatchBytes = 0;
 
             /**
+             * HelloAck downlinkEpoch.
+             * @member {string} downlinkEpoch
+             * @memberof telemed.v1.HelloAck
+             * @instance
+             */
+            HelloAck.prototype.downlinkEpoch = "";
+
+            /**
              * Encodes the specified HelloAck message. Does not implicitly {@link telemed.v1.HelloAck.verify|verify} messages.
              * @function encode
              * @memberof telemed.v1.HelloAck
@@ -1786,6 +1795,8 @@ export const telemed = $root.telemed = (() => {
                     w.uint32(/* id 7, wireType 0 =*/56).uint32(m.protocolVersion);
                 if (m.maxBatchBytes != null && $Object.hasOwnProperty.call(m, "maxBatchBytes") && m.maxBatchBytes !== 0)
                     w.uint32(/* id 8, wireType 0 =*/64).uint32(m.maxBatchBytes);
+                if (m.downlinkEpoch != null && $Object.hasOwnProperty.call(m, "downlinkEpoch") && m.downlinkEpoch !== "")
+                    w.uint32(/* id 9, wireType 2 =*/74).string(m.downlinkEpoch);
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
@@ -1901,6 +1912,15 @@ export const telemed = $root.telemed = (() => {
                                 delete m.maxBatchBytes;
                             continue;
                         }
+                    case 9: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.downlinkEpoch = v;
+                            else
+                                delete m.downlinkEpoch;
+                            continue;
+                        }
                     }
                     r.skipType(u, q, t);
                     if (!r.discardUnknown) {
@@ -1988,6 +2008,11 @@ export const telemed = $root.telemed = (() => {
                         m.maxBatchBytes = d.maxBatchBytes >>> 0;
                     }
                 }
+                if (d.downlinkEpoch != null) {
+                    if (typeof d.downlinkEpoch !== "string" || d.downlinkEpoch.length) {
+                        m.downlinkEpoch = $String(d.downlinkEpoch);
+                    }
+                }
                 return m;
             };
 
@@ -2023,6 +2048,7 @@ export const telemed = $root.telemed = (() => {
                         d.hubTimeNs = o.longs === $String ? "0" : typeof $BigInt !== "undefined" && o.longs === $BigInt ? $BigInt("0") : 0;
                     d.protocolVersion = 0;
                     d.maxBatchBytes = 0;
+                    d.downlinkEpoch = "";
                 }
                 if (m.accepted != null && $Object.hasOwnProperty.call(m, "accepted")) {
                     d.accepted = m.accepted;
@@ -2055,6 +2081,9 @@ export const telemed = $root.telemed = (() => {
                 }
                 if (m.maxBatchBytes != null && $Object.hasOwnProperty.call(m, "maxBatchBytes")) {
                     d.maxBatchBytes = m.maxBatchBytes;
+                }
+                if (m.downlinkEpoch != null && $Object.hasOwnProperty.call(m, "downlinkEpoch")) {
+                    d.downlinkEpoch = m.downlinkEpoch;
                 }
                 return d;
             };

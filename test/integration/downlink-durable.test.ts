@@ -2,7 +2,8 @@
 // real startHospital) queues signed-diagnosis-like durable frames for a real gateway (`telemed
 // gateway`). Between a send and its delivery the hub is SIGKILLed and the gateway restarted; every
 // frame must be delivered exactly once (counted from the gateway's "delivered" log lines, across
-// all of its runs) and the hub's downlink_outbox must end empty.
+// all of its runs) and the hub's downlink_outbox must end empty. Then the hub loses its database:
+// its numbering restarts at 1 under a new downlink epoch and the next frame must still arrive.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -148,4 +149,23 @@ describe('durable downlink through hub SIGKILL and gateway restart', () => {
       db.close();
     }
   }, 180_000);
+
+  // Runs after the test above (same hub and gateway; the gateway's marks are at seq 4).
+  it('still delivers after the hub lost its database (numbering restarts with a new epoch)', async () => {
+    await waitFor('gateway connected', hubConnected, 20_000);
+    await hub.kill();
+    await rm(join(dir, 'hub'), { recursive: true, force: true }); // a new install: records.db gone
+    await hub.start();
+    await waitFor('gateway back on the new hub', hubConnected, 20_000);
+    expect(await hub.send('clinic-7', 'reading after the hub lost its disk')).toBe('sent');
+    // The new database numbers from 1 again: without the epoch the gateway dropped this as a duplicate.
+    await waitFor('new seq 1 delivered', () => delivered().get(1) === 2, 10_000);
+    expect((gwLogs + gw.output).match(/TM_WARN_DOWNLINK_EPOCH/g)?.length).toBe(1);
+    const db = new Database(join(dir, 'hub', 'records.db'), { readonly: true });
+    try {
+      await waitFor('acked by the gateway', () => db.prepare('SELECT COUNT(*) FROM downlink_outbox').pluck().get() === 0, 10_000);
+    } finally {
+      db.close();
+    }
+  }, 30_000);
 });

@@ -40,11 +40,15 @@ export class CliProcess {
     }
   }
 
-  /** Ends the process with a signal and waits for it to be gone. */
+  /**
+   * Ends the process with a signal and waits for it to be gone and its output read to the end.
+   * 'close', not 'exit': at 'exit' the pipes may still hold lines the process wrote just before the
+   * signal (a delivery logged an instant before SIGKILL was then missing from `output`).
+   */
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const child = this.child;
     if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
-    const gone = new Promise<void>((r) => child.once('exit', () => r()));
+    const gone = new Promise<void>((r) => child.once('close', () => r()));
     child.kill(signal);
     await gone;
     this.child = undefined;

@@ -64,3 +64,32 @@ describe('SqliteOutbox stored bytes', () => {
     }
   });
 });
+
+describe('SqliteOutbox WAL checkpoints', () => {
+  const seqr = new StreamSequencer('gw-1', () => 60_000, () => 0);
+  const chunk = (stream: string): ReturnType<StreamSequencer['build']> => seqr.build({
+    streamId: stream, trafficClass: TrafficClass.TRAFFIC_CLASS_BULK, durable: true, captureTimeNs: 1,
+    payload: { ecgChunk: { recordId: 'r1', data: new Uint8Array(16_384).fill(3) } },
+  }, 5);
+
+  it('checkpoints on its own thread: no automatic checkpoint in a commit, the WAL is copied into the database', async () => {
+    const dataDir = join(root, 'checkpoint');
+    const box = new SqliteOutbox({ dataDir, maxBytes: 1 << 26 });
+    for (let i = 0; i < 40; i++) box.appendBatch(Array.from({ length: 10 }, () => chunk('c')));
+    // Another connection sees what the checkpoint thread backfilled (a PASSIVE checkpoint of nothing left returns it).
+    const probe = new Database(join(dataDir, 'outbox.db'));
+    try {
+      const state = async (): Promise<{ log: number; checkpointed: number }> => {
+        await new Promise((r) => setTimeout(r, 100));
+        return probe.prepare('PRAGMA wal_checkpoint(NOOP)').get() as { log: number; checkpointed: number };
+      };
+      let s = await state();
+      for (let i = 0; i < 30 && s.checkpointed < s.log; i++) s = await state();
+      expect(s.log).toBeGreaterThan(1000); // past where SQLite would have checkpointed inside a commit
+      expect(s.checkpointed).toBe(s.log);
+    } finally {
+      probe.close();
+      box.close();
+    }
+  });
+});

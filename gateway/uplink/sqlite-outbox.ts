@@ -6,6 +6,7 @@ import { GatewayError, GatewayErrorCode } from '../errors.js';
 import { outboxFullError, type Outbox } from './outbox.js';
 import { migrateOutbox } from './outbox-migrations.js';
 import { encodeForSend, type OutFrame } from './streams.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
 
 /**
  * SQLite page cache of the outbox connection, KiB (negative `cache_size`). better-sqlite3 builds
@@ -30,6 +31,11 @@ export interface SqliteOutboxOptions {
   readonly maxBytes: number;
   /** Maps deadlines between monotonic and wall time; systemClock by default. */
   readonly clock?: Clock;
+  /**
+   * WAL checkpoints on a thread of their own (WalCheckpointer) instead of SQLite's automatic one
+   * inside a commit on the event loop. Default true for a file; ":memory:" has no WAL.
+   */
+  readonly checkpointThread?: boolean;
 }
 
 interface Row {
@@ -64,6 +70,7 @@ export class SqliteOutbox implements Outbox {
   private heldBytes = 0;
   private heldFrames = 0;
   private closed = false;
+  private checkpointer: WalCheckpointer | undefined;
   private readonly stmt;
   private readonly putEpoch: (epoch: string, clearMarks: boolean) => void;
   private readonly insertAll: (frames: readonly OutFrame[]) => void;
@@ -83,6 +90,7 @@ export class SqliteOutbox implements Outbox {
       this.db.pragma(`cache_size = -${OUTBOX_CACHE_KIB}`);
       this.db.pragma(`journal_size_limit = ${OUTBOX_WAL_LIMIT_BYTES}`);
       migrateOutbox(this.db);
+      if (opts.dataDir !== ':memory:' && opts.checkpointThread !== false) this.startCheckpointer(join(opts.dataDir, 'outbox.db'));
     } catch (err) {
       throw new GatewayError(GatewayErrorCode.OUTBOX_STORE, `cannot open outbox in ${opts.dataDir}: ${(err as Error).message}`, { cause: err });
     }
@@ -203,7 +211,18 @@ export class SqliteOutbox implements Outbox {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.checkpointer?.close();
+    this.checkpointer = undefined;
     this.db.close();
+  }
+
+  /** Automatic checkpoints off, a checkpoint thread on; back to automatic if the thread fails. */
+  private startCheckpointer(file: string): void {
+    this.db.pragma('wal_autocheckpoint = 0');
+    this.checkpointer = new WalCheckpointer(file, () => {
+      this.checkpointer = undefined;
+      if (!this.closed) this.db.pragma('wal_autocheckpoint = 1000');
+    });
   }
 
   private insertRows(frames: readonly OutFrame[]): void {

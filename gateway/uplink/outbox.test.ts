@@ -92,4 +92,23 @@ describe('SqliteOutbox WAL checkpoints', () => {
       box.close();
     }
   });
+
+  it('setDownlinkHighSynced: the mark counts at once, promises settle in order, and it is on disk after', async () => {
+    const dataDir = join(root, 'marks-synced');
+    const box = new SqliteOutbox({ dataDir, maxBytes: 1 << 24 });
+    const order: number[] = [];
+    const a = box.setDownlinkHighSynced('hub/dx', 3).then(() => order.push(3));
+    expect(box.downlinkHigh('hub/dx')).toBe(3);
+    const b = box.setDownlinkHighSynced('hub/dx', 4).then(() => order.push(4));
+    await Promise.all([a, b]);
+    expect(order).toEqual([3, 4]);
+    box.close();
+    const again = new SqliteOutbox({ dataDir, maxBytes: 1 << 24 });
+    expect(again.downlinkHigh('hub/dx')).toBe(4);
+    again.close();
+    const mem = new SqliteOutbox({ dataDir: ':memory:', maxBytes: 1 << 24 });
+    await mem.setDownlinkHighSynced('hub/dx', 7);
+    expect(mem.downlinkHigh('hub/dx')).toBe(7);
+    mem.close();
+  });
 });

@@ -30,6 +30,8 @@ export interface Outbox {
   downlinkHigh(streamId: string): number;
   /** Records that hub stream `streamId` was delivered up to `seq` (committed when this returns). */
   setDownlinkHigh(streamId: string, seq: number): void;
+  /** setDownlinkHigh whose promise resolves once the mark is on disk, the wait off the event loop. Optional. */
+  setDownlinkHighSynced?(streamId: string, seq: number): Promise<void>;
   /** The hub's downlink epoch the marks belong to (HelloAck.downlink_epoch); '' when none seen yet. */
   downlinkEpoch(): string;
   /**

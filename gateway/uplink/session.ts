@@ -50,6 +50,11 @@ export interface SessionOptions {
 export interface DownlinkMarks {
   downlinkHigh(streamId: string): number;
   setDownlinkHigh(streamId: string, seq: number): void;
+  /**
+   * setDownlinkHigh whose promise resolves once the mark is on disk, the wait off the event loop
+   * (the mark is in effect for downlinkHigh at once). Optional.
+   */
+  setDownlinkHighSynced?(streamId: string, seq: number): Promise<void>;
   /** The hub downlink epoch the marks belong to; '' when none seen yet. */
   downlinkEpoch(): string;
   /** Records the hub's epoch; with `clearMarks` every mark is forgotten in the same commit. */
@@ -462,10 +467,25 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
       }
       this.measureLatency(h);
       this.emit('downlink', env);
-      this.marks.setDownlinkHigh(h.streamId, h.seq);
+      const ack = [{ streamId: h.streamId, seq: h.seq }];
+      if (this.marks.setDownlinkHighSynced === undefined) {
+        this.marks.setDownlinkHigh(h.streamId, h.seq);
+        this.log.info({ streamId: h.streamId, seq: h.seq, payload: env.payload }, 'durable downlink frame delivered');
+        // Acked at once rather than batched: downlink volume is a few diagnoses and commands.
+        this.sendAck(ack);
+        return;
+      }
+      // The mark's fsync runs off the event loop (a synchronous one stalled this receive path for
+      // up to ~50 ms); the ack goes once the mark is on disk, and only on the socket the frame
+      // came in on (an ack on a later session could reach a hub with another downlink epoch).
+      const ws = this.ws;
+      this.marks.setDownlinkHighSynced(h.streamId, h.seq).then(
+        () => {
+          if (this.ws === ws && this.current === 'ready') this.sendAck(ack);
+        },
+        (err: unknown) => this.log.error({ err, streamId: h.streamId, seq: h.seq }, 'downlink mark not synced; frame left unacked (the hub resends it)'),
+      );
       this.log.info({ streamId: h.streamId, seq: h.seq, payload: env.payload }, 'durable downlink frame delivered');
-      // Acked at once rather than batched: downlink volume is a few diagnoses and commands.
-      this.sendAck([{ streamId: h.streamId, seq: h.seq }]);
       return;
     }
     this.measureLatency(h);

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, fsync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { DEFAULT_LIMITS, className, encodeEnvelope, systemClock, telemed, type Clock, type HeaderInit } from '../../protocols/index.js';
@@ -71,6 +71,13 @@ export class SqliteOutbox implements Outbox {
   private heldFrames = 0;
   private closed = false;
   private checkpointer: WalCheckpointer | undefined;
+  /** The WAL file, for setDownlinkHighSynced's fsync off the event loop ('' for ":memory:"). */
+  private readonly walPath: string;
+  private walFd: number | undefined;
+  /** fsyncs in flight; the WAL descriptor is closed when the last one is done. */
+  private syncing = 0;
+  /** Settles after every earlier synced write: writes are reported on disk in commit order. */
+  private syncTail: Promise<void> = Promise.resolve();
   private readonly stmt;
   private readonly putEpoch: (epoch: string, clearMarks: boolean) => void;
   private readonly insertAll: (frames: readonly OutFrame[]) => void;
@@ -79,6 +86,7 @@ export class SqliteOutbox implements Outbox {
   constructor(opts: SqliteOutboxOptions) {
     this.maxBytes = opts.maxBytes;
     this.clock = opts.clock ?? systemClock;
+    this.walPath = opts.dataDir === ':memory:' ? '' : join(opts.dataDir, 'outbox.db-wal');
     try {
       if (opts.dataDir === ':memory:') this.db = new Database(':memory:');
       else {
@@ -197,6 +205,28 @@ export class SqliteOutbox implements Outbox {
     this.downMarks.set(streamId, seq);
   }
 
+  /**
+   * setDownlinkHigh whose fsync runs off the event loop: the mark is committed at once under
+   * `synchronous = NORMAL` (the WAL written, not waited for) and in effect for downlinkHigh, then
+   * the WAL file is fsynced on libuv's thread pool; the promise resolves once that is done, so the
+   * mark is then on disk exactly as after a FULL commit. A FULL commit here stalled the downlink
+   * receive path for up to ~50 ms (p50 2.4 ms) in the saturated-cell bench.
+   */
+  setDownlinkHighSynced(streamId: string, seq: number): Promise<void> {
+    if (this.walPath === '') {
+      this.setDownlinkHigh(streamId, seq);
+      return Promise.resolve();
+    }
+    this.stmt.syncNormal.run();
+    try {
+      this.stmt.putDownMark.run(streamId, seq);
+    } finally {
+      this.stmt.syncFull.run();
+    }
+    this.downMarks.set(streamId, seq);
+    return this.synced();
+  }
+
   downlinkEpoch(): string {
     return this.downEpoch;
   }
@@ -214,6 +244,41 @@ export class SqliteOutbox implements Outbox {
     this.checkpointer?.close();
     this.checkpointer = undefined;
     this.db.close();
+    if (this.syncing === 0) this.closeWal();
+  }
+
+  /** A promise for the WAL fsync that covers what was just committed, settled after every earlier one. */
+  private synced(): Promise<void> {
+    const fsynced = this.fsyncWal();
+    fsynced.catch(() => undefined); // handled through inOrder (it may reject before its turn comes)
+    const inOrder = this.syncTail.then(() => fsynced);
+    this.syncTail = inOrder.catch(() => undefined);
+    return inOrder;
+  }
+
+  /** fsync of the WAL file on the thread pool (any descriptor of the file flushes all its pages). */
+  private fsyncWal(): Promise<void> {
+    try {
+      this.walFd ??= openSync(this.walPath, 'r');
+    } catch (err) {
+      return Promise.reject(new GatewayError(GatewayErrorCode.OUTBOX_STORE, `cannot open the outbox WAL: ${(err as Error).message}`, { cause: err }));
+    }
+    const fd = this.walFd;
+    this.syncing += 1;
+    return new Promise<void>((resolve, reject) => {
+      fsync(fd, (err) => {
+        this.syncing -= 1;
+        if (this.closed && this.syncing === 0) this.closeWal();
+        if (err) reject(new GatewayError(GatewayErrorCode.OUTBOX_STORE, `outbox WAL fsync failed: ${err.message}`, { cause: err }));
+        else resolve();
+      });
+    });
+  }
+
+  private closeWal(): void {
+    if (this.walFd === undefined) return;
+    closeSync(this.walFd);
+    this.walFd = undefined;
   }
 
   /** Automatic checkpoints off, a checkpoint thread on; back to automatic if the thread fails. */

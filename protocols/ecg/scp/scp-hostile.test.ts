@@ -71,6 +71,16 @@ function fuzz(inputs: () => Uint8Array, runs: number): FuzzStats {
 /** Generous bound for one input on a loaded 2-core box; a hang or quadratic path blows far past it. */
 const SLOWEST_MS = 2000;
 
+/** A Huffman code (SCP Section 2 table row) from its prefix bits. */
+const code = (bits: string, mode: number, baseValue: number, extra = 0): HuffmanCode =>
+  ({ prefixBits: bits.length, totalBits: bits.length + extra, mode, baseValue, prefix: parseInt(bits, 2) });
+
+/** Two custom tables with a switch code (mode 0) in each, so decoding changes table mid-stream. */
+const SWITCHING_TABLES: HuffmanCode[][] = [
+  [code('0', 1, 0), code('10', 1, 1), code('110', 1, -1), code('1110', 0, 2), code('1111', 1, 0, 16)],
+  [code('0', 1, 2), code('10', 1, -2), code('110', 0, 1), code('111', 1, 0, 16)],
+];
+
 describe('SCP-ECG reader under fuzz', () => {
   it('mutated Example.scp: no crash, no hang, every rejection coded', () => {
     const src = new Uint8Array(readFileSync(sharedDataPath('ecgtoolkit-examples', 'Example.scp')));
@@ -88,13 +98,8 @@ describe('SCP-ECG reader under fuzz', () => {
   it('mutated synthetic file (custom Huffman tables with switching, reference-beat subtraction) and random bytes', () => {
     const n = 400;
     const wave = (k: number): number[] => Array.from({ length: n }, (_, i) => Math.round(50 * Math.sin(i / (9 + k))));
-    const c = (bits: string, mode: number, baseValue: number, extra = 0): HuffmanCode =>
-      ({ prefixBits: bits.length, totalBits: bits.length + extra, mode, baseValue, prefix: parseInt(bits, 2) });
     const src = writeScp({
-      huffman: [
-        [c('0', 1, 0), c('10', 1, 1), c('110', 1, -1), c('1110', 0, 2), c('1111', 1, 0, 16)],
-        [c('0', 1, 2), c('10', 1, -2), c('110', 0, 1), c('111', 1, 0, 16)],
-      ],
+      huffman: SWITCHING_TABLES,
       leads: [{ id: 1, start: 1, end: n }, { id: 2, start: 1, end: n }],
       flags: 0x15,
       tags: [[0, Uint8Array.of(65, 0)], [25, Uint8Array.of(0xe8, 0x07, 1, 2)], [26, Uint8Array.of(1, 2, 3)]],
@@ -129,16 +134,11 @@ describe('SCP-ECG reader under fuzz', () => {
 describe('SCP-ECG bimodal reader under fuzz', () => {
   it('mutated bimodal file (decimation 4 outside protected areas, reference-beat subtraction, custom tables)', () => {
     const n = 800;
-    const c = (bits: string, mode: number, baseValue: number, extra = 0): HuffmanCode =>
-      ({ prefixBits: bits.length, totalBits: bits.length + extra, mode, baseValue, prefix: parseInt(bits, 2) });
     const wave = (k: number): number[] => Array.from({ length: n }, (_, i) => Math.round(60 * Math.sin(i / (11 + k)) + (i % 300 < 12 ? 400 : 0)));
     const complexes = [{ type: 0, start: 150, fiducial: 170, end: 230 }, { type: 0, start: 450, fiducial: 470, end: 530 }, { type: 1, start: 700, fiducial: 720, end: 760 }];
     const areas = [{ start: 160, end: 185 }, { start: 460, end: 485 }, { start: 712, end: 730 }];
     const src = writeScp({
-      huffman: [
-        [c('0', 1, 0), c('10', 1, 1), c('110', 1, -1), c('1110', 0, 2), c('1111', 1, 0, 16)],
-        [c('0', 1, 2), c('10', 1, -2), c('110', 0, 1), c('111', 1, 0, 16)],
-      ],
+      huffman: SWITCHING_TABLES,
       leads: [{ id: 1, start: 1, end: n }, { id: 2, start: 1, end: n }],
       flags: 0x15,
       qrs: { beatMs: 160, fiducial: 21, complexes, protectedAreas: areas },

@@ -11,6 +11,7 @@ import { className, type ClassName } from '../../protocols/traffic-class.js';
 import { nextLinkState, backoffDelayMs, type BackoffPolicy, type LinkEvent, type LinkState } from './link-state.js';
 import { decodeBatchedFrame } from '../../protocols/wire/batch.js';
 import { ClockSync } from './clock-sync.js';
+import { MemoryMarks, adoptDownlinkEpoch, type DownlinkMarks } from './downlink-marks.js';
 import { systemTimers, type Timers } from './timers.js';
 
 export const SUBPROTOCOL = 'telemed.v1';
@@ -44,34 +45,6 @@ export interface SessionOptions {
    * with SQLite, so duplicates are dropped even after our restart). Default: in memory.
    */
   readonly downlinkMarks?: DownlinkMarks;
-}
-
-/** Highest durable downlink seq delivered per hub stream (Outbox implements it). */
-export interface DownlinkMarks {
-  downlinkHigh(streamId: string): number;
-  setDownlinkHigh(streamId: string, seq: number): void;
-  /**
-   * setDownlinkHigh whose promise resolves once the mark is on disk, the wait off the event loop
-   * (the mark is in effect for downlinkHigh at once). Optional.
-   */
-  setDownlinkHighSynced?(streamId: string, seq: number): Promise<void>;
-  /** The hub downlink epoch the marks belong to; '' when none seen yet. */
-  downlinkEpoch(): string;
-  /** Records the hub's epoch; with `clearMarks` every mark is forgotten in the same commit. */
-  setDownlinkEpoch(epoch: string, clearMarks: boolean): void;
-}
-
-/** Marks that live as long as the process. */
-class MemoryMarks implements DownlinkMarks {
-  private readonly m = new Map<string, number>();
-  private epoch = '';
-  downlinkHigh(streamId: string): number { return this.m.get(streamId) ?? 0; }
-  setDownlinkHigh(streamId: string, seq: number): void { this.m.set(streamId, seq); }
-  downlinkEpoch(): string { return this.epoch; }
-  setDownlinkEpoch(epoch: string, clearMarks: boolean): void {
-    if (clearMarks) this.m.clear();
-    this.epoch = epoch;
-  }
 }
 
 export interface SessionEvents {
@@ -417,21 +390,14 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
   }
 
   /**
-   * SESSION.md §4: the hub's downlink numbering restarts with a new hub database (a new epoch). Our
-   * marks then belong to the old numbering and would drop the new frames as duplicates, so they are
-   * cleared here, before any downlink frame of this session is handled (the hub sends them after
-   * the HelloAck, on the same ordered socket). An empty epoch (an older hub) changes nothing; the
-   * first epoch seen is stored without clearing (the marks came from that hub).
+   * SESSION.md §4: a HelloAck's downlink epoch, adopted before any downlink frame of this session
+   * is handled (the hub sends them after the HelloAck, on the same ordered socket).
    */
   private adoptDownlinkEpoch(epoch: string): void {
-    if (epoch === '') return;
-    const stored = this.marks.downlinkEpoch();
-    if (stored === epoch) return;
-    if (stored !== '') {
-      this.downlinkEpochChanges += 1;
-      this.log.warn({ code: 'TM_WARN_DOWNLINK_EPOCH', previous: stored, epoch }, 'hub downlink numbering restarted (new hub database): downlink high-water marks cleared');
-    }
-    this.marks.setDownlinkEpoch(epoch, stored !== '');
+    const previous = adoptDownlinkEpoch(this.marks, epoch);
+    if (previous === undefined) return;
+    this.downlinkEpochChanges += 1;
+    this.log.warn({ code: 'TM_WARN_DOWNLINK_EPOCH', previous, epoch }, 'hub downlink numbering restarted (new hub database): downlink high-water marks cleared');
   }
 
   private sendPing(): void {

@@ -1,0 +1,44 @@
+// The gateway's memory of durable downlink frames already delivered (SESSION.md §4): a high-water
+// mark per hub stream, and the hub downlink epoch those marks belong to.
+
+/** Highest durable downlink seq delivered per hub stream (Outbox implements it). */
+export interface DownlinkMarks {
+  downlinkHigh(streamId: string): number;
+  setDownlinkHigh(streamId: string, seq: number): void;
+  /**
+   * setDownlinkHigh whose promise resolves once the mark is on disk, the wait off the event loop
+   * (the mark is in effect for downlinkHigh at once). Optional.
+   */
+  setDownlinkHighSynced?(streamId: string, seq: number): Promise<void>;
+  /** The hub downlink epoch the marks belong to; '' when none seen yet. */
+  downlinkEpoch(): string;
+  /** Records the hub's epoch; with `clearMarks` every mark is forgotten in the same commit. */
+  setDownlinkEpoch(epoch: string, clearMarks: boolean): void;
+}
+
+/** Marks that live as long as the process. */
+export class MemoryMarks implements DownlinkMarks {
+  private readonly m = new Map<string, number>();
+  private epoch = '';
+  downlinkHigh(streamId: string): number { return this.m.get(streamId) ?? 0; }
+  setDownlinkHigh(streamId: string, seq: number): void { this.m.set(streamId, seq); }
+  downlinkEpoch(): string { return this.epoch; }
+  setDownlinkEpoch(epoch: string, clearMarks: boolean): void {
+    if (clearMarks) this.m.clear();
+    this.epoch = epoch;
+  }
+}
+
+/**
+ * Takes the epoch of a HelloAck. The hub's downlink numbering restarts with a new hub database (a
+ * new epoch): marks of the old numbering would drop the new frames as duplicates, so they are
+ * cleared. An empty epoch (an older hub) changes nothing; the first epoch seen is stored without
+ * clearing (the marks came from that hub). Returns the previous epoch when the marks were cleared.
+ */
+export function adoptDownlinkEpoch(marks: DownlinkMarks, epoch: string): string | undefined {
+  if (epoch === '') return undefined;
+  const stored = marks.downlinkEpoch();
+  if (stored === epoch) return undefined;
+  marks.setDownlinkEpoch(epoch, stored !== '');
+  return stored === '' ? undefined : stored;
+}

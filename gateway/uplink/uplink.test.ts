@@ -5,7 +5,7 @@ import { encodeEnvelope, systemClock, telemed, TrafficClass, type DecodedEnvelop
 import { encodeBatch } from '../../protocols/wire/batch.js';
 import { loadGatewayConfig } from '../config.js';
 import { createGatewayLogger } from '../logger.js';
-import { FakeHub } from './fake-hub.js';
+import { FakeHub, type FakeHubOptions } from './fake-hub.js';
 import { Uplink } from './uplink.js';
 import type { BuildFrameInput } from './streams.js';
 
@@ -40,6 +40,15 @@ async function untilState(u: Uplink, state: string): Promise<void> {
   await vi.waitFor(() => expect(u.session.state).toBe(state), { timeout: 3000, interval: 5 });
 }
 
+/** A fake hub with `opts` and an uplink to it, started and in state 'ready'. */
+async function connected(opts: FakeHubOptions): Promise<{ hub: FakeHub; uplink: Uplink }> {
+  const h = await FakeHub.start(opts);
+  const u = makeUplink(h.url);
+  u.start();
+  await untilState(u, 'ready');
+  return { hub: h, uplink: u };
+}
+
 describe('uplink session against a fake hub', () => {
   it('says hello and becomes ready', async () => {
     hub = await FakeHub.start({ credential: SECRET });
@@ -67,10 +76,7 @@ describe('uplink session against a fake hub', () => {
   });
 
   it('reconnects after the hub drops the connection', async () => {
-    hub = await FakeHub.start({ credential: SECRET });
-    uplink = makeUplink(hub.url);
-    uplink.start();
-    await untilState(uplink, 'ready');
+    ({ hub, uplink } = await connected({ credential: SECRET }));
     const states: string[] = [];
     uplink.session.on('state', (s) => states.push(s));
     hub.dropAll();
@@ -80,10 +86,7 @@ describe('uplink session against a fake hub', () => {
   });
 
   it('resumes from HelloAck acks: acked frames not resent, the rest in order, removed only after Ack', async () => {
-    hub = await FakeHub.start({ credential: SECRET, autoAck: false });
-    uplink = makeUplink(hub.url);
-    uplink.start();
-    await untilState(uplink, 'ready');
+    ({ hub, uplink } = await connected({ credential: SECRET, autoAck: false }));
     uplink.publish(vitals(1));
     uplink.publish(vitals(2));
     await hub.waitFor((e) => e.header.streamId === 'sim-1/vitals' && e.header.seq === 2);
@@ -102,10 +105,7 @@ describe('uplink session against a fake hub', () => {
   });
 
   it('resends unacked frames after a reconnect, in order, without the acked ones', async () => {
-    hub = await FakeHub.start({ credential: SECRET, autoAck: false });
-    uplink = makeUplink(hub.url);
-    uplink.start();
-    await untilState(uplink, 'ready');
+    ({ hub, uplink } = await connected({ credential: SECRET, autoAck: false }));
     for (let i = 1; i <= 4; i++) uplink.publish(vitals(i));
     await hub.waitFor((e) => e.header.streamId === 'sim-1/vitals' && e.header.seq === 4);
     hub.stored.set('sim-1/vitals', 2);
@@ -150,10 +150,7 @@ describe('uplink session against a fake hub', () => {
   });
 
   it('sends Goodbye on close and stops reconnecting', async () => {
-    hub = await FakeHub.start({ credential: SECRET });
-    uplink = makeUplink(hub.url);
-    uplink.start();
-    await untilState(uplink, 'ready');
+    ({ hub, uplink } = await connected({ credential: SECRET }));
     await uplink.close();
     expect(uplink.session.state).toBe('closed');
     await hub.waitFor((e) => e.payload === 'goodbye');
@@ -188,10 +185,7 @@ describe('uplink session against a fake hub', () => {
     const dataMessages = (h: FakeHub): { bytes: number; frames: number }[] => h.messages.slice(1); // after the Hello
 
     it('packs the frames one pump turn releases into Batches no larger than the hub allows, in order', async () => {
-      hub = await FakeHub.start({ credential: SECRET, maxBatchBytes: 600, answerPings: false });
-      uplink = makeUplink(hub.url);
-      uplink.start();
-      await untilState(uplink, 'ready');
+      ({ hub, uplink } = await connected({ credential: SECRET, maxBatchBytes: 600, answerPings: false }));
       const hello = await hub.waitFor((e) => e.payload === 'hello');
       expect(hello.hello?.maxBatchBytes).toBe(1024 * 1024); // the gateway takes Batches too
       const before = hub.messages.length;
@@ -207,10 +201,7 @@ describe('uplink session against a fake hub', () => {
     });
 
     it('sends one frame per message to a hub that announced no Batch limit (an older hub)', async () => {
-      hub = await FakeHub.start({ credential: SECRET, answerPings: false });
-      uplink = makeUplink(hub.url);
-      uplink.start();
-      await untilState(uplink, 'ready');
+      ({ hub, uplink } = await connected({ credential: SECRET, answerPings: false }));
       for (let i = 1; i <= 20; i++) uplink.publish(vitals(i));
       await hub.waitFor((e) => e.header.streamId === 'sim-1/vitals' && e.header.seq === 20);
       expect(dataMessages(hub).every((m) => m.frames === 1)).toBe(true);

@@ -95,6 +95,27 @@ function runLink(p: Pacer, m: LinkModel, onStep?: (t: number, received: number, 
   }
 }
 
+
+/**
+ * A fresh pacer on a 10 Mbit/s (1250 B/ms), 20 ms link that goes down from 5 s for `outageMs`
+ * and is measured for 4 s after. Returns the link utilisation between `from` and `to` ms after the
+ * link came back.
+ */
+function afterOutage(o: { outageMs: number; offered: LinkModel['offered']; ackLagMs?: LinkModel['ackLagMs'] }): (from: number, to: number) => number {
+  const outage = { from: 5000, to: 5000 + o.outageMs };
+  const marks = new Map<number, number>();
+  runLink(new Pacer(), {
+    rate: (t) => (t >= outage.from && t < outage.to ? 0 : 1250),
+    delayMs: 20,
+    offered: o.offered,
+    ...(o.ackLagMs ? { ackLagMs: o.ackLagMs } : {}),
+    endMs: outage.to + 4001,
+  }, (t, received) => {
+    if ((t - outage.to) % 500 === 0) marks.set(t, received);
+  });
+  return (from, to) => ((marks.get(outage.to + to) ?? 0) - (marks.get(outage.to + from) ?? 0)) / (1250 * (to - from));
+}
+
 describe('Pacer on a modelled link: issue #3 regressions', () => {
   it('a 75 kB burst after 10 s of app-limited live traffic is delivered within 0.4 s (5 Mbit/s, 30 ms)', () => {
     // Real stack: 2.6–8 s for this burst, because the estimate had sunk to the ~300 kbit/s offered load.
@@ -117,19 +138,7 @@ describe('Pacer on a modelled link: issue #3 regressions', () => {
   });
 
   it('recovers ≥ 85 % utilisation within 2 s after a 10 s outage on a held connection (10 Mbit/s, 20 ms)', () => {
-    const p = new Pacer();
-    const outage = { from: 5000, to: 15_000 };
-    const marks = new Map<number, number>();
-    runLink(p, {
-      rate: (t) => (t >= outage.from && t < outage.to ? 0 : 1250),
-      delayMs: 20,
-      offered: () => Infinity,
-      endMs: outage.to + 4001,
-    }, (t, received) => {
-      if ((t - outage.to) % 500 === 0) marks.set(t, received);
-    });
-    const util = (from: number, to: number): number =>
-      ((marks.get(outage.to + to) ?? 0) - (marks.get(outage.to + from) ?? 0)) / (1250 * (to - from));
+    const util = afterOutage({ outageMs: 10_000, offered: () => Infinity });
     // The queue left at the bottleneck drains first, so judge the windows after it.
     expect(util(1500, 2000)).toBeGreaterThanOrEqual(0.85);
     expect(util(2000, 4000)).toBeGreaterThanOrEqual(0.85);
@@ -144,20 +153,11 @@ describe('Pacer on a modelled link: issue #3 regressions', () => {
     const rnd = mulberry32(11);
     // bench:uplink "tunnel": live traffic below the link rate before, the durable data that piled
     // up during the outage drains after it (utilisation stayed 0.08, the backlog never drained).
-    const p = new Pacer();
-    const outage = { from: 5000, to: 5000 + outageMs };
-    const marks = new Map<number, number>();
-    runLink(p, {
-      rate: (t) => (t >= outage.from && t < outage.to ? 0 : 1250),
-      delayMs: 20,
+    const util = afterOutage({
+      outageMs,
       offered: (t) => (live === Infinity ? Infinity : t % 10 === 0 ? live * 10 : 0),
       ackLagMs: () => rnd() * lagMs,
-      endMs: outage.to + 4001,
-    }, (t, received) => {
-      if ((t - outage.to) % 500 === 0) marks.set(t, received);
     });
-    const util = (from: number, to: number): number =>
-      ((marks.get(outage.to + to) ?? 0) - (marks.get(outage.to + from) ?? 0)) / (1250 * (to - from));
     expect(util(1500, 2000)).toBeGreaterThanOrEqual(0.85);
     expect(util(2000, 4000)).toBeGreaterThanOrEqual(0.85);
   });

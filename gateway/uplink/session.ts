@@ -107,6 +107,8 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
   private peerBatchBytes = 0;
   /** Header{gateway_id} of our Batch envelopes, encoded once. */
   readonly batchHeader: Uint8Array;
+  /** Decode limits of hub frames, built once (not per message). */
+  private readonly limits: { maxFrameBytes: number; maxIdLength: number; maxRepeated: number };
 
   constructor(private readonly opts: SessionOptions) {
     super();
@@ -115,6 +117,7 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
     this.marks = opts.downlinkMarks ?? new MemoryMarks();
     this.log = opts.logger.child({ component: 'uplink' });
     this.batchHeader = telemed.v1.Header.encode({ gatewayId: opts.gatewayId }).finish();
+    this.limits = { maxFrameBytes: opts.maxFrameBytes ?? 1024 * 1024, maxIdLength: 128, maxRepeated: 65_536 };
   }
 
   get state(): LinkState {
@@ -316,18 +319,13 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
     else this.dispatch(ws, env);
   }
 
-  private get limits(): { maxFrameBytes: number; maxIdLength: number; maxRepeated: number } {
-    return { maxFrameBytes: this.opts.maxFrameBytes ?? 1024 * 1024, maxIdLength: 128, maxRepeated: 65_536 };
-  }
-
   /** SESSION.md §2a: each inner frame as if it came alone; a bad one is counted and skipped, its siblings still go. */
   private onBatch(ws: WebSocket, frames: readonly Uint8Array[]): void {
-    const limits = this.limits;
     for (const inner of frames) {
       if (ws !== this.ws) return;
       let env: DecodedEnvelope;
       try {
-        env = decodeBatchedFrame(inner, limits);
+        env = decodeBatchedFrame(inner, this.limits);
       } catch (err) {
         this.countDecodeError(isTelemedError(err) ? err.code : String(err));
         continue;
@@ -434,24 +432,24 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
       this.measureLatency(h);
       this.emit('downlink', env);
       const ack = [{ streamId: h.streamId, seq: h.seq }];
-      if (this.marks.setDownlinkHighSynced === undefined) {
-        this.marks.setDownlinkHigh(h.streamId, h.seq);
-        this.log.info({ streamId: h.streamId, seq: h.seq, payload: env.payload }, 'durable downlink frame delivered');
-        // Acked at once rather than batched: downlink volume is a few diagnoses and commands.
+      // The mark's fsync runs off the event loop where the marks can (a synchronous one stalled
+      // this receive path for up to ~50 ms); the ack then goes once the mark is on disk, and only
+      // on the socket the frame came in on (a later session could reach a hub with another epoch).
+      const synced = this.marks.setDownlinkHighSynced?.(h.streamId, h.seq);
+      if (synced === undefined) this.marks.setDownlinkHigh(h.streamId, h.seq);
+      this.log.info({ streamId: h.streamId, seq: h.seq, payload: env.payload }, 'durable downlink frame delivered');
+      // Acked at once rather than batched: downlink volume is a few diagnoses and commands.
+      if (synced === undefined) {
         this.sendAck(ack);
         return;
       }
-      // The mark's fsync runs off the event loop (a synchronous one stalled this receive path for
-      // up to ~50 ms); the ack goes once the mark is on disk, and only on the socket the frame
-      // came in on (an ack on a later session could reach a hub with another downlink epoch).
       const ws = this.ws;
-      this.marks.setDownlinkHighSynced(h.streamId, h.seq).then(
+      synced.then(
         () => {
           if (this.ws === ws && this.current === 'ready') this.sendAck(ack);
         },
         (err: unknown) => this.log.error({ err, streamId: h.streamId, seq: h.seq }, 'downlink mark not synced; frame left unacked (the hub resends it)'),
       );
-      this.log.info({ streamId: h.streamId, seq: h.seq, payload: env.payload }, 'durable downlink frame delivered');
       return;
     }
     this.measureLatency(h);

@@ -6,7 +6,7 @@ import { GatewayError, GatewayErrorCode } from '../errors.js';
 import { outboxFullError, type Outbox } from './outbox.js';
 import { migrateOutbox } from './outbox-migrations.js';
 import { encodeForSend, type OutFrame } from './streams.js';
-import { WalCheckpointer } from './wal-checkpointer.js';
+import { WalCheckpointer } from '../../protocols/storage/wal-checkpointer.js';
 
 /**
  * SQLite page cache of the outbox connection, KiB (negative `cache_size`). better-sqlite3 builds

@@ -27,6 +27,26 @@ describe('SqliteRecordsStore specifics', () => {
   beforeEach(() => { dir = tempDir(); store = new SqliteRecordsStore(dir.path); });
   afterEach(async () => { await store.close(); dir.remove(); });
 
+  it('checkpoints its WAL on a thread of its own: no automatic checkpoint inside a commit on the event loop', async () => {
+    // 400 frames of 16 KiB: ~1600 WAL pages, past the 1000 where SQLite would checkpoint in a commit.
+    for (let b = 0; b < 40; b++) {
+      await store.storeFrames(Array.from({ length: 10 }, (_, i) => ({ ...frame(b * 10 + i + 1), raw: new Uint8Array(16_384).fill(7) })));
+    }
+    const probe = new Database(join(dir.path, 'records.db'));
+    try {
+      const state = async (): Promise<{ log: number; checkpointed: number }> => {
+        await new Promise((r) => setTimeout(r, 100));
+        return probe.prepare('PRAGMA wal_checkpoint(NOOP)').get() as { log: number; checkpointed: number };
+      };
+      let s = await state();
+      for (let i = 0; i < 30 && s.checkpointed < s.log; i++) s = await state();
+      expect(s.log).toBeGreaterThan(1000);
+      expect(s.checkpointed).toBe(s.log);
+    } finally {
+      probe.close();
+    }
+  });
+
   it('uses WAL and records its migrations in order, once', async () => {
     await store.close();
     store = new SqliteRecordsStore(dir.path); // a second open must not re-apply anything

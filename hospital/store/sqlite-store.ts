@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import type { Role } from '../config.js';
 import { HospitalError, HospitalErrorCode } from '../errors.js';
 import { EcgStore } from '../ecg/ecg-store.js';
+import { WalCheckpointer } from '../../protocols/storage/wal-checkpointer.js';
 import { DownlinkOutbox } from './downlink-outbox.js';
 import { migrate } from './migrations.js';
 import type { FrameRecord, RecordsStore, SessionRecord, StoreOutcome, StoreResult, UserRecord } from './records-store.js';
@@ -27,6 +28,7 @@ export class SqliteRecordsStore implements RecordsStore {
   private readonly gapped = new Set<string>();
   private readonly stmt;
   private readonly batch: (frames: readonly FrameRecord[]) => StoreResult;
+  private checkpointer: WalCheckpointer | undefined;
 
   /**
    * Opens (creating if needed) `records.db` in `dataDir`, or an in-memory db for ":memory:".
@@ -44,7 +46,10 @@ export class SqliteRecordsStore implements RecordsStore {
       // frame until acked, so a lost last transaction is resent, never lost.
       this.db.pragma('synchronous = NORMAL');
       this.db.pragma('busy_timeout = 5000');
+      // A restarted WAL file is cut back to this size instead of staying at its largest.
+      this.db.pragma('journal_size_limit = 8388608');
       migrate(this.db);
+      if (dataDir !== ':memory:') this.startCheckpointer(join(dataDir, 'records.db'));
       this.ecg = new EcgStore(this.db);
       this.downlink = new DownlinkOutbox(this.db, downlinkMaxBytes);
     } catch (err) {
@@ -66,6 +71,19 @@ export class SqliteRecordsStore implements RecordsStore {
       purgeSessions: db.prepare('DELETE FROM sessions WHERE expires_at_ms < ?'),
     };
     this.batch = db.transaction((frames: readonly FrameRecord[]) => this.storeBatch(frames));
+  }
+
+  /**
+   * WAL checkpoints on a thread of their own: with SQLite's automatic one, the commit that crosses
+   * 1000 WAL pages copies ~4 MB into the database and fsyncs it on the event loop, and every
+   * realtime frame arriving meanwhile (an arm command) waits. Back to automatic if the thread fails.
+   */
+  private startCheckpointer(file: string): void {
+    this.db.pragma('wal_autocheckpoint = 0');
+    this.checkpointer = new WalCheckpointer(file, () => {
+      this.checkpointer = undefined;
+      if (this.db.open) this.db.pragma('wal_autocheckpoint = 1000');
+    });
   }
 
   private ackOf(k: string, f: FrameRecord, pending: Map<string, number>): number {
@@ -153,6 +171,8 @@ export class SqliteRecordsStore implements RecordsStore {
   }
 
   close(): Promise<void> {
+    this.checkpointer?.close();
+    this.checkpointer = undefined;
     if (this.db.open) this.db.close();
     return Promise.resolve();
   }

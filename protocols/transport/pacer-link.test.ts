@@ -43,6 +43,8 @@ function runLink(p: Pacer, m: LinkModel, onStep?: (t: number, received: number, 
   let lastAckAt = -Infinity;
   let lastAckArrival = 0;
   let ackCount = 0;
+  /** When the newest byte arrived: the receiver stamps the read that brought it (hospital/uplink/session.ts). */
+  let lastArrivalAt = 0;
   for (let t = 0; t < m.endMs; t += DT) {
     const add = m.offered(t);
     ready = add === Infinity ? Infinity : ready + add;
@@ -74,6 +76,7 @@ function runLink(p: Pacer, m: LinkModel, onStep?: (t: number, received: number, 
     }
     while (arrivals[0] && arrivals[0].t <= t) {
       received += arrivals.shift()?.bytes ?? 0;
+      lastArrivalAt = t;
       if (m.recvLagMs) history.push({ t, d: received });
     }
     // What the receiver has counted by now: everything, or what arrived until t − lag.
@@ -89,7 +92,8 @@ function runLink(p: Pacer, m: LinkModel, onStep?: (t: number, received: number, 
       lastAckAt = t;
       ackedSent = counted;
       lastAckArrival = Math.max(lastAckArrival, t + m.delayMs + (m.ackLagMs?.(ackCount++) ?? 0));
-      acks.push({ t: lastAckArrival, d: counted, recv: t });
+      // A lagging receiver reads (and stamps) late; an on-time one stamps the arrival it counted.
+      acks.push({ t: lastAckArrival, d: counted, recv: m.recvLagMs ? t : lastArrivalAt });
     }
     onStep?.(t, received, offeredSoFar, queue.reduce((a, b) => a + b, 0) - served);
   }

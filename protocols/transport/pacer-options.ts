@@ -32,19 +32,27 @@ export interface PacerOptions {
   readonly queueRttFactor?: number;
   readonly queueRttSlackMs?: number;
   /**
-   * Cruise keeps the bottleneck's queueing delay (one-way, smallest over a round) under this, ms:
-   * while it is above, the cruise rate is trimmed by `trimDown` per round; while it is below half
-   * of it, the trim is eased by `trimUp` per round, up to `cruiseGain` × estimate. Default 8: the
-   * queue is what a CONTROL frame waits behind in the cell (its budget is one-way delay + 10 ms),
-   * but the measured delay also holds the sender's own bursts (token bucket, one chunk) and the
-   * receiver's late stamps: at 4 ms bench:uplink (load 4–8) held the cruise rate at 0.85 of the
-   * estimate, utilisation 0.79; at 8 ms 0.90 with the cell's queue p50 6 ms.
+   * Cruise keeps the bottleneck's queueing delay (one-way, smallest over a round) under this, ms.
+   * Two rounds in a row above it mark the rate in effect as a ceiling, and the cruise rate
+   * follows a cubic curve around that ceiling (see `trimDepth`, `trimRecoveryMs`). The queue is
+   * what a CONTROL frame waits behind in the cell (its budget is one-way delay + 10 ms), but the
+   * measured delay also holds the sender's own bursts (token bucket, one chunk) and the receiver's
+   * late stamps. Default 4 (bench:uplink saturated-cell, load 0.5–2: the smallest delay of a round
+   * sits at 1–3 ms when the cell has no standing queue).
    */
   readonly queueTargetMs?: number;
-  /** Default 0.97. */
-  readonly trimDown?: number;
-  /** Default 1.01. */
-  readonly trimUp?: number;
+  /**
+   * Right after a queue is seen the cruise rate drops to (1 − trimDepth) × ceiling, so the queue
+   * drains within a round or two. Default 0.1.
+   */
+  readonly trimDepth?: number;
+  /**
+   * The cubic curve is back at the ceiling this long after the drop, ms: it rises fast at first,
+   * flattens near the ceiling (where the queue formed last time), then climbs past it ever faster
+   * to find capacity the cell freed; at `cruiseGain` × estimate the cap is gone and probes resume.
+   * Default 2000.
+   */
+  readonly trimRecoveryMs?: number;
   /** Extra bytes CONTROL may put in flight beyond cwnd (it is never held for cwnd below this). Default 4096. */
   readonly priorityHeadroomBytes?: number;
   /** Token-bucket depth in ms of the pacing rate (at least 2 KiB). Default 4: a JS timer fires ≥ 1 ms apart, later under load. */
@@ -73,9 +81,9 @@ export function resolvePacerOptions(opts: PacerOptions): ResolvedPacerOptions {
     probeIntervalMs: opts.probeIntervalMs ?? 2000,
     queueRttFactor: opts.queueRttFactor ?? 0.5,
     queueRttSlackMs: opts.queueRttSlackMs ?? 10,
-    queueTargetMs: opts.queueTargetMs ?? 8,
-    trimDown: opts.trimDown ?? 0.97,
-    trimUp: opts.trimUp ?? 1.01,
+    queueTargetMs: opts.queueTargetMs ?? 4,
+    trimDepth: opts.trimDepth ?? 0.1,
+    trimRecoveryMs: opts.trimRecoveryMs ?? 2000,
     priorityHeadroomBytes: opts.priorityHeadroomBytes ?? 4096,
     burstMs: opts.burstMs ?? 4,
     feedbackTimeoutMs: opts.feedbackTimeoutMs ?? 1000,

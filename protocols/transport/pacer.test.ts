@@ -181,12 +181,32 @@ describe('Pacer: BBR-style model on a simulated bottleneck', () => {
     expect(maxQueue).toBeLessThan(35_000);
   });
 
-  it('eases the trim when the queue is gone and probes again once back at the estimate', () => {
+  it('climbs back on its cubic when the link frees up a little: the rate follows it, no probe phase', () => {
+    // 10 → 8.8 → 10 Mbit/s: the ceiling set at 8.8 is passed on the curve's convex side and the
+    // next queue sets it near 10; probes (1.25 × the estimate) would each put 15 ms in front of CONTROL.
     const p = new Pacer({ initialRateBps: 2_000_000 });
-    const run = simulate(p, [{ untilMs: 3000, rate: 1250 }, { untilMs: 5000, rate: 1100 }, { untilMs: 12_000, rate: 1250 }]);
+    const delivered: Record<number, number> = {};
+    const run = simulate(p, [{ untilMs: 3000, rate: 1250 }, { untilMs: 5000, rate: 1100 }, { untilMs: 14_000, rate: 1250 }], (t) => {
+      if (t === 10_000 || t === 13_999.5) delivered[t] = p.estimator.bytesDelivered;
+    });
     const late = run.changes.filter((c) => c.t >= 5000).map((c) => c.state);
-    expect(late).toContain('probe');
-    expect(p.cruiseCapBps).toBe(Infinity);
-    expect(p.estimator.btlBwBpms).toBeGreaterThan(1250 * 0.9);
+    expect(late).not.toContain('probe');
+    const utilisation = ((delivered[13_999.5] ?? 0) - (delivered[10_000] ?? 0)) / (1250 * 3999.5);
+    expect(utilisation).toBeGreaterThan(0.9);
+    expect(p.cruiseCapBps).toBeLessThan(1250 * 8000 * 1.1);
+  });
+
+  it('finds a cell that freed up a lot: the cubic passes 1.25 × the ceiling, startup takes it from there', () => {
+    const p = new Pacer({ initialRateBps: 2_000_000 });
+    const delivered: Record<number, number> = {};
+    const run = simulate(p, [{ untilMs: 3000, rate: 1250 }, { untilMs: 5000, rate: 1100 }, { untilMs: 16_000, rate: 3000 }], (t) => {
+      if (t === 13_000 || t === 15_999.5) delivered[t] = p.estimator.bytesDelivered;
+    });
+    const freed = run.changes.filter((c) => c.t >= 5000);
+    expect(freed.map((c) => c.state)).toContain('startup');
+    // Found within the curve's climb past the ceiling (2 × trimRecoveryMs and a bit).
+    expect(freed.find((c) => c.state === 'startup')?.t).toBeLessThan(5000 + 6000);
+    const utilisation = ((delivered[15_999.5] ?? 0) - (delivered[13_000] ?? 0)) / (3000 * 2999.5);
+    expect(utilisation).toBeGreaterThan(0.85);
   });
 });

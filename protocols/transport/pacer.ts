@@ -12,10 +12,15 @@ export type { PacerOptions } from './pacer-options.js';
  * - `cruise`: pace at `cruiseGain` (< 1) × estimate so the bottleneck queue stays empty. The
  *   estimate is a max over delivery samples, and a receiver that counts late and then catches up
  *   inflates short samples (measured: 10.5–11 Mbit/s on a 10 Mbit/s cell), so cruise also trims
- *   its rate on the queue it sees: one round with the one-way queue delay above `queueTargetMs`
- *   lowers a cap on the cruise rate by `trimDown`, one below half of it raises the cap by
- *   `trimUp` (AIMD on the queue delay). While trimmed, the link is known to be full: no probes
- *   (they would only fill the queue); the cap rising back to the estimate re-enables them.
+ *   its rate on the queue it sees. Two rounds with the one-way queue delay above `queueTargetMs`
+ *   make the rate in effect a ceiling; the cap drops under it by `trimDepth` and comes back on a
+ *   cubic curve (CUBIC's shape, RFC 9438, here on the pacing rate): fast, then flat near the
+ *   ceiling where the queue formed, then ever faster past it (up to `probeGain` × estimate). The
+ *   queue thus forms rarely and slowly; AIMD (−3 % / +1 % per round) crossed the ceiling every
+ *   half second and each crossing left CONTROL frames 10–20 ms of queue. With a ceiling the curve
+ *   is the probe: no `probe` phases (each put 15 ms of queue in front of CONTROL on a full cell),
+ *   and an estimate grown to `probeGain` × ceiling means the cell freed up: back to `startup`.
+ *   One ceiling per queue: the acks of the next 3 rounds still carry the queue being drained.
  * - `probe`: every `probeIntervalMs`, pace at `probeGain` (> 1) for one probe period to find freed
  *   capacity, then `drain`; if by the end of that drain the estimate grew by 10 % or more (the probe's
  *   samples arrive one RTT late), the cell has freed up: back to `startup` to find how much.
@@ -34,7 +39,7 @@ const TRANSITIONS: Readonly<Record<PacerState, Partial<Record<PacerEvent, PacerS
   waiting: { feedback: 'startup', 'no-feedback': 'unpaced' },
   startup: { plateau: 'drain', queue: 'drain' },
   drain: { drained: 'cruise', 'probe-grew': 'startup', backlog: 'startup' },
-  cruise: { 'probe-due': 'probe', queue: 'backoff', backlog: 'startup' },
+  cruise: { 'probe-due': 'probe', 'probe-grew': 'startup', queue: 'backoff', backlog: 'startup' },
   probe: { 'probe-done': 'drain', backlog: 'startup' },
   backoff: { drained: 'cruise' },
   unpaced: {},
@@ -78,6 +83,12 @@ export class Pacer {
   private readonly aggregation = new AckAggregation();
   /** Cap on the cruise pacing rate from the queue delay, bytes/ms; Infinity when not trimmed. */
   private cruiseCap = Infinity;
+  /** Cruise rate at which a queue last formed, bytes/ms (undefined: not trimmed). */
+  private ceiling: number | undefined;
+  /** When the cap last dropped under the ceiling, ms. */
+  private trimEpochMs = 0;
+  /** No new ceiling before this, ms: the queue that set the last one is still draining. */
+  private trimHoldUntilMs = 0;
   private trimRoundStartMs = 0;
   /** Consecutive trim rounds that saw the queue above target. */
   private roundsAbove = 0;
@@ -219,7 +230,9 @@ export class Pacer {
           return this.step('queue', nowMs);
         }
         this.trim(nowMs);
-        if (this.cruiseCap === Infinity && nowMs - this.phaseStartMs >= this.o.probeIntervalMs) this.step('probe-due', nowMs);
+        // The cubic climbing past the ceiling found a freed cell: startup finds how much.
+        if (this.ceiling !== undefined && e.btlBwBpms >= this.ceiling * this.o.probeGain) return this.step('probe-grew', nowMs);
+        if (this.ceiling === undefined && nowMs - this.phaseStartMs >= this.o.probeIntervalMs) this.step('probe-due', nowMs);
         return;
       case 'probe':
         if (nowMs - this.phaseStartMs >= period) this.step('probe-done', nowMs);
@@ -245,27 +258,41 @@ export class Pacer {
   }
 
   /**
-   * Once per round in cruise: AIMD of the cruise-rate cap on the smallest queue delay of the last
-   * 1.5 rounds (at least 60 ms: a receiver whose event loop runs late stamps a few acks late, the
-   * smallest of a dozen is the queue). Never below TRIM_FLOOR of the cruise rate: the trim corrects
-   * an inflated estimate (5–15 %); a real slowdown is the backoff verdict's.
+   * In cruise, on every ack and tick: the cubic cap, and once per round the queue verdict on the
+   * smallest queue delay of the last 1.5 rounds (at least 60 ms: a receiver whose event loop runs
+   * late stamps a few acks late, the smallest of a dozen is the queue). Two rounds in a row above
+   * target make the rate in effect the new ceiling, never below TRIM_FLOOR of the untrimmed rate:
+   * the trim corrects an inflated estimate (5–15 %); a real slowdown is the backoff verdict's.
    */
   private trim(nowMs: number): void {
     const e = this.estimator;
     const round = Math.max(Number.isFinite(e.minRttMs) ? e.minRttMs : 0, 20);
-    if (nowMs - this.trimRoundStartMs < round) return;
-    this.trimRoundStartMs = nowMs;
-    const q = e.recentQueueDelay(nowMs, Math.max(1.5 * round, 60));
-    if (q.n < 3) return;
-    const full = e.btlBwBpms * this.o.cruiseGain;
-    this.roundsAbove = q.min > this.o.queueTargetMs ? this.roundsAbove + 1 : 0;
-    if (this.roundsAbove >= TRIM_ROUNDS) {
-      this.cruiseCap = Math.max(full * TRIM_FLOOR, Math.min(this.cruiseCap, full) * this.o.trimDown);
-    } else if (q.min < this.o.queueTargetMs / 2 && this.cruiseCap !== Infinity) {
-      this.cruiseCap *= this.o.trimUp;
-      // Back at the estimate: untrimmed, probes resume (the cell may have more to give).
-      if (this.cruiseCap >= full) this.cruiseCap = Infinity;
+    if (nowMs - this.trimRoundStartMs >= round) {
+      this.trimRoundStartMs = nowMs;
+      const q = e.recentQueueDelay(nowMs, Math.max(1.5 * round, 60));
+      // After a drop the acks still carry the queue built before it for a round trip or two: one
+      // queue, one drop (TCP's recovery episode).
+      if (q.n >= 3 && nowMs >= this.trimHoldUntilMs) {
+        this.roundsAbove = q.min > this.o.queueTargetMs ? this.roundsAbove + 1 : 0;
+        if (this.roundsAbove >= TRIM_ROUNDS) {
+          this.roundsAbove = 0;
+          const full = e.btlBwBpms * this.o.cruiseGain;
+          const inEffect = this.cruiseCap === Infinity ? full : Math.min(this.cruiseCap, e.btlBwBpms * this.o.probeGain);
+          this.ceiling = Math.max(full * TRIM_FLOOR, inEffect);
+          this.trimEpochMs = nowMs;
+          this.trimHoldUntilMs = nowMs + 3 * round;
+        }
+      }
     }
+    this.cruiseCap = this.cubicCap(nowMs);
+  }
+
+  /** The cruise cap `nowMs`: the cubic around the ceiling (Infinity when there is none). */
+  private cubicCap(nowMs: number): number {
+    if (this.ceiling === undefined) return Infinity;
+    const k = this.o.trimRecoveryMs;
+    const x = (nowMs - this.trimEpochMs - k) / k;
+    return this.ceiling * (1 + this.o.trimDepth * x * x * x);
   }
 
   /**
@@ -286,8 +313,12 @@ export class Pacer {
     this.roundStartMs = nowMs;
     if (next === 'probe') this.probeBaseBw = this.estimator.btlBwBpms;
     if (next === 'cruise') this.trimRoundStartMs = nowMs;
-    if (next === 'startup') {
+    if (next === 'startup' || next === 'backoff') {
+      // A new estimate: the old ceiling described another link.
       this.cruiseCap = Infinity;
+      this.ceiling = undefined;
+    }
+    if (next === 'startup') {
       this.appLimitedSinceStartup = false;
       this.heldSinceMs = undefined;
       this.startupBest = this.estimator.btlBwBpms;
@@ -309,8 +340,8 @@ export class Pacer {
     if (this.current === 'unpaced') return Infinity;
     const bw = this.estimator.btlBwBpms;
     if (this.current === 'waiting' || bw === 0) return bpsToBpms(this.o.initialRateBps) * (this.current === 'startup' ? this.o.startupGain : 1);
-    const rate = bw * this.gain();
-    return this.current === 'cruise' ? Math.min(rate, this.cruiseCap) : rate;
+    if (this.current === 'cruise' && this.cruiseCap !== Infinity) return Math.min(this.cruiseCap, bw * this.o.probeGain);
+    return bw * this.gain();
   }
 
   private refill(nowMs: number): void {

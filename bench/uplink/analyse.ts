@@ -59,6 +59,14 @@ export interface Diagnosis {
   cpuS: { edge: number | null; hub: number | null; link: number | null };
   /** The emulator per direction over the window: bottleneck queue delay per piece and delivery lateness, ms. */
   link: Record<Direction, { queueDelayP50Ms: number | null; queueDelayP99Ms: number | null; latenessP50Ms: number | null; latenessP99Ms: number | null }>;
+  /**
+   * CONTROL frames over the 30 ms budget per direction, `[capture wall ms, latency ms, sender hop
+   * ms]`, oldest first (at most 500): whether the tail comes in clusters (a stall, a probe) to be
+   * matched against the pacer trace, or spread evenly (a standing queue).
+   */
+  slowControl: Record<Direction, number[][]>;
+  /** The emulator's uplink every 20 ms: `[wall ms, bytes read so far, bytes queued at the bottleneck]`. */
+  linkTrace: number[][];
 }
 
 export interface TunnelResult {
@@ -74,6 +82,9 @@ export interface TunnelResult {
   /** CONTROL up p99 for frames captured from 1 s after the link returned. */
   controlP99AfterReturnMs: number | null;
 }
+
+/** The issue's CONTROL budget on this profile: one-way delay (20 ms) + 10 ms. */
+const CONTROL_BUDGET_MS = 30;
 
 const key = (s: string, q: number): string => `${s}\u0000${q}`;
 
@@ -181,6 +192,19 @@ function hops(sent: readonly SentRec[], recv: readonly RecvRec[], from: number, 
   return out;
 }
 
+function slowControl(sent: readonly SentRec[], recv: readonly RecvRec[], from: number, to: number): number[][] {
+  const { first } = index(recv);
+  const out: number[][] = [];
+  for (const s of sent) {
+    if (s.c !== 'control' || s.t < from || s.t >= to) continue;
+    const r = first.get(key(s.s, s.q));
+    if (!r || r.r - r.t <= CONTROL_BUDGET_MS) continue;
+    out.push([Math.round(r.t), round(r.r - r.t) ?? 0, r.x > 0 ? round(r.x - r.t) ?? 0 : -1]);
+    if (out.length >= 500) break;
+  }
+  return out;
+}
+
 function linkDiag(a: DirStats, b: DirStats): Diagnosis['link']['up'] {
   return {
     queueDelayP50Ms: histQuantile(b.queueDelayHist, a.queueDelayHist, 0.5, 1),
@@ -218,6 +242,8 @@ export function analyse(raw: RawRun, scn: Scenario, rateBps: number): RunResult 
       loopDelay: { edge: raw.edge.loopDelay, hub: raw.hub.loopDelay, link: raw.linkLoopDelay },
       cpuS: { edge: raw.edge.cpuS, hub: raw.hub.cpuS, link: raw.linkCpuS },
       link: { up: linkDiag(raw.linkAt0.up, raw.linkAt1.up), down: linkDiag(raw.linkAt0.down, raw.linkAt1.down) },
+      linkTrace: raw.linkTrace,
+      slowControl: { up: slowControl(raw.edge.sent, raw.hub.recv, raw.t0, raw.t1), down: slowControl(raw.hub.sent, raw.edge.recv, raw.t0, raw.t1) },
     },
   };
   const t = scn.outage ? tunnel(raw, rateBps) : undefined;

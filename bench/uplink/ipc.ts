@@ -14,7 +14,13 @@ export interface SentRec { c: ClassName; s: string; q0: number; q: number; t: nu
 export interface RecvRec { s: string; q: number; t: number; r: number; x: number }
 
 /** Event-loop delay of a side's process over the run (perf_hooks.monitorEventLoopDelay), ms. */
-export interface LoopDelay { p50Ms: number; p99Ms: number; maxMs: number; meanMs: number }
+export interface LoopDelay {
+  p50Ms: number; p99Ms: number; maxMs: number; meanMs: number;
+  /** `[wall ms, gap ms]` per event-loop stall of ≥ 6 ms (bench/uplink/loop-delay.ts). */
+  stalls?: number[][];
+  /** `[wall ms, duration ms, kind]` per V8 GC pause of ≥ 2 ms. */
+  gcs?: number[][];
+}
 
 /** What one side hands back after a run. */
 export interface SideReport {

@@ -23,6 +23,8 @@ export interface RawRun {
   /** Event-loop delay and CPU seconds of this (the emulator's) process over the run. */
   linkLoopDelay: LoopDelay | null;
   linkCpuS: number | null;
+  /** The emulator's uplink every 20 ms of the window: `[wall ms, bytes read so far, bytes queued at the bottleneck]`. */
+  linkTrace: number[][];
 }
 
 /**
@@ -72,6 +74,12 @@ export async function runOnce(run: RunName, scn: Scenario, log: (s: string) => v
     await sleep(scn.warmupS * 1000);
     const t0 = wallMs();
     const linkAt0 = link.stats();
+    const linkTrace: number[][] = [];
+    const linkNow = link;
+    const traceTimer = setInterval(() => {
+      const up = linkNow.stats().up;
+      linkTrace.push([Math.round(wallMs()), up.bytesIn, up.queuedBytes]);
+    }, 20);
     let outageStart: number | null = null;
     let outageEnd: number | null = null;
     if (scn.outage) {
@@ -87,6 +95,7 @@ export async function runOnce(run: RunName, scn: Scenario, log: (s: string) => v
     await sleep(Math.max(0, t0 + scn.durationS * 1000 - wallMs()));
     const t1 = wallMs();
     const linkAt1 = link.stats();
+    clearInterval(traceTimer);
     hub.send({ type: 'stop' });
     edge.send({ type: 'stop' });
     log(`${run}: measured ${((t1 - t0) / 1000).toFixed(1)} s; draining ${scn.drainS} s`);
@@ -95,7 +104,7 @@ export async function runOnce(run: RunName, scn: Scenario, log: (s: string) => v
     hub.send({ type: 'collect' });
     const edgeReport = (await edge.wait('report', 60_000)).report;
     const hubReport = (await hub.wait('report', 60_000)).report;
-    return { run, edge: edgeReport, hub: hubReport, t0, t1, outageStart, outageEnd, linkAt0, linkAt1, linkLoopDelay: loop.read(), linkCpuS: loop.cpuS() };
+    return { run, edge: edgeReport, hub: hubReport, t0, t1, outageStart, outageEnd, linkAt0, linkAt1, linkLoopDelay: loop.read(), linkCpuS: loop.cpuS(), linkTrace };
   } finally {
     // Edge first (its Goodbye goes out while the hub still listens), then the link, then the hub.
     for (const c of [...children].reverse()) await c.close().catch(() => c.kill());

@@ -81,7 +81,7 @@ export async function telemedEdge(spec: ChildSpec): Promise<Side> {
       () => { ledger.refused++; },
     );
   };
-  // The uplink pacer every 200 ms (wall ms, state, estimate, pacing rate, cwnd, in flight, min RTT,
+  // The uplink pacer every 50 ms (wall ms, state, estimate, pacing rate, cwnd, in flight, min RTT,
   // queue delay over the last 50 ms): why the bottleneck queue is what it is.
   const trace: (string | number)[][] = [];
   const traceTimer = setInterval(() => {
@@ -90,9 +90,9 @@ export async function telemedEdge(spec: ChildSpec): Promise<Side> {
     const now = performance.now();
     const q = e.recentQueueDelay(now, 50);
     const r1 = (x: number): number => Math.round(x * 10) / 10;
-    trace.push([Math.round(wallMs()), p.state, r1(e.btlBwBpms * 8 / 1000), r1(p.pacingRateBps / 1e6), Math.round(p.cwndBytes), e.inflight, r1(e.minRttMs), q.n > 0 ? r1(q.min) : -1]);
-    if (trace.length > 3000) trace.shift();
-  }, 200);
+    trace.push([Math.round(wallMs()), p.state, r1(e.btlBwBpms * 8 / 1000), r1(p.pacingRateBps / 1e6), Number.isFinite(p.cruiseCapBps) ? r1(p.cruiseCapBps / 1e6) : -1, Math.round(p.cwndBytes), e.inflight, r1(e.minRttMs), q.n > 0 ? r1(q.min) : -1]);
+    if (trace.length > 6000) trace.shift();
+  }, 50);
   let stopper = new AbortController();
   return {
     port: 0,
@@ -105,7 +105,7 @@ export async function telemedEdge(spec: ChildSpec): Promise<Side> {
         const first = outbox.pendingBatch(s, 0, 1)[0];
         if (first) pendingFrom[s] = first.seq;
       }
-      const pacerTrace = { columns: ['wallMs', 'state', 'btlBwMbps', 'pacingMbps', 'cwndBytes', 'inflightBytes', 'minRttMs', 'queueDelayMs'], rows: trace };
+      const pacerTrace = { columns: ['wallMs', 'state', 'btlBwMbps', 'pacingMbps', 'cruiseCapMbps', 'cwndBytes', 'inflightBytes', 'minRttMs', 'queueDelayMs'], rows: trace };
       return ledger.report(pendingFrom, { classes: gw.uplink.classCounters(), scheduler: gw.uplink.scheduler.stats(), outboxBytes: outbox.bytes, pacerTrace });
     },
     close: async () => { stopper.abort(); clearInterval(traceTimer); await gw.close(); },

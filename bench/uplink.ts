@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { getProfile } from '../simulators/link/index.js';
 import { analyse, type RunResult } from './uplink/analyse.js';
+import { LINK_NICE, prioritiseLink } from './uplink/priority.js';
 import { runOnce } from './uplink/run.js';
 import { buildScenario, RUN_NAMES, type RunName, type ScenarioName } from './uplink/scenario.js';
 import { table } from './uplink/table.js';
@@ -43,6 +44,8 @@ async function main(): Promise<void> {
   const scn = buildScenario(args.scenario, args.durationS, args.warmupS, args.backlogMb);
   const rateBps = getProfile(scn.profile).up.rateBps;
   const log = (s: string): void => { process.stderr.write(`[bench:uplink] ${s}\n`); };
+  const priority = prioritiseLink();
+  if (!priority.ok) log(`link emulator left at normal priority (${priority.reason}): its timing shares the CPUs with the processes under test`);
   const loadBefore = os.loadavg();
   const results: RunResult[] = [];
   const failures: Record<string, string> = {};
@@ -59,7 +62,7 @@ async function main(): Promise<void> {
   const targets = evaluateTargets(args.scenario, byRun);
   const out = {
     bench: 'uplink', scenario: scn, profile: getProfile(scn.profile), runs: results, failures, targets,
-    machine: { cpus: os.cpus().length, loadavgBefore: loadBefore, loadavgAfter: os.loadavg(), node: process.version },
+    machine: { cpus: os.cpus().length, loadavgBefore: loadBefore, loadavgAfter: os.loadavg(), node: process.version, linkNice: priority.ok ? LINK_NICE : 0 },
     command: `npm run bench:uplink -- ${process.argv.slice(2).join(' ')}`, finishedAt: new Date().toISOString(),
   };
   if (args.json) writeFileSync(args.json, JSON.stringify(out, null, 2) + '\n');

@@ -2,6 +2,7 @@
 // The one CLI: `telemed <command> [options]`. Each command lives in bin/commands/ and is loaded
 // only when used, so `telemed --help` starts fast and a broken optional part cannot stop the rest.
 import { setFlagsFromString } from 'node:v8';
+import { GATEWAY_V8_FLAGS, userSetsSemiSpace } from '../gateway/v8-flags.js';
 import { TelemedError } from '../protocols/errors.js';
 
 interface Command {
@@ -36,22 +37,9 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
-/**
- * V8 young generation of `telemed gateway`: the semi-spaces stay at V8's initial 1 MiB instead of
- * doubling up to 16 MiB. The gateway allocates little on the JS heap per frame but ~16 KiB
- * Buffers per record chunk; with a 32 MiB new space a scavenge comes only every ~minute, and the
- * dead Buffers waiting for it (up to ~30 MB) plus the new space itself were ~55 MB of its peak RSS
- * during a 10-minute outage at 5 Mbit/s (bench/uplink/outage-rss.ts). Scavenges of a 1 MiB space
- * are short and the frame build+encode path showed no measurable change in CPU seconds per frame
- * (bench/uplink/README.md). Set at run time (the flag is read whenever the new space would grow)
- * before the command is loaded; a semi-space flag of the user's own (command line or
- * NODE_OPTIONS) wins.
- */
-const GATEWAY_V8_FLAGS: readonly string[] = ['--semi-space-growth-factor=1'];
-
+/** The gateway's V8 flags (gateway/v8-flags.ts), unless the user set a semi-space flag. */
 function applyGatewayV8Flags(): void {
-  const mine = [...process.execArgv, process.env['NODE_OPTIONS'] ?? ''].some((a) => a.includes('semi-space'));
-  if (!mine) for (const f of GATEWAY_V8_FLAGS) setFlagsFromString(f);
+  if (!userSetsSemiSpace(process.execArgv, process.env['NODE_OPTIONS'])) for (const f of GATEWAY_V8_FLAGS) setFlagsFromString(f);
 }
 
 function usage(): string {

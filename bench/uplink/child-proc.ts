@@ -1,7 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { GATEWAY_V8_FLAGS, userSetsSemiSpace } from '../../gateway/v8-flags.js';
 import type { ChildSpec, FromChild, ToChild } from './ipc.js';
+import { normalPriority } from './priority.js';
 
 const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
 
@@ -15,7 +17,11 @@ export class ChildProc {
     // BENCH_CHILD_CPU_PROF=DIR: each child writes a V8 CPU profile there (where the hub spends its time).
     const prof = process.env['BENCH_CHILD_CPU_PROF'];
     const execArgv = ['--import', 'tsx', ...(prof !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [])];
+    // Our gateway runs with the V8 flags `telemed gateway` sets (the Mosquitto run's edge is MQTT.js).
+    if (spec.role === 'edge' && spec.run !== 'mosquitto' && !userSetsSemiSpace(process.execArgv, process.env['NODE_OPTIONS'])) execArgv.push(...GATEWAY_V8_FLAGS);
     this.proc = fork(CHILD, [JSON.stringify(spec)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // The system under test runs at the normal priority, not the emulator's (bench/uplink/priority.ts).
+    normalPriority(this.proc.pid);
     this.proc.on('message', (m) => { this.inbox.push(m as FromChild); this.waiter?.(); });
     this.proc.on('exit', () => this.waiter?.());
   }

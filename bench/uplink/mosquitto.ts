@@ -5,6 +5,7 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { sleep } from './clock.js';
 import { DOWN, UP_DURABLE, UP_REALTIME } from './mqtt-sides.js';
+import { normalPriority } from './priority.js';
 
 /** A mosquitto process the bench started; `stop()` ends exactly that pid. */
 export interface Broker {
@@ -73,6 +74,8 @@ export async function startMosquitto(dir: string, name: string, bridgeToPort?: n
   const conf = join(dir, `${name}.conf`);
   writeFileSync(conf, lines.join('\n') + '\n');
   const proc = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // A broker is under test: normal priority, not the emulator's (bench/uplink/priority.ts).
+  normalPriority(proc.pid);
   let stderr = '';
   proc.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
   try {

@@ -33,7 +33,7 @@ export interface PacerOptions {
   readonly queueRttSlackMs?: number;
   /**
    * Cruise keeps the bottleneck's queueing delay (one-way, smallest over a round) under this, ms.
-   * Two rounds in a row above it mark the rate in effect as a ceiling, and the cruise rate
+   * Three rounds in a row above it mark the rate in effect as a ceiling, and the cruise rate
    * follows a cubic curve around that ceiling (see `trimDepth`, `trimRecoveryMs`). The queue is
    * what a CONTROL frame waits behind in the cell (its budget is one-way delay + 10 ms), but the
    * measured delay also holds the sender's own bursts (token bucket, one chunk) and the receiver's
@@ -49,8 +49,9 @@ export interface PacerOptions {
   /**
    * The cubic curve is back at the ceiling this long after the drop, ms: it rises fast at first,
    * flattens near the ceiling (where the queue formed last time), then climbs past it ever faster
-   * to find capacity the cell freed; at `cruiseGain` × estimate the cap is gone and probes resume.
-   * Default 2000.
+   * to find capacity the cell freed (at `probeGain` × the ceiling: startup). Default 4000: each
+   * pass over the ceiling costs CONTROL a few ms of queue, and at 4 s a cell that doubled is found
+   * within ~10 s.
    */
   readonly trimRecoveryMs?: number;
   /** Extra bytes CONTROL may put in flight beyond cwnd (it is never held for cwnd below this). Default 4096. */
@@ -83,9 +84,9 @@ export function resolvePacerOptions(opts: PacerOptions): ResolvedPacerOptions {
     queueRttSlackMs: opts.queueRttSlackMs ?? 10,
     queueTargetMs: opts.queueTargetMs ?? 4,
     trimDepth: opts.trimDepth ?? 0.1,
-    trimRecoveryMs: opts.trimRecoveryMs ?? 2000,
+    trimRecoveryMs: opts.trimRecoveryMs ?? 4000,
     priorityHeadroomBytes: opts.priorityHeadroomBytes ?? 4096,
-    burstMs: opts.burstMs ?? 4,
+    burstMs: opts.burstMs ?? 2,
     feedbackTimeoutMs: opts.feedbackTimeoutMs ?? 1000,
   };
 }

@@ -12,7 +12,7 @@ export type { PacerOptions } from './pacer-options.js';
  * - `cruise`: pace at `cruiseGain` (< 1) × estimate so the bottleneck queue stays empty. The
  *   estimate is a max over delivery samples, and a receiver that counts late and then catches up
  *   inflates short samples (measured: 10.5–11 Mbit/s on a 10 Mbit/s cell), so cruise also trims
- *   its rate on the queue it sees. Two rounds with the one-way queue delay above `queueTargetMs`
+ *   its rate on the queue it sees. Three rounds with the one-way queue delay above `queueTargetMs`
  *   make the rate in effect a ceiling; the cap drops under it by `trimDepth` and comes back on a
  *   cubic curve (CUBIC's shape, RFC 9438, here on the pacing rate): fast, then flat near the
  *   ceiling where the queue formed, then ever faster past it (up to `probeGain` × estimate). The
@@ -48,10 +48,24 @@ const TRANSITIONS: Readonly<Record<PacerState, Partial<Record<PacerEvent, PacerS
 const bpsToBpms = (bps: number): number => bps / 8000;
 /** Most extra cwnd for measured ack aggregation, ms of the estimate (a longer stall is not aggregation). */
 const MAX_AGGREGATION_MS = 100;
-/** Rounds in a row above the queue target before a trim: one late-stamped round is noise, a queue stays. */
-const TRIM_ROUNDS = 2;
+/**
+ * Rounds in a row above the queue target before a new ceiling: late stamps come in bunches (the
+ * gateway's or the hub's process descheduled for 100 ms on 2 shared cores), a queue stays. With
+ * two, such bunches set ceilings with the cell's queue at 0–3 ms and the rate sank 10 → 8.4 Mbit/s
+ * in 30 s (bench:uplink saturated-cell, utilisation 0.87).
+ */
+const TRIM_ROUNDS = 3;
+/** Rounds in a row above the queue target that end a probe past the ceiling (it put that queue there). */
+const PROBE_EXIT_ROUNDS = 2;
 /** The queue-delay trim lowers the cruise rate to at least this share of it. */
 const TRIM_FLOOR = 0.85;
+/**
+ * The ceiling is this share of the rate in effect when the queue was seen: that rate had run
+ * above the link for the rounds the verdict took, and a plateau right at the link rate leaves no
+ * spare capacity to drain a burst (at 2 % spare, the 7 ms a stalled sender's burst puts in the
+ * queue takes 350 ms to go, and CONTROL waits behind it all that while).
+ */
+const CEILING_SHARE = 0.97;
 /** One backoff lowers the estimate to at least this share of it. */
 const BACKOFF_FLOOR = 0.5;
 
@@ -260,7 +274,7 @@ export class Pacer {
   /**
    * In cruise, on every ack and tick: the cubic cap, and once per round the queue verdict on the
    * smallest queue delay of the last 1.5 rounds (at least 60 ms: a receiver whose event loop runs
-   * late stamps a few acks late, the smallest of a dozen is the queue). Two rounds in a row above
+   * late stamps a few acks late, the smallest of a dozen is the queue). TRIM_ROUNDS in a row above
    * target make the rate in effect the new ceiling, never below TRIM_FLOOR of the untrimmed rate:
    * the trim corrects an inflated estimate (5–15 %); a real slowdown is the backoff verdict's.
    */
@@ -272,13 +286,18 @@ export class Pacer {
       const q = e.recentQueueDelay(nowMs, Math.max(1.5 * round, 60));
       // After a drop the acks still carry the queue built before it for a round trip or two: one
       // queue, one drop (TCP's recovery episode).
+      // Past the ceiling the curve is probing a link known to have been full there: fewer rounds
+      // above target end the probe (BBRv2's probe-up exit), so the probe's own queue stays small.
+      // Half the target ended probes on noise alone (the smallest delay of a round is 1–3 ms on an
+      // empty cell) and each set a ceiling 3 % lower: 10 → 7 Mbit/s in 40 s.
+      const probing = this.ceiling !== undefined && this.cruiseCap > this.ceiling;
       if (q.n >= 3 && nowMs >= this.trimHoldUntilMs) {
         this.roundsAbove = q.min > this.o.queueTargetMs ? this.roundsAbove + 1 : 0;
-        if (this.roundsAbove >= TRIM_ROUNDS) {
+        if (this.roundsAbove >= (probing ? PROBE_EXIT_ROUNDS : TRIM_ROUNDS)) {
           this.roundsAbove = 0;
           const full = e.btlBwBpms * this.o.cruiseGain;
           const inEffect = this.cruiseCap === Infinity ? full : Math.min(this.cruiseCap, e.btlBwBpms * this.o.probeGain);
-          this.ceiling = Math.max(full * TRIM_FLOOR, inEffect);
+          this.ceiling = Math.max(full * TRIM_FLOOR, inEffect * CEILING_SHARE);
           this.trimEpochMs = nowMs;
           this.trimHoldUntilMs = nowMs + 3 * round;
         }

@@ -16,6 +16,8 @@ export interface RecvRec { s: string; q: number; t: number; r: number; x: number
 /** Event-loop delay of a side's process over the run (perf_hooks.monitorEventLoopDelay), ms. */
 export interface LoopDelay {
   p50Ms: number; p99Ms: number; maxMs: number; meanMs: number;
+  /** V8 heap in use and memory outside it (Buffers), MB, when the run was collected. */
+  heapUsedMb?: number; externalMb?: number;
   /** `[wall ms, gap ms]` per event-loop stall of ≥ 6 ms (bench/uplink/loop-delay.ts). */
   stalls?: number[][];
   /** `[wall ms, duration ms, kind]` per V8 GC pause of ≥ 2 ms. */

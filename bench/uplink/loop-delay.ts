@@ -63,7 +63,9 @@ export class LoopWatch {
     const h = this.h;
     if (h === null || h.count === 0) return null;
     const ms = (ns: number): number => Math.round(ns / 1e4) / 100;
-    return { p50Ms: ms(h.percentile(50)), p99Ms: ms(h.percentile(99)), maxMs: ms(h.max), meanMs: ms(h.mean), ...this.events() };
+    const mem = process.memoryUsage();
+    const mb = (b: number): number => Math.round(b / 1e5) / 10;
+    return { p50Ms: ms(h.percentile(50)), p99Ms: ms(h.percentile(99)), maxMs: ms(h.max), meanMs: ms(h.mean), heapUsedMb: mb(mem.heapUsed), externalMb: mb(mem.external), ...this.events() };
   }
 
   /** CPU seconds (user + system) since start(); null when never started. */

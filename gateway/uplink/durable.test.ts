@@ -102,4 +102,41 @@ describe('BacklogReader', () => {
     expect(sent['b']).toEqual(Array.from({ length: 2000 }, (_, i) => 1 + i));
     expect(reader.streams).toBe(0);
   });
+
+  it('leaves a live durable flood in the outbox past maxQueuedBytes, reads it back in order before the outage backlog', () => {
+    const seqr = new StreamSequencer('g', (c) => CLASS_DEFAULTS[c].budgetMs);
+    const box = new MemoryOutbox(1 << 30);
+    const reader = new BacklogReader({ lowWaterFrames: 10, maxQueuedBytes: 5000, batchFrames: 4 });
+    // An outage's backlog of stream 'old', then 30 live frames of 'cart' while the scheduler fills.
+    for (let i = 0; i < 20; i++) box.append(seqr.build(reading(10, 'old'), 0));
+    reader.add('old', 0, 20);
+    const queue: OutFrame[] = [];
+    let schedulerBytes = 0;
+    for (let i = 0; i < 30; i++) {
+      const f = seqr.build(reading(1000, 'cart'), 0);
+      box.append(f);
+      if (!reader.deferLive(f.streamId, f.seq, schedulerBytes)) {
+        queue.push(f);
+        schedulerBytes += f.size;
+      }
+    }
+    // Queued until the scheduler held maxQueuedBytes (each frame is ~1 kB); the rest stayed on disk.
+    expect(queue.length).toBeGreaterThanOrEqual(4);
+    expect(queue.length).toBeLessThanOrEqual(6);
+    expect(reader.deferredStreams).toBe(1);
+    const sent: string[] = [];
+    for (;;) {
+      reader.refill(box, (f) => queue.push(f));
+      const f = queue.shift();
+      if (!f) break;
+      reader.taken(f);
+      sent.push(`${f.streamId}:${f.seq}`);
+    }
+    const cart = sent.filter((x) => x.startsWith('cart:')).map((x) => Number(x.split(':')[1]));
+    expect(cart).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    // Live before backlog: every cart frame left the queue before the first old one.
+    expect(sent.findIndex((x) => x.startsWith('old:'))).toBeGreaterThan(sent.lastIndexOf('cart:30') - 1);
+    expect(sent.filter((x) => x.startsWith('old:'))).toHaveLength(20);
+    expect(reader.deferredStreams + reader.streams).toBe(0);
+  });
 });

@@ -224,7 +224,8 @@ export class Uplink {
       if (!frame.durable) this.scheduler.countDrop(frame, 'link_down');
       return frame;
     }
-    this.scheduler.enqueue(frame);
+    // A durable flood stays in the outbox and is read back as the scheduler drains (bounded memory).
+    if (!(frame.durable && this.backlog.deferLive(frame.streamId, frame.seq, this.scheduler.durableQueuedBytes))) this.scheduler.enqueue(frame);
     this.schedulePump();
     return frame;
   }

@@ -116,6 +116,13 @@ export class ClassScheduler<T extends SchedItem> implements FrameScheduler<T> {
     return n;
   }
 
+  /** Bytes of durable frames queued, all classes. */
+  get durableQueuedBytes(): number {
+    let n = 0;
+    for (const st of this.order) n += st.durableBytes;
+    return n;
+  }
+
   /** Queues a frame. Returns false when it was refused (counted `queue_full`). */
   enqueue(item: T): boolean {
     const st = this.state(item.className);

@@ -141,6 +141,31 @@ describe('Pacer on a modelled link: issue #3 regressions', () => {
     expect((deliveredAt ?? Infinity) - burstAt).toBeLessThan(400);
   });
 
+  it('a link already found is not re-probed by startup when a record follows app-limited live traffic (10 Mbit/s, 20 ms)', () => {
+    // bench:uplink without its backlog: a 180 kB record every 2 s on a live-only load sent startup
+    // (2 × the estimate) into the cell each time, 45 ms of queue in front of CONTROL.
+    const p = new Pacer();
+    let maxQueue = 0;
+    const burstStart: number[] = [];
+    const done: number[] = [];
+    let target = Infinity;
+    runLink(p, {
+      rate: () => 1250, delayMs: 20,
+      // 1.2 × the link for 3 s (the pipe is found full), then 375 B every 10 ms and 180 kB every 2 s.
+      offered: (t) => (t < 3000 ? 750 : (t % 10 === 0 ? 375 : 0) + (t >= 6000 && t % 2000 === 0 ? 180_000 : 0)),
+      endMs: 10_500,
+    }, (t, received, offeredSoFar, queued) => {
+      if (t >= 6000) maxQueue = Math.max(maxQueue, queued);
+      if (t >= 6000 && t % 2000 === 0) { burstStart.push(t); target = offeredSoFar; }
+      if (received >= target && done.length < burstStart.length) done.push(t);
+    });
+    expect(p.state).not.toBe('startup');
+    // Each record goes at about the link rate (144 ms of transmission), not faster into the queue.
+    expect(maxQueue).toBeLessThan(1250 * 12);
+    expect(done).toHaveLength(burstStart.length);
+    done.forEach((t, i) => expect(t - (burstStart[i] ?? 0)).toBeLessThan(400));
+  });
+
   it('recovers ≥ 85 % utilisation within 2 s after a 10 s outage on a held connection (10 Mbit/s, 20 ms)', () => {
     const util = afterOutage({ outageMs: 10_000, offered: () => Infinity });
     // The queue left at the bottleneck drains first, so judge the windows after it.

@@ -52,19 +52,20 @@ export class BacklogReader {
   /**
    * A durable frame published while connected: false to queue it now; true when it stays in the
    * outbox and is read back in order as the scheduler drains. That is when the scheduler already
-   * holds `maxQueuedBytes` of durable frames, and from then on for the rest of that stream until
+   * holds `maxQueuedBytes` of durable frames of the frame's class (`classDurableBytes`; an alarm
+   * is never held behind a flood of records), and from then on for the rest of that stream until
    * it is read up (seq order). A cart dumping a day's records at once is then never held in memory:
    * bench:uplink's 50 MB dump had put 260 MB of Buffers and 13 000 frames on the gateway's heap,
    * and the major GCs that memory cost (every ~1.4 s, 7–28 ms) held arm commands from the hub.
    * Streams still reading an outage's backlog are not held behind it (live goes first).
    */
-  deferLive(streamId: string, seq: number, schedulerDurableBytes: number): boolean {
+  deferLive(streamId: string, seq: number, classDurableBytes: number): boolean {
     const r = this.live.get(streamId);
     if (r !== undefined) {
       r.end = Math.max(r.end, seq);
       return true;
     }
-    if (schedulerDurableBytes < this.limits.maxQueuedBytes) return false;
+    if (classDurableBytes < this.limits.maxQueuedBytes) return false;
     this.live.set(streamId, { cursor: seq - 1, end: seq });
     return true;
   }

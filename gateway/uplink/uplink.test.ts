@@ -85,6 +85,26 @@ describe('uplink session against a fake hub', () => {
     expect(hub.hellos).toBe(2);
   });
 
+  it('keeps a live durable flood in the outbox past 4 MiB queued, never an alarm behind it; all arrive once, in order', async () => {
+    ({ hub, uplink } = await connected({ credential: SECRET }));
+    const chunk = (i: number): BuildFrameInput => ({
+      streamId: 'cart-1/records', trafficClass: TrafficClass.TRAFFIC_CLASS_BULK, durable: true, captureTimeNs: systemClock.nowNs(),
+      payload: { ecgChunk: { recordId: `r${i}`, offset: 0, data: new Uint8Array(60_000).fill(i % 251), last: true } },
+    });
+    // Synchronous: nothing is sent before the pump's microtask, so the scheduler holds what was queued.
+    for (let i = 0; i < 100; i++) uplink.publish(chunk(i)); // 6 MB of records at once
+    uplink.publish({ ...vitals(1), streamId: 'sim-1/alarm', trafficClass: TrafficClass.TRAFFIC_CLASS_ALARM });
+    const bulk = uplink.scheduler.durableBytesOf('bulk');
+    expect(bulk).toBeGreaterThanOrEqual(4 * 1024 * 1024);
+    expect(bulk).toBeLessThan(4 * 1024 * 1024 + 61_000);
+    expect(uplink.scheduler.stats().alarm.queued).toBe(1);
+    // The uplink may cut each record into parts (chunks sized from the rate): every part, once, in order.
+    const last = uplink.outbox.highestSeq('cart-1/records');
+    await hub.waitFor((e) => e.header.streamId === 'cart-1/records' && e.header.seq === last);
+    expect(hub.dataFrames('cart-1/records').map((e) => Number(e.header.seq))).toEqual(Array.from({ length: last }, (_, i) => i + 1));
+    expect(hub.dataFrames('sim-1/alarm')).toHaveLength(1);
+  });
+
   it('resumes from HelloAck acks: acked frames not resent, the rest in order, removed only after Ack', async () => {
     ({ hub, uplink } = await connected({ credential: SECRET, autoAck: false }));
     uplink.publish(vitals(1));

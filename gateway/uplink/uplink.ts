@@ -225,7 +225,7 @@ export class Uplink {
       return frame;
     }
     // A durable flood stays in the outbox and is read back as the scheduler drains (bounded memory).
-    if (!(frame.durable && this.backlog.deferLive(frame.streamId, frame.seq, this.scheduler.durableQueuedBytes))) this.scheduler.enqueue(frame);
+    if (!(frame.durable && this.backlog.deferLive(frame.streamId, frame.seq, this.scheduler.durableBytesOf(frame.className)))) this.scheduler.enqueue(frame);
     this.schedulePump();
     return frame;
   }

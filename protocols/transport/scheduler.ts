@@ -116,11 +116,9 @@ export class ClassScheduler<T extends SchedItem> implements FrameScheduler<T> {
     return n;
   }
 
-  /** Bytes of durable frames queued, all classes. */
-  get durableQueuedBytes(): number {
-    let n = 0;
-    for (const st of this.order) n += st.durableBytes;
-    return n;
+  /** Bytes of durable frames of class `c` queued. */
+  durableBytesOf(c: ClassName): number {
+    return this.cls[c].durableBytes;
   }
 
   /** Queues a frame. Returns false when it was refused (counted `queue_full`). */

@@ -25,6 +25,31 @@ describe('RateEstimator', () => {
     expect(e.inflight).toBe(200_000 - 100_000);
   });
 
+  it("does not count an acked chunk's own transmission time as queue (at most 4 ms of it)", () => {
+    // A 1250 B/ms (10 Mbit/s) bottleneck, 20 ms one-way, no queue: small frames first (the rate),
+    // then lone 3750 B chunks whose last byte arrives 3 ms after their first.
+    const e = new RateEstimator({ sampleSpanMs: 20 });
+    let d = 0;
+    let t = 0;
+    for (; t < 200; t += 1) {
+      e.onSend(1250, t);
+      d += 1250;
+      e.onAck({ bytesReceived: d, receiveTimeNs: (t + 1 + 20) * MS, ackSendTimeNs: 0 }, t + 41);
+    }
+    expect(e.btlBwBpms).toBeCloseTo(1250, 0);
+    for (; t < 400; t += 10) {
+      e.onSend(3750, t);
+      d += 3750;
+      e.onAck({ bytesReceived: d, receiveTimeNs: (t + 3 + 20) * MS, ackSendTimeNs: 0 }, t + 43);
+    }
+    expect(e.recentQueueDelay(t + 43, 100).min).toBeCloseTo(0, 1);
+    // A 20 kB burst of our own (16 ms): 4 ms of it is excused, the rest is a queue CONTROL waits behind.
+    for (let i = 0; i < 4; i++) e.onSend(5000, t);
+    d += 20_000;
+    e.onAck({ bytesReceived: d, receiveTimeNs: (t + 16 + 20) * MS, ackSendTimeNs: 0 }, t + 56);
+    expect(e.recentQueueDelay(t + 56, 5).min).toBeCloseTo(12, 1);
+  });
+
   it('keeps the windowed max bandwidth and min RTT, forgets samples older than the window', () => {
     const e = new RateEstimator({ sampleSpanMs: 10, bwWindowMs: 100 });
     for (let t = 0; t < 1000; t++) e.onSend(10_000, t);

@@ -35,6 +35,9 @@ export interface RateEstimatorOptions {
   readonly maxSendRecords?: number;
 }
 
+/** Most of a sample's one-way delay taken as its own burst's transmission, ms (a chunk is ~3 ms). */
+const OWN_BURST_MAX_MS = 4;
+
 interface Timed {
   readonly t: number;
   readonly v: number;
@@ -60,15 +63,18 @@ export class RateEstimator {
   private readonly rttWindowMs: number;
   private readonly spanMs: number;
   private readonly maxRecords: number;
-  /** (cumulative bytes sent, local ms) per message, oldest first. */
-  private sends: { cum: number; t: number }[] = [];
+  /**
+   * Per message, oldest first: cumulative bytes sent, local ms, and the cumulative count where the
+   * burst it belongs to began (messages written at the same ms enter the bottleneck together).
+   */
+  private sends: { cum: number; t: number; start: number }[] = [];
   private sendHead = 0;
   /** Recent acks on the peer's clock: (ms, cumulative bytes received). */
   private readonly acks: { t: number; d: number }[] = [];
   private readonly bwSamples: Timed[] = [];
   private readonly rttSamples: Aged[] = [];
   /** Receive time (peer clock) minus send time (ours) of the acked byte: a constant offset + the one-way delay. */
-  private readonly owdSamples: Aged[] = [];
+  private readonly owdSamples: (Aged & { readonly burst: number })[] = [];
   private minOwd = Infinity;
   private bw = 0;
   private minRtt = Infinity;
@@ -106,8 +112,10 @@ export class RateEstimator {
 
   /** Records one message written to the socket. */
   onSend(bytes: number, nowMs: number): void {
+    const last = this.sends.at(-1);
+    const start = last !== undefined && last.t === nowMs && this.sends.length > this.sendHead ? last.start : this.sent;
     this.sent += bytes;
-    this.sends.push({ cum: this.sent, t: nowMs });
+    this.sends.push({ cum: this.sent, t: nowMs, start });
     if (this.sends.length - this.sendHead > this.maxRecords) this.sendHead += 1;
     if (this.sendHead > 4096) {
       this.sends = this.sends.slice(this.sendHead);
@@ -129,8 +137,13 @@ export class RateEstimator {
     const rttMs = this.rttFor(d, fb, nowMs);
     if (rttMs !== undefined) {
       this.addRtt(rttMs, nowMs);
-      const sentMs = this.sends[this.sendHead]?.t;
-      if (sentMs !== undefined) this.addOwd(fb.receiveTimeNs / 1e6 - sentMs, nowMs);
+      const rec = this.sends[this.sendHead];
+      // The acked byte arrives after its own burst went through the bottleneck (a 3.75 kB chunk:
+      // 3 ms at 10 Mbit/s), queue or not: that time is not queue. Left in, every chunk read as
+      // 3 ms of queue and the pacer's trim cut the rate with the cell's queue at 0–2 ms. At most
+      // one chunk's worth: a bigger burst is a queue of our own making (CONTROL waits behind it),
+      // and an estimate still at the offered load would make a burst's time absurd.
+      if (rec !== undefined) this.addOwd(fb.receiveTimeNs / 1e6 - rec.t, d - rec.start, nowMs);
     }
     const rateBpms = this.rateFor(d, fb.receiveTimeNs / 1e6);
     if (rateBpms !== undefined) this.addBw(rateBpms, nowMs, appLimited);
@@ -160,7 +173,7 @@ export class RateEstimator {
   recentQueueDelay(nowMs: number, ms: number): { min: number; n: number } {
     let min = Infinity;
     let n = 0;
-    for (const s of this.owdSamples) if (s.t >= nowMs - ms) { min = Math.min(min, s.v); n += 1; }
+    for (const s of this.owdSamples) if (s.t >= nowMs - ms) { min = Math.min(min, s.v - this.ownMs(s.burst)); n += 1; }
     return { min: min - this.minOwd, n };
   }
 
@@ -214,12 +227,22 @@ export class RateEstimator {
     this.bw = fresh ? max : Math.max(this.bw, max);
   }
 
-  private addOwd(v: number, nowMs: number): void {
+  /** Time the bottleneck takes for a burst of `bytes` at the current estimate, at most OWN_BURST_MAX_MS. */
+  private ownMs(bytes: number): number {
+    return this.bw > 0 ? Math.min(bytes / this.bw, OWN_BURST_MAX_MS) : 0;
+  }
+
+  /**
+   * `v`: the raw one-way delay; `burst`: bytes of the sample's own burst up to the acked byte. Its
+   * transmission time is taken off with the estimate of the moment the delay is read, for the
+   * baseline too, so samples from a startup (estimate still low) do not set a baseline 4 ms short.
+   */
+  private addOwd(v: number, burst: number, nowMs: number): void {
     ageOnlyWithSamples(this.owdSamples, nowMs, this.rttWindowMs);
-    this.owdSamples.push({ t: nowMs, a: nowMs, v, appLimited: false });
+    this.owdSamples.push({ t: nowMs, a: nowMs, v, burst, appLimited: false });
     while ((this.owdSamples[0]?.a ?? Infinity) < nowMs - this.rttWindowMs) this.owdSamples.shift();
     let min = Infinity;
-    for (const s of this.owdSamples) min = Math.min(min, s.v);
+    for (const s of this.owdSamples) min = Math.min(min, s.v - this.ownMs(s.burst));
     this.minOwd = min;
   }
 

@@ -191,6 +191,26 @@ describe('Pacer on a modelled link: issue #3 regressions', () => {
     expect(util(2000, 4000)).toBeGreaterThanOrEqual(0.85);
   });
 
+  it('the cubic stands still through an outage: right after the return it paces at its ceiling, not past it (10 Mbit/s, 20 ms)', () => {
+    // Receive stamps 0–7 ms late inflate the estimate, so cruise finds its ceiling from the queue.
+    const rnd = mulberry32(11);
+    const p = new Pacer();
+    const back = 20_000;
+    let capBefore = Infinity;
+    let capAfter = 0;
+    runLink(p, {
+      rate: (t) => (t >= 10_000 && t < back ? 0 : 1250), delayMs: 20, offered: () => 1500,
+      recvLagMs: () => rnd() * 7, endMs: back + 400,
+    }, (t) => {
+      if (t === 9_999.5) capBefore = p.cruiseCapBps;
+      // From the first acks after the return (one RTT): before them nothing is sent (cwnd full).
+      if (t > back + 60) capAfter = Math.max(capAfter, Math.min(p.cruiseCapBps, p.pacingRateBps));
+    });
+    expect(capBefore).toBeLessThan(Infinity);
+    // Without the pause the curve is 10 s past its ceiling and paces at probeGain × the estimate.
+    expect(capAfter).toBeLessThan(capBefore * 1.1);
+  });
+
   it('still backs off when the link really slows after an outage-free run (queue verdict kept)', () => {
     const p = new Pacer();
     let atEnd = 0;

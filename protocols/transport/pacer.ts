@@ -59,6 +59,8 @@ const TRIM_ROUNDS = 3;
 const PROBE_EXIT_ROUNDS = 2;
 /** The queue-delay trim lowers the cruise rate to at least this share of it. */
 const TRIM_FLOOR = 0.85;
+/** No progress in the acks for this long is a silence (an outage), not a slow round, ms. */
+const SILENCE_MS = 500;
 /**
  * The ceiling is this share of the rate in effect when the queue was seen: that rate had run
  * above the link for the rounds the verdict took, and a plateau right at the link rate leaves no
@@ -108,6 +110,8 @@ export class Pacer {
   private trimEpochMs = 0;
   /** No new ceiling before this, ms: the queue that set the last one is still draining. */
   private trimHoldUntilMs = 0;
+  /** No queue verdict (backoff, ceiling) before this, ms: the acks still carry a silence. */
+  private verdictsFromMs = 0;
   private trimRoundStartMs = 0;
   /** Consecutive trim rounds that saw the queue above target. */
   private roundsAbove = 0;
@@ -209,7 +213,23 @@ export class Pacer {
     this.blockedSinceMs = undefined;
     const before = this.estimator.bytesDelivered;
     const sample = this.estimator.onAck(fb, nowMs);
-    if (this.estimator.bytesDelivered > before) this.lastAckMs = nowMs;
+    if (this.estimator.bytesDelivered > before) {
+      // The cubic's clock stands still through a silence (an outage on a held connection): 60 s
+      // later the curve would otherwise be far past the ceiling and pace at probeGain × the
+      // estimate into a cell that has just come back (bench:uplink tunnel: 88 ms for CONTROL 2 s
+      // after the return).
+      const silence = nowMs - this.lastAckMs;
+      if (Number.isFinite(silence) && silence > SILENCE_MS) {
+        if (this.ceiling !== undefined) this.trimEpochMs += silence;
+        // The first acks after it carry the silence in their delays (bytes held through it), not
+        // a queue: no backoff or ceiling on them (one had wiped the ceiling, probes and a startup
+        // at 2x followed into the returning cell). Until what was in flight has gone through.
+        const e = this.estimator;
+        const rtt = Number.isFinite(e.minRttMs) ? e.minRttMs : 0;
+        this.verdictsFromMs = nowMs + Math.max(3 * rtt, 100) + (e.btlBwBpms > 0 ? e.inflight / e.btlBwBpms : 0);
+      }
+      this.lastAckMs = nowMs;
+    }
     this.aggregation.onAck(this.estimator.bytesDelivered - before, this.estimator.btlBwBpms, nowMs);
     if (this.current === 'waiting') this.step('feedback', nowMs);
     if (sample.rateBpms !== undefined || sample.rttMs !== undefined) this.tick(nowMs);
@@ -241,7 +261,7 @@ export class Pacer {
         return this.step(grew ? 'probe-grew' : 'drained', nowMs);
       }
       case 'cruise':
-        if (this.queueBuilding(nowMs)) {
+        if (nowMs >= this.verdictsFromMs && this.queueBuilding(nowMs)) {
           // Never below half the estimate per backoff: one verdict cannot sink it to the floor
           // (an outage's zero delivery, a burst of late acks); a real drop backs off again.
           const now = e.recentRate(nowMs, period);
@@ -296,7 +316,7 @@ export class Pacer {
       // Half the target ended probes on noise alone (the smallest delay of a round is 1–3 ms on an
       // empty cell) and each set a ceiling 3 % lower: 10 → 7 Mbit/s in 40 s.
       const probing = this.ceiling !== undefined && this.cruiseCap > this.ceiling;
-      if (q.n >= 3 && nowMs >= this.trimHoldUntilMs) {
+      if (q.n >= 3 && nowMs >= this.trimHoldUntilMs && nowMs >= this.verdictsFromMs) {
         this.roundsAbove = q.min > this.o.queueTargetMs ? this.roundsAbove + 1 : 0;
         if (this.roundsAbove >= (probing ? PROBE_EXIT_ROUNDS : TRIM_ROUNDS)) {
           this.roundsAbove = 0;

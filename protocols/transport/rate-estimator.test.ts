@@ -25,7 +25,7 @@ describe('RateEstimator', () => {
     expect(e.inflight).toBe(200_000 - 100_000);
   });
 
-  it("does not count an acked chunk's own transmission time as queue (at most 4 ms of it)", () => {
+  it("does not count an acked chunk's own transmission time as queue (up to 4 ms of it)", () => {
     // A 1250 B/ms (10 Mbit/s) bottleneck, 20 ms one-way, no queue: small frames first (the rate),
     // then lone 3750 B chunks whose last byte arrives 3 ms after their first.
     const e = new RateEstimator({ sampleSpanMs: 20 });
@@ -43,11 +43,11 @@ describe('RateEstimator', () => {
       e.onAck({ bytesReceived: d, receiveTimeNs: (t + 3 + 20) * MS, ackSendTimeNs: 0 }, t + 43);
     }
     expect(e.recentQueueDelay(t + 43, 100).min).toBeCloseTo(0, 1);
-    // A 20 kB burst of our own (16 ms): 4 ms of it is excused, the rest is a queue CONTROL waits behind.
+    // A 20 kB burst of our own (16 ms) is a queue CONTROL waits behind: all of it counts.
     for (let i = 0; i < 4; i++) e.onSend(5000, t);
     d += 20_000;
     e.onAck({ bytesReceived: d, receiveTimeNs: (t + 16 + 20) * MS, ackSendTimeNs: 0 }, t + 56);
-    expect(e.recentQueueDelay(t + 56, 5).min).toBeCloseTo(12, 1);
+    expect(e.recentQueueDelay(t + 56, 5).min).toBeCloseTo(16, 1);
   });
 
   it('keeps the windowed max bandwidth and min RTT, forgets samples older than the window', () => {

@@ -35,7 +35,7 @@ export interface RateEstimatorOptions {
   readonly maxSendRecords?: number;
 }
 
-/** Most of a sample's one-way delay taken as its own burst's transmission, ms (a chunk is ~3 ms). */
+/** Longest own-burst transmission taken off a one-way delay sample, ms (a chunk is ~3 ms). */
 const OWN_BURST_MAX_MS = 4;
 
 interface Timed {
@@ -74,7 +74,7 @@ export class RateEstimator {
   private readonly bwSamples: Timed[] = [];
   private readonly rttSamples: Aged[] = [];
   /** Receive time (peer clock) minus send time (ours) of the acked byte: a constant offset + the one-way delay. */
-  private readonly owdSamples: (Aged & { readonly burst: number })[] = [];
+  private readonly owdSamples: Aged[] = [];
   private minOwd = Infinity;
   private bw = 0;
   private minRtt = Infinity;
@@ -140,9 +140,7 @@ export class RateEstimator {
       const rec = this.sends[this.sendHead];
       // The acked byte arrives after its own burst went through the bottleneck (a 3.75 kB chunk:
       // 3 ms at 10 Mbit/s), queue or not: that time is not queue. Left in, every chunk read as
-      // 3 ms of queue and the pacer's trim cut the rate with the cell's queue at 0–2 ms. At most
-      // one chunk's worth: a bigger burst is a queue of our own making (CONTROL waits behind it),
-      // and an estimate still at the offered load would make a burst's time absurd.
+      // 3 ms of queue and the pacer's trim cut the rate with the cell's queue at 0–2 ms.
       if (rec !== undefined) this.addOwd(fb.receiveTimeNs / 1e6 - rec.t, d - rec.start, nowMs);
     }
     const rateBpms = this.rateFor(d, fb.receiveTimeNs / 1e6);
@@ -173,7 +171,13 @@ export class RateEstimator {
   recentQueueDelay(nowMs: number, ms: number): { min: number; n: number } {
     let min = Infinity;
     let n = 0;
-    for (const s of this.owdSamples) if (s.t >= nowMs - ms) { min = Math.min(min, s.v - this.ownMs(s.burst)); n += 1; }
+    // Newest first: the window is a few rounds of a 10 s history.
+    for (let i = this.owdSamples.length - 1; i >= 0; i--) {
+      const s = this.owdSamples[i];
+      if (s === undefined || s.t < nowMs - ms) break;
+      min = Math.min(min, s.v);
+      n += 1;
+    }
     return { min: min - this.minOwd, n };
   }
 
@@ -227,22 +231,20 @@ export class RateEstimator {
     this.bw = fresh ? max : Math.max(this.bw, max);
   }
 
-  /** Time the bottleneck takes for a burst of `bytes` at the current estimate, at most OWN_BURST_MAX_MS. */
-  private ownMs(bytes: number): number {
-    return this.bw > 0 ? Math.min(bytes / this.bw, OWN_BURST_MAX_MS) : 0;
-  }
-
   /**
    * `v`: the raw one-way delay; `burst`: bytes of the sample's own burst up to the acked byte. Its
-   * transmission time is taken off with the estimate of the moment the delay is read, for the
-   * baseline too, so samples from a startup (estimate still low) do not set a baseline 4 ms short.
+   * transmission time at the current estimate is taken off when that is at most OWN_BURST_MAX_MS
+   * (a chunk). A longer one is a queue of our own making, or an estimate still low (startup): a
+   * cap instead of nothing there made startup's samples set the baseline 4 ms short, and every
+   * later sample read 4 ms of queue (the rate fell 10 → 5 Mbit/s before the window forgot them).
    */
   private addOwd(v: number, burst: number, nowMs: number): void {
+    const own = this.bw > 0 && burst / this.bw <= OWN_BURST_MAX_MS ? burst / this.bw : 0;
     ageOnlyWithSamples(this.owdSamples, nowMs, this.rttWindowMs);
-    this.owdSamples.push({ t: nowMs, a: nowMs, v, burst, appLimited: false });
+    this.owdSamples.push({ t: nowMs, a: nowMs, v: v - own, appLimited: false });
     while ((this.owdSamples[0]?.a ?? Infinity) < nowMs - this.rttWindowMs) this.owdSamples.shift();
     let min = Infinity;
-    for (const s of this.owdSamples) min = Math.min(min, s.v - this.ownMs(s.burst));
+    for (const s of this.owdSamples) min = Math.min(min, s.v);
     this.minOwd = min;
   }
 

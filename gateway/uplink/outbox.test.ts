@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TrafficClass, encodeEnvelope } from '../../protocols/index.js';
+import { walAfterCheckpoints } from '../../protocols/storage/test-support.js';
 import { MemoryOutbox } from './outbox.js';
 import { outboxConformance } from './outbox.conformance.js';
 import { SqliteOutbox } from './sqlite-outbox.js';
@@ -76,19 +77,11 @@ describe('SqliteOutbox WAL checkpoints', () => {
     const dataDir = join(root, 'checkpoint');
     const box = new SqliteOutbox({ dataDir, maxBytes: 1 << 26 });
     for (let i = 0; i < 40; i++) box.appendBatch(Array.from({ length: 10 }, () => chunk('c')));
-    // Another connection sees what the checkpoint thread backfilled (a PASSIVE checkpoint of nothing left returns it).
-    const probe = new Database(join(dataDir, 'outbox.db'));
     try {
-      const state = async (): Promise<{ log: number; checkpointed: number }> => {
-        await new Promise((r) => setTimeout(r, 100));
-        return probe.prepare('PRAGMA wal_checkpoint(NOOP)').get() as { log: number; checkpointed: number };
-      };
-      let s = await state();
-      for (let i = 0; i < 30 && s.checkpointed < s.log; i++) s = await state();
+      const s = await walAfterCheckpoints(join(dataDir, 'outbox.db'));
       expect(s.log).toBeGreaterThan(1000); // past where SQLite would have checkpointed inside a commit
       expect(s.checkpointed).toBe(s.log);
     } finally {
-      probe.close();
       box.close();
     }
   });

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
+import { walAfterCheckpoints } from '../../protocols/storage/test-support.js';
 import { tempDir, type TempDir } from '../test-support.js';
 import { frame, recordsStoreConformance } from './records-store.conformance.js';
 import { MIGRATIONS } from './migrations.js';
@@ -32,19 +33,9 @@ describe('SqliteRecordsStore specifics', () => {
     for (let b = 0; b < 40; b++) {
       await store.storeFrames(Array.from({ length: 10 }, (_, i) => ({ ...frame(b * 10 + i + 1), raw: new Uint8Array(16_384).fill(7) })));
     }
-    const probe = new Database(join(dir.path, 'records.db'));
-    try {
-      const state = async (): Promise<{ log: number; checkpointed: number }> => {
-        await new Promise((r) => setTimeout(r, 100));
-        return probe.prepare('PRAGMA wal_checkpoint(NOOP)').get() as { log: number; checkpointed: number };
-      };
-      let s = await state();
-      for (let i = 0; i < 30 && s.checkpointed < s.log; i++) s = await state();
-      expect(s.log).toBeGreaterThan(1000);
-      expect(s.checkpointed).toBe(s.log);
-    } finally {
-      probe.close();
-    }
+    const s = await walAfterCheckpoints(join(dir.path, 'records.db'));
+    expect(s.log).toBeGreaterThan(1000);
+    expect(s.checkpointed).toBe(s.log);
   });
 
   it('uses WAL and records its migrations in order, once', async () => {

@@ -42,3 +42,14 @@ export function adoptDownlinkEpoch(marks: DownlinkMarks, epoch: string): string 
   marks.setDownlinkEpoch(epoch, stored !== '');
   return stored === '' ? undefined : stored;
 }
+
+/**
+ * Marks `seq` of `streamId` delivered (in effect at once). With marks that fsync off the event loop
+ * the promise resolves once the mark is on disk (a synchronous fsync stalled the downlink receive
+ * path for up to ~50 ms); undefined when the mark was made durable synchronously.
+ */
+export function markDelivered(marks: DownlinkMarks, streamId: string, seq: number): Promise<void> | undefined {
+  const synced = marks.setDownlinkHighSynced?.(streamId, seq);
+  if (synced === undefined) marks.setDownlinkHigh(streamId, seq);
+  return synced;
+}

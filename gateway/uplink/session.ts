@@ -11,7 +11,7 @@ import { className, type ClassName } from '../../protocols/traffic-class.js';
 import { nextLinkState, backoffDelayMs, type BackoffPolicy, type LinkEvent, type LinkState } from './link-state.js';
 import { decodeBatchedFrame } from '../../protocols/wire/batch.js';
 import { ClockSync } from './clock-sync.js';
-import { MemoryMarks, adoptDownlinkEpoch, type DownlinkMarks } from './downlink-marks.js';
+import { MemoryMarks, adoptDownlinkEpoch, markDelivered, type DownlinkMarks } from './downlink-marks.js';
 import { systemTimers, type Timers } from './timers.js';
 
 export const SUBPROTOCOL = 'telemed.v1';
@@ -432,17 +432,12 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
       this.measureLatency(h);
       this.emit('downlink', env);
       const ack = [{ streamId: h.streamId, seq: h.seq }];
-      // The mark's fsync runs off the event loop where the marks can (a synchronous one stalled
-      // this receive path for up to ~50 ms); the ack then goes once the mark is on disk, and only
-      // on the socket the frame came in on (a later session could reach a hub with another epoch).
-      const synced = this.marks.setDownlinkHighSynced?.(h.streamId, h.seq);
-      if (synced === undefined) this.marks.setDownlinkHigh(h.streamId, h.seq);
+      // The ack goes once the mark is on disk, and only on the socket the frame came in on (a
+      // later session could reach a hub with another epoch).
+      const synced = markDelivered(this.marks, h.streamId, h.seq);
       this.log.info({ streamId: h.streamId, seq: h.seq, payload: env.payload }, 'durable downlink frame delivered');
       // Acked at once rather than batched: downlink volume is a few diagnoses and commands.
-      if (synced === undefined) {
-        this.sendAck(ack);
-        return;
-      }
+      if (synced === undefined) return this.sendAck(ack);
       const ws = this.ws;
       synced.then(
         () => {

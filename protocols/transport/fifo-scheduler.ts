@@ -28,7 +28,7 @@ export class FifoScheduler<T extends SchedItem> implements FrameScheduler<T> {
   private readonly q = new Fifo<T>();
   private readonly counters = new Map<ClassName, ClassQueueStats>(CLASS_NAMES.map((c) => [c, emptyStats()]));
   private realtime = 0;
-  private readonly durableBytes = new Map<ClassName, number>(CLASS_NAMES.map((c) => [c, 0]));
+  private readonly durableBytes = Object.fromEntries(CLASS_NAMES.map((c) => [c, 0])) as Record<ClassName, number>;
 
   constructor(private readonly opts: { readonly maxRealtimeFrames: number; readonly onDrop?: (item: T, reason: DropReason) => void; readonly onLate?: (item: T) => void }) {}
 
@@ -37,7 +37,7 @@ export class FifoScheduler<T extends SchedItem> implements FrameScheduler<T> {
   }
 
   durableBytesOf(c: ClassName): number {
-    return this.durableBytes.get(c) ?? 0;
+    return this.durableBytes[c];
   }
 
   enqueue(item: T): boolean {
@@ -46,7 +46,7 @@ export class FifoScheduler<T extends SchedItem> implements FrameScheduler<T> {
       return false;
     }
     if (!item.durable) this.realtime += 1;
-    else this.durableBytes.set(item.className, this.durableBytesOf(item.className) + item.size);
+    else this.durableBytes[item.className] += item.size;
     this.q.push(item);
     const s = this.stat(item.className);
     s.queued += 1;
@@ -59,7 +59,7 @@ export class FifoScheduler<T extends SchedItem> implements FrameScheduler<T> {
     if (f === undefined || (o.admit && !o.admit(f))) return undefined;
     this.q.shift();
     if (!f.durable) this.realtime -= 1;
-    else this.durableBytes.set(f.className, this.durableBytesOf(f.className) - f.size);
+    else this.durableBytes[f.className] -= f.size;
     const s = this.stat(f.className);
     s.queued -= 1;
     s.queuedBytes -= f.size;
@@ -79,7 +79,7 @@ export class FifoScheduler<T extends SchedItem> implements FrameScheduler<T> {
       else this.countDrop(f, reason);
     }
     this.realtime = 0;
-    for (const c of CLASS_NAMES) this.durableBytes.set(c, 0);
+    for (const c of CLASS_NAMES) this.durableBytes[c] = 0;
     for (const s of this.counters.values()) {
       s.queued = 0;
       s.queuedBytes = 0;

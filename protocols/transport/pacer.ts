@@ -309,8 +309,6 @@ export class Pacer {
     if (nowMs - this.trimRoundStartMs >= round) {
       this.trimRoundStartMs = nowMs;
       const q = e.recentQueueDelay(nowMs, Math.max(1.5 * round, 60));
-      // After a drop the acks still carry the queue built before it for a round trip or two: one
-      // queue, one drop (TCP's recovery episode).
       // Past the ceiling the curve is probing a link known to have been full there: fewer rounds
       // above target end the probe (BBRv2's probe-up exit), so the probe's own queue stays small.
       // Half the target ended probes on noise alone (the smallest delay of a round is 1–3 ms on an
@@ -325,6 +323,8 @@ export class Pacer {
           this.ceiling = Math.max(full * TRIM_FLOOR, inEffect * CEILING_SHARE);
           this.linkFound = true;
           this.trimEpochMs = nowMs;
+          // The acks still carry the queue built before the drop for a round trip or two: one
+          // queue, one drop (TCP's recovery episode).
           this.trimHoldUntilMs = nowMs + 3 * round;
         }
       }

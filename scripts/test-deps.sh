@@ -12,6 +12,9 @@ declare -A need=(
   [protoc]=protobuf-compiler
   [chromium]=chromium
   [udevadm]=udev
+  [xmllint]=libxml2-utils
+  [dciodvfy]=dicom3tools
+  [dcmdump]=dcmtk
 )
 
 missing=()
@@ -21,8 +24,13 @@ for bin in "${!need[@]}"; do
   fi
 done
 
+# Python modules -> Debian package (the conformance suite reads DICOM exports with pydicom).
+if ! python3 -c 'import pydicom' >/dev/null 2>&1; then
+  missing+=(python3-pydicom)
+fi
+
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "test-deps: all Debian packages present (mosquitto, victoria-metrics, socat, protoc, chromium, udev)"
+  echo "test-deps: all Debian packages present (mosquitto, victoria-metrics, socat, protoc, chromium, udev, xmllint, dciodvfy, dcmtk, pydicom)"
   exit 0
 fi
 

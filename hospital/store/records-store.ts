@@ -52,6 +52,8 @@ export interface RecordsStore {
   /**
    * Stores a batch of durable frames in one transaction. A frame whose (gateway, stream, seq) is
    * already stored, or at/below the stream's cumulative ack, is a duplicate and is not written.
+   * Resolves only once the batch is durable (on disk, surviving a power cut): the uplink acks
+   * what this resolves with, and the gateway deletes acked frames.
    */
   storeFrames(frames: readonly FrameRecord[]): Promise<StoreResult>;
   /** Cumulative ack of every stream of one gateway: stream id → highest contiguous stored seq. */

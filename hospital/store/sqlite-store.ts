@@ -5,12 +5,19 @@ import type { Role } from '../config.js';
 import { HospitalError, HospitalErrorCode } from '../errors.js';
 import { EcgStore } from '../ecg/ecg-store.js';
 import { WalCheckpointer } from '../../protocols/storage/wal-checkpointer.js';
+import { WalSync, type FsyncFn } from '../../protocols/storage/wal-sync.js';
 import { DownlinkOutbox } from './downlink-outbox.js';
 import { migrate } from './migrations.js';
 import type { FrameRecord, RecordsStore, SessionRecord, StoreOutcome, StoreResult, UserRecord } from './records-store.js';
 
 /** Durable downlink bytes held per gateway before new frames are refused (a few hundred diagnoses). */
 export const DEFAULT_DOWNLINK_MAX_BYTES = 16 * 1024 * 1024;
+
+/** Options of the SQLite records store beyond its directory. */
+export interface SqliteRecordsStoreOptions {
+  /** fs.fsync by default; tests inject one to hold or observe the moment frames reach the disk. */
+  readonly fsync?: FsyncFn;
+}
 
 const key = (gatewayId: string, streamId: string): string => `${gatewayId}\u0000${streamId}`;
 
@@ -29,12 +36,14 @@ export class SqliteRecordsStore implements RecordsStore {
   private readonly stmt;
   private readonly batch: (frames: readonly FrameRecord[]) => StoreResult;
   private checkpointer: WalCheckpointer | undefined;
+  /** fsync of the WAL off the event loop; undefined for ":memory:". */
+  private readonly walSync: WalSync | undefined;
 
   /**
    * Opens (creating if needed) `records.db` in `dataDir`, or an in-memory db for ":memory:".
    * `downlinkMaxBytes`: cap of durable downlink bytes held per gateway, default 16 MiB.
    */
-  constructor(dataDir: string, downlinkMaxBytes = DEFAULT_DOWNLINK_MAX_BYTES) {
+  constructor(dataDir: string, downlinkMaxBytes = DEFAULT_DOWNLINK_MAX_BYTES, opts: SqliteRecordsStoreOptions = {}) {
     try {
       if (dataDir === ':memory:') this.db = new Database(':memory:');
       else {
@@ -42,14 +51,17 @@ export class SqliteRecordsStore implements RecordsStore {
         this.db = new Database(join(dataDir, 'records.db'));
       }
       this.db.pragma('journal_mode = WAL');
-      // NORMAL in WAL mode survives a process crash (not a power cut); the gateway keeps every
-      // frame until acked, so a lost last transaction is resent, never lost.
+      // NORMAL: a commit writes the WAL without waiting for the disk, so the event loop is not held
+      // by an fsync (arm commands pass through it). storeFrames then waits for WalSync's fsync on
+      // the thread pool before it resolves, and the session acks only after that: an acked frame
+      // survives a power cut, not only a process crash (group commit, issue 12 item 1).
       this.db.pragma('synchronous = NORMAL');
       this.db.pragma('busy_timeout = 5000');
       // A restarted WAL file is cut back to this size instead of staying at its largest.
       this.db.pragma('journal_size_limit = 8388608');
       migrate(this.db);
       if (dataDir !== ':memory:') this.startCheckpointer(join(dataDir, 'records.db'));
+      this.walSync = dataDir === ':memory:' ? undefined : new WalSync(join(dataDir, 'records.db-wal'), opts.fsync);
       this.ecg = new EcgStore(this.db);
       this.downlink = new DownlinkOutbox(this.db, downlinkMaxBytes);
     } catch (err) {
@@ -124,12 +136,29 @@ export class SqliteRecordsStore implements RecordsStore {
     return { outcomes, acks: new Map([...pending].map(([k, seq]) => [k.split('\u0000')[1] ?? '', seq])) };
   }
 
+  /**
+   * Commits the batch, then resolves once the WAL holding it is fsynced (off the event loop, shared
+   * with every other commit made meanwhile): what this resolves with may be acked.
+   */
   storeFrames(frames: readonly FrameRecord[]): Promise<StoreResult> {
+    let result: StoreResult;
     try {
-      return Promise.resolve(this.batch(frames));
+      result = this.batch(frames);
     } catch (err) {
       return Promise.reject(new HospitalError(HospitalErrorCode.STORE, `storing ${frames.length} frames failed: ${(err as Error).message}`, { cause: err }));
     }
+    return this.durable().then(() => result);
+  }
+
+  /**
+   * Resolves once everything committed so far is on disk (the WAL fsynced off the event loop).
+   * For writes outside storeFrames that must be durable before they are answered.
+   */
+  durable(): Promise<void> {
+    if (this.walSync === undefined) return Promise.resolve();
+    return this.walSync.synced().catch((err: unknown) => {
+      throw new HospitalError(HospitalErrorCode.STORE, `records.db WAL fsync failed: ${(err as Error).message}`, { cause: err });
+    });
   }
 
   streamAcks(gatewayId: string): Promise<ReadonlyMap<string, number>> {
@@ -173,6 +202,7 @@ export class SqliteRecordsStore implements RecordsStore {
   close(): Promise<void> {
     this.checkpointer?.close();
     this.checkpointer = undefined;
+    this.walSync?.close();
     if (this.db.open) this.db.close();
     return Promise.resolve();
   }

@@ -27,7 +27,7 @@ export interface ScpSection {
 
 export interface ScpContainer {
   sections: Map<number, ScpSection>;
-  /** Protocol version from Section 0 (10..13 = 1.x, 20 = 2.x, 29/30 = 3.0). */
+  /** Protocol version from Section 0 (0 = pre-standard, read as 1.x; 10..13 = 1.x, 20 = 2.x, 29/30 = 3.0). */
   protocolVersion: number;
   /** Human-readable warnings (accepted CRC errors, trailing bytes); no patient data. */
   warnings: string[];
@@ -35,9 +35,14 @@ export interface ScpContainer {
 
 const HEADER = 16;
 
-/** Versions this reader knows: 1.0-1.3 (10-13), 2.x (20-22), 3.0 (29-30). */
+/**
+ * Versions this reader knows: 1.0-1.3 (10-13), 2.x (20-22), 3.0 (29-30), and 0. Real carts of the
+ * AAMI SCP-1999 era (test.scp of WFDB's checkpkg, a Burdick) write 0 in every section header: the
+ * protocol version byte was not yet defined as such. Their sections have the 1.x layout (parsescp
+ * decodes them as 1.x), so a 0 is read as 1.x; what is trusted from such a file is in README.md.
+ */
 function knownVersion(v: number): boolean {
-  return (v >= 10 && v <= 13) || (v >= 20 && v <= 22) || v === 29 || v === 30;
+  return v === 0 || (v >= 10 && v <= 13) || (v >= 20 && v <= 22) || v === 29 || v === 30;
 }
 
 function checkCrc(bytes: Uint8Array, start: number, end: number, stored: number, what: string, accept: boolean, warnings: string[]): void {
@@ -81,8 +86,12 @@ export function looksLikeScp(bytes: Uint8Array): boolean {
   const fileLength = u32(bytes, 2);
   const len0 = u32(bytes, 10);
   const version = bytes[15] ?? 0;
-  return u16(bytes, 8) === 0 && len0 >= HEADER && (len0 - HEADER) % 10 === 0 && 6 + len0 <= fileLength &&
-    version >= 10 && version <= 40;
+  const shape = u16(bytes, 8) === 0 && len0 >= HEADER && (len0 - HEADER) % 10 === 0 && 6 + len0 <= fileLength;
+  if (!shape) return false;
+  if (version >= 10 && version <= 40) return true;
+  // Version 0 (pre-standard carts): the version byte proves nothing, so ask for more of the shape:
+  // Section 0's first pointer is to itself (EN 1064 §5.4.1: id 0, its length, index 7).
+  return version === 0 && bytes.length >= 6 + HEADER + 10 && u16(bytes, 22) === 0 && u32(bytes, 24) === len0 && u32(bytes, 28) === 7;
 }
 
 /**
@@ -102,7 +111,7 @@ export function readScpContainer(bytes: Uint8Array, acceptBadCrc = false, limits
   const s0 = readSectionAt(bytes, 6, fileLength, 0, acceptBadCrc, warnings);
   const protocolVersion = s0.protocolVersion;
   if (!knownVersion(protocolVersion)) {
-    throw new ScpError(ScpErrorCode.UNSUPPORTED, `SCP-ECG protocol version ${protocolVersion} (known: 10-13, 20-22, 29-30)`);
+    throw new ScpError(ScpErrorCode.UNSUPPORTED, `SCP-ECG protocol version ${protocolVersion} (known: 0, 10-13, 20-22, 29-30)`);
   }
   const pointers = new ByteReader(s0.body, 'section 0');
   const count = Math.floor(s0.body.length / 10);

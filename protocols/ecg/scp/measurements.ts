@@ -13,11 +13,45 @@ function push(out: EcgMeasurement[], name: string, value: number, unit: string, 
 }
 
 /**
- * Section 7 → measurements of the dominant beat (measurement block 0) plus the average RR/PP and,
- * when the writer included them (v2+), ventricular/atrial rate and QTc. Stops quietly at the end
- * of a short section: older writers omit the trailing parts.
+ * Physiologically possible ranges of the global values. A value outside is not the cart's
+ * measurement but a misread (another edition's layout, a vendor's bytes): it is dropped with a note
+ * rather than shown to a clinician. Wide on purpose: they reject nonsense, not abnormal ECGs.
  */
-export function parseGlobalMeasurements(body: Uint8Array): EcgMeasurement[] {
+const PLAUSIBLE: Readonly<Record<string, readonly [number, number]>> = {
+  'RR interval': [150, 6000], 'PP interval': [150, 6000], 'P duration': [1, 400], 'PR interval': [1, 1000],
+  'QRS duration': [1, 400], 'QT interval': [100, 1000], 'P axis': [-180, 360], 'QRS axis': [-180, 360],
+  'T axis': [-180, 360], 'ventricular rate': [10, 400], 'atrial rate': [10, 600], 'QTc interval': [100, 1000],
+};
+
+/** Section 7's global measurements, and notes on values it held that are not plausible. */
+export interface GlobalMeasurements {
+  measurements: EcgMeasurement[];
+  notes: string[];
+}
+
+function plausible(all: EcgMeasurement[], notes: string[]): EcgMeasurement[] {
+  return all.filter((m) => {
+    const range = PLAUSIBLE[m.name];
+    if (range === undefined || (m.value >= range[0] && m.value <= range[1])) return true;
+    notes.push(`section 7: ${m.name} ${m.value} ${m.unit} is outside ${range[0]}..${range[1]} ${m.unit}; not shown`);
+    return false;
+  });
+}
+
+/**
+ * Section 7 → measurements of the dominant beat (measurement block 0) plus the average RR/PP and,
+ * in files of edition 2.0 or later (`protocolVersion` ≥ 20), the additional global measurements
+ * (ventricular/atrial rate, QTc) that EN 1064:2005 appended after the QRS type list. Editions 1.x
+ * and pre-standard (0) files end the section there: whatever bytes follow are not those fields
+ * (test.scp, a version-0 Burdick, has 37 120 there). Stops quietly at the end of a short section.
+ * Implausible values are dropped with a note (PLAUSIBLE).
+ */
+export function parseGlobalMeasurements(body: Uint8Array, protocolVersion: number): GlobalMeasurements {
+  const notes: string[] = [];
+  return { measurements: plausible(readSection7(body, protocolVersion), notes), notes };
+}
+
+function readSection7(body: Uint8Array, protocolVersion: number): EcgMeasurement[] {
   const r = new ByteReader(body, 'section 7');
   const out: EcgMeasurement[] = [];
   const blocks = r.u8('number of measurement blocks');
@@ -45,6 +79,7 @@ export function parseGlobalMeasurements(body: Uint8Array): EcgMeasurement[] {
     push(out, 'QRS axis', qrsAxis, 'deg');
     push(out, 'T axis', tAxis, 'deg');
   }
+  if (protocolVersion < 20) return out;
   // Pacemaker spikes (4 bytes each) and their info (6 bytes each), then the QRS type list.
   if (r.remaining < spikes * 10 + 2) return out;
   r.skip(spikes * 10, 'pacemaker spikes');

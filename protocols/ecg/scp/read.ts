@@ -14,6 +14,7 @@ export function isScpEcg(bytes: Uint8Array): boolean {
 }
 
 function versionName(v: number): string {
+  if (v === 0) return '0 (pre-standard, read as 1.x; section version bytes ignored)';
   return `${Math.floor(v / 10)}.${v % 10}`;
 }
 
@@ -79,7 +80,11 @@ export function readScpEcg(bytes: Uint8Array, id: string, options: ScpReadOption
 
   const measurements: EcgMeasurement[] = [];
   const s7 = section(7);
-  if (s7 !== null) measurements.push(...optional([], notes, 'section 7', () => parseGlobalMeasurements(s7)));
+  if (s7 !== null) {
+    const global = optional({ measurements: [], notes: [] }, notes, 'section 7', () => parseGlobalMeasurements(s7, d.container.protocolVersion));
+    measurements.push(...global.measurements);
+    notes.push(...global.notes);
+  }
   const s10 = section(10);
   if (s10 !== null) measurements.push(...optional([], notes, 'section 10', () => parseLeadMeasurements(s10, options.maxLeads ?? 64)));
   const statements: string[] = [];

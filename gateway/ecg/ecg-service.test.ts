@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { fsyncSync, mkdtempSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -130,5 +131,29 @@ describe('EcgService', () => {
     expect(() => service.send('nope')).toThrow(expect.objectContaining({ code: 'TM_ERR_ECG_NOT_FOUND' }) as Error);
     expect(service.discard(rec.id).state).toBe('discarded');
     expect(() => service.send(rec.id)).toThrow(expect.objectContaining({ code: 'TM_ERR_ECG_STATE' }) as Error);
+  });
+
+  it('a diagnosis from the hub is fsynced to ecg.db before onDownlink returns (before the uplink writes its mark)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ecg-dx-'));
+    dirs.push(dir);
+    const events: string[] = [];
+    const store = new EcgRecordStore(dir, {
+      fsyncSync: (fd) => {
+        // What a power cut right after this fsync keeps: read back through another connection.
+        const probe = new Database(join(dir, 'ecg.db'), { readonly: true });
+        const n = probe.prepare('SELECT COUNT(*) FROM ecg_diagnoses').pluck().get() as number;
+        probe.close();
+        events.push(`fsync diagnoses=${n}`);
+        fsyncSync(fd);
+      },
+    });
+    const service = new EcgService({ store, uplink: new FakeUplink(), clock, log, send: 'manual', chunkBytes: 8192 });
+    const rec = simulatedRecord({ seed: 8 });
+    service.ingest(rec, 'cart-1');
+    events.length = 0;
+    service.onDownlink(diagnosis(rec.id, 1, 'normal'));
+    events.push('returned'); // session.ts then writes the downlink mark, then acks
+    expect(events).toEqual(['fsync diagnoses=1', 'returned']);
+    store.close();
   });
 });

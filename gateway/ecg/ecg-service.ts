@@ -122,10 +122,19 @@ export class EcgService extends EventEmitter<{ change: [GatewayEcgView] }> {
     }
   }
 
-  /** EcgStatus and Diagnosis frames from the hub. */
+  /**
+   * EcgStatus and Diagnosis frames from the hub, stored durably (fsynced) before this returns: the
+   * uplink marks the frame delivered and acks it only after its listeners returned, so a power cut
+   * can never leave a mark (or an ack at the hub) for a diagnosis that is not on disk.
+   */
   onDownlink(env: DecodedEnvelope): void {
-    if (env.payload === 'ecgStatus' && env.ecgStatus != null) this.onStatus(env.ecgStatus);
-    else if (env.payload === 'diagnosis' && env.diagnosis != null) this.onDiagnosis(env.diagnosis);
+    if (env.payload === 'ecgStatus' && env.ecgStatus != null) {
+      const s = env.ecgStatus;
+      this.o.store.durably(() => this.onStatus(s));
+    } else if (env.payload === 'diagnosis' && env.diagnosis != null) {
+      const d = env.diagnosis;
+      this.o.store.durably(() => this.onDiagnosis(d));
+    }
   }
 
   private onStatus(s: telemed.v1.IEcgStatus): void {

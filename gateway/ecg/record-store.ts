@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { EcgAnalysisSummary } from '../../protocols/ecg/analysis-summary.js';
@@ -66,21 +66,41 @@ const SCHEMA = `
   );
   CREATE INDEX IF NOT EXISTS ecg_diagnoses_record ON ecg_diagnoses (record_id, revision);`;
 
+/** Options of the ECG record store. */
+export interface EcgRecordStoreOptions {
+  /** fs.fsyncSync by default; tests inject one to see when (and in what order) ecg.db reaches the disk. */
+  readonly fsyncSync?: (fd: number) => void;
+}
+
 /**
  * The gateway's ECG records, states and diagnoses in `<dataDir>/ecg.db` (better-sqlite3, WAL), so
  * the clinic's view survives a restart. One writer: this process.
+ *
+ * Durability: `synchronous = NORMAL` (progress and state changes survive a process crash; after a
+ * power cut the outbox, which is FULL, still holds what was not acked). What the hub sends down
+ * (a diagnosis, an EcgStatus) is written through `durably`, which fsyncs the WAL before it
+ * returns: the uplink writes the downlink mark (and then acks) only after the listener returned,
+ * so the diagnosis is on disk before the mark that says "delivered" can be (issue 12 item 3).
  */
 export class EcgRecordStore {
   private readonly db: Database.Database;
   private readonly stmt;
+  private readonly walPath: string;
+  private walFd: number | undefined;
+  private readonly fsyncSync: (fd: number) => void;
 
   /** `dataDir` ":memory:" keeps everything in memory (tests). */
-  constructor(dataDir: string) {
-    if (dataDir === ':memory:') this.db = new Database(':memory:');
-    else {
+  constructor(dataDir: string, opts: EcgRecordStoreOptions = {}) {
+    this.fsyncSync = opts.fsyncSync ?? fsyncSync;
+    if (dataDir === ':memory:') {
+      this.db = new Database(':memory:');
+      this.walPath = '';
+    } else {
       mkdirSync(dataDir, { recursive: true });
       this.db = new Database(join(dataDir, 'ecg.db'));
       this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+      this.walPath = join(dataDir, 'ecg.db-wal');
     }
     this.db.exec(SCHEMA);
     const db = this.db;
@@ -160,8 +180,25 @@ export class EcgRecordStore {
     return body === undefined ? null : (JSON.parse(body) as DiagnosisView);
   }
 
+  /**
+   * Runs `fn` in one transaction and returns once it is on disk: the WAL is fsynced before this
+   * returns (what SQLite's FULL would do inside the commit; done here so the one fsync covers the
+   * whole handling of a downlink frame). On the event loop, which is fine for a few diagnoses an
+   * hour; never used on the per-chunk progress path.
+   */
+  durably<T>(fn: () => T): T {
+    const out = this.db.transaction(fn)();
+    if (this.walPath !== '') {
+      this.walFd ??= openSync(this.walPath, 'r');
+      this.fsyncSync(this.walFd);
+    }
+    return out;
+  }
+
   close(): void {
     this.db.close();
+    if (this.walFd !== undefined) closeSync(this.walFd);
+    this.walFd = undefined;
   }
 }
 

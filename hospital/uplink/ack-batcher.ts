@@ -17,9 +17,9 @@ export interface AckBatcherOptions {
   readonly maxFrames: number;
   /** Frames waiting (queued + being stored) above which `onPressure(true)` is called. */
   readonly maxPending: number;
-  /** Stores one batch in one transaction. */
+  /** Stores one batch in one transaction; resolves once it is durable. */
   readonly store: (records: readonly FrameRecord[]) => Promise<StoreResult>;
-  /** Called after a batch is stored: fan out, count, send the Ack. */
+  /** Called after a batch is stored and durable, in store order: fan out, count, send the Ack. */
   readonly onStored: (batch: readonly PendingFrame[], result: StoreResult) => void;
   readonly onError: (err: unknown) => void;
   /** true: stop reading the socket (TCP pushes back on the gateway); false: read again. */
@@ -28,15 +28,26 @@ export interface AckBatcherOptions {
 
 /** Most frames stored in one transaction. */
 export const MAX_TX_FRAMES = 1024;
+/**
+ * Batches committed but not yet durable at once: while one fsync runs the next batches commit and
+ * share the following fsync (group commit), so the rate is not one batch per fsync latency.
+ */
+export const MAX_STORES_IN_FLIGHT = 4;
 
 /**
- * Collects durable frames and stores them in batches, one batch in flight at a time, so acks go
- * out only after the store has them (store THEN ack) and in order. Bounded: above `maxPending`
- * the socket is paused rather than the queue grown.
+ * Collects durable frames and stores them in batches, so acks go out only after the store has
+ * them on disk (store, fsync, THEN ack) and in order. Up to MAX_STORES_IN_FLIGHT batches wait for
+ * their fsync at once. Bounded: above `maxPending` the socket is paused rather than the queue grown.
  */
 export class AckBatcher {
   private queue: PendingFrame[] = [];
   private inFlight = 0;
+  /** Batches committed and waiting to be durable (their acks in order on `tail`). */
+  private outstanding = 0;
+  private tail: Promise<void> = Promise.resolve();
+  /** One promise per outstanding batch, oldest first. */
+  private readonly waits: Promise<void>[] = [];
+  private failed = false;
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
   private paused = false;
@@ -80,20 +91,39 @@ export class AckBatcher {
     while (this.queue.length > 0) {
       if (this.timer !== null) { clearTimeout(this.timer); this.timer = null; }
       const batch = this.queue.splice(0, Math.max(this.opts.maxFrames, MAX_TX_FRAMES));
-      this.inFlight = batch.length;
-      try {
-        const result = await this.opts.store(batch.map((f) => f.record));
-        this.opts.onStored(batch, result);
-      } catch (err) {
+      this.inFlight += batch.length;
+      this.outstanding += 1;
+      // The store commits now and resolves once the batch is on disk (an fsync off the event
+      // loop): the next batch commits meanwhile, and acks follow in commit order on the tail.
+      const stored = this.opts.store(batch.map((f) => f.record));
+      stored.catch(() => undefined); // handled on the tail, maybe after it settled
+      const fail = (err: unknown): void => {
+        // Nothing after a failed batch is acked: its frames may not be on disk.
+        if (this.failed) return;
+        this.failed = true;
         this.opts.onError(err);
-      } finally {
-        this.inFlight = 0;
-      }
-      if (this.paused && this.queue.length < this.opts.maxPending / 2) {
-        this.paused = false;
-        this.opts.onPressure(false);
-      }
+      };
+      this.tail = this.tail.then(() => stored).then(
+        (result) => {
+          if (this.failed) return;
+          try { this.opts.onStored(batch, result); } catch (err) { fail(err); }
+        },
+        fail,
+      ).finally(() => {
+        this.inFlight -= batch.length;
+        this.outstanding -= 1;
+        if (this.paused && this.queue.length + this.inFlight < this.opts.maxPending / 2) {
+          this.paused = false;
+          this.opts.onPressure(false);
+        }
+      });
+      const done = this.tail;
+      this.waits.push(done);
+      void done.finally(() => { this.waits.splice(this.waits.indexOf(done), 1); });
+      if (this.outstanding >= MAX_STORES_IN_FLIGHT) await this.waits[0];
     }
+    // Returns with batches possibly still waiting for their fsync: new frames start a new drain
+    // (and commit) at once instead of waiting behind that fsync. close() waits for the tail.
   }
 
   /** Stores whatever is queued (the session is ending) and resolves when done. */
@@ -104,5 +134,6 @@ export class AckBatcher {
       this.kick();
       await this.flushing;
     }
+    await this.tail;
   }
 }

@@ -56,7 +56,12 @@ export class EcgStore {
     const cols = 'id, gateway_id, record_id, received_at_ms, status, priority, claimed_by, byte_size, content_type, corrupt_code, analysis_json, meta_json';
     this.stmt = {
       insert: db.prepare(`INSERT INTO ecg_records (gateway_id, record_id, received_at_ms, status, priority, byte_size, content_type, corrupt_code, patient_ref, blob, analysis_json, meta_json)
-        VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (gateway_id, record_id) DO NOTHING RETURNING ${cols}`),
+        VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (gateway_id, record_id) DO UPDATE SET received_at_ms = excluded.received_at_ms, priority = excluded.priority,
+          byte_size = excluded.byte_size, content_type = excluded.content_type, corrupt_code = NULL, patient_ref = excluded.patient_ref,
+          blob = excluded.blob, analysis_json = excluded.analysis_json, meta_json = excluded.meta_json
+        WHERE ecg_records.corrupt_code IS NOT NULL AND excluded.corrupt_code IS NULL
+        RETURNING ${cols}`),
       // docs/CONTRACTS.md "Hub reading API": unreported first (most urgent, then longest waiting),
       // reported after (newest first).
       list: db.prepare(`SELECT ${cols} FROM ecg_records
@@ -71,7 +76,12 @@ export class EcgStore {
     };
   }
 
-  /** Stores a reassembled record as pending; undefined when (gateway, record id) is already stored. */
+  /**
+   * Stores a reassembled record as pending. When (gateway, record id) is already stored: a verified
+   * copy (no corrupt code) replaces a corrupt row (e.g. one evicted half-way and rebuilt from the
+   * stored chunks), keeping its row id, status and claim; otherwise nothing changes and this
+   * returns undefined (a corrupt copy never overwrites anything, a verified row is never replaced).
+   */
   put(r: AssembledRecord, receivedAtMs: number, priority = 0, info: StoredRecordInfo | null = null): EcgRecordView | undefined {
     const corrupt = info?.corruptCode === undefined ? r.corruptCode : info.corruptCode;
     const analysis = info?.analysis === null || info?.analysis === undefined ? null : JSON.stringify(info.analysis);

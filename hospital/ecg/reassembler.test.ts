@@ -89,3 +89,43 @@ describe('cart blob format', () => {
     expect(() => decodeCartBlob(TYPE, new Uint8Array(6))).toThrow(expect.objectContaining({ code: EcgErrorCode.FORMAT }) as Error);
   });
 });
+
+describe('EcgReassembler isolation between gateways (issue 12 item 4)', () => {
+  it('one gateway flooding partial records evicts only its own, never another gateway\'s record', () => {
+    const r = new EcgReassembler();
+    const honest = chunks(blobOf(1000), 700, 'HONEST');
+    expect(r.add('gw-a', honest[0]!)).toHaveLength(0);
+    const evicted = [];
+    for (let i = 0; i < 100; i++) evicted.push(...r.add('gw-flood', chunks(blobOf(200), 100, `F${i}`)[0]!));
+    expect(evicted.length).toBe(100 - 32);
+    expect(evicted.every((e) => e.gatewayId === 'gw-flood' && e.corruptCode === EcgErrorCode.EVICTED)).toBe(true);
+    const done = honest.slice(1).flatMap((c) => r.add('gw-a', c));
+    expect(done.map((d) => [d.gatewayId, d.recordId, d.corruptCode])).toEqual([['gw-a', 'HONEST', null]]);
+  });
+
+  it('40 gateways uploading at once (and 32 records of one gateway) all verify', () => {
+    const r = new EcgReassembler();
+    const recs = Array.from({ length: 40 }, (_, i) => chunks(blobOf(300 + i), 500, `R${i}`));
+    const own = Array.from({ length: 32 }, (_, i) => chunks(blobOf(300 + i), 500, `S${i}`));
+    const out = [
+      ...recs.flatMap((cs, i) => r.add(`gw-${i}`, cs[0]!)),
+      ...own.flatMap((cs) => r.add('gw-busy', cs[0]!)),
+    ];
+    expect(out).toEqual([]);
+    const done = [...recs.flatMap((cs, i) => cs.slice(1).flatMap((c) => r.add(`gw-${i}`, c))), ...own.flatMap((cs) => cs.slice(1).flatMap((c) => r.add('gw-busy', c)))];
+    expect(done).toHaveLength(72);
+    expect(done.filter((d) => d.corruptCode !== null)).toEqual([]);
+  });
+
+  it('past the byte bound the gateway holding the most bytes loses its oldest record', () => {
+    const r = new EcgReassembler({ maxBufferedBytes: 3000 });
+    const small = chunks(blobOf(1000), 500, 'SMALL'); // 500 bytes held of 4000
+    expect(r.add('gw-a', small[0]!)).toEqual([]);
+    const big1 = chunks(blobOf(1000), 1500, 'BIG1');
+    const big2 = chunks(blobOf(1000), 1500, 'BIG2');
+    r.add('gw-hog', big1[0]!);
+    const out = r.add('gw-hog', big2[0]!);
+    expect(out.map((o) => [o.gatewayId, o.recordId, o.corruptCode])).toEqual([['gw-hog', 'BIG1', EcgErrorCode.EVICTED]]);
+    expect(r.bufferedBytes).toBe(2000);
+  });
+});

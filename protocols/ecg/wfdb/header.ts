@@ -28,7 +28,7 @@ export interface WfdbSignalSpec {
   format: number;
   /** Samples per frame (the "x4" of "212x4"); 1 unless multi-rate. */
   samplesPerFrame: number;
-  /** Skew in frames (parsed, not applied: no record in the test material uses it). */
+  /** Skew in frames (applied by wfdbToRecord: the record's samples are on the time axis). */
   skew: number;
   /** Byte offset of the first sample in the data file. */
   byteOffset: number;

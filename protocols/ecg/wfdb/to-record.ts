@@ -1,6 +1,6 @@
 // Maps a decoded WFDB record onto the internal EcgRecord.
 import {
-  type EcgChannel, type EcgPatient, type EcgRecord, isEcgChannel, leadFromLabel, unknownDevice, unknownPatient,
+  type EcgChannel, type EcgPatient, type EcgRecord, INVALID_SAMPLE, isEcgChannel, leadFromLabel, unknownDevice, unknownPatient,
 } from '../record.js';
 import type { WfdbHeader } from './header.js';
 import type { WfdbSignals } from './signals.js';
@@ -13,7 +13,7 @@ export function wfdbToRecord(header: WfdbHeader, signals: WfdbSignals): EcgRecor
     const label = s.description === '' ? `signal ${i}` : s.description;
     const lead = leadFromLabel(label);
     const ch: EcgChannel = {
-      lead, label, samples: signals.samples[i] ?? new Int32Array(0),
+      lead, label, samples: deskew(signals.samples[i] ?? new Int32Array(0), s.skew * s.samplesPerFrame),
       sampleRateHz: header.frequencyHz * s.samplesPerFrame,
       gain: s.gain, baseline: s.baseline, units: s.units, adcResolution: s.adcResolution, derived: false,
     };
@@ -32,6 +32,19 @@ export function wfdbToRecord(header: WfdbHeader, signals: WfdbSignals): EcgRecor
     measurements: [], statements: [],
     notes: header.comments,
   };
+}
+
+/**
+ * header(5), skew: a signal declared "212:4" was stored 4 frames late, so the sample of time index
+ * i is stored sample i + skew (WFDB's getframe reads that far ahead). The record is on the time
+ * axis: samples move earlier by the skew and the last `skew` samples, which the file does not
+ * hold, are INVALID_SAMPLE. Signals as stored (checksums, initial values) stay in WfdbSignals.
+ */
+function deskew(stored: Int32Array, skewSamples: number): Int32Array {
+  if (skewSamples === 0) return stored;
+  const out = new Int32Array(stored.length).fill(INVALID_SAMPLE);
+  if (skewSamples < stored.length) out.set(stored.subarray(skewSamples));
+  return out;
 }
 
 function startTime(h: WfdbHeader): string | null {

@@ -57,6 +57,20 @@ describe('WFDB reader against header checksums', () => {
     expect(r237.signals.samples[5]?.[0]).toBe(INVALID_SAMPLE);
   });
 
+  it('03700181: RESP is declared 212:4 and sits on the time axis 4 samples (32 ms) earlier than stored (header(5) skew)', async () => {
+    const { record, signals } = await loadWfdbRecord(py('03700181'));
+    const stored = signals.samples[2] ?? new Int32Array();
+    const resp = record.otherSignals.find((s) => s.label === 'RESP')?.samples ?? new Int32Array();
+    // GROUND_TRUTH.txt: stored first value -304, checksum over stored samples; time index i = stored i + 4.
+    expect(stored[0]).toBe(-304);
+    expect(resp.length).toBe(75000);
+    expect(Array.from(resp.subarray(0, 100))).toEqual(Array.from(stored.subarray(4, 104)));
+    expect(resp[74995]).toBe(stored[74999]);
+    expect(Array.from(resp.subarray(74996))).toEqual([INVALID_SAMPLE, INVALID_SAMPLE, INVALID_SAMPLE, INVALID_SAMPLE]);
+    // Unskewed signals are untouched.
+    expect(record.otherSignals.find((s) => s.label === 'ABP')?.samples).toBe(signals.samples[1]);
+  });
+
   it('237s: multi-segment layout is parsed and its present segments load', async () => {
     const { header, segments } = await loadWfdbSegments(ck('checkpkg/input/237s'));
     expect(header.segments).toEqual([

@@ -63,7 +63,9 @@ export function mergeSets(sets: { axis: TimeAxis; channels: EcgChannel[] }[], ma
   const usable = sets.filter((s) => s.axis.rateHz === rate);
   if (usable.length < sets.length) notes.push(`${sets.length - usable.length} sequence set(s) at another rate than ${rate} Hz not imported`);
   const timed = usable.every((s) => s.axis.headS !== null);
-  const t0 = timed ? Math.min(...usable.map((s) => s.axis.headS ?? 0)) : 0;
+  // Relative heads count from the start of the recording (0), absolute ones from the earliest set.
+  const relative = usable.every((s) => s.axis.head === null);
+  const t0 = !timed ? 0 : relative ? Math.min(0, ...usable.map((s) => s.axis.headS ?? 0)) : Math.min(...usable.map((s) => s.axis.headS ?? 0));
   const offsets = usable.map((s) => (timed ? Math.round(((s.axis.headS ?? 0) - t0) * rate) : 0));
   const frames = usable.reduce((m, s, i) => Math.max(m, (offsets[i] ?? 0) + s.channels.reduce((n, c) => Math.max(n, c.samples.length), 0)), 0);
   // Gaps between sets may not dwarf the data: a hostile head could otherwise allocate gigabytes.
@@ -71,20 +73,40 @@ export function mergeSets(sets: { axis: TimeAxis; channels: EcgChannel[] }[], ma
   if (frames > max || frames > 2 * recorded + rate) {
     throw new AecgError(AecgErrorCode.VALUE, `sequence sets span ${frames} samples for ${recorded} recorded (limit ${max})`);
   }
+  // A lead is its code (or label) and its occurrence within a set: two channels both labelled "ECG"
+  // stay two leads, and a lead cut into stretches over several sets (missing samples between) is
+  // put back together on the axis. Samples a later set repeats for a time already filled are not
+  // taken twice.
   const channels: EcgChannel[] = [];
-  const seen = new Set<string>();
+  const byKey = new Map<string, EcgChannel>();
+  let repeated = 0;
   usable.forEach((s, i) => {
     const offset = offsets[i] ?? 0;
+    const occurrences = new Map<string, number>();
     for (const c of s.channels) {
-      const key = c.lead ?? c.label;
-      if (seen.has(key)) { notes.push(`lead ${key} repeated in a later sequence set, not imported twice`); continue; }
-      seen.add(key);
-      if (offset === 0 && c.samples.length === frames) { channels.push(c); continue; }
-      const samples = new Int32Array(frames).fill(INVALID_SAMPLE);
-      samples.set(c.samples, offset);
-      channels.push({ ...c, samples });
+      const name = c.lead ?? c.label;
+      const k = occurrences.get(name) ?? 0;
+      occurrences.set(name, k + 1);
+      const key = `${name}#${k}`;
+      const existing = byKey.get(key);
+      if (existing === undefined) {
+        const whole = offset === 0 && c.samples.length === frames;
+        const samples = whole ? c.samples : new Int32Array(frames).fill(INVALID_SAMPLE);
+        if (!whole) samples.set(c.samples, offset);
+        const channel = { ...c, samples };
+        byKey.set(key, channel);
+        channels.push(channel);
+        continue;
+      }
+      let clash = false;
+      for (let j = 0; j < c.samples.length; j++) {
+        if (existing.samples[offset + j] !== INVALID_SAMPLE) { clash = true; continue; }
+        existing.samples[offset + j] = c.samples[j] ?? INVALID_SAMPLE;
+      }
+      if (clash) repeated++;
     }
   });
+  if (repeated > 0) notes.push(`${repeated} lead(s) repeated for the same time in a later sequence set, not imported twice`);
   const first = usable.reduce<TimeAxis | undefined>((a, s) => (a === undefined || (s.axis.headS ?? 0) < (a.headS ?? 0) ? s.axis : a), undefined);
   return { channels, frames, head: first?.head ?? null };
 }

@@ -1,10 +1,14 @@
-// EcgRecord → HL7 aECG (AnnotatedECG) XML: one series (RHYTHM) with one sequence set: a GLIST_TS
-// time sequence (head = start, increment = 1/rate s) and one SLIST_PQ per lead whose digits are the
-// record's counts unchanged (scale = 1/gain, origin = −baseline/gain in the lead's units), so a
-// reader gets the exact counts back. Leads must share one rate and one length (a sequence set is one
-// time axis); other signals are not written (aECG carries ECG leads only).
+// EcgRecord → HL7 aECG (AnnotatedECG) XML, valid against the HL7 schema PORT_MT020001.xsd: one
+// series (RHYTHM) whose sequence sets each hold a time sequence (GLIST_TS head = start, increment =
+// 1/rate s) and one SLIST_PQ per lead whose digits are the record's counts unchanged (scale = µV per
+// count, origin = −baseline in µV, as aECG files of carts carry them), so a reader gets the exact
+// counts back. SLIST_PQ digits are integers with no null (HL7 v3 data types, SLIST), so missing
+// samples are not written as a value: the axis is cut where leads go missing or come back, and
+// each stretch is its own sequence set holding the leads that have data there (the standard's way
+// of leads recorded in groups). Leads must share one rate and one length; other signals are not
+// written (aECG carries ECG leads only).
 import { randomUUID } from 'node:crypto';
-import { type EcgChannel, type EcgRecord } from '../record.js';
+import { type EcgChannel, type EcgRecord, INVALID_SAMPLE, microvoltsPerCount } from '../record.js';
 import { AecgError, AecgErrorCode } from './errors.js';
 import { isoToHl7Ts } from './hl7-time.js';
 import { mdcCodeOfLead } from './lead-codes.js';
@@ -52,19 +56,46 @@ function digits(samples: Int32Array): string {
   return lines.join('\n');
 }
 
-function leadSequence(l: EcgChannel): string {
+function leadSequence(l: EcgChannel, from: number, to: number): string {
   const code = mdcCodeOfLead(l.lead) ?? 'MDC_ECG_LEAD_CONFIG';
-  const units = xmlEscape(l.units);
+  // Voltage leads in µV; a lead in other units (none we read) keeps them.
+  const uv = microvoltsPerCount(l);
+  const [scale, unit] = Number.isNaN(uv) ? [1 / l.gain, xmlEscape(l.units)] : [uv, 'uV'];
   return `<component><sequence>
 <code code="${code}" codeSystem="${HL7.mdc}" codeSystemName="MDC" displayName="${xmlEscape(l.label)}"/>
-<value xsi:type="SLIST_PQ"><origin value="${dec(-l.baseline / l.gain)}" unit="${units}"/><scale value="${dec(1 / l.gain)}" unit="${units}"/>
-<digits>${digits(l.samples)}</digits></value>
+<value xsi:type="SLIST_PQ"><origin value="${dec(-l.baseline * scale)}" unit="${unit}"/><scale value="${dec(scale)}" unit="${unit}"/>
+<digits>${digits(l.samples.subarray(from, to))}</digits></value>
 </sequence></component>`;
+}
+
+/** Most sequence sets one export writes (a lead flickering in and out would otherwise make thousands). */
+const MAX_SETS = 1000;
+
+/**
+ * Stretches [from, to) of the axis over which the same leads have samples (no INVALID_SAMPLE);
+ * stretches where no lead has data are left out.
+ */
+export function validStretches(leads: readonly EcgChannel[], length: number): { from: number; to: number; leads: number[] }[] {
+  const out: { from: number; to: number; leads: number[] }[] = [];
+  const key = (i: number): string => leads.map((l) => (l.samples[i] === INVALID_SAMPLE ? '0' : '1')).join('');
+  let from = 0;
+  let current = length > 0 ? key(0) : '';
+  for (let i = 1; i <= length; i++) {
+    const k = i < length ? key(i) : '';
+    if (k === current) continue;
+    const present = [...current].flatMap((c, j) => (c === '1' ? [j] : []));
+    if (present.length > 0) out.push({ from, to: i, leads: present });
+    if (out.length > MAX_SETS) throw new AecgError(AecgErrorCode.VALUE, `missing samples would cut the record into more than ${MAX_SETS} sequence sets`);
+    from = i;
+    current = k;
+  }
+  return out;
 }
 
 function subject(r: EcgRecord): string {
   const p = r.patient;
-  const id = p.id === null ? '' : `<id extension="${xmlEscape(p.id)}"/>`;
+  // The trial subject's id is required (PORT_MT020001): unknown is said with a nullFlavor.
+  const id = p.id === null ? '<id nullFlavor="UNK"/>' : `<id extension="${xmlEscape(p.id)}"/>`;
   const name = p.name === null ? '' : `<name>${xmlEscape(p.name)}</name>`;
   // Without a trial, the clinical trial and timepoint are placeholders the schema asks for.
   return `<componentOf><timepointEvent><code code="UNSCHEDULED" codeSystem="${HL7.actCode}"/><componentOf><subjectAssignment><subject><trialSubject>${id}
@@ -102,14 +133,46 @@ function annotationSet(r: EcgRecord): string {
   return `<subjectOf><annotationSet>\n${parts.join('\n')}\n</annotationSet></subjectOf>`;
 }
 
-/** Writes the record as an AnnotatedECG document (UTF-8 text). Throws AecgError if it does not fit. */
-export function exportAecg(r: EcgRecord): string {
-  const { rateHz } = aecgShape(r);
+/** HL7 TS of the record start moved by `seconds` (microsecond digits: exact to well under a sample). */
+function tsAt(startIso: string, seconds: number): string {
+  const ts = isoToHl7Ts(startIso);
+  if (seconds === 0) return ts;
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\.\d+)?(.*)$/.exec(ts);
+  if (m === null) throw new AecgError(AecgErrorCode.VALUE, `start time "${startIso.slice(0, 40)}" has no seconds to offset from`);
+  const n = (i: number): number => Number(m[i]);
+  const us = Date.UTC(n(1), n(2) - 1, n(3), n(4), n(5), n(6)) * 1000 + Math.round(Number(m[7] ?? 0) * 1e6) + Math.round(seconds * 1e6);
+  const d = new Date(Math.floor(us / 1000));
+  const p = (v: number, w = 2): string => String(v).padStart(w, '0');
+  const frac = p(((us % 1e6) + 1e6) % 1e6, 6);
+  return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}.${frac}${m[8] ?? ''}`;
+}
+
+function sequenceSet(r: EcgRecord, rateHz: number, stretch: { from: number; to: number; leads: number[] }): string {
+  const offset = stretch.from / rateHz;
   // Without a start time the sequence is relative to the start of the recording.
   const head = r.startTime === null
-    ? `<code code="TIME_RELATIVE" codeSystem="${HL7.actCode}"/><value xsi:type="GLIST_PQ"><head value="0" unit="s"/>`
-    : `<code code="TIME_ABSOLUTE" codeSystem="${HL7.actCode}"/><value xsi:type="GLIST_TS"><head value="${isoToHl7Ts(r.startTime)}"/>`;
-  const when = `<effectiveTime><center ${r.startTime === null ? 'nullFlavor="UNK"' : `value="${isoToHl7Ts(r.startTime)}"`}/></effectiveTime>`;
+    ? `<code code="TIME_RELATIVE" codeSystem="${HL7.actCode}"/><value xsi:type="GLIST_PQ"><head value="${dec(offset)}" unit="s"/>`
+    : `<code code="TIME_ABSOLUTE" codeSystem="${HL7.actCode}"/><value xsi:type="GLIST_TS"><head value="${tsAt(r.startTime, offset)}"/>`;
+  const leads = stretch.leads.map((i) => r.leads[i]).filter((l) => l !== undefined);
+  return `<component><sequenceSet>
+<component><sequence>${head}<increment value="${dec(1 / rateHz)}" unit="s"/></value></sequence></component>
+${leads.map((l) => leadSequence(l, stretch.from, stretch.to)).join('\n')}
+</sequenceSet></component>`;
+}
+
+/** Writes the record as an AnnotatedECG document (UTF-8 text). Throws AecgError if it does not fit. */
+export function exportAecg(r: EcgRecord): string {
+  const { rateHz, length } = aecgShape(r);
+  const stretches = validStretches(r.leads, length);
+  if (stretches.length === 0) throw new AecgError(AecgErrorCode.VALUE, 'record has no valid sample to export');
+  // PORT_MT020001: the document's and the series' effectiveTime are required; the series spans the
+  // recording (low inclusive, high exclusive). Without a start time both are nullFlavor UNK.
+  const when = r.startTime === null
+    ? '<effectiveTime><center nullFlavor="UNK"/></effectiveTime>'
+    : `<effectiveTime><center value="${isoToHl7Ts(r.startTime)}"/></effectiveTime>`;
+  const span = r.startTime === null
+    ? '<effectiveTime><low nullFlavor="UNK"/><high nullFlavor="UNK"/></effectiveTime>'
+    : `<effectiveTime><low value="${tsAt(r.startTime, 0)}" inclusive="true"/><high value="${tsAt(r.startTime, length / rateHz)}" inclusive="false"/></effectiveTime>`;
   return `<?xml version="1.0" encoding="UTF-8"?>
 <AnnotatedECG xmlns="urn:hl7-org:v3" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" type="Observation">
 <id root="${randomUUID()}" extension="${xmlEscape(r.id)}"/>
@@ -120,11 +183,9 @@ ${age(r)}
 <component><series>
 <id root="${randomUUID()}"/>
 <code code="RHYTHM" codeSystem="${HL7.actCode}" codeSystemName="ActCode"/>
+${span}
 ${device(r)}
-<component><sequenceSet>
-<component><sequence>${head}<increment value="${dec(1 / rateHz)}" unit="s"/></value></sequence></component>
-${r.leads.map(leadSequence).join('\n')}
-</sequenceSet></component>
+${stretches.map((st) => sequenceSet(r, rateHz, st)).join('\n')}
 ${annotationSet(r)}
 </series></component>
 </AnnotatedECG>

@@ -36,12 +36,22 @@ export function text(tag: number, vr: string, s: string | null): Encoded {
   return element(tag, vr, utf8.encode(s ?? ''));
 }
 
-/** A DS value: the shortest decimal that reads back as the same number, within DS's 16 characters. */
+/**
+ * A DS value: the shortest decimal that reads back as the same number; when that is over DS's 16
+ * characters (PS3.5 §6.2), the most significant digits that fit, in fixed or exponent form
+ * ("3.374080944e-4" keeps more digits than "0.000337408094"), so calibration keeps ≥ 11 digits.
+ */
 export function ds(x: number): string {
   if (!Number.isFinite(x)) throw new DicomError(DicomErrorCode.EXPORT, `cannot write ${x} as DS`);
-  let s = String(x);
-  for (let p = 15; s.length > 16 && p > 1; p--) s = Number(x.toPrecision(p)).toString();
-  return s;
+  const s = String(x);
+  if (s.length <= 16) return s;
+  for (let p = 15; p >= 1; p--) {
+    const fixed = Number(x.toPrecision(p)).toString();
+    if (fixed.length <= 16) return fixed;
+    const exp = x.toExponential(p - 1).replace('e+', 'e');
+    if (exp.length <= 16) return exp;
+  }
+  return s.slice(0, 16);
 }
 
 export function us(tag: number, n: number): Encoded {

@@ -14,6 +14,10 @@ export const Hl7ErrorCode = {
   BAD_SEGMENT_ID: 'TM_ERR_HL7_BAD_SEGMENT_ID',
   /** Over a structural limit: segments, fields per segment, repetitions, components or sub-components. */
   LIMIT: 'TM_ERR_HL7_LIMIT',
+  /** extractPcd: the message is not an ORU^R01 (PCD-01) or ORU^R40 (PCD-04). */
+  PCD_UNSUPPORTED: 'TM_ERR_HL7_PCD_UNSUPPORTED',
+  /** extractPcd: an OBX without an OBX-3 code; the row is skipped and reported, the rest is kept. */
+  PCD_BAD_OBX: 'TM_ERR_HL7_PCD_BAD_OBX',
   /** The MLLP framer dropped a block over its byte cap (HL7 v2.6 Appendix C). */
   MLLP_OVERFLOW: 'TM_ERR_MLLP_OVERFLOW',
   /** Bytes outside a 0x0B … 0x1C 0x0D block, dropped up to the next start byte. */

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import type { Logger } from 'pino';
+import type { Bottleneck } from './bottleneck.js';
 import { Pipe, type PipeConfig } from './pipe.js';
 import type { Rng } from './prng.js';
 import type { Scheduler } from './scheduler.js';
@@ -11,6 +12,9 @@ export interface ConnectionDeps {
   readonly targetPort: number;
   readonly up: PipeConfig;
   readonly down: PipeConfig;
+  /** The emulator's one bottleneck per direction, shared by all its connections. */
+  readonly upBottleneck: Bottleneck;
+  readonly downBottleneck: Bottleneck;
   readonly upStats: DirStats;
   readonly downStats: DirStats;
   readonly upRng: Rng;
@@ -20,7 +24,7 @@ export interface ConnectionDeps {
   readonly onClosed: (c: Connection) => void;
 }
 
-/** A client socket, its socket to the target, and the two pipes between them. */
+/** A client socket, its socket to the target, and the two pipes between them (through the shared bottlenecks). */
 export class Connection {
   readonly target: net.Socket;
   readonly up: Pipe;
@@ -35,8 +39,8 @@ export class Connection {
     client.setNoDelay(true);
     // allowHalfOpen: a FIN travels through the pipe like data instead of closing both ways at once.
     this.target = net.connect({ host: deps.targetHost, port: deps.targetPort, allowHalfOpen: true, noDelay: true });
-    this.up = new Pipe(client, this.target, deps.up, deps.sched, deps.upRng, deps.upStats);
-    this.down = new Pipe(this.target, client, deps.down, deps.sched, deps.downRng, deps.downStats);
+    this.up = new Pipe(client, this.target, deps.up, deps.sched, deps.upRng, deps.upStats, deps.upBottleneck);
+    this.down = new Pipe(this.target, client, deps.down, deps.sched, deps.downRng, deps.downStats, deps.downBottleneck);
     this.watch(client, 'client', this.down);
     this.watch(this.target, 'target', this.up);
   }

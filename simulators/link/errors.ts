@@ -10,6 +10,8 @@ export const LinkErrorCode = {
   BAD_ARGS: 'TM_ERR_LINK_BAD_ARGS',
   /** Asked to listen on a non-loopback address without explicit permission. */
   REMOTE_REFUSED: 'TM_ERR_LINK_REMOTE_REFUSED',
+  /** A Mahimahi trace file is missing, unreadable or malformed (the message names file and line). */
+  TRACE_INVALID: 'TM_ERR_LINK_TRACE_INVALID',
   /** The emulator was aborted or closed while starting. */
   ABORTED: 'TM_ERR_LINK_ABORTED',
 } as const;

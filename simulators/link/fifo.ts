@@ -30,6 +30,11 @@ export class Fifo<T> {
     return item;
   }
 
+  /** Live items, head first. */
+  *[Symbol.iterator](): Iterator<T> {
+    for (let i = this.head; i < this.items.length; i++) yield this.items[i] as T;
+  }
+
   clear(): void {
     this.items = [];
     this.head = 0;

@@ -2,15 +2,19 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { pino, type Logger } from 'pino';
 import { systemClock, type Clock } from '../../protocols/index.js';
+import { Bottleneck } from './bottleneck.js';
 import { Connection } from './connection.js';
 import { LinkError, LinkErrorCode } from './errors.js';
 import { eventSchedule, type LinkEvent } from './events.js';
+import { openGreedyFlow, type GreedyFlow } from './greedy.js';
 import { initialLinkState, linkTransition, refusesNew, type LinkInput, type LinkState } from './link-state.js';
 import type { PipeConfig } from './pipe.js';
 import { createRng } from './prng.js';
 import { getProfile, queueLimitBytes, type DirectionProfile, type LinkProfile } from './profile.js';
 import { timerScheduler, type Scheduler } from './scheduler.js';
+import { constantService, steppedService, traceService, type Service } from './service.js';
 import { copyDirStats, emptyDirStats, type DirStats } from './stats.js';
+import { loadTrace } from './trace.js';
 
 export type { LinkProfile, DirectionProfile, LinkEventsProfile } from './profile.js';
 export { getProfile, parseProfile, profileNames } from './profile.js';
@@ -19,6 +23,10 @@ export { eventSchedule, eventsUntil } from './events.js';
 export type { DirStats } from './stats.js';
 export { histQuantile, LATENESS_BUCKET_MS } from './stats.js';
 export { LinkError, LinkErrorCode } from './errors.js';
+export type { GreedyFlow } from './greedy.js';
+export type { MahimahiTrace, RateStep, Service } from './service.js';
+export { constantService, OPPORTUNITY_BYTES, steppedService, traceService } from './service.js';
+export { loadTrace, parseTrace, resolveTracePath, sharedDataDir } from './trace.js';
 
 /** Options of {@link startLink}. */
 export interface LinkOptions {
@@ -40,6 +48,11 @@ export interface LinkOptions {
   scheduler?: Scheduler;
   /** Aborts listening while starting. */
   signal?: AbortSignal;
+  /**
+   * Observer of the bottleneck: called as each piece's last byte is serialised, with the model time
+   * in ms since the emulator started (exact trace/step times, whatever the event loop's lateness).
+   */
+  onServed?: (direction: 'up' | 'down', bytes: number, atMs: number) => void;
 }
 
 /** Link statistics: per direction (up = client→target) and the number of open connections. */
@@ -64,14 +77,26 @@ export interface LinkEmulator {
   setOutage(on: boolean, opts?: { refuseNew?: boolean }): void;
   /** Forced disconnect of every connection now (both sockets reset). */
   disconnectAll(): void;
+  /**
+   * Opens a competing greedy TCP flow through this emulator's own bottleneck ('up': an upload that
+   * always has data; 'down': a download), terminated by a sink inside the emulator, not the target.
+   */
+  startGreedy(direction: 'up' | 'down'): Promise<GreedyFlow>;
   stats(): LinkStats;
 }
 
+/** The capacity of one direction: a fixed rate, looping rate steps, or a Mahimahi trace. */
+export function directionService(d: DirectionProfile, originMs: number): Service {
+  if (d.trace !== undefined) return traceService(loadTrace(d.trace), originMs);
+  if (d.rateSteps !== undefined) return steppedService(d.rateSteps, originMs);
+  return constantService(d.rateBps);
+}
+
 /** Cap on what one pipe holds beyond its queue: twice the bandwidth-delay product, at least 256 KiB. */
-function pipeConfig(d: DirectionProfile): PipeConfig {
-  const q = queueLimitBytes(d);
-  const bdp = d.rateBps > 0 ? ((d.delayMs + d.jitterMs) * d.rateBps) / 8000 : 0;
-  return { delayMs: d.delayMs, jitterMs: d.jitterMs, rateBps: d.rateBps, queueLimitBytes: q, heldLimitBytes: q + Math.max(256 * 1024, 2 * bdp) };
+function pipeConfig(d: DirectionProfile, nominalBps: number): PipeConfig {
+  const q = queueLimitBytes(d, nominalBps);
+  const bdp = nominalBps > 0 ? ((d.delayMs + d.jitterMs) * nominalBps) / 8000 : 0;
+  return { delayMs: d.delayMs, jitterMs: d.jitterMs, rateBps: nominalBps, queueLimitBytes: q, heldLimitBytes: q + Math.max(256 * 1024, 2 * bdp) };
 }
 
 /** Starts a TCP proxy that emulates a 5G cell between its clients and one target (DESIGN.md §4). */
@@ -81,10 +106,30 @@ export async function startLink(opts: LinkOptions): Promise<LinkEmulator> {
   const clock = opts.clock ?? systemClock;
   const sched = opts.scheduler ?? timerScheduler(clock);
   const log = (opts.logger ?? pino({ level: 'silent' })).child({ component: 'link', profile: profile.name });
-  const upCfg = pipeConfig(profile.up);
-  const downCfg = pipeConfig(profile.down);
   const upStats = emptyDirStats();
   const downStats = emptyDirStats();
+  // ONE bottleneck per direction for every connection: a cell has one uplink buffer per modem,
+  // not one per TCP connection. Time 0 of a trace or of rate steps is the emulator's start.
+  const origin = sched.now();
+  const rttMs = profile.up.delayMs + profile.down.delayMs;
+  const bottleneck = (dir: 'up' | 'down', stats: DirStats): Bottleneck => {
+    const d = profile[dir];
+    const service = directionService(d, origin);
+    const queueLimit = queueLimitBytes(d, service.nominalBps);
+    const tap = opts.onServed;
+    return new Bottleneck(
+      service,
+      { queueLimitBytes: queueLimit, policy: d.queuePolicy ?? 'backpressure', rttMs, ...(tap ? { onServed: (b: number, end: number) => tap(dir, b, end - origin) } : {}) },
+      sched,
+      stats,
+    );
+  };
+  const upBn = bottleneck('up', upStats);
+  const downBn = bottleneck('down', downStats);
+  const upCfg = pipeConfig(profile.up, upBn.service.nominalBps);
+  const downCfg = pipeConfig(profile.down, downBn.service.nominalBps);
+  const greedy = new Set<GreedyFlow>();
+  const entries = new Set<net.Server>();
   const conns = new Set<Connection>();
   let state: LinkState = initialLinkState;
   let refused = 0;
@@ -95,11 +140,14 @@ export async function startLink(opts: LinkOptions): Promise<LinkEmulator> {
     state = linkTransition(state, input);
     if (state.name !== before) {
       log.info({ from: before, to: state.name }, 'link state');
+      upBn.setFrozen(state.name === 'outage');
+      downBn.setFrozen(state.name === 'outage');
       for (const c of conns) c.setFrozen(state.name === 'outage');
     }
   }
 
-  const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (client) => {
+  const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (client) => accept(client, opts.targetHost, opts.targetPort));
+  function accept(client: net.Socket, targetHost: string, targetPort: number): void {
     if (refusesNew(state)) {
       refused++;
       client.on('error', () => undefined);
@@ -108,10 +156,12 @@ export async function startLink(opts: LinkOptions): Promise<LinkEmulator> {
     }
     const n = connSeq++;
     const conn = new Connection(client, {
-      targetHost: opts.targetHost,
-      targetPort: opts.targetPort,
+      targetHost,
+      targetPort,
       up: upCfg,
       down: downCfg,
+      upBottleneck: upBn,
+      downBottleneck: downBn,
       upStats,
       downStats,
       // Per-connection jitter streams, numbered in accept order: a replay with the same seed and
@@ -127,7 +177,22 @@ export async function startLink(opts: LinkOptions): Promise<LinkEmulator> {
     for (const [dir, until] of [['up', stallUntil.up], ['down', stallUntil.down]] as const) {
       if (until > sched.now()) conn[dir].stall(until);
     }
-  });
+  }
+
+  async function startGreedy(direction: 'up' | 'down'): Promise<GreedyFlow> {
+    // The flow enters through a listener of its own that forwards to its sink instead of the target,
+    // through the same two bottlenecks as every other connection.
+    let sinkPort = 0;
+    const entry = net.createServer({ allowHalfOpen: true, noDelay: true }, (client) => accept(client, '127.0.0.1', sinkPort));
+    entry.listen(0, '127.0.0.1');
+    await once(entry, 'listening');
+    entries.add(entry);
+    const a = entry.address();
+    const flow = await openGreedyFlow(direction, typeof a === 'object' && a ? a.port : 0, (p) => (sinkPort = p));
+    greedy.add(flow);
+    log.info({ direction }, 'greedy flow started');
+    return flow;
+  }
 
   const stallUntil = { up: 0, down: 0 };
   const timers = new Set<NodeJS.Timeout>();
@@ -201,13 +266,22 @@ export async function startLink(opts: LinkOptions): Promise<LinkEmulator> {
       apply({ type: 'close' });
       for (const t of timers) clearTimeout(t);
       timers.clear();
+      for (const g of greedy) await g.close();
       disconnectAll();
+      upBn.close();
+      downBn.close();
+      for (const e of entries) e.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
     setOutage(on, o) {
       apply(on ? { type: 'outage-begin', cause: 'manual', refuseNew: o?.refuseNew ?? false } : { type: 'outage-end', cause: 'manual' });
     },
     disconnectAll,
-    stats: () => ({ up: copyDirStats(upStats), down: copyDirStats(downStats), connections: conns.size, refused, state: state.name }),
+    startGreedy,
+    stats() {
+      upStats.offeredBytes = upBn.offeredBytes();
+      downStats.offeredBytes = downBn.offeredBytes();
+      return { up: copyDirStats(upStats), down: copyDirStats(downStats), connections: conns.size, refused, state: state.name };
+    },
   };
 }

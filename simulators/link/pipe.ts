@@ -1,7 +1,9 @@
 import type { Readable, Writable } from 'node:stream';
+import { Bottleneck, EARLY_MS, type BottleneckClient, type Slot } from './bottleneck.js';
 import { Fifo } from './fifo.js';
 import type { Rng } from './prng.js';
 import type { Scheduler, TimerHandle } from './scheduler.js';
+import { constantService } from './service.js';
 import { histAdd, LATENESS_BUCKET_MS, type DirStats } from './stats.js';
 
 /** Settings of one pipe (one direction of one connection). */
@@ -10,54 +12,44 @@ export interface PipeConfig {
   readonly delayMs: number;
   /** Uniform jitter amplitude in ms (±). */
   readonly jitterMs: number;
-  /** Bottleneck rate in bits/s; 0 = unlimited. */
+  /** Bottleneck rate in bits/s; 0 = unlimited. Used only when the pipe has no shared bottleneck. */
   readonly rateBps: number;
-  /** Bottleneck queue depth in bytes; reading from the source stops at this occupancy. */
+  /** Bottleneck queue depth in bytes; reading from the source stops at this occupancy. Own bottleneck only. */
   readonly queueLimitBytes: number;
   /** Hard cap on everything the pipe holds (queue + delay line), so stalls cannot grow memory. */
   readonly heldLimitBytes: number;
 }
 
-interface Piece {
-  readonly buf: Buffer;
-  /** Arrival time while queued; delivery time once serialised. */
-  readonly at: number;
-}
-
-/** Due times within this many ms of now are delivered now: cheaper than a sub-ms re-arm. */
-const EARLY_MS = 0.25;
-/** Largest piece, whatever the rate: keeps each write small enough to interleave fairly. */
-const MAX_PIECE = 16 * 1024;
-/** Smallest piece: below this, per-piece overhead costs more than the finer granularity gains. */
-const MIN_PIECE = 512;
-
 /**
- * One direction of an emulated cell. Bytes read from `source` wait in a FIFO bottleneck queue,
- * are serialised at `rateBps` one piece at a time, then travel a delay line (base delay + jitter,
- * never reordering) and are written to `dest`.
+ * One direction of one connection through an emulated cell. Bytes read from `source` join the
+ * direction's bottleneck queue (shared with every other connection of the emulator, or the pipe's
+ * own when none is given), are serialised by it, then travel this connection's delay line (base
+ * delay + jitter, never reordering: TCP delivers in order) and are written to `dest`.
  *
- * Backpressure works as behind a real cell: when the queue (or the whole pipe, or the destination
- * socket) is full the source is paused, so the kernel buffers fill and the sender's write() returns
- * false. Queue policy when full: stop reading (never drop: TCP above us does not lose bytes).
+ * Backpressure works as behind a real cell: when the shared queue (or this pipe's holdings, or the
+ * destination socket) is full the source is paused, so the kernel buffers fill and the sender's
+ * write() returns false.
  */
-export class Pipe {
-  private readonly queue = new Fifo<Piece>();
-  private readonly flight = new Fifo<Piece>();
+export class Pipe implements BottleneckClient {
+  /** Every piece not yet delivered, in stream order; a head not yet served (or dropped) blocks the rest. */
+  private readonly order = new Fifo<Slot>();
   private queued = 0;
   private inFlight = 0;
-  /** When the transmitter is next free (ms, monotonic). */
-  private txFree = 0;
+  /** Dropped (drop-tail) and waiting to be sent again. */
+  private lost = 0;
   /** Last delivery time handed out: jitter never makes a later piece overtake an earlier one. */
   private lastDue = 0;
   private stallUntil = 0;
   private frozen = false;
   private paused = false;
+
   private sourceEnded = false;
   private endSent = false;
   private destroyed = false;
   private timer: TimerHandle | undefined;
   private timerAt = Infinity;
-  private readonly pieceMax: number;
+  private readonly bottleneck: Bottleneck;
+  private readonly ownBottleneck: boolean;
 
   constructor(
     private readonly source: Readable,
@@ -66,26 +58,28 @@ export class Pipe {
     private readonly sched: Scheduler,
     private readonly rng: Rng,
     private readonly stats: DirStats,
+    shared?: Bottleneck,
   ) {
-    // About 1 ms of transmission time per piece so the rate holds at fine granularity.
-    const perMs = cfg.rateBps > 0 ? Math.floor(cfg.rateBps / 8000) : MAX_PIECE;
-    this.pieceMax = Math.min(MAX_PIECE, Math.max(MIN_PIECE, perMs));
+    this.ownBottleneck = !shared;
+    this.bottleneck =
+      shared ?? new Bottleneck(constantService(cfg.rateBps), { queueLimitBytes: cfg.queueLimitBytes, policy: 'backpressure', rttMs: 2 * cfg.delayMs }, sched, stats);
+    this.bottleneck.attach(this);
     source.on('data', (chunk: Buffer) => this.push(chunk));
     source.on('end', () => {
       this.sourceEnded = true;
-      this.tick();
+      this.wake();
     });
-    dest.on('drain', () => this.tick());
+    dest.on('drain', () => this.wake());
   }
 
-  /** Bytes waiting in the bottleneck queue. */
+  /** Bytes of this connection waiting in the bottleneck queue. */
   get queuedBytes(): number {
     return this.queued;
   }
 
-  /** Bytes held in total (queue + delay line). */
+  /** Bytes held in total (queue + delay line + dropped awaiting resend). */
   get heldBytes(): number {
-    return this.queued + this.inFlight;
+    return this.queued + this.inFlight + this.lost;
   }
 
   /** Holds every delivery until `untilMs` (a stall); serialisation goes on meanwhile. */
@@ -93,13 +87,12 @@ export class Pipe {
     this.stallUntil = Math.max(this.stallUntil, untilMs);
   }
 
-  /** Outage: nothing is serialised or delivered while frozen; bytes are kept. */
+  /** Outage: nothing is delivered while frozen (the emulator freezes the shared bottleneck too); bytes are kept. */
   setFrozen(frozen: boolean): void {
     if (this.frozen === frozen) return;
     this.frozen = frozen;
-    // The radio was gone: the transmitter restarts now, not in the past (no catch-up burst).
-    if (!frozen) this.txFree = Math.max(this.txFree, this.sched.now());
-    this.tick();
+    if (this.ownBottleneck) this.bottleneck.setFrozen(frozen);
+    this.wake();
   }
 
   /** Drops everything held and stops; the owner destroys the sockets. */
@@ -108,41 +101,31 @@ export class Pipe {
     this.destroyed = true;
     this.timer?.cancel();
     this.timer = undefined;
-    this.account(-this.queued, -this.inFlight);
-    this.queue.clear();
-    this.flight.clear();
+    this.bottleneck.detach(this);
+    if (this.ownBottleneck) this.bottleneck.close();
+    this.stats.heldBytes -= this.queued + this.inFlight + this.lost;
+    this.queued = this.inFlight = this.lost = 0;
+    this.order.clear();
   }
 
-  private push(chunk: Buffer): void {
+  served(slot: Slot, _start: number, end: number): void {
+    const j = this.cfg.jitterMs > 0 ? (this.rng() * 2 - 1) * this.cfg.jitterMs : 0;
+    const due = Math.max(this.lastDue, end + Math.max(0, this.cfg.delayMs + j));
+    this.lastDue = due;
+    slot.due = due;
+    this.move(-slot.buf.length, slot.buf.length, 0);
+  }
+
+  dropped(_slot: Slot, bytes: number): void {
+    // Dropped: out of the queue, held for the resend. Re-offered (bytes < 0): back into the queue.
+    this.move(-bytes, 0, bytes);
+  }
+
+  wake(): void {
     if (this.destroyed) return;
     const now = this.sched.now();
-    this.stats.bytesIn += chunk.length;
-    for (let off = 0; off < chunk.length; off += this.pieceMax) {
-      // subarray shares memory: splitting costs no copy.
-      this.queue.push({ buf: chunk.subarray(off, off + this.pieceMax), at: now });
-    }
-    this.account(chunk.length, 0);
-    this.tick();
-  }
-
-  private account(dQueued: number, dFlight: number): void {
-    this.queued += dQueued;
-    this.inFlight += dFlight;
-    this.stats.queuedBytes += dQueued;
-    this.stats.heldBytes += dQueued + dFlight;
-    if (this.queued > this.stats.maxQueuedBytes) this.stats.maxQueuedBytes = this.queued;
-    const held = this.queued + this.inFlight;
-    if (held > this.stats.maxHeldBytes) this.stats.maxHeldBytes = held;
-  }
-
-  private tick(): void {
-    if (this.destroyed) return;
-    const now = this.sched.now();
-    if (!this.frozen) {
-      this.transmit(now);
-      if (now >= this.stallUntil) this.deliver(now);
-    }
-    if (this.sourceEnded && !this.endSent && this.queued + this.inFlight === 0) {
+    if (!this.frozen && now >= this.stallUntil) this.deliver(now);
+    if (this.sourceEnded && !this.endSent && this.heldBytes === 0) {
       // Half-close travels like data: FIN only after every byte before it.
       this.endSent = true;
       this.dest.end();
@@ -151,29 +134,37 @@ export class Pipe {
     this.arm(now);
   }
 
-  private transmit(now: number): void {
-    const rate = this.cfg.rateBps;
-    for (let p = this.queue.peek(); p; p = this.queue.peek()) {
-      const start = Math.max(this.txFree, p.at);
-      if (start > now + EARLY_MS) break;
-      this.queue.shift();
-      histAdd(this.stats.queueDelayHist, start - p.at, 1);
-      const txEnd = rate > 0 ? start + (p.buf.length * 8000) / rate : start;
-      this.txFree = txEnd;
-      const j = this.cfg.jitterMs > 0 ? (this.rng() * 2 - 1) * this.cfg.jitterMs : 0;
-      const due = Math.max(this.lastDue, txEnd + Math.max(0, this.cfg.delayMs + j));
-      this.lastDue = due;
-      this.flight.push({ buf: p.buf, at: due });
-      this.account(-p.buf.length, p.buf.length);
+  private push(chunk: Buffer): void {
+    if (this.destroyed) return;
+    const now = this.sched.now();
+    const size = this.bottleneck.service.pieceBytes;
+    this.stats.bytesIn += chunk.length;
+    for (let off = 0; off < chunk.length; off += size) {
+      // subarray shares memory: splitting costs no copy.
+      const slot: Slot = { buf: chunk.subarray(off, off + size), due: NaN };
+      this.order.push(slot);
+      this.move(slot.buf.length, 0, 0);
+      this.bottleneck.enqueue(this, slot, now);
     }
+    this.bottleneck.kick();
+    this.wake();
+  }
+
+  private move(dQueued: number, dFlight: number, dLost: number): void {
+    this.queued += dQueued;
+    this.inFlight += dFlight;
+    this.lost += dLost;
+    this.stats.heldBytes += dQueued + dFlight + dLost;
+    const held = this.heldBytes;
+    if (held > this.stats.maxHeldBytes) this.stats.maxHeldBytes = held;
   }
 
   private deliver(now: number): void {
     let corked = false;
     let bytes = 0;
-    for (let p = this.flight.peek(); p && p.at <= now + EARLY_MS; p = this.flight.peek()) {
-      this.flight.shift();
-      histAdd(this.stats.latenessHist, now - p.at, LATENESS_BUCKET_MS);
+    for (let p = this.order.peek(); p && p.due <= now + EARLY_MS; p = this.order.peek()) {
+      this.order.shift();
+      histAdd(this.stats.latenessHist, now - p.due, LATENESS_BUCKET_MS);
       if (!corked) {
         // Cork so all pieces due on this wake leave in one writev, not one syscall each.
         this.dest.cork();
@@ -185,15 +176,12 @@ export class Pipe {
     if (corked) {
       this.dest.uncork();
       this.stats.bytesOut += bytes;
-      this.account(0, -bytes);
+      this.move(0, -bytes, 0);
     }
   }
 
   private flow(): void {
-    const full =
-      (this.cfg.queueLimitBytes > 0 && this.queued >= this.cfg.queueLimitBytes) ||
-      this.queued + this.inFlight >= this.cfg.heldLimitBytes ||
-      this.dest.writableNeedDrain;
+    const full = !this.bottleneck.mayRead(this) || this.heldBytes >= this.cfg.heldLimitBytes || this.dest.writableNeedDrain;
     if (full && !this.paused) {
       this.paused = true;
       this.stats.pauses++;
@@ -206,12 +194,9 @@ export class Pipe {
 
   private arm(now: number): void {
     let next = Infinity;
-    if (!this.frozen) {
-      const q = this.queue.peek();
-      if (q) next = Math.max(this.txFree, q.at);
-      const f = this.flight.peek();
-      if (f) next = Math.min(next, Math.max(f.at, this.stallUntil));
-    }
+    const f = this.order.peek();
+    // NaN (not served yet) compares false: the bottleneck wakes this pipe when it serves the head.
+    if (!this.frozen && f && f.due === f.due) next = Math.max(f.due, this.stallUntil);
     if (next === this.timerAt && this.timer) return;
     this.timer?.cancel();
     this.timer = undefined;
@@ -220,7 +205,7 @@ export class Pipe {
     this.timer = this.sched.at(Math.max(next, now), () => {
       this.timer = undefined;
       this.timerAt = Infinity;
-      this.tick();
+      this.wake();
     });
   }
 }

@@ -1,5 +1,6 @@
 import profilesJson from './profiles.json' with { type: 'json' };
 import { LinkError, LinkErrorCode } from './errors.js';
+import type { RateStep } from './service.js';
 
 /** A [min, max] range in milliseconds; each event draws uniformly from it. */
 export type RangeMs = readonly [number, number];
@@ -11,12 +12,21 @@ export interface DirectionProfile {
   /** Per-chunk jitter in ms: each chunk gets an extra uniform delay in [-jitterMs, +jitterMs]
    *  (never below zero total, never reordering). Default 0. */
   readonly jitterMs: number;
-  /** Bottleneck rate in bits/s; 0 means unlimited. */
+  /** Bottleneck rate in bits/s; 0 means unlimited (or: the rate comes from `trace` / `rateSteps`). */
   readonly rateBps: number;
-  /** Bottleneck queue depth in ms of transmission at `rateBps` (used when rateBps > 0). */
+  /** Bottleneck queue depth in ms of transmission at the rate (a trace's or steps' mean rate). */
   readonly queueMs?: number;
   /** Bottleneck queue depth in bytes; wins over `queueMs` when both are given. */
   readonly queueBytes?: number;
+  /** Time-varying rate from a Mahimahi trace file (path absolute or relative to the shared data folder). */
+  readonly trace?: string;
+  /** Time-varying rate as steps that loop, e.g. 1 s at 10 Mbit/s then 1 s at 3 Mbit/s. */
+  readonly rateSteps?: readonly RateStep[];
+  /**
+   * What a full queue does: 'backpressure' (default) stops reading the senders; 'drop-tail' discards
+   * the arriving piece, counts it, and models TCP's recovery (README "Drop-tail").
+   */
+  readonly queuePolicy?: 'backpressure' | 'drop-tail';
 }
 
 /** Timed events of a profile; every time is drawn from the seed, so a seed replays the run. */
@@ -78,13 +88,27 @@ function bool(o: Obj, key: string, path: string, problems: string[]): void {
 
 function checkDirection(v: unknown, path: string, problems: string[]): void {
   if (!isObj(v)) return void problems.push(`${path}: required object`);
-  checkKeys(v, ['delayMs', 'jitterMs', 'rateBps', 'queueMs', 'queueBytes'], path, problems);
+  checkKeys(v, ['delayMs', 'jitterMs', 'rateBps', 'queueMs', 'queueBytes', 'trace', 'rateSteps', 'queuePolicy'], path, problems);
   num(v, 'delayMs', path, problems);
   num(v, 'jitterMs', path, problems);
   const rate = num(v, 'rateBps', path, problems);
   num(v, 'queueMs', path, problems, false);
   num(v, 'queueBytes', path, problems, false);
-  if (rate !== undefined && rate > 0 && v.queueMs === undefined && v.queueBytes === undefined) {
+  const varying = v.trace !== undefined || v.rateSteps !== undefined;
+  if (v.trace !== undefined && (typeof v.trace !== 'string' || v.trace === '')) problems.push(`${path}.trace: must be a non-empty file path`);
+  if (v.rateSteps !== undefined) {
+    const ok =
+      Array.isArray(v.rateSteps) &&
+      v.rateSteps.length > 0 &&
+      v.rateSteps.every((s) => isObj(s) && Object.keys(s).every((k) => k === 'durationMs' || k === 'rateBps') && isNum(s.durationMs) && s.durationMs > 0 && isNum(s.rateBps) && s.rateBps > 0);
+    if (!ok) problems.push(`${path}.rateSteps: must be a non-empty array of { durationMs > 0, rateBps > 0 }`);
+  }
+  if (v.trace !== undefined && v.rateSteps !== undefined) problems.push(`${path}: trace and rateSteps are exclusive`);
+  if (varying && rate !== undefined && rate > 0) problems.push(`${path}.rateBps: must be 0 when trace or rateSteps sets the rate`);
+  if (v.queuePolicy !== undefined && v.queuePolicy !== 'backpressure' && v.queuePolicy !== 'drop-tail') {
+    problems.push(`${path}.queuePolicy: one of backpressure, drop-tail`);
+  }
+  if (((rate !== undefined && rate > 0) || varying) && v.queueMs === undefined && v.queueBytes === undefined) {
     problems.push(`${path}: a rate-limited direction needs queueMs or queueBytes`);
   }
 }
@@ -176,9 +200,12 @@ export function getProfile(name: string): LinkProfile {
   return p;
 }
 
-/** Queue depth in bytes for one direction (ms-at-rate converted; unlimited rate → 0 = no queue). */
-export function queueLimitBytes(d: DirectionProfile): number {
+/**
+ * Queue depth in bytes for one direction (ms-at-rate converted; unlimited rate → 0 = no queue).
+ * `rateBps` is the rate queueMs is counted at: the direction's own, or a trace's/steps' mean.
+ */
+export function queueLimitBytes(d: DirectionProfile, rateBps = d.rateBps): number {
   if (d.queueBytes !== undefined) return d.queueBytes;
-  if (d.rateBps > 0 && d.queueMs !== undefined) return Math.round((d.rateBps * d.queueMs) / 8000);
+  if (rateBps > 0 && d.queueMs !== undefined) return Math.round((rateBps * d.queueMs) / 8000);
   return 0;
 }

@@ -8,12 +8,21 @@ export interface DirStats {
   queuedBytes: number;
   /** Bytes now held by the emulator in total (queue + propagation delay line). */
   heldBytes: number;
-  /** Largest queue occupancy seen on any one pipe, in bytes. */
+  /** Largest occupancy seen of the direction's one shared bottleneck queue, in bytes. */
   maxQueuedBytes: number;
   /** Largest total held by any one pipe, in bytes (the proxy's own memory bound). */
   maxHeldBytes: number;
   /** Times a source socket was paused (backpressure applied). */
   pauses: number;
+  /** Pieces dropped at a full queue (drop-tail mode only; each is sent again later, see README). */
+  drops: number;
+  /** Bytes of those pieces. */
+  droppedBytes: number;
+  /**
+   * Capacity the bottleneck offered while the link was up (outage time excluded), bytes; Infinity
+   * when the rate is unlimited. Filled in by the emulator's stats(): utilisation = bytesOut / this.
+   */
+  offeredBytes: number;
   /**
    * Bottleneck queue delay per piece (arrival → start of its serialisation), counts per 1 ms bucket
    * (last bucket: ≥ HIST_BUCKETS − 1 ms). What a frame entering the cell waits behind earlier bytes.
@@ -33,7 +42,7 @@ export const LATENESS_BUCKET_MS = 0.25;
 
 export function emptyDirStats(): DirStats {
   return {
-    bytesIn: 0, bytesOut: 0, queuedBytes: 0, heldBytes: 0, maxQueuedBytes: 0, maxHeldBytes: 0, pauses: 0,
+    bytesIn: 0, bytesOut: 0, queuedBytes: 0, heldBytes: 0, maxQueuedBytes: 0, maxHeldBytes: 0, pauses: 0, drops: 0, droppedBytes: 0, offeredBytes: 0,
     queueDelayHist: new Array<number>(HIST_BUCKETS).fill(0), latenessHist: new Array<number>(HIST_BUCKETS).fill(0),
   };
 }

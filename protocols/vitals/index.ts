@@ -1,0 +1,2 @@
+export * from './mdc-table.js';
+export * from './units.js';

@@ -59,8 +59,14 @@ const TRIM_ROUNDS = 3;
 const PROBE_EXIT_ROUNDS = 2;
 /** The queue-delay trim lowers the cruise rate to at least this share of it. */
 const TRIM_FLOOR = 0.85;
-/** No progress in the acks for this long is a silence (an outage), not a slow round, ms. */
-const SILENCE_MS = 500;
+/**
+ * No progress in the acks for this long (and at least two round trips) is a silence, ms: the link
+ * delivered nothing (a stall, an outage). A queue of the sender's making never stops delivery (the
+ * link drains it at its rate, acked every ≤ 10 ms, SESSION.md), so the delays the first acks after
+ * a silence carry are the silence's, not a queue's (rural-5g: 100–400 ms stalls every 10–20 s had
+ * each set a ceiling when they caught a record, and the cap sank 4.9 → 2.7 Mbit/s in 2 minutes).
+ */
+const SILENCE_MIN_MS = 100;
 /**
  * The ceiling is this share of the rate in effect when the queue was seen: that rate had run
  * above the link for the rounds the verdict took, and a plateau right at the link rate leaves no
@@ -93,11 +99,18 @@ export class Pacer {
   /** The sender ran dry since the last startup: the estimate may be the offered load, not the link. */
   private appLimitedSinceStartup = false;
   /**
-   * The estimate was measured with the pipe full at least once on this connection (startup
-   * plateaued or saw a queue, a ceiling or a backoff was set): it is the link, not an offered load.
+   * BBR's `filled_pipe` (draft-cardwell-iccrg-bbr §4.3.1.2): the pipe was seen full at least once on
+   * this connection (startup plateaued or saw a queue with the sender busy, a ceiling or a backoff
+   * was set on a busy sender's queue). From then on the estimate is the link's, and it stays so
+   * through app-limited time: the estimator lowers it only on samples of a busy sender, and queue
+   * verdicts are taken only on a busy sender's bytes. A backlog after live-only traffic then goes at
+   * the link rate at once, not through another startup.
    */
-  private linkFound = false;
-  /** Since when the sender has been continuously held (it has data, the pacer says no), ms. */
+  private filledPipe = false;
+  /**
+   * Since when the sender has had a backlog (held by the pacer at least once since it last ran
+   * dry), ms; undefined while app-limited.
+   */
   private heldSinceMs: number | undefined;
   /** Last ack that reported progress, ms. */
   private lastAckMs = -Infinity;
@@ -106,8 +119,13 @@ export class Pacer {
   private cruiseCap = Infinity;
   /** Cruise rate at which a queue last formed, bytes/ms (undefined: not trimmed). */
   private ceiling: number | undefined;
-  /** When the cap last dropped under the ceiling, ms. */
+  /**
+   * When the cap last dropped under the ceiling, ms; moved on by silences and by app-limited time,
+   * so the cubic's clock runs only while it paces a backlog.
+   */
   private trimEpochMs = 0;
+  /** Last run of the cruise trim, ms. */
+  private lastTrimMs: number | undefined;
   /** No new ceiling before this, ms: the queue that set the last one is still draining. */
   private trimHoldUntilMs = 0;
   /** No queue verdict (backoff, ceiling) before this, ms: the acks still carry a silence. */
@@ -219,8 +237,10 @@ export class Pacer {
       // estimate into a cell that has just come back (bench:uplink tunnel: 88 ms for CONTROL 2 s
       // after the return).
       const silence = nowMs - this.lastAckMs;
-      if (Number.isFinite(silence) && silence > SILENCE_MS) {
-        if (this.ceiling !== undefined) this.trimEpochMs += silence;
+      const rttNow = this.estimator.minRttMs;
+      if (Number.isFinite(silence) && silence > Math.max(SILENCE_MIN_MS, 2 * (Number.isFinite(rttNow) ? rttNow : 0))) {
+        // An app-limited silence is the trim's to account for (the curve up to its plateau).
+        if (this.ceiling !== undefined && this.heldSinceMs !== undefined) this.trimEpochMs += silence;
         // The first acks after it carry the silence in their delays (bytes held through it), not
         // a queue: no backoff or ceiling on them (one had wiped the ceiling, probes and a startup
         // at 2x followed into the returning cell). Until what was in flight has gone through.
@@ -271,7 +291,9 @@ export class Pacer {
         this.trim(nowMs);
         // The cubic climbing past the ceiling found a freed cell: startup finds how much.
         if (this.ceiling !== undefined && e.btlBwBpms >= this.ceiling * this.o.probeGain) return this.step('probe-grew', nowMs);
-        if (this.ceiling === undefined && nowMs - this.phaseStartMs >= this.o.probeIntervalMs) this.step('probe-due', nowMs);
+        // A probe learns only when there is a backlog to send at probeGain: one due while
+        // app-limited waits for the next backlog (the link may have freed meanwhile).
+        if (this.ceiling === undefined && nowMs - this.phaseStartMs >= this.o.probeIntervalMs && this.heldSinceMs !== undefined) this.step('probe-due', nowMs);
         return;
       case 'probe':
         if (nowMs - this.phaseStartMs >= period) this.step('probe-done', nowMs);
@@ -293,7 +315,11 @@ export class Pacer {
     const window = Math.max(e.minRttMs, 20);
     const recent = e.recentQueueDelay(nowMs, window);
     const threshold = e.minRttMs * this.o.queueRttFactor + this.o.queueRttSlackMs;
-    return recent.n >= 2 && recent.min > threshold && nowMs - this.phaseStartMs >= window;
+    // Only bytes sent with a backlog: under app-limited traffic a queue is the link's (a stall
+    // held everything, the cell slowed under the offered load), not the pacing rate's, and the
+    // delivery it shows is the offered load: backing off on it halved a 5 Mbit/s estimate at every
+    // rural-5g stall until records trickled at the live traffic's rate.
+    return recent.busy >= 2 && recent.busyMin > threshold && nowMs - this.phaseStartMs >= window;
   }
 
   /**
@@ -305,6 +331,15 @@ export class Pacer {
    */
   private trim(nowMs: number): void {
     const e = this.estimator;
+    // App-limited time moves the cubic up to its plateau (the queue that set the ceiling has long
+    // drained) but never past it: the convex side probes the link, and live-only minutes probe
+    // nothing; a record after them would go at probeGain × the estimate into a cell as full as before.
+    if (this.lastTrimMs !== undefined && this.heldSinceMs === undefined) {
+      const k = this.o.trimRecoveryMs;
+      const was = this.lastTrimMs - this.trimEpochMs;
+      this.trimEpochMs = nowMs - Math.max(was, Math.min(was + nowMs - this.lastTrimMs, k));
+    }
+    this.lastTrimMs = nowMs;
     const round = Math.max(Number.isFinite(e.minRttMs) ? e.minRttMs : 0, 20);
     if (nowMs - this.trimRoundStartMs >= round) {
       this.trimRoundStartMs = nowMs;
@@ -314,14 +349,17 @@ export class Pacer {
       // Half the target ended probes on noise alone (the smallest delay of a round is 1–3 ms on an
       // empty cell) and each set a ceiling 3 % lower: 10 → 7 Mbit/s in 40 s.
       const probing = this.ceiling !== undefined && this.cruiseCap > this.ceiling;
-      if (q.n >= 3 && nowMs >= this.trimHoldUntilMs && nowMs >= this.verdictsFromMs) {
-        this.roundsAbove = q.min > this.o.queueTargetMs ? this.roundsAbove + 1 : 0;
+      // A round counts only on bytes sent with a backlog (see queueBuilding); an app-limited round
+      // breaks the run: its delay is jitter or a stall, not the rate in effect.
+      if (q.busy < 3) this.roundsAbove = 0;
+      else if (nowMs >= this.trimHoldUntilMs && nowMs >= this.verdictsFromMs) {
+        this.roundsAbove = q.busyMin > this.o.queueTargetMs ? this.roundsAbove + 1 : 0;
         if (this.roundsAbove >= (probing ? PROBE_EXIT_ROUNDS : TRIM_ROUNDS)) {
           this.roundsAbove = 0;
           const full = e.btlBwBpms * this.o.cruiseGain;
           const inEffect = this.cruiseCap === Infinity ? full : Math.min(this.cruiseCap, e.btlBwBpms * this.o.probeGain);
           this.ceiling = Math.max(full * TRIM_FLOOR, inEffect * CEILING_SHARE);
-          this.linkFound = true;
+          this.filledPipe = true;
           this.trimEpochMs = nowMs;
           // The acks still carry the queue built before the drop for a round trip or two: one
           // queue, one drop (TCP's recovery episode).
@@ -348,7 +386,7 @@ export class Pacer {
    * 45 ms of queue in front of CONTROL (bench:uplink saturated-cell without its backlog: p99 69 ms).
    */
   private backlogAfterAppLimited(nowMs: number, rtt: number): boolean {
-    if (this.linkFound || !this.appLimitedSinceStartup || this.heldSinceMs === undefined) return false;
+    if (this.filledPipe || !this.appLimitedSinceStartup || this.heldSinceMs === undefined) return false;
     const round = Math.max(rtt, 20);
     return nowMs - this.heldSinceMs >= round && nowMs - this.lastAckMs <= round;
   }
@@ -358,12 +396,15 @@ export class Pacer {
     if (next === undefined) return;
     // Startup ends on a full pipe (plateau or queue) unless the sender ran dry meanwhile (then the
     // plateau is the offered load); a backoff is a queue verdict.
-    if ((this.current === 'startup' && next === 'drain' && !this.appLimitedSinceStartup) || next === 'backoff') this.linkFound = true;
+    if ((this.current === 'startup' && next === 'drain' && !this.appLimitedSinceStartup) || next === 'backoff') this.filledPipe = true;
     this.current = next;
     this.phaseStartMs = nowMs;
     this.roundStartMs = nowMs;
     if (next === 'probe') this.probeBaseBw = this.estimator.btlBwBpms;
-    if (next === 'cruise') this.trimRoundStartMs = nowMs;
+    if (next === 'cruise') {
+      this.trimRoundStartMs = nowMs;
+      this.lastTrimMs = nowMs;
+    }
     if (next === 'startup' || next === 'backoff') {
       // A new estimate: the old ceiling described another link.
       this.cruiseCap = Infinity;

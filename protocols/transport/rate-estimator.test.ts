@@ -102,9 +102,9 @@ describe('RateEstimator', () => {
     for (let k = 1; k <= 10; k++) ack(k, 0, 0);
     for (let k = 11; k <= 20; k++) ack(k, 0, 30); // our event loop 30 ms late
     expect(e.recentRtt(89, 9)).toEqual({ min: 70, n: 10 }); // acks handled at 80..89
-    expect(e.recentQueueDelay(89, 9)).toEqual({ min: 0, n: 10 });
+    expect(e.recentQueueDelay(89, 9)).toEqual({ min: 0, n: 10, busyMin: 0, busy: 10 });
     for (let k = 21; k <= 30; k++) ack(k, 25, 50); // a real queue of 25 ms at the bottleneck (handled at 135..144)
-    expect(e.recentQueueDelay(144, 9)).toEqual({ min: 25, n: 10 });
+    expect(e.recentQueueDelay(144, 9)).toEqual({ min: 25, n: 10, busyMin: 25, busy: 10 });
   });
 
   it('an outage longer than the RTT window does not make its own sample the min RTT or the one-way base', () => {
@@ -117,6 +117,47 @@ describe('RateEstimator', () => {
     e.onAck({ bytesReceived: 51_000, receiveTimeNs: 5070 * MS, ackSendTimeNs: 5070 * MS }, 5090);
     expect(e.minRttMs).toBe(40);
     // Queue delay: that sample is 5000 ms above the base, the base itself is kept.
-    expect(e.recentQueueDelay(5090, 5)).toEqual({ min: 5000, n: 1 });
+    expect(e.recentQueueDelay(5090, 5)).toEqual({ min: 5000, n: 1, busyMin: 5000, busy: 1 });
+  });
+
+  it('minutes of app-limited samples do not age the window: the rate of the last full pipe stays until busy samples replace it', () => {
+    // issue 14: on wall time the full-pipe samples aged out under live traffic, and the first busy
+    // sample of a record let the window's app-limited samples (the offered load) set the estimate.
+    const e = new RateEstimator({ sampleSpanMs: 10, bwWindowMs: 100 });
+    let d = 0;
+    let t = 0;
+    const step = (bytes: number, appLimited: boolean): void => {
+      e.onSend(bytes, t);
+      if (appLimited) e.markAppLimited();
+      d += bytes;
+      t += 10;
+      e.onAck({ bytesReceived: d, receiveTimeNs: t * MS, ackSendTimeNs: 0 }, t + 20);
+    };
+    for (let i = 0; i < 20; i++) step(10_000, false); // 1000 B/ms, busy
+    expect(e.btlBwBpms).toBe(1000);
+    for (let i = 0; i < 6000; i++) step(300, true); // 60 s of 30 B/ms, app-limited
+    expect(e.btlBwBpms).toBe(1000);
+    step(5000, false); // a record: its first busy sample (500 B/ms)
+    expect(e.btlBwBpms).toBe(1000);
+    for (let i = 0; i < 15; i++) step(5000, false); // 150 ms busy at 500 B/ms: the window moved on
+    expect(e.btlBwBpms).toBe(500);
+    // Those app-limited samples never entered the window (they could not raise it): it stays bounded.
+    expect(e.recentRate(t + 20, 100)).toBe(500);
+  });
+
+  it('the queue delay tells bytes sent with a backlog from app-limited ones', () => {
+    const e = new RateEstimator({ sampleSpanMs: 10 });
+    // Byte 1000k sent at k − 1, received 20 ms later; from k = 11 on a 30 ms queue (a stall).
+    const ack = (k: number, queueMs: number): void => {
+      e.onAck({ bytesReceived: 1000 * k, receiveTimeNs: (k - 1 + 20 + queueMs) * MS, ackSendTimeNs: 0 }, k - 1 + 40 + queueMs);
+    };
+    for (let k = 1; k <= 10; k++) { e.onSend(1000, k - 1); ack(k, 0); }
+    for (let k = 11; k <= 15; k++) { e.onSend(1000, k - 1); e.markAppLimited(); ack(k, 30); }
+    for (let k = 16; k <= 20; k++) { e.onSend(1000, k - 1); ack(k, 40); }
+    // Acks handled at 80..84 (app-limited) and 95..99 (busy).
+    const q = e.recentQueueDelay(99, 20);
+    expect(q).toMatchObject({ min: 30, n: 10, busy: 5 });
+    // 40 ms less the first busy chunk's own transmission at the estimate of the moment.
+    expect(q.busyMin).toBeGreaterThan(35);
   });
 });

@@ -49,14 +49,22 @@ interface Aged extends Timed {
   readonly a: number;
 }
 
+/** A delivery-rate sample: taken at `t`, `b` on the busy clock (the time the window ages with). */
+interface BwSample extends Timed {
+  readonly b: number;
+}
+
 /**
  * Bottleneck bandwidth and RTT from acks (the BBR model, Cardwell et al. 2016): the delivery rate
  * is measured on the RECEIVER's clock (Δbytes_received / Δreceive_time), so ack batching and the
  * return path do not distort it; the max over a window is the bottleneck rate. RTT samples match
  * the acknowledged byte to its local send time and subtract the peer's hold time
  * (ack send − receive, both on its clock); the min over a window is the propagation RTT.
- * App-limited samples may raise the bandwidth estimate but never let it decay; a silence longer
- * than the bandwidth window (outage, idle sender) does not age the window.
+ * App-limited samples (draft-cardwell-iccrg-bbr §4.5.2.3: sent while the sender had nothing more to
+ * send, so they measure the offered load, not the link) may raise the bandwidth estimate but never
+ * lower it, and the max filter's window ages only with busy time (samples the sender drove at its
+ * pacing rate, gaps up to the window): minutes of live-only traffic or a silence (an outage) leave
+ * the rate measured on the last full pipe in place, so a record that follows goes at the link rate.
  */
 export class RateEstimator {
   private readonly bwWindowMs: number;
@@ -71,11 +79,20 @@ export class RateEstimator {
   private sendHead = 0;
   /** Recent acks on the peer's clock: (ms, cumulative bytes received). */
   private readonly acks: { t: number; d: number }[] = [];
-  private readonly bwSamples: Timed[] = [];
+  private readonly bwSamples: BwSample[] = [];
+  /** Busy clock, ms: advances only between samples taken while the sender was busy. */
+  private busyMs = 0;
+  private lastBwSampleMs: number | undefined;
   private readonly rttSamples: Aged[] = [];
   /** Receive time (peer clock) minus send time (ours) of the acked byte: a constant offset + the one-way delay. */
   private readonly owdSamples: Aged[] = [];
   private minOwd = Infinity;
+  /**
+   * One-way delays of bytes sent with a backlog, aged only by such samples: the baseline of a busy
+   * sender's queue delay (see recentQueueDelay).
+   */
+  private readonly busyOwdSamples: Aged[] = [];
+  private minBusyOwd = Infinity;
   private bw = 0;
   private minRtt = Infinity;
   private sent = 0;
@@ -141,17 +158,20 @@ export class RateEstimator {
       // The acked byte arrives after its own burst went through the bottleneck (a 3.75 kB chunk:
       // 3 ms at 10 Mbit/s), queue or not: that time is not queue. Left in, every chunk read as
       // 3 ms of queue and the pacer's trim cut the rate with the cell's queue at 0–2 ms.
-      if (rec !== undefined) this.addOwd(fb.receiveTimeNs / 1e6 - rec.t, d - rec.start, nowMs);
+      if (rec !== undefined) this.addOwd(fb.receiveTimeNs / 1e6 - rec.t, d - rec.start, nowMs, appLimited);
     }
     const rateBpms = this.rateFor(d, fb.receiveTimeNs / 1e6);
     if (rateBpms !== undefined) this.addBw(rateBpms, nowMs, appLimited);
     return { ...(rateBpms !== undefined ? { rateBpms } : {}), ...(rttMs !== undefined ? { rttMs } : {}), appLimited };
   }
 
-  /** Largest rate sample in the last `ms` (0 when none): what the link delivers right now. */
+  /**
+   * Largest rate sample of a busy sender in the last `ms` (0 when none): what the link delivers
+   * right now. App-limited samples say what was offered, not what the link can take.
+   */
   recentRate(nowMs: number, ms: number): number {
     let m = 0;
-    for (const s of this.bwSamples) if (s.t >= nowMs - ms) m = Math.max(m, s.v);
+    for (const s of this.bwSamples) if (!s.appLimited && s.t >= nowMs - ms) m = Math.max(m, s.v);
     return m;
   }
 
@@ -166,25 +186,42 @@ export class RateEstimator {
   /**
    * Queueing delay on the way to the peer, ms: the smallest one-way delay in the last `ms` above
    * the windowed minimum (clock offsets cancel). Unlike RTT it does not grow when acks are handled
-   * late on our side. `n` is how many samples there were.
+   * late on our side. `n` is how many samples there were; `busy` how many of them were of bytes
+   * sent with a backlog (not app-limited), `busyMin` the smallest of those: a queue seen by those
+   * is of the sender's making; under app-limited traffic it is the link's own (a stall, jitter).
+   * `busyMin` is measured from the smallest delay of busy bytes over the window (the overall
+   * minimum before there is one): a path whose delay depends on the traffic's density (jitter that
+   * never reorders, as a cell's or simulators/link's: back-to-back pieces wait for the slowest one
+   * before them, ≈ +10 ms at rural-5g's ±8 ms) shows that extra to every busy round, whatever the
+   * rate, and read as a queue it set a ceiling at every record (cap 4.7 → 2.5 Mbit/s in 2 minutes
+   * on a 5 Mbit/s link model). The window of busy delays ages only with busy samples, so live-only
+   * minutes do not take it away; a real queue still shows within a few rounds, since the baseline
+   * holds the delays of every drained round for the window.
    */
-  recentQueueDelay(nowMs: number, ms: number): { min: number; n: number } {
+  recentQueueDelay(nowMs: number, ms: number): { min: number; n: number; busyMin: number; busy: number } {
     let min = Infinity;
+    let busyMin = Infinity;
     let n = 0;
+    let busy = 0;
     // Newest first: the window is a few rounds of a 10 s history.
     for (let i = this.owdSamples.length - 1; i >= 0; i--) {
       const s = this.owdSamples[i];
       if (s === undefined || s.t < nowMs - ms) break;
       min = Math.min(min, s.v);
       n += 1;
+      if (!s.appLimited) {
+        busyMin = Math.min(busyMin, s.v);
+        busy += 1;
+      }
     }
-    return { min: min - this.minOwd, n };
+    const busyBase = Number.isFinite(this.minBusyOwd) ? this.minBusyOwd : this.minOwd;
+    return { min: min - this.minOwd, n, busyMin: busyMin - busyBase, busy };
   }
 
   /** Forgets the bandwidth history and sets the estimate (queue building: the link slowed down). */
   resetBw(bpms: number, nowMs: number): void {
     this.bwSamples.length = 0;
-    this.bwSamples.push({ t: nowMs, v: bpms, appLimited: false });
+    this.bwSamples.push({ t: nowMs, b: this.busyMs, v: bpms, appLimited: false });
     this.bw = bpms;
   }
 
@@ -207,28 +244,25 @@ export class RateEstimator {
     return (d - base.d) / (recvMs - base.t);
   }
 
+  /**
+   * The max filter (BBR's BtlBw) over `bwWindowMs` of busy time. An app-limited sample enters only
+   * when it raises the estimate (draft-cardwell-iccrg-bbr §4.5.2.3): the rest measured the offered
+   * load. The busy clock advances by the gap to a sample taken while busy, unless the gap is longer
+   * than the window (an outage: the one sample spanning it, bytes ÷ the whole silence ≈ 0, must not
+   * replace everything the window knew); app-limited time does not age the window at all, so the
+   * rate measured on the last full pipe outlives minutes of live-only traffic. On wall time it had
+   * aged out under live traffic, and the record's first busy sample let the window's app-limited
+   * samples (the offered load) set the estimate: 4.6 → 0.4 Mbit/s on a 5 Mbit/s link model.
+   */
   private addBw(v: number, nowMs: number, appLimited: boolean): void {
-    // The window ages with deliveries, not with silence: after an outage (or an idle sender) longer
-    // than the window, the samples from before it still describe the link better than the one
-    // sample spanning the silence (bytes ÷ the whole outage ≈ 0), which alone would set the estimate.
-    const last = this.bwSamples.at(-1);
-    const gap = last === undefined ? 0 : nowMs - last.t;
-    if (gap > this.bwWindowMs) {
-      for (let i = 0; i < this.bwSamples.length; i++) {
-        const s = this.bwSamples[i];
-        if (s !== undefined) this.bwSamples[i] = { ...s, t: s.t + gap };
-      }
-    }
-    this.bwSamples.push({ t: nowMs, v, appLimited });
-    while ((this.bwSamples[0]?.t ?? Infinity) < nowMs - this.bwWindowMs) this.bwSamples.shift();
+    const gap = this.lastBwSampleMs === undefined ? 0 : nowMs - this.lastBwSampleMs;
+    this.lastBwSampleMs = nowMs;
+    if (!appLimited && gap <= this.bwWindowMs) this.busyMs += gap;
+    if (!appLimited || v >= this.bw) this.bwSamples.push({ t: nowMs, b: this.busyMs, v, appLimited });
+    while ((this.bwSamples[0]?.b ?? Infinity) < this.busyMs - this.bwWindowMs) this.bwSamples.shift();
     let max = 0;
-    let fresh = false;
-    for (const s of this.bwSamples) {
-      max = Math.max(max, s.v);
-      if (!s.appLimited) fresh = true;
-    }
-    // Only samples taken while the sender was busy may lower the estimate.
-    this.bw = fresh ? max : Math.max(this.bw, max);
+    for (const s of this.bwSamples) max = Math.max(max, s.v);
+    this.bw = max;
   }
 
   /**
@@ -238,14 +272,22 @@ export class RateEstimator {
    * cap instead of nothing there made startup's samples set the baseline 4 ms short, and every
    * later sample read 4 ms of queue (the rate fell 10 → 5 Mbit/s before the window forgot them).
    */
-  private addOwd(v: number, burst: number, nowMs: number): void {
+  private addOwd(v: number, burst: number, nowMs: number, appLimited: boolean): void {
     const own = this.bw > 0 && burst / this.bw <= OWN_BURST_MAX_MS ? burst / this.bw : 0;
     ageOnlyWithSamples(this.owdSamples, nowMs, this.rttWindowMs);
-    this.owdSamples.push({ t: nowMs, a: nowMs, v: v - own, appLimited: false });
+    this.owdSamples.push({ t: nowMs, a: nowMs, v: v - own, appLimited });
     while ((this.owdSamples[0]?.a ?? Infinity) < nowMs - this.rttWindowMs) this.owdSamples.shift();
     let min = Infinity;
     for (const s of this.owdSamples) min = Math.min(min, s.v);
     this.minOwd = min;
+    if (appLimited) return;
+    const b = this.busyOwdSamples;
+    ageOnlyWithSamples(b, nowMs, this.rttWindowMs);
+    b.push({ t: nowMs, a: nowMs, v: v - own, appLimited });
+    while ((b[0]?.a ?? Infinity) < nowMs - this.rttWindowMs) b.shift();
+    let busyMin = Infinity;
+    for (const x of b) busyMin = Math.min(busyMin, x.v);
+    this.minBusyOwd = busyMin;
   }
 
   private addRtt(v: number, nowMs: number): void {

@@ -1,6 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { TrafficClass, telemed, type Clock, type DecodedEnvelope } from '../../protocols/index.js';
+import { DEFAULT_LIMITS, TrafficClass, telemed, type Clock, type DecodedEnvelope } from '../../protocols/index.js';
 import type { EcgRecord } from '../../protocols/ecg/record.js';
 import type { BuildFrameInput, OutFrame } from '../uplink/streams.js';
 import { GatewayEcgError, GatewayEcgErrorCode } from './errors.js';
@@ -30,6 +31,25 @@ export interface EcgServiceOptions {
 const v1 = telemed.v1;
 
 /**
+ * A device's own record id kept as ours: what a cart's firmware makes (serial and counter).
+ * Anything else (spaces, a name, past 64 characters) gets an opaque id like a file import.
+ */
+const DEVICE_ID_SAFE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** Longest file name kept as source name (Linux allows 255 bytes). */
+const MAX_SOURCE_NAME = 1024;
+
+/** An opaque record id: 12 base64url characters (72 random bits), nothing taken from the input. */
+export function opaqueRecordId(): string {
+  return `ecg-${randomBytes(9).toString('base64url')}`;
+}
+
+/** Where a record came from: a device (its id may be kept) or a file (its name is never the id). */
+export interface IngestOptions {
+  /** The record's id is a file name (import or watch folder): always replaced by an opaque id. */
+  readonly fromFile?: boolean;
+}
+
+/**
  * The gateway side of an ECG record's life (docs/CONTRACTS.md "ECG workflow"): analyse and keep a
  * record in preview, send it (a durable ALARM first when a finding is critical, then the EcgDocument
  * as durable BULK EcgRecordChunks on `ecg/<deviceId>`), follow it through the uplink's acks and the
@@ -50,21 +70,40 @@ export class EcgService extends EventEmitter<{ change: [GatewayEcgView] }> {
     return Math.round(this.o.clock.nowNs() / 1e6);
   }
 
-  /** Analyses and stores a new record (preview, or queued under `send: auto`). Throws DUPLICATE. */
-  ingest(record: EcgRecord, deviceId: string): GatewayEcgView {
-    const prepared = prepareEcgRecord(record);
+  /**
+   * Analyses and stores a new record (preview, or queued under `send: auto`). The record gets an
+   * opaque id (issue 12 item 10) unless it is a device's own safe id: a file name can carry a
+   * patient's name into logs, URLs and the hub, so it is kept only as `sourceName`. Throws
+   * ID_INVALID (ids past the wire limits, before anything is stored) or DUPLICATE.
+   */
+  ingest(record: EcgRecord, deviceId: string, opts: IngestOptions = {}): GatewayEcgView {
+    const streamId = `ecg/${deviceId}`;
+    if (streamId.length > DEFAULT_LIMITS.maxIdLength) {
+      throw new GatewayEcgError(GatewayEcgErrorCode.ID_INVALID, `device id is ${deviceId.length} characters; stream ids are limited to ${DEFAULT_LIMITS.maxIdLength} on the wire`);
+    }
+    const keep = opts.fromFile !== true && DEVICE_ID_SAFE.test(record.id);
+    const sourceName = keep ? null : record.id;
+    if (sourceName !== null && sourceName.length > MAX_SOURCE_NAME) {
+      throw new GatewayEcgError(GatewayEcgErrorCode.ID_INVALID, `file name is ${sourceName.length} characters, limit ${MAX_SOURCE_NAME}`);
+    }
+    if (sourceName !== null && this.o.store.idBySource(deviceId, sourceName) !== undefined) {
+      throw new GatewayEcgError(GatewayEcgErrorCode.DUPLICATE, 'a record from this file is already on this gateway');
+    }
+    const recordId = keep ? record.id : opaqueRecordId();
+    // The document carries our id, not the file name.
+    const prepared = prepareEcgRecord(keep ? record : { ...record, id: recordId });
     const start = record.startTime === null ? NaN : Date.parse(record.startTime);
     const stored = this.o.store.insert({
-      recordId: record.id, deviceId, source: record.source, acquiredAtMs: Number.isFinite(start) ? start : null,
+      recordId, deviceId, source: record.source, acquiredAtMs: Number.isFinite(start) ? start : null,
       durationS: record.sampleRateHz > 0 ? record.frames / record.sampleRateHz : 0, sampleRateHz: record.sampleRateHz,
       leads: record.leads.map((l) => l.lead ?? l.label), analysis: prepared.analysis, critical: prepared.critical, state: 'preview',
-      totalBytes: prepared.document.length, streamId: `ecg/${deviceId}`, document: prepared.document, sha256: prepared.sha256,
-      patientRef: record.patient.id ?? '',
+      totalBytes: prepared.document.length, streamId, document: prepared.document, sha256: prepared.sha256,
+      patientRef: record.patient.id ?? '', sourceName,
     }, this.nowMs());
-    if (!stored) throw new GatewayEcgError(GatewayEcgErrorCode.DUPLICATE, `ECG record ${record.id} already exists on this gateway`);
-    this.o.log.info({ recordId: record.id, deviceId, bytes: prepared.document.length, verdict: prepared.analysis.verdict, critical: prepared.critical }, 'ECG record analysed');
-    const view = this.emitChange(record.id);
-    return this.o.send === 'auto' ? this.send(record.id) : view;
+    if (!stored) throw new GatewayEcgError(GatewayEcgErrorCode.DUPLICATE, `ECG record ${recordId} already exists on this gateway`);
+    this.o.log.info({ recordId, deviceId, bytes: prepared.document.length, verdict: prepared.analysis.verdict, critical: prepared.critical }, 'ECG record analysed');
+    const view = this.emitChange(recordId);
+    return this.o.send === 'auto' ? this.send(recordId) : view;
   }
 
   /** preview → queued, and hands the record to the uplink. Throws NOT_FOUND / STATE. */

@@ -9,6 +9,11 @@ export const GatewayEcgErrorCode = {
   DUPLICATE: 'TM_ERR_ECG_DUPLICATE',
   /** An import body that is empty or larger than the limit. */
   IMPORT_SIZE: 'TM_ERR_ECG_IMPORT_SIZE',
+  /**
+   * An id would break the wire limits (DEFAULT_LIMITS.maxIdLength, 128 characters: the stream
+   * `ecg/<deviceId>`), or a file name is absurdly long: refused at ingest, nothing else touched.
+   */
+  ID_INVALID: 'TM_ERR_ECG_ID_INVALID',
   /** The record store (ecg.db) failed. */
   STORE: 'TM_ERR_ECG_STORE',
 } as const;

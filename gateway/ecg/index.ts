@@ -41,7 +41,7 @@ export function createGatewayEcg(config: GatewayConfig, deps: { clock: Clock; lo
   const store = new EcgRecordStore(config.outbox.kind === 'memory' ? ':memory:' : config.dataDir);
   const service = new EcgService({ store, uplink: { submit: deps.submit }, clock: deps.clock, log, send: config.ecg.send });
   const watch = config.ecg.watchDir === null ? null : new WatchFolder({
-    dir: config.ecg.watchDir, intervalMs: config.ecg.watchIntervalMs, log, ingest: (r) => { service.ingest(r, 'import'); },
+    dir: config.ecg.watchDir, intervalMs: config.ecg.watchIntervalMs, log, ingest: (r) => service.ingest(r, 'import', { fromFile: true }).recordId,
   });
   return {
     service,

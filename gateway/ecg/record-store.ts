@@ -30,6 +30,11 @@ export interface StoredEcgRecord {
   readonly readerName: string | null;
   readonly error: { readonly code: string; readonly message: string } | null;
   readonly updatedAtMs: number;
+  /**
+   * The file name (or unusable device id) the record came with: shown on the clinic page, never
+   * logged, never sent (it may name the patient). null for a device record with a usable id.
+   */
+  readonly sourceName: string | null;
 }
 
 /** A new record: everything but the progress fields. */
@@ -45,10 +50,11 @@ interface Row {
   record_id: string; device_id: string; source: string; acquired_at_ms: number | null; duration_s: number; sample_rate_hz: number;
   leads: string; analysis: string; critical: number; state: EcgRecordState; total_bytes: number; sent_bytes: number; acked_bytes: number;
   stream_id: string; pieces: string; reader_name: string | null; error_code: string | null; error_message: string | null; updated_at_ms: number;
+  source_name: string | null;
 }
 
 const COLS = `record_id, device_id, source, acquired_at_ms, duration_s, sample_rate_hz, leads, analysis, critical, state, total_bytes,
-  sent_bytes, acked_bytes, stream_id, pieces, reader_name, error_code, error_message, updated_at_ms`;
+  sent_bytes, acked_bytes, stream_id, pieces, reader_name, error_code, error_message, updated_at_ms, source_name`;
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS ecg_records (
@@ -103,11 +109,17 @@ export class EcgRecordStore {
       this.walPath = join(dataDir, 'ecg.db-wal');
     }
     this.db.exec(SCHEMA);
+    // Added for opaque record ids (issue 12 item 10): rows from before keep their id as the name.
+    const cols = this.db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('ecg_records') as string[];
+    if (!cols.includes('source_name')) {
+      this.db.exec('ALTER TABLE ecg_records ADD COLUMN source_name TEXT; UPDATE ecg_records SET source_name = record_id');
+    }
     const db = this.db;
     this.stmt = {
       insert: db.prepare(`INSERT INTO ecg_records (record_id, device_id, source, acquired_at_ms, duration_s, sample_rate_hz, leads, analysis,
-        critical, state, total_bytes, stream_id, created_at_ms, updated_at_ms, patient_ref, document, sha256)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (record_id) DO NOTHING`),
+        critical, state, total_bytes, stream_id, created_at_ms, updated_at_ms, patient_ref, document, sha256, source_name)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (record_id) DO NOTHING`),
+      bySource: db.prepare("SELECT record_id FROM ecg_records WHERE device_id = ? AND source_name = ? AND state <> 'discarded' LIMIT 1").pluck(),
       get: db.prepare(`SELECT ${COLS} FROM ecg_records WHERE record_id = ?`),
       list: db.prepare(`SELECT ${COLS} FROM ecg_records ORDER BY created_at_ms DESC, rowid DESC LIMIT ?`),
       inState: db.prepare(`SELECT ${COLS} FROM ecg_records WHERE state = ? ORDER BY created_at_ms`),
@@ -125,7 +137,13 @@ export class EcgRecordStore {
   /** Stores a new record; false when the id is taken. */
   insert(r: NewEcgRecord, nowMs: number): boolean {
     return this.stmt.insert.run(r.recordId, r.deviceId, r.source, r.acquiredAtMs, r.durationS, r.sampleRateHz, JSON.stringify(r.leads),
-      JSON.stringify(r.analysis), r.critical ? 1 : 0, r.state, r.totalBytes, r.streamId, nowMs, nowMs, r.patientRef, r.document, r.sha256).changes === 1;
+      JSON.stringify(r.analysis), r.critical ? 1 : 0, r.state, r.totalBytes, r.streamId, nowMs, nowMs, r.patientRef, r.document, r.sha256,
+      r.sourceName).changes === 1;
+  }
+
+  /** The record of `deviceId` that came with this source name (not discarded), if any. */
+  idBySource(deviceId: string, sourceName: string): string | undefined {
+    return this.stmt.bySource.get(deviceId, sourceName) as string | undefined;
   }
 
   get(recordId: string): StoredEcgRecord | undefined {
@@ -209,5 +227,6 @@ function fromRow(r: Row): StoredEcgRecord {
     critical: r.critical === 1, state: r.state, totalBytes: r.total_bytes, sentBytes: r.sent_bytes, ackedBytes: r.acked_bytes,
     streamId: r.stream_id, pieces: JSON.parse(r.pieces) as [number, number][], readerName: r.reader_name,
     error: r.error_code === null ? null : { code: r.error_code, message: r.error_message ?? '' }, updatedAtMs: r.updated_at_ms,
+    sourceName: r.source_name,
   };
 }

@@ -53,10 +53,10 @@ describe('gateway ECG API and watch folder', () => {
   it('imports a watched file once it is stable, moves it to done/; a bad one to failed/ with its code', async () => {
     const ingested: string[] = [];
     // start() makes done/ and failed/; this one is stopped at once, the second is polled by hand.
-    const setup = new WatchFolder({ dir, intervalMs: 1000, log, ingest: () => undefined });
+    const setup = new WatchFolder({ dir, intervalMs: 1000, log, ingest: () => 'unused' });
     await setup.start();
     setup.stop();
-    const w = new WatchFolder({ dir, intervalMs: 1000, log, ingest: (r) => { ingested.push(r.id); } });
+    const w = new WatchFolder({ dir, intervalMs: 1000, log, ingest: (r) => { ingested.push(r.id); return 'ecg-x'; } });
     writeFileSync(join(dir, 'cart-export-1.xml'), exportEcg(simulatedRecord({ seed: 9, durationS: 1 }), 'aecg'));
     writeFileSync(join(dir, 'garbage.txt'), 'hello');
     await w.poll(); // first sight: sizes noted, nothing taken yet
@@ -69,5 +69,42 @@ describe('gateway ECG API and watch folder', () => {
     await w.poll();
     expect(ingested).toHaveLength(1);
     expect({ imported: w.imported, failed: w.failed }).toEqual({ imported: 1, failed: 1 });
+  });
+
+  it('gives a file import an opaque record id: the file name is kept as sourceName only, never in the id, URL, document or log', async () => {
+    const lines: string[] = [];
+    const seen = pino({ level: 'debug' }, { write: (l: string) => { lines.push(l); } });
+    const s2 = new EcgRecordStore(':memory:');
+    const svc = new EcgService({ store: s2, uplink, clock, log: seen, send: 'manual' });
+    const app2 = Fastify({ logger: false });
+    await app2.register(ecgRoutes(svc, s2));
+    const bytes = exportEcg(simulatedRecord({ seed: 10, durationS: 1 }), 'aecg');
+    const name = 'ZHANG Wei 1961-03-04.xml';
+    const imp = await app2.inject({ method: 'POST', url: '/api/ecg/import', headers: { 'content-type': 'application/octet-stream', 'x-filename': encodeURIComponent(name) }, payload: Buffer.from(bytes) });
+    expect(imp.statusCode).toBe(201);
+    const { record } = imp.json<{ record: GatewayEcgView }>();
+    expect(record.recordId).toMatch(/^ecg-[A-Za-z0-9_-]{12}$/);
+    expect(record.sourceName).toBe('ZHANG Wei 1961-03-04');
+    const { decodeEcgDocument } = await import('../../protocols/ecg/document/index.js');
+    expect(decodeEcgDocument(s2.document(record.recordId)!.document).record.id).toBe(record.recordId);
+    // The same file again is a duplicate (by its name), with a message that does not repeat it.
+    const again = await app2.inject({ method: 'POST', url: '/api/ecg/import', headers: { 'content-type': 'application/octet-stream', 'x-filename': encodeURIComponent(name) }, payload: Buffer.from(bytes) });
+    expect(again.statusCode).toBe(409);
+    expect(again.body).not.toContain('ZHANG');
+    expect(lines.join('')).not.toContain('ZHANG');
+    await app2.close();
+    s2.close();
+  });
+
+  it('refuses a device id past the wire limit at ingest (TM_ERR_ECG_ID_INVALID) and stores nothing', () => {
+    const s3 = new EcgRecordStore(':memory:');
+    const svc = new EcgService({ store: s3, uplink, clock, log, send: 'manual' });
+    expect(() => svc.ingest(simulatedRecord({ seed: 11, durationS: 1 }), 'c'.repeat(130))).toThrow(expect.objectContaining({ code: 'TM_ERR_ECG_ID_INVALID' }) as Error);
+    expect(s3.list()).toEqual([]);
+    // A device record whose own id is not a safe token gets an opaque id too (kept as sourceName).
+    const v = svc.ingest({ ...simulatedRecord({ seed: 12, durationS: 1 }), id: 'x'.repeat(200) }, 'cart-1');
+    expect(v.recordId).toMatch(/^ecg-/);
+    expect(v.sourceName).toHaveLength(200);
+    s3.close();
   });
 });

@@ -64,7 +64,7 @@ export function ecgRoutes(service: EcgService, store: EcgRecordStore) {
         // The file readers (SCP-ECG, HL7 aECG, DICOM, WFDB) load on the first import, not at gateway start.
         const { readEcgBytes } = await import('../../protocols/ecg/import.js');
         const record = readEcgBytes(new Uint8Array(body.buffer, body.byteOffset, body.byteLength), name);
-        return reply.code(201).send({ record: service.ingest(record, 'import') });
+        return reply.code(201).send({ record: service.ingest(record, 'import', { fromFile: true }) });
       } catch (err) {
         return fail(reply, err, true);
       }

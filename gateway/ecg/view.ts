@@ -9,6 +9,8 @@ export interface GatewayEcgView {
   readonly recordId: string;
   readonly deviceId: string;
   readonly source: string;
+  /** The file name it was imported from (local page only; never logged or sent). */
+  readonly sourceName: string | null;
   /** ISO 8601, or null when the source had no time. */
   readonly acquiredAt: string | null;
   readonly durationS: number;
@@ -32,7 +34,7 @@ export interface GatewayEcgView {
 
 export function toGatewayEcgView(r: StoredEcgRecord, diagnosis: DiagnosisView | null): GatewayEcgView {
   return {
-    recordId: r.recordId, deviceId: r.deviceId, source: r.source,
+    recordId: r.recordId, deviceId: r.deviceId, source: r.source, sourceName: r.sourceName,
     acquiredAt: r.acquiredAtMs === null ? null : new Date(r.acquiredAtMs).toISOString(),
     durationS: r.durationS, sampleRateHz: r.sampleRateHz, leads: r.leads,
     heartRateBpm: r.analysis.heartRateBpm, verdict: r.analysis.verdict, leadQuality: r.analysis.leadQuality,

@@ -9,7 +9,8 @@ export interface WatchFolderOptions {
   /** Poll period, ms. */
   readonly intervalMs: number;
   /** Takes one imported record (throws a coded error to fail the file). */
-  readonly ingest: (record: EcgRecord) => void;
+  /** Stores the record; returns its (opaque) record id. */
+  readonly ingest: (record: EcgRecord) => string;
   readonly log: Logger;
 }
 
@@ -72,24 +73,26 @@ export class WatchFolder {
     const path = join(this.o.dir, name);
     const companions = /\.hea$/i.test(name) ? all.filter((n) => n !== name && n.startsWith(`${name.slice(0, -4)}.`)) : [];
     let failure: { code: string; message: string } | null = null;
+    let recordId = '';
     try {
       // The file readers load with the first file found, not at gateway start (most gateways watch no folder).
       const [{ readEcgFile }, { loadWfdbRecord }] = await Promise.all([import('../../protocols/ecg/import.js'), import('./wfdb-files.js')]);
       const record = await readEcgFile(path, { readFile: (p) => readFile(p), loadWfdb: async (p) => (await loadWfdbRecord(p)).record });
-      this.o.ingest(record);
+      recordId = this.o.ingest(record);
     } catch (err) {
-      if (!isTelemedError(err)) this.o.log.error({ err, file: name }, 'ECG import failed unexpectedly');
+      if (!isTelemedError(err)) this.o.log.error({ errName: (err as Error).name }, 'ECG import failed unexpectedly');
       failure = isTelemedError(err) ? { code: err.code, message: err.message } : { code: 'TM_ERR_INTERNAL', message: 'import failed' };
     }
     const to = join(this.o.dir, failure === null ? 'done' : 'failed');
     for (const n of [name, ...companions]) await rename(join(this.o.dir, n), join(to, basename(n)));
     if (failure === null) {
       this.imported += 1;
-      this.o.log.info({ file: name }, 'ECG file imported');
+      // Never the file name: it may be the patient's (issue 12 item 10).
+      this.o.log.info({ recordId }, 'ECG file imported');
     } else {
       this.failed += 1;
       await writeFile(join(to, `${name}.error.txt`), `${failure.code}\n${failure.message}\n`);
-      this.o.log.info({ file: name, code: failure.code }, 'ECG file refused');
+      this.o.log.info({ code: failure.code }, 'ECG file refused (see the .error.txt in failed/)');
     }
   }
 }

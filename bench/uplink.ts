@@ -1,28 +1,31 @@
 // The uplink benchmark of issue 3 item 6: the same traffic through the saturated-cell link three
 // ways (telemed scheduled, telemed FIFO, a Mosquitto bridge), per-class latency, loss and
 // utilisation, with the issue's targets judged. See bench/uplink/README.md.
-// Usage: npm run bench:uplink -- --json FILE [--scenario saturated-cell|tunnel] [--duration S] [--warmup S] [--runs telemed,fifo,mosquitto] [--backlog-mb N]
+// Usage: npm run bench:uplink -- --json FILE [--scenario saturated-cell|tunnel|handover|rate-step|competing-flow|trace:PROFILE]
+//        [--duration S] [--warmup S] [--runs telemed,strict,shaped,fifo,mqtt-fair,mosquitto] [--backlog-mb N]
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { getProfile } from '../simulators/link/index.js';
+import { directionService, getProfile } from '../simulators/link/index.js';
 import { analyse, type RunResult } from './uplink/analyse.js';
 import { LINK_NICE, prioritiseLink } from './uplink/priority.js';
 import { runOnce } from './uplink/run.js';
-import { buildScenario, RUN_NAMES, type RunName, type ScenarioName } from './uplink/scenario.js';
+import { buildScenario, DEFAULT_RUNS, FIXED_SCENARIOS, RUN_NAMES, type RunName, type ScenarioName } from './uplink/scenario.js';
 import { table } from './uplink/table.js';
 import { evaluateTargets } from './uplink/targets.js';
 
 interface Args { json: string | null; scenario: ScenarioName; durationS: number; warmupS: number; runs: RunName[]; backlogMb: number | null }
 
 function parseArgs(argv: readonly string[]): Args {
-  const a: Args = { json: null, scenario: 'saturated-cell', durationS: 60, warmupS: 10, runs: [...RUN_NAMES], backlogMb: null };
+  const a: Args = { json: null, scenario: 'saturated-cell', durationS: 60, warmupS: 10, runs: [...DEFAULT_RUNS], backlogMb: null };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i + 1];
     switch (argv[i]) {
       case '--json': a.json = v ?? null; i++; break;
       case '--scenario':
-        if (v !== 'saturated-cell' && v !== 'tunnel') throw new Error(`--scenario: saturated-cell or tunnel, got ${v}`);
-        a.scenario = v; i++; break;
+        if (v === undefined || !((FIXED_SCENARIOS as readonly string[]).includes(v) || v.startsWith('trace:'))) {
+          throw new Error(`--scenario: one of ${FIXED_SCENARIOS.join(', ')} or trace:PROFILE, got ${v}`);
+        }
+        a.scenario = v as ScenarioName; i++; break;
       case '--duration': a.durationS = Number(v); i++; break;
       case '--warmup': a.warmupS = Number(v); i++; break;
       case '--backlog-mb': a.backlogMb = Number(v); i++; break;
@@ -42,7 +45,7 @@ function parseArgs(argv: readonly string[]): Args {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const scn = buildScenario(args.scenario, args.durationS, args.warmupS, args.backlogMb);
-  const rateBps = getProfile(scn.profile).up.rateBps;
+  const rateBps = directionService(getProfile(scn.profile).up, 0).nominalBps;
   const log = (s: string): void => { process.stderr.write(`[bench:uplink] ${s}\n`); };
   const priority = prioritiseLink();
   if (!priority.ok) log(`link emulator left at normal priority (${priority.reason}): its timing shares the CPUs with the processes under test`);

@@ -1,5 +1,6 @@
 import { CLASS_DEFAULTS, CLASS_NAMES, type ClassName } from '../../protocols/index.js';
 import { histQuantile, LATENESS_BUCKET_MS, type DirStats } from '../../simulators/link/index.js';
+import { ageOfInformationP99, offeredQuantile, onTimeRatio, type OfferedMs } from './honest.js';
 import type { LoopDelay, RecvRec, SentRec, SideReport } from './ipc.js';
 import type { RawRun } from './run.js';
 import type { Direction, Scenario } from './scenario.js';
@@ -22,6 +23,15 @@ export interface ClassResult {
   lost?: number | null;
   /** Durable only: stored (handed to the consumer) more than once. */
   duplicated?: number;
+  /**
+   * Over the frames OFFERED (honest.ts): share delivered within the class budget, and p50/p99 with
+   * every frame not delivered by the end (dropped, still queued = censored, lost) at +∞ ('inf').
+   */
+  onTimeRatio: number | null;
+  p50OfferedMs: OfferedMs | null;
+  p99OfferedMs: OfferedMs | null;
+  /** CONTROL: the receiver's age-of-information p99 over the window (latest wins), ms. */
+  aoiP99Ms?: OfferedMs | null;
 }
 
 export interface RunResult {
@@ -30,9 +40,13 @@ export interface RunResult {
   classes: Record<Direction, Partial<Record<ClassName, ClassResult>>>;
   /** Application bytes delivered per second during the window (up), bits/s. */
   goodputBps: number;
-  /** Link bytes carried up during the window ÷ (rate × time). */
+  /**
+   * Link bytes carried up during the window ÷ the capacity the cell offered in it (the emulator's
+   * `offeredBytes`: varying with a trace, outage time excluded). With a competing flow its bytes
+   * count too: this is how full the cell was kept, `goodputUtilisation` is the peer's own share.
+   */
   linkUtilisation: number;
-  /** Application goodput ÷ link rate. */
+  /** Application goodput ÷ the offered capacity. */
   goodputUtilisation: number;
   durableRefused: number;
   peakRssBytes: { edge: number; hub: number };
@@ -65,7 +79,7 @@ export interface Diagnosis {
    * matched against the pacer trace, or spread evenly (a standing queue).
    */
   slowControl: Record<Direction, number[][]>;
-  /** The emulator's uplink every 20 ms: `[wall ms, bytes read so far, bytes queued at the bottleneck]`. */
+  /** The emulator's uplink every 20 ms: `[wall ms, bytes read so far, bytes queued at the bottleneck, capacity offered so far]`. */
   linkTrace: number[][];
 }
 
@@ -132,11 +146,18 @@ function classResults(sent: readonly SentRec[], recv: readonly RecvRec[], pendin
       if (!missing) lat.push(last - s.t);
     }
     lat.sort((a, b) => a - b);
+    const missing = mine.length - lat.length;
     const res: ClassResult = {
-      sent: mine.length, delivered: lat.length, dropped: durable ? 0 : mine.length - lat.length,
+      sent: mine.length, delivered: lat.length, dropped: durable ? 0 : missing,
       late: lat.filter((l) => l > CLASS_DEFAULTS[c].budgetMs).length,
       p50Ms: round(quantile(lat, 0.5)), p99Ms: round(quantile(lat, 0.99)), maxMs: round(lat.at(-1) ?? null),
+      onTimeRatio: onTimeRatio(lat, mine.length, CLASS_DEFAULTS[c].budgetMs),
+      p50OfferedMs: offeredQuantile(lat, missing, 0.5), p99OfferedMs: offeredQuantile(lat, missing, 0.99),
     };
+    if (c === 'control') {
+      const streams = new Set(mine.map((s) => s.s));
+      res.aoiP99Ms = ageOfInformationP99(recv.filter((r) => streams.has(r.s)), from, to);
+    }
     if (durable) Object.assign(res, { undelivered: mine.length - lat.length, lost: pendingFrom === null ? null : lost, duplicated });
     out[c] = res;
   }
@@ -225,6 +246,10 @@ export function analyse(raw: RawRun, scn: Scenario, rateBps: number): RunResult 
   const linkBytes = raw.linkAt1.up.bytesOut - raw.linkAt0.up.bytesOut;
   // Time the link was usable: an outage carries nothing by design.
   const usableS = T - (raw.outageEnd !== null && raw.outageStart !== null ? (raw.outageEnd - raw.outageStart) / 1000 : 0);
+  // The capacity the cell offered in the window (outage excluded) as the emulator counted it: a
+  // trace's or rate steps' varying rate, not the nominal one; rate × usable time where it has none.
+  const offered = (raw.linkAt1.up.offeredBytes ?? NaN) - (raw.linkAt0.up.offeredBytes ?? NaN);
+  const capacityBits = Number.isFinite(offered) && offered > 0 ? offered * 8 : rateBps * usableS;
   const result: RunResult = {
     run: raw.run, measuredS: round(T) ?? 0,
     classes: {
@@ -232,8 +257,8 @@ export function analyse(raw: RawRun, scn: Scenario, rateBps: number): RunResult 
       down: classResults(raw.hub.sent, raw.edge.recv, raw.hub.pendingFrom, raw.t0, raw.t1),
     },
     goodputBps: Math.round((goodBytes * 8) / T),
-    linkUtilisation: round((linkBytes * 8) / (rateBps * usableS)) ?? 0,
-    goodputUtilisation: round((goodBytes * 8) / (rateBps * usableS)) ?? 0,
+    linkUtilisation: round((linkBytes * 8) / capacityBits) ?? 0,
+    goodputUtilisation: round((goodBytes * 8) / capacityBits) ?? 0,
     durableRefused: raw.edge.refused,
     peakRssBytes: { edge: raw.edge.peakRssBytes, hub: raw.hub.peakRssBytes },
     edgeSenderStats: raw.edge.senderStats,

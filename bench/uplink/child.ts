@@ -2,6 +2,7 @@
 // emulator do not share an event loop. Driven over the IPC channel (ipc.ts).
 import type { ChildSpec, FromChild, ToChild } from './ipc.js';
 import { LoopWatch } from './loop-delay.js';
+import { isMqttRun } from './scenario.js';
 import { mqttEdge, mqttHub } from './mqtt-sides.js';
 import type { Side } from './side.js';
 import { telemedEdge, telemedHub } from './telemed-sides.js';
@@ -11,7 +12,7 @@ function send(msg: FromChild): void {
 }
 
 async function open(spec: ChildSpec): Promise<Side> {
-  if (spec.run === 'mosquitto') return spec.role === 'edge' ? mqttEdge(spec) : mqttHub(spec);
+  if (isMqttRun(spec.run)) return spec.role === 'edge' ? mqttEdge(spec) : mqttHub(spec);
   return spec.role === 'edge' ? telemedEdge(spec) : telemedHub(spec);
 }
 

@@ -54,6 +54,8 @@ export interface ChildSpec {
   dir: string;
   /** edge telemed: the link emulator's port in front of the hub; mosquitto: the side's broker port. */
   connectPort: number;
+  /** `shaped` runs: the fixed token-bucket rate, bits/s (0.95x the cell's nominal uplink rate). */
+  shapedRateBps?: number;
 }
 
 export type ToChild = { type: 'start' } | { type: 'stop' } | { type: 'collect' } | { type: 'close' };

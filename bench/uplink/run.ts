@@ -1,13 +1,13 @@
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLink, type LinkEmulator, type LinkStats } from '../../simulators/link/index.js';
+import { directionService, getProfile, startLink, type GreedyFlow, type LinkEmulator, type LinkStats } from '../../simulators/link/index.js';
 import { sleep, wallMs } from './clock.js';
 import { ChildProc } from './child-proc.js';
 import type { ChildSpec, LoopDelay, SideReport } from './ipc.js';
 import { LoopWatch } from './loop-delay.js';
 import { startMosquitto, type Broker } from './mosquitto.js';
-import type { RunName, Scenario } from './scenario.js';
+import { isMqttRun, type RunName, type Scenario } from './scenario.js';
 
 /** Raw outcome of one run: both sides' ledgers and the timeline, wall ms. */
 export interface RawRun {
@@ -23,7 +23,11 @@ export interface RawRun {
   /** Event-loop delay and CPU seconds of this (the emulator's) process over the run. */
   linkLoopDelay: LoopDelay | null;
   linkCpuS: number | null;
-  /** The emulator's uplink every 20 ms of the window: `[wall ms, bytes read so far, bytes queued at the bottleneck]`. */
+  /**
+   * The emulator's uplink every 20 ms of the window: `[wall ms, bytes read so far, bytes queued at
+   * the bottleneck, capacity offered so far (-1 when unlimited), 1 if the link is up (0: outage or
+   * handover gap)]`.
+   */
   linkTrace: number[][];
 }
 
@@ -32,19 +36,22 @@ export interface RawRun {
  * measured window (with the tunnel outage), drain, collect, and everything closed again.
  */
 export async function runOnce(run: RunName, scn: Scenario, log: (s: string) => void): Promise<RawRun> {
+  const profile = scn.linkProfile ?? getProfile(scn.profile);
+  const nominalBps = directionService(profile.up, 0).nominalBps;
   const dir = mkdtempSync(join(tmpdir(), `telemed-bench-${run}-`));
   const brokers: Broker[] = [];
   const children: ChildProc[] = [];
   let link: LinkEmulator | undefined;
+  let greedy: GreedyFlow | undefined;
   const spec = (role: 'edge' | 'hub', connectPort: number): ChildSpec => {
     const d = join(dir, role);
     mkdirSync(d, { recursive: true });
-    return { role, run, traffic: scn.traffic, dir: d, connectPort };
+    return { role, run, traffic: scn.traffic, dir: d, connectPort, ...(run === 'shaped' ? { shapedRateBps: Math.round(0.95 * nominalBps) } : {}) };
   };
   try {
     let hubTarget: number;
     let hub: ChildProc;
-    if (run === 'mosquitto') {
+    if (isMqttRun(run)) {
       const hospital = await startMosquitto(dir, 'hospital');
       brokers.push(hospital);
       hubTarget = hospital.port;
@@ -56,10 +63,10 @@ export async function runOnce(run: RunName, scn: Scenario, log: (s: string) => v
       children.push(hub);
       hubTarget = (await hub.wait('ready', 30_000)).port;
     }
-    link = await startLink({ targetHost: '127.0.0.1', targetPort: hubTarget, profile: scn.profile, seed: 1 });
+    link = await startLink({ targetHost: '127.0.0.1', targetPort: hubTarget, profile, seed: 1 });
     let edgePort = link.port;
-    if (run === 'mosquitto') {
-      const edgeBroker = await startMosquitto(dir, 'edge', link.port);
+    if (isMqttRun(run)) {
+      const edgeBroker = await startMosquitto(dir, 'edge', link.port, run === 'mqtt-fair' ? 'fair' : 'naive');
       brokers.push(edgeBroker);
       edgePort = edgeBroker.port;
     }
@@ -67,6 +74,8 @@ export async function runOnce(run: RunName, scn: Scenario, log: (s: string) => v
     children.push(edge);
     await edge.wait('ready', 30_000);
     log(`${run}: ready (hub ${hubTarget}, link ${link.port}); warm-up ${scn.warmupS} s`);
+    // The competing flow shares the cell from before the warm-up, as another app on the same modem.
+    if (scn.competingFlow) greedy = await link.startGreedy('up');
     const loop = new LoopWatch();
     loop.start();
     hub.send({ type: 'start' });
@@ -77,8 +86,9 @@ export async function runOnce(run: RunName, scn: Scenario, log: (s: string) => v
     const linkTrace: number[][] = [];
     const linkNow = link;
     const traceTimer = setInterval(() => {
-      const up = linkNow.stats().up;
-      linkTrace.push([Math.round(wallMs()), up.bytesIn, up.queuedBytes]);
+      const st = linkNow.stats();
+      const up = st.up;
+      linkTrace.push([Math.round(wallMs()), up.bytesIn, up.queuedBytes, Number.isFinite(up.offeredBytes) ? up.offeredBytes : -1, st.state === 'up' ? 1 : 0]);
     }, 20);
     let outageStart: number | null = null;
     let outageEnd: number | null = null;
@@ -108,6 +118,7 @@ export async function runOnce(run: RunName, scn: Scenario, log: (s: string) => v
   } finally {
     // Edge first (its Goodbye goes out while the hub still listens), then the link, then the hub.
     for (const c of [...children].reverse()) await c.close().catch(() => c.kill());
+    await greedy?.close();
     await link?.close();
     for (const b of brokers.reverse()) await b.stop();
     rmSync(dir, { recursive: true, force: true });

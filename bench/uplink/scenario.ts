@@ -1,8 +1,28 @@
 import { CLASS_NAMES, type ClassName } from '../../protocols/index.js';
+import type { LinkProfile } from '../../simulators/link/index.js';
 
-export type ScenarioName = 'saturated-cell' | 'tunnel';
-export type RunName = 'telemed' | 'fifo' | 'mosquitto';
-export const RUN_NAMES: readonly RunName[] = ['telemed', 'fifo', 'mosquitto'];
+/**
+ * Scenarios: the two of issue 3 plus issue 14's matrix. `trace:PROFILE` runs the saturated-cell
+ * traffic on a link profile whose uplink replays a Mahimahi capacity trace.
+ */
+export type ScenarioName = 'saturated-cell' | 'tunnel' | 'handover' | 'rate-step' | 'competing-flow' | `trace:${string}`;
+export const FIXED_SCENARIOS: readonly ScenarioName[] = ['saturated-cell', 'tunnel', 'handover', 'rate-step', 'competing-flow'];
+
+/**
+ * Peers (bench/uplink/README.md states each configuration):
+ * - `telemed`: the product (class scheduler, deadline drops, adaptive pacer);
+ * - `strict`: telemed's scheduler with strict priority and deadline drops, no pacer (ablation);
+ * - `shaped`: the same with a fixed token bucket at 0.95x the cell's nominal rate (the known-rate
+ *   shaper the adaptive pacer must beat on a varying cell);
+ * - `fifo`: telemed with one FIFO queue, unpaced;
+ * - `mqtt-fair`: Mosquitto bridges as a competent engineer deploys them (three connections);
+ * - `mosquitto`: one Mosquitto bridge connection ("naive MQTT").
+ */
+export type RunName = 'telemed' | 'strict' | 'shaped' | 'fifo' | 'mqtt-fair' | 'mosquitto';
+export const RUN_NAMES: readonly RunName[] = ['telemed', 'strict', 'shaped', 'fifo', 'mqtt-fair', 'mosquitto'];
+/** The runs of `bench:uplink` when `--runs` is not given (issue 3's three-way comparison). */
+export const DEFAULT_RUNS: readonly RunName[] = ['telemed', 'fifo', 'mosquitto'];
+export const isMqttRun = (r: RunName): boolean => r === 'mosquitto' || r === 'mqtt-fair';
 
 /**
  * The offered traffic of issue 3 item 6. Rates per second unless said; sizes in bytes of
@@ -34,6 +54,10 @@ export interface Scenario {
   readonly name: ScenarioName;
   /** simulators/link profile name. */
   readonly profile: string;
+  /** A profile not in profiles.json (bench:matrix --trace FILE); wins over `profile`. */
+  readonly linkProfile?: LinkProfile;
+  /** A greedy TCP upload through the same emulator (its own bottleneck shared), for the whole run. */
+  readonly competingFlow: boolean;
   readonly warmupS: number;
   /** Measured seconds (tunnel: the outage lasts this long, with half of it up on each side... see timeline). */
   readonly durationS: number;
@@ -56,14 +80,23 @@ export const DEFAULT_TRAFFIC: TrafficSpec = {
  */
 export function buildScenario(name: ScenarioName, durationS: number, warmupS: number, backlogMb: number | null = null): Scenario {
   const backlog = backlogMb === null ? {} : { backlogBytes: Math.round(backlogMb * 1e6) };
-  if (name === 'saturated-cell') {
-    return { name, profile: 'saturated-cell', warmupS, durationS, outage: null, drainS: 5, traffic: { ...DEFAULT_TRAFFIC, ...backlog } };
+  const steady = (profile: string, competingFlow = false): Scenario =>
+    ({ name, profile, competingFlow, warmupS, durationS, outage: null, drainS: 5, traffic: { ...DEFAULT_TRAFFIC, ...backlog } });
+  switch (name) {
+    case 'saturated-cell': return steady('saturated-cell');
+    case 'handover': return steady('handover');
+    case 'rate-step': return steady('rate-step');
+    case 'competing-flow': return steady('saturated-cell', true);
+    case 'tunnel':
+      return {
+        name, profile: 'saturated-cell', competingFlow: false, warmupS, durationS: durationS * 2.5,
+        outage: { atS: durationS / 2, lengthS: durationS }, drainS: 5,
+        traffic: { ...DEFAULT_TRAFFIC, backlogBytes: 0, ...backlog },
+      };
+    default:
+      if (name.startsWith('trace:') && name.length > 'trace:'.length) return steady(name.slice('trace:'.length));
+      throw new Error(`unknown scenario "${name}" (${FIXED_SCENARIOS.join(', ')}, or trace:PROFILE)`);
   }
-  return {
-    name, profile: 'saturated-cell', warmupS, durationS: durationS * 2.5,
-    outage: { atS: durationS / 2, lengthS: durationS }, drainS: 5,
-    traffic: { ...DEFAULT_TRAFFIC, backlogBytes: 0, ...backlog },
-  };
 }
 
 export type Direction = 'up' | 'down';

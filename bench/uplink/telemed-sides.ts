@@ -56,8 +56,10 @@ export async function telemedEdge(spec: ChildSpec): Promise<Side> {
     host: '127.0.0.1', port: 0, dataDir: spec.dir,
     // Room for the 50 MB backlog plus a minute of records: a full outbox would refuse, not measure.
     outbox: { maxBytes: 1024 * 1024 * 1024 },
-    // The FIFO baseline of issue 3 (b); loadGatewayConfig refuses it until the switch exists.
+    // The FIFO baseline of issue 3 (b) and issue 14's ablations (strict priority unpaced; a fixed shaper).
     ...(spec.run === 'fifo' ? { uplink: { mode: 'fifo' } } : {}),
+    ...(spec.run === 'strict' ? { uplink: { mode: 'strict' } } : {}),
+    ...(spec.run === 'shaped' ? { uplink: { mode: 'shaped', shapedRateBps: spec.shapedRateBps } } : {}),
   });
   const gw = await startGateway(config, { logger });
   const ledger = new Ledger();

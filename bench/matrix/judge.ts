@@ -1,0 +1,109 @@
+// Medians over a configuration's runs, and issue 14's targets judged on them. --quick relaxes every
+// absolute target 2x (twice the allowed miss, twice the allowed excess) and judges no relative one
+// (it runs telemed alone): a guard against gross regressions, not the verdict.
+import { offeredMsKey, type OfferedMs } from '../uplink/honest.js';
+import type { RunSummary } from './summarise.js';
+
+/** Median and range of one metric over a configuration's runs ('inf' sorts above every number). */
+export interface Spread<T> { median: T | null; min: T | null; max: T | null; n: number }
+
+export function spread<T extends number | OfferedMs>(xs: readonly (T | null)[]): Spread<T> {
+  const v = xs.filter((x): x is T => x !== null).sort((a, b) => offeredMsKey(a) - offeredMsKey(b));
+  // The middle run (odd counts, the default 5); the upper of the two middle ones for even counts.
+  return { median: v[Math.floor(v.length / 2)] ?? null, min: v[0] ?? null, max: v.at(-1) ?? null, n: v.length };
+}
+
+/** The figures of one peer on one scenario, over its runs. */
+export interface PeerCell {
+  peer: string;
+  runs: number;
+  controlOnTime: Spread<number>;
+  controlP99Offered: Spread<OfferedMs>;
+  controlExcess: Spread<OfferedMs>;
+  controlAoiP99: Spread<OfferedMs>;
+  controlCounts: { offered: number; delivered: number; notDelivered: number };
+  alarmOnTime: Spread<number>;
+  alarmAfterReturn: Spread<OfferedMs>;
+  alarmCounts: { offered: number; delivered: number; notDelivered: number };
+  utilisation: Spread<number>;
+  drainOverFloor: Spread<number>;
+  durableLost: number | null;
+  durableDuplicated: number;
+  floorMs: number;
+}
+
+export function cell(peer: string, runs: readonly RunSummary[]): PeerCell {
+  const sum = (f: (r: RunSummary) => number): number => runs.reduce((n, r) => n + f(r), 0);
+  const lost = runs.some((r) => r.durableLost === null) ? null : sum((r) => r.durableLost ?? 0);
+  return {
+    peer, runs: runs.length,
+    controlOnTime: spread(runs.map((r) => r.control.onTimeRatio)),
+    controlP99Offered: spread(runs.map((r) => r.control.p99OfferedMs)),
+    controlExcess: spread(runs.map((r) => r.control.excessOverFloorMs)),
+    controlAoiP99: spread(runs.map((r) => r.control.aoiP99Ms)),
+    controlCounts: { offered: sum((r) => r.control.offered), delivered: sum((r) => r.control.delivered), notDelivered: sum((r) => r.control.notDelivered) },
+    alarmOnTime: spread(runs.map((r) => r.alarm.onTimeRatio)),
+    alarmAfterReturn: spread(runs.map((r) => r.alarm.afterReturnMs)),
+    alarmCounts: { offered: sum((r) => r.alarm.offered), delivered: sum((r) => r.alarm.delivered), notDelivered: sum((r) => r.alarm.notDelivered) },
+    utilisation: spread(runs.map((r) => r.utilisation)),
+    drainOverFloor: spread(runs.map((r) => r.drainOverFloor)),
+    durableLost: lost, durableDuplicated: sum((r) => r.durableDuplicated),
+    floorMs: runs[0]?.floorMs ?? 0,
+  };
+}
+
+export interface Verdict { scenario: string; target: string; limit: string; value: string; pass: boolean }
+
+const fmt = (x: number | OfferedMs | null): string => (x === null ? '-' : String(x));
+const atMost = (x: OfferedMs | null, lim: number): boolean => x !== null && x !== 'inf' && x <= lim;
+
+/** The peer with the smallest median CONTROL excess over the floor (then the higher on-time ratio). */
+export function strongestPeer(cells: readonly PeerCell[]): PeerCell | undefined {
+  const others = cells.filter((c) => c.peer !== 'telemed');
+  return [...others].sort((a, b) =>
+    offeredMsKey(a.controlExcess.median) - offeredMsKey(b.controlExcess.median) || (b.controlOnTime.median ?? 0) - (a.controlOnTime.median ?? 0))[0];
+}
+
+/** Issue 14's targets for one uplink scenario, on telemed's medians. */
+export function judgeUplink(scenario: string, cells: readonly PeerCell[], quick: boolean): Verdict[] {
+  const t = cells.find((c) => c.peer === 'telemed');
+  const out: Verdict[] = [];
+  const v = (target: string, limit: string, value: string, pass: boolean): void => { out.push({ scenario, target, limit, value, pass }); };
+  if (!t) return [{ scenario, target: 'telemed run', limit: 'present', value: 'missing', pass: false }];
+  const k = quick ? 2 : 1;
+  const ctlOn = 1 - 0.01 * k;
+  v('CONTROL on time / offered', `>= ${ctlOn}`, fmt(t.controlOnTime.median), (t.controlOnTime.median ?? 0) >= ctlOn);
+  v('CONTROL p99 over offered - floor', `<= ${10 * k} ms (floor ${t.floorMs} ms)`, fmt(t.controlExcess.median), atMost(t.controlExcess.median, 10 * k));
+  const alOn = 1 - 0.001 * k;
+  if (t.alarmCounts.offered > 0) v('ALARM on time / offered', `>= ${alOn}`, fmt(t.alarmOnTime.median), (t.alarmOnTime.median ?? 0) >= alOn);
+  if (t.alarmAfterReturn.n > 0) v('ALARM after capacity returns', `<= ${100 * k} ms`, fmt(t.alarmAfterReturn.median), atMost(t.alarmAfterReturn.median, 100 * k));
+  v('durable lost', '= 0', fmt(t.durableLost), t.durableLost === 0);
+  v('durable duplicated', '= 0', fmt(t.durableDuplicated), t.durableDuplicated === 0);
+  if (scenario === 'tunnel') {
+    const lim = 1 + 0.3 * k;
+    v('tunnel drain / floor', `<= ${lim}`, fmt(t.drainOverFloor.median), atMost(t.drainOverFloor.median, lim));
+  } else {
+    // Every other scenario carries the 50 MB backlog the whole window: the cell should stay full.
+    const lim = 1 - 0.15 * k;
+    v('utilisation of offered capacity', `>= ${lim}`, fmt(t.utilisation.median), (t.utilisation.median ?? 0) >= lim);
+  }
+  const peer = quick ? undefined : strongestPeer(cells);
+  if (peer) {
+    const mine = offeredMsKey(t.controlExcess.median);
+    const theirs = offeredMsKey(peer.controlExcess.median);
+    // Excess at or below 0 is at the floor: nothing to be 5x smaller than.
+    const ratio = mine <= 0 ? (theirs > 0 ? Infinity : 1) : theirs / mine;
+    v(`CONTROL excess vs strongest peer (${peer.peer})`, '>= 5x smaller', Number.isFinite(ratio) ? `${Math.round(ratio * 10) / 10}x` : (mine <= 0 && theirs > 0 ? 'at floor' : 'inf'), ratio >= 5);
+    v(`CONTROL on time vs strongest peer (${peer.peer})`, 'higher', `${fmt(t.controlOnTime.median)} vs ${fmt(peer.controlOnTime.median)}`, (t.controlOnTime.median ?? 0) > (peer.controlOnTime.median ?? 0));
+  }
+  return out;
+}
+
+/** The ECG loop's target: stop → worklist p95 (quick: 2x). */
+export function judgeEcg(p95Ms: number | null, n: number, records: number, quick: boolean): Verdict[] {
+  const lim = 1500 * (quick ? 2 : 1);
+  return [
+    { scenario: 'ecg-loop', target: 'record stop → worklist p95', limit: `<= ${lim} ms`, value: fmt(p95Ms), pass: p95Ms !== null && p95Ms <= lim },
+    { scenario: 'ecg-loop', target: 'records in the worklist', limit: `= ${records}`, value: String(n), pass: n === records },
+  ];
+}

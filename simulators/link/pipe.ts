@@ -39,6 +39,8 @@ export class Pipe implements BottleneckClient {
   private lost = 0;
   /** Last delivery time handed out: jitter never makes a later piece overtake an earlier one. */
   private lastDue = 0;
+  /** Bytes read from the source so far (where stream-aligned pieces are cut). */
+  private streamOffset = 0;
   private stallUntil = 0;
   private frozen = false;
   private paused = false;
@@ -137,11 +139,14 @@ export class Pipe implements BottleneckClient {
   private push(chunk: Buffer): void {
     if (this.destroyed) return;
     const now = this.sched.now();
-    const size = this.bottleneck.service.pieceBytes;
+    const { pieceBytes: size, streamAligned } = this.bottleneck.service;
     this.stats.bytesIn += chunk.length;
-    for (let off = 0; off < chunk.length; off += size) {
+    // Stream-aligned: the first cut completes the piece the previous read left short.
+    const first = streamAligned ? size - (this.streamOffset % size) : size;
+    this.streamOffset += chunk.length;
+    for (let off = 0, len = first; off < chunk.length; off += len, len = size) {
       // subarray shares memory: splitting costs no copy.
-      const slot: Slot = { buf: chunk.subarray(off, off + size), due: NaN };
+      const slot: Slot = { buf: chunk.subarray(off, off + len), due: NaN };
       this.order.push(slot);
       this.move(slot.buf.length, 0, 0);
       this.bottleneck.enqueue(this, slot, now);

@@ -6,6 +6,11 @@
 export interface Service {
   /** Suggested piece size in bytes (about one transmission unit of this service). */
   readonly pieceBytes: number;
+  /**
+   * Cut pieces at every pieceBytes-th byte of each connection's stream (as TCP cuts MSS-sized
+   * segments), not at every read: then each full piece fills exactly one trace opportunity.
+   */
+  readonly streamAligned: boolean;
   /** Mean rate in bits/s over the service's period (0 = unlimited): converts queueMs to bytes. */
   readonly nominalBps: number;
   /** When a piece that arrived at `at` would start, given what has already been served (no commit). */
@@ -34,6 +39,7 @@ export function constantService(rateBps: number): Service {
   let txFree = 0;
   return {
     pieceBytes: pieceFor(rateBps),
+    streamAligned: false,
     nominalBps: rateBps,
     nextStart: (at) => Math.max(txFree, at),
     serve(at, bytes) {
@@ -93,6 +99,7 @@ export function steppedService(steps: readonly RateStep[], originMs: number): Se
   let txFree = originMs;
   return {
     pieceBytes: pieceFor(Math.max(...steps.map((s) => s.rateBps))),
+    streamAligned: false,
     nominalBps: (bytesPerPeriod * 8000) / period,
     nextStart: (at) => Math.max(txFree, at),
     serve(at, bytes) {
@@ -142,18 +149,20 @@ export function traceService(trace: MahimahiTrace, originMs: number): Service {
   const { times, periodMs } = trace;
   const n = times.length;
   const timeAt = (k: number): number => originMs + Math.floor(k / n) * periodMs + (times[k % n] ?? 0);
-  /** Index of the first opportunity at or after absolute time t. */
+  /**
+   * Index of the first opportunity at or after absolute time t, which is also the number of
+   * opportunities before t. Loop L spans [L × period, (L + 1) × period] inclusive (its last line is
+   * stamped period), so at a loop boundary the previous loop's last lines come first.
+   */
   const firstAtOrAfter = (t: number): number => {
     const rel = Math.max(0, t - originMs);
     const loop = Math.floor(rel / periodMs);
-    const i = lowerBound(times, rel - loop * periodMs);
-    return i === n ? (loop + 1) * n : loop * n + i;
-  };
-  /** Opportunities strictly before absolute time t. */
-  const countBefore = (t: number): number => {
-    const rel = Math.max(0, t - originMs);
-    const loop = Math.floor(rel / periodMs);
-    return loop * n + lowerBound(times, rel - loop * periodMs);
+    const r = rel - loop * periodMs;
+    if (loop > 0) {
+      const j = lowerBound(times, r + periodMs);
+      if (j < n) return (loop - 1) * n + j;
+    }
+    return loop * n + lowerBound(times, r);
   };
   // The current opportunity and the bytes it still has.
   let k = 0;
@@ -167,6 +176,7 @@ export function traceService(trace: MahimahiTrace, originMs: number): Service {
   };
   return {
     pieceBytes: OPPORTUNITY_BYTES,
+    streamAligned: true,
     nominalBps: (n * OPPORTUNITY_BYTES * 8000) / periodMs,
     nextStart: (at) => timeAt(Math.max(k, firstAtOrAfter(at))),
     serve(at, bytes) {
@@ -189,6 +199,6 @@ export function traceService(trace: MahimahiTrace, originMs: number): Service {
     skipTo(now) {
       moveTo(now);
     },
-    capacity: (from, to) => Math.max(0, countBefore(to) - countBefore(Math.max(from, originMs))) * OPPORTUNITY_BYTES,
+    capacity: (from, to) => Math.max(0, firstAtOrAfter(to) - firstAtOrAfter(Math.max(from, originMs))) * OPPORTUNITY_BYTES,
   };
 }

@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   const hub = await startHospital(loadHospitalConfig({
     host: '127.0.0.1', port: 0, dataDir: join(tmp.dir, 'hub'), dashboardsDir: join(tmp.dir, 'none'),
     gateways: [{ id: 'clinic-1', secretHash: await hashSecret(secret, fast) }],
-    users: [{ username: 'dr.bench', role: 'specialist', passwordHash: await hashSecret('bench-pass', fast) }],
+    users: [{ username: 'dr.bench', role: 'specialist', sites: ['*'], passwordHash: await hashSecret('bench-pass', fast) }],
   }), { logger: pino({ level: 'error' }) });
   const hubUrl = hub.url.replace(/\/$/, '');
   const link = await startLink({ targetHost: '127.0.0.1', targetPort: hub.port, profile: PROFILE, seed: 7 });
@@ -90,7 +90,9 @@ async function main(): Promise<void> {
   const arrived: Times = new Map();
   const hubIds = new Map<string, number>();
   const shown: Times = new Map();
-  const hubLive = new WebSocket(`${hubUrl.replace(/^http/, 'ws')}/live?token=${token}`);
+  // /live takes a single-use ticket, never the session token (hospital/auth/live-tickets.ts).
+  const ticket = ((await (await fetch(`${hubUrl}/api/live-ticket`, { method: 'POST', headers: auth })).json()) as { ticket: string }).ticket;
+  const hubLive = new WebSocket(`${hubUrl.replace(/^http/, 'ws')}/live?ticket=${ticket}`);
   hubLive.on('message', (d: Buffer) => {
     const m = JSON.parse(d.toString()) as { type: string; record?: { id: number; recordId: string } };
     if (m.type !== 'ecg' || !m.record || arrived.has(m.record.recordId)) return;

@@ -4,9 +4,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../protocols/index.js';
+import { AccessPolicy } from './auth/access.js';
+import { LiveTickets } from './auth/live-tickets.js';
+import { LoginThrottle } from './auth/login-throttle.js';
 import { hashSecret } from './auth/password.js';
 import { authPlugin } from './auth/plugin.js';
-import { SessionManager } from './auth/sessions.js';
+import { SessionManager, UserDirectory } from './auth/sessions.js';
 import type { HospitalConfig } from './config.js';
 import { ecgPlugin } from './ecg/plugin.js';
 import { createEcgReading } from './ecg/reading-plugin.js';
@@ -43,6 +46,8 @@ export interface HospitalServices {
   readonly live: LiveHub;
   readonly metrics: HospitalMetrics;
   readonly sessions: SessionManager;
+  /** Clinic isolation: the one access check every route serving gateway data calls. */
+  readonly access: AccessPolicy;
   readonly clock: Clock;
 }
 
@@ -61,13 +66,17 @@ export async function buildHospital(config: HospitalConfig, deps: HospitalDeps =
   const metrics = createMetrics();
   const registry = new GatewayRegistry(config.gateways.map((g) => g.id), metrics, clock, log.child({ component: 'registry' }), config.live.gatewayUpdateMs,
     { outbox: store.downlink, maxFrameBytes: config.limits.maxFrameBytes });
-  const live = new LiveHub(config.live.maxBufferedBytes, config.live.maxClients, metrics, log.child({ component: 'live' }));
+  const access = new AccessPolicy(config.gateways);
+  const live = new LiveHub(config.live.maxBufferedBytes, config.live.maxClients, metrics, log.child({ component: 'live' }), access);
   // Unknown users and gateways are checked against this so that a miss costs as much as a hit.
   const dummyHash = await hashSecret(randomBytes(16).toString('hex'));
-  const sessions = new SessionManager(store, clock, config.sessionTtlMs, dummyHash);
+  const sessions = new SessionManager(store, clock, config.sessionTtlMs, dummyHash, new UserDirectory(config.users));
+  const nowMs = (): number => Math.floor(clock.nowNs() / 1e6);
+  const tickets = new LiveTickets(config.auth.liveTicketTtlMs, nowMs);
+  const throttle = new LoginThrottle(config.auth.throttle, () => clock.monoMs());
 
   const app: FastifyInstance = Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({ loggerInstance: log, return503OnClosing: true });
-  app.decorate('hospital', { config, store, registry, live, metrics, sessions, clock });
+  app.decorate('hospital', { config, store, registry, live, metrics, sessions, access, clock });
   app.decorateRequest('authUser', null);
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err.validation !== undefined || (err.statusCode !== undefined && err.statusCode < 500)) {
@@ -87,16 +96,16 @@ export async function buildHospital(config: HospitalConfig, deps: HospitalDeps =
   // Oversized frames up to twice the limit reach the decoder (counted and skipped); beyond that
   // ws closes the socket (1009) before buffering them.
   await app.register(fastifyWebsocket, { options: { maxPayload: config.limits.maxFrameBytes * 2 + 1024 } });
-  await app.register(metricsPlugin(metrics));
+  await app.register(metricsPlugin(metrics, config.metrics.token));
   await app.register(healthPlugin(registry, clock));
-  await app.register(authPlugin({ config, store, sessions, log }));
+  await app.register(authPlugin({ config, store, sessions, throttle, tickets, metrics, log }));
   await app.register(uplinkPlugin({
-    sessions,
+    sessions, access,
     ctx: { config, store, registry, metrics, clock, timeseries, dummyHash, log: log.child({ component: 'uplink' }) },
   }));
-  await app.register(livePlugin({ hub: live, registry, sessions }));
-  const reading = createEcgReading({ store: store.ecg, registry, live, sessions, metrics, clock, dataDir: config.dataDir, downlink: store.downlink, log: log.child({ component: 'ecg-reading' }) });
-  await app.register(ecgPlugin({ store: store.ecg, registry, live, sessions, metrics, clock, log: log.child({ component: 'ecg' }), events: reading.events }));
+  await app.register(livePlugin({ hub: live, registry, sessions, tickets, access, recheckMs: config.auth.liveRecheckMs, nowMs }));
+  const reading = createEcgReading({ store: store.ecg, registry, live, sessions, access, metrics, clock, ecg: config.ecg, dataDir: config.dataDir, downlink: store.downlink, log: log.child({ component: 'ecg-reading' }) });
+  await app.register(ecgPlugin({ store: store.ecg, registry, live, sessions, access, metrics, clock, log: log.child({ component: 'ecg' }), events: reading.events }));
   await app.register(reading.plugin);
   await app.register(staticPlugin(resolveDashboardsDir(config.dashboardsDir)));
   await app.ready();

@@ -42,4 +42,37 @@ describe('loadHospitalConfig', () => {
     const c = loadHospitalConfig({ influx: { url: 'http://127.0.0.1:8428', token: 't', org: 'o', bucket: 'b' } });
     expect(c.influx?.bucket).toBe('b');
   });
+
+  it('validates clinic membership: non-admins name known sites, "*" only for specialists and admins', () => {
+    const gateways = [{ id: 'g1', site: 'village-a', secretHash: HASH }, { id: 'g2', secretHash: HASH }];
+    const ok = loadHospitalConfig({ gateways, users: [
+      { username: 'n', role: 'clinician', sites: ['village-a'], passwordHash: HASH },
+      { username: 's', role: 'specialist', sites: ['g2', 'village-a'], passwordHash: HASH },
+      { username: 'w', role: 'specialist', sites: ['*'], passwordHash: HASH },
+      { username: 'a', role: 'admin', passwordHash: HASH },
+    ] });
+    expect(ok.users[0]?.sites).toEqual(['village-a']);
+    let caught: unknown;
+    try {
+      loadHospitalConfig({ gateways, users: [
+        { username: 'n', role: 'clinician', passwordHash: HASH },
+        { username: 'm', role: 'clinician', sites: ['*'], passwordHash: HASH },
+        { username: 's', role: 'specialist', sites: ['village-z'], passwordHash: HASH },
+        { username: 'a', role: 'admin', sites: ['village-a'], passwordHash: HASH },
+      ] });
+    } catch (err) { caught = err; }
+    expect(isTelemedError(caught) && caught.code).toBe('TM_ERR_CONFIG');
+    const msg = (caught as Error).message;
+    expect(() => loadHospitalConfig({ gateways, users: [{ username: 'b', role: 'specialist', sites: ['bad site!'], passwordHash: HASH }] })).toThrow(/\/users\/0\/sites\/0/);
+    for (const part of ['/users/0/sites: a clinician needs', '/users/1/sites: "*"', '/users/2/sites: no gateway serves site "village-z"', '/users/3/sites: an admin']) expect(msg).toContain(part);
+  });
+
+  it('takes a metrics token of 16+ characters and the pre-auth uplink limits', () => {
+    expect(() => loadHospitalConfig({ metrics: { token: 'short' } })).toThrow(/\/metrics\/token/);
+    const c = loadHospitalConfig({ metrics: { token: 'a-long-metrics-token' } });
+    expect(c.metrics.token).toBe('a-long-metrics-token');
+    expect(c.uplink).toMatchObject({ maxConnectionsPerAddress: 16, maxConcurrentHelloChecks: 2, maxQueuedHelloChecks: 16 });
+    expect(c.auth.throttle).toMatchObject({ freeFailures: 5, baseLockMs: 1000 });
+    expect(c.ecg).toMatchObject({ claimTimeoutMs: 1_800_000, relayRetryMs: 10_000 });
+  });
 });

@@ -2,6 +2,9 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { HospitalError, HospitalErrorCode } from './errors.js';
 
+/** A site (clinic, ambulance base) name: what users are members of. */
+const SiteId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._-]+$' });
+
 const ScryptHash = Type.String({ pattern: '^scrypt\\$\\d+\\$\\d+\\$\\d+\\$[A-Za-z0-9+/=]+\\$[A-Za-z0-9+/=]+$' });
 
 /** One enrolled gateway. Only the hash of its credential is kept. */
@@ -10,6 +13,12 @@ const GatewayEntry = Type.Object({
   id: Type.String({ minLength: 1, maxLength: 128 }),
   /** `scrypt$N$r$p$saltB64$hashB64` of the gateway credential (hospital/auth/password.ts). */
   secretHash: ScryptHash,
+  /**
+   * The clinic or site the gateway serves (clinic isolation, hospital/auth/access.ts): users see a
+   * gateway's vitals, alarms and records only when this site is in their `sites`. Default: the
+   * gateway's own id (a site of its own).
+   */
+  site: Type.Optional(SiteId),
 }, { additionalProperties: false });
 
 const Role = Type.Union([Type.Literal('clinician'), Type.Literal('specialist'), Type.Literal('admin')]);
@@ -20,7 +29,47 @@ const UserEntry = Type.Object({
   role: Role,
   /** `scrypt$...` hash of the password. */
   passwordHash: ScryptHash,
+  /**
+   * Sites this person works for: a clinician's own clinic(s), the sites a specialist reads for.
+   * Required (non-empty) for clinicians and specialists; `["*"]` (specialists only) means every
+   * site. Admins see every site and need none.
+   */
+  sites: Type.Optional(Type.Array(Type.Union([SiteId, Type.Literal('*')]), { maxItems: 4096 })),
 }, { additionalProperties: false });
+
+const Throttle = Type.Object({
+  /** Wrong passwords per username, and per client address, before logins are held back. Default 5. */
+  freeFailures: Type.Integer({ minimum: 1, default: 5 }),
+  /** First hold after `freeFailures`, doubled by each further failure, ms. Default 1000. */
+  baseLockMs: Type.Integer({ minimum: 1, default: 1000 }),
+  /** Longest hold, ms. Default 15 min. */
+  maxLockMs: Type.Integer({ minimum: 1, default: 900_000 }),
+  /** Failures are forgotten this long after the last one, ms. Default 1 h. */
+  forgetAfterMs: Type.Integer({ minimum: 1, default: 3_600_000 }),
+}, { additionalProperties: false, default: {} });
+
+const Auth = Type.Object({
+  throttle: Throttle,
+  /** A /live ticket (POST /api/live-ticket) must be used within this, ms. Default 30 s. */
+  liveTicketTtlMs: Type.Integer({ minimum: 100, maximum: 300_000, default: 30_000 }),
+  /** Open /live sockets are re-checked against the current user table this often, ms. Default 5 s. */
+  liveRecheckMs: Type.Integer({ minimum: 10, default: 5000 }),
+}, { additionalProperties: false, default: {} });
+
+const Metrics = Type.Object({
+  /**
+   * Bearer token GET /metrics requires (`Authorization: Bearer TOKEN`), ≥ 16 characters. null:
+   * loopback peers only, and never a proxied request (one carrying Forwarded / X-Forwarded-For).
+   */
+  token: Type.Union([Type.Null(), Type.String({ minLength: 16, maxLength: 256 })], { default: null }),
+}, { additionalProperties: false, default: {} });
+
+const Ecg = Type.Object({
+  /** A claim with no diagnosis after this goes back to the worklist, ms. Default 30 min. */
+  claimTimeoutMs: Type.Integer({ minimum: 1000, default: 1_800_000 }),
+  /** Relay frames the gateway has not acked are retried this often, ms. Default 10 s. */
+  relayRetryMs: Type.Integer({ minimum: 10, default: 10_000 }),
+}, { additionalProperties: false, default: {} });
 
 const Influx = Type.Object({
   url: Type.String({ minLength: 1 }),
@@ -58,6 +107,12 @@ const Uplink = Type.Object({
   ackMaxFrames: Type.Integer({ minimum: 1, default: 64 }),
   /** Durable frames waiting for the store before the socket is paused. Default 4096. */
   maxPendingFrames: Type.Integer({ minimum: 1, default: 4096 }),
+  /** Open /uplink sockets per client address; more are closed 1013 TM_ERR_TOO_MANY_CONNECTIONS. Default 16. */
+  maxConnectionsPerAddress: Type.Integer({ minimum: 1, default: 16 }),
+  /** Gateway credentials verified (scrypt) at once. Default 2. */
+  maxConcurrentHelloChecks: Type.Integer({ minimum: 1, default: 2 }),
+  /** Hellos waiting for a verification slot; more are refused 1013 TM_ERR_BUSY. Default 16. */
+  maxQueuedHelloChecks: Type.Integer({ minimum: 0, default: 16 }),
   /** Downlink frames are refused while the socket has more unsent bytes than this. Default 4 MiB. */
   maxBufferedBytes: Type.Integer({ minimum: 1024, default: 4 * 1024 * 1024 }),
   /** More bad frames than this within `badFrameWindowMs` close the session (4400). Default 100. */
@@ -85,6 +140,9 @@ export const HospitalConfigSchema = Type.Object({
   limits: Limits,
   live: Live,
   uplink: Uplink,
+  auth: Auth,
+  metrics: Metrics,
+  ecg: Ecg,
   /** Built console to serve at `/`; null means <repo>/dist/dashboards/console. */
   dashboardsDir: Type.Union([Type.Null(), Type.String({ minLength: 1 })], { default: null }),
 }, { additionalProperties: false });
@@ -110,6 +168,23 @@ function duplicates(values: readonly string[]): string[] {
   return [...dup];
 }
 
+/** Clinic isolation: every non-admin names sites, and only sites some gateway serves. */
+function membershipProblems(cfg: Static<typeof HospitalConfigSchema>): string[] {
+  const known = new Set(cfg.gateways.map((g) => g.site ?? g.id));
+  const out: string[] = [];
+  cfg.users.forEach((u, i) => {
+    const sites = u.sites ?? [];
+    if (u.role === 'admin') {
+      if (sites.some((s) => s !== '*')) out.push(`/users/${i}/sites: an admin sees every site; leave sites out or use ["*"]`);
+      return;
+    }
+    if (sites.length === 0) out.push(`/users/${i}/sites: a ${u.role} needs the sites they work for`);
+    if (u.role === 'clinician' && sites.includes('*')) out.push(`/users/${i}/sites: "*" (every site) is for specialists and admins only`);
+    for (const s of sites) if (s !== '*' && !known.has(s)) out.push(`/users/${i}/sites: no gateway serves site "${s}"`);
+  });
+  return out;
+}
+
 /**
  * Validates a raw (parsed JSON) hospital config once, fills defaults and returns a deep-frozen copy.
  * Throws TM_ERR_CONFIG whose message lists every problem found, one per line.
@@ -122,6 +197,7 @@ export function loadHospitalConfig(raw: unknown): HospitalConfig {
     const cfg = value as Static<typeof HospitalConfigSchema>;
     for (const id of duplicates(cfg.gateways.map((g) => g.id))) problems.push(`/gateways: duplicate gateway id "${id}"`);
     for (const u of duplicates(cfg.users.map((x) => x.username))) problems.push(`/users: duplicate username "${u}"`);
+    problems.push(...membershipProblems(cfg));
   }
   if (problems.length > 0) {
     throw new HospitalError(HospitalErrorCode.CONFIG, `invalid hospital config (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  ${problems.join('\n  ')}`);

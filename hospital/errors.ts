@@ -23,6 +23,18 @@ export const HospitalErrorCode = {
   BAD_REQUEST: 'TM_ERR_BAD_REQUEST',
   NOT_FOUND: 'TM_ERR_NOT_FOUND',
   INTERNAL: 'TM_ERR_INTERNAL',
+  /** A person asked for another site's data (logged; the client sees a 404). */
+  SITE_FORBIDDEN: 'TM_ERR_SITE_FORBIDDEN',
+  /** Too many wrong passwords for this username or from this address: wait `Retry-After`. */
+  LOGIN_THROTTLED: 'TM_ERR_LOGIN_THROTTLED',
+  /** The session ended (logout, expiry, user removed or role changed): a /live close reason. */
+  SESSION_ENDED: 'TM_ERR_SESSION_ENDED',
+  /** /live without a valid single-use ticket (POST /api/live-ticket). */
+  TICKET_INVALID: 'TM_ERR_TICKET_INVALID',
+  /** Too many open /uplink sockets from one address. */
+  TOO_MANY_CONNECTIONS: 'TM_ERR_TOO_MANY_CONNECTIONS',
+  /** Too many gateway Hellos waiting for verification; try again later. */
+  BUSY: 'TM_ERR_BUSY',
 } as const;
 export type HospitalErrorCode = (typeof HospitalErrorCode)[keyof typeof HospitalErrorCode];
 
@@ -37,8 +49,12 @@ export class HospitalError extends TelemedError {
 export const CloseCode = {
   NORMAL: 1000,
   GOING_AWAY: 1001,
+  /** RFC 6455 §7.4.2 / IANA registry: "Try Again Later". */
+  TRY_AGAIN_LATER: 1013,
   PROTOCOL: 4400,
   AUTH: 4401,
+  /** A /live socket whose session ended (reason TM_ERR_SESSION_ENDED). */
+  SESSION_ENDED: 4403,
   HELLO_TIMEOUT: 4408,
   REPLACED: 4409,
   SLOW_CONSUMER: 4429,

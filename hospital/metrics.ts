@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
 import { HospitalErrorCode } from './errors.js';
@@ -17,6 +18,12 @@ export interface HospitalMetrics {
   readonly gatewayAuthFailures: Counter;
   readonly liveClients: Gauge;
   readonly liveDropped: Counter;
+  /** /uplink sockets refused before authentication, label `reason` (a TM_ERR_* code). */
+  readonly uplinkRefused: Counter<'reason'>;
+  /** Gateway Hellos waiting for, or in, a credential check. */
+  readonly helloChecks: Gauge<'state'>;
+  /** Logins refused, label `reason` (TM_ERR_LOGIN_FAILED or TM_ERR_LOGIN_THROTTLED). */
+  readonly loginRefused: Counter<'reason'>;
 }
 
 /** Buckets from 1 ms (a LAN control frame) to 120 s (the BULK budget), roughly ×2 apart. */
@@ -40,6 +47,9 @@ export function createMetrics(): HospitalMetrics {
     gatewayAuthFailures: new Counter({ name: 'telemed_gateway_auth_failures_total', help: 'Refused gateway Hellos', registers }),
     liveClients: new Gauge({ name: 'telemed_live_clients', help: 'Open /live dashboard sockets', registers }),
     liveDropped: new Counter({ name: 'telemed_live_dropped_total', help: '/live sockets closed for being too slow', registers }),
+    uplinkRefused: new Counter({ name: 'telemed_uplink_refused_total', help: '/uplink sockets refused before authentication', labelNames: ['reason'], registers }),
+    helloChecks: new Gauge({ name: 'telemed_hello_checks', help: 'Gateway Hellos in or waiting for a credential check', labelNames: ['state'], registers }),
+    loginRefused: new Counter({ name: 'telemed_login_refused_total', help: 'Console logins refused', labelNames: ['reason'], registers }),
   };
 }
 
@@ -49,16 +59,27 @@ export function isLoopback(ip: string): boolean {
   return v4.startsWith('127.') || ip === '::1';
 }
 
+const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+
 /**
- * GET /metrics: Prometheus text of the hub's own registry. Loopback only (docs/CONTRACTS.md): a
- * remote scraper goes through a local agent or proxy, so fleet figures are not public.
+ * GET /metrics: Prometheus text of the hub's own registry (docs/CONTRACTS.md). With `token` set,
+ * only `Authorization: Bearer TOKEN` gets it, from anywhere (compared in constant time). Without,
+ * only a loopback peer that is not a proxy: a reverse proxy on the same host connects from
+ * loopback too, but it adds Forwarded / X-Forwarded-For (RFC 7239), and such requests are refused.
  */
-export function metricsPlugin(metrics: HospitalMetrics) {
+export function metricsPlugin(metrics: HospitalMetrics, token: string | null = null) {
+  const want = token === null ? null : digest(token);
   return function metricsRoutes(app: FastifyInstance): Promise<void> {
     app.get('/metrics', async (req, reply) => {
-      if (!isLoopback(req.socket.remoteAddress ?? '')) {
-        req.log.info('metrics request from outside loopback refused');
-        return reply.code(403).send({ code: HospitalErrorCode.FORBIDDEN, message: '/metrics is served on loopback only' });
+      if (want !== null) {
+        const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+        if (m?.[1] === undefined || !timingSafeEqual(digest(m[1]), want)) {
+          req.log.info({ code: HospitalErrorCode.UNAUTHENTICATED }, 'metrics request without the metrics token refused');
+          return reply.code(401).send({ code: HospitalErrorCode.UNAUTHENTICATED, message: '/metrics needs Authorization: Bearer <metrics.token>' });
+        }
+      } else if (!isLoopback(req.socket.remoteAddress ?? '') || req.headers.forwarded !== undefined || req.headers['x-forwarded-for'] !== undefined) {
+        req.log.info({ code: HospitalErrorCode.FORBIDDEN }, 'metrics request from outside loopback or through a proxy refused');
+        return reply.code(403).send({ code: HospitalErrorCode.FORBIDDEN, message: '/metrics is served to loopback peers only, never through a proxy; set metrics.token to scrape from elsewhere' });
       }
       const text = await metrics.registry.metrics();
       return reply.type(metrics.registry.contentType).send(text);

@@ -26,8 +26,8 @@ export async function testConfig(dataDir: string, extra: Record<string, unknown>
     host: '127.0.0.1', port: 0, dataDir, dashboardsDir: join(dataDir, 'no-dashboards'),
     gateways: [{ id: 'clinic-1', secretHash: await hashSecret(GATEWAY_SECRET, FAST_SCRYPT) }],
     users: [
-      { username: 'dr.li', role: 'specialist', passwordHash: await hashSecret(PASSWORDS['dr.li'], FAST_SCRYPT) },
-      { username: 'nurse.wu', role: 'clinician', passwordHash: await hashSecret(PASSWORDS['nurse.wu'], FAST_SCRYPT) },
+      { username: 'dr.li', role: 'specialist', sites: ['clinic-1'], passwordHash: await hashSecret(PASSWORDS['dr.li'], FAST_SCRYPT) },
+      { username: 'nurse.wu', role: 'clinician', sites: ['clinic-1'], passwordHash: await hashSecret(PASSWORDS['nurse.wu'], FAST_SCRYPT) },
       { username: 'it.admin', role: 'admin', passwordHash: await hashSecret(PASSWORDS['it.admin'], FAST_SCRYPT) },
     ],
     ...extra,

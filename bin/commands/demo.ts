@@ -26,9 +26,11 @@ options:
   --no-restart           do not restart the hub when it exits`;
 
 export const DEMO_USERS = [
-  { username: 'clinician', password: 'clinician-demo', role: 'clinician' },
-  { username: 'specialist', password: 'specialist-demo', role: 'specialist' },
-  { username: 'admin', password: 'admin-demo', role: 'admin' },
+  // Clinic isolation (hospital/auth/access.ts): the clinician works at the village clinic only; the
+  // specialist reads for every site; the admin sees everything.
+  { username: 'clinician', password: 'clinician-demo', role: 'clinician', sites: ['clinic-1'] },
+  { username: 'specialist', password: 'specialist-demo', role: 'specialist', sites: ['*'] },
+  { username: 'admin', password: 'admin-demo', role: 'admin', sites: ['*'] },
 ] as const;
 
 export async function demoCommand(argv: string[]): Promise<void> {
@@ -64,7 +66,7 @@ export async function demoCommand(argv: string[]): Promise<void> {
   const hubConfig = {
     host, port: hubPort, dataDir: join(dataDir, 'hospital'),
     gateways: await Promise.all(sites.map(async (s) => ({ id: s.id, secretHash: await hashSecret(secrets.get(s.id) ?? '') }))),
-    users: await Promise.all(DEMO_USERS.map(async (u) => ({ username: u.username, role: u.role, passwordHash: await hashSecret(u.password) }))),
+    users: await Promise.all(DEMO_USERS.map(async (u) => ({ username: u.username, role: u.role, sites: [...u.sites], passwordHash: await hashSecret(u.password) }))),
   };
   const hubConfigFile = join(dataDir, 'hospital.json');
   await writeFile(hubConfigFile, JSON.stringify(hubConfig, null, 2), { mode: 0o600 });

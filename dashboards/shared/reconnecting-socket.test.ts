@@ -144,3 +144,31 @@ describe('ReconnectingSocket', () => {
     expect(sockets).toHaveLength(2);
   });
 });
+
+describe('ReconnectingSocket with a ticket per attempt', () => {
+  it('asks for a fresh URL (a single-use ticket) before every attempt; a failed ask is a drop', async () => {
+    const sockets: FakeSocket[] = [];
+    const t = fakeTimers();
+    let n = 0;
+    const rs = new ReconnectingSocket({
+      url: () => (++n === 2 ? Promise.reject(new Error('hub down')) : Promise.resolve(`ws://127.0.0.1:1/live?ticket=t${n}`)),
+      onMessage: () => undefined,
+      onStatus: () => undefined,
+      createSocket: (u) => { const s = new FakeSocket(u); sockets.push(s); return s; },
+      timers: t.timers,
+      random: () => 0.5,
+    });
+    const settle = () => new Promise((r) => setTimeout(r, 0));
+    rs.start();
+    await settle();
+    expect(sockets.map((s) => s.url)).toEqual(['ws://127.0.0.1:1/live?ticket=t1']);
+    sockets[0]?.onclose?.({ code: 1006 });
+    t.fire(); // retry: the ticket request fails, counted as a drop
+    await settle();
+    expect(rs.current).toMatchObject({ state: 'backoff', attempt: 2 });
+    t.fire();
+    await settle();
+    expect(sockets.map((s) => s.url)).toEqual(['ws://127.0.0.1:1/live?ticket=t1', 'ws://127.0.0.1:1/live?ticket=t3']);
+    rs.stop();
+  });
+});

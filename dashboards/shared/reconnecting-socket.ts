@@ -42,8 +42,11 @@ export interface Timers {
 }
 
 export interface ReconnectingSocketOptions {
-  /** URL of each attempt (called per attempt so a fresh token can be used). */
-  url: () => string;
+  /**
+   * URL of each attempt, called per attempt so a fresh single-use ticket can be fetched (the hub's
+   * /live takes `?ticket=`, never the session token). A rejected promise counts as a drop (1006).
+   */
+  url: () => string | Promise<string>;
   onMessage: (text: string) => void;
   onStatus: (status: LiveStatus) => void;
   /** Close codes after which retrying is pointless (e.g. 4401 bad token). Default [4401, 4403, 1008]. */
@@ -141,10 +144,25 @@ export class ReconnectingSocket {
   }
 
   private connect(): void {
+    let url: string | Promise<string>;
+    try {
+      url = this.opts.url();
+    } catch {
+      this.dispatch({ kind: 'dropped', code: 1006 });
+      return;
+    }
+    if (typeof url === 'string') { this.open(url); return; }
+    url.then((u) => {
+      // Stopped while the ticket was on its way: nothing to open.
+      if (this.status.state === 'connecting' && this.socket === null) this.open(u);
+    }, () => this.dispatch({ kind: 'dropped', code: 1006 }));
+  }
+
+  private open(url: string): void {
     const create = this.opts.createSocket ?? ((u: string) => new WebSocket(u) as unknown as SocketLike);
     let sock: SocketLike;
     try {
-      sock = create(this.opts.url());
+      sock = create(url);
     } catch {
       // A malformed URL or a blocked scheme: treat like a drop so the page shows it and retries.
       this.dispatch({ kind: 'dropped', code: 1006 });

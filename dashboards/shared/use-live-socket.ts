@@ -8,7 +8,8 @@ const INITIAL: LiveStatus = { state: 'idle', attempt: 0, everOpened: false, last
  * Messages go to `onMessage` (latest callback wins, so it may close over fresh state).
  */
 export function useLiveSocket(
-  url: string | null,
+  /** A fixed URL, or a function giving each attempt's URL (keep its identity stable: useMemo/useCallback). */
+  url: string | (() => Promise<string>) | null,
   onMessage: (text: string) => void,
   onFatal?: (code: number) => void,
 ): LiveStatus {
@@ -22,7 +23,7 @@ export function useLiveSocket(
       return undefined;
     }
     const sock = new ReconnectingSocket({
-      url: () => url,
+      url: typeof url === 'string' ? () => url : url,
       onMessage: (t) => handlers.current.onMessage(t),
       onStatus: setStatus,
       onFatal: (code) => handlers.current.onFatal?.(code),

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { Role } from '../config.js';
 import { HospitalErrorCode } from '../errors.js';
-import type { AuthUser, SessionManager } from './sessions.js';
+import { hashToken, type AuthUser, type SessionManager } from './sessions.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -25,7 +25,9 @@ export function bearerToken(req: FastifyRequest): string | undefined {
 export function requireRole(sessions: SessionManager, ...roles: Role[]): preHandlerAsyncHookHandler {
   return async function checkRole(req: FastifyRequest, reply: FastifyReply): Promise<void> {
     const token = bearerToken(req);
-    const user = token === undefined ? undefined : await sessions.authenticate(token);
+    // Re-validated against the current user table on every request (sessions.ts check()).
+    const session = token === undefined || token.length > 128 ? undefined : await sessions.check(hashToken(token));
+    const user = session?.user;
     if (user === undefined) {
       req.log.info({ url: req.routeOptions.url }, 'request without a valid session');
       return reply.code(401).send({ code: HospitalErrorCode.UNAUTHENTICATED, message: 'log in first (Authorization: Bearer TOKEN)' });

@@ -4,6 +4,12 @@ import type Database from 'better-sqlite3';
 export type EcgAuditAction =
   | 'received' | 'rejected' | 'claim' | 'diagnosis' | 'amend'
   | 'relay-queued' | 'relay-deferred' | 'relay-resent'
+  /** The reader gave the record back; an admin took it back ('release') or handed it on ('reassign'). */
+  | 'release' | 'reassign'
+  /** The claim timed out (config ecg.claimTimeoutMs) and the record went back to the worklist. */
+  | 'claim-expired'
+  /** A person of another site asked for the record (clinic isolation); refused. */
+  | 'access-refused'
   /** The gateway acked the relayed frame (it left the hub's downlink outbox); detail has stream and seq. */
   | 'relay-delivered';
 

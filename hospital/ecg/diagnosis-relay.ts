@@ -37,6 +37,17 @@ export interface RelayTarget {
   readonly recordId: string;
 }
 
+/** Where the newest diagnosis of a record is on its way to the clinic (shown to the reader). */
+export interface RelayState {
+  /** queued: the hub holds it for the gateway; deferred: refused for now, retried; delivered: the gateway acked it. */
+  readonly state: 'queued' | 'deferred' | 'delivered';
+  readonly revision: number;
+  /** When that state was reached, ISO 8601 (hub clock). */
+  readonly at: string;
+}
+
+interface Deferred { readonly t: RelayTarget; readonly streamId: string; readonly trafficClass: TrafficClass; readonly payload: Omit<EnvelopeInit, 'header'>; readonly what: string }
+
 /**
  * Sends EcgStatus and Diagnosis frames to the originating gateway as durable downlink through
  * `registry.sendToGateway` (which owns numbering, persistence and resending: issue 3), and
@@ -48,13 +59,40 @@ export class EcgRelay {
    * (gateway, stream), from 1 in this process. A registry with a durable outbox overrides it.
    */
   private readonly seqs = new Map<string, number>();
+  /**
+   * Hand-offs the registry refused (backpressure, or a registry that holds nothing for an
+   * offline gateway), by record, stream and what: retried every `retryMs` until taken (issue 12,
+   * item 14). A newer frame of the same record and stream replaces an older one waiting.
+   */
+  private readonly deferred = new Map<string, Deferred>();
+  private retryTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly registry: GatewayRegistry,
     private readonly audit: EcgAuditStore,
     private readonly clock: Clock,
     private readonly log: Logger,
+    private readonly retryMs = 10_000,
   ) {}
+
+  /** Relay frames waiting for a retry. */
+  get deferredCount(): number {
+    return this.deferred.size;
+  }
+
+  /** Stops retrying (the hub is closing; deferred diagnoses are found again at start: reading-plugin). */
+  close(): void {
+    if (this.retryTimer !== null) clearInterval(this.retryTimer);
+    this.retryTimer = null;
+  }
+
+  /** Tries every deferred hand-off again now; the ones taken are audited 'relay-resent'. */
+  retry(): void {
+    for (const [key, d] of [...this.deferred]) {
+      if (this.attempt(d, true)) this.deferred.delete(key);
+    }
+    if (this.deferred.size === 0) this.close();
+  }
 
   status(t: RelayTarget, state: ReadingState, extra: { readerName?: string; reasonCode?: string } = {}): void {
     this.send(t, RELAY_STREAMS.status, TrafficClass.TRAFFIC_CLASS_VITALS, {
@@ -104,6 +142,19 @@ export class EcgRelay {
   }
 
   private send(t: RelayTarget, streamId: string, trafficClass: TrafficClass, payload: Omit<EnvelopeInit, 'header'>, what: string): void {
+    const d: Deferred = { t, streamId, trafficClass, payload, what };
+    const key = `${t.ecgId}\u0000${streamId}`;
+    if (this.attempt(d, false)) { this.deferred.delete(key); return; }
+    this.deferred.set(key, d);
+    if (this.retryTimer === null) {
+      this.retryTimer = setInterval(() => this.retry(), this.retryMs);
+      this.retryTimer.unref();
+    }
+  }
+
+  /** One hand-off to the registry, audited; true when the registry took it. */
+  private attempt(d: Deferred, again: boolean): boolean {
+    const { t, streamId, trafficClass, payload, what } = d;
     const key = `${t.gatewayId}\u0000${streamId}`;
     const seq = (this.seqs.get(key) ?? 0) + 1;
     this.seqs.set(key, seq);
@@ -116,7 +167,10 @@ export class EcgRelay {
     // 'sent' or 'queued' (stored for an offline gateway): the registry owns it from here until the
     // gateway acks. Only a refusal means the relay did not happen.
     const refused = result === 'backpressure' || result === 'not-connected';
-    this.audit.append(t.ecgId, nowMs, 'hub', refused ? 'relay-deferred' : 'relay-queued', `${what} stream=${streamId} result=${result}`);
-    if (refused) this.log.warn({ gatewayId: t.gatewayId, recordId: t.recordId, streamId, result }, 'ECG relay not queued');
+    // A retry that is refused again is not audited again (one line per retry period would flood the trail).
+    if (refused && again) return false;
+    this.audit.append(t.ecgId, nowMs, 'hub', refused ? 'relay-deferred' : again ? 'relay-resent' : 'relay-queued', `${what} stream=${streamId} result=${result}`);
+    if (refused) this.log.warn({ gatewayId: t.gatewayId, ecgId: t.ecgId, streamId, result }, 'ECG relay not queued; will retry');
+    return !refused;
   }
 }

@@ -41,7 +41,10 @@ describe('ECG worklist with EcgDocument records', () => {
 
   beforeAll(async () => {
     dir = tempDir();
-    const cfg = await testConfig(dir.path, { users: [{ username: 'dr.li', role: 'specialist', passwordHash: await hashSecret(PASSWORDS['dr.li'], FAST_SCRYPT) }] });
+    const cfg = await testConfig(dir.path, {
+      gateways: [{ id: 'clinic-9', secretHash: await hashSecret('clinic-9-secret', FAST_SCRYPT) }],
+      users: [{ username: 'dr.li', role: 'specialist', sites: ['clinic-9'], passwordHash: await hashSecret(PASSWORDS['dr.li'], FAST_SCRYPT) }],
+    });
     app = await buildHospital(cfg, { logger: mem.logger });
     const token = (await app.inject({ method: 'POST', url: '/api/login', payload: { username: 'dr.li', password: PASSWORDS['dr.li'] } })).json<{ token: string }>().token;
     auth = { authorization: `Bearer ${token}` };

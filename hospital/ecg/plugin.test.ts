@@ -41,9 +41,9 @@ describe('ECG worklist API', () => {
     dir = tempDir();
     const cfg = await testConfig(dir.path, {
       users: [
-        { username: 'dr.li', role: 'specialist', passwordHash: await hashSecret(users['dr.li'], FAST_SCRYPT) },
-        { username: 'dr.wang', role: 'specialist', passwordHash: await hashSecret(users['dr.wang'], FAST_SCRYPT) },
-        { username: 'nurse.wu', role: 'clinician', passwordHash: await hashSecret(users['nurse.wu'], FAST_SCRYPT) },
+        { username: 'dr.li', role: 'specialist', sites: ['clinic-1'], passwordHash: await hashSecret(users['dr.li'], FAST_SCRYPT) },
+        { username: 'dr.wang', role: 'specialist', sites: ['clinic-1'], passwordHash: await hashSecret(users['dr.wang'], FAST_SCRYPT) },
+        { username: 'nurse.wu', role: 'clinician', sites: ['clinic-1'], passwordHash: await hashSecret(users['nurse.wu'], FAST_SCRYPT) },
       ],
     });
     app = await buildHospital(cfg, { logger: mem.logger });

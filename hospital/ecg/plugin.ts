@@ -1,7 +1,8 @@
 import { Counter } from 'prom-client';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { type Clock, isTelemedError } from '../../protocols/index.js';
+import type { AccessPolicy } from '../auth/access.js';
 import { requireRole } from '../auth/require-role.js';
 import type { SessionManager } from '../auth/sessions.js';
 import type { LiveHub } from '../live/live-hub.js';
@@ -19,6 +20,8 @@ export interface EcgDeps {
   readonly registry: GatewayRegistry;
   readonly live: LiveHub;
   readonly sessions: SessionManager;
+  /** Clinic isolation (auth/access.ts): every route here serves only records of the person's sites. */
+  readonly access: AccessPolicy;
   readonly metrics: HospitalMetrics;
   readonly clock: Clock;
   readonly log: Logger;
@@ -38,6 +41,31 @@ export interface EcgPluginEvents {
   claimed?(record: EcgRecordView, username: string): void;
   /** Adds workflow fields (the newest diagnosis) to every record the API returns. */
   view?(record: EcgRecordView): EcgRecordView;
+  /** `username` of another site asked for the record and was refused (audited by the reading plugin). */
+  refused?(record: EcgRecordView, username: string): void;
+}
+
+const NOT_FOUND = { code: EcgErrorCode.NOT_FOUND, message: 'no such ECG record' } as const;
+
+/**
+ * THE access check of every route under /api/ecg/records/:id (the record GET, claim, diagnosis,
+ * audit, and any later one such as an export): the record when it exists and the logged-in
+ * person may see its site; otherwise undefined, with 404 TM_ERR_ECG_NOT_FOUND already sent (the
+ * same answer for "no such id" and "another clinic's", so ids cannot be probed) and a cross-site
+ * attempt logged (TM_ERR_SITE_FORBIDDEN) and audited on the record ('access-refused').
+ */
+export function findVisibleRecord(
+  deps: Pick<EcgDeps, 'store' | 'access'> & { readonly onRefused?: ((record: EcgRecordView, username: string) => void) | undefined },
+  req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply,
+): EcgRecordView | undefined {
+  const id = Number(req.params.id);
+  const rec = Number.isSafeInteger(id) ? deps.store.get(id) : undefined;
+  if (rec === undefined) { void reply.code(404).send(NOT_FOUND); return undefined; }
+  if (!deps.access.admit(req, reply, rec.gatewayId, NOT_FOUND)) {
+    deps.onRefused?.(rec, req.authUser?.username ?? '');
+    return undefined;
+  }
+  return rec;
 }
 
 /**
@@ -88,15 +116,19 @@ export function ecgPlugin(opts: EcgPluginOptions) {
     app.addHook('onClose', (_app, done) => { off(); done(); });
 
     const readers = requireRole(sessions, 'specialist', 'admin');
-    const notFound = { code: EcgErrorCode.NOT_FOUND, message: 'no such ECG record' };
+    const notFound = NOT_FOUND;
+    const visible = { store, access: opts.access, onRefused: opts.events?.refused };
 
     const withWorkflow = (r: EcgRecordView): EcgRecordView => opts.events?.view?.(r) ?? r;
-    app.get('/api/ecg/worklist', { preHandler: readers }, () => ({ records: store.list().map(withWorkflow) }));
+    // Filtered after the query: a wide page so a small site's records are not crowded out by others'.
+    app.get('/api/ecg/worklist', { preHandler: readers }, (req) => ({
+      records: req.authUser === null ? [] : opts.access.filter(req.authUser, store.list(5000), (r) => r.gatewayId).slice(0, 200).map(withWorkflow),
+    }));
 
     app.get<{ Params: { id: string }; Querystring: { samples?: string } }>('/api/ecg/records/:id', { preHandler: readers }, (req, reply) => {
-      const id = Number(req.params.id);
-      const rec = Number.isSafeInteger(id) ? store.get(id) : undefined;
-      if (rec === undefined) return reply.code(404).send(notFound);
+      const rec = findVisibleRecord(visible, req, reply);
+      if (rec === undefined) return reply;
+      const id = rec.id;
       if (req.query.samples !== '1') return { record: withWorkflow(rec) };
       const b = store.blob(id);
       if (b === undefined) return reply.code(404).send(notFound);
@@ -110,9 +142,11 @@ export function ecgPlugin(opts: EcgPluginOptions) {
     });
 
     app.post<{ Params: { id: string } }>('/api/ecg/records/:id/claim', { preHandler: requireRole(sessions, 'specialist') }, (req, reply) => {
-      const id = Number(req.params.id);
+      const rec = findVisibleRecord(visible, req, reply);
+      if (rec === undefined) return reply;
+      const id = rec.id;
       const user = req.authUser?.username ?? '';
-      const res = Number.isSafeInteger(id) ? store.claim(id, user) : { ok: false as const, reason: 'not-found' as const };
+      const res = store.claim(id, user);
       if (res.ok) { req.log.info({ id, username: user }, 'ECG record claimed'); opts.events?.claimed?.(res.record, user); return { record: withWorkflow(res.record) }; }
       if (res.reason === 'not-found') return reply.code(404).send(notFound);
       req.log.info({ id, username: user }, 'ECG record already claimed');

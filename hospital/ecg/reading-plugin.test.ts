@@ -50,8 +50,8 @@ describe('ECG reading workflow: diagnosis, audit, relay', () => {
     dir = tempDir();
     const cfg = await testConfig(dir.path, {
       users: [
-        { username: 'dr.li', role: 'specialist', passwordHash: await hashSecret(users['dr.li'], FAST_SCRYPT) },
-        { username: 'dr.wang', role: 'specialist', passwordHash: await hashSecret(users['dr.wang'], FAST_SCRYPT) },
+        { username: 'dr.li', role: 'specialist', sites: ['clinic-1'], passwordHash: await hashSecret(users['dr.li'], FAST_SCRYPT) },
+        { username: 'dr.wang', role: 'specialist', sites: ['clinic-1'], passwordHash: await hashSecret(users['dr.wang'], FAST_SCRYPT) },
       ],
     });
     app = await buildHospital(cfg, { logger: mem.logger });

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { createMetrics } from '../metrics.js';
-import { LiveHub, type LiveSocket } from './live-hub.js';
+import { AccessPolicy, ALL_SITES } from '../auth/access.js';
+import { LiveHub, type LiveClient, type LiveSocket } from './live-hub.js';
+
+const access = new AccessPolicy([]);
+const admin: LiveClient = { user: { username: 'it.admin', role: 'admin', scope: ALL_SITES }, tokenHash: 'h' };
 
 class FakeSocket implements LiveSocket {
   readonly OPEN = 1 as const;
@@ -17,11 +21,11 @@ class FakeSocket implements LiveSocket {
 describe('LiveHub', () => {
   it('never lets a socket buffer past the bound: it is closed 4429 and counted', async () => {
     const metrics = createMetrics();
-    const hub = new LiveHub(1000, 10, metrics, pino({ level: 'silent' }));
+    const hub = new LiveHub(1000, 10, metrics, pino({ level: 'silent' }), access);
     const slow = new FakeSocket();
     const fast = new FakeSocket();
-    hub.add(slow);
-    hub.add(fast);
+    hub.add(slow, admin);
+    hub.add(fast, admin);
     const msg = { type: 'snapshot', gateways: [] } as const; // 32 bytes of JSON
     for (let i = 0; i < 40; i++) {
       hub.broadcast(msg);
@@ -36,8 +40,8 @@ describe('LiveHub', () => {
   });
 
   it('refuses clients past maxClients', () => {
-    const hub = new LiveHub(1000, 1, createMetrics(), pino({ level: 'silent' }));
-    expect(hub.add(new FakeSocket())).toBe(true);
-    expect(hub.add(new FakeSocket())).toBe(false);
+    const hub = new LiveHub(1000, 1, createMetrics(), pino({ level: 'silent' }), access);
+    expect(hub.add(new FakeSocket(), admin)).toBe(true);
+    expect(hub.add(new FakeSocket(), admin)).toBe(false);
   });
 });

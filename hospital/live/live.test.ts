@@ -37,7 +37,9 @@ describe('/live', () => {
     return res.json<{ token: string }>().token;
   }
   async function dashboard(): Promise<Dashboard> {
-    const ws = new WebSocket(`${hub.url.replace('http', 'ws')}/live?token=${await token()}`);
+    const t = await token();
+    const ticket = (await hub.app.inject({ method: 'POST', url: '/api/live-ticket', headers: { authorization: `Bearer ${t}` } })).json<{ ticket: string }>().ticket;
+    const ws = new WebSocket(`${hub.url.replace('http', 'ws')}/live?ticket=${ticket}`);
     sockets.push(ws);
     const d = new Dashboard(ws);
     await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
@@ -54,8 +56,8 @@ describe('/live', () => {
     dir.remove();
   });
 
-  it('refuses a socket without a valid token (401 before the upgrade)', async () => {
-    const ws = new WebSocket(`${hub.url.replace('http', 'ws')}/live?token=nope`);
+  it('refuses a socket without a valid ticket (401 before the upgrade)', async () => {
+    const ws = new WebSocket(`${hub.url.replace('http', 'ws')}/live?ticket=nope`);
     ws.on('error', () => { /* expected: the upgrade is refused */ });
     const status = await new Promise<number>((resolve) => ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
     expect(status).toBe(401);

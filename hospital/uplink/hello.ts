@@ -2,6 +2,7 @@ import { PROTOCOL_VERSION, telemed, type DecodedEnvelope } from '../../protocols
 import type { HospitalConfig } from '../config.js';
 import { CloseCode, HospitalErrorCode } from '../errors.js';
 import { verifySecret } from '../auth/password.js';
+import type { HelloGate } from './hello-gate.js';
 import type { SiteKind } from './registry.js';
 
 export type HelloVerdict =
@@ -18,7 +19,7 @@ const SITE_KINDS: Partial<Record<number, SiteKind>> = {
  * scrypt, never returned or logged. Unknown gateway ids cost one scrypt like known ones so that the
  * answer time does not reveal which ids are enrolled.
  */
-export async function checkHello(env: DecodedEnvelope, config: HospitalConfig, dummyHash: string): Promise<HelloVerdict> {
+export async function checkHello(env: DecodedEnvelope, config: HospitalConfig, dummyHash: string, gate?: HelloGate): Promise<HelloVerdict> {
   const hello = env.hello;
   const headerId = env.header.gatewayId;
   if (env.payload !== 'hello' || hello == null) {
@@ -33,7 +34,11 @@ export async function checkHello(env: DecodedEnvelope, config: HospitalConfig, d
     return { ok: false, gatewayId, closeCode: CloseCode.PROTOCOL, reasonCode: HospitalErrorCode.PROTOCOL, reason: 'header and Hello name different gateways' };
   }
   const enrolled = config.gateways.find((g) => g.id === gatewayId);
-  const matches = await verifySecret(hello.credential ?? '', enrolled?.secretHash ?? dummyHash);
+  const verify = (): Promise<boolean> => verifySecret(hello.credential ?? '', enrolled?.secretHash ?? dummyHash);
+  const matches = gate === undefined ? await verify() : await gate.run(verify);
+  if (matches === undefined) {
+    return { ok: false, gatewayId, closeCode: CloseCode.TRY_AGAIN_LATER, reasonCode: HospitalErrorCode.BUSY, reason: 'too many gateway logins at once; try again later' };
+  }
   if (enrolled === undefined || !matches || gatewayId === '') {
     return { ok: false, gatewayId, closeCode: CloseCode.AUTH, reasonCode: HospitalErrorCode.AUTH_FAILED, reason: 'unknown gateway or wrong credential' };
   }

@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
+import type { AccessPolicy } from '../auth/access.js';
 import type { SessionManager } from '../auth/sessions.js';
 import { requireRole } from '../auth/require-role.js';
 import { CloseCode, HospitalErrorCode } from '../errors.js';
+import { HelloGate } from './hello-gate.js';
 import { UplinkSession, type UplinkContext } from './session.js';
 
 /** Longest shutdown waits for sessions to store their last frames, ms. */
@@ -13,13 +15,17 @@ export const UPLINK_SUBPROTOCOL = 'telemed.v1';
 export interface UplinkPluginOptions {
   readonly ctx: UplinkContext;
   readonly sessions: SessionManager;
+  readonly access: AccessPolicy;
 }
 
-/** WS /uplink for gateways, and GET /api/gateways for dashboards. */
+/** WS /uplink for gateways, and GET /api/gateways for dashboards (the gateways of the person's sites). */
 export function uplinkPlugin(opts: UplinkPluginOptions) {
   return function uplinkRoutes(app: FastifyInstance): Promise<void> {
-    const { ctx } = opts;
+    const up = opts.ctx.config.uplink;
+    const ctx: UplinkContext = { ...opts.ctx, helloGate: new HelloGate(up.maxConcurrentHelloChecks, up.maxQueuedHelloChecks, opts.ctx.metrics.helloChecks) };
     const sessions = new Set<UplinkSession>();
+    /** Open sockets per client address (issue 12, item 12): one address cannot hold the hub's sockets. */
+    const perAddress = new Map<string, number>();
     app.addHook('preClose', (done) => { ctx.registry.close(); done(); });
     // Sessions store what they already received before the store is closed (root onClose runs
     // after this one); bounded so a stuck peer cannot hold shutdown.
@@ -32,13 +38,29 @@ export function uplinkPlugin(opts: UplinkPluginOptions) {
     });
 
     app.get('/uplink', { websocket: true }, (socket, req) => {
+      const address = req.ip;
+      const open = perAddress.get(address) ?? 0;
+      if (open >= up.maxConnectionsPerAddress) {
+        ctx.metrics.uplinkRefused.inc({ reason: HospitalErrorCode.TOO_MANY_CONNECTIONS });
+        req.log.info({ code: HospitalErrorCode.TOO_MANY_CONNECTIONS, remote: address, open }, 'uplink connection refused');
+        // RFC 6455 §7.4: 1013 "Try Again Later". Closed before any session (and any buffer) exists.
+        socket.close(CloseCode.TRY_AGAIN_LATER, HospitalErrorCode.TOO_MANY_CONNECTIONS);
+        setTimeout(() => socket.terminate(), 2000).unref();
+        return;
+      }
+      perAddress.set(address, open + 1);
       req.log.debug('uplink connection');
-      const session = new UplinkSession(socket, { ...ctx, log: ctx.log.child({ remote: req.ip }) });
+      const session = new UplinkSession(socket, { ...ctx, log: ctx.log.child({ remote: address }) });
       sessions.add(session);
-      void session.finished.then(() => sessions.delete(session));
+      void session.finished.then(() => {
+        sessions.delete(session);
+        const n = (perAddress.get(address) ?? 1) - 1;
+        if (n <= 0) perAddress.delete(address); else perAddress.set(address, n);
+      });
     });
 
-    app.get('/api/gateways', { preHandler: requireRole(opts.sessions) }, () => ctx.registry.views());
+    app.get('/api/gateways', { preHandler: requireRole(opts.sessions) }, (req) =>
+      req.authUser === null ? [] : opts.access.filter(req.authUser, ctx.registry.views(), (g) => g.id));
     return Promise.resolve();
   };
 }

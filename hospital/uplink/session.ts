@@ -15,6 +15,7 @@ import { AckBatcher, type PendingFrame } from './ack-batcher.js';
 import { Downlink } from './downlink.js';
 import { ClockSync } from './clock-sync.js';
 import { checkHello } from './hello.js';
+import type { HelloGate } from './hello-gate.js';
 import type { DownlinkResult, GatewayRegistry, SessionHandle } from './registry.js';
 
 /** Explicit session states (STYLE.md): one field, one transition table. */
@@ -39,10 +40,10 @@ export interface UplinkContext {
   readonly log: Logger;
   readonly timeseries: TimeseriesWriter;
   readonly dummyHash: string;
+  /** Bounds concurrent credential checks (hello-gate.ts); none in unit tests. */
+  readonly helloGate?: HelloGate;
 }
 
-/** Frames that may arrive while the Hello is being verified (a pipelining gateway). */
-const MAX_EARLY_FRAMES = 64;
 /** Ping ids remembered for matching Pongs. */
 const MAX_PENDING_PINGS = 8;
 
@@ -54,7 +55,6 @@ export class UplinkSession implements SessionHandle {
   private log: Logger;
   private readonly limits: EnvelopeLimits;
   private readonly clockSync = new ClockSync();
-  private readonly early: { bytes: Uint8Array; env: DecodedEnvelope; t: number }[] = [];
   private readonly pings = new Map<number, number>();
   private readonly badFrames: number[] = [];
   private readonly batcher: AckBatcher;
@@ -220,8 +220,9 @@ export class UplinkSession implements SessionHandle {
     switch (this.state) {
       case 'awaiting-hello': this.onHello(env); return;
       case 'authenticating':
-        if (this.early.length >= MAX_EARLY_FRAMES) this.refuse(CloseCode.PROTOCOL, HospitalErrorCode.HELLO_REQUIRED, 'too many frames before HelloAck');
-        else this.early.push({ bytes, env, t });
+        // Nothing is buffered for an unauthenticated peer (issue 12, item 12): the socket is
+        // paused during the check, and a frame that was already read is a protocol error.
+        this.refuse(CloseCode.PROTOCOL, HospitalErrorCode.HELLO_REQUIRED, 'nothing may follow the Hello before the HelloAck');
         return;
       case 'ready': this.onFrame(bytes, env, t); return;
       default: return;
@@ -237,7 +238,10 @@ export class UplinkSession implements SessionHandle {
     this.transition('hello');
     if (this.helloTimer !== null) clearTimeout(this.helloTimer);
     this.helloTimer = null;
-    checkHello(env, this.ctx.config, this.ctx.dummyHash).then(async (verdict) => {
+    // Read nothing more until the credential is checked: TCP holds the peer back, not our heap.
+    this.ws.pause();
+    checkHello(env, this.ctx.config, this.ctx.dummyHash, this.ctx.helloGate).then(async (verdict) => {
+      this.ws.resume();
       if (this.state !== 'authenticating') return;
       if (!verdict.ok) {
         if (verdict.reasonCode === HospitalErrorCode.AUTH_FAILED) this.ctx.metrics.gatewayAuthFailures.inc();
@@ -274,7 +278,6 @@ export class UplinkSession implements SessionHandle {
       this.ping();
       this.pingTimer = setInterval(() => this.ping(), this.ctx.config.uplink.pingIntervalMs);
       this.pingTimer.unref();
-      for (const f of this.early.splice(0)) this.onFrame(f.bytes, f.env, f.t);
     }).catch((err: unknown) => {
       this.log.error({ err }, 'Hello handling failed');
       this.close(1011, HospitalErrorCode.STORE, 'hub failed while accepting the Hello');

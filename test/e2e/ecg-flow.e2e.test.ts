@@ -45,7 +45,7 @@ describe('ECG workflow end to end (cart pty → gateway → hub → console → 
     const hub = await startHospital(loadHospitalConfig({
       host: '127.0.0.1', port: 0, dataDir: join(tmp.dir, 'hub'), dashboardsDir: join(DIST_DASHBOARDS, 'console'),
       gateways: [{ id: 'clinic-1', secretHash: await hashSecret(secret, FAST) }],
-      users: [{ username: READER.username, role: 'specialist', passwordHash: await hashSecret(READER.password, FAST) }],
+      users: [{ username: READER.username, role: 'specialist', sites: ['*'], passwordHash: await hashSecret(READER.password, FAST) }],
     }), { logger });
     closeHub = () => hub.close();
     hubUrl = hub.url.replace(/\/$/, '');

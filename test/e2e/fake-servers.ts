@@ -84,11 +84,21 @@ export async function startFakeHub(gateways: FakeGatewayView[], extend?: FakeExt
     if (!authed(req.headers.authorization)) return reply.code(401).send({ code: 'TM_ERR_UNAUTHORIZED', message: 'no' });
     return [...fake.gateways.values()];
   });
-  // Like the real hub: a bad token gets a plain 401 before the upgrade (the browser sees 1006).
+  // Like the real hub: /live takes a single-use ticket from POST /api/live-ticket (never the token).
+  const tickets = new Set<string>();
+  let ticketSeq = 0;
+  app.post('/api/live-ticket', async (req, reply) => {
+    if (!authed(req.headers.authorization)) return reply.code(401).send({ code: 'TM_ERR_UNAUTHENTICATED', message: 'no' });
+    const ticket = `fake-ticket-${++ticketSeq}`;
+    tickets.add(ticket);
+    return { ticket, expiresInMs: 30_000 };
+  });
+  // Like the real hub: a bad ticket gets a plain 401 before the upgrade (the browser sees 1006).
   const preValidation = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    const token = (req.query as { token?: string }).token;
+    const ticket = (req.query as { ticket?: string }).ticket ?? '';
+    const valid = tickets.delete(ticket) && state.tokenValid;
     if (state.refuse) await reply.code(503).send({ code: 'TM_ERR_FAKE_DOWN', message: 'down' });
-    else if (!authed(`Bearer ${token ?? ''}`)) await reply.code(401).send({ code: 'TM_ERR_UNAUTHENTICATED', message: 'no' });
+    else if (!valid) await reply.code(401).send({ code: 'TM_ERR_TICKET_INVALID', message: 'no' });
   };
   app.get('/live', { websocket: true, preValidation }, (socket) => {
     sockets.add(socket);

@@ -72,7 +72,7 @@ export async function startDemoStack(opts: DemoStackOptions = {}): Promise<DemoS
       port: 0,
       dataDir: join(root, 'hospital'),
       gateways: await Promise.all(SITES.map(async (s) => ({ id: s.id, secretHash: await hashSecret(secrets.get(s.id) ?? '') }))),
-      users: [{ username: user.username, role: user.role, passwordHash: await hashSecret(user.password) }],
+      users: [{ username: user.username, role: user.role, sites: ['*'], passwordHash: await hashSecret(user.password) }],
       dashboardsDir: join(dashboards, 'console'),
     });
     const hub = await startHospital(hubConfig, { logger: logger.child({ proc: 'hub' }) });

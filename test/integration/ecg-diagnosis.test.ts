@@ -46,7 +46,7 @@ describe('ECG diagnosis: cart → gateway → link → hub → reader → gatewa
     const hub = await startHospital(loadHospitalConfig({
       host: '127.0.0.1', port: 0, dataDir: join(tmp.dir, 'hub'), dashboardsDir: join(tmp.dir, 'none'),
       gateways: [{ id: 'clinic-1', secretHash: await hashSecret(secret, FAST) }],
-      users: [{ username: 'dr.li', role: 'specialist', passwordHash: await hashSecret('li-pass-1', FAST) }],
+      users: [{ username: 'dr.li', role: 'specialist', sites: ['*'], passwordHash: await hashSecret('li-pass-1', FAST) }],
     }), { logger: pino({ level: 'error' }) });
     closeHub = () => hub.close();
     link = await startLink({ targetHost: '127.0.0.1', targetPort: hub.port, profile: 'urban-5g', seed: 4 });

@@ -50,8 +50,8 @@ describe('ECG record: cart (socat pty) → gateway → hub worklist', () => {
   it('a 10 s record reaches the worklist sample-exact; claim works once', async () => {
     const secret = 'gw-secret-ecg-wl';
     const users = [
-      { username: 'dr.li', role: 'specialist' as const, passwordHash: await hashSecret('li-pass-1', FAST) },
-      { username: 'dr.wang', role: 'specialist' as const, passwordHash: await hashSecret('wang-pass-1', FAST) },
+      { username: 'dr.li', role: 'specialist' as const, sites: ['*'], passwordHash: await hashSecret('li-pass-1', FAST) },
+      { username: 'dr.wang', role: 'specialist' as const, sites: ['*'], passwordHash: await hashSecret('wang-pass-1', FAST) },
     ];
     const hub = await startHospital(loadHospitalConfig({
       host: '127.0.0.1', port: 0, dataDir: join(tmp.dir, 'hub'), dashboardsDir: join(tmp.dir, 'none'),

@@ -77,10 +77,17 @@ export async function sessionStillValid(token: string): Promise<boolean> {
   }
 }
 
-/** `/live` URL next to the page, carrying the token (browsers cannot set headers on WebSockets). */
-export function liveUrlFor(token: string): string {
+/**
+ * `/live` URL next to the page with a fresh single-use ticket from `POST /api/live-ticket`:
+ * browsers cannot set headers on WebSockets, and the session token itself never goes in a URL
+ * (it would land in proxy logs and history). Called before every (re)connect.
+ */
+export async function liveUrlFor(token: string): Promise<string> {
+  const body = await fetchJson(api('api/live-ticket'), { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+  const ticket = (body as { ticket?: unknown } | null)?.ticket;
+  if (typeof ticket !== 'string') throw new DashboardError(DashboardErrorCode.BAD_RESPONSE, 'Live ticket answer without a ticket');
   const u = new URL('live', location.href);
   u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
-  u.search = `?token=${encodeURIComponent(token)}`;
+  u.search = `?ticket=${encodeURIComponent(ticket)}`;
   return u.toString();
 }

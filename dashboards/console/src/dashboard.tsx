@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { LiveIndicator, LiveLostBanner } from '../../shared/components.js';
 import { DashboardError } from '../../shared/errors.js';
 import { parseHubMessage } from '../../shared/live-messages.js';
@@ -61,7 +61,9 @@ export function Dashboard(props: { session: Session; onLogout: () => void; onExp
     const rec = parseEcgLive(text, asHubEcgView);
     if (rec !== null) setWorklist((w) => upsertRecord(w, rec));
   }, []);
-  const live = useLiveSocket(liveUrlFor(session.token), onMessage, onExpired);
+  // Each (re)connect fetches its own single-use ticket; the function's identity follows the token.
+  const liveUrl = useMemo(() => () => liveUrlFor(session.token), [session.token]);
+  const live = useLiveSocket(liveUrl, onMessage, onExpired);
 
   // After each failed (re)connect, ask the hub whether the token is the problem (e.g. hub restarted).
   useEffect(() => {

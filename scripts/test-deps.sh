@@ -25,7 +25,7 @@ for bin in "${!need[@]}"; do
 done
 
 # Python modules -> Debian package (the conformance suite reads DICOM exports with pydicom).
-if ! python3 -c 'import pydicom' >/dev/null 2>&1; then
+if ! /usr/bin/python3 -c 'import pydicom, numpy' >/dev/null 2>&1; then
   missing+=(python3-pydicom)
 fi
 

@@ -9,7 +9,8 @@ import {
 } from '../record.js';
 import { AecgError, AecgErrorCode } from './errors.js';
 import { ageAt, hl7TsToIso } from './hl7-time.js';
-import { type TimeAxis, mergeSets, timeAxis } from './sequence-sets.js';
+import { TELEMED_OID } from './write.js';
+import { type SeriesSpan, type TimeAxis, isoSeconds, mergeSets, timeAxis } from './sequence-sets.js';
 import { leadOfMdcCode } from './lead-codes.js';
 import { normaliseMeasurement } from './measurement-names.js';
 import { type XmlElement, type XmlLimits, child, childrenNamed, decodeXmlBytes, descendants, parseXml, path, xsiType } from './xml.js';
@@ -103,7 +104,10 @@ function annotations(series: XmlElement, maxMeasurements: number): { measurement
   for (const set of childrenNamed(series, 'subjectOf').map((s) => child(s, 'annotationSet'))) {
     if (set === undefined) continue;
     for (const ann of descendants(set, 'annotation')) {
-      const code = child(ann, 'code')?.attrs.get('code') ?? '';
+      const codeEl = child(ann, 'code');
+      // Our local codes (write.ts) carry the measurement's own name in displayName.
+      const local = codeEl?.attrs.get('codeSystem') === TELEMED_OID ? codeEl.attrs.get('displayName') : undefined;
+      const code = local ?? codeEl?.attrs.get('code') ?? '';
       const value = child(ann, 'value');
       if (value === undefined) continue;
       const type = xsiType(value);
@@ -146,7 +150,7 @@ export function readAecg(bytes: Uint8Array | string, id: string, opts: AecgReadO
   const max = opts.maxSamplesPerLead ?? 100_000_000;
   const notes: string[] = [];
   if (allSeries.length > 1) notes.push(`${allSeries.length - 1} other series not imported`);
-  const merged = mergeSets(sets.map((set) => readSet(set, max)), max, notes);
+  const merged = mergeSets(sets.map((set) => readSet(set, max)), max, notes, seriesSpan(series));
   const channels = merged.channels;
   if (channels.length === 0) throw new AecgError(AecgErrorCode.STRUCTURE, 'rhythm sequenceSet has no SLIST_PQ lead');
   const rateHz = channels[0]?.sampleRateHz ?? 0;
@@ -161,6 +165,16 @@ export function readAecg(bytes: Uint8Array | string, id: string, opts: AecgReadO
     leads: channels.filter(isLead), otherSignals: channels.filter((c) => !isLead(c)),
     patient: patientOf(root, startTime), device: deviceOf(series), measurements, statements, notes,
   };
+}
+
+/** The series' effectiveTime low/high when both are timestamps (else null: the sets alone give the axis). */
+function seriesSpan(series: XmlElement): SeriesSpan | null {
+  const low = timeOf(path(series, 'effectiveTime', 'low'));
+  const high = timeOf(path(series, 'effectiveTime', 'high'));
+  if (low === null || high === null) return null;
+  const lowS = isoSeconds(low);
+  const highS = isoSeconds(high);
+  return highS > lowS ? { low, lowS, highS } : null;
 }
 
 function timeOf(el: XmlElement | undefined): string | null {

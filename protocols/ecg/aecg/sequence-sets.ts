@@ -23,7 +23,7 @@ export interface TimeAxis {
 }
 
 /** Seconds of an ISO local time (zone ignored: sets of one file share one zone). */
-function isoSeconds(iso: string): number {
+export function isoSeconds(iso: string): number {
   const m = /^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?(?:T(\d{2}):(\d{2}):(\d{2})(\.\d+)?)?/.exec(iso);
   if (m === null) return 0;
   const n = (i: number, d = 0): number => (m[i] === undefined ? d : Number(m[i]));
@@ -54,20 +54,34 @@ export function timeAxis(seq: XmlElement): TimeAxis {
   return { rateHz, head: null, headS: relUnit === undefined || !Number.isFinite(rel) ? null : rel * relUnit };
 }
 
+/** The series' effectiveTime (low inclusive, high exclusive) as ISO text and seconds. */
+export interface SeriesSpan {
+  low: string;
+  lowS: number;
+  highS: number;
+}
+
 /**
  * Puts the leads of several sequence sets (e.g. a 12-lead taken as four 2.5 s groups of three) on
  * one time axis: each set starts at its head's offset from the earliest; gaps are INVALID_SAMPLE.
  */
-export function mergeSets(sets: { axis: TimeAxis; channels: EcgChannel[] }[], max: number, notes: string[]): { channels: EcgChannel[]; frames: number; head: string | null } {
+export function mergeSets(
+  sets: { axis: TimeAxis; channels: EcgChannel[] }[], max: number, notes: string[], span: SeriesSpan | null = null,
+): { channels: EcgChannel[]; frames: number; head: string | null } {
   const rate = sets[0]?.axis.rateHz ?? 0;
   const usable = sets.filter((s) => s.axis.rateHz === rate);
   if (usable.length < sets.length) notes.push(`${sets.length - usable.length} sequence set(s) at another rate than ${rate} Hz not imported`);
   const timed = usable.every((s) => s.axis.headS !== null);
   // Relative heads count from the start of the recording (0), absolute ones from the earliest set.
   const relative = usable.every((s) => s.axis.head === null);
-  const t0 = !timed ? 0 : relative ? Math.min(0, ...usable.map((s) => s.axis.headS ?? 0)) : Math.min(...usable.map((s) => s.axis.headS ?? 0));
+  const earliest = Math.min(...usable.map((s) => s.axis.headS ?? 0));
+  // The series' effectiveTime spans the recording: frames before the first set or after the last,
+  // where no lead has data, are still part of it (absolute axes only; a relative one starts at 0).
+  const spanned = timed && !relative && span !== null && span.lowS <= earliest ? span : null;
+  const t0 = !timed ? 0 : relative ? Math.min(0, earliest) : (spanned?.lowS ?? earliest);
   const offsets = usable.map((s) => (timed ? Math.round(((s.axis.headS ?? 0) - t0) * rate) : 0));
-  const frames = usable.reduce((m, s, i) => Math.max(m, (offsets[i] ?? 0) + s.channels.reduce((n, c) => Math.max(n, c.samples.length), 0)), 0);
+  const setFrames = usable.reduce((m, s, i) => Math.max(m, (offsets[i] ?? 0) + s.channels.reduce((n, c) => Math.max(n, c.samples.length), 0)), 0);
+  const frames = spanned === null ? setFrames : Math.max(setFrames, Math.round((spanned.highS - spanned.lowS) * rate));
   // Gaps between sets may not dwarf the data: a hostile head could otherwise allocate gigabytes.
   const recorded = usable.reduce((m, s) => m + s.channels.reduce((n, c) => Math.max(n, c.samples.length), 0), 0);
   if (frames > max || frames > 2 * recorded + rate) {
@@ -108,6 +122,8 @@ export function mergeSets(sets: { axis: TimeAxis; channels: EcgChannel[] }[], ma
   });
   if (repeated > 0) notes.push(`${repeated} lead(s) repeated for the same time in a later sequence set, not imported twice`);
   const first = usable.reduce<TimeAxis | undefined>((a, s) => (a === undefined || (s.axis.headS ?? 0) < (a.headS ?? 0) ? s.axis : a), undefined);
-  return { channels, frames, head: first?.head ?? null };
+  // The first set's own text when it starts the recording (it carries the file's precision).
+  const head = spanned !== null && spanned.lowS < earliest ? spanned.low : first?.head ?? null;
+  return { channels, frames, head };
 }
 

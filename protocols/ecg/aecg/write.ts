@@ -15,7 +15,7 @@ import { mdcCodeOfLead } from './lead-codes.js';
 import { mdcOfMeasurement } from './measurement-names.js';
 
 /** OID root for ids we make up (the 2.25 UUID arc, as for DICOM UIDs). */
-const TELEMED_OID = '2.25.312981649286759108505331548389890941542';
+export const TELEMED_OID = '2.25.312981649286759108505331548389890941542';
 
 const HL7 = {
   actCode: '2.16.840.1.113883.5.4',
@@ -121,10 +121,14 @@ function annotationSet(r: EcgRecord): string {
   if (r.measurements.length === 0 && r.statements.length === 0) return '';
   const parts = r.measurements.map((m) => {
     const lead = mdcCodeOfLead(m.lead);
-    const roi = lead === null ? '' : `<support><supportingROI classCode="ROIFULL"><component><boundary><code code="${lead}" codeSystem="${HL7.mdc}"/></boundary></component></supportingROI></support>`;
-    // Known measurements as their MDC term; others under our local code system, named as given.
+    // A lead's measurement: a region of interest bounded by the lead, over all of its time (ROIFULL).
+    const roi = lead === null ? '' : `<support><supportingROI classCode="ROIBND"><code code="ROIFULL" codeSystem="${HL7.actCode}"/><component><boundary><code code="${lead}" codeSystem="${HL7.mdc}"/></boundary></component></supportingROI></support>`;
+    // Known measurements as their MDC term; others under our local code system: a code has no
+    // whitespace (CS pattern), so the name travels whole in displayName.
     const mdc = mdcOfMeasurement(m.name) ?? (m.name.startsWith('MDC_') ? m.name : null);
-    const codeAttr = mdc === null ? `code="${xmlEscape(m.name)}" codeSystem="${TELEMED_OID}"` : `code="${mdc}" codeSystem="${HL7.mdc}"`;
+    const codeAttr = mdc === null
+      ? `code="${xmlEscape(m.name.replace(/\s+/g, '_'))}" codeSystem="${TELEMED_OID}" displayName="${xmlEscape(m.name)}"`
+      : `code="${mdc}" codeSystem="${HL7.mdc}"`;
     return `<component><annotation><code ${codeAttr}/><value xsi:type="PQ" value="${dec(m.value)}" unit="${xmlEscape(m.unit)}"/>${roi}</annotation></component>`;
   });
   for (const s of r.statements) {

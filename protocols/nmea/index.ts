@@ -1,0 +1,4 @@
+export * from './errors.js';
+export * from './eta.js';
+export * from './framer.js';
+export * from './sentence.js';

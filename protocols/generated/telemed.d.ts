@@ -151,6 +151,9 @@ export namespace telemed {
             siteKind: telemed.v1.SiteKind;
             siteName: string;
             maxBatchBytes: number;
+            hubAcked: telemed.v1.StreamAck.$Properties[];
+            downlinkMarks: telemed.v1.StreamAck.$Properties[];
+            downlinkEpoch: string;
             static encode(m: telemed.v1.Hello.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
             static decode(r: ($protobuf.Reader|Uint8Array), l?: number): telemed.v1.Hello & telemed.v1.Hello.$Shape;
             static fromObject(d: { [k: string]: any }): telemed.v1.Hello;
@@ -167,6 +170,9 @@ export namespace telemed {
                 siteKind?: (telemed.v1.SiteKind|null);
                 siteName?: (string|null);
                 maxBatchBytes?: (number|null);
+                hubAcked?: (telemed.v1.StreamAck.$Properties[]|null);
+                downlinkMarks?: (telemed.v1.StreamAck.$Properties[]|null);
+                downlinkEpoch?: (string|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = telemed.v1.Hello.$Properties;
@@ -187,6 +193,7 @@ export namespace telemed {
             protocolVersion: number;
             maxBatchBytes: number;
             downlinkEpoch: string;
+            rolledBack: telemed.v1.StreamAck.$Properties[];
             static encode(m: telemed.v1.HelloAck.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
             static decode(r: ($protobuf.Reader|Uint8Array), l?: number): telemed.v1.HelloAck & telemed.v1.HelloAck.$Shape;
             static fromObject(d: { [k: string]: any }): telemed.v1.HelloAck;
@@ -205,6 +212,7 @@ export namespace telemed {
                 protocolVersion?: (number|null);
                 maxBatchBytes?: (number|null);
                 downlinkEpoch?: (string|null);
+                rolledBack?: (telemed.v1.StreamAck.$Properties[]|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = telemed.v1.HelloAck.$Properties;

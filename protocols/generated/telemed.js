@@ -1268,6 +1268,9 @@ export const telemed = $root.telemed = (() => {
              * @property {telemed.v1.SiteKind|null} [siteKind] Hello siteKind
              * @property {string|null} [siteName] Hello siteName
              * @property {number|null} [maxBatchBytes] Hello maxBatchBytes
+             * @property {Array.<telemed.v1.StreamAck.$Properties>|null} [hubAcked] Hello hubAcked
+             * @property {Array.<telemed.v1.StreamAck.$Properties>|null} [downlinkMarks] Hello downlinkMarks
+             * @property {string|null} [downlinkEpoch] Hello downlinkEpoch
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -1293,6 +1296,8 @@ export const telemed = $root.telemed = (() => {
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
             const Hello = function (p) {
+                this.hubAcked = [];
+                this.downlinkMarks = [];
                 if (p)
                     for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
                         if (p[ks[i]] != null && ks[i] !== "__proto__")
@@ -1356,6 +1361,30 @@ export const telemed = $root.telemed = (() => {
             Hello.prototype.maxBatchBytes = 0;
 
             /**
+             * Hello hubAcked.
+             * @member {Array.<telemed.v1.StreamAck.$Properties>} hubAcked
+             * @memberof telemed.v1.Hello
+             * @instance
+             */
+            Hello.prototype.hubAcked = $util.emptyArray;
+
+            /**
+             * Hello downlinkMarks.
+             * @member {Array.<telemed.v1.StreamAck.$Properties>} downlinkMarks
+             * @memberof telemed.v1.Hello
+             * @instance
+             */
+            Hello.prototype.downlinkMarks = $util.emptyArray;
+
+            /**
+             * Hello downlinkEpoch.
+             * @member {string} downlinkEpoch
+             * @memberof telemed.v1.Hello
+             * @instance
+             */
+            Hello.prototype.downlinkEpoch = "";
+
+            /**
              * Encodes the specified Hello message. Does not implicitly {@link telemed.v1.Hello.verify|verify} messages.
              * @function encode
              * @memberof telemed.v1.Hello
@@ -1385,6 +1414,16 @@ export const telemed = $root.telemed = (() => {
                     w.uint32(/* id 6, wireType 2 =*/50).string(m.siteName);
                 if (m.maxBatchBytes != null && $Object.hasOwnProperty.call(m, "maxBatchBytes") && m.maxBatchBytes !== 0)
                     w.uint32(/* id 7, wireType 0 =*/56).uint32(m.maxBatchBytes);
+                if (m.hubAcked != null && m.hubAcked.length) {
+                    for (var i = 0; i < m.hubAcked.length; ++i)
+                        $root.telemed.v1.StreamAck.encode(m.hubAcked[i], w.uint32(/* id 8, wireType 2 =*/66).fork(), q + 1).ldelim();
+                }
+                if (m.downlinkMarks != null && m.downlinkMarks.length) {
+                    for (var i = 0; i < m.downlinkMarks.length; ++i)
+                        $root.telemed.v1.StreamAck.encode(m.downlinkMarks[i], w.uint32(/* id 9, wireType 2 =*/74).fork(), q + 1).ldelim();
+                }
+                if (m.downlinkEpoch != null && $Object.hasOwnProperty.call(m, "downlinkEpoch") && m.downlinkEpoch !== "")
+                    w.uint32(/* id 10, wireType 2 =*/82).string(m.downlinkEpoch);
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
@@ -1492,6 +1531,31 @@ export const telemed = $root.telemed = (() => {
                                 delete m.maxBatchBytes;
                             continue;
                         }
+                    case 8: {
+                            if (u !== 2)
+                                break;
+                            if (!(m.hubAcked && m.hubAcked.length))
+                                m.hubAcked = [];
+                            m.hubAcked.push($root.telemed.v1.StreamAck.decode(r, r.size(), $undefined, q + 1));
+                            continue;
+                        }
+                    case 9: {
+                            if (u !== 2)
+                                break;
+                            if (!(m.downlinkMarks && m.downlinkMarks.length))
+                                m.downlinkMarks = [];
+                            m.downlinkMarks.push($root.telemed.v1.StreamAck.decode(r, r.size(), $undefined, q + 1));
+                            continue;
+                        }
+                    case 10: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.downlinkEpoch = v;
+                            else
+                                delete m.downlinkEpoch;
+                            continue;
+                        }
                     }
                     r.skipType(u, q, t);
                     if (!r.discardUnknown) {
@@ -1576,6 +1640,31 @@ export const telemed = $root.telemed = (() => {
                         m.maxBatchBytes = d.maxBatchBytes >>> 0;
                     }
                 }
+                if (d.hubAcked) {
+                    if (!$Array.isArray(d.hubAcked))
+                        throw $TypeError(".telemed.v1.Hello.hubAcked: array expected");
+                    m.hubAcked = $Array(d.hubAcked.length);
+                    for (var i = 0; i < d.hubAcked.length; ++i) {
+                        if (!$util.isObject(d.hubAcked[i]))
+                            throw $TypeError(".telemed.v1.Hello.hubAcked: object expected");
+                        m.hubAcked[i] = $root.telemed.v1.StreamAck.fromObject(d.hubAcked[i], q + 1);
+                    }
+                }
+                if (d.downlinkMarks) {
+                    if (!$Array.isArray(d.downlinkMarks))
+                        throw $TypeError(".telemed.v1.Hello.downlinkMarks: array expected");
+                    m.downlinkMarks = $Array(d.downlinkMarks.length);
+                    for (var i = 0; i < d.downlinkMarks.length; ++i) {
+                        if (!$util.isObject(d.downlinkMarks[i]))
+                            throw $TypeError(".telemed.v1.Hello.downlinkMarks: object expected");
+                        m.downlinkMarks[i] = $root.telemed.v1.StreamAck.fromObject(d.downlinkMarks[i], q + 1);
+                    }
+                }
+                if (d.downlinkEpoch != null) {
+                    if (typeof d.downlinkEpoch !== "string" || d.downlinkEpoch.length) {
+                        m.downlinkEpoch = $String(d.downlinkEpoch);
+                    }
+                }
                 return m;
             };
 
@@ -1596,6 +1685,10 @@ export const telemed = $root.telemed = (() => {
                 if (q > $util.recursionLimit)
                     throw $Error("max depth exceeded");
                 var d = {};
+                if (o.arrays || o.defaults) {
+                    d.hubAcked = [];
+                    d.downlinkMarks = [];
+                }
                 if (o.defaults) {
                     d.protocolVersion = 0;
                     d.gatewayId = "";
@@ -1604,6 +1697,7 @@ export const telemed = $root.telemed = (() => {
                     d.siteKind = o.enums === $String ? "SITE_KIND_UNSPECIFIED" : 0;
                     d.siteName = "";
                     d.maxBatchBytes = 0;
+                    d.downlinkEpoch = "";
                 }
                 if (m.protocolVersion != null && $Object.hasOwnProperty.call(m, "protocolVersion")) {
                     d.protocolVersion = m.protocolVersion;
@@ -1625,6 +1719,21 @@ export const telemed = $root.telemed = (() => {
                 }
                 if (m.maxBatchBytes != null && $Object.hasOwnProperty.call(m, "maxBatchBytes")) {
                     d.maxBatchBytes = m.maxBatchBytes;
+                }
+                if (m.hubAcked && m.hubAcked.length) {
+                    d.hubAcked = $Array(m.hubAcked.length);
+                    for (var j = 0; j < m.hubAcked.length; ++j) {
+                        d.hubAcked[j] = $root.telemed.v1.StreamAck.toObject(m.hubAcked[j], o, q + 1);
+                    }
+                }
+                if (m.downlinkMarks && m.downlinkMarks.length) {
+                    d.downlinkMarks = $Array(m.downlinkMarks.length);
+                    for (var j = 0; j < m.downlinkMarks.length; ++j) {
+                        d.downlinkMarks[j] = $root.telemed.v1.StreamAck.toObject(m.downlinkMarks[j], o, q + 1);
+                    }
+                }
+                if (m.downlinkEpoch != null && $Object.hasOwnProperty.call(m, "downlinkEpoch")) {
+                    d.downlinkEpoch = m.downlinkEpoch;
                 }
                 return d;
             };
@@ -1657,6 +1766,7 @@ export const telemed = $root.telemed = (() => {
              * @property {number|null} [protocolVersion] HelloAck protocolVersion
              * @property {number|null} [maxBatchBytes] HelloAck maxBatchBytes
              * @property {string|null} [downlinkEpoch] HelloAck downlinkEpoch
+             * @property {Array.<telemed.v1.StreamAck.$Properties>|null} [rolledBack] HelloAck rolledBack
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -1683,6 +1793,7 @@ export const telemed = $root.telemed = (() => {
              */
             const HelloAck = function (p) {
                 this.streams = [];
+                this.rolledBack = [];
                 if (p)
                     for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
                         if (p[ks[i]] != null && ks[i] !== "__proto__")
@@ -1762,6 +1873,14 @@ export const telemed = $root.telemed = (() => {
             HelloAck.prototype.downlinkEpoch = "";
 
             /**
+             * HelloAck rolledBack.
+             * @member {Array.<telemed.v1.StreamAck.$Properties>} rolledBack
+             * @memberof telemed.v1.HelloAck
+             * @instance
+             */
+            HelloAck.prototype.rolledBack = $util.emptyArray;
+
+            /**
              * Encodes the specified HelloAck message. Does not implicitly {@link telemed.v1.HelloAck.verify|verify} messages.
              * @function encode
              * @memberof telemed.v1.HelloAck
@@ -1797,6 +1916,10 @@ export const telemed = $root.telemed = (() => {
                     w.uint32(/* id 8, wireType 0 =*/64).uint32(m.maxBatchBytes);
                 if (m.downlinkEpoch != null && $Object.hasOwnProperty.call(m, "downlinkEpoch") && m.downlinkEpoch !== "")
                     w.uint32(/* id 9, wireType 2 =*/74).string(m.downlinkEpoch);
+                if (m.rolledBack != null && m.rolledBack.length) {
+                    for (var i = 0; i < m.rolledBack.length; ++i)
+                        $root.telemed.v1.StreamAck.encode(m.rolledBack[i], w.uint32(/* id 10, wireType 2 =*/82).fork(), q + 1).ldelim();
+                }
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
@@ -1921,6 +2044,14 @@ export const telemed = $root.telemed = (() => {
                                 delete m.downlinkEpoch;
                             continue;
                         }
+                    case 10: {
+                            if (u !== 2)
+                                break;
+                            if (!(m.rolledBack && m.rolledBack.length))
+                                m.rolledBack = [];
+                            m.rolledBack.push($root.telemed.v1.StreamAck.decode(r, r.size(), $undefined, q + 1));
+                            continue;
+                        }
                     }
                     r.skipType(u, q, t);
                     if (!r.discardUnknown) {
@@ -2013,6 +2144,16 @@ export const telemed = $root.telemed = (() => {
                         m.downlinkEpoch = $String(d.downlinkEpoch);
                     }
                 }
+                if (d.rolledBack) {
+                    if (!$Array.isArray(d.rolledBack))
+                        throw $TypeError(".telemed.v1.HelloAck.rolledBack: array expected");
+                    m.rolledBack = $Array(d.rolledBack.length);
+                    for (var i = 0; i < d.rolledBack.length; ++i) {
+                        if (!$util.isObject(d.rolledBack[i]))
+                            throw $TypeError(".telemed.v1.HelloAck.rolledBack: object expected");
+                        m.rolledBack[i] = $root.telemed.v1.StreamAck.fromObject(d.rolledBack[i], q + 1);
+                    }
+                }
                 return m;
             };
 
@@ -2035,6 +2176,7 @@ export const telemed = $root.telemed = (() => {
                 var d = {};
                 if (o.arrays || o.defaults) {
                     d.streams = [];
+                    d.rolledBack = [];
                 }
                 if (o.defaults) {
                     d.accepted = false;
@@ -2084,6 +2226,12 @@ export const telemed = $root.telemed = (() => {
                 }
                 if (m.downlinkEpoch != null && $Object.hasOwnProperty.call(m, "downlinkEpoch")) {
                     d.downlinkEpoch = m.downlinkEpoch;
+                }
+                if (m.rolledBack && m.rolledBack.length) {
+                    d.rolledBack = $Array(m.rolledBack.length);
+                    for (var j = 0; j < m.rolledBack.length; ++j) {
+                        d.rolledBack[j] = $root.telemed.v1.StreamAck.toObject(m.rolledBack[j], o, q + 1);
+                    }
                 }
                 return d;
             };

@@ -62,9 +62,14 @@ export function validateEnvelope(env: telemed.v1.Envelope, limits: EnvelopeLimit
       break;
     case 'helloAck':
       checkRepeated('hello_ack.streams', env.helloAck?.streams, limits);
+      checkRepeated('hello_ack.rolled_back', env.helloAck?.rolledBack, limits);
       break;
     case 'hello':
       checkId('hello.gateway_id', env.hello?.gatewayId, limits);
+      checkRepeated('hello.hub_acked', env.hello?.hubAcked, limits);
+      checkRepeated('hello.downlink_marks', env.hello?.downlinkMarks, limits);
+      checkId('hello.downlink_epoch', env.hello?.downlinkEpoch, limits);
+      for (const s of [...(env.hello?.hubAcked ?? []), ...(env.hello?.downlinkMarks ?? [])]) checkId('hello stream_id', s.streamId, limits);
       break;
     case 'batch':
       // Each inner frame is decoded (and checked) on its own by the receiver (batch.ts).

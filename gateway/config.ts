@@ -4,6 +4,13 @@ import { CLASS_DEFAULTS } from '../protocols/index.js';
 import { CART_LEADS } from '../protocols/ecg-cart/index.js';
 import { ConfigError } from './errors.js';
 
+/** Problem code in TM_ERR_CONFIG's list: the local API would listen off loopback without auth. */
+export const API_UNSAFE_BIND = 'TM_ERR_API_UNSAFE_BIND';
+
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
 const ClassBudget = (budgetMs: number) =>
   Type.Object(
     {
@@ -62,6 +69,18 @@ export const GatewayConfigSchema = Type.Object(
       { additionalProperties: false },
     ),
     host: Type.String({ default: '127.0.0.1' }),
+    /** The local API's protection (gateway/api-guard.ts). */
+    api: Type.Object(
+      {
+        /** Per-install token for state changes (≥ 16 chars); null: made once into `<dataDir>/api-token`. */
+        token: Type.Union([Type.Null(), Type.String({ minLength: 16, maxLength: 256 })], { default: null }),
+        /** Host names, besides loopback ones, the clinic page may be reached by (Host and Origin checks). */
+        allowedHosts: Type.Array(Type.String({ minLength: 1, maxLength: 253, pattern: '^[A-Za-z0-9.-]+$' }), { default: [], maxItems: 64 }),
+        /** Every /api and /live request needs the token (not only state changes). Required for a non-loopback `host`. */
+        remoteAuth: Type.Boolean({ default: false }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     /** Local API port; 0 picks a free one. */
     port: Type.Integer({ minimum: 0, maximum: 65535, default: 8090 }),
     dataDir: Type.String({ default: './.data/gateway' }),
@@ -99,9 +118,13 @@ export const GatewayConfigSchema = Type.Object(
         /**
          * scheduled: per-class scheduler with deadlines, pacing under the estimated bottleneck rate
          * and a tight socket-buffer bound (DESIGN.md §3). fifo: one unpaced first-in first-out queue,
-         * the baseline for comparisons (bench/uplink).
+         * the baseline for comparisons (bench/uplink). strict and shaped are ablations for the
+         * benchmarks, not for deployment: the same scheduler unpaced (strict), or behind a fixed
+         * token bucket at `shapedRateBps` (shaped).
          */
-        mode: Type.Union([Type.Literal('scheduled'), Type.Literal('fifo')], { default: 'scheduled' }),
+        mode: Type.Union([Type.Literal('scheduled'), Type.Literal('fifo'), Type.Literal('strict'), Type.Literal('shaped')], { default: 'scheduled' }),
+        /** `shaped` mode only: the fixed shaping rate, bits/s. */
+        shapedRateBps: Type.Optional(Type.Integer({ minimum: 8000 })),
       },
       { default: {}, additionalProperties: false },
     ),
@@ -179,6 +202,9 @@ export function loadGatewayConfig(raw: unknown): GatewayConfig {
   const cfg = withDefaults as Static<typeof GatewayConfigSchema>;
   if (problems.length === 0) {
     if (cfg.reconnect.initialMs > cfg.reconnect.maxMs) problems.push('/reconnect: initialMs must not exceed maxMs');
+    // Issue 12 item 9: the clinic page's API must not be reachable off the PC without auth.
+    if (!isLoopbackHost(cfg.host) && !cfg.api.remoteAuth) problems.push(`/host: ${API_UNSAFE_BIND}: "${cfg.host}" is not loopback; set api.remoteAuth (every request then needs the install token) or listen on 127.0.0.1`);
+    if (cfg.uplink.mode === 'shaped' && cfg.uplink.shapedRateBps === undefined) problems.push('/uplink: mode "shaped" needs shapedRateBps');
     const ids = new Set<string>();
     for (const d of cfg.devices) {
       if (ids.has(d.id)) problems.push(`/devices: duplicate device id "${d.id}"`);

@@ -85,7 +85,7 @@ export function buildScenario(name: ScenarioName, durationS: number, warmupS: nu
   switch (name) {
     case 'saturated-cell': return steady('saturated-cell');
     case 'handover': return steady('handover');
-    case 'rate-step': return steady('rate-step');
+    case 'rate-step': return steady('rate-steps');
     case 'competing-flow': return steady('saturated-cell', true);
     case 'tunnel':
       return {

@@ -1,8 +1,15 @@
-import { Pacer, chunkSizeFor, type AckFeedback, type PacerOptions, type SchedItem } from '../../protocols/transport/index.js';
+import { FixedShaper, Pacer, chunkSizeFor, type AckFeedback, type PacerOptions, type SchedItem } from '../../protocols/transport/index.js';
 import type { Timers } from './timers.js';
 
-/** How the uplink releases frames: `scheduled` (classes, deadlines, pacing) or `fifo` (one queue, unpaced; the baseline). */
-export type UplinkMode = 'scheduled' | 'fifo';
+/**
+ * How the uplink releases frames: `scheduled` (classes, deadlines, pacing) or `fifo` (one queue,
+ * unpaced; the baseline); the benchmarks' ablations `strict` (classes and deadlines, unpaced) and
+ * `shaped` (classes and deadlines behind a fixed token bucket).
+ */
+export type UplinkMode = 'scheduled' | 'fifo' | 'strict' | 'shaped';
+
+/** BULK chunk size where no rate is known (strict): what devices hand over, 16 KiB. */
+const UNPACED_CHUNK_BYTES = 16 * 1024;
 
 export interface FlowOptions {
   readonly mode: UplinkMode;
@@ -13,6 +20,8 @@ export interface FlowOptions {
    */
   readonly maxBufferedBytes: number;
   readonly pacer?: PacerOptions;
+  /** `shaped` mode: the fixed rate, bits/s. */
+  readonly shapedRateBps?: number;
   readonly timers: Timers;
   /** Called when a held frame may go (pacing timer fired). */
   readonly wake: () => void;
@@ -30,8 +39,15 @@ export class UplinkFlow {
   /** Chunk size from the last bandwidth estimate; kept across connections (see chunkBytes). */
   private lastEstimatedChunk: number | undefined;
 
+  /** `shaped` mode's token bucket (kept across connections: it knows nothing of them). */
+  private readonly shaper: FixedShaper | undefined;
+
   constructor(private readonly o: FlowOptions) {
     this.pacerNow = new Pacer(o.pacer);
+    if (o.mode === 'shaped') {
+      if (o.shapedRateBps === undefined) throw new RangeError('uplink mode "shaped" needs shapedRateBps');
+      this.shaper = new FixedShaper(o.shapedRateBps);
+    }
   }
 
   get pacer(): Pacer {
@@ -55,6 +71,8 @@ export class UplinkFlow {
    * it, and the initial-rate guess (1 KiB) stored 16× as many rows as a 10 Mbit/s cell needs.
    */
   chunkBytes(): number {
+    if (this.shaper) return chunkSizeFor(this.shaper.rateBps);
+    if (this.o.mode === 'strict') return UNPACED_CHUNK_BYTES;
     if (!this.paced) return 65_536;
     const estimated = this.pacerNow.estimator.btlBwBpms > 0;
     if (!estimated) return this.lastEstimatedChunk ?? chunkSizeFor(this.pacerNow.pacingRateBps);
@@ -65,22 +83,24 @@ export class UplinkFlow {
   /** Expected time from release to arrival, ms: half the propagation RTT (0 before an estimate). */
   transitMs(): number {
     const rtt = this.pacerNow.estimator.minRttMs;
-    return this.paced && Number.isFinite(rtt) ? rtt / 2 : 0;
+    return this.o.mode !== 'fifo' && Number.isFinite(rtt) ? rtt / 2 : 0;
   }
 
   /** Socket buffer still has room for more writes. */
   socketHasRoom(bufferedAmount: number): boolean {
-    const bound = this.paced ? Math.min(this.o.maxBufferedBytes, Math.max(16 * 1024, 2 * this.chunkBytes())) : this.o.maxBufferedBytes;
+    const bound = this.o.mode !== 'fifo' ? Math.min(this.o.maxBufferedBytes, Math.max(16 * 1024, 2 * this.chunkBytes())) : this.o.maxBufferedBytes;
     return bufferedAmount <= bound;
   }
 
   /** May this frame be written now? CONTROL may borrow (tiny frames, tightest budget). */
   admit(item: SchedItem, nowMs: number): boolean {
+    if (this.shaper) return this.shaper.canSend(nowMs);
     if (!this.paced) return true;
     return this.pacerNow.canSend(item.size, nowMs, item.className === 'control');
   }
 
   onSent(bytes: number, nowMs: number): void {
+    this.shaper?.onSent(bytes, nowMs);
     this.pacerNow.onSent(bytes, nowMs);
   }
 
@@ -90,9 +110,13 @@ export class UplinkFlow {
 
   /** The writer stopped with frames queued: arm the wake-up for when pacing allows the next. */
   hold(nowMs: number): void {
-    if (!this.paced) return;
-    this.pacerNow.tick(nowMs);
-    const at = this.pacerNow.nextSendMs(nowMs);
+    if (!this.paced && !this.shaper) return;
+    let at: number | undefined;
+    if (this.shaper) at = this.shaper.nextSendMs(nowMs);
+    else {
+      this.pacerNow.tick(nowMs);
+      at = this.pacerNow.nextSendMs(nowMs);
+    }
     // cwnd-limited: the next ack wakes the writer; still re-check now and then in case acks stop.
     const due = at ?? nowMs + 50;
     if (this.timer !== undefined && this.timerAt <= due) return;

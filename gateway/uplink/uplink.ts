@@ -45,7 +45,7 @@ export interface UplinkDeps {
   readonly outbox?: Outbox;
   readonly hooks?: UplinkHooks;
   readonly softwareVersion?: string;
-  /** Overrides `config.uplink.mode`: `scheduled` (classes, deadlines, pacing) or `fifo` (one unpaced queue, the baseline). */
+  /** Overrides `config.uplink.mode` (see UplinkMode). */
   readonly mode?: UplinkMode;
 }
 
@@ -92,7 +92,10 @@ export class Uplink {
     this.scheduler = mode === 'fifo'
       ? new FifoScheduler<OutFrame>({ maxRealtimeFrames: CLASS_NAMES.reduce((n, c) => n + config.classes[c].maxQueuedFrames, 0), onDrop })
       : new ClassScheduler<OutFrame>({ maxQueuedFrames: (c) => config.classes[c].maxQueuedFrames, onDrop });
-    this.flow = new UplinkFlow({ mode, maxBufferedBytes: config.uplink.maxBufferedBytes, timers: this.timers, wake: () => this.schedulePump() });
+    this.flow = new UplinkFlow({
+      mode, maxBufferedBytes: config.uplink.maxBufferedBytes, timers: this.timers, wake: () => this.schedulePump(),
+      ...(config.uplink.shapedRateBps !== undefined ? { shapedRateBps: config.uplink.shapedRateBps } : {}),
+    });
     this.session = new UplinkSession({
       url: config.hub.url,
       gatewayId: config.gatewayId,

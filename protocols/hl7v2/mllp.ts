@@ -43,68 +43,80 @@ export class MllpDeframer {
   /** Feeds bytes; returns the frames and errors they completed. Never throws. */
   push(chunk: Uint8Array): MllpEvent[] {
     const out: MllpEvent[] = [];
-    let from = 0; // start of the current run of body bytes in this chunk
-    for (let i = 0; i < chunk.length; i++) {
-      const b = chunk[i]!;
+    let i = 0;
+    while (i < chunk.length) {
       switch (this.state) {
-        case 'idle':
-          if (b === MLLP_START) {
-            this.flushGarbage(out);
-            this.begin();
-            from = i + 1;
+        case 'idle': {
+          // Native scans (indexOf) rather than a JS loop per byte: a 1 MiB block costs microseconds.
+          const sb = chunk.indexOf(MLLP_START, i);
+          if (sb < 0) {
+            this.garbage += chunk.length - i;
+            i = chunk.length;
+            break;
+          }
+          this.garbage += sb - i;
+          this.flushGarbage(out);
+          this.begin();
+          i = sb + 1;
+          break;
+        }
+        case 'body': {
+          const eb = chunk.indexOf(MLLP_END, i);
+          const sb = chunk.indexOf(MLLP_START, i);
+          const stop = eb < 0 ? sb : sb < 0 ? eb : Math.min(eb, sb);
+          if (stop < 0) {
+            this.append(chunk, i, chunk.length, out);
+            i = chunk.length;
+            break;
+          }
+          this.append(chunk, i, stop, out);
+          if (this.state !== 'body') {
+            i = stop; // the append overflowed: 'skip' looks at the stop byte itself
+            break;
+          }
+          if (stop === eb) {
+            this.state = 'end';
           } else {
-            this.garbage++;
+            // A new SB inside an open block: the sender gave up on it (Appendix C.4.3 has no
+            // abort); drop what we had and start over with the new block.
+            this.error(out, Hl7ErrorCode.MLLP_UNTERMINATED, this.size);
+            this.begin();
           }
+          i = stop + 1;
           break;
-        case 'body':
-          if (b === MLLP_END || b === MLLP_START) {
-            this.append(chunk, from, i, out);
-            if (this.state !== 'body') break; // the append overflowed
-            if (b === MLLP_END) {
-              this.state = 'end';
-            } else {
-              // A new SB inside an open block: the sender gave up on it (Appendix C.4.3 has no
-              // abort); drop what we had and start over with the new block.
-              this.error(out, Hl7ErrorCode.MLLP_UNTERMINATED, this.size);
-              this.begin();
-              from = i + 1;
-            }
-          } else if (this.size + (i + 1 - from) > this.maxFrameBytes) {
-            this.append(chunk, from, i + 1, out); // reports the overflow, state -> skip
-          }
-          break;
-        case 'end':
+        }
+        case 'end': {
+          const b = chunk[i]!;
           if (b === MLLP_CR) {
             this.emit(out);
+            i++;
           } else {
+            // Not EB CR: the block is dropped; the byte is looked at again from 'idle' (an SB
+            // starts the next block, anything else is garbage).
             this.error(out, Hl7ErrorCode.MLLP_BAD_END, this.size + 1);
             this.reset();
-            if (b === MLLP_START) {
-              this.begin();
-              from = i + 1;
-            } else {
-              this.garbage++;
-            }
           }
           break;
-        case 'skip':
-          this.skipped++;
+        }
+        case 'skip': {
+          const b = chunk[i]!;
           if (b === MLLP_START) {
-            this.skipped--;
             this.counters.droppedBytes += this.skipped;
             this.skipped = 0;
             this.begin();
-            from = i + 1;
           } else if (b === MLLP_CR && this.skipSawEnd) {
-            this.counters.droppedBytes += this.skipped;
+            this.counters.droppedBytes += this.skipped + 1;
             this.skipped = 0;
             this.state = 'idle';
+          } else {
+            this.skipped++;
           }
           this.skipSawEnd = b === MLLP_END; // EB may end one chunk and CR start the next
+          i++;
           break;
+        }
       }
     }
-    if (this.state === 'body') this.append(chunk, from, chunk.length, out);
     this.flushGarbage(out);
     return out;
   }

@@ -11,6 +11,7 @@ import { hashSecret } from './auth/password.js';
 import { authPlugin } from './auth/plugin.js';
 import { SessionManager, UserDirectory } from './auth/sessions.js';
 import type { HospitalConfig } from './config.js';
+import { ecgExportPlugin } from './ecg/export-plugin.js';
 import { ecgPlugin } from './ecg/plugin.js';
 import { createEcgReading } from './ecg/reading-plugin.js';
 import { HospitalErrorCode } from './errors.js';
@@ -107,6 +108,7 @@ export async function buildHospital(config: HospitalConfig, deps: HospitalDeps =
   const reading = createEcgReading({ store: store.ecg, registry, live, sessions, access, metrics, clock, ecg: config.ecg, dataDir: config.dataDir, downlink: store.downlink, log: log.child({ component: 'ecg-reading' }) });
   await app.register(ecgPlugin({ store: store.ecg, registry, live, sessions, access, metrics, clock, log: log.child({ component: 'ecg' }), events: reading.events }));
   await app.register(reading.plugin);
+  await app.register(ecgExportPlugin({ store: store.ecg, sessions, access, metrics, onRefused: reading.events.refused }));
   await app.register(staticPlugin(resolveDashboardsDir(config.dashboardsDir)));
   await app.ready();
   return app;

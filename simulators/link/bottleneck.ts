@@ -81,6 +81,15 @@ export class Bottleneck {
     this.capacityAt = sched.now();
   }
 
+  get policy(): 'backpressure' | 'drop-tail' {
+    return this.cfg.policy;
+  }
+
+  /** Base round trip plus the time the queue now takes to drain, ms: how long a loss takes to be noticed. */
+  lossDelayMs(): number {
+    return this.cfg.rttMs + (this.service.nominalBps > 0 ? (this.admitted * 8000) / this.service.nominalBps : 0);
+  }
+
   /** Bytes read from the senders and not yet serialised (all connections). */
   get queuedBytes(): number {
     return this.queued;
@@ -154,8 +163,7 @@ export class Bottleneck {
     // TCP learns of the loss from the duplicate acks of what follows it, which come back once
     // the queue ahead has drained and a round trip has passed (RFC 5681 §3.2 fast retransmit);
     // a piece dropped again waits twice as long each time (RFC 6298 §5.5 back-off).
-    const drain = this.service.nominalBps > 0 ? (this.admitted * 8000) / this.service.nominalBps : 0;
-    const wait = (this.cfg.rttMs + drain) * 2 ** Math.min(tries, MAX_BACKOFF);
+    const wait = this.lossDelayMs() * 2 ** Math.min(tries, MAX_BACKOFF);
     const r = { q: { owner, slot, at, tries: tries + 1, dead: false }, at: at + Math.max(1, wait) };
     let i = this.retx.length;
     while (i > 0 && (this.retx[i - 1]?.at ?? 0) > r.at) i--;

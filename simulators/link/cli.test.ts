@@ -31,6 +31,39 @@ describe('telemed sim link arguments', () => {
   });
 });
 
+describe('trace, drop-tail and greedy arguments', () => {
+  it('parses --trace (profile defaults to saturated-cell), --drop-tail and repeated --greedy', () => {
+    expect(parseLinkArgs(['--trace', 'cellular-traces/ATT-LTE-driving.up', '--target', '127.0.0.1:1', '--drop-tail', '--greedy', 'up', '--greedy=down'])).toMatchObject({
+      profile: 'saturated-cell', trace: 'cellular-traces/ATT-LTE-driving.up', dropTail: true, greedy: ['up', 'down'],
+    });
+    expect(() => parseLinkArgs(['--profile', 'lan', '--target', '127.0.0.1:1', '--greedy', 'sideways'])).toThrow(expect.objectContaining({ code: LinkErrorCode.BAD_ARGS }));
+  });
+
+  it('a missing trace file fails with TM_ERR_LINK_TRACE_INVALID naming the file', async () => {
+    const ac = new AbortController();
+    await expect(linkCommand(['--trace', '/nonexistent/x.up', '--target', '127.0.0.1:1'], { stdout: new PassThrough(), signal: ac.signal })).rejects.toMatchObject({
+      code: LinkErrorCode.TRACE_INVALID, message: expect.stringContaining('/nonexistent/x.up'),
+    });
+  });
+
+  it('--trace FILE --greedy up: the greedy flow crosses the traced uplink, the target never sees it', async () => {
+    let targetBytes = 0;
+    const target = await startTarget((s) => s.on('data', (c: Buffer) => (targetBytes += c.length)));
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (c: Buffer) => (text += c.toString()));
+    const ac = new AbortController();
+    const run = linkCommand(['--trace', 'cellular-traces/5gmemu-walking-5g-away-run3.up.mahimahi', '--target', `127.0.0.1:${target.port}`, '--greedy', 'up', '--json'], { stdout: out, signal: ac.signal, intervalMs: 100 });
+    await until(() => /"bytesOut":[1-9]/.test(text), 5000, 'a stats line with greedy bytes delivered');
+    ac.abort();
+    await run;
+    await target.close();
+    expect(text).toContain('saturated-cell+trace:5gmemu-walking-5g-away-run3.up.mahimahi');
+    expect(text).toContain('greedy up flow started');
+    expect(targetBytes).toBe(0);
+  });
+});
+
 describe('linkCommand', () => {
   it('--help and --list print and return', async () => {
     const out = new PassThrough();

@@ -2,7 +2,7 @@ import type { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { LINK_HELP, parseLinkArgs } from './args.js';
 import { histQuantile, LATENESS_BUCKET_MS, startLink, type DirStats, type LinkStats } from './index.js';
-import { getProfile, profileNames } from './profile.js';
+import { describeRate, getProfile, profileNames, withQueuePolicy, withUplinkTrace } from './profile.js';
 
 /** Injectable I/O of {@link linkCommand}; defaults are the process's. */
 export interface LinkCommandIo {
@@ -31,9 +31,8 @@ function describeProfiles(): string {
   return profileNames()
     .map((n) => {
       const p = getProfile(n);
-      const d = (x: typeof p.up): string =>
-        `${x.rateBps > 0 ? `${x.rateBps / 1e6} Mbit/s` : 'unlimited'}, ${x.delayMs}±${x.jitterMs} ms`;
-      return `${n.padEnd(15)} up ${d(p.up)}; down ${d(p.down)}\n${' '.repeat(16)}${p.description}`;
+      const d = (x: typeof p.up): string => `${describeRate(x)}, ${x.delayMs}±${x.jitterMs} ms`;
+      return `${n.padEnd(19)} up ${d(p.up)}; down ${d(p.down)}\n${' '.repeat(20)}${p.description}`;
     })
     .join('\n');
 }
@@ -53,19 +52,26 @@ export async function linkCommand(argv: string[], io: LinkCommandIo = {}): Promi
   }
   const signal = io.signal ?? ac.signal;
   const logger = pino({ level: process.env.LOG_LEVEL ?? 'info' }, process.stderr);
+  let profile = getProfile(args.profile);
+  if (args.trace !== undefined) profile = withUplinkTrace(profile, args.trace);
+  if (args.dropTail) profile = withQueuePolicy(profile, 'drop-tail');
   try {
     const link = await startLink({
       listenHost: args.listenHost,
       listenPort: args.listenPort,
       targetHost: args.targetHost,
       targetPort: args.targetPort,
-      profile: args.profile,
+      profile,
       seed: args.seed,
       logger,
       signal,
     });
     const hostShown = args.listenHost.includes(':') ? `[${args.listenHost}]` : args.listenHost;
-    out.write(`link ${args.profile} listening on ${hostShown}:${link.port} -> ${args.targetHost}:${args.targetPort} (seed ${args.seed})\n`);
+    out.write(`link ${profile.name} (up ${describeRate(profile.up)}) listening on ${hostShown}:${link.port} -> ${args.targetHost}:${args.targetPort} (seed ${args.seed})\n`);
+    for (const dir of args.greedy) {
+      await link.startGreedy(dir);
+      out.write(`greedy ${dir} flow started through the same cell\n`);
+    }
     const interval = io.intervalMs ?? 1000;
     const started = performance.now();
     let prev: LinkStats | undefined;

@@ -41,6 +41,16 @@ export class Pipe implements BottleneckClient {
   private lastDue = 0;
   /** Bytes read from the source so far (where stream-aligned pieces are cut). */
   private streamOffset = 0;
+  /**
+   * Drop-tail only: the congestion window the emulator plays for the sender (bytes it lets onto the
+   * emulated path). Through a proxy the sender's own TCP never sees the emulated loss, so without
+   * this it would keep the queue overfull and every resend would be dropped again. Reno as in
+   * RFC 5681: initial window 10 segments (RFC 6928), slow start, then one segment per window;
+   * halved once per loss event.
+   */
+  private cwnd: number;
+  private ssthresh = Infinity;
+  private recoveryUntil = -Infinity;
   private stallUntil = 0;
   private frozen = false;
   private paused = false;
@@ -66,6 +76,7 @@ export class Pipe implements BottleneckClient {
     this.bottleneck =
       shared ?? new Bottleneck(constantService(cfg.rateBps), { queueLimitBytes: cfg.queueLimitBytes, policy: 'backpressure', rttMs: 2 * cfg.delayMs }, sched, stats);
     this.bottleneck.attach(this);
+    this.cwnd = 10 * this.bottleneck.service.pieceBytes;
     source.on('data', (chunk: Buffer) => this.push(chunk));
     source.on('end', () => {
       this.sourceEnded = true;
@@ -121,6 +132,13 @@ export class Pipe implements BottleneckClient {
   dropped(_slot: Slot, bytes: number): void {
     // Dropped: out of the queue, held for the resend. Re-offered (bytes < 0): back into the queue.
     this.move(-bytes, 0, bytes);
+    const now = this.sched.now();
+    if (bytes > 0 && now >= this.recoveryUntil) {
+      // One halving per loss event (a window's worth of time), RFC 5681 §3.2 step 2.
+      this.ssthresh = Math.max(2 * this.bottleneck.service.pieceBytes, this.cwnd / 2);
+      this.cwnd = this.ssthresh;
+      this.recoveryUntil = now + this.bottleneck.lossDelayMs();
+    }
   }
 
   wake(): void {
@@ -182,11 +200,15 @@ export class Pipe implements BottleneckClient {
       this.dest.uncork();
       this.stats.bytesOut += bytes;
       this.move(0, -bytes, 0);
+      // Delivered = acknowledged (the ack's own trip back is not modelled): grow the window.
+      const mss = this.bottleneck.service.pieceBytes;
+      this.cwnd += this.cwnd < this.ssthresh ? bytes : (mss * bytes) / this.cwnd;
     }
   }
 
   private flow(): void {
-    const full = !this.bottleneck.mayRead(this) || this.heldBytes >= this.cfg.heldLimitBytes || this.dest.writableNeedDrain;
+    const windowFull = this.bottleneck.policy === 'drop-tail' && this.heldBytes >= this.cwnd;
+    const full = windowFull || !this.bottleneck.mayRead(this) || this.heldBytes >= this.cfg.heldLimitBytes || this.dest.writableNeedDrain;
     if (full && !this.paused) {
       this.paused = true;
       this.stats.pauses++;

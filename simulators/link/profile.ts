@@ -209,3 +209,25 @@ export function queueLimitBytes(d: DirectionProfile, rateBps = d.rateBps): numbe
   if (rateBps > 0 && d.queueMs !== undefined) return Math.round((rateBps * d.queueMs) / 8000);
   return 0;
 }
+
+/**
+ * The profile with its uplink capacity taken from a Mahimahi trace (delays, downlink, events and
+ * the queue kept; a queue given in ms is then counted at the trace's mean rate).
+ */
+export function withUplinkTrace(p: LinkProfile, tracePath: string): LinkProfile {
+  const { rateSteps: _steps, ...up } = p.up;
+  const base = tracePath.split(/[\\/]/).pop() ?? tracePath;
+  return parseProfile({ ...p, name: undefined, up: { ...up, rateBps: 0, trace: tracePath } }, `${p.name}+trace:${base}`);
+}
+
+/** The profile with both directions' full-queue policy set. */
+export function withQueuePolicy(p: LinkProfile, policy: 'backpressure' | 'drop-tail'): LinkProfile {
+  return parseProfile({ ...p, name: undefined, up: { ...p.up, queuePolicy: policy }, down: { ...p.down, queuePolicy: policy } }, p.name);
+}
+
+/** One line describing a direction's capacity: "10 Mbit/s", "trace FILE", "steps 10/3 Mbit/s", "unlimited". */
+export function describeRate(d: DirectionProfile): string {
+  if (d.trace !== undefined) return `trace ${d.trace.split(/[\\/]/).pop() ?? d.trace}`;
+  if (d.rateSteps !== undefined) return `steps ${d.rateSteps.map((s) => `${s.rateBps / 1e6}`).join('/')} Mbit/s every ${d.rateSteps[0]?.durationMs ?? 0} ms`;
+  return d.rateBps > 0 ? `${d.rateBps / 1e6} Mbit/s` : 'unlimited';
+}

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fastifyWebsocket from '@fastify/websocket';
 import fastifyStatic from '@fastify/static';
+import { apiGuard, installToken } from './api-guard.js';
 import { broadcast, type LiveSocket } from './live.js';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from './config.js';
@@ -19,6 +20,8 @@ export interface GatewayApiDeps {
   readonly onLinkChange: (listener: () => void) => () => void;
   /** /live push period, ms. Default 500. */
   readonly livePeriodMs?: number;
+  /** Per-install token of the local API; default: api.token or `<dataDir>/api-token` (api-guard.ts). */
+  readonly apiToken?: string;
   /** The ECG workflow's routes, and its record changes pushed on /live as `{ type: 'ecg', record }`. */
   readonly ecg?: {
     readonly routes: (app: FastifyInstance) => Promise<void>;
@@ -42,6 +45,8 @@ export async function buildGatewayApi(config: GatewayConfig, deps: GatewayApiDep
   const loggerInstance: FastifyBaseLogger = deps.logger.child({ component: 'api' });
   const app = Fastify({ loggerInstance });
   await app.register(fastifyWebsocket, { options: { perMessageDeflate: false, maxPayload: 4096 } });
+  // Host, Origin and install-token checks before every route, the page and /live included.
+  apiGuard(config, deps.apiToken ?? installToken(config))(app);
 
   app.get('/healthz', () => {
     const link = deps.status().link.state;

@@ -72,7 +72,7 @@ export const GatewayConfigSchema = Type.Object(
     /** The local API's protection (gateway/api-guard.ts). */
     api: Type.Object(
       {
-        /** Per-install token for state changes (≥ 16 chars); null: made once into `<dataDir>/api-token`. */
+        /** Per-install token for state changes (≥ 16 chars); null: a random one per start, read by the page from GET /api/token. Required with remoteAuth. */
         token: Type.Union([Type.Null(), Type.String({ minLength: 16, maxLength: 256 })], { default: null }),
         /** Host names, besides loopback ones, the clinic page may be reached by (Host and Origin checks). */
         allowedHosts: Type.Array(Type.String({ minLength: 1, maxLength: 253, pattern: '^[A-Za-z0-9.-]+$' }), { default: [], maxItems: 64 }),
@@ -204,6 +204,7 @@ export function loadGatewayConfig(raw: unknown): GatewayConfig {
     if (cfg.reconnect.initialMs > cfg.reconnect.maxMs) problems.push('/reconnect: initialMs must not exceed maxMs');
     // Issue 12 item 9: the clinic page's API must not be reachable off the PC without auth.
     if (!isLoopbackHost(cfg.host) && !cfg.api.remoteAuth) problems.push(`/host: ${API_UNSAFE_BIND}: "${cfg.host}" is not loopback; set api.remoteAuth (every request then needs the install token) or listen on 127.0.0.1`);
+    if (cfg.api.remoteAuth && cfg.api.token === null) problems.push('/api/token: api.remoteAuth needs a configured token (the operator gives it to the page)');
     if (cfg.uplink.mode === 'shaped' && cfg.uplink.shapedRateBps === undefined) problems.push('/uplink: mode "shaped" needs shapedRateBps');
     const ids = new Set<string>();
     for (const d of cfg.devices) {

@@ -26,6 +26,7 @@ export interface FakeHub {
   close(): Promise<void>;
 }
 
+export const FAKE_GATEWAY_TOKEN = 'fake-install-token-0123456789';
 export const FAKE_USER = { username: 'dr.test', password: 'correct horse', role: 'specialist' };
 const TOKEN = 'fake-token-1';
 
@@ -131,6 +132,13 @@ export async function startFakeGateway(status: Record<string, unknown>, extend?:
     close: () => app.close(),
   };
   app.get('/api/status', (_req, reply) => reply.send(fake.status));
+  // Like the real gateway (gateway/api-guard.ts): state changes need the install token the page reads from /api/token.
+  app.get('/api/token', (_req, reply) => reply.send({ token: FAKE_GATEWAY_TOKEN, header: 'x-telemed-token' }));
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.method === 'POST' && req.headers['x-telemed-token'] !== FAKE_GATEWAY_TOKEN) {
+      await reply.code(403).send({ code: 'TM_ERR_API_TOKEN_REQUIRED', message: 'no token' });
+    }
+  });
   app.get('/live', { websocket: true }, (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));

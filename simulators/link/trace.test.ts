@@ -191,6 +191,34 @@ describe('a trace through the real emulator (real loopback sockets)', () => {
   });
 });
 
+describe('rate-steps profile (real loopback sockets)', () => {
+  it('10 -> 3 -> 10 -> 3 Mbit/s, one second each, for a greedy sender', async () => {
+    const served = [0, 0, 0, 0];
+    const target = await startTarget((s) => s.on('data', () => undefined));
+    const link = await startLink({
+      targetHost: '127.0.0.1', targetPort: target.port, profile: 'rate-steps', seed: 1,
+      onServed: (dir, bytes, at) => {
+        if (dir === 'up' && at < 4000) served[Math.floor(at / 1000)] = (served[Math.floor(at / 1000)] ?? 0) + bytes;
+      },
+    });
+    cleanups.push(() => target.close(), () => link.close());
+    const c = await connect(link.port);
+    cleanups.push(() => Promise.resolve(void c.destroy()));
+    const buf = Buffer.alloc(64 * 1024, 1);
+    const go = (): void => {
+      while (!c.destroyed && c.write(buf));
+    };
+    c.on('drain', go);
+    c.on('error', () => undefined);
+    go();
+    await new Promise((r) => setTimeout(r, 4200));
+    const mbps = served.map((b) => (b * 8) / 1e6);
+    console.log(`[link] rate-steps, real sockets: ${mbps.map((m) => m.toFixed(2)).join(' -> ')} Mbit/s`);
+    // Second 0 starts when the connection does, a few ms after the emulator: 2 % plus one 1.25 kB piece.
+    [10, 3, 10, 3].forEach((want, i) => expect(Math.abs((mbps[i] ?? 0) - want)).toBeLessThanOrEqual(0.02 * want + 0.1));
+  });
+});
+
 describe('trace profiles', () => {
   it('name shared files that exist and parse', () => {
     for (const n of ['att-lte-driving', 'tmobile-lte-driving', 'verizon-lte-driving', '5g-mmwave-static', '5g-mmwave-walking', '5g-mmwave-driving']) {

@@ -35,6 +35,13 @@ export const HospitalErrorCode = {
   TOO_MANY_CONNECTIONS: 'TM_ERR_TOO_MANY_CONNECTIONS',
   /** Too many gateway Hellos waiting for verification; try again later. */
   BUSY: 'TM_ERR_BUSY',
+  /**
+   * The hub's store is behind what a gateway was told it had stored (restored backup, lost WAL):
+   * logged (warn) and counted per stream, the missing range recorded in stream_gaps.
+   */
+  HUB_ROLLBACK: 'TM_ERR_HUB_ROLLBACK',
+  /** A durable frame with a sound header but a body past the wire limits: stored as rejected and acked. */
+  FRAME_REJECTED: 'TM_ERR_FRAME_REJECTED',
 } as const;
 export type HospitalErrorCode = (typeof HospitalErrorCode)[keyof typeof HospitalErrorCode];
 

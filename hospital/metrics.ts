@@ -24,6 +24,10 @@ export interface HospitalMetrics {
   readonly helloChecks: Gauge<'state'>;
   /** Logins refused, label `reason` (TM_ERR_LOGIN_FAILED or TM_ERR_LOGIN_THROTTLED). */
   readonly loginRefused: Counter<'reason'>;
+  /** Streams found behind a gateway's Hello (TM_ERR_HUB_ROLLBACK), label `direction` (uplink|downlink). */
+  readonly hubRollbacks: Counter<'direction'>;
+  /** Durable frames stored as rejected and acked (TM_ERR_FRAME_REJECTED), label `code` (the wire error). */
+  readonly framesRejected: Counter<'code'>;
 }
 
 /** Buckets from 1 ms (a LAN control frame) to 120 s (the BULK budget), roughly ×2 apart. */
@@ -47,6 +51,8 @@ export function createMetrics(): HospitalMetrics {
     gatewayAuthFailures: new Counter({ name: 'telemed_gateway_auth_failures_total', help: 'Refused gateway Hellos', registers }),
     liveClients: new Gauge({ name: 'telemed_live_clients', help: 'Open /live dashboard sockets', registers }),
     liveDropped: new Counter({ name: 'telemed_live_dropped_total', help: '/live sockets closed for being too slow', registers }),
+    hubRollbacks: new Counter({ name: 'telemed_hub_rollbacks_total', help: 'Streams whose hub state was found behind a gateway (restored backup, lost WAL)', labelNames: ['direction'], registers }),
+    framesRejected: new Counter({ name: 'telemed_frames_rejected_total', help: 'Durable frames kept as rejected (body past the wire limits) and acked', labelNames: ['code'], registers }),
     uplinkRefused: new Counter({ name: 'telemed_uplink_refused_total', help: '/uplink sockets refused before authentication', labelNames: ['reason'], registers }),
     helloChecks: new Gauge({ name: 'telemed_hello_checks', help: 'Gateway Hellos in or waiting for a credential check', labelNames: ['state'], registers }),
     loginRefused: new Counter({ name: 'telemed_login_refused_total', help: 'Console logins refused', labelNames: ['reason'], registers }),

@@ -14,6 +14,13 @@ export interface DownlinkMarks {
   downlinkEpoch(): string;
   /** Records the hub's epoch; with `clearMarks` every mark is forgotten in the same commit. */
   setDownlinkEpoch(epoch: string, clearMarks: boolean): void;
+  /** Every downlink mark, for Hello.downlink_marks (rollback detection at the hub). Optional. */
+  allDownlinkMarks?(): ReadonlyMap<string, number>;
+  /**
+   * Per durable uplink stream, the highest seq the hub has acked (frames up to it were deleted
+   * here), for Hello.hub_acked (issue 12 item 2). Optional: a store that does not know says nothing.
+   */
+  hubAcked?(): ReadonlyMap<string, number>;
 }
 
 /** Marks that live as long as the process. */

@@ -103,6 +103,10 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
   decodeErrors = 0;
   /** HelloAcks whose downlink epoch differed from the stored one (hub numbering restarted: marks cleared). */
   downlinkEpochChanges = 0;
+  /** Streams found behind what the hub had acked, over all HelloAcks (TM_WARN_HUB_ROLLBACK). */
+  hubRollbacks = 0;
+  /** Hello.hub_acked of the current connection, kept to compare with its HelloAck. */
+  private helloHubAcked: ReadonlyMap<string, number> = new Map();
   /** Largest Batch the hub accepts on this connection, bytes (HelloAck.max_batch_bytes); 0: none. */
   private peerBatchBytes = 0;
   /** Header{gateway_id} of our Batch envelopes, encoded once. */
@@ -250,6 +254,7 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
 
   private onOpen(ws: WebSocket): void {
     if (ws !== this.ws || !this.apply('open')) return;
+    this.helloHubAcked = this.marks.hubAcked?.() ?? new Map<string, number>();
     this.sendSession({
       hello: {
         protocolVersion: PROTOCOL_VERSION,
@@ -260,6 +265,10 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
         siteName: this.opts.siteName,
         // The hub may pack its frames to us into Batches up to our frame limit (SESSION.md §2a).
         maxBatchBytes: this.opts.maxFrameBytes ?? 1024 * 1024,
+        // What we know the hub had: it detects its own rollback from these (SESSION.md §1a).
+        hubAcked: [...this.helloHubAcked].map(([streamId, seq]) => ({ streamId, seq })),
+        downlinkMarks: [...(this.marks.allDownlinkMarks?.() ?? [])].map(([streamId, seq]) => ({ streamId, seq })),
+        downlinkEpoch: this.marks.downlinkEpoch(),
       },
     });
     this.helloTimer = this.timers.setTimeout(() => {
@@ -381,6 +390,7 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
     this.attempt = 0;
     this.peerBatchBytes = ack.maxBatchBytes ?? 0;
     this.adoptDownlinkEpoch(ack.downlinkEpoch ?? '');
+    this.checkRollback(ack);
     this.apply('accepted');
     this.emit('ready', ack);
     this.pingTimer = this.timers.setInterval(() => this.sendPing(), this.opts.pingIntervalMs);
@@ -396,6 +406,24 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
     if (previous === undefined) return;
     this.downlinkEpochChanges += 1;
     this.log.warn({ code: 'TM_WARN_DOWNLINK_EPOCH', previous, epoch }, 'hub downlink numbering restarted (new hub database): downlink high-water marks cleared');
+  }
+
+  /**
+   * SESSION.md §1a: streams the hub stores less of than it had acked to us. A hub that found it
+   * says so (rolled_back, it moved the stream on); an older one just acks less than we know it had.
+   * Either way the frames in between are gone from the hub and we no longer hold them: logged with
+   * the range and counted, never silent.
+   */
+  private checkRollback(ack: telemed.v1.IHelloAck): void {
+    const hubNow = new Map((ack.streams ?? []).map((s) => [s.streamId ?? '', Number(s.seq ?? 0)] as const));
+    const reported = new Map((ack.rolledBack ?? []).map((s) => [s.streamId ?? '', Number(s.seq ?? 0)] as const));
+    for (const [streamId, known] of this.helloHubAcked) {
+      const hubSeq = reported.get(streamId) ?? hubNow.get(streamId) ?? 0;
+      if (hubSeq >= known) continue;
+      this.hubRollbacks += 1;
+      this.log.warn({ code: 'TM_WARN_HUB_ROLLBACK', streamId, hubSeq, ackedBefore: known, missing: known - hubSeq, reconciledByHub: reported.has(streamId) },
+        'hub lost frames it had acked (restored backup or lost WAL)');
+    }
   }
 
   private sendPing(): void {

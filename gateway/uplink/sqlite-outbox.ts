@@ -112,6 +112,7 @@ export class SqliteOutbox implements Outbox {
       putDownMark: db.prepare('INSERT INTO downlink_marks (stream_id, high_seq) VALUES (?, ?) ON CONFLICT (stream_id) DO UPDATE SET high_seq = excluded.high_seq'),
       clearDownMarks: db.prepare('DELETE FROM downlink_marks'),
       putDownEpoch: db.prepare('INSERT INTO downlink_epoch (id, epoch) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET epoch = excluded.epoch'),
+      oldestHeld: db.prepare('SELECT stream_id, MIN(seq) AS s FROM frames GROUP BY stream_id'),
       syncNormal: db.prepare('PRAGMA synchronous = NORMAL'),
       syncFull: db.prepare('PRAGMA synchronous = FULL'),
     };
@@ -229,6 +230,25 @@ export class SqliteOutbox implements Outbox {
 
   downlinkEpoch(): string {
     return this.downEpoch;
+  }
+
+  allDownlinkMarks(): ReadonlyMap<string, number> {
+    return new Map(this.downMarks);
+  }
+
+  /**
+   * Acked frames are deleted and nothing else deletes a durable frame, so a stream's hub ack is
+   * one below its oldest held frame, or its highest seq when none is held.
+   */
+  hubAcked(): ReadonlyMap<string, number> {
+    const out = new Map<string, number>();
+    const oldest = new Map((this.stmt.oldestHeld.all() as { stream_id: string; s: number }[]).map((r) => [r.stream_id, r.s]));
+    for (const [streamId, highest] of this.highest) {
+      const first = oldest.get(streamId);
+      const acked = first === undefined ? highest : first - 1;
+      if (acked > 0) out.set(streamId, acked);
+    }
+    return out;
   }
 
   /** Epoch and cleared marks in one transaction (FULL sync): never a new epoch with old marks. */

@@ -40,11 +40,14 @@ export class DownlinkOutbox {
    * This database's downlink epoch (migration 7): random, made once, stable across restarts. Sent in
    * HelloAck so that a gateway notices when our numbering restarted with a new database.
    */
-  readonly epoch: string;
+  get epoch(): string {
+    return this.currentEpoch;
+  }
+  private currentEpoch: string;
   private readonly appendTx: (gatewayId: string, streamId: string, trafficClass: number, encode: (seq: number) => Uint8Array) => StoredDownFrame | null;
 
   constructor(private readonly db: Database.Database, readonly maxBytesPerGateway: number, private readonly nowMs: () => number = Date.now) {
-    this.epoch = db.prepare('SELECT epoch FROM downlink_epoch WHERE id = 1').pluck().get() as string;
+    this.currentEpoch = db.prepare('SELECT epoch FROM downlink_epoch WHERE id = 1').pluck().get() as string;
     this.stmt = {
       lastSeq: db.prepare('SELECT last_seq FROM downlink_seqs WHERE gateway_id = ? AND stream_id = ?').pluck(),
       putSeq: db.prepare('INSERT INTO downlink_seqs (gateway_id, stream_id, last_seq) VALUES (?, ?, ?) ON CONFLICT (gateway_id, stream_id) DO UPDATE SET last_seq = excluded.last_seq'),
@@ -63,6 +66,23 @@ export class DownlinkOutbox {
       this.stmt.putSeq.run(gatewayId, streamId, seq);
       return { gatewayId, streamId, seq, trafficClass, env };
     });
+  }
+
+  /** Highest seq this database has issued on a gateway's downlink stream (0: none). */
+  lastSeq(gatewayId: string, streamId: string): number {
+    return (this.stmt.lastSeq.get(gatewayId, streamId) as number | undefined) ?? 0;
+  }
+
+  /**
+   * A new random epoch for this database (SESSION.md §4): used when a gateway's marks show our
+   * numbering went backwards under the same epoch (a restored backup keeps the epoch). Every
+   * gateway then forgets its marks at its next HelloAck, so renumbered frames are delivered, not
+   * dropped as duplicates (consumers dedupe by their own ids).
+   */
+  rotateEpoch(): string {
+    this.db.prepare('UPDATE downlink_epoch SET epoch = lower(hex(randomblob(16))) WHERE id = 1').run();
+    this.currentEpoch = this.db.prepare('SELECT epoch FROM downlink_epoch WHERE id = 1').pluck().get() as string;
+    return this.currentEpoch;
   }
 
   /** Durable bytes held for one gateway. */

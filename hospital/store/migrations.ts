@@ -139,6 +139,26 @@ export const MIGRATIONS: readonly { readonly id: number; readonly name: string; 
       );
       INSERT INTO downlink_epoch (id, epoch) VALUES (1, lower(hex(randomblob(16))));`,
   },
+  {
+    id: 8,
+    name: 'rollback gaps and rejected frames',
+    // Issue 12 items 2 and 5. stream_gaps: frames a gateway had been told were stored but this
+    // database lacks (it went backwards: restored backup, lost WAL), found from Hello.hub_acked;
+    // the stream's ack moves past them so it never stalls, and the loss is on record with a code.
+    // frames.reject_code: a durable frame whose header is sound but whose payload breaks the wire
+    // limits is kept (raw bytes) and acked as rejected, so one bad frame never blocks its stream.
+    sql: `
+      CREATE TABLE stream_gaps (
+        id INTEGER PRIMARY KEY,
+        gateway_id TEXT NOT NULL,
+        stream_id TEXT NOT NULL,
+        from_seq INTEGER NOT NULL,
+        to_seq INTEGER NOT NULL,
+        code TEXT NOT NULL,
+        detected_at_ms INTEGER NOT NULL
+      );
+      ALTER TABLE frames ADD COLUMN reject_code TEXT;`,
+  },
 ];
 
 /** Applies every migration not yet recorded in `migrations`, each in its own transaction. */

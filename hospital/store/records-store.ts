@@ -18,6 +18,11 @@ export interface FrameRecord {
   readonly payloadKind: string;
   /** The frame exactly as it came off the wire (keeps unknown fields, telemed.proto rule 4). */
   readonly raw: Uint8Array;
+  /**
+   * Set for a durable frame whose header is sound but whose body broke the wire limits: it is kept
+   * (raw bytes) and counts for the stream's ack, never fanned out (issue 12 item 5).
+   */
+  readonly rejectCode?: string;
 }
 
 export type StoreOutcome = 'stored' | 'duplicate';
@@ -27,6 +32,13 @@ export interface StoreResult {
   readonly outcomes: readonly StoreOutcome[];
   /** Cumulative ack after the batch for every stream the batch touched, keyed by stream id. */
   readonly acks: ReadonlyMap<string, number>;
+}
+
+/** A stream found behind a gateway's Hello.hub_acked: frames (hubSeq, gatewaySeq] are missing here. */
+export interface RolledBackStream {
+  readonly streamId: string;
+  readonly hubSeq: number;
+  readonly gatewaySeq: number;
 }
 
 export interface UserRecord {
@@ -58,6 +70,15 @@ export interface RecordsStore {
   storeFrames(frames: readonly FrameRecord[]): Promise<StoreResult>;
   /** Cumulative ack of every stream of one gateway: stream id → highest contiguous stored seq. */
   streamAcks(gatewayId: string): Promise<ReadonlyMap<string, number>>;
+  /**
+   * Compares a connecting gateway's Hello.hub_acked with what is stored (issue 12 item 2). A stream
+   * whose stored ack is behind the gateway's went backwards here (restored backup, lost WAL): the
+   * missing range is recorded in `stream_gaps` (code TM_ERR_HUB_ROLLBACK) and the stream's ack
+   * moves to the gateway's value, so it is acked again from there. Durable before it resolves.
+   */
+  reconcileAcks(gatewayId: string, hubAcked: ReadonlyMap<string, number>, nowMs: number): Promise<readonly RolledBackStream[]>;
+  /** Resolves once everything committed so far is on disk (e.g. a rotated downlink epoch before it is sent). */
+  durable(): Promise<void>;
   /** Number of stored frames of one stream (for tests and diagnostics). */
   countFrames(gatewayId: string, streamId: string): Promise<number>;
   upsertUser(user: UserRecord): Promise<void>;

@@ -8,7 +8,7 @@ import { WalCheckpointer } from '../../protocols/storage/wal-checkpointer.js';
 import { WalSync, type FsyncFn } from '../../protocols/storage/wal-sync.js';
 import { DownlinkOutbox } from './downlink-outbox.js';
 import { migrate } from './migrations.js';
-import type { FrameRecord, RecordsStore, SessionRecord, StoreOutcome, StoreResult, UserRecord } from './records-store.js';
+import type { FrameRecord, RecordsStore, RolledBackStream, SessionRecord, StoreOutcome, StoreResult, UserRecord } from './records-store.js';
 
 /** Durable downlink bytes held per gateway before new frames are refused (a few hundred diagnoses). */
 export const DEFAULT_DOWNLINK_MAX_BYTES = 16 * 1024 * 1024;
@@ -69,7 +69,8 @@ export class SqliteRecordsStore implements RecordsStore {
     }
     const db = this.db;
     this.stmt = {
-      insert: db.prepare('INSERT OR IGNORE INTO frames (gateway_id, stream_id, seq, traffic_class, capture_time_ns, received_at_ns, payload_kind, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      insert: db.prepare('INSERT OR IGNORE INTO frames (gateway_id, stream_id, seq, traffic_class, capture_time_ns, received_at_ns, payload_kind, raw, reject_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      putGap: db.prepare('INSERT INTO stream_gaps (gateway_id, stream_id, from_seq, to_seq, code, detected_at_ms) VALUES (?, ?, ?, ?, ?, ?)'),
       exists: db.prepare('SELECT 1 FROM frames WHERE gateway_id = ? AND stream_id = ? AND seq = ?').pluck(),
       getAck: db.prepare('SELECT acked_seq FROM stream_acks WHERE gateway_id = ? AND stream_id = ?').pluck(),
       putAck: db.prepare('INSERT INTO stream_acks (gateway_id, stream_id, acked_seq) VALUES (?, ?, ?) ON CONFLICT (gateway_id, stream_id) DO UPDATE SET acked_seq = excluded.acked_seq'),
@@ -83,6 +84,39 @@ export class SqliteRecordsStore implements RecordsStore {
       purgeSessions: db.prepare('DELETE FROM sessions WHERE expires_at_ms < ?'),
     };
     this.batch = db.transaction((frames: readonly FrameRecord[]) => this.storeBatch(frames));
+    this.reconcileTx = db.transaction((gatewayId: string, hubAcked: ReadonlyMap<string, number>, nowMs: number) => {
+      const out: RolledBackStream[] = [];
+      for (const [streamId, gatewaySeq] of hubAcked) {
+        const k = key(gatewayId, streamId);
+        const hubSeq = this.acks.get(k) ?? (this.stmt.getAck.get(gatewayId, streamId) as number | undefined) ?? 0;
+        if (hubSeq >= gatewaySeq) continue;
+        this.stmt.putGap.run(gatewayId, streamId, hubSeq + 1, gatewaySeq, HospitalErrorCode.HUB_ROLLBACK, nowMs);
+        // Frames stored past the gap (resent before) close it further.
+        let acked = gatewaySeq;
+        while (this.stmt.exists.get(gatewayId, streamId, acked + 1) !== undefined) acked += 1;
+        this.stmt.putAck.run(gatewayId, streamId, acked);
+        out.push({ streamId, hubSeq, gatewaySeq });
+      }
+      return out;
+    });
+  }
+
+  private readonly reconcileTx: (gatewayId: string, hubAcked: ReadonlyMap<string, number>, nowMs: number) => RolledBackStream[];
+
+  reconcileAcks(gatewayId: string, hubAcked: ReadonlyMap<string, number>, nowMs: number): Promise<readonly RolledBackStream[]> {
+    let out: RolledBackStream[];
+    try {
+      out = this.reconcileTx(gatewayId, hubAcked, nowMs);
+    } catch (err) {
+      return Promise.reject(new HospitalError(HospitalErrorCode.STORE, `reconciling acks of ${gatewayId} failed: ${(err as Error).message}`, { cause: err }));
+    }
+    // The cache follows the committed rows (reloaded from them: the walk above may have gone further).
+    for (const r of out) {
+      const k = key(gatewayId, r.streamId);
+      this.acks.set(k, this.stmt.getAck.get(gatewayId, r.streamId) as number);
+      this.gapped.add(k);
+    }
+    return out.length === 0 ? Promise.resolve(out) : this.durable().then(() => out);
   }
 
   /**
@@ -114,7 +148,7 @@ export class SqliteRecordsStore implements RecordsStore {
       let acked = this.ackOf(k, f, pending);
       let outcome: StoreOutcome = 'duplicate';
       if (f.seq > acked) {
-        const info = this.stmt.insert.run(f.gatewayId, f.streamId, f.seq, f.trafficClass, Math.round(f.captureTimeNs), Math.round(f.receivedAtNs), f.payloadKind, f.raw);
+        const info = this.stmt.insert.run(f.gatewayId, f.streamId, f.seq, f.trafficClass, Math.round(f.captureTimeNs), Math.round(f.receivedAtNs), f.payloadKind, f.raw, f.rejectCode ?? null);
         if (info.changes === 1) outcome = 'stored';
         if (f.seq === acked + 1) {
           acked = f.seq;

@@ -3,7 +3,8 @@ import type { FrameRecord, StoreResult } from '../store/records-store.js';
 
 export interface PendingFrame {
   readonly record: FrameRecord;
-  readonly env: DecodedEnvelope;
+  /** null for a frame kept as rejected (record.rejectCode): stored and acked, never fanned out. */
+  readonly env: DecodedEnvelope | null;
 }
 
 export interface AckBatcherOptions {

@@ -9,12 +9,13 @@ import type { HospitalConfig } from '../config.js';
 import { CloseCode, HospitalErrorCode } from '../errors.js';
 import type { DropReason, HospitalMetrics } from '../metrics.js';
 import type { StoredDownFrame } from '../store/downlink-outbox.js';
-import type { RecordsStore } from '../store/records-store.js';
+import type { RecordsStore, RolledBackStream } from '../store/records-store.js';
 import type { TimeseriesWriter } from '../timeseries/timeseries.js';
 import { AckBatcher, type PendingFrame } from './ack-batcher.js';
 import { Downlink } from './downlink.js';
 import { ClockSync } from './clock-sync.js';
 import { checkHello } from './hello.js';
+import { salvageDurableHeader } from './rejected-frame.js';
 import type { HelloGate } from './hello-gate.js';
 import type { DownlinkResult, GatewayRegistry, SessionHandle } from './registry.js';
 
@@ -189,7 +190,7 @@ export class UplinkSession implements SessionHandle {
     try {
       env = decodeEnvelope(bytes, this.limits);
     } catch (err) {
-      this.bad('decode', 'unspecified', err);
+      if (!this.keepRejected(bytes, err, t)) this.bad('decode', 'unspecified', err);
       return;
     }
     // A Batch is only valid after the Hello (awaiting-hello refuses it like any non-Hello).
@@ -209,7 +210,7 @@ export class UplinkSession implements SessionHandle {
       try {
         env = decodeEnvelope(inner, this.limits);
       } catch (err) {
-        this.bad('decode', 'unspecified', err);
+        if (!this.keepRejected(inner, err, t)) this.bad('decode', 'unspecified', err);
         continue;
       }
       this.onEnvelope(inner, env, t);
@@ -249,6 +250,7 @@ export class UplinkSession implements SessionHandle {
         this.refuse(verdict.closeCode, verdict.reasonCode, verdict.reason);
         return;
       }
+      const rolledBack = await this.reconcile(verdict.gatewayId, env.hello);
       const acks = await this.ctx.store.streamAcks(verdict.gatewayId);
       if (this.state !== 'authenticating' || !this.transition('accepted')) return;
       this.gatewayId = verdict.gatewayId;
@@ -268,6 +270,7 @@ export class UplinkSession implements SessionHandle {
           // Our downlink numbering's epoch: a new one tells the gateway to forget its marks (§4).
           downlinkEpoch: this.ctx.store.downlink.epoch,
           streams: [...acks].map(([streamId, seq]) => ({ streamId, seq })),
+          rolledBack: rolledBack.map((r) => ({ streamId: r.streamId, seq: r.hubSeq })),
         },
       });
       // Durable downlink frames still unacked (queued while offline, or sent before a hub restart
@@ -282,6 +285,36 @@ export class UplinkSession implements SessionHandle {
       this.log.error({ err }, 'Hello handling failed');
       this.close(1011, HospitalErrorCode.STORE, 'hub failed while accepting the Hello');
     });
+  }
+
+  /**
+   * Issue 12 item 2: the gateway's Hello says what we had acked and delivered. Uplink streams we
+   * are behind on are recorded as gaps and moved on (the store); a downlink stream whose mark is
+   * past what this database ever numbered (same epoch: a restored backup keeps it) means our
+   * numbering went backwards, so the epoch changes before the HelloAck carries it: the gateway
+   * clears its marks and the renumbered frames are delivered, not dropped as duplicates.
+   */
+  private async reconcile(gatewayId: string, hello: telemed.v1.IHello | null | undefined): Promise<readonly RolledBackStream[]> {
+    const hubAcked = new Map((hello?.hubAcked ?? []).map((s) => [s.streamId ?? '', Number(s.seq ?? 0)] as const));
+    const rolledBack = hubAcked.size === 0 ? [] : await this.ctx.store.reconcileAcks(gatewayId, hubAcked, Math.round(this.ctx.clock.nowNs() / 1e6));
+    for (const r of rolledBack) {
+      this.ctx.metrics.hubRollbacks.inc({ direction: 'uplink' });
+      this.log.warn({ code: HospitalErrorCode.HUB_ROLLBACK, gatewayId, streamId: r.streamId, hubSeq: r.hubSeq, gatewaySeq: r.gatewaySeq, missing: r.gatewaySeq - r.hubSeq },
+        'hub store is behind what this gateway was acked (restored backup or lost WAL): gap recorded, stream moved on');
+    }
+    const downlink = this.ctx.store.downlink;
+    if ((hello?.downlinkEpoch ?? '') === downlink.epoch) {
+      const behind = (hello?.downlinkMarks ?? []).filter((m) => Number(m.seq ?? 0) > downlink.lastSeq(gatewayId, m.streamId ?? ''));
+      if (behind.length > 0) {
+        const old = downlink.epoch;
+        downlink.rotateEpoch();
+        await this.ctx.store.durable();
+        this.ctx.metrics.hubRollbacks.inc({ direction: 'downlink' }, behind.length);
+        this.log.warn({ code: HospitalErrorCode.HUB_ROLLBACK, gatewayId, streams: behind.map((m) => m.streamId), oldEpoch: old, newEpoch: downlink.epoch },
+          'gateway holds downlink marks past our numbering: new downlink epoch');
+      }
+    }
+    return rolledBack;
   }
 
   private ping(): void {
@@ -378,9 +411,32 @@ export class UplinkSession implements SessionHandle {
     });
   }
 
+  /**
+   * A durable frame that failed validation but whose header is sound (rejected-frame.ts) is stored
+   * as rejected, with the wire error's code, and acked like any other: one bad frame never blocks
+   * its stream, and nothing is lost silently (raw bytes kept, logged and counted with the code).
+   */
+  private keepRejected(bytes: Uint8Array, err: unknown, t: number): boolean {
+    if (this.state !== 'ready' || this.gatewayId === null) return false;
+    const h = salvageDurableHeader(bytes, this.limits, this.gatewayId);
+    if (h === null) return false;
+    const code = isTelemedError(err) ? err.code : 'TM_ERR_ENVELOPE';
+    this.ctx.metrics.framesRejected.inc({ code });
+    this.log.warn({ code: HospitalErrorCode.FRAME_REJECTED, wireCode: code, streamId: h.streamId, seq: h.seq }, 'durable frame breaks the wire limits: stored as rejected and acked');
+    this.batcher.add({
+      env: null,
+      record: {
+        gatewayId: this.gatewayId, streamId: h.streamId, seq: h.seq, trafficClass: h.trafficClass,
+        captureTimeNs: h.captureTimeNs, receivedAtNs: t, payloadKind: 'rejected', raw: bytes, rejectCode: code,
+      },
+    });
+    return true;
+  }
+
   private afterStore(batch: readonly PendingFrame[], outcomes: readonly string[], acks: ReadonlyMap<string, number>): void {
     batch.forEach((f, i) => {
       if (outcomes[i] === 'duplicate') { this.ctx.metrics.framesDuplicate.inc({ class: className(f.record.trafficClass) }); return; }
+      if (f.env === null) return; // kept as rejected: stored and acked, nothing to fan out
       this.ctx.registry.emitFrame(f.record.gatewayId, f.env);
       if (f.env.payload === 'vitals') this.ctx.timeseries.writeVitals(f.record.gatewayId, f.env);
     });

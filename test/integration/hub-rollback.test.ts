@@ -1,0 +1,96 @@
+// Issue 12 item 2: the hub's database goes backwards (an operator restores last night's backup, or
+// a WAL is lost) while a gateway streams durable frames. Before, the hub saw a gap at the first
+// resent frame and never acked that stream again: the gateway's outbox grew until it refused
+// alarms. Now the gateway states in its Hello what the hub had acked; the hub records the missing
+// range (stream_gaps, TM_ERR_HUB_ROLLBACK), moves the stream on and says so in the HelloAck; the
+// gateway logs and counts it (TM_WARN_HUB_ROLLBACK). Nothing after the restore is lost.
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadGatewayConfig } from '../../gateway/config.js';
+import { startGateway, type RunningGateway } from '../../gateway/main.js';
+import { hashSecret } from '../../hospital/auth/password.js';
+import { TrafficClass } from '../../protocols/index.js';
+import { waitFor } from '../helpers/cli-process.js';
+import { HubProcess } from '../helpers/hub-process.js';
+
+const STREAM = 'monitor-1/vitals';
+
+describe('hub backup restored mid-stream', () => {
+  let dir: string;
+  let hub: HubProcess;
+  let gw: RunningGateway;
+  let produced = 0;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'telemed-hub-rollback-'));
+    const credential = 'rollback-secret-' + Math.random().toString(36).slice(2);
+    hub = await HubProcess.create(dir, { dataDir: join(dir, 'hub'), gateways: [{ id: 'amb-3', secretHash: await hashSecret(credential) }] });
+    await hub.start();
+    gw = await startGateway(loadGatewayConfig({
+      gatewayId: 'amb-3', siteKind: 'ambulance', siteName: 'rollback test',
+      hub: { url: `ws://127.0.0.1:${hub.port}/uplink`, credential },
+      host: '127.0.0.1', port: 0, dataDir: join(dir, 'gw'), reconnect: { initialMs: 50, maxMs: 500, jitter: 0.5 },
+    }), { logger: pino({ level: 'silent' }) });
+  }, 60_000);
+
+  afterAll(async () => {
+    await gw?.close();
+    await hub?.kill('SIGTERM');
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const publish = (n: number): void => {
+    for (let i = 0; i < n; i++) {
+      gw.uplink.publish({
+        streamId: STREAM, trafficClass: TrafficClass.TRAFFIC_CLASS_VITALS, durable: true, captureTimeNs: Date.now() * 1e6,
+        payload: { vitals: { deviceId: 'monitor-1', numerics: [{ code: 'MDC_PULS_OXIM_SAT_O2', value: 95, unit: '%', valid: true }] } },
+      });
+      produced++;
+    }
+  };
+  const drained = (what: string) => waitFor(what, () => gw.uplink.outbox.bytes === 0, 15_000);
+
+  it('detects the rollback on both sides, records the gap, and the stream is acked again', async () => {
+    await waitFor('gateway ready', () => gw.uplink.session.state === 'ready');
+    publish(200);
+    await drained('first frames acked');
+    // The backup: a consistent copy of the live database (SQLite online backup API).
+    const live = new Database(join(dir, 'hub', 'records.db'), { readonly: true });
+    await live.backup(join(dir, 'backup.db'));
+    live.close();
+    const backedUp = 200;
+
+    publish(300);
+    await drained('frames after the backup acked (the gateway deleted them)');
+    const ackedBeforeRestore = produced;
+
+    // The hub dies and the operator restores the backup; the gateway keeps producing meanwhile.
+    await hub.kill('SIGKILL');
+    for (const f of ['records.db-wal', 'records.db-shm']) await rm(join(dir, 'hub', f), { force: true });
+    await copyFile(join(dir, 'backup.db'), join(dir, 'hub', 'records.db'));
+    publish(100);
+    await hub.start();
+    await waitFor('gateway reconnected', () => gw.uplink.session.state === 'ready', 10_000);
+    publish(100);
+    // The old hub never acked this stream again; now it drains.
+    await drained('every frame after the restore acked');
+
+    expect(gw.uplink.session.hubRollbacks).toBe(1);
+    expect(hub.output).toContain('TM_ERR_HUB_ROLLBACK');
+    const db = new Database(join(dir, 'hub', 'records.db'), { readonly: true });
+    try {
+      const gaps = db.prepare('SELECT stream_id, from_seq, to_seq, code FROM stream_gaps').all();
+      // Exactly what the restore lost, on record with its code.
+      expect(gaps).toEqual([{ stream_id: STREAM, from_seq: backedUp + 1, to_seq: ackedBeforeRestore, code: 'TM_ERR_HUB_ROLLBACK' }]);
+      const seqs = (db.prepare('SELECT seq FROM frames WHERE gateway_id = ? AND stream_id = ? ORDER BY seq').pluck().all('amb-3', STREAM) as number[]);
+      const expected = [...Array.from({ length: backedUp }, (_, i) => i + 1), ...Array.from({ length: produced - ackedBeforeRestore }, (_, i) => ackedBeforeRestore + i + 1)];
+      expect(seqs).toEqual(expected);
+    } finally {
+      db.close();
+    }
+  }, 90_000);
+});

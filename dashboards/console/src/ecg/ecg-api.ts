@@ -50,3 +50,28 @@ export async function submitDiagnosis(token: string, id: string, input: Diagnosi
 export async function fetchAudit(token: string, id: string, signal?: AbortSignal): Promise<EcgAuditEvent[]> {
   return asAuditEvents(await fetchJson(api(`api/ecg/records/${encodeURIComponent(id)}/audit`), { headers: auth(token), signal: signal ?? null }));
 }
+
+/** The export formats the hub writes (GET api/ecg/records/:id/export?format=…). */
+export type EcgExportFormat = 'dicom' | 'aecg';
+
+/**
+ * Fetches the record exported as DICOM or HL7 aECG. The API takes a bearer token, so a plain link
+ * cannot carry it: the file comes back as a Blob with the hub's file name (Content-Disposition).
+ */
+export async function fetchEcgExport(token: string, id: string, format: EcgExportFormat): Promise<{ blob: Blob; filename: string }> {
+  let res: Response;
+  try {
+    res = await fetch(api(`api/ecg/records/${encodeURIComponent(id)}/export?format=${format}`), { headers: auth(token) });
+  } catch (err) {
+    throw new DashboardError(DashboardErrorCode.NETWORK, 'Server unreachable', null, { cause: err });
+  }
+  if (!res.ok) {
+    const body = (await res.json().catch(() => null)) as { code?: unknown; message?: unknown } | null;
+    throw new DashboardError(
+      typeof body?.code === 'string' ? body.code : res.status === 401 ? DashboardErrorCode.UNAUTHORIZED : DashboardErrorCode.BAD_RESPONSE,
+      typeof body?.message === 'string' ? body.message : `Export failed (${res.status})`, res.status,
+    );
+  }
+  const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1];
+  return { blob: await res.blob(), filename: name ?? `ecg-${id}${format === 'dicom' ? '.dcm' : '.xml'}` };
+}

@@ -5,6 +5,7 @@ import { formatDateTime } from '../../../shared/format.js';
 import type { EcgAuditEvent, EcgSamples, HubEcgView } from '../../../shared/types.js';
 import { AuditTrail } from './audit-trail.js';
 import { DiagnosisForm } from './diagnosis-form.js';
+import { ExportLinks } from './export-links.js';
 import { claimEcg, fetchAudit, fetchEcgRecord } from './ecg-api.js';
 import { SignedDiagnosis } from './signed-diagnosis.js';
 import { isCritical } from './worklist-state.js';
@@ -113,6 +114,7 @@ export function RecordPage(props: { token: string; me: string; id: string; live:
       ) : (
         <p class="panel muted">No samples to show for this record.</p>
       )}
+      {record.corruptCode === null ? <ExportLinks token={token} id={id} onExpired={onExpired} /> : null}
       {record.status === 'pending' ? (
         <div class="panel">
           <button type="button" onClick={claim} disabled={claiming} data-testid="claim">

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, relative } from 'node:path';
-import { directionService } from '../simulators/link/index.js';
+import { directionService, type LinkProfile } from '../simulators/link/index.js';
 import { cell, judgeEcg, judgeUplink, type Verdict } from './matrix/judge.js';
 import { parseMatrixArgs, plan, type MatrixScenario } from './matrix/plan.js';
 import { markdownTable, resultsMarkdown, verdictLines, type EcgCell, type MatrixResult } from './matrix/report.js';
@@ -22,11 +22,21 @@ const USAGE = `npm run bench:matrix -- [--json FILE] [--quick] [--repeat N] [--p
 
 const log = (s: string): void => { process.stderr.write(`[bench:matrix] ${s}\n`); };
 
-/** One-way delay + jitter + one 1500-byte piece at the nominal uplink rate, ms. */
+/**
+ * One-way delay + jitter + one 1500-byte piece at the nominal uplink rate, ms. With a greedy
+ * competing flow in the cell's one FIFO (backpressure: it never loses a byte, so it never backs
+ * off) the queue stands full whatever our sender does: its depth is part of the floor.
+ */
 function floorMs(s: Extract<MatrixScenario, { kind: 'uplink' }>): number {
   const up = s.profile.up;
   const bps = directionService(up, 0).nominalBps;
-  return Math.round((up.delayMs + up.jitterMs + (bps > 0 ? (1500 * 8 * 1000) / bps : 0)) * 100) / 100;
+  const standing = s.scenario.competingFlow && (up.queuePolicy ?? 'backpressure') === 'backpressure' ? queueMsOf(up, bps) : 0;
+  return Math.round((up.delayMs + up.jitterMs + standing + (bps > 0 ? (1500 * 8 * 1000) / bps : 0)) * 100) / 100;
+}
+
+function queueMsOf(up: LinkProfile['up'], bps: number): number {
+  if (up.queueMs !== undefined) return up.queueMs;
+  return up.queueBytes !== undefined && bps > 0 ? (up.queueBytes * 8000) / bps : 0;
 }
 
 function ecgLoop(records: number, carts: number, dir: string): EcgCell {

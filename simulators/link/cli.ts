@@ -23,7 +23,9 @@ export function formatStats(s: LinkStats, prev: LinkStats | undefined, elapsedMs
   return (
     `t=${tS}s state=${s.state} conns=${s.connections} ` +
     `up ${mbps(dUp, elapsedMs)} Mbit/s q=${kb(s.up.queuedBytes)}kB held=${kb(s.up.heldBytes)}kB | ` +
-    `down ${mbps(dDown, elapsedMs)} Mbit/s q=${kb(s.down.queuedBytes)}kB held=${kb(s.down.heldBytes)}kB`
+    `down ${mbps(dDown, elapsedMs)} Mbit/s q=${kb(s.down.queuedBytes)}kB held=${kb(s.down.heldBytes)}kB` +
+    // Drop-tail only: drops so far (each is sent again, README "Drop-tail").
+    (s.up.drops + s.down.drops > 0 ? ` drops up=${s.up.drops} down=${s.down.drops}` : '')
   );
 }
 

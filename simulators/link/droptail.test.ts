@@ -78,6 +78,20 @@ describe('drop-tail queue (fake clock)', () => {
   });
 });
 
+describe('offered capacity', () => {
+  it('counts what the bottleneck offered with the link up, outage time excluded', () => {
+    const { sched, advance } = fakeScheduler();
+    const bn = new Bottleneck(constantService(8_000_000), { queueLimitBytes: 0, policy: 'backpressure', rttMs: 0 }, sched, emptyDirStats());
+    advance(100);
+    bn.setFrozen(true);
+    advance(250);
+    bn.setFrozen(false);
+    advance(350);
+    // 100 ms + 100 ms up at 1000 B/ms; the 150 ms outage offered nothing.
+    expect(bn.offeredBytes()).toBe(200_000);
+  });
+});
+
 describe('drop-tail through real sockets', () => {
   it('a greedy sender into a drop-tail queue: drops counted, every byte arrives once, in order, with the emulated window bounding what is held', async () => {
     const total = 600_000;

@@ -91,10 +91,27 @@ export function joinWfdbSegments(master: WfdbHeader, segments: readonly (WfdbSeg
     });
   });
   const header: WfdbHeader = {
-    ...master, frames, segments: null,
+    ...master, frames, segments: null, ...shiftedBase(master, from / master.frequencyHz),
     signals: layout.map((s) => ({ ...s, fileName: '~', initialValue: null, checksum: null })),
   };
   return { header, signals: { frames, samples: out, checks: out.map(() => ({ checksumOk: null, checksum: 0, initialValueOk: null })) }, gaps };
+}
+
+/**
+ * header(5) base time and date of a record that starts `seconds` later (a joined frame range):
+ * "HH:MM:SS[.fff]" and "DD/MM/YYYY"; a time without a date wraps at midnight.
+ */
+function shiftedBase(master: WfdbHeader, seconds: number): Pick<WfdbHeader, 'baseTime' | 'baseDate'> {
+  if (master.baseTime === null || seconds === 0) return { baseTime: master.baseTime, baseDate: master.baseDate };
+  const [h = '0', m = '0', sec = '0'] = master.baseTime.split(':');
+  const [d = '1', mo = '1', y = '1970'] = (master.baseDate ?? '1/1/1970').split('/');
+  const ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(m)) + Math.round((Number(sec) + seconds) * 1000);
+  const t = new Date(ms);
+  const p2 = (v: number): string => String(v).padStart(2, '0');
+  const frac = t.getUTCMilliseconds();
+  const baseTime = `${p2(t.getUTCHours())}:${p2(t.getUTCMinutes())}:${p2(t.getUTCSeconds())}${frac === 0 ? '' : `.${String(frac).padStart(3, '0')}`}`;
+  const baseDate = master.baseDate === null ? null : `${p2(t.getUTCDate())}/${p2(t.getUTCMonth() + 1)}/${t.getUTCFullYear()}`;
+  return { baseTime, baseDate };
 }
 
 /** For each layout signal, the index of the segment signal that carries it (null: none in this segment). */

@@ -71,6 +71,14 @@ describe('WFDB reader against header checksums', () => {
     expect(record.otherSignals.find((s) => s.label === 'ABP')?.samples).toBe(signals.samples[1]);
   });
 
+  it('237s: a joined frame range starts at its own time (base time 12:40:38 20/07/1995 + 4 196 000 / 125 s)', async () => {
+    const { record } = await loadWfdbRecord(ck('checkpkg/input/237s'), { join: { fromFrame: 4_196_000, toFrame: 4_197_000 } });
+    // 33 568 s = 9 h 19 min 28 s after the record's start.
+    expect(record.startTime).toBe('1995-07-20T22:00:06');
+    const whole = await loadWfdbRecord(ck('checkpkg/input/237s'), { join: { fromFrame: 0, toFrame: 1000 } });
+    expect(whole.record.startTime).toBe('1995-07-20T12:40:38');
+  });
+
   it('237s: multi-segment layout is parsed and its present segments load', async () => {
     const { header, segments } = await loadWfdbSegments(ck('checkpkg/input/237s'));
     expect(header.segments).toEqual([

@@ -1,7 +1,7 @@
 import type net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startLink, type LinkEmulator, type LinkProfile } from './index.js';
-import { connect, startTarget } from './test-support.js';
+import { connect, percentile, probe, probeReader, startTarget } from './test-support.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -98,6 +98,29 @@ describe('one bottleneck per direction, shared by every connection (real loopbac
     // Its sink is inside the emulator: the target only ever saw the application's connection.
     expect(counts.size).toBe(1);
     expect(link.stats().up.offeredBytes).toBeGreaterThan(0);
+  });
+
+  it("a greedy neighbour's queue delays a light connection's probes (one modem buffer)", async () => {
+    const delays: number[] = [];
+    const target = await startTarget((s) => s.on('data', probeReader((_seq, ms) => delays.push(ms))));
+    const link = await startLink({ targetHost: '127.0.0.1', targetPort: target.port, profile, seed: 2 });
+    cleanups.push(() => target.close(), () => link.close());
+    const app = await connect(link.port);
+    cleanups.push(() => Promise.resolve(void app.destroy()));
+    const flow = await link.startGreedy('up');
+    cleanups.push(() => flow.close());
+    await new Promise((r) => setTimeout(r, 500));
+    for (let i = 0; i < 20; i++) {
+      app.write(probe(i));
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    const p50 = percentile(delays, 50);
+    console.log(`[link] probes behind a greedy flow (5 ms one-way, 100 ms queue): p50 ${p50.toFixed(1)} ms, n=${delays.length}`);
+    expect(delays).toHaveLength(20);
+    // Each probe waits behind the neighbour's queue (about 100 ms at 8 Mbit/s): with a pipe per
+    // connection it saw only the 5 ms one-way delay.
+    expect(p50).toBeGreaterThan(60);
   });
 
   it('a greedy download fills the downlink bottleneck', async () => {

@@ -105,7 +105,7 @@ export function decodeGga(s: NmeaSentence): Gga {
   return {
     ...(utc !== undefined ? { utcSeconds: utc } : {}),
     quality,
-    ...(measured ? { position: { lat: lat!, lon: lon! } } : {}),
+    ...(measured ? { position: { lat, lon } } : {}),
     ...(sats !== undefined ? { satellites: sats } : {}),
     ...(hdop !== undefined ? { hdop } : {}),
     ...(alt !== undefined ? { altitudeM: alt } : {}),
@@ -148,7 +148,7 @@ export function decodeRmc(s: NmeaSentence): Rmc {
     ...(timeMs !== undefined ? { timeMs } : {}),
     status,
     ...(mode !== undefined ? { mode } : {}),
-    ...(measured ? { position: { lat: lat!, lon: lon! } } : {}),
+    ...(measured ? { position: { lat, lon } } : {}),
     ...(measured && speed !== undefined ? { speedKnots: speed } : {}),
     ...(measured && course !== undefined ? { courseDeg: course } : {}),
   };

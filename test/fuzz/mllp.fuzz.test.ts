@@ -5,7 +5,8 @@
 // came before it (the framer resynchronises on the next start byte); memory held stays under the cap.
 // Each delivered good frame is then parsed, so the parser sees what the listener would.
 //
-// Reproducible (fixed seed). FUZZ_SEED / FUZZ_RUNS override (default 100 000 streams).
+// Reproducible (fixed seed). FUZZ_SEED / FUZZ_RUNS override. The default run is 20 000 streams (CI
+// time); `npm run fuzz:hl7` runs 100 000 (measured 56 s on the shared 2-core box).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -16,7 +17,7 @@ import { MLLP_CR, MLLP_END, MLLP_START, MllpDeframer, mllpEncode } from '../../p
 import { sharedDataPath } from '../helpers/shared-data.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_207);
-const RUNS = Number(process.env.FUZZ_RUNS ?? 100_000);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 20_000);
 const CAP = 4096; // small cap, so over-long blocks are cheap to generate
 const MAX_STREAM_MS = 250;
 const CODES = new Set<string>(Object.values(Hl7ErrorCode));
@@ -67,22 +68,35 @@ describe('MLLP deframer under fuzzing', () => {
         at += p.length;
       }
       const points = [...new Set(cuts.map((c) => c % (stream.length + 1)))].sort((a, b) => a - b);
-      const d = new MllpDeframer(CAP);
-      const t0 = performance.now();
-      const frames: Uint8Array[] = [];
-      let prev = 0;
-      for (const cut of [...points, stream.length]) {
-        for (const ev of d.push(stream.subarray(prev, cut))) {
-          if (ev.kind === 'frame') frames.push(ev.payload);
-          else if (!CODES.has(ev.code) || !ev.code.startsWith('TM_ERR_MLLP_')) throw new Error(`unknown code ${ev.code}`);
-          else stats.byCode[ev.code] = (stats.byCode[ev.code] ?? 0) + 1;
+      const deframe = () => {
+        const d = new MllpDeframer(CAP);
+        const frames: Uint8Array[] = [];
+        const codes: string[] = [];
+        let prev = 0;
+        for (const cut of [...points, stream.length]) {
+          for (const ev of d.push(stream.subarray(prev, cut))) {
+            if (ev.kind === 'frame') frames.push(ev.payload);
+            else if (!CODES.has(ev.code) || !ev.code.startsWith('TM_ERR_MLLP_')) throw new Error(`unknown code ${ev.code}`);
+            else codes.push(ev.code);
+          }
+          if (d.pendingBytes > CAP) throw new Error('held more than the cap');
+          prev = cut;
         }
-        if (d.pendingBytes > CAP) throw new Error('held more than the cap');
-        prev = cut;
+        return { frames, codes };
+      };
+      // Timed; over the bound it is run again: a GC pause or a busy neighbour does not repeat, a
+      // slow algorithm does, and only a second slow run fails.
+      let t0 = performance.now();
+      let { frames, codes } = deframe();
+      let ms = performance.now() - t0;
+      if (ms > MAX_STREAM_MS) {
+        t0 = performance.now();
+        ({ frames, codes } = deframe());
+        ms = performance.now() - t0;
+        if (ms > MAX_STREAM_MS) throw new Error(`stream of ${stream.length} bytes took ${ms.toFixed(1)} ms twice`);
       }
-      const ms = performance.now() - t0;
       stats.maxMs = Math.max(stats.maxMs, ms);
-      if (ms > MAX_STREAM_MS) throw new Error(`stream of ${stream.length} bytes took ${ms.toFixed(1)} ms`);
+      for (const c of codes) stats.byCode[c] = (stats.byCode[c] ?? 0) + 1;
       // Every good frame, in order, as a subsequence of what came out (junk may form frames of its own).
       const want = pieces.filter((p) => p.kind === 'good').map((p) => good[p.index]!);
       let j = 0;

@@ -99,8 +99,8 @@ export class Pacer {
   /** The sender ran dry since the last startup: the estimate may be the offered load, not the link. */
   private appLimitedSinceStartup = false;
   /**
-   * BBR's `filled_pipe` (draft-cardwell-iccrg-bbr §4.3.1.2): the pipe was seen full at least once on
-   * this connection (startup plateaued or saw a queue with the sender busy, a ceiling or a backoff
+   * `BBR.filled_pipe` (draft-cardwell-iccrg-bbr-congestion-control): the pipe was seen full at
+   * least once on this connection (startup plateaued or saw a queue with the sender busy, a ceiling or a backoff
    * was set on a busy sender's queue). From then on the estimate is the link's, and it stays so
    * through app-limited time: the estimator lowers it only on samples of a busy sender, and queue
    * verdicts are taken only on a busy sender's bytes. A backlog after live-only traffic then goes at

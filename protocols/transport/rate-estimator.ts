@@ -60,9 +60,9 @@ interface BwSample extends Timed {
  * return path do not distort it; the max over a window is the bottleneck rate. RTT samples match
  * the acknowledged byte to its local send time and subtract the peer's hold time
  * (ack send − receive, both on its clock); the min over a window is the propagation RTT.
- * App-limited samples (draft-cardwell-iccrg-bbr §4.5.2.3: sent while the sender had nothing more to
- * send, so they measure the offered load, not the link) may raise the bandwidth estimate but never
- * lower it, and the max filter's window ages only with busy time (samples the sender drove at its
+ * App-limited samples (draft-cheng-iccrg-delivery-rate-estimation, as BBR uses them: sent while
+ * the sender had nothing more to send, so they measure the offered load, not the link) may raise
+ * the bandwidth estimate but never lower it, and the max filter's window ages only with busy time (samples the sender drove at its
  * pacing rate, gaps up to the window): minutes of live-only traffic or a silence (an outage) leave
  * the rate measured on the last full pipe in place, so a record that follows goes at the link rate.
  */
@@ -246,8 +246,8 @@ export class RateEstimator {
 
   /**
    * The max filter (BBR's BtlBw) over `bwWindowMs` of busy time. An app-limited sample enters only
-   * when it raises the estimate (draft-cardwell-iccrg-bbr §4.5.2.3): the rest measured the offered
-   * load. The busy clock advances by the gap to a sample taken while busy, unless the gap is longer
+   * when it raises the estimate (draft-cardwell-iccrg-bbr-congestion-control, BBRUpdateMaxBw):
+   * the rest measured the offered load. The busy clock advances by the gap to a sample taken while busy, unless the gap is longer
    * than the window (an outage: the one sample spanning it, bytes ÷ the whole silence ≈ 0, must not
    * replace everything the window knew); app-limited time does not age the window at all, so the
    * rate measured on the last full pipe outlives minutes of live-only traffic. On wall time it had

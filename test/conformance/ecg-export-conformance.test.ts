@@ -128,11 +128,16 @@ describe('pydicom reads every DICOM export to the source physical values', () =>
 });
 
 describe('the cases issue 13 names', () => {
-  it('record 800: both channels labelled "ECG" survive both round trips', () => {
+  it('record 800: both channels labelled "ECG" survive both round trips', async () => {
     const c = byName('ecg-kit-recordings/800');
     expect(c.record.leads.map((l) => l.label)).toEqual(['ECG', 'ECG']);
-    // expectSameRecord in the suite above compares them lead by lead; here the count alone.
-    for (const f of ['aecg', 'dicom'] as const) expect(c.files[f], f).toBeDefined();
+    const { readFile } = await import('node:fs/promises');
+    for (const f of ['aecg', 'dicom'] as const) {
+      const path = c.files[f] ?? '';
+      const back = readEcgBytes(new Uint8Array(await readFile(path)), path);
+      expect(back.leads.map((l) => l.label), f).toEqual(['ECG', 'ECG']);
+      c.record.leads.forEach((l, k) => expect(firstSampleDifference(back.leads[k] ?? l, l), `${f} lead ${k}`).toBe(-1));
+    }
   });
 
   it('records below 200 Hz are Ambulatory ECG, the 12 standard leads ≤ 16 s are 12-lead, the rest General', async () => {
@@ -142,9 +147,16 @@ describe('the cases issue 13 names', () => {
     expect((await dciodvfy(byName('wfdb-python-sample-data/s0010_re').files.dicom ?? '')).iod).toBe('GeneralECG');
   });
 
-  it('237s (a gap with no lead at all, then two segments) keeps its length and start through aECG', () => {
+  it('237s (a gap with no lead at all, then two segments) keeps its length, start and gap through aECG', async () => {
     const c = byName('wfdb-c-checkpkg/checkpkg/input/237s');
     expect(c.record.frames).toBe(7000);
+    expect(c.record.startTime).toBe('1995-07-20T22:00:06');
     expect(c.record.leads[0]?.samples[0]).toBe(INVALID_SAMPLE);
+    const { readFile } = await import('node:fs/promises');
+    const path = c.files.aecg ?? '';
+    const back = readEcgBytes(new Uint8Array(await readFile(path)), path);
+    // aECG holds the leads only, at their own 500 Hz: 4 samples per 125 Hz frame.
+    expect([back.frames, back.sampleRateHz, back.startTime]).toEqual([28000, 500, '1995-07-20T22:00:06']);
+    c.record.leads.forEach((l, k) => expect(firstSampleDifference(back.leads[k] ?? l, l), l.label).toBe(-1));
   });
 });

@@ -95,7 +95,7 @@ describe('clinic isolation', () => {
       }
     }
     const about = (ms: { type: string; [k: string]: unknown }[]) => [...new Set(ms.filter((m) => m.type !== 'snapshot' && m.type !== 'gateway')
-      .map((m) => `${m.type}:${String(m['gatewayId'] ?? (m['record'] as { gatewayId: string }).gatewayId)}`))].sort();
+      .map((m) => `${m.type}:${(m['gatewayId'] as string | undefined) ?? (m['record'] as { gatewayId: string }).gatewayId}`))].sort();
     await expect.poll(() => about(adm.messages).length).toBe(6);
     await expect.poll(() => about(a.messages)).toEqual(['alarm:clinic-a', 'ecg:clinic-a', 'vitals:clinic-a']);
     await expect.poll(() => about(b.messages)).toEqual(['alarm:clinic-b', 'ecg:clinic-b', 'vitals:clinic-b']);

@@ -42,7 +42,7 @@ export interface EcgPluginEvents {
   /** Adds workflow fields (the newest diagnosis) to every record the API returns. */
   view?(record: EcgRecordView): EcgRecordView;
   /** `username` of another site asked for the record and was refused (audited by the reading plugin). */
-  refused?(record: EcgRecordView, username: string): void;
+  readonly refused?: (record: EcgRecordView, username: string) => void;
 }
 
 const NOT_FOUND = { code: EcgErrorCode.NOT_FOUND, message: 'no such ECG record' } as const;

@@ -112,7 +112,7 @@ export function createEcgReading(opts: EcgReadingOptions): {
       const record = withDx(r);
       live.broadcast({ type: 'ecg', record });
     },
-    refused(r, username) {
+    refused: (r, username) => {
       audit.append(r.id, nowMs(), username, 'access-refused', 'code=TM_ERR_SITE_FORBIDDEN');
     },
   };

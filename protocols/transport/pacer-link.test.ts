@@ -127,6 +127,19 @@ describe('Pacer on a modelled link: issue #3 regressions', () => {
     expect(atEnd).toBeLessThan(400 * 1.15);
   });
 
+  it('a late event loop (every write 5 ms late, its samples underdriven) still sees the queue when the link slows', () => {
+    // Tokens lost to a full bucket mark the rate samples app-limited (they understate the link),
+    // but the backlog was there: the queue its bytes meet is the pacing rate's. Counted as
+    // app-limited for the queue verdict too, a loaded box never backed off (issue 14).
+    const p = new Pacer();
+    let atEnd = 0;
+    runLink(p, { rate: (t) => (t < 3000 ? 1250 : 400), delayMs: 20, offered: () => Infinity, sendEveryMs: 5, endMs: 6000 }, (t) => {
+      if (t === 5999.5) atEnd = p.estimator.btlBwBpms;
+    });
+    expect(atEnd).toBeGreaterThan(400 * 0.85);
+    expect(atEnd).toBeLessThan(400 * 1.15);
+  });
+
   it('random 0–40 ms ack lag does not ratchet the estimate down (20 Mbit/s, 15 ms one-way)', () => {
     const rnd = mulberry32(7);
     const p = new Pacer();

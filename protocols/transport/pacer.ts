@@ -447,7 +447,7 @@ export class Pacer {
     const earned = this.tokens + Math.max(0, nowMs - this.lastRefillMs) * rate;
     // Tokens lost to a full bucket mean our own event loop came late: the link was not driven at
     // the pacing rate, so the delivery samples of this stretch understate it and must not lower it.
-    if (earned > cap + rate && this.current !== 'waiting') this.estimator.markAppLimited();
+    if (earned > cap + rate && this.current !== 'waiting') this.estimator.markUnderdriven();
     this.tokens = Math.min(cap, earned);
     this.lastRefillMs = nowMs;
   }

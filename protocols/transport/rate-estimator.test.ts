@@ -159,5 +159,11 @@ describe('RateEstimator', () => {
     expect(q).toMatchObject({ min: 30, n: 10, busy: 5 });
     // 40 ms less the first busy chunk's own transmission at the estimate of the moment.
     expect(q.busyMin).toBeGreaterThan(35);
+    // A late event loop (markUnderdriven): its rate samples are app-limited, its delays still busy.
+    e.onSend(1000, 20);
+    e.markUnderdriven();
+    const s = e.onAck({ bytesReceived: 21_000, receiveTimeNs: (20 + 20 + 40) * MS, ackSendTimeNs: 0 }, 100);
+    expect(s.appLimited).toBe(true);
+    expect(e.recentQueueDelay(100, 0).busy).toBe(1);
   });
 });

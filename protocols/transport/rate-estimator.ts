@@ -98,6 +98,8 @@ export class RateEstimator {
   private sent = 0;
   private delivered = 0;
   private appLimitedUntil = 0;
+  /** Bytes up to this were sent with no backlog behind them (see markAppLimited). */
+  private idleUntil = 0;
 
   constructor(o: RateEstimatorOptions = {}) {
     this.bwWindowMs = o.bwWindowMs ?? 2500;
@@ -140,8 +142,22 @@ export class RateEstimator {
     }
   }
 
-  /** The sender has nothing to send: samples until the bytes sent so far are delivered are app-limited. */
+  /**
+   * The sender has nothing to send: samples until the bytes sent so far are delivered are
+   * app-limited, for the rate (they measure the offered load) and for the queue delay (a queue
+   * they see is not of the sender's making).
+   */
   markAppLimited(): void {
+    this.appLimitedUntil = this.sent;
+    this.idleUntil = this.sent;
+  }
+
+  /**
+   * The sender had a backlog but did not drive the link at its pacing rate (its event loop came
+   * late): rate samples until the bytes sent so far are delivered understate the link, but the
+   * queue delay they see is still the one its backlog meets.
+   */
+  markUnderdriven(): void {
     this.appLimitedUntil = this.sent;
   }
 
@@ -158,7 +174,7 @@ export class RateEstimator {
       // The acked byte arrives after its own burst went through the bottleneck (a 3.75 kB chunk:
       // 3 ms at 10 Mbit/s), queue or not: that time is not queue. Left in, every chunk read as
       // 3 ms of queue and the pacer's trim cut the rate with the cell's queue at 0–2 ms.
-      if (rec !== undefined) this.addOwd(fb.receiveTimeNs / 1e6 - rec.t, d - rec.start, nowMs, appLimited);
+      if (rec !== undefined) this.addOwd(fb.receiveTimeNs / 1e6 - rec.t, d - rec.start, nowMs, d <= this.idleUntil);
     }
     const rateBpms = this.rateFor(d, fb.receiveTimeNs / 1e6);
     if (rateBpms !== undefined) this.addBw(rateBpms, nowMs, appLimited);

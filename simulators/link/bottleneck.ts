@@ -15,7 +15,7 @@ export interface BottleneckClient {
   served(slot: Slot, start: number, end: number): void;
   /** A piece was dropped (drop-tail) or re-offered after a drop: bookkeeping of held bytes. */
   dropped(slot: Slot, bytes: number): void;
-  /** After a service round that touched this client, or a change of the queue's fullness. */
+  /** After a service round that touched this client, or (several clients) any service round: deliver, re-check reading. */
   wake(): void;
 }
 
@@ -46,10 +46,11 @@ const MAX_BACKOFF = 6;
 
 /**
  * One direction's bottleneck, shared by every connection through an emulator: ONE FIFO queue in
- * arrival order in front of ONE transmitter whose capacity is the {@link Service} (fixed rate,
- * steps or a Mahimahi trace). That is a cell's modem buffer: whoever arrives first is served
- * first, whichever connection it belongs to, so greedy flows share the capacity and a queue built
- * by one delays all.
+ * front of ONE transmitter whose capacity is the {@link Service} (fixed rate, steps or a Mahimahi
+ * trace). That is a cell's modem buffer: what was admitted first is served first, whichever
+ * connection it belongs to, so a queue built by one connection delays all. Pieces enter in arrival
+ * order while there is room; when the queue is full, waiting connections are admitted one piece
+ * each in turn (see mayRead), so greedy flows share the capacity.
  */
 export class Bottleneck {
   /** The cell's buffer: admitted pieces of every connection, in admission order, served in that order. */
@@ -264,6 +265,7 @@ export class Bottleneck {
       let p = this.queue.peek();
       while (p?.dead) {
         this.queue.shift();
+        this.admit();
         p = this.queue.peek();
       }
       if (p) next = Math.min(next, this.service.nextStart(p.at));

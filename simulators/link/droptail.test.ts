@@ -78,6 +78,53 @@ describe('drop-tail queue (fake clock)', () => {
   });
 });
 
+describe('shared bottleneck (fake clock)', () => {
+  function twoPipes() {
+    const { sched, advance } = fakeScheduler();
+    const stats = emptyDirStats();
+    // 8 Mbit/s (1000-B pieces), a 3000-B queue shared by two connections.
+    const bn = new Bottleneck(constantService(8_000_000), { queueLimitBytes: 3000, policy: 'backpressure', rttMs: 0 }, sched, stats);
+    const order: string[] = [];
+    const pipes = (['a', 'b'] as const).map((name) => {
+      const source = new PassThrough();
+      const dest = new PassThrough();
+      dest.on('data', (c: Buffer) => {
+        for (let i = 0; i < c.length; i += 1000) order.push(name);
+      });
+      const pipe = new Pipe(source, dest, { delayMs: 0, jitterMs: 0, rateBps: 0, queueLimitBytes: 0, heldLimitBytes: 1 << 20 }, sched, () => 0.5, stats, bn);
+      return { source, pipe };
+    });
+    return { advance, stats, order, pipes };
+  }
+
+  it('admits waiting connections one piece each in turn: equal service, whoever read first', async () => {
+    const r = twoPipes();
+    r.pipes[0]?.source.write(Buffer.alloc(10_000));
+    r.pipes[1]?.source.write(Buffer.alloc(10_000));
+    await flush();
+    r.advance(100);
+    await flush();
+    // a read first: its first piece went straight to the transmitter and three more filled the
+    // queue; then one piece each in turn while both wait (a's fifth was first in line), b's rest alone.
+    expect(r.order.join('')).toBe('aaaaa' + 'ba'.repeat(5) + 'bbbbb');
+    expect(r.stats.queuedBytes).toBe(0);
+  });
+
+  it('a connection that goes away frees its queued bytes; the other goes on', async () => {
+    const r = twoPipes();
+    r.pipes[0]?.source.write(Buffer.alloc(10_000));
+    r.pipes[1]?.source.write(Buffer.alloc(5_000));
+    await flush();
+    r.advance(2);
+    r.pipes[0]?.pipe.destroy();
+    r.advance(100);
+    await flush();
+    expect(r.order.filter((n) => n === 'b')).toHaveLength(5);
+    expect(r.stats.queuedBytes).toBe(0);
+    expect(r.stats.heldBytes).toBe(0);
+  });
+});
+
 describe('offered capacity', () => {
   it('counts what the bottleneck offered with the link up, outage time excluded', () => {
     const { sched, advance } = fakeScheduler();

@@ -17,7 +17,7 @@ import { copyDirStats, emptyDirStats, type DirStats } from './stats.js';
 import { loadTrace } from './trace.js';
 
 export type { LinkProfile, DirectionProfile, LinkEventsProfile } from './profile.js';
-export { getProfile, parseProfile, profileNames } from './profile.js';
+export { describeRate, getProfile, parseProfile, profileNames, withQueuePolicy, withUplinkTrace } from './profile.js';
 export type { LinkEvent } from './events.js';
 export { eventSchedule, eventsUntil } from './events.js';
 export type { DirStats } from './stats.js';

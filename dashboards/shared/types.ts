@@ -181,6 +181,15 @@ export interface HubEcgView {
   leads: string[];
   statements: string[];
   diagnosis: DiagnosisView | null;
+  /** Where the newest diagnosis is on its way to the clinic; null before any (hub reading-plugin.ts). */
+  relay: RelayView | null;
+}
+
+/** queued: the hub holds it for the gateway; deferred: refused for now, the hub retries; delivered: the gateway acked it. */
+export interface RelayView {
+  state: 'queued' | 'deferred' | 'delivered';
+  revision: number;
+  at: string;
 }
 
 /** Samples of a record, normalised from the hub's `{ name, uv }` and the gateway's `{ lead, uv }`. */

@@ -45,3 +45,12 @@ describe('ECG view checks', () => {
     expect(asAuditEvents(null)).toEqual([]);
   });
 });
+
+describe('asHubEcgView relay state', () => {
+  it('keeps the diagnosis relay state the hub reports, and nothing it does not know', () => {
+    expect(asHubEcgView({ id: 1, status: 'reported', relay: { state: 'deferred', revision: 2, at: '2026-12-06T05:00:00.000Z' } })?.relay)
+      .toEqual({ state: 'deferred', revision: 2, at: '2026-12-06T05:00:00.000Z' });
+    expect(asHubEcgView({ id: 1, status: 'reported', relay: { state: 'lost', revision: 2 } })?.relay).toBeNull();
+    expect(asHubEcgView({ id: 1, status: 'pending' })?.relay).toBeNull();
+  });
+});

@@ -1,4 +1,4 @@
-import type { DiagnosisView, EcgAuditEvent, EcgFinding, EcgLeadQuality, EcgSamples, GatewayEcgView, HubEcgView } from '../types.js';
+import type { DiagnosisView, EcgAuditEvent, EcgFinding, EcgLeadQuality, EcgSamples, GatewayEcgView, HubEcgView, RelayView } from '../types.js';
 
 // The ECG answers come from another process (and the hub still serves older records without the
 // analysis fields). These checks make the pages robust to both: the fields the pages index by must
@@ -112,7 +112,15 @@ export function asHubEcgView(v: unknown): HubEcgView | null {
     leads: strings(v['leads']),
     statements: strings(v['statements']),
     diagnosis: asDiagnosis(v['diagnosis']),
+    relay: asRelay(v['relay']),
   };
+}
+
+function asRelay(v: unknown): RelayView | null {
+  if (!isRec(v)) return null;
+  const state = v['state'];
+  if (state !== 'queued' && state !== 'deferred' && state !== 'delivered') return null;
+  return { state, revision: num(v['revision']), at: str(v['at']) };
 }
 
 /** `samples` of a record answer; lead names from `name` (hub) or `lead` (gateway). */

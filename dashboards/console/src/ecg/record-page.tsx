@@ -139,7 +139,7 @@ export function RecordPage(props: { token: string; me: string; id: string; live:
           }}
         />
       ) : null}
-      {record.diagnosis !== null ? <SignedDiagnosis diagnosis={record.diagnosis} /> : null}
+      {record.diagnosis !== null ? <SignedDiagnosis diagnosis={record.diagnosis} relay={record.relay} /> : null}
       {record.status === 'reported' && record.diagnosis === null ? (
         <p class="panel muted" data-testid="diagnosis-not-loaded">
           Reported. The hub did not include the signed diagnosis in this answer.

@@ -6,7 +6,7 @@ function rec(id: string, status: HubEcgView['status'], priority: number, minute:
   return {
     id, gatewayId: 'clinic-1', recordId: `R-${id}`, receivedAt: new Date(Date.UTC(2026, 10, 22, 10, minute)).toISOString(), status, priority,
     claimedBy: null, byteSize: 1, contentType: 'x', corruptCode: null, heartRateBpm: 70, verdict: 'good', findings: [], leadQuality: [],
-    durationS: 10, sampleRateHz: 500, leads: [], statements: [], diagnosis: null, ...extra,
+    durationS: 10, sampleRateHz: 500, leads: [], statements: [], diagnosis: null, relay: null, ...extra,
   };
 }
 

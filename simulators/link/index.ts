@@ -82,6 +82,12 @@ export interface LinkEmulator {
    * always has data; 'down': a download), terminated by a sink inside the emulator, not the target.
    */
   startGreedy(direction: 'up' | 'down'): Promise<GreedyFlow>;
+  /**
+   * Capacity the direction's rate, steps or trace offers in [fromMs, toMs) after the emulator
+   * started, bytes (Infinity when unlimited); outages are not subtracted (stats().offeredBytes does).
+   * For plotting a scenario's capacity over time.
+   */
+  capacityBytes(direction: 'up' | 'down', fromMs: number, toMs: number): number;
   stats(): LinkStats;
 }
 
@@ -278,6 +284,7 @@ export async function startLink(opts: LinkOptions): Promise<LinkEmulator> {
     },
     disconnectAll,
     startGreedy,
+    capacityBytes: (dir, fromMs, toMs) => (dir === 'up' ? upBn : downBn).service.capacity(origin + fromMs, origin + toMs),
     stats() {
       upStats.offeredBytes = upBn.offeredBytes();
       downStats.offeredBytes = downBn.offeredBytes();

@@ -89,7 +89,7 @@ describe('import(export(r)) equals r', () => {
     });
   }
 
-  it('DICOM SOP class: 12-lead for the 12 standard leads ≤ 16 s at 200–1000 Hz, General ECG otherwise', async () => {
+  it('DICOM SOP class: 12-lead for the 12 standard leads ≤ 16 s at 200–1000 Hz, General ECG to 24 channels, Ambulatory below 200 Hz, else refused', async () => {
     const sop = (r: EcgRecord): string => decodeText(parseDicom(exportEcg(r, 'dicom')).dataset.get(T.SOPClassUID)?.value ?? new Uint8Array());
     const twelve = readEcgBytes(readFileSync(sharedDataPath('pydicom-waveform', 'waveform_ecg.dcm')), 'w.dcm');
     expect(sop(twelve)).toBe(SOP.twelveLeadEcg);
@@ -97,6 +97,13 @@ describe('import(export(r)) equals r', () => {
     expect(sop(synthetic18())).toBe(SOP.generalEcg);
     const wfdb = (await loadWfdbRecord(join(sharedDataPath('wfdb-c-checkpkg', 'data'), '100s'))).record;
     expect(sop(wfdb)).toBe(SOP.generalEcg);
+    const at = (fs: number, n: number): EcgRecord => ({ ...synthetic18(), leads: synthetic18().leads.slice(0, n).map((l) => ({ ...l, sampleRateHz: fs })) });
+    expect(sop(at(125, 12))).toBe(SOP.ambulatoryEcg);
+    expect(sop(at(50, 2))).toBe(SOP.ambulatoryEcg);
+    // Ambulatory ECG holds at most 12 channels, General ECG at most 24 (PS3.3 A.34); 40 Hz fits neither.
+    expect(() => sopClassFor(at(125, 13))).toThrow(expect.objectContaining({ code: 'TM_ERR_DICOM_EXPORT' }));
+    expect(() => sopClassFor(at(40, 2))).toThrow(expect.objectContaining({ code: 'TM_ERR_DICOM_EXPORT' }));
+    expect(() => sopClassFor({ ...synthetic18(), leads: [...synthetic18().leads, ...synthetic18().leads] })).toThrow(expect.objectContaining({ code: 'TM_ERR_DICOM_EXPORT' }));
   });
 
   it('records that do not fit are refused with coded errors', () => {

@@ -28,7 +28,7 @@ const COMMANDS: Record<string, Command> = {
     load: async () => (await import('./commands/sim.js')).simCommand,
   },
   ecg: {
-    summary: 'ECG records: `ecg detect RECORD [--json]` (QRS beats), `ecg import FILE [--json]`',
+    summary: 'ECG records: `ecg detect RECORD` (QRS beats), `ecg import FILE`, `ecg export FILE --format aecg|dicom --out OUT` (--json, --frames FROM:TO)',
     load: async () => (await import('./commands/ecg.js')).ecgCommand,
   },
   'hash-secret': {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildAck, Hl7ErrorCondition } from './ack.js';
+import { buildAck, buildRejectAck, Hl7ErrorCondition } from './ack.js';
 import { DuplicateControlIds, senderKey } from './duplicates.js';
 import { parseHl7, value } from './message.js';
 
@@ -42,5 +42,15 @@ describe('DuplicateControlIds', () => {
     expect(d.senderCount).toBe(2);
     expect(d.has(a, '3')).toBe(false);
     expect(d.has('b', 'x')).toBe(true);
+  });
+});
+
+describe('buildRejectAck', () => {
+  it('answers AR with our code when only the MSH line parses, nothing when it does not', () => {
+    const bad = 'MSH|^~\\&|MON|ICU|GW|HOSP|20261206||ORU^R01|C9|P|2.6\rpid|broken\r';
+    const ar = buildRejectAck(bad, 'TM_ERR_HL7_BAD_SEGMENT_ID', { controlId: 'A9', timestamp: 'T' });
+    expect(ar).toBe('MSH|^~\\&|GW|HOSP|MON|ICU|T||ACK^R01^ACK|A9|P|2.6\rMSA|AR|C9|TM_ERR_HL7_BAD_SEGMENT_ID\rERR|||207^Application internal error^HL70357|E\r');
+    expect(buildRejectAck('PID|1', 'TM_ERR_HL7_NO_MSH', { controlId: 'A', timestamp: 'T' })).toBeUndefined();
+    expect(buildRejectAck('MSH|^', 'TM_ERR_HL7_BAD_DELIMITERS', { controlId: 'A', timestamp: 'T' })).toBeUndefined();
   });
 });

@@ -5,7 +5,7 @@
 import type { Hl7Delimiters } from './delimiters.js';
 import { encodeField, encodeSegment } from './encode.js';
 import { escapeValue } from './escape.js';
-import { type Hl7Field, type Hl7Message, type Hl7Segment, field, msh, value } from './message.js';
+import { type Hl7Field, type Hl7Message, type Hl7Segment, field, msh, parseHl7, value } from './message.js';
 
 /** MSA-1 acknowledgement codes, HL7 table 0008 (original mode). */
 export type AckCode = 'AA' | 'AE' | 'AR';
@@ -68,4 +68,22 @@ function msa(d: Hl7Delimiters, code: AckCode, theirControlId: string, text?: str
   const parts = ['MSA', code, escapeValue(theirControlId, d)];
   if (text !== undefined && text !== '') parts.push(escapeValue(text, d));
   return parts.join(d.field);
+}
+
+/**
+ * The AR for a message we could not parse, when its MSH line still can be: the sender learns that
+ * this control id was refused (MSA-3 and ERR carry our code) instead of waiting for a timeout.
+ * Undefined when not even the MSH line parses (nothing to address the ACK to): the listener then
+ * counts the error and sends nothing.
+ */
+export function buildRejectAck(text: string, code: string, o: Omit<AckOptions, 'code' | 'text' | 'condition'>): string | undefined {
+  const end = text.search(/[\r\n]/);
+  const first = end < 0 ? text : text.slice(0, end);
+  let header: Hl7Message;
+  try {
+    header = parseHl7(first, { limits: { maxMessageChars: 65_536, maxSegments: 1, maxFieldsPerSegment: 1_000, maxPartsPerLevel: 1_000 } });
+  } catch {
+    return undefined;
+  }
+  return buildAck(header, { ...o, code: 'AR', text: code, condition: Hl7ErrorCondition.APPLICATION_INTERNAL });
 }

@@ -1,7 +1,8 @@
 // The HL7 v2 parser, the PCD extraction and the ACK builder treat every message as hostile
 // (DESIGN.md §7): whatever the text, parseHl7 returns a tree or throws an Hl7Error with a known
 // code; extractPcd / readAlarm on what parsed never throw anything but an Hl7Error; the ACK we build
-// for anything that parsed parses back and carries the sender's control id. Never slowly.
+// for anything that parsed parses back and carries the sender's control id, and the AR for what did
+// not parse is absent or parses back too. Never slowly.
 //
 // Inputs are real messages (../shared/data: node-hl7-complete and IHE PCD) damaged by 1-4
 // mutations each. Reproducible (fixed seed). FUZZ_SEED / FUZZ_RUNS override. The default run is
@@ -11,7 +12,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildAck } from '../../protocols/hl7v2/ack.js';
+import { buildAck, buildRejectAck } from '../../protocols/hl7v2/ack.js';
 import { Hl7Error, Hl7ErrorCode } from '../../protocols/hl7v2/errors.js';
 import { type Hl7Message, msh, parseHl7, value } from '../../protocols/hl7v2/message.js';
 import { extractPcd, readAlarm } from '../../protocols/hl7v2/pcd01/index.js';
@@ -68,7 +69,11 @@ function checkOnce(text: string, mode: 'any' | 'cr'): Outcome {
   try {
     msg = parseHl7(text, { segmentTerminators: mode });
   } catch (err) {
-    return { code: expectCoded(err, 'parseHl7'), parsed: false, pcd: false };
+    const code = expectCoded(err, 'parseHl7');
+    // The AR for what did not parse: absent (no readable MSH) or itself parseable.
+    const ar = buildRejectAck(text, code, { controlId: 'AR1', timestamp: '20261206051500+0000' });
+    if (ar !== undefined) parseHl7(ar);
+    return { code, parsed: false, pcd: false };
   }
   let pcd = false;
   try {

@@ -63,13 +63,13 @@ function limit(what: string, max: number): Hl7Error {
 }
 
 /** String split that stops (with a LIMIT error) past `max` parts instead of building them all. */
-function splitCapped(text: string, sep: string, max: number, what: string): string[] {
+function splitCapped(text: string, sep: string, max: number, what: string, shown = max): string[] {
   if (sep === '' || !text.includes(sep)) return [text];
   const parts: string[] = [];
   let from = 0;
   for (;;) {
     const at = text.indexOf(sep, from);
-    if (parts.length >= max) throw limit(what, max);
+    if (parts.length >= max) throw limit(what, shown);
     if (at < 0) {
       parts.push(text.slice(from));
       return parts;
@@ -115,7 +115,8 @@ export function parseHl7(text: string, options: Hl7ParseOptions = {}): Hl7Messag
 }
 
 function parseSegment(line: string, d: Hl7Delimiters, limits: Hl7Limits): Hl7Segment {
-  const raw = splitCapped(line, d.field, limits.maxFieldsPerSegment + 1, 'fields in a segment');
+  // +1: the segment ID is the first piece of the split
+  const raw = splitCapped(line, d.field, limits.maxFieldsPerSegment + 1, 'fields in a segment', limits.maxFieldsPerSegment);
   const name = raw[0]!;
   if (!SEGMENT_ID.test(name)) {
     throw new Hl7Error(Hl7ErrorCode.BAD_SEGMENT_ID, `segment ID ${JSON.stringify(name.slice(0, 16))} is not 3 upper-case letters or digits`);

@@ -43,7 +43,7 @@ function pct(sorted: readonly number[], p: number): number {
 }
 
 /** A scheduler whose clock moves only when the next timer is due: a trace of minutes runs in a second. */
-function virtualScheduler(): { sched: Scheduler; runUntil(t: number): void } {
+function virtualScheduler(): { sched: Scheduler; runUntil: (t: number) => void } {
   let now = 0;
   let timers: { at: number; fn: () => void; live: boolean }[] = [];
   return {
@@ -55,7 +55,7 @@ function virtualScheduler(): { sched: Scheduler; runUntil(t: number): void } {
         return { cancel: () => void (t.live = false) };
       },
     },
-    runUntil(end) {
+    runUntil: (end) => {
       for (;;) {
         timers = timers.filter((t) => t.live);
         const t = timers.reduce<(typeof timers)[number] | undefined>((a, x) => (!a || x.at < a.at ? x : a), undefined);

@@ -6,7 +6,8 @@
 // Each delivered good frame is then parsed, so the parser sees what the listener would.
 //
 // Reproducible (fixed seed). FUZZ_SEED / FUZZ_RUNS override. The default run is 20 000 streams (CI
-// time); `npm run fuzz:hl7` runs 100 000 (measured 56 s on the shared 2-core box).
+// time); `npm run fuzz:hl7` runs 100 000 (measured 35 s on the shared 2-core box when quiet, 56 s
+// under load).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';

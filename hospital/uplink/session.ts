@@ -233,6 +233,8 @@ export class UplinkSession implements SessionHandle {
   private refuse(code: number, reasonCode: string, reason: string): void {
     this.send({ header: this.header(), helloAck: { accepted: false, reasonCode, reason, protocolVersion: PROTOCOL_VERSION } });
     this.close(code, reasonCode, reason);
+    // An unauthenticated peer gets nothing more read from it (no frames parsed while it is cut off).
+    this.ws.pause();
   }
 
   private onHello(env: DecodedEnvelope): void {

@@ -6,7 +6,7 @@ import type { RawRun } from '../uplink/run.js';
 
 const W = 900;
 const H = 360;
-const M = { l: 56, r: 60, t: 24, b: 36 };
+const M = { l: 56, r: 60, t: 40, b: 36 };
 const COLOURS: Record<ClassName, string> = {
   control: '#d62728', alarm: '#9467bd', vitals: '#2ca02c', waveform: '#1f77b4', video: '#ff7f0e', bulk: '#7f7f7f',
 };
@@ -53,7 +53,10 @@ export function scenarioSvg(title: string, raw: RawRun): string {
     parts.push(`<text x="${xx.toFixed(1)}" y="${H - M.b + 14}" text-anchor="middle">${s}</text>`);
   }
   parts.push(`<text x="${M.l + pw / 2}" y="${H - 6}" text-anchor="middle">seconds into the measured window (capture time)</text>`);
-  parts.push(`<text x="${W - 8}" y="${M.t - 8}" text-anchor="end" fill="#555">capacity, Mbit/s (max ${capMax.toFixed(1)})</text>`);
+  parts.push(`<text x="${W - 4}" y="15" text-anchor="end" fill="#555">grey: capacity offered, Mbit/s (right axis)</text>`);
+  for (const f of [0, 0.5, 1]) {
+    parts.push(`<text x="${M.l + pw + 6}" y="${(yc(capMax * f) + 4).toFixed(1)}" fill="#555">${(capMax * f).toFixed(capMax < 10 ? 1 : 0)}</text>`);
+  }
   if (cap.length > 1) {
     const d = cap.map(([t, v], i) => `${i === 0 ? 'M' : 'L'}${x(t).toFixed(1)},${yc(v).toFixed(1)}`).join('');
     parts.push(`<path d="${d}" fill="none" stroke="#999" stroke-width="1.5"/>`);
@@ -79,9 +82,9 @@ export function scenarioSvg(title: string, raw: RawRun): string {
     if (lost.length > 0) parts.push(`<path d="${lost.join('')}" stroke="${COLOURS[c]}" stroke-width="1" fill="none"/>`);
   }
   classes.slice().reverse().forEach((c, i) => {
-    parts.push(`<rect x="${M.l + 8 + i * 80}" y="${M.t + 4}" width="10" height="10" fill="${COLOURS[c]}"/><text x="${M.l + 22 + i * 80}" y="${M.t + 13}">${c.toUpperCase()}</text>`);
+    parts.push(`<rect x="${M.l + i * 84}" y="${M.t - 20}" width="10" height="10" fill="${COLOURS[c]}"/><text x="${M.l + 14 + i * 84}" y="${M.t - 11}">${c.toUpperCase()}</text>`);
   });
-  parts.push(`<text x="${M.l + pw}" y="${M.t + 13}" text-anchor="end" fill="#555">ticks on the top edge: never delivered</text>`);
+  parts.push(`<text x="${M.l + pw}" y="${M.t - 11}" text-anchor="end" fill="#555">ticks on the top edge: never delivered</text>`);
   parts.push('</svg>');
   return parts.join('\n') + '\n';
 }

@@ -120,7 +120,7 @@ export class AckBatcher {
       });
       const done = this.tail;
       this.waits.push(done);
-      void done.finally(() => { this.waits.splice(this.waits.indexOf(done), 1); });
+      void done.finally(() => { void this.waits.splice(this.waits.indexOf(done), 1); });
       if (this.outstanding >= MAX_STORES_IN_FLIGHT) await this.waits[0];
     }
     // Returns with batches possibly still waiting for their fsync: new frames start a new drain

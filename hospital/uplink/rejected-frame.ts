@@ -30,7 +30,8 @@ export function salvageDurableHeader(bytes: Uint8Array, limits: EnvelopeLimits, 
   if ((h.gatewayId ?? '') !== '' && h.gatewayId !== gatewayId) return null;
   const seq = Number(h.seq);
   if (!Number.isSafeInteger(seq) || seq < 1) return null;
-  const cls = h.trafficClass ?? 0;
+  // The wire value as a number: an unknown class (7, -1) must be refused, not matched to the enum.
+  const cls: number = h.trafficClass ?? 0;
   if (!Number.isInteger(cls) || cls < 1 || cls > 6) return null;
   return { streamId, seq, trafficClass: cls, captureTimeNs: Number(h.captureTimeNs ?? 0) };
 }

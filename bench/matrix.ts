@@ -120,8 +120,9 @@ async function main(): Promise<void> {
   if (args.json) writeFileSync(args.json, JSON.stringify(result, null, 2) + '\n');
   process.stdout.write(`${markdownTable(result)}\n\n${verdictLines(verdicts)}\n`);
   const missed = verdicts.filter((v) => !v.pass).length;
-  process.stdout.write(`\nbench:matrix: ${verdicts.length - missed} of ${verdicts.length} targets met${args.quick ? ' (--quick: relaxed 2x)' : ''}; ${join(outDir, 'RESULTS.md')}\n`);
-  if (missed > 0) process.exitCode = 1;
+  const gatingMissed = verdicts.filter((v) => !v.pass && v.gating).length;
+  process.stdout.write(`\nbench:matrix: ${verdicts.length - missed} of ${verdicts.length} targets met${args.quick ? ` (--quick: relaxed 2x; ${gatingMissed} gating missed)` : ''}; ${join(outDir, 'RESULTS.md')}\n`);
+  if (gatingMissed > 0) process.exitCode = 1;
 }
 
 main().catch((err: unknown) => {

@@ -25,7 +25,7 @@ const pctRange = (s: Spread<number>): string => (s.n <= 1 ? pct(s.median) : `${p
 
 export function markdownTable(r: MatrixResult): string {
   const lines: string[] = [];
-  lines.push('| scenario | peer | CONTROL on time | CONTROL p99 offered, ms | excess over floor, ms | AoI p99, ms | CONTROL offered / delivered / not | ALARM on time | ALARM after return, ms | utilisation | drain / floor | durable lost / dup |');
+  lines.push('| scenario | peer | CONTROL on time | CONTROL p99 offered, ms | excess over floor, ms | AoI p99, ms | CONTROL offered / delivered / not | ALARM on time | ALARM after return, ms | utilisation while backlogged | drain / floor | durable lost / dup |');
   lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const s of r.scenarios) {
     if (s.ecg) {
@@ -35,14 +35,14 @@ export function markdownTable(r: MatrixResult): string {
     }
     for (const c of s.cells) {
       const peer = c.peer === 'telemed' ? '**telemed**' : c.peer;
-      lines.push(`| ${s.name} (floor ${s.floorMs ?? '-'} ms) | ${peer} | ${pctRange(c.controlOnTime)} | ${range(c.controlP99Offered)} | ${range(c.controlExcess)} | ${range(c.controlAoiP99)} | ${c.controlCounts.offered} / ${c.controlCounts.delivered} / ${c.controlCounts.notDelivered} | ${pctRange(c.alarmOnTime)} | ${range(c.alarmAfterReturn)} | ${range(c.utilisation)} | ${range(c.drainOverFloor)} | ${n(c.durableLost)} / ${c.durableDuplicated} |`);
+      lines.push(`| ${s.name} (floor ${s.floorMs ?? '-'} ms) | ${peer} | ${pctRange(c.controlOnTime)} | ${range(c.controlP99Offered)} | ${range(c.controlExcess)} | ${range(c.controlAoiP99)} | ${c.controlCounts.offered} / ${c.controlCounts.delivered} / ${c.controlCounts.notDelivered} | ${pctRange(c.alarmOnTime)} | ${range(c.alarmAfterReturn)} | ${c.backlogRuns === 0 ? 'no backlog' : range(c.utilisation)} | ${range(c.drainOverFloor)} | ${n(c.durableLost)} / ${c.durableDuplicated} |`);
     }
   }
   return lines.join('\n');
 }
 
 export function verdictLines(v: readonly Verdict[]): string {
-  return v.map((x) => `- ${x.pass ? 'PASS' : '**MISS**'} ${x.scenario}: ${x.target}: ${x.value} (${x.limit})`).join('\n');
+  return v.map((x) => `- ${x.pass ? 'PASS' : '**MISS**'} ${x.scenario}: ${x.target}: ${x.value} (${x.limit})${x.gating ? '' : ' (not gating in --quick)'}`).join('\n');
 }
 
 export function resultsMarkdown(r: MatrixResult): string {

@@ -36,6 +36,12 @@ export interface RunSummary {
   utilisation: number;
   goodputUtilisation: number;
   drainOverFloor: number | null;
+  /**
+   * A backlog stood through the whole window: a BULK reading captured at or before its start was
+   * still undelivered at its end. Utilisation is judged only then ("while a backlog exists"): a
+   * 86 Mbit/s mmWave cell drains the backlog in seconds and is then app-limited by design.
+   */
+  backlogThroughout: boolean;
   /** Frames left out as captured without capacity (outage/handover + grace), per class. */
   excluded: number;
 }
@@ -113,6 +119,11 @@ export function summarise(raw: RawRun, result: RunResult, floorMs: number): RunS
     }
   }
   const { lat: _v, ...vitals } = classSummary(pick('vitals', 0), first, 'vitals');
+  const backlogThroughout = raw.edge.sent.some((s) => {
+    if (s.c !== 'bulk' || s.t > raw.t0) return false;
+    const l = latency(s, first);
+    return l === undefined || s.t + l > raw.t1;
+  });
   let lost: number | null = 0;
   let dup = 0;
   for (const c of Object.values(result.classes.up)) {
@@ -128,6 +139,7 @@ export function summarise(raw: RawRun, result: RunResult, floorMs: number): RunS
     durableLost: lost, durableDuplicated: dup,
     utilisation: result.linkUtilisation, goodputUtilisation: result.goodputUtilisation,
     drainOverFloor: result.tunnel?.drainOverFloor ?? null,
+    backlogThroughout,
     excluded: window.length - window.filter((s) => !inDark(s.t, s.c === 'control' ? RETURN_GRACE_MS : 0)).length,
   };
 }

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { cell, judgeUplink, spread, strongestPeer } from './judge.js';
+import type { RunSummary } from './summarise.js';
+
+const run = (peer: string, p99: number | 'inf', onTime: number, util: number, backlog = true): RunSummary => ({
+  peer, floorMs: 23.2,
+  control: { offered: 100, delivered: 99, notDelivered: 1, onTimeRatio: onTime, p99OfferedMs: p99, excessOverFloorMs: p99 === 'inf' ? 'inf' : p99 - 23.2, aoiP99Ms: 40 },
+  alarm: { offered: 10, delivered: 10, notDelivered: 0, onTimeRatio: 1, p99OfferedMs: 40, afterReturnMs: null },
+  vitals: { offered: 10, delivered: 10, notDelivered: 0, onTimeRatio: 1, p99OfferedMs: 40 },
+  durableLost: 0, durableDuplicated: 0, utilisation: util, goodputUtilisation: util, drainOverFloor: null, backlogThroughout: backlog, excluded: 0,
+});
+
+describe('bench:matrix judge', () => {
+  it('takes the middle run and sorts inf above every number', () => {
+    expect(spread([30, 'inf', 25]).median).toBe(30);
+    expect(spread([30, 'inf', 'inf']).median).toBe('inf');
+    expect(spread<number>([]).median).toBeNull();
+  });
+
+  it('judges telemed against the strongest peer and fails a miss', () => {
+    const cells = [
+      cell('telemed', [run('telemed', 26, 0.995, 0.9), run('telemed', 27, 0.994, 0.91), run('telemed', 40, 0.99, 0.9)]),
+      cell('shaped', [run('shaped', 40, 0.98, 0.93)]),
+      cell('fifo', [run('fifo', 'inf', 0, 1)]),
+    ];
+    expect(strongestPeer(cells)?.peer).toBe('shaped');
+    const v = judgeUplink('saturated-cell', cells, false);
+    const by = (t: string) => v.find((x) => x.target.startsWith(t));
+    expect(by('CONTROL p99 over offered')?.pass).toBe(true); // median excess 3.8 ms
+    expect(by('CONTROL excess vs strongest')?.value).toBe('4.4x'); // 16.8 / 3.8
+    expect(by('CONTROL excess vs strongest')?.pass).toBe(false);
+    expect(by('CONTROL on time vs strongest')?.pass).toBe(true);
+    expect(v.every((x) => x.gating)).toBe(true);
+  });
+
+  it('judges utilisation only while a backlog stood, and gates --quick on its listed scenarios only', () => {
+    const fast = [cell('telemed', [run('telemed', 30, 1, 0.1, false)])];
+    expect(judgeUplink('trace:5g-mmwave-static', fast, false).some((x) => x.target.startsWith('utilisation'))).toBe(false);
+    const quick = judgeUplink('trace:5g-mmwave-static', [cell('telemed', [run('telemed', 'inf', 0.5, 0.1, false)])], true);
+    expect(quick.some((x) => !x.pass)).toBe(true);
+    expect(quick.every((x) => !x.gating)).toBe(true);
+    expect(judgeUplink('saturated-cell', fast, true).every((x) => x.gating)).toBe(true);
+  });
+});

@@ -3,40 +3,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Bottleneck } from './bottleneck.js';
 import { startLink, type LinkProfile } from './index.js';
 import { Pipe } from './pipe.js';
-import type { Scheduler } from './scheduler.js';
 import { constantService } from './service.js';
 import { emptyDirStats } from './stats.js';
-import { connect, pattern, startTarget, until } from './test-support.js';
+import { connect, fakeScheduler, pattern, startTarget, until } from './test-support.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-function fakeScheduler() {
-  let now = 0;
-  let timers: { at: number; fn: () => void; live: boolean }[] = [];
-  const sched: Scheduler = {
-    now: () => now,
-    at(at, fn) {
-      const t = { at, fn, live: true };
-      timers.push(t);
-      return { cancel: () => void (t.live = false) };
-    },
-  };
-  const advance = (to: number): void => {
-    for (;;) {
-      timers = timers.filter((t) => t.live);
-      const next = timers.reduce<(typeof timers)[number] | undefined>((a, t) => (t.at <= to && (!a || t.at < a.at) ? t : a), undefined);
-      if (!next) break;
-      next.live = false;
-      now = Math.max(now, next.at);
-      next.fn();
-    }
-    now = to;
-  };
-  return { sched, advance };
-}
 
 const flush = () => new Promise<void>((r) => setImmediate(r));
 

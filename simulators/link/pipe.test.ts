@@ -2,34 +2,9 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { Pipe, type PipeConfig } from './pipe.js';
 import { createRng } from './prng.js';
-import type { Scheduler } from './scheduler.js';
 import { emptyDirStats } from './stats.js';
+import { fakeScheduler } from './test-support.js';
 
-/** A manual clock: timers fire only when the test advances time, in due order. */
-function fakeScheduler() {
-  let now = 0;
-  let timers: { at: number; fn: () => void; live: boolean }[] = [];
-  const sched: Scheduler = {
-    now: () => now,
-    at(at, fn) {
-      const t = { at, fn, live: true };
-      timers.push(t);
-      return { cancel: () => void (t.live = false) };
-    },
-  };
-  const advance = (to: number): void => {
-    for (;;) {
-      timers = timers.filter((t) => t.live);
-      const next = timers.reduce<(typeof timers)[number] | undefined>((a, t) => (t.at <= to && (!a || t.at < a.at) ? t : a), undefined);
-      if (!next) break;
-      next.live = false;
-      now = Math.max(now, next.at);
-      next.fn();
-    }
-    now = to;
-  };
-  return { sched, advance };
-}
 
 function rig(cfg: Partial<PipeConfig>, rng: () => number = () => 0.5) {
   const { sched, advance } = fakeScheduler();

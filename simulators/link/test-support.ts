@@ -1,9 +1,10 @@
 /**
  * Helpers for the link emulator's socket tests (not a test file itself): loopback servers,
- * timestamped probes and small statistics.
+ * timestamped probes, small statistics and a manual clock for the bottleneck and pipe models.
  */
 import net from 'node:net';
 import { once } from 'node:events';
+import type { Scheduler } from './scheduler.js';
 
 /** A loopback TCP server on a free port that records each accepted socket. */
 export async function startTarget(onSocket: (s: net.Socket) => void): Promise<{ port: number; sockets: net.Socket[]; close(): Promise<void> }> {
@@ -90,4 +91,30 @@ export function connectRaw(port: number): net.Socket {
   const s = net.connect({ host: '127.0.0.1', port });
   s.on('error', () => undefined);
   return s;
+}
+
+/** A manual clock: timers fire only when the test advances time, in due order. */
+export function fakeScheduler(): { sched: Scheduler; advance: (to: number) => void } {
+  let now = 0;
+  let timers: { at: number; fn: () => void; live: boolean }[] = [];
+  const sched: Scheduler = {
+    now: () => now,
+    at(at, fn) {
+      const t = { at, fn, live: true };
+      timers.push(t);
+      return { cancel: () => void (t.live = false) };
+    },
+  };
+  const advance = (to: number): void => {
+    for (;;) {
+      timers = timers.filter((t) => t.live);
+      const next = timers.reduce<(typeof timers)[number] | undefined>((a, t) => (t.at <= to && (!a || t.at < a.at) ? t : a), undefined);
+      if (!next) break;
+      next.live = false;
+      now = Math.max(now, next.at);
+      next.fn();
+    }
+    now = to;
+  };
+  return { sched, advance };
 }

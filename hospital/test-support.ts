@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { decodeEnvelope, encodeEnvelope, PROTOCOL_VERSION, type DecodedEnvelope, type EnvelopeInit, type PayloadKind } from '../protocols/index.js';
 import { hashSecret } from './auth/password.js';
 import { loadHospitalConfig, type HospitalConfig } from './config.js';
+import type { SessionHandle } from './uplink/registry.js';
 
 /** Cheap scrypt parameters: tests hash many secrets and need not resist brute force. */
 export const FAST_SCRYPT = { N: 1024, r: 8, p: 1 } as const;
@@ -103,4 +104,25 @@ export class FakeGateway {
   }
 
   close(): void { this.ws.close(); }
+}
+
+/**
+ * A gateway session for registry.attach that records what the hub sends it, both ways a registry
+ * hands frames over: encoded by the session, or stored durable frames.
+ */
+export function recordingSession(sent: EnvelopeInit[]): SessionHandle {
+  return {
+    sessionId: 's-1', close: () => undefined,
+    sendDownlink: (env: EnvelopeInit) => { sent.push(env); return 'sent' as const; },
+    sendStoredDownlink: (frame: { env: Uint8Array }) => { sent.push(decodeEnvelope(frame.env)); return true; },
+  };
+}
+
+/** Logs every user in through /api/login; their session tokens by username. */
+export async function loginAll(app: { inject: (o: { method: 'POST'; url: string; payload: unknown }) => Promise<{ json: <T>() => T }> }, users: Readonly<Record<string, string>>): Promise<Record<string, string>> {
+  const tokens: Record<string, string> = {};
+  for (const [username, password] of Object.entries(users)) {
+    tokens[username] = (await app.inject({ method: 'POST', url: '/api/login', payload: { username, password } })).json<{ token: string }>().token;
+  }
+  return tokens;
 }

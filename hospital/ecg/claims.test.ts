@@ -4,8 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { decodeEnvelope, encodeEnvelope, TrafficClass, type EnvelopeInit } from '../../protocols/index.js';
 import { buildHospital } from '../app.js';
 import { hashSecret } from '../auth/password.js';
-import { FAST_SCRYPT, memoryLogger, PASSWORDS, tempDir, testConfig, type TempDir } from '../test-support.js';
-import type { SessionHandle } from '../uplink/registry.js';
+import { FAST_SCRYPT, loginAll, memoryLogger, PASSWORDS, recordingSession, tempDir, testConfig, type TempDir } from '../test-support.js';
 import type { EcgAuditEvent } from './audit-store.js';
 import type { RecordWithDiagnosis } from './reading-plugin.js';
 
@@ -38,15 +37,8 @@ describe('ECG claims and relay retry', () => {
         { username: 'it.admin', role: 'admin', passwordHash: await hashSecret(users['it.admin'], FAST_SCRYPT) },
       ],
     }), { logger: memoryLogger().logger });
-    const session = {
-      sessionId: 's-1', close: () => undefined,
-      sendDownlink: (env: EnvelopeInit) => { sent.push(env); return 'sent' as const; },
-      sendStoredDownlink: (frame: { env: Uint8Array }) => { sent.push(decodeEnvelope(frame.env)); return true; },
-    } as SessionHandle;
-    app.hospital.registry.attach('clinic-1', session, { siteKind: 'clinic', siteName: 'test clinic' });
-    for (const [username, password] of Object.entries(users)) {
-      tokens[username as Who] = (await app.inject({ method: 'POST', url: '/api/login', payload: { username, password } })).json<{ token: string }>().token;
-    }
+    app.hospital.registry.attach('clinic-1', recordingSession(sent), { siteKind: 'clinic', siteName: 'test clinic' });
+    Object.assign(tokens, await loginAll(app, users));
     const blob = new Uint8Array(1000).map((_, i) => i % 251);
     const raw = encodeEnvelope({
       header: { gatewayId: 'clinic-1', streamId: 'cart-1/ecg-record', seq: 1, trafficClass: TrafficClass.TRAFFIC_CLASS_BULK, durable: true, captureTimeNs: 1 },

@@ -6,8 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeEnvelope, encodeEnvelope, telemed, TrafficClass, type EnvelopeInit } from '../../protocols/index.js';
 import { buildHospital } from '../app.js';
 import { hashSecret } from '../auth/password.js';
-import { FAST_SCRYPT, memoryLogger, PASSWORDS, tempDir, testConfig, type TempDir } from '../test-support.js';
-import type { SessionHandle } from '../uplink/registry.js';
+import { FAST_SCRYPT, loginAll, memoryLogger, PASSWORDS, recordingSession, tempDir, testConfig, type TempDir } from '../test-support.js';
 import type { EcgAuditEvent } from './audit-store.js';
 import { SIGNING_KEY_FILE, verifyDiagnosis } from './diagnosis-signature.js';
 import type { DiagnosisView } from './diagnosis-store.js';
@@ -55,16 +54,8 @@ describe('ECG reading workflow: diagnosis, audit, relay', () => {
       ],
     });
     app = await buildHospital(cfg, { logger: mem.logger });
-    // Both ways a registry hands frames to a session: encoded by the session, or stored durable frames.
-    const session = {
-      sessionId: 's-1', close: () => undefined,
-      sendDownlink: (env: EnvelopeInit) => { sent.push(env); return 'sent' as const; },
-      sendStoredDownlink: (frame: { env: Uint8Array }) => { sent.push(decodeEnvelope(frame.env)); return true; },
-    } as SessionHandle;
-    app.hospital.registry.attach('clinic-1', session, { siteKind: 'clinic', siteName: 'test clinic' });
-    for (const [username, password] of Object.entries(users)) {
-      tokens[username] = (await app.inject({ method: 'POST', url: '/api/login', payload: { username, password } })).json<{ token: string }>().token;
-    }
+    app.hospital.registry.attach('clinic-1', recordingSession(sent), { siteKind: 'clinic', siteName: 'test clinic' });
+    Object.assign(tokens, await loginAll(app, users));
     await deliver(app, 'REC-A', blob, 1);
     await deliver(app, 'REC-BAD', blob, 100, Buffer.alloc(32));
   });

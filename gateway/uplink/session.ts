@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import type { Logger } from 'pino';
 import {
-  decodeEnvelope, encodeEnvelope, PROTOCOL_VERSION, telemed, isTelemedError,
+  decodeEnvelope, encodeEnvelope, telemed, isTelemedError,
   type Clock, type DecodedEnvelope, type EnvelopeInit,
 } from '../../protocols/index.js';
 import type { AckFeedback } from '../../protocols/transport/index.js';
@@ -11,6 +11,7 @@ import { className, type ClassName } from '../../protocols/traffic-class.js';
 import { nextLinkState, backoffDelayMs, type BackoffPolicy, type LinkEvent, type LinkState } from './link-state.js';
 import { decodeBatchedFrame } from '../../protocols/wire/batch.js';
 import { ClockSync } from './clock-sync.js';
+import { buildHello, hubRollbacks, type HelloIdentity } from './hello.js';
 import { MemoryMarks, adoptDownlinkEpoch, markDelivered, type DownlinkMarks } from './downlink-marks.js';
 import { systemTimers, type Timers } from './timers.js';
 
@@ -19,15 +20,9 @@ export const SUBPROTOCOL = 'telemed.v1';
 const RATE_ACK_DELAY_MS = 10;
 
 /** Options of the uplink session. Times in ms. */
-export interface SessionOptions {
+export interface SessionOptions extends Omit<HelloIdentity, 'maxFrameBytes'> {
   /** Hub URL, e.g. ws://127.0.0.1:8080/uplink. */
   readonly url: string;
-  readonly gatewayId: string;
-  /** Never logged. */
-  readonly credential: string;
-  readonly siteKind: 'clinic' | 'ambulance';
-  readonly siteName: string;
-  readonly softwareVersion: string;
   readonly reconnect: BackoffPolicy;
   /** Ping period (SESSION.md §3), default 1000. */
   readonly pingIntervalMs: number;
@@ -69,8 +64,6 @@ export interface SessionEvents {
   /** One-way latency of a downlink data frame, hub capture to our receipt, clock offset applied (ms). */
   latency: [{ className: ClassName; ms: number }];
 }
-
-const SITE_KIND = { clinic: telemed.v1.SiteKind.SITE_KIND_CLINIC, ambulance: telemed.v1.SiteKind.SITE_KIND_AMBULANCE };
 
 /**
  * The gateway's WebSocket session to the hub (protocols/SESSION.md). One `state` field moved only
@@ -254,23 +247,9 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
 
   private onOpen(ws: WebSocket): void {
     if (ws !== this.ws || !this.apply('open')) return;
-    this.helloHubAcked = this.marks.hubAcked?.() ?? new Map<string, number>();
-    this.sendSession({
-      hello: {
-        protocolVersion: PROTOCOL_VERSION,
-        gatewayId: this.opts.gatewayId,
-        credential: this.opts.credential,
-        softwareVersion: this.opts.softwareVersion,
-        siteKind: SITE_KIND[this.opts.siteKind],
-        siteName: this.opts.siteName,
-        // The hub may pack its frames to us into Batches up to our frame limit (SESSION.md §2a).
-        maxBatchBytes: this.opts.maxFrameBytes ?? 1024 * 1024,
-        // What we know the hub had: it detects its own rollback from these (SESSION.md §1a).
-        hubAcked: [...this.helloHubAcked].map(([streamId, seq]) => ({ streamId, seq })),
-        downlinkMarks: [...(this.marks.allDownlinkMarks?.() ?? [])].map(([streamId, seq]) => ({ streamId, seq })),
-        downlinkEpoch: this.marks.downlinkEpoch(),
-      },
-    });
+    const { hello, hubAcked } = buildHello({ ...this.opts, maxFrameBytes: this.opts.maxFrameBytes ?? 1024 * 1024 }, this.marks);
+    this.helloHubAcked = hubAcked;
+    this.sendSession({ hello });
     this.helloTimer = this.timers.setTimeout(() => {
       if (this.current === 'authenticating' && ws === this.ws) {
         this.log.warn({ timeoutMs: this.opts.helloTimeoutMs }, 'no HelloAck from hub; reconnecting');
@@ -409,19 +388,13 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
   }
 
   /**
-   * SESSION.md §1a: streams the hub stores less of than it had acked to us. A hub that found it
-   * says so (rolled_back, it moved the stream on); an older one just acks less than we know it had.
-   * Either way the frames in between are gone from the hub and we no longer hold them: logged with
-   * the range and counted, never silent.
+   * The frames between what the hub stores and what it had acked are gone from the hub and we no
+   * longer hold them: logged with the range and counted, never silent.
    */
   private checkRollback(ack: telemed.v1.IHelloAck): void {
-    const hubNow = new Map((ack.streams ?? []).map((s) => [s.streamId ?? '', Number(s.seq ?? 0)] as const));
-    const reported = new Map((ack.rolledBack ?? []).map((s) => [s.streamId ?? '', Number(s.seq ?? 0)] as const));
-    for (const [streamId, known] of this.helloHubAcked) {
-      const hubSeq = reported.get(streamId) ?? hubNow.get(streamId) ?? 0;
-      if (hubSeq >= known) continue;
+    for (const r of hubRollbacks(this.helloHubAcked, ack)) {
       this.hubRollbacks += 1;
-      this.log.warn({ code: 'TM_WARN_HUB_ROLLBACK', streamId, hubSeq, ackedBefore: known, missing: known - hubSeq, reconciledByHub: reported.has(streamId) },
+      this.log.warn({ code: 'TM_WARN_HUB_ROLLBACK', streamId: r.streamId, hubSeq: r.hubSeq, ackedBefore: r.ackedBefore, missing: r.ackedBefore - r.hubSeq, reconciledByHub: r.reconciledByHub },
         'hub lost frames it had acked (restored backup or lost WAL)');
     }
   }

@@ -1,7 +1,7 @@
 import type net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startLink, type LinkEmulator, type LinkProfile } from './index.js';
-import { connect, percentile, probe, probeReader, startTarget } from './test-support.js';
+import { connect, greedy, percentile, probe, probeReader, startTarget } from './test-support.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -16,17 +16,6 @@ const profile: LinkProfile = {
   down: { delayMs: 5, jitterMs: 0, rateBps: 0 },
   events: {},
 };
-
-/** Writes as fast as the socket takes until the test ends. */
-function greedy(s: net.Socket): void {
-  const buf = Buffer.alloc(64 * 1024, 0x33);
-  const go = (): void => {
-    while (!s.destroyed && s.write(buf));
-  };
-  s.on('drain', go);
-  s.on('error', () => undefined);
-  go();
-}
 
 const mbps = (bytes: number, ms: number): number => (bytes * 8) / (ms * 1000);
 

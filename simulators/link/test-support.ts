@@ -118,3 +118,14 @@ export function fakeScheduler(): { sched: Scheduler; advance: (to: number) => vo
   };
   return { sched, advance };
 }
+
+/** Writes as fast as the socket takes until it is destroyed (a greedy sender). */
+export function greedy(s: net.Socket): void {
+  const buf = Buffer.alloc(64 * 1024, 0x33);
+  const go = (): void => {
+    while (!s.destroyed && s.write(buf));
+  };
+  s.on('drain', go);
+  s.on('error', () => undefined);
+  go();
+}

@@ -8,7 +8,7 @@ import { createRng } from './prng.js';
 import type { Scheduler } from './scheduler.js';
 import { traceService } from './service.js';
 import { emptyDirStats } from './stats.js';
-import { connect, startTarget } from './test-support.js';
+import { connect, greedy, startTarget } from './test-support.js';
 import { loadTrace } from './trace.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -167,13 +167,7 @@ describe('a trace through the real emulator (real loopback sockets)', () => {
     cleanups.push(() => target.close(), () => link.close());
     const c: net.Socket = await connect(link.port);
     cleanups.push(() => Promise.resolve(void c.destroy()));
-    const buf = Buffer.alloc(64 * 1024, 1);
-    const go = (): void => {
-      while (!c.destroyed && c.write(buf));
-    };
-    c.on('drain', go);
-    c.on('error', () => undefined);
-    go();
+    greedy(c);
     await new Promise((r) => setTimeout(r, SECONDS * 1000 + 300));
     const s = link.stats();
     console.log(
@@ -204,13 +198,7 @@ describe('rate-steps profile (real loopback sockets)', () => {
     cleanups.push(() => target.close(), () => link.close());
     const c = await connect(link.port);
     cleanups.push(() => Promise.resolve(void c.destroy()));
-    const buf = Buffer.alloc(64 * 1024, 1);
-    const go = (): void => {
-      while (!c.destroyed && c.write(buf));
-    };
-    c.on('drain', go);
-    c.on('error', () => undefined);
-    go();
+    greedy(c);
     await new Promise((r) => setTimeout(r, 4200));
     const mbps = served.map((b) => (b * 8) / 1e6);
     console.log(`[link] rate-steps, real sockets: ${mbps.map((m) => m.toFixed(2)).join(' -> ')} Mbit/s`);

@@ -154,6 +154,7 @@ export namespace telemed {
             hubAcked: telemed.v1.StreamAck.$Properties[];
             downlinkMarks: telemed.v1.StreamAck.$Properties[];
             downlinkEpoch: string;
+            hubRetained: telemed.v1.StreamAck.$Properties[];
             static encode(m: telemed.v1.Hello.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
             static decode(r: ($protobuf.Reader|Uint8Array), l?: number): telemed.v1.Hello & telemed.v1.Hello.$Shape;
             static fromObject(d: { [k: string]: any }): telemed.v1.Hello;
@@ -173,6 +174,7 @@ export namespace telemed {
                 hubAcked?: (telemed.v1.StreamAck.$Properties[]|null);
                 downlinkMarks?: (telemed.v1.StreamAck.$Properties[]|null);
                 downlinkEpoch?: (string|null);
+                hubRetained?: (telemed.v1.StreamAck.$Properties[]|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = telemed.v1.Hello.$Properties;
@@ -607,6 +609,7 @@ export namespace telemed {
             signature: Uint8Array;
             signatureAlg: string;
             revision: number;
+            signingKeyId: string;
             static encode(m: telemed.v1.Diagnosis.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
             static decode(r: ($protobuf.Reader|Uint8Array), l?: number): telemed.v1.Diagnosis & telemed.v1.Diagnosis.$Shape;
             static fromObject(d: { [k: string]: any }): telemed.v1.Diagnosis;
@@ -627,6 +630,7 @@ export namespace telemed {
                 signature?: (Uint8Array|null);
                 signatureAlg?: (string|null);
                 revision?: (number|null);
+                signingKeyId?: (string|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = telemed.v1.Diagnosis.$Properties;

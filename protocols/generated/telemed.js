@@ -1271,6 +1271,7 @@ export const telemed = $root.telemed = (() => {
              * @property {Array.<telemed.v1.StreamAck.$Properties>|null} [hubAcked] Hello hubAcked
              * @property {Array.<telemed.v1.StreamAck.$Properties>|null} [downlinkMarks] Hello downlinkMarks
              * @property {string|null} [downlinkEpoch] Hello downlinkEpoch
+             * @property {Array.<telemed.v1.StreamAck.$Properties>|null} [hubRetained] Hello hubRetained
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -1298,6 +1299,7 @@ export const telemed = $root.telemed = (() => {
             const Hello = function (p) {
                 this.hubAcked = [];
                 this.downlinkMarks = [];
+                this.hubRetained = [];
                 if (p)
                     for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
                         if (p[ks[i]] != null && ks[i] !== "__proto__")
@@ -1385,6 +1387,14 @@ export const telemed = $root.telemed = (() => {
             Hello.prototype.downlinkEpoch = "";
 
             /**
+             * Hello hubRetained.
+             * @member {Array.<telemed.v1.StreamAck.$Properties>} hubRetained
+             * @memberof telemed.v1.Hello
+             * @instance
+             */
+            Hello.prototype.hubRetained = $util.emptyArray;
+
+            /**
              * Encodes the specified Hello message. Does not implicitly {@link telemed.v1.Hello.verify|verify} messages.
              * @function encode
              * @memberof telemed.v1.Hello
@@ -1424,6 +1434,10 @@ export const telemed = $root.telemed = (() => {
                 }
                 if (m.downlinkEpoch != null && $Object.hasOwnProperty.call(m, "downlinkEpoch") && m.downlinkEpoch !== "")
                     w.uint32(/* id 10, wireType 2 =*/82).string(m.downlinkEpoch);
+                if (m.hubRetained != null && m.hubRetained.length) {
+                    for (var i = 0; i < m.hubRetained.length; ++i)
+                        $root.telemed.v1.StreamAck.encode(m.hubRetained[i], w.uint32(/* id 11, wireType 2 =*/90).fork(), q + 1).ldelim();
+                }
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
@@ -1556,6 +1570,14 @@ export const telemed = $root.telemed = (() => {
                                 delete m.downlinkEpoch;
                             continue;
                         }
+                    case 11: {
+                            if (u !== 2)
+                                break;
+                            if (!(m.hubRetained && m.hubRetained.length))
+                                m.hubRetained = [];
+                            m.hubRetained.push($root.telemed.v1.StreamAck.decode(r, r.size(), $undefined, q + 1));
+                            continue;
+                        }
                     }
                     r.skipType(u, q, t);
                     if (!r.discardUnknown) {
@@ -1665,6 +1687,16 @@ export const telemed = $root.telemed = (() => {
                         m.downlinkEpoch = $String(d.downlinkEpoch);
                     }
                 }
+                if (d.hubRetained) {
+                    if (!$Array.isArray(d.hubRetained))
+                        throw $TypeError(".telemed.v1.Hello.hubRetained: array expected");
+                    m.hubRetained = $Array(d.hubRetained.length);
+                    for (var i = 0; i < d.hubRetained.length; ++i) {
+                        if (!$util.isObject(d.hubRetained[i]))
+                            throw $TypeError(".telemed.v1.Hello.hubRetained: object expected");
+                        m.hubRetained[i] = $root.telemed.v1.StreamAck.fromObject(d.hubRetained[i], q + 1);
+                    }
+                }
                 return m;
             };
 
@@ -1688,6 +1720,7 @@ export const telemed = $root.telemed = (() => {
                 if (o.arrays || o.defaults) {
                     d.hubAcked = [];
                     d.downlinkMarks = [];
+                    d.hubRetained = [];
                 }
                 if (o.defaults) {
                     d.protocolVersion = 0;
@@ -1734,6 +1767,12 @@ export const telemed = $root.telemed = (() => {
                 }
                 if (m.downlinkEpoch != null && $Object.hasOwnProperty.call(m, "downlinkEpoch")) {
                     d.downlinkEpoch = m.downlinkEpoch;
+                }
+                if (m.hubRetained && m.hubRetained.length) {
+                    d.hubRetained = $Array(m.hubRetained.length);
+                    for (var j = 0; j < m.hubRetained.length; ++j) {
+                        d.hubRetained[j] = $root.telemed.v1.StreamAck.toObject(m.hubRetained[j], o, q + 1);
+                    }
                 }
                 return d;
             };
@@ -6273,6 +6312,7 @@ export const telemed = $root.telemed = (() => {
              * @property {Uint8Array|null} [signature] Diagnosis signature
              * @property {string|null} [signatureAlg] Diagnosis signatureAlg
              * @property {number|null} [revision] Diagnosis revision
+             * @property {string|null} [signingKeyId] Diagnosis signingKeyId
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -6394,6 +6434,14 @@ export const telemed = $root.telemed = (() => {
             Diagnosis.prototype.revision = 0;
 
             /**
+             * Diagnosis signingKeyId.
+             * @member {string} signingKeyId
+             * @memberof telemed.v1.Diagnosis
+             * @instance
+             */
+            Diagnosis.prototype.signingKeyId = "";
+
+            /**
              * Encodes the specified Diagnosis message. Does not implicitly {@link telemed.v1.Diagnosis.verify|verify} messages.
              * @function encode
              * @memberof telemed.v1.Diagnosis
@@ -6433,6 +6481,8 @@ export const telemed = $root.telemed = (() => {
                     w.uint32(/* id 10, wireType 2 =*/82).string(m.signatureAlg);
                 if (m.revision != null && $Object.hasOwnProperty.call(m, "revision") && m.revision !== 0)
                     w.uint32(/* id 11, wireType 0 =*/88).uint32(m.revision);
+                if (m.signingKeyId != null && $Object.hasOwnProperty.call(m, "signingKeyId") && m.signingKeyId !== "")
+                    w.uint32(/* id 12, wireType 2 =*/98).string(m.signingKeyId);
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
@@ -6575,6 +6625,15 @@ export const telemed = $root.telemed = (() => {
                                 delete m.revision;
                             continue;
                         }
+                    case 12: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.signingKeyId = v;
+                            else
+                                delete m.signingKeyId;
+                            continue;
+                        }
                     }
                     r.skipType(u, q, t);
                     if (!r.discardUnknown) {
@@ -6678,6 +6737,11 @@ export const telemed = $root.telemed = (() => {
                         m.revision = d.revision >>> 0;
                     }
                 }
+                if (d.signingKeyId != null) {
+                    if (typeof d.signingKeyId !== "string" || d.signingKeyId.length) {
+                        m.signingKeyId = $String(d.signingKeyId);
+                    }
+                }
                 return m;
             };
 
@@ -6722,6 +6786,7 @@ export const telemed = $root.telemed = (() => {
                     }
                     d.signatureAlg = "";
                     d.revision = 0;
+                    d.signingKeyId = "";
                 }
                 if (m.recordId != null && $Object.hasOwnProperty.call(m, "recordId")) {
                     d.recordId = m.recordId;
@@ -6763,6 +6828,9 @@ export const telemed = $root.telemed = (() => {
                 }
                 if (m.revision != null && $Object.hasOwnProperty.call(m, "revision")) {
                     d.revision = m.revision;
+                }
+                if (m.signingKeyId != null && $Object.hasOwnProperty.call(m, "signingKeyId")) {
+                    d.signingKeyId = m.signingKeyId;
                 }
                 return d;
             };

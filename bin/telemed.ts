@@ -31,6 +31,10 @@ const COMMANDS: Record<string, Command> = {
     summary: 'ECG records: `ecg detect RECORD` (QRS beats), `ecg import FILE`, `ecg export FILE --format aecg|dicom --out OUT` (--json, --frames FROM:TO)',
     load: async () => (await import('./commands/ecg.js')).ecgCommand,
   },
+  pki: {
+    summary: 'enrolment files: `pki ca|hub|gateway|signing-key --out DIR` (CA, hub and gateway certificates for TLS)',
+    load: async () => (await import('./commands/pki.js')).pkiCommand,
+  },
   'hash-secret': {
     summary: 'print the scrypt hash of a password or gateway credential read from stdin',
     load: async () => (await import('./commands/hash-secret.js')).hashSecretCommand,

@@ -22,8 +22,17 @@ export interface XmlLimits {
   maxChars?: number;
   /** Maximum element nesting depth (default 100). */
   maxDepth?: number;
-  /** Maximum number of elements (default 4 000 000). */
+  /** Maximum number of elements whatever the size (default 4 000 000). */
   maxElements?: number;
+  /**
+   * Elements allowed per input character on top of `baseElements` (default 1/64). Real aECG files
+   * are mostly sample digits: the shared examples hold ~300 characters per element, the writer's
+   * output with many measurements ~60, so 64 leaves room while an "element bomb" (15 MiB of
+   * `<a/>`, 4 characters per element) is refused by the pre-scan before any element is built.
+   */
+  elementsPerChar?: number;
+  /** Elements any document may have regardless of its size (header, annotations; default 16 384). */
+  baseElements?: number;
   /** Maximum attributes on one element (default 64). */
   maxAttributes?: number;
 }
@@ -86,17 +95,43 @@ function localName(name: string): string {
   return i < 0 ? name : name.slice(i + 1);
 }
 
+/** The element budget of a document of `chars` characters: proportional to its size, capped by maxElements. */
+export function elementBudget(chars: number, limits: XmlLimits = {}): number {
+  const perChar = limits.elementsPerChar ?? 1 / 64;
+  return Math.min(limits.maxElements ?? 4_000_000, (limits.baseElements ?? 16_384) + Math.floor(chars * perChar));
+}
+
+/**
+ * Counts start tags ("<" then a name character) up to `budget`, without building anything: a
+ * document with more is refused before the tree costs memory (an element object is ~300 bytes, so
+ * 4 M of them were 1.3 GB). Returns the offset of the first start tag past the budget, or -1.
+ */
+function overBudgetAt(text: string, budget: number): number {
+  let n = 0;
+  for (let i = text.indexOf('<'); i >= 0; i = text.indexOf('<', i + 1)) {
+    const c = text.charCodeAt(i + 1);
+    // "/", "!" and "?" open end tags, comments/CDATA/DOCTYPE and processing instructions.
+    if (c !== 47 && c !== 33 && c !== 63 && ++n > budget) return i;
+  }
+  return -1;
+}
+
 /** Parses a whole document and returns its root element. Throws AecgError with an XML code. */
 export function parseXml(text: string, limits: XmlLimits = {}): XmlElement {
   const maxChars = limits.maxChars ?? 256 * 1024 * 1024;
   const maxDepth = limits.maxDepth ?? 100;
-  const maxElements = limits.maxElements ?? 4_000_000;
+  const maxElements = elementBudget(text.length, limits);
   const maxAttributes = limits.maxAttributes ?? 64;
   if (text.length > maxChars) fail(AecgErrorCode.XML_LIMIT, `document of ${text.length} chars exceeds ${maxChars}`, 0);
+  const over = overBudgetAt(text, maxElements);
+  if (over >= 0) fail(AecgErrorCode.XML_LIMIT, `more than ${maxElements} elements for ${text.length} chars`, over);
 
   const stack: { el: XmlElement; parts: string[] }[] = [];
   let root: XmlElement | null = null;
   let elements = 0;
+  // Attributes are Map entries (~100 bytes each): bounded in total too, not only per element.
+  const maxAttributesTotal = 4 * maxElements;
+  let attributes = 0;
   let pos = 0;
   const addText = (s: string, at: number): void => {
     const top = stack[stack.length - 1];
@@ -151,7 +186,9 @@ export function parseXml(text: string, limits: XmlLimits = {}): XmlElement {
       const name = m[0];
       if (root !== null && stack.length === 0) fail(AecgErrorCode.XML_SYNTAX, 'second root element', lt);
       if (++elements > maxElements) fail(AecgErrorCode.XML_LIMIT, `more than ${maxElements} elements`, lt);
-      const el: XmlElement = { name, local: localName(name), attrs: parseAttributes(inner.slice(name.length), lt, maxAttributes), children: [], text: '' };
+      const attrs = parseAttributes(inner.slice(name.length), lt, maxAttributes);
+      if ((attributes += attrs.size) > maxAttributesTotal) fail(AecgErrorCode.XML_LIMIT, `more than ${maxAttributesTotal} attributes in all`, lt);
+      const el: XmlElement = { name, local: localName(name), attrs, children: [], text: '' };
       const parent = stack[stack.length - 1];
       if (parent === undefined) root = el; else parent.el.children.push(el);
       if (!selfClosing) {

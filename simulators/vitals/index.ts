@@ -1,0 +1,5 @@
+export * from './scenario-types.js';
+export { VitalsScenario, createScenario, NUMERICS_PERIOD_MS } from './scenario.js';
+export { TIMELINE, physStateAt } from './scenario-trajectories.js';
+export { WAVE_CHANNELS } from './waveforms.js';
+export { MONITOR_LIMITS, ARRHYTHMIA_CONFIRM_MS } from './monitor-alarms.js';

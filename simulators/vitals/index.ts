@@ -3,3 +3,4 @@ export { VitalsScenario, createScenario, NUMERICS_PERIOD_MS } from './scenario.j
 export { TIMELINE, physStateAt } from './scenario-trajectories.js';
 export { WAVE_CHANNELS } from './waveforms.js';
 export { MONITOR_LIMITS, ARRHYTHMIA_CONFIRM_MS } from './monitor-alarms.js';
+export type { VitalParameter } from '../../protocols/vitals/index.js';

@@ -27,6 +27,14 @@ export interface GatewayApiDeps {
     readonly routes: (app: FastifyInstance) => Promise<void>;
     readonly onChange: (listener: (record: unknown) => void) => () => void;
   };
+  /**
+   * The vitals pipeline (gateway/vitals): a snapshot sent to each new /live client (and served at
+   * GET /api/vitals), then its numerics, waveform and alarm messages as they happen.
+   */
+  readonly vitals?: {
+    readonly snapshot: () => object;
+    readonly onLive: (listener: (msg: object) => void) => () => void;
+  };
 }
 
 /** <repo>/dist/dashboards/site, whether this file runs from source or from dist/. */
@@ -60,6 +68,10 @@ export async function buildGatewayApi(config: GatewayConfig, deps: GatewayApiDep
   });
 
   app.get('/api/status', () => deps.status());
+  if (deps.vitals) {
+    const vitals = deps.vitals;
+    app.get('/api/vitals', () => vitals.snapshot());
+  }
 
   registerLive(app, config, deps);
   if (deps.ecg) await app.register(deps.ecg.routes);
@@ -82,10 +94,17 @@ function registerLive(app: FastifyInstance, config: GatewayConfig, deps: Gateway
     const dropped = broadcast(clients, JSON.stringify({ type: 'ecg', record }), config.live.maxBufferedBytes);
     if (dropped > 0) app.log.info({ dropped }, 'slow /live clients dropped');
   });
+  // Stringified once per message, and only while a page is connected (waveforms: tens a second).
+  const unsubscribeVitals = deps.vitals?.onLive((msg) => {
+    if (clients.size === 0) return;
+    const dropped = broadcast(clients, JSON.stringify(msg), config.live.maxBufferedBytes);
+    if (dropped > 0) app.log.info({ dropped }, 'slow /live clients dropped');
+  });
   app.addHook('onClose', () => {
     clearInterval(timer);
     unsubscribe();
     unsubscribeEcg?.();
+    unsubscribeVitals?.();
     for (const ws of clients) ws.terminate();
     clients.clear();
   });
@@ -95,6 +114,7 @@ function registerLive(app: FastifyInstance, config: GatewayConfig, deps: Gateway
     socket.on('close', () => clients.delete(socket));
     socket.on('error', () => clients.delete(socket));
     socket.send(JSON.stringify({ type: 'status', status: deps.status() }));
+    if (deps.vitals) socket.send(JSON.stringify(deps.vitals.snapshot()));
   });
 }
 

@@ -3,6 +3,7 @@ import { Value } from '@sinclair/typebox/value';
 import { CLASS_DEFAULTS } from '../protocols/index.js';
 import { CART_LEADS } from '../protocols/ecg-cart/index.js';
 import { ConfigError } from './errors.js';
+import { VitalsConfigSchema, vitalsConfigProblems } from './vitals/config-schema.js';
 
 /** Problem code in TM_ERR_CONFIG's list: the local API would listen off loopback without auth. */
 export const API_UNSAFE_BIND = 'TM_ERR_API_UNSAFE_BIND';
@@ -158,6 +159,8 @@ export const GatewayConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    /** Vital signs: edge alarm limits and the recorded waveform copy (gateway/vitals, docs/CONTRACTS.md). */
+    vitals: VitalsConfigSchema,
     /** Static files of the clinic page; null = <repo>/dist/dashboards/site. */
     dashboardsDir: Type.Union([Type.String(), Type.Null()], { default: null }),
   },
@@ -205,6 +208,7 @@ export function loadGatewayConfig(raw: unknown): GatewayConfig {
     // Issue 12 item 9: the clinic page's API must not be reachable off the PC without auth.
     if (!isLoopbackHost(cfg.host) && !cfg.api.remoteAuth) problems.push(`/host: ${API_UNSAFE_BIND}: "${cfg.host}" is not loopback; set api.remoteAuth (every request then needs the install token) or listen on 127.0.0.1`);
     if (cfg.api.remoteAuth && cfg.api.token === null) problems.push('/api/token: api.remoteAuth needs a configured token (the operator gives it to the page)');
+    problems.push(...vitalsConfigProblems(cfg.vitals));
     if (cfg.uplink.mode === 'shaped' && cfg.uplink.shapedRateBps === undefined) problems.push('/uplink: mode "shaped" needs shapedRateBps');
     const ids = new Set<string>();
     for (const d of cfg.devices) {

@@ -12,7 +12,8 @@ import { buildStatus } from './status.js';
 import { Uplink } from './uplink/uplink.js';
 import { MemoryOutbox, type Outbox } from './uplink/outbox.js';
 import { SqliteOutbox } from './uplink/sqlite-outbox.js';
-import type { Timers } from './uplink/timers.js';
+import { systemTimers, type Timers } from './uplink/timers.js';
+import { VitalsPipeline } from './vitals/pipeline.js';
 
 /** Injected dependencies of the gateway process; all optional. */
 export interface GatewayDeps {
@@ -49,7 +50,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     hooks: {
       ...hooks,
       sent: (f) => { hooks.sent?.(f); ecg.onSent(f); },
-      downlink: (env) => { hooks.downlink?.(env); ecg.onDownlink(env); },
+      downlink: (env) => { hooks.downlink?.(env); ecg.onDownlink(env); vitals.onDownlink(env); },
     },
     ...(deps.timers ? { timers: deps.timers } : {}),
     ...(deps.random ? { random: deps.random } : {}),
@@ -61,9 +62,15 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   const factory: DeviceFactory = deps.deviceFactory ?? ((c, d) => (c.kind === 'ecg-cart'
     ? createCartDevice(c, { ...d, onRecord: (r, deviceId) => ecg.ingest(r, deviceId) })
     : defaultDeviceFactory(c, d)));
-  // Durable readings share group commits: each is on disk before its promise settles.
-  const devices = new DeviceManager(config.devices, (f) => (f.durable ? uplink.submit(f) : uplink.publish(f)), {
-    clock, logger, factory,
+  // Durable readings share group commits: each is on disk before its promise settles. Vitals,
+  // waveforms and alarms go through the vitals pipeline (edge alarms, recorded waveform copy).
+  const vitals = new VitalsPipeline({
+    config, clock, logger, timers: deps.timers ?? systemTimers,
+    durable: (f) => uplink.submit(f),
+    realtime: (f) => uplink.publish(f),
+  });
+  const devices = new DeviceManager(config.devices, vitals.sink, {
+    clock, logger, factory, onState: (id, s) => vitals.onDeviceState(id, s),
   });
   const app = await buildGatewayApi(config, {
     logger, metrics,
@@ -73,11 +80,13 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
       return () => uplink.session.off('state', listener);
     },
     ecg: { routes: ecg.routes, onChange: (listener) => ecg.onChange(listener) },
+    vitals: { snapshot: () => vitals.snapshot(), onLive: (listener) => vitals.onLive(listener) },
   });
   await app.listen({ host: config.host, port: config.port, signal: shutdown.signal });
   const port = (app.server.address() as AddressInfo).port;
   uplink.start(shutdown.signal);
   await ecg.start();
+  vitals.start();
   await devices.start(shutdown.signal);
   logger.info({ port, hub: config.hub.url, devices: config.devices.length }, 'gateway started');
 
@@ -89,6 +98,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     close: () => {
       closing ??= (async () => {
         await devices.stop();
+        vitals.close(); // open recorded waveform windows go to the outbox before the uplink closes
         await uplink.close(); // Goodbye first, then the socket
         shutdown.abort();
         await app.close();

@@ -37,6 +37,8 @@ export interface DeviceManagerDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly factory?: DeviceFactory;
+  /** Every device state change (the vitals pipeline raises TM_ALARM_DEVICE_GONE on `faulted`). */
+  readonly onState?: (deviceId: string, state: DeviceState) => void;
 }
 
 /**
@@ -59,7 +61,10 @@ export class DeviceManager {
     this.devices = configs.map((c) => factory(c, { clock: deps.clock, logger: this.log }));
     for (const d of this.devices) {
       d.on('reading', (r) => this.route(d, r));
-      d.on('state', (s) => this.log.info({ deviceId: d.id, state: s }, 'device state'));
+      d.on('state', (s) => {
+        this.log.info({ deviceId: d.id, state: s }, 'device state');
+        deps.onState?.(d.id, s);
+      });
     }
   }
 

@@ -1,0 +1,354 @@
+import { createHash } from 'node:crypto';
+import { telemed, type Clock } from '../../protocols/index.js';
+import {
+  PRIORITY_RANK, deviceAlarmCondition, priorityFromWire, priorityToWire,
+  type AlarmLimit, type AlarmPriorityName, type ConditionSide,
+} from './alarm-limits.js';
+
+const { AlarmKind, AlarmState } = telemed.v1;
+
+/** Engine settings (config `vitals.alarms`), all durations in ms. */
+export interface AlarmEngineOptions {
+  readonly limits: readonly AlarmLimit[];
+  /** Default time a limit violation must hold before the alarm is raised. */
+  readonly delayMs: number;
+  /** Time an invalid value (probe off, sentinel) must persist before the technical alarm. */
+  readonly technicalDelayMs: number;
+  /** A device that sent data and then nothing for this long raises TM_ALARM_NO_DATA. */
+  readonly noDataMs: number;
+  readonly clock: Clock;
+  /** Every transition (raised, cleared, acknowledged) of an episode, as the wire Alarm. */
+  readonly emit: (deviceId: string, alarm: telemed.v1.IAlarm, captureTimeNs: number) => void;
+  /** Called after any transition (the page's alarm list changed). */
+  readonly changed?: () => void;
+}
+
+/** One alarm episode as the local page shows it (`/live` `alarms`, docs/CONTRACTS.md). */
+export interface AlarmView {
+  alarmId: string;
+  deviceId: string;
+  kind: 'physiological' | 'technical';
+  priority: AlarmPriorityName;
+  state: 'active' | 'cleared';
+  code: string;
+  text: string;
+  value: number | null;
+  unit: string;
+  /** Unix ms. */
+  raisedAtMs: number;
+  clearedAtMs: number | null;
+  /** Who acknowledged it (the clinician's user name at the hospital) and when (Unix ms). */
+  acknowledged: { by: string; atMs: number } | null;
+  /** Where it was detected: `edge` (our limits), `monitor` (the device's own alarm) or both. */
+  sources: ('edge' | 'monitor')[];
+}
+
+interface Episode {
+  readonly key: string;
+  readonly view: AlarmView;
+  edge: boolean;
+  /** The monitor's own alarm ids holding this episode active. */
+  readonly monitor: Set<string>;
+}
+
+/** Debounce state of one edge condition: when it was first seen holding (mono ms), null when not. */
+interface Pending { since: number | null }
+
+/** Counters for /metrics and tests. */
+export interface AlarmEngineCounts {
+  raised: number;
+  cleared: number;
+  acknowledged: number;
+  /** Monitor alarms merged into an episode the edge already had (and edge trips into the monitor's). */
+  deduplicated: number;
+  /** Numerics not compared because their unit differs from the limit's. */
+  unitMismatch: number;
+  /** Acknowledgements for alarm ids this process does not know. */
+  unknownAcks: number;
+}
+
+const RECENT_CLEARED = 20;
+const MAX_ALARM_ID = 120;
+
+/**
+ * The edge alarm engine: limits with debounce and hysteresis, technical alarms (invalid value /
+ * probe off, no data, device gone), the monitor's own alarms merged into the same episodes, and
+ * acknowledgements from the hospital. Pure: no timers (the pipeline calls tick()), time from the
+ * injected clock. An episode has one alarm_id from raise to clear; a recurrence is a new episode.
+ */
+export class AlarmEngine {
+  readonly counts: AlarmEngineCounts = { raised: 0, cleared: 0, acknowledged: 0, deduplicated: 0, unitMismatch: 0, unknownAcks: 0 };
+  private readonly limits: ReadonlyMap<string, AlarmLimit>;
+  private readonly active = new Map<string, Episode>();
+  private readonly byId = new Map<string, Episode>();
+  private readonly recent: Episode[] = [];
+  private readonly pending = new Map<string, Pending>();
+  /** Mono ms of the last data per device. */
+  private readonly lastData = new Map<string, number>();
+  private readonly patientRefs = new Map<string, string>();
+
+  constructor(private readonly opts: AlarmEngineOptions) {
+    this.limits = new Map(opts.limits.map((l) => [l.code, l]));
+  }
+
+  limitOf(code: string): AlarmLimit | undefined {
+    return this.limits.get(code);
+  }
+
+  /** Numerics of one reading of `deviceId` (VitalsNumerics.numerics). */
+  onVitals(deviceId: string, vitals: telemed.v1.IVitalsNumerics): void {
+    const now = this.opts.clock.monoMs();
+    this.onData(deviceId, now);
+    if (vitals.patientRef) this.patientRefs.set(deviceId, vitals.patientRef);
+    for (const n of vitals.numerics ?? []) {
+      const limit = n.code ? this.limits.get(n.code) : undefined;
+      if (limit) this.evaluate(deviceId, limit, n, now);
+    }
+  }
+
+  /** Any data (e.g. a waveform chunk) from `deviceId`: it is alive. */
+  onData(deviceId: string, now = this.opts.clock.monoMs()): void {
+    this.lastData.set(deviceId, now);
+    this.clearEdge(deviceId, 'device:no-data');
+  }
+
+  /** The device session's state: `faulted` raises TM_ALARM_DEVICE_GONE at once, `running` clears it. */
+  onDeviceState(deviceId: string, state: string): void {
+    if (state === 'faulted') {
+      this.raiseEdge(deviceId, 'device:gone', { kind: 'technical', priority: 'high', code: 'TM_ALARM_DEVICE_GONE', text: 'monitor disconnected or faulted', value: null, unit: '' });
+      // What was pending was measured on a session that is gone: start over when data returns.
+      this.resetPending(deviceId);
+    } else if (state === 'running') {
+      this.clearEdge(deviceId, 'device:gone');
+    }
+  }
+
+  /** Periodic check (the pipeline calls it every second): devices silent for `noDataMs`. */
+  tick(): void {
+    const now = this.opts.clock.monoMs();
+    for (const [deviceId, last] of this.lastData) {
+      if (now - last < this.opts.noDataMs) continue;
+      const key = `${deviceId}|device:no-data`;
+      if (this.active.has(key)) continue;
+      this.raiseEdge(deviceId, 'device:no-data', {
+        kind: 'technical', priority: 'medium', code: 'TM_ALARM_NO_DATA',
+        text: `no data from the monitor for ${Math.round((now - last) / 1000)} s`, value: null, unit: '',
+      });
+      this.resetPending(deviceId);
+    }
+  }
+
+  /** The monitor's own alarm: merged into the edge episode of the same condition, else its own episode. */
+  onDeviceAlarm(deviceId: string, alarm: telemed.v1.IAlarm): void {
+    const monitorId = alarm.alarmId || alarm.code || 'alarm';
+    const cond = deviceAlarmCondition(alarm.code ?? '', this.limits);
+    const key = cond ? `${deviceId}|${cond.code}:${cond.side}` : `${deviceId}|monitor:${monitorId}`;
+    const state = alarm.state ?? AlarmState.ALARM_STATE_UNSPECIFIED;
+    if (state === AlarmState.ALARM_STATE_ACTIVE) {
+      const ep = this.active.get(key);
+      if (ep) {
+        if (ep.monitor.size === 0 && ep.edge) this.counts.deduplicated += 1;
+        ep.monitor.add(monitorId);
+        this.syncSources(ep);
+        return;
+      }
+      const created = this.raise(key, deviceId, {
+        kind: alarm.kind === AlarmKind.ALARM_KIND_TECHNICAL ? 'technical' : 'physiological',
+        priority: priorityFromWire(alarm.priority), code: alarm.code || 'TM_ALARM_MONITOR',
+        text: alarm.text || alarm.code || 'monitor alarm', value: Number.isFinite(alarm.value) ? Number(alarm.value) : null, unit: alarm.unit ?? '',
+      }, false);
+      created.monitor.add(monitorId);
+      this.syncSources(created);
+    } else if (state === AlarmState.ALARM_STATE_CLEARED) {
+      const ep = this.active.get(key);
+      if (!ep) return;
+      ep.monitor.delete(monitorId);
+      this.syncSources(ep);
+      if (!ep.edge && ep.monitor.size === 0) this.clear(ep);
+    } else if (state === AlarmState.ALARM_STATE_ACKNOWLEDGED) {
+      const ep = this.active.get(key);
+      if (ep) this.acknowledge(ep.view.alarmId, 'the monitor', this.opts.clock.nowNs());
+    }
+  }
+
+  /**
+   * A clinician's acknowledgement (from the hub, or the monitor): the episode stays active but is
+   * marked, and is not raised again while it lasts. Returns what happened.
+   */
+  acknowledge(alarmId: string, by: string, atNs: number): 'acknowledged' | 'duplicate' | 'cleared' | 'unknown' {
+    const ep = this.byId.get(alarmId);
+    if (!ep) {
+      this.counts.unknownAcks += 1;
+      return 'unknown';
+    }
+    if (ep.view.acknowledged) return 'duplicate';
+    ep.view.acknowledged = { by, atMs: Math.floor(atNs / 1e6) };
+    if (ep.view.state === 'cleared') {
+      this.opts.changed?.();
+      return 'cleared';
+    }
+    this.counts.acknowledged += 1;
+    this.send(ep, AlarmState.ALARM_STATE_ACKNOWLEDGED, `acknowledged by ${by}`);
+    this.opts.changed?.();
+    return 'acknowledged';
+  }
+
+  /** Active episodes first (priority, then newest), then the recently cleared. */
+  views(): AlarmView[] {
+    const act = [...this.active.values()].map((e) => e.view)
+      .sort((a, b) => PRIORITY_RANK[b.priority] - PRIORITY_RANK[a.priority] || b.raisedAtMs - a.raisedAtMs);
+    return [...act, ...this.recent.map((e) => e.view).reverse()];
+  }
+
+  private evaluate(deviceId: string, limit: AlarmLimit, n: telemed.v1.INumeric, now: number): void {
+    const value = n.value;
+    const invalidKey = `${limit.code}:invalid`;
+    // Drivers set `valid: false` for "not available" (sentinels, probe off); absent means valid.
+    if (n.valid === false || typeof value !== 'number' || !Number.isFinite(value)) {
+      if (this.hold(deviceId, invalidKey, now, this.opts.technicalDelayMs)) {
+        this.raiseEdge(deviceId, invalidKey, {
+          kind: 'technical', priority: 'medium', code: 'TM_ALARM_PARAM_INVALID', text: `${limit.label}: no valid value (probe off?)`, value: null, unit: limit.unit,
+        });
+      }
+      // No evidence either way about the limits: their debounce starts over.
+      this.pendingOf(deviceId, `${limit.code}:high`).since = null;
+      this.pendingOf(deviceId, `${limit.code}:low`).since = null;
+      return;
+    }
+    this.pendingOf(deviceId, invalidKey).since = null;
+    this.clearEdge(deviceId, invalidKey);
+    if (n.unit && limit.unit && n.unit !== limit.unit) {
+      this.counts.unitMismatch += 1;
+      return;
+    }
+    const delay = limit.delayMs ?? this.opts.delayMs;
+    if (limit.high !== null) this.side(deviceId, limit, 'high', value, value > limit.high, value <= limit.high - limit.hysteresis, now, delay);
+    if (limit.low !== null) this.side(deviceId, limit, 'low', value, value < limit.low, value >= limit.low + limit.hysteresis, now, delay);
+  }
+
+  /** One limit: raise after `delay` of violation, clear only past the hysteresis band. */
+  private side(deviceId: string, limit: AlarmLimit, side: ConditionSide, value: number, violated: boolean, clearable: boolean, now: number, delay: number): void {
+    const cond = `${limit.code}:${side}`;
+    const ep = this.active.get(`${deviceId}|${cond}`);
+    if (ep?.edge) {
+      ep.view.value = value;
+      if (clearable) this.clearEdge(deviceId, cond);
+      return;
+    }
+    if (!violated) {
+      this.pendingOf(deviceId, cond).since = null;
+      return;
+    }
+    if (!this.hold(deviceId, cond, now, delay)) return;
+    const lim = side === 'high' ? limit.high : limit.low;
+    this.raiseEdge(deviceId, cond, {
+      kind: 'physiological', priority: side === 'high' ? limit.highPriority : limit.lowPriority,
+      code: `${limit.code}/${side === 'high' ? 'MDC_EVT_HI' : 'MDC_EVT_LO'}`,
+      text: `${limit.label} ${side} ${formatValue(value)} ${limit.unit} (limit ${String(lim)})`, value, unit: limit.unit,
+    });
+  }
+
+  /** Debounce: true once the condition has held for `delay` ms (first seen at `since`). */
+  private hold(deviceId: string, cond: string, now: number, delay: number): boolean {
+    const p = this.pendingOf(deviceId, cond);
+    p.since ??= now;
+    return now - p.since >= delay;
+  }
+
+  private pendingOf(deviceId: string, cond: string): Pending {
+    const key = `${deviceId}|${cond}`;
+    let p = this.pending.get(key);
+    if (!p) {
+      p = { since: null };
+      this.pending.set(key, p);
+    }
+    return p;
+  }
+
+  private resetPending(deviceId: string): void {
+    const prefix = `${deviceId}|`;
+    for (const [k, p] of this.pending) if (k.startsWith(prefix)) p.since = null;
+  }
+
+  private raiseEdge(deviceId: string, cond: string, what: Omit<AlarmView, 'alarmId' | 'deviceId' | 'state' | 'raisedAtMs' | 'clearedAtMs' | 'acknowledged' | 'sources'>): void {
+    const key = `${deviceId}|${cond}`;
+    const ep = this.active.get(key);
+    if (ep) {
+      if (!ep.edge) {
+        // The monitor raised it first: one episode, not two.
+        this.counts.deduplicated += 1;
+        ep.edge = true;
+        this.syncSources(ep);
+      }
+      return;
+    }
+    this.raise(key, deviceId, what, true);
+  }
+
+  private clearEdge(deviceId: string, cond: string): void {
+    const ep = this.active.get(`${deviceId}|${cond}`);
+    if (!ep?.edge) return;
+    ep.edge = false;
+    this.pendingOf(deviceId, cond).since = null;
+    this.syncSources(ep);
+    if (ep.monitor.size === 0) this.clear(ep);
+  }
+
+  private raise(key: string, deviceId: string, what: Omit<AlarmView, 'alarmId' | 'deviceId' | 'state' | 'raisedAtMs' | 'clearedAtMs' | 'acknowledged' | 'sources'>, edge: boolean): Episode {
+    const atMs = Math.floor(this.opts.clock.nowNs() / 1e6);
+    const ep: Episode = {
+      key, edge, monitor: new Set(),
+      view: { ...what, alarmId: alarmIdOf(key, atMs), deviceId, state: 'active', raisedAtMs: atMs, clearedAtMs: null, acknowledged: null, sources: edge ? ['edge'] : [] },
+    };
+    this.active.set(key, ep);
+    this.byId.set(ep.view.alarmId, ep);
+    this.counts.raised += 1;
+    this.send(ep, AlarmState.ALARM_STATE_ACTIVE, ep.view.text);
+    this.opts.changed?.();
+    return ep;
+  }
+
+  private clear(ep: Episode): void {
+    this.active.delete(ep.key);
+    ep.view.state = 'cleared';
+    ep.view.clearedAtMs = Math.floor(this.opts.clock.nowNs() / 1e6);
+    this.counts.cleared += 1;
+    this.recent.push(ep);
+    if (this.recent.length > RECENT_CLEARED) {
+      const old = this.recent.shift();
+      if (old) this.byId.delete(old.view.alarmId);
+    }
+    this.send(ep, AlarmState.ALARM_STATE_CLEARED, `${ep.view.text} — cleared`);
+    this.opts.changed?.();
+  }
+
+  private syncSources(ep: Episode): void {
+    const s: ('edge' | 'monitor')[] = [];
+    if (ep.edge) s.push('edge');
+    if (ep.monitor.size > 0) s.push('monitor');
+    ep.view.sources = s;
+  }
+
+  private send(ep: Episode, state: telemed.v1.AlarmState, text: string): void {
+    const v = ep.view;
+    const alarm: telemed.v1.IAlarm = {
+      alarmId: v.alarmId, deviceId: v.deviceId,
+      kind: v.kind === 'technical' ? AlarmKind.ALARM_KIND_TECHNICAL : AlarmKind.ALARM_KIND_PHYSIOLOGICAL,
+      priority: priorityToWire(v.priority), state, code: v.code, text, value: v.value ?? 0, unit: v.unit,
+    };
+    const ref = this.patientRefs.get(v.deviceId);
+    if (ref !== undefined) alarm.patientRef = ref;
+    this.opts.emit(v.deviceId, alarm, this.opts.clock.nowNs());
+  }
+}
+
+/** `<device>|<condition>` raised at Unix ms `atMs`: unique across restarts (the time is in it), ≤ 120 characters. */
+function alarmIdOf(key: string, atMs: number): string {
+  const id = `${key.replace('|', '/')}@${atMs.toString(36)}`;
+  if (id.length <= MAX_ALARM_ID) return id;
+  return `${id.slice(0, 80)}~${createHash('sha256').update(id).digest('base64url').slice(0, 22)}`;
+}
+
+function formatValue(v: number): string {
+  return Number.isInteger(v) ? String(v) : v.toFixed(1);
+}

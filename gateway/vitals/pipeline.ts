@@ -1,0 +1,248 @@
+import type { Logger } from 'pino';
+import { TrafficClass, isTelemedError, telemed, type Clock, type DecodedEnvelope } from '../../protocols/index.js';
+import type { GatewayConfig } from '../config.js';
+import type { BuildFrameInput } from '../uplink/streams.js';
+import type { Timers } from '../uplink/timers.js';
+import { ADULT_LIMITS, type AlarmLimit } from './alarm-limits.js';
+import { AlarmEngine, type AlarmView } from './alarms.js';
+import { WaveformRecorder, type RecordedFrame } from './recorder.js';
+
+/** Stream of a device's alarm episodes (edge and monitor, merged): `<device>/alarms`. */
+export const ALARMS_STREAM = 'alarms';
+/** Recorded copy of live stream `<device>/<stream>`: `<device>/rec/<stream>`, BULK durable. */
+export function recordedStreamId(liveStreamId: string): string {
+  const slash = liveStreamId.indexOf('/');
+  return slash < 0 ? `${liveStreamId}/rec` : `${liveStreamId.slice(0, slash)}/rec/${liveStreamId.slice(slash + 1)}`;
+}
+
+/** The latest numerics of one device, as the ambulance page shows them. */
+export interface DeviceVitalsView {
+  deviceId: string;
+  /** Unix ms of the reading. */
+  atMs: number;
+  numerics: { code: string; label: string; value: number | null; unit: string; valid: boolean }[];
+  position: { latitudeDeg: number; longitudeDeg: number; speedMps: number; headingDeg: number; accuracyM: number } | null;
+}
+
+/** The messages the pipeline pushes to the page (`/live`, docs/CONTRACTS.md "Gateway local API"). */
+export type VitalsLiveMessage =
+  | { type: 'vitals'; vitals: DeviceVitalsView }
+  | { type: 'waveform'; deviceId: string; stream: string; channel: string; code: string; sampleRateHz: number; firstSampleIndex: number; scale: number; unit: string; samples: readonly number[] }
+  | { type: 'alarms'; alarms: AlarmView[] };
+
+/** What a newly connected page gets first. */
+export interface VitalsSnapshot {
+  type: 'vitals-snapshot';
+  limits: readonly AlarmLimit[];
+  devices: DeviceVitalsView[];
+  alarms: AlarmView[];
+}
+
+export interface VitalsPipelineDeps {
+  readonly config: GatewayConfig;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly timers: Timers;
+  /** Durable path (group commit): VITALS, ALARM, recorded BULK. Rejects/throws TM_ERR_OUTBOX_FULL when refused. */
+  readonly durable: (frame: BuildFrameInput) => unknown;
+  /** Realtime path: the live waveform copy (dropped when late or while the link is down). */
+  readonly realtime: (frame: BuildFrameInput) => unknown;
+}
+
+/** Counters of the pipeline (for /metrics and tests). */
+export interface VitalsCounts {
+  numerics: number;
+  waveformChunks: number;
+  recordedFrames: number;
+  /** Durable frames the pipeline itself produced (alarms, recorded chunks) that the outbox refused. */
+  refused: number;
+}
+
+/** Limits from the config, priorities filled; the adult defaults when none are configured. */
+export function resolveLimits(config: GatewayConfig): AlarmLimit[] {
+  const configured = config.vitals.alarms.limits;
+  if (configured === null) return [...ADULT_LIMITS];
+  return configured.map((l) => ({
+    code: l.code, label: l.label, unit: l.unit, low: l.low, high: l.high, hysteresis: l.hysteresis,
+    lowPriority: l.lowPriority ?? 'medium', highPriority: l.highPriority ?? 'medium', delayMs: l.delayMs,
+  }));
+}
+
+const VITALS = TrafficClass.TRAFFIC_CLASS_VITALS;
+const WAVEFORM = TrafficClass.TRAFFIC_CLASS_WAVEFORM;
+
+/**
+ * Every device reading passes here on its way to the uplink (the DeviceManager's sink):
+ * - numerics (`{vitals}`, GPS included): VITALS durable; the alarm engine sees them;
+ * - waveforms: the live copy WAVEFORM realtime, plus the recorded copy (WaveformRecorder) BULK
+ *   durable on `<device>/rec/<stream>` when `vitals.recordWaveforms` says so;
+ * - the monitor's own alarms: into the engine, which sends the merged episodes on `<device>/alarms`;
+ * - anything else: unchanged (its durability as the device said).
+ * The page gets the numerics, waveforms and alarm list through onLive listeners.
+ */
+export class VitalsPipeline {
+  readonly engine: AlarmEngine;
+  readonly counts: VitalsCounts = { numerics: 0, waveformChunks: 0, recordedFrames: 0, refused: 0 };
+  private readonly recorder: WaveformRecorder | null;
+  private readonly latest = new Map<string, DeviceVitalsView>();
+  private readonly listeners = new Set<(msg: VitalsLiveMessage) => void>();
+  private readonly limits: AlarmLimit[];
+  private readonly log: Logger;
+  private tickHandle: unknown;
+
+  constructor(private readonly deps: VitalsPipelineDeps) {
+    const cfg = deps.config.vitals;
+    this.log = deps.logger.child({ component: 'vitals' });
+    this.limits = resolveLimits(deps.config);
+    this.engine = new AlarmEngine({
+      limits: this.limits, delayMs: cfg.alarms.delayMs, technicalDelayMs: cfg.alarms.technicalDelayMs, noDataMs: cfg.alarms.noDataMs,
+      clock: deps.clock,
+      emit: (deviceId, alarm, atNs) => this.sendDurable({
+        streamId: `${deviceId}/${ALARMS_STREAM}`, trafficClass: TrafficClass.TRAFFIC_CLASS_ALARM, durable: true, captureTimeNs: atNs, payload: { alarm },
+      }),
+      changed: () => this.publishLive({ type: 'alarms', alarms: this.engine.views() }),
+    });
+    const record = cfg.recordWaveforms ?? deps.config.siteKind === 'ambulance';
+    this.recorder = record ? new WaveformRecorder(cfg.recordWindowS, cfg.recordMaxSamples, (f) => this.sendRecorded(f)) : null;
+  }
+
+  /** Starts the once-a-second no-data check. */
+  start(): void {
+    this.tickHandle ??= this.deps.timers.setInterval(() => this.engine.tick(), 1000);
+  }
+
+  /** Stops the check and stores the open recorded windows (they are durable data too). */
+  close(): void {
+    if (this.tickHandle !== undefined) this.deps.timers.clearInterval(this.tickHandle);
+    this.tickHandle = undefined;
+    this.recorder?.flushAll();
+  }
+
+  /** The DeviceManager's sink. Returns what the uplink returned for the reading itself (a refusal promise for durable ones). */
+  readonly sink = (f: BuildFrameInput): unknown => {
+    const p = f.payload;
+    if (p.vitals) return this.onVitals(f, p.vitals);
+    if (p.waveform) return this.onWaveform(f, p.waveform);
+    if (p.alarm) {
+      this.engine.onDeviceAlarm(deviceOf(f.streamId), p.alarm);
+      return undefined;
+    }
+    return f.durable ? this.deps.durable(f) : this.deps.realtime(f);
+  };
+
+  /** A device's session state (DeviceManager): faulted raises the device-gone alarm; stopping ends its recorded windows. */
+  onDeviceState(deviceId: string, state: string): void {
+    this.engine.onDeviceState(deviceId, state);
+    if (state !== 'running' && this.recorder) {
+      const prefix = `${deviceId}/`;
+      for (const id of this.liveWaveStreams) if (id.startsWith(prefix)) this.recorder.flush(id);
+    }
+  }
+
+  /**
+   * A downlink frame: an `alarm` with state ACKNOWLEDGED (a clinician at the hospital, text
+   * "acknowledged by <user>") marks the episode. Other frames are not ours.
+   */
+  onDownlink(env: DecodedEnvelope): void {
+    if (env.payload !== 'alarm' || !env.alarm) return;
+    const a = env.alarm;
+    if (a.state !== telemed.v1.AlarmState.ALARM_STATE_ACKNOWLEDGED || !a.alarmId) return;
+    const by = (a.text ?? '').replace(/^acknowledged by\s+/i, '').slice(0, 64) || 'the hospital';
+    const atNs = env.header.captureTimeNs > 0 ? env.header.captureTimeNs : this.deps.clock.nowNs();
+    const result = this.engine.acknowledge(a.alarmId, by, atNs);
+    // The alarm id names the device and condition, never the patient; the user name is staff.
+    this.log.info({ alarmId: a.alarmId, result, code: result === 'unknown' ? 'TM_WARN_ALARM_ACK_UNKNOWN' : undefined }, 'alarm acknowledgement from the hub');
+  }
+
+  /** Subscribes to the page messages; returns the unsubscribe function. */
+  onLive(listener: (msg: VitalsLiveMessage) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  snapshot(): VitalsSnapshot {
+    return { type: 'vitals-snapshot', limits: this.limits, devices: [...this.latest.values()], alarms: this.engine.views() };
+  }
+
+  private readonly liveWaveStreams = new Set<string>();
+
+  private onVitals(f: BuildFrameInput, v: telemed.v1.IVitalsNumerics): unknown {
+    const deviceId = deviceOf(f.streamId);
+    this.counts.numerics += 1;
+    this.engine.onVitals(deviceId, v);
+    this.remember(deviceId, f.captureTimeNs, v);
+    const frame = f.trafficClass === VITALS && f.durable ? f : { ...f, trafficClass: VITALS, durable: true };
+    return this.deps.durable(frame);
+  }
+
+  private remember(deviceId: string, atNs: number, v: telemed.v1.IVitalsNumerics): void {
+    const prev = this.latest.get(deviceId);
+    const view: DeviceVitalsView = {
+      deviceId, atMs: Math.floor(atNs / 1e6),
+      numerics: (v.numerics ?? []).map((n) => ({
+        code: n.code ?? '', label: n.label ?? '', unit: n.unit ?? '',
+        valid: n.valid !== false && typeof n.value === 'number' && Number.isFinite(n.value), value: typeof n.value === 'number' && Number.isFinite(n.value) ? n.value : null,
+      })),
+      position: v.position
+        ? { latitudeDeg: v.position.latitudeDeg ?? 0, longitudeDeg: v.position.longitudeDeg ?? 0, speedMps: v.position.speedMps ?? 0, headingDeg: v.position.headingDeg ?? 0, accuracyM: v.position.accuracyM ?? 0 }
+        : prev?.position ?? null,
+    };
+    this.latest.set(deviceId, view);
+    this.publishLive({ type: 'vitals', vitals: view });
+  }
+
+  private onWaveform(f: BuildFrameInput, w: telemed.v1.IWaveformChunk): unknown {
+    this.counts.waveformChunks += 1;
+    const deviceId = deviceOf(f.streamId);
+    this.engine.onData(deviceId);
+    if (this.recorder) {
+      if (!this.liveWaveStreams.has(f.streamId)) this.liveWaveStreams.add(f.streamId);
+      this.recorder.add(f.streamId, f.captureTimeNs, w);
+    }
+    if (this.listeners.size > 0) {
+      this.publishLive({
+        type: 'waveform', deviceId, stream: f.streamId.slice(deviceId.length + 1), channel: w.channel ?? '', code: w.code ?? '',
+        sampleRateHz: w.sampleRateHz ?? 0, firstSampleIndex: Number(w.firstSampleIndex ?? 0), scale: w.scale ?? 1, unit: w.unit ?? '', samples: w.samples ?? [],
+      });
+    }
+    const frame = f.trafficClass === WAVEFORM && !f.durable ? f : { ...f, trafficClass: WAVEFORM, durable: false };
+    return this.deps.realtime(frame);
+  }
+
+  private sendRecorded(r: RecordedFrame): void {
+    this.counts.recordedFrames += 1;
+    this.sendDurable({
+      streamId: recordedStreamId(r.liveStreamId), trafficClass: TrafficClass.TRAFFIC_CLASS_BULK, durable: true,
+      captureTimeNs: r.captureTimeNs, payload: { waveform: r.waveform },
+    });
+  }
+
+  /** A frame we made ourselves: a refusal (outbox full) is counted here; the uplink alarms it. */
+  private sendDurable(frame: BuildFrameInput): void {
+    const refused = (err: unknown): void => {
+      this.counts.refused += 1;
+      if (!isTelemedError(err) || this.counts.refused % 1000 === 1) this.log.warn({ err, streamId: frame.streamId, refused: this.counts.refused }, 'vitals frame not taken by the uplink');
+    };
+    try {
+      const taken = this.deps.durable(frame);
+      if (taken instanceof Promise) taken.catch(refused);
+    } catch (err) {
+      refused(err);
+    }
+  }
+
+  private publishLive(msg: VitalsLiveMessage): void {
+    for (const l of this.listeners) {
+      try {
+        l(msg);
+      } catch (err) {
+        this.log.error({ err }, 'live listener failed');
+      }
+    }
+  }
+}
+
+function deviceOf(streamId: string): string {
+  const slash = streamId.indexOf('/');
+  return slash < 0 ? streamId : streamId.slice(0, slash);
+}

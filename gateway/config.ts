@@ -66,6 +66,11 @@ export const GatewayConfigSchema = Type.Object(
       {
         url: Type.String({ pattern: '^wss?://', default: 'ws://127.0.0.1:8080/uplink' }),
         credential: Type.String({ minLength: 1 }),
+        /**
+         * The hub's diagnosis signing public key (SPKI PEM file, `hub-signing.pub`): diagnoses are
+         * shown as signed only when they verify against it. null: shown "not verifiable".
+         */
+        signingPublicKey: Type.Union([Type.Null(), Type.String({ minLength: 1 })], { default: null }),
       },
       { additionalProperties: false },
     ),
@@ -138,6 +143,13 @@ export const GatewayConfigSchema = Type.Object(
         kind: Type.Union([Type.Literal('sqlite'), Type.Literal('memory')], { default: 'sqlite' }),
         /** Durable device readings are committed together within this window, ms (0 = each alone). */
         groupCommitMs: Type.Number({ minimum: 0, maximum: 1000, default: 2 }),
+        /**
+         * Acked durable frames are kept this long after the ack, ms, so a hub restored from a backup
+         * gets them again (SESSION.md §1a). 0 = deleted at the ack. Default 24 h.
+         */
+        retainAckedMs: Type.Integer({ minimum: 0, default: 24 * 3600 * 1000 }),
+        /** Cap on the bytes of acked frames kept (oldest pruned first); not part of `maxBytes`. Default 256 MiB. */
+        retainAckedBytes: Type.Integer({ minimum: 0, default: 256 * 1024 * 1024 }),
       },
       { default: {}, additionalProperties: false },
     ),

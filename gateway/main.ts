@@ -43,7 +43,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   const metrics = new GatewayMetrics(() => outboxBytes());
   const outbox = deps.outbox ?? openOutbox(config, clock);
   // The ECG workflow submits through the uplink (built next) and follows its sends and downlink.
-  const ecg = createGatewayEcg(config, { clock, logger, submit: (f) => uplink.submit(f) });
+  const ecg = createGatewayEcg(config, { clock, logger, submit: (f) => uplink.submit(f), onVerified: (v) => metrics.diagnoses.inc({ verification: v }) });
   const hooks = metrics.hooks();
   const uplink = new Uplink(config, {
     clock, logger, outbox,

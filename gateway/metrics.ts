@@ -26,6 +26,8 @@ export class GatewayMetrics {
     buckets: [0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5],
     registers: [this.registry],
   });
+  /** Issue 12 item 11: diagnoses received, by signature check (verified, unverified, no-key, legacy). */
+  readonly diagnoses = new Counter({ name: 'telemed_gateway_ecg_diagnoses_total', help: 'ECG diagnoses received from the hub, by signature check', labelNames: ['verification'], registers: [this.registry] });
   readonly outboxFullAlarms = new Counter({ name: 'telemed_gateway_outbox_full_alarms_total', help: 'Technical alarms raised because the outbox was full (rate-limited; refused frames are frames_dropped_total{reason="outbox_full"})', registers: [this.registry] });
 
   constructor(outboxBytes: () => number, opts: { defaultMetrics?: boolean } = {}) {

@@ -69,6 +69,11 @@ const Ecg = Type.Object({
   claimTimeoutMs: Type.Integer({ minimum: 1000, default: 1_800_000 }),
   /** Relay frames the gateway has not acked are retried this often, ms. Default 10 s. */
   relayRetryMs: Type.Integer({ minimum: 10, default: 10_000 }),
+  /**
+   * Ed25519 private key (PKCS#8 PEM) that signs diagnoses, e.g. from `telemed pki signing-key`.
+   * null: `<dataDir>/hub-signing.key`, created (0600) on first start with `hub-signing.pub`.
+   */
+  signingKeyFile: Type.Union([Type.Null(), Type.String({ minLength: 1 })], { default: null }),
 }, { additionalProperties: false, default: {} });
 
 const Influx = Type.Object({

@@ -125,7 +125,12 @@ export interface DiagnosisView {
   signatureAlg: string;
   /** Hex. */
   signature: string;
+  /** Gateway API only: its check of the hub's Ed25519 signature against the enrolled key. */
+  verification?: DiagnosisVerification;
 }
+
+/** 'verified', 'unverified' (bad signature or unknown key), 'no-key' (none enrolled), 'legacy' (HMAC, before Ed25519). */
+export type DiagnosisVerification = 'verified' | 'unverified' | 'no-key' | 'legacy';
 
 /** Where a record is at the clinic's gateway (`GatewayEcgView.state`). */
 export const GATEWAY_ECG_STATES = ['preview', 'queued', 'sending', 'delivered', 'in-reading', 'reported', 'discarded', 'rejected'] as const;

@@ -47,7 +47,7 @@ describe('EcgService', () => {
   const setup = (send: 'manual' | 'auto', dir = ':memory:') => {
     const store = new EcgRecordStore(dir);
     const uplink = new FakeUplink();
-    const service = new EcgService({ store, uplink, clock, log, send, chunkBytes: 8192 });
+    const service = new EcgService({ store, uplink, clock, log, send, chunkBytes: 8192, gatewayId: 'gw-1', verifyKey: null });
     const changes: GatewayEcgView[] = [];
     service.on('change', (v) => changes.push(v));
     return { store, uplink, service, changes };
@@ -117,7 +117,7 @@ describe('EcgService', () => {
     const b = setup('auto', dir);
     expect(b.service.view(rec.id)).toMatchObject({
       state: 'reported', readerName: 'dr.li',
-      diagnosis: { diagnosisId: 'dx-1', revision: 2, text: 'amended', statements: ['Sinus rhythm'], signature: '0102', signatureAlg: 'hmac-sha256' },
+      diagnosis: { diagnosisId: 'dx-1', revision: 2, text: 'amended', statements: ['Sinus rhythm'], signature: '0102', signatureAlg: 'hmac-sha256', verification: 'legacy' },
     });
     expect(b.service.view('bad-1')).toMatchObject({ state: 'rejected', error: { code: 'TM_ERR_ECG_HASH_MISMATCH' } });
     b.store.close();
@@ -147,7 +147,7 @@ describe('EcgService', () => {
         fsyncSync(fd);
       },
     });
-    const service = new EcgService({ store, uplink: new FakeUplink(), clock, log, send: 'manual', chunkBytes: 8192 });
+    const service = new EcgService({ store, uplink: new FakeUplink(), clock, log, send: 'manual', chunkBytes: 8192, gatewayId: 'gw-1', verifyKey: null });
     const rec = simulatedRecord({ seed: 8 });
     service.ingest(rec, 'cart-1');
     events.length = 0;

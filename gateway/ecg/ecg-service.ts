@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { DEFAULT_LIMITS, TrafficClass, telemed, type Clock, type DecodedEnvelope } from '../../protocols/index.js';
 import type { EcgRecord } from '../../protocols/ecg/record.js';
+import { verifyDiagnosis, type DiagnosisVerification, type DiagnosisVerifyKey } from '../../protocols/ecg/diagnosis-signature.js';
 import type { BuildFrameInput, OutFrame } from '../uplink/streams.js';
 import { GatewayEcgError, GatewayEcgErrorCode } from './errors.js';
 import { prepareEcgRecord } from './prepare.js';
@@ -26,7 +27,19 @@ export interface EcgServiceOptions {
   readonly chunkBytes?: number;
   /** Least interval between progress-only change events of one record, ms. Default 250 (4/s). */
   readonly progressIntervalMs?: number;
+  /** This gateway's id: part of what the hub signs (the canonical diagnosis). */
+  readonly gatewayId: string;
+  /**
+   * The hub's diagnosis signing key this gateway was enrolled with (config `hub.signingPublicKey`);
+   * null: none, every diagnosis is shown "not verifiable".
+   */
+  readonly verifyKey: DiagnosisVerifyKey | null;
+  /** Called once per new diagnosis with the outcome of its check (metrics). */
+  readonly onVerified?: (outcome: DiagnosisVerification) => void;
 }
+
+/** Warning code of a diagnosis whose signature does not verify against the enrolled hub key. */
+export const DIAGNOSIS_UNVERIFIED = 'TM_WARN_DIAGNOSIS_UNVERIFIED';
 
 const v1 = telemed.v1;
 
@@ -193,17 +206,40 @@ export class EcgService extends EventEmitter<{ change: [GatewayEcgView] }> {
     }
   }
 
+  /**
+   * A Diagnosis is checked against the enrolled hub key before it is stored (issue 12 item 11): the
+   * outcome is stored with it and shown; one that fails is kept and shown UNVERIFIED, warned about
+   * with a code and counted, never shown as signed. Logged without its text or reader.
+   */
   private onDiagnosis(d: telemed.v1.IDiagnosis): void {
     const recordId = d.recordId ?? '';
     if (this.o.store.get(recordId) === undefined) { this.o.log.info({ recordId }, 'Diagnosis for an unknown record'); return; }
+    const signedAtNs = Number(d.signedAtNs ?? 0);
+    const signature = Buffer.from(d.signature ?? []);
+    const keyId = d.signingKeyId ?? '';
+    const revision = d.revision ?? 1;
+    const statements = [...(d.statements ?? [])];
+    const verification = verifyDiagnosis(this.o.verifyKey, {
+      content: {
+        recordId, gatewayId: this.o.gatewayId, statements, text: d.text ?? '', critical: d.critical === true,
+        reader: d.readerId ?? '', signedAtMs: Math.round(signedAtNs / 1e6), revision,
+      },
+      signatureAlg: d.signatureAlg ?? '', signature, keyId,
+    });
     const fresh = this.o.store.addDiagnosis(recordId, {
-      diagnosisId: d.diagnosisId ?? '', readerName: d.readerName ?? '', statements: [...(d.statements ?? [])], text: d.text ?? '',
-      signedAt: new Date(Number(d.signedAtNs ?? 0) / 1e6).toISOString(), critical: d.critical === true, revision: d.revision ?? 1,
-      signatureAlg: d.signatureAlg ?? '', signature: Buffer.from(d.signature ?? []).toString('hex'),
+      diagnosisId: d.diagnosisId ?? '', readerName: d.readerName ?? '', statements, text: d.text ?? '',
+      signedAt: new Date(signedAtNs / 1e6).toISOString(), critical: d.critical === true, revision,
+      signatureAlg: d.signatureAlg ?? '', signature: signature.toString('hex'), ...(keyId === '' ? {} : { signingKeyId: keyId }), verification,
     }, this.nowMs());
     if (!fresh) return; // a resent frame: already shown
-    if (d.readerName) this.o.store.setReader(recordId, d.readerName);
-    this.o.log.info({ recordId, revision: d.revision ?? 1, critical: d.critical === true }, 'ECG diagnosis received');
+    this.o.onVerified?.(verification);
+    if (verification === 'unverified') {
+      this.o.log.warn({
+        code: DIAGNOSIS_UNVERIFIED, recordId, revision, signatureAlg: d.signatureAlg ?? '', keyId, enrolledKeyId: this.o.verifyKey?.keyId ?? null,
+      }, 'ECG diagnosis signature does not verify against the enrolled hub key: shown UNVERIFIED');
+    }
+    if (verification === 'verified' && d.readerName) this.o.store.setReader(recordId, d.readerName);
+    this.o.log.info({ recordId, revision, critical: d.critical === true, verification }, 'ECG diagnosis received');
     this.apply(recordId, 'hub-diagnosis', true);
   }
 

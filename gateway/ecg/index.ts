@@ -3,6 +3,7 @@ import type { Clock, DecodedEnvelope } from '../../protocols/index.js';
 import type { EcgRecord } from '../../protocols/ecg/record.js';
 import type { GatewayConfig } from '../config.js';
 import type { BuildFrameInput, OutFrame } from '../uplink/streams.js';
+import { loadVerifyKey, type DiagnosisVerification } from '../../protocols/ecg/diagnosis-signature.js';
 import { EcgService } from './ecg-service.js';
 import { EcgRecordStore } from './record-store.js';
 import { ecgRoutes } from './routes.js';
@@ -36,10 +37,20 @@ export interface GatewayEcg {
  * Builds the ECG workflow: the record store in `<dataDir>/ecg.db` (`:memory:` with an in-memory
  * outbox too, so a diskless gateway stays diskless), the service, routes and the watch folder.
  */
-export function createGatewayEcg(config: GatewayConfig, deps: { clock: Clock; logger: Logger; submit: (f: BuildFrameInput) => Promise<OutFrame> }): GatewayEcg {
+export function createGatewayEcg(config: GatewayConfig, deps: {
+  clock: Clock; logger: Logger; submit: (f: BuildFrameInput) => Promise<OutFrame>;
+  /** Outcome of each new diagnosis's signature check (metrics). */
+  onVerified?: (outcome: DiagnosisVerification) => void;
+}): GatewayEcg {
   const log = deps.logger.child({ component: 'ecg' });
+  // Read once at start: a missing or malformed key file stops the start (an enrolment mistake).
+  const verifyKey = config.hub.signingPublicKey === null ? null : loadVerifyKey(config.hub.signingPublicKey);
+  if (verifyKey === null) log.warn({ code: 'TM_WARN_NO_HUB_SIGNING_KEY' }, 'no hub signing key enrolled (hub.signingPublicKey): diagnoses are shown as not verifiable');
   const store = new EcgRecordStore(config.outbox.kind === 'memory' ? ':memory:' : config.dataDir);
-  const service = new EcgService({ store, uplink: { submit: deps.submit }, clock: deps.clock, log, send: config.ecg.send });
+  const service = new EcgService({
+    store, uplink: { submit: deps.submit }, clock: deps.clock, log, send: config.ecg.send, gatewayId: config.gatewayId, verifyKey,
+    ...(deps.onVerified ? { onVerified: deps.onVerified } : {}),
+  });
   const watch = config.ecg.watchDir === null ? null : new WatchFolder({
     dir: config.ecg.watchDir, intervalMs: config.ecg.watchIntervalMs, log, ingest: (r) => service.ingest(r, 'import', { fromFile: true }).recordId,
   });

@@ -129,7 +129,11 @@ export class EcgRecordStore {
       error: db.prepare('UPDATE ecg_records SET error_code = ?, error_message = ? WHERE record_id = ?'),
       progress: db.prepare('UPDATE ecg_records SET sent_bytes = MAX(sent_bytes, ?), acked_bytes = MAX(acked_bytes, ?), updated_at_ms = ? WHERE record_id = ?'),
       pieces: db.prepare('UPDATE ecg_records SET pieces = ? WHERE record_id = ?'),
-      addDx: db.prepare('INSERT INTO ecg_diagnoses (diagnosis_id, revision, record_id, body, received_at_ms) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING'),
+      // A resent copy changes nothing, except that a verified copy replaces one that did not verify
+      // (a forged frame must not block the hub's real report with the same id and revision).
+      addDx: db.prepare(`INSERT INTO ecg_diagnoses (diagnosis_id, revision, record_id, body, received_at_ms) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (diagnosis_id, revision) DO UPDATE SET body = excluded.body, received_at_ms = excluded.received_at_ms, record_id = excluded.record_id
+        WHERE json_extract(excluded.body, '$.verification') = 'verified' AND json_extract(ecg_diagnoses.body, '$.verification') IS NOT 'verified'`),
       latestDx: db.prepare('SELECT body FROM ecg_diagnoses WHERE record_id = ? ORDER BY revision DESC, received_at_ms DESC LIMIT 1').pluck(),
     };
   }
@@ -187,7 +191,7 @@ export class EcgRecordStore {
     this.stmt.pieces.run(JSON.stringify(pieces), recordId);
   }
 
-  /** Stores a diagnosis once per (diagnosisId, revision); true when it was new. */
+  /** Stores a diagnosis once per (diagnosisId, revision); true when it was new (or a verified copy replaced an unverified one). */
   addDiagnosis(recordId: string, dx: DiagnosisView, nowMs: number): boolean {
     return this.stmt.addDx.run(dx.diagnosisId, dx.revision, recordId, JSON.stringify(dx), nowMs).changes === 1;
   }
@@ -195,7 +199,10 @@ export class EcgRecordStore {
   /** The highest revision received, or null. */
   diagnosis(recordId: string): DiagnosisView | null {
     const body = this.stmt.latestDx.get(recordId) as string | undefined;
-    return body === undefined ? null : (JSON.parse(body) as DiagnosisView);
+    if (body === undefined) return null;
+    const dx = JSON.parse(body) as DiagnosisView;
+    // Stored before Ed25519 (hmac-sha256, no check made): legacy, never shown as verified.
+    return dx.verification === undefined ? { ...dx, verification: 'legacy' } : dx;
   }
 
   /**

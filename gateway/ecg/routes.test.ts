@@ -21,7 +21,7 @@ const uplink = { submit: (f: BuildFrameInput) => Promise.resolve({ streamId: f.s
 describe('gateway ECG API and watch folder', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tm-ecg-routes-'));
   const store = new EcgRecordStore(':memory:');
-  const service = new EcgService({ store, uplink, clock, log, send: 'manual' });
+  const service = new EcgService({ store, uplink, clock, log, send: 'manual', gatewayId: 'gw-1', verifyKey: null });
   const app = Fastify({ logger: false });
   afterAll(async () => { await app.close(); store.close(); rmSync(dir, { recursive: true, force: true }); });
 
@@ -75,7 +75,7 @@ describe('gateway ECG API and watch folder', () => {
     const lines: string[] = [];
     const seen = pino({ level: 'debug' }, { write: (l: string) => { lines.push(l); } });
     const s2 = new EcgRecordStore(':memory:');
-    const svc = new EcgService({ store: s2, uplink, clock, log: seen, send: 'manual' });
+    const svc = new EcgService({ store: s2, uplink, clock, log: seen, send: 'manual', gatewayId: 'gw-1', verifyKey: null });
     const app2 = Fastify({ logger: false });
     await app2.register(ecgRoutes(svc, s2));
     const bytes = exportEcg(simulatedRecord({ seed: 10, durationS: 1 }), 'aecg');
@@ -98,7 +98,7 @@ describe('gateway ECG API and watch folder', () => {
 
   it('refuses a device id past the wire limit at ingest (TM_ERR_ECG_ID_INVALID) and stores nothing', () => {
     const s3 = new EcgRecordStore(':memory:');
-    const svc = new EcgService({ store: s3, uplink, clock, log, send: 'manual' });
+    const svc = new EcgService({ store: s3, uplink, clock, log, send: 'manual', gatewayId: 'gw-1', verifyKey: null });
     expect(() => svc.ingest(simulatedRecord({ seed: 11, durationS: 1 }), 'c'.repeat(130))).toThrow(expect.objectContaining({ code: 'TM_ERR_ECG_ID_INVALID' }) as Error);
     expect(s3.list()).toEqual([]);
     // A device record whose own id is not a safe token gets an opaque id too (kept as sourceName).

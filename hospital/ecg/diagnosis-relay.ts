@@ -110,7 +110,7 @@ export class EcgRelay {
       diagnosis: {
         recordId: t.recordId, diagnosisId: dx.diagnosisId, readerId: reader, readerName: dx.readerName,
         statements: [...dx.statements], text: dx.text, signedAtNs: Date.parse(dx.signedAt) * 1e6, critical: dx.critical,
-        signature: Buffer.from(dx.signature, 'hex'), signatureAlg: dx.signatureAlg, revision: dx.revision,
+        signature: Buffer.from(dx.signature, 'hex'), signatureAlg: dx.signatureAlg, revision: dx.revision, signingKeyId: dx.signingKeyId ?? '',
       },
     }, `diagnosis revision=${dx.revision}`);
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { DIAGNOSIS_SIGNATURE_ALG, signDiagnosis } from './diagnosis-signature.js';
+import { DIAGNOSIS_SIGNATURE_ALG, signDiagnosis, type HubSigningKey } from './diagnosis-signature.js';
 
 import type { DiagnosisView } from '../../protocols/ecg/diagnosis-view.js';
 export type { DiagnosisView };
@@ -18,7 +18,7 @@ export type DiagnoseResult =
 
 interface Row {
   diagnosis_id: string; reader_name: string; statements: string; text: string; signed_at_ms: number;
-  critical: number; revision: number; signature_alg: string; signature: Buffer;
+  critical: number; revision: number; signature_alg: string; signature: Buffer; signing_key_id: string;
 }
 
 /**
@@ -28,13 +28,13 @@ interface Row {
 export class DiagnosisStore {
   private readonly stmt;
 
-  constructor(private readonly db: Database.Database, private readonly key: Uint8Array) {
-    const cols = 'diagnosis_id, reader_name, statements, text, signed_at_ms, critical, revision, signature_alg, signature';
+  constructor(private readonly db: Database.Database, private readonly key: HubSigningKey) {
+    const cols = 'diagnosis_id, reader_name, statements, text, signed_at_ms, critical, revision, signature_alg, signature, signing_key_id';
     this.stmt = {
       record: db.prepare('SELECT gateway_id, record_id, status, claimed_by FROM ecg_records WHERE id = ?'),
       nextRevision: db.prepare('SELECT COALESCE(MAX(revision), 0) + 1 FROM ecg_diagnoses WHERE ecg_id = ?').pluck(),
-      insert: db.prepare(`INSERT INTO ecg_diagnoses (ecg_id, revision, diagnosis_id, reader, reader_name, statements, text, critical, signed_at_ms, signature_alg, signature)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insert: db.prepare(`INSERT INTO ecg_diagnoses (ecg_id, revision, diagnosis_id, reader, reader_name, statements, text, critical, signed_at_ms, signature_alg, signature, signing_key_id)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       report: db.prepare("UPDATE ecg_records SET status = 'reported' WHERE id = ?"),
       latest: db.prepare(`SELECT ${cols} FROM ecg_diagnoses WHERE ecg_id = ? ORDER BY revision DESC LIMIT 1`),
       all: db.prepare(`SELECT ${cols} FROM ecg_diagnoses WHERE ecg_id = ? ORDER BY revision`),
@@ -59,11 +59,11 @@ export class DiagnosisStore {
       const signature = signDiagnosis(this.key, content);
       const diagnosisId = randomUUID();
       this.stmt.insert.run(ecgId, revision, diagnosisId, reader, reader, JSON.stringify(input.statements), input.text,
-        input.critical ? 1 : 0, nowMs, DIAGNOSIS_SIGNATURE_ALG, signature);
+        input.critical ? 1 : 0, nowMs, DIAGNOSIS_SIGNATURE_ALG, signature, this.key.keyId);
       this.stmt.report.run(ecgId);
       const diagnosis: DiagnosisView = {
         diagnosisId, readerName: reader, statements: [...input.statements], text: input.text, signedAt: new Date(nowMs).toISOString(),
-        critical: input.critical, revision, signatureAlg: DIAGNOSIS_SIGNATURE_ALG, signature: signature.toString('hex'),
+        critical: input.critical, revision, signatureAlg: DIAGNOSIS_SIGNATURE_ALG, signature: signature.toString('hex'), signingKeyId: this.key.keyId,
       };
       return { ok: true, diagnosis, gatewayId: rec.gateway_id, recordId: rec.record_id };
     })();
@@ -86,5 +86,6 @@ function view(r: Row): DiagnosisView {
     diagnosisId: r.diagnosis_id, readerName: r.reader_name, statements: JSON.parse(r.statements) as string[], text: r.text,
     signedAt: new Date(r.signed_at_ms).toISOString(), critical: r.critical === 1, revision: r.revision,
     signatureAlg: r.signature_alg, signature: r.signature.toString('hex'),
+    ...(r.signing_key_id === '' ? {} : { signingKeyId: r.signing_key_id }),
   };
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,8 @@ import { buildHospital } from '../app.js';
 import { hashSecret } from '../auth/password.js';
 import { FAST_SCRYPT, loginAll, memoryLogger, PASSWORDS, recordingSession, tempDir, testConfig, type TempDir } from '../test-support.js';
 import type { EcgAuditEvent } from './audit-store.js';
-import { SIGNING_KEY_FILE, verifyDiagnosis } from './diagnosis-signature.js';
+import { loadVerifyKey, verifyDiagnosis } from '../../protocols/ecg/diagnosis-signature.js';
+import { SIGNING_KEY_FILE, SIGNING_PUBLIC_KEY_FILE } from './diagnosis-signature.js';
 import type { DiagnosisView } from './diagnosis-store.js';
 import type { EcgRecordView } from './ecg-store.js';
 
@@ -96,18 +97,23 @@ describe('ECG reading workflow: diagnosis, audit, relay', () => {
     expect(res.statusCode).toBe(201);
     const { record, diagnosis } = res.json<{ record: EcgRecordView & { diagnosis: DiagnosisView }; diagnosis: DiagnosisView }>();
     expect(record).toMatchObject({ status: 'reported', claimedBy: 'dr.li', diagnosis: { revision: 1 } });
-    expect(diagnosis).toMatchObject({ readerName: 'dr.li', statements: ['Sinus rhythm', 'Normal ECG'], revision: 1, signatureAlg: 'hmac-sha256', critical: false });
-    const key = Buffer.from(readFileSync(join(dir.path, SIGNING_KEY_FILE), 'utf8').trim(), 'hex');
+    expect(diagnosis).toMatchObject({ readerName: 'dr.li', statements: ['Sinus rhythm', 'Normal ECG'], revision: 1, signatureAlg: 'ed25519', critical: false });
+    // The key files of first start: the private key 0600, its public half what gateways enrol.
+    expect(statSync(join(dir.path, SIGNING_KEY_FILE)).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(dir.path, SIGNING_KEY_FILE), 'utf8')).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+    const key = loadVerifyKey(join(dir.path, SIGNING_PUBLIC_KEY_FILE));
+    expect(diagnosis.signingKeyId).toBe(key.keyId);
     const content = {
       recordId: 'REC-A', gatewayId: 'clinic-1', statements: diagnosis.statements, text: diagnosis.text, critical: false,
       reader: 'dr.li', signedAtMs: Date.parse(diagnosis.signedAt), revision: 1,
     };
-    expect(verifyDiagnosis(key, content, Buffer.from(diagnosis.signature, 'hex'))).toBe(true);
-    expect(verifyDiagnosis(key, { ...content, text: 'tampered' }, Buffer.from(diagnosis.signature, 'hex'))).toBe(false);
+    const signed = { signatureAlg: diagnosis.signatureAlg, signature: Buffer.from(diagnosis.signature, 'hex'), keyId: key.keyId };
+    expect(verifyDiagnosis(key, { ...signed, content })).toBe('verified');
+    expect(verifyDiagnosis(key, { ...signed, content: { ...content, text: 'tampered' } })).toBe('unverified');
 
     const dx = sent.at(-1);
     expect(dx?.header).toMatchObject({ streamId: 'ecg-dx', durable: true, trafficClass: TrafficClass.TRAFFIC_CLASS_VITALS });
-    expect(dx?.diagnosis).toMatchObject({ recordId: 'REC-A', diagnosisId: diagnosis.diagnosisId, readerName: 'dr.li', revision: 1, signatureAlg: 'hmac-sha256' });
+    expect(dx?.diagnosis).toMatchObject({ recordId: 'REC-A', diagnosisId: diagnosis.diagnosisId, readerName: 'dr.li', revision: 1, signatureAlg: 'ed25519', signingKeyId: key.keyId });
     expect(Buffer.from(dx?.diagnosis?.signature ?? []).toString('hex')).toBe(diagnosis.signature);
 
     const amended = (await post(id, 'dr.li', { statements: ['Acute inferior STEMI'], text: 'Call now.', critical: true })).json<{ diagnosis: DiagnosisView }>();

@@ -8,7 +8,7 @@ import { EcgAuditStore } from './audit-store.js';
 import { ClaimBook } from './claims.js';
 import type { DownlinkOutbox } from '../store/downlink-outbox.js';
 import { EcgRelay, RELAY_STREAMS, type RelayState } from './diagnosis-relay.js';
-import { loadSigningKey } from './diagnosis-signature.js';
+import { loadHubSigningKey } from './diagnosis-signature.js';
 import { DiagnosisStore, type DiagnosisView } from './diagnosis-store.js';
 import type { EcgRecordView } from './ecg-store.js';
 import { EcgErrorCode } from './errors.js';
@@ -29,8 +29,11 @@ type DiagnosisBody = Static<typeof DiagnosisBody>;
 export interface EcgReadingOptions extends EcgDeps {
   /** Where the signing key file lives (the hub's dataDir, or ":memory:"). */
   readonly dataDir: string;
-  /** Hex or base64 key of ≥ 32 bytes; default: `<dataDir>/ecg-signing.key`, generated once. */
-  readonly signingKey?: string | null;
+  /**
+   * Ed25519 private key file (PKCS#8 PEM); default: config `ecg.signingKeyFile`, else
+   * `<dataDir>/hub-signing.key`, generated once (with `hub-signing.pub` beside it).
+   */
+  readonly signingKeyFile?: string | null;
   /**
    * The hub's durable downlink outbox: its acks are audited as 'relay-delivered'. Without it
    * (a registry with no durable outbox) the trail ends at 'relay-queued'.
@@ -57,7 +60,7 @@ export function createEcgReading(opts: EcgReadingOptions): {
 } {
   const { store, live, clock, log } = opts;
   const db = store.db;
-  const diagnoses = new DiagnosisStore(db, loadSigningKey(opts.dataDir, opts.signingKey));
+  const diagnoses = new DiagnosisStore(db, loadHubSigningKey(opts.dataDir, opts.signingKeyFile ?? opts.ecg?.signingKeyFile));
   const audit = new EcgAuditStore(db);
   const claimTimeoutMs = opts.ecg?.claimTimeoutMs ?? 1_800_000;
   const relay = new EcgRelay(opts.registry, audit, clock, log, opts.ecg?.relayRetryMs ?? 10_000);

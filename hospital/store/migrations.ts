@@ -159,6 +159,14 @@ export const MIGRATIONS: readonly { readonly id: number; readonly name: string; 
       );
       ALTER TABLE frames ADD COLUMN reject_code TEXT;`,
   },
+  {
+    id: 9,
+    name: 'diagnosis signing key id',
+    // Issue 12 item 11: diagnoses are signed with the hub's Ed25519 key; the id (hex SHA-256 of
+    // its SPKI DER) says which key, so a rotated key leaves old reports checkable. '' on the
+    // hmac-sha256 rows from before (legacy: not verifiable at the clinic).
+    sql: "ALTER TABLE ecg_diagnoses ADD COLUMN signing_key_id TEXT NOT NULL DEFAULT '';",
+  },
 ];
 
 /** Applies every migration not yet recorded in `migrations`, each in its own transaction. */

@@ -58,7 +58,8 @@ describe('ECG diagnosis: cart → gateway → link → hub → reader → gatewa
     sim.start();
 
     gw = await GatewayProcess.create(tmp.dir, {
-      gatewayId: 'clinic-1', hub: { url: `ws://127.0.0.1:${link.port}/uplink`, credential: secret },
+      // Enrolled with the hub's diagnosis signing key (the public half its first start wrote).
+      gatewayId: 'clinic-1', hub: { url: `ws://127.0.0.1:${link.port}/uplink`, credential: secret, signingPublicKey: join(tmp.dir, 'hub', 'hub-signing.pub') },
       dataDir: join(tmp.dir, 'gw'), devices: [{ kind: 'ecg-cart', id: 'cart-1', path: stable }], ecg: { send: 'auto' },
     });
     await gw.start(30_000);
@@ -105,8 +106,11 @@ describe('ECG diagnosis: cart → gateway → link → hub → reader → gatewa
     }, 15_000);
     expect(reported.diagnosis).toMatchObject({
       diagnosisId: diagnosis.diagnosisId, readerName: 'dr.li', statements: ['Sinus rhythm', 'Normal ECG'], text: 'No acute changes.',
-      revision: 1, signatureAlg: 'hmac-sha256', signature: diagnosis.signature,
+      revision: 1, signatureAlg: 'ed25519', signature: diagnosis.signature, verification: 'verified',
     });
+    // What the clinic sees: the gateway checked the hub's Ed25519 signature with its enrolled key.
+    const metricsText = await (await fetch(`${gwUrl}/metrics`)).text();
+    expect(metricsText).toMatch(/telemed_gateway_ecg_diagnoses_total\{verification="verified"\} 1/);
 
     // The hub's audit trail: each relay hand-off ('relay-queued') is followed by 'relay-delivered'
     // once the gateway's ack takes the frame out of the hub's downlink outbox.
@@ -126,7 +130,7 @@ describe('ECG diagnosis: cart → gateway → link → hub → reader → gatewa
     await gw.kill('SIGKILL');
     await gw.start(30_000);
     const after = await gwRecord(rec.recordId);
-    expect(after).toMatchObject({ state: 'reported', readerName: 'dr.li', diagnosis: { diagnosisId: diagnosis.diagnosisId, revision: 1 } });
+    expect(after).toMatchObject({ state: 'reported', readerName: 'dr.li', diagnosis: { diagnosisId: diagnosis.diagnosisId, revision: 1, verification: 'verified' } });
     const list = (await (await fetch(`${gwUrl}/api/ecg/records`)).json()) as { records: GatewayEcgView[] };
     expect(list.records.map((r) => r.recordId)).toContain(rec.recordId);
     expect(JSON.stringify(list)).not.toContain(PATIENT);

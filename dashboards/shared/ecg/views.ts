@@ -1,4 +1,4 @@
-import type { DiagnosisView, EcgAuditEvent, EcgFinding, EcgLeadQuality, EcgSamples, GatewayEcgView, HubEcgView, RelayView } from '../types.js';
+import type { DiagnosisVerification, DiagnosisView, EcgAuditEvent, EcgFinding, EcgLeadQuality, EcgSamples, GatewayEcgView, HubEcgView, RelayView } from '../types.js';
 
 // The ECG answers come from another process (and the hub still serves older records without the
 // analysis fields). These checks make the pages robust to both: the fields the pages index by must
@@ -40,6 +40,7 @@ const qualities = (v: unknown): EcgLeadQuality[] => (Array.isArray(v) ? v.map(qu
 /** A `DiagnosisView`, or null when absent or malformed. */
 export function asDiagnosis(v: unknown): DiagnosisView | null {
   if (!isRec(v) || typeof v['readerName'] !== 'string' || typeof v['signedAt'] !== 'string') return null;
+  const check = verification(v['verification']);
   return {
     diagnosisId: str(v['diagnosisId']),
     readerName: v['readerName'],
@@ -50,7 +51,12 @@ export function asDiagnosis(v: unknown): DiagnosisView | null {
     revision: num(v['revision'], 1),
     signatureAlg: str(v['signatureAlg']),
     signature: str(v['signature']),
+    ...(check !== null ? { verification: check } : {}),
   };
+}
+
+function verification(v: unknown): DiagnosisVerification | null {
+  return v === 'verified' || v === 'unverified' || v === 'no-key' || v === 'legacy' ? v : null;
 }
 
 function verdict(v: unknown): 'good' | 'acceptable' | 'poor' | null {

@@ -1,6 +1,8 @@
+import { Badge } from '../../../shared/components.js';
 import { FindingsList } from '../../../shared/ecg/findings-list.js';
 import { formatDateTime } from '../../../shared/format.js';
 import type { DiagnosisView, GatewayEcgView } from '../../../shared/types.js';
+import { signatureView } from './signature-status.js';
 
 /**
  * The specialist's reading as the clinic sees and prints it: record header, the gateway's findings,
@@ -8,6 +10,7 @@ import type { DiagnosisView, GatewayEcgView } from '../../../shared/types.js';
  */
 export function EcgReport(props: { record: GatewayEcgView; diagnosis: DiagnosisView; siteName: string }) {
   const { record: r, diagnosis: d } = props;
+  const sig = signatureView(d);
   return (
     <article class={`report print-report${d.critical ? ' report-critical' : ''}`} data-testid="ecg-report" aria-labelledby="report-title">
       <header class="report-head">
@@ -50,6 +53,11 @@ export function EcgReport(props: { record: GatewayEcgView; diagnosis: DiagnosisV
         <dd data-testid="report-signed-at">{formatDateTime(d.signedAt)}</dd>
         <dt>Revision</dt>
         <dd data-testid="report-revision">{d.revision}</dd>
+        <dt>Signature</dt>
+        <dd data-testid="report-signature" data-verification={d.verification ?? 'unverified'}>
+          <Badge tone={sig.tone} text={sig.label} />
+          {sig.code !== null ? <span class="code"> {sig.code}</span> : null}
+        </dd>
       </dl>
     </article>
   );

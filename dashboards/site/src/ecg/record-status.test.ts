@@ -20,6 +20,7 @@ describe('statusView', () => {
     expect(statusView(gwRec('a', 'in-reading', 0, { readerName: 'Dr Li' })).detail).toBe('Being read by Dr Li.');
     const dx = { diagnosisId: 'd', readerName: 'Dr Li', statements: [], text: '', signedAt: '', critical: true, revision: 1, signatureAlg: '', signature: '' };
     expect(statusView(gwRec('a', 'reported', 0, { diagnosis: dx }))).toMatchObject({ label: 'Reported: CRITICAL', tone: 'bad' });
+    expect(statusView(gwRec('a', 'reported', 0, { diagnosis: { ...dx, verification: 'unverified' } }))).toMatchObject({ label: 'Reported: UNVERIFIED', tone: 'bad' });
     expect(statusView(gwRec('a', 'rejected', 0, { error: { code: 'TM_ERR_ECG_HASH_MISMATCH', message: '' } })).detail).toContain('TM_ERR_ECG_HASH_MISMATCH');
   });
 

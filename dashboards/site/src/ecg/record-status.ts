@@ -31,6 +31,10 @@ export function statusView(r: GatewayEcgView): StatusView {
     case 'in-reading':
       return { label: 'In reading', tone: 'ok', detail: `Being read by ${r.readerName ?? 'a specialist'}.`, progress: null };
     case 'reported':
+      // A report whose signature did not verify is never presented as the hospital's (issue 12 item 11).
+      if (r.diagnosis !== null && r.diagnosis.verification === 'unverified') {
+        return { label: 'Reported: UNVERIFIED', tone: 'bad', detail: 'The report\'s signature does not match the hospital\'s key. Confirm it with the hospital before acting on it.', progress: null };
+      }
       return r.diagnosis?.critical === true
         ? { label: 'Reported: CRITICAL', tone: 'bad', detail: 'Critical diagnosis received. Act on it now.', progress: null }
         : { label: 'Reported', tone: 'ok', detail: 'Diagnosis received.', progress: null };

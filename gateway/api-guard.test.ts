@@ -86,7 +86,9 @@ describe('gateway local API guard', () => {
     const base = { gatewayId: 'g', hub: { url: 'ws://127.0.0.1:1/uplink', credential: 'c' } };
     expect(() => loadGatewayConfig({ ...base, host: '0.0.0.0' })).toThrow(new RegExp(API_UNSAFE_BIND));
     expect(() => loadGatewayConfig({ ...base, host: '0.0.0.0', api: { remoteAuth: true } })).toThrow(/api\.remoteAuth needs a configured token/);
-    expect(loadGatewayConfig({ ...base, host: '0.0.0.0', api: { remoteAuth: true, token: TOKEN } }).api.remoteAuth).toBe(true);
+    // Issue 12 item 6: the local API has no TLS, so off loopback it also needs allowInsecure (a TLS proxy in front).
+    expect(() => loadGatewayConfig({ ...base, host: '0.0.0.0', api: { remoteAuth: true, token: TOKEN } })).toThrow(/TM_ERR_INSECURE_BIND/);
+    expect(loadGatewayConfig({ ...base, host: '0.0.0.0', api: { remoteAuth: true, token: TOKEN, allowInsecure: true } }).api.remoteAuth).toBe(true);
     const a = await build({ remoteAuth: true });
     expect((await a.inject({ url: '/api/status', headers: { host: '127.0.0.1' } })).statusCode).toBe(403);
     expect((await a.inject({ url: '/api/token', headers: { host: '127.0.0.1', 'x-telemed-token': TOKEN } })).statusCode).toBe(403);

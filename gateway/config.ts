@@ -12,6 +12,25 @@ function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
+/** Problem code in TM_ERR_CONFIG's list: plain HTTP/WebSocket off loopback without allowInsecure. */
+export const INSECURE_BIND = 'TM_ERR_INSECURE_BIND';
+
+/** Issue 12 item 6: the uplink leaves loopback only over wss:// with the hub's CA pinned. */
+function hubLinkProblems(hub: { url: string; tls: unknown; allowInsecure: boolean }): string[] {
+  let host: string;
+  try {
+    host = new URL(hub.url).hostname;
+  } catch {
+    return [`/hub/url: "${hub.url}" is not a URL`];
+  }
+  const out: string[] = [];
+  const secure = hub.url.startsWith('wss://');
+  if (secure && hub.tls === null) out.push('/hub/tls: wss:// needs hub.tls { ca, cert, key } (the hub\'s CA is pinned; the system store is not used)');
+  if (!secure && hub.tls !== null) out.push('/hub/tls: set, but hub.url is ws://; use wss://');
+  if (!secure && !hub.allowInsecure && !isLoopbackHost(host)) out.push(`/hub/url: ${INSECURE_BIND}: ws:// to "${host}" (not loopback) would send frames in the clear; use wss:// with hub.tls, or set hub.allowInsecure`);
+  return out;
+}
+
 const ClassBudget = (budgetMs: number) =>
   Type.Object(
     {
@@ -67,6 +86,18 @@ export const GatewayConfigSchema = Type.Object(
         url: Type.String({ pattern: '^wss?://', default: 'ws://127.0.0.1:8080/uplink' }),
         credential: Type.String({ minLength: 1 }),
         /**
+         * PEM files for wss:// (`telemed pki gateway` makes them): `ca` is the ONLY CA trusted for the
+         * hub's certificate (not the system store), `cert`/`key` the client certificate presented.
+         * Required with wss://; null with ws://.
+         */
+        tls: Type.Union([Type.Null(), Type.Object({
+          ca: Type.String({ minLength: 1 }),
+          cert: Type.String({ minLength: 1 }),
+          key: Type.String({ minLength: 1 }),
+        }, { additionalProperties: false })], { default: null }),
+        /** Allow ws:// (no TLS) to a hub that is not on loopback. Default false. */
+        allowInsecure: Type.Boolean({ default: false }),
+        /**
          * The hub's diagnosis signing public key (SPKI PEM file, `hub-signing.pub`): diagnoses are
          * shown as signed only when they verify against it. null: shown "not verifiable".
          */
@@ -84,6 +115,11 @@ export const GatewayConfigSchema = Type.Object(
         allowedHosts: Type.Array(Type.String({ minLength: 1, maxLength: 253, pattern: '^[A-Za-z0-9.-]+$' }), { default: [], maxItems: 64 }),
         /** Every /api and /live request needs the token (not only state changes). Required for a non-loopback `host`. */
         remoteAuth: Type.Boolean({ default: false }),
+        /**
+         * The local API speaks plain HTTP (the clinic page runs on this PC, over loopback); a
+         * non-loopback `host` also needs this, to say a TLS proxy in front protects it. Default false.
+         */
+        allowInsecure: Type.Boolean({ default: false }),
       },
       { default: {}, additionalProperties: false },
     ),
@@ -219,6 +255,8 @@ export function loadGatewayConfig(raw: unknown): GatewayConfig {
     if (cfg.reconnect.initialMs > cfg.reconnect.maxMs) problems.push('/reconnect: initialMs must not exceed maxMs');
     // Issue 12 item 9: the clinic page's API must not be reachable off the PC without auth.
     if (!isLoopbackHost(cfg.host) && !cfg.api.remoteAuth) problems.push(`/host: ${API_UNSAFE_BIND}: "${cfg.host}" is not loopback; set api.remoteAuth (every request then needs the install token) or listen on 127.0.0.1`);
+    if (!isLoopbackHost(cfg.host) && !cfg.api.allowInsecure) problems.push(`/host: ${INSECURE_BIND}: "${cfg.host}" is not loopback and the local API has no TLS; put a TLS proxy in front and set api.allowInsecure, or listen on 127.0.0.1`);
+    problems.push(...hubLinkProblems(cfg.hub));
     if (cfg.api.remoteAuth && cfg.api.token === null) problems.push('/api/token: api.remoteAuth needs a configured token (the operator gives it to the page)');
     problems.push(...vitalsConfigProblems(cfg.vitals));
     if (cfg.uplink.mode === 'shaped' && cfg.uplink.shapedRateBps === undefined) problems.push('/uplink: mode "shaped" needs shapedRateBps');

@@ -10,6 +10,12 @@ export const GatewayErrorCode = {
   HELLO_TIMEOUT: 'TM_ERR_HELLO_TIMEOUT',
   ABORTED: 'TM_ERR_ABORTED',
   DEVICE_KIND: 'TM_ERR_DEVICE_KIND',
+  /** hub.tls names a missing or unreadable file, or files that are not a matching certificate, key and CA. */
+  TLS_FILE: 'TM_ERR_TLS_FILE',
+  /** The hub's certificate does not chain to the pinned CA (hub.tls.ca), has expired or does not name the host. */
+  HUB_CERT_UNTRUSTED: 'TM_ERR_HUB_CERT_UNTRUSTED',
+  /** The TLS handshake failed (e.g. wss:// to a plain hub, or the hub refused our certificate). */
+  TLS_HANDSHAKE: 'TM_ERR_TLS_HANDSHAKE',
 } as const;
 export type GatewayErrorCode = (typeof GatewayErrorCode)[keyof typeof GatewayErrorCode];
 

@@ -20,9 +20,11 @@ import { LiveHub } from './live/live-hub.js';
 import { livePlugin } from './live/plugin.js';
 import { hospitalLogger } from './logger.js';
 import { createMetrics, metricsPlugin, type HospitalMetrics } from './metrics.js';
+import { securityHeaders } from './security-headers.js';
 import { staticPlugin, resolveDashboardsDir } from './static.js';
 import type { RecordsStore } from './store/records-store.js';
 import { SqliteRecordsStore } from './store/sqlite-store.js';
+import { hubTlsOptions } from './tls.js';
 import { NoopTimeseriesWriter, type TimeseriesWriter } from './timeseries/timeseries.js';
 import { uplinkPlugin } from './uplink/plugin.js';
 import { GatewayRegistry } from './uplink/registry.js';
@@ -76,7 +78,12 @@ export async function buildHospital(config: HospitalConfig, deps: HospitalDeps =
   const tickets = new LiveTickets(config.auth.liveTicketTtlMs, nowMs);
   const throttle = new LoginThrottle(config.auth.throttle, () => clock.monoMs());
 
-  const app: FastifyInstance = Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({ loggerInstance: log, return503OnClosing: true });
+  const https = hubTlsOptions(config);
+  const app: FastifyInstance = https === null
+    ? Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({ loggerInstance: log, return503OnClosing: true })
+    // The plugins only see fastify's request/reply API, the same over HTTPS; the raw server type differs.
+    : Fastify({ loggerInstance: log, return503OnClosing: true, https }) as unknown as FastifyInstance;
+  securityHeaders(app, https !== null);
   app.decorate('hospital', { config, store, registry, live, metrics, sessions, access, clock });
   app.decorateRequest('authUser', null);
   app.setErrorHandler((err: FastifyError, req, reply) => {

@@ -141,10 +141,26 @@ export const HospitalConfigSchema = Type.Object({
   /** Login session lifetime, ms. Default 12 h. */
   sessionTtlMs: Type.Integer({ minimum: 1000, default: 43_200_000 }),
   /** InfluxDB v2 target; null disables time-series writing. Default null. */
+/** PEM files of the hub's TLS (`telemed pki hub` makes them). Paths are read at start. */
+const Tls = Type.Object({
+  /** Server certificate (hub.pem); its SANs must name the host gateways dial. */
+  cert: Type.String({ minLength: 1 }),
+  /** Its PKCS#8 private key (hub.key). */
+  key: Type.String({ minLength: 1 }),
+  /** The enrolment CA (ca.pem): gateway client certificates must chain to it. */
+  ca: Type.String({ minLength: 1 }),
+  /** /uplink refuses a gateway without a client certificate of `ca` (the console never asks for one). Default true. */
+  requireClientCert: Type.Boolean({ default: true }),
+}, { additionalProperties: false });
+
   influx: Type.Union([Type.Null(), Influx], { default: null }),
   limits: Limits,
   live: Live,
   uplink: Uplink,
+  /** HTTPS + wss:// with mutual TLS on /uplink; null: plain HTTP, loopback only unless allowInsecure. Default null. */
+  tls: Type.Union([Type.Null(), Tls], { default: null }),
+  /** Allow listening off loopback without TLS (behind a TLS-terminating proxy you trust). Default false. */
+  allowInsecure: Type.Boolean({ default: false }),
   auth: Auth,
   metrics: Metrics,
   ecg: Ecg,
@@ -179,6 +195,11 @@ function membershipProblems(cfg: Static<typeof HospitalConfigSchema>): string[] 
   const out: string[] = [];
   cfg.users.forEach((u, i) => {
     const sites = u.sites ?? [];
+/** 127.0.0.0/8, ::1 and localhost; 0.0.0.0 and :: (every interface) are not. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
     if (u.role === 'admin') {
       if (sites.some((s) => s !== '*')) out.push(`/users/${i}/sites: an admin sees every site; leave sites out or use ["*"]`);
       return;
@@ -209,3 +230,7 @@ export function loadHospitalConfig(raw: unknown): HospitalConfig {
   }
   return deepFreeze(value as HospitalConfig);
 }
+    // Issue 12 item 6: nothing off this machine talks to the hub in the clear unless the operator says so.
+    if (cfg.tls === null && !cfg.allowInsecure && !isLoopbackHost(cfg.host)) {
+      problems.push(`/host: ${HospitalErrorCode.INSECURE_BIND}: "${cfg.host}" is not loopback and tls is not configured; set tls (telemed pki hub) or allowInsecure: true`);
+    }

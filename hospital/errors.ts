@@ -40,6 +40,10 @@ export const HospitalErrorCode = {
    * logged (warn) and counted per stream, the missing range recorded in stream_gaps.
    */
   HUB_ROLLBACK: 'TM_ERR_HUB_ROLLBACK',
+  /** Config: the hub would listen off loopback without TLS (set tls, or allowInsecure behind a TLS proxy). */
+  INSECURE_BIND: 'TM_ERR_INSECURE_BIND',
+  /** A TLS certificate, key or CA file named in the config is missing or unreadable. */
+  TLS_FILE: 'TM_ERR_TLS_FILE',
   /** A durable frame with a sound header but a body past the wire limits: stored as rejected and acked. */
   FRAME_REJECTED: 'TM_ERR_FRAME_REJECTED',
 } as const;

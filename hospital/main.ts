@@ -21,5 +21,5 @@ export async function startHospital(config: HospitalConfig, deps: HospitalDeps =
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr !== null ? addr.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  return { url: `http://${host}:${port}`, port, app, close: () => app.close() };
+  return { url: `${config.tls === null ? 'http' : 'https'}://${host}:${port}`, port, app, close: () => app.close() };
 }

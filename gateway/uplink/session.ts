@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import type { Logger } from 'pino';
 import {
@@ -14,6 +13,7 @@ import { ClockSync } from './clock-sync.js';
 import { buildHello, hubRollbacks, type HelloIdentity } from './hello.js';
 import { MemoryMarks, adoptDownlinkEpoch, markDelivered, type DownlinkMarks } from './downlink-marks.js';
 import { systemTimers, type Timers } from './timers.js';
+import { LinkErrorLog, openHubSocket, type HubTls } from './hub-socket.js';
 
 export const SUBPROTOCOL = 'telemed.v1';
 /** Longest delivery feedback waits, ms (SESSION.md: acks at most every 10 ms). */
@@ -40,6 +40,10 @@ export interface SessionOptions extends Omit<HelloIdentity, 'maxFrameBytes'> {
    * with SQLite, so duplicates are dropped even after our restart). Default: in memory.
    */
   readonly downlinkMarks?: DownlinkMarks;
+  /** wss:// material (hub-socket.ts loadHubTls); null/absent for ws://. */
+  readonly tls?: HubTls | null;
+  /** Logs and counts socket errors (TLS ones once per reconnect storm); default: a LinkErrorLog without counting. */
+  readonly linkErrors?: LinkErrorLog;
 }
 
 export interface SessionEvents {
@@ -88,6 +92,7 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
   private readonly timers: Timers;
   private readonly random: () => number;
   private readonly log: Logger;
+  private readonly linkErrors: LinkErrorLog;
   /** Connection attempts after the first. */
   reconnects = 0;
   /** Unix ms when the session last became ready; null when not ready. */
@@ -113,6 +118,7 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
     this.random = opts.random ?? Math.random;
     this.marks = opts.downlinkMarks ?? new MemoryMarks();
     this.log = opts.logger.child({ component: 'uplink' });
+    this.linkErrors = opts.linkErrors ?? new LinkErrorLog(this.log);
     this.batchHeader = telemed.v1.Header.encode({ gatewayId: opts.gatewayId }).finish();
     this.limits = { maxFrameBytes: opts.maxFrameBytes ?? 1024 * 1024, maxIdLength: 128, maxRepeated: 65_536 };
   }
@@ -229,20 +235,12 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
     // Byte counts are per connection, like the hub's (a new socket starts from 0 on both sides).
     this.bytesReceived = this.ackedBytes = 0;
     this.peerBatchBytes = 0;
-    const ws = new WebSocket(this.opts.url, SUBPROTOCOL, {
-      perMessageDeflate: false,
-      handshakeTimeout: this.opts.helloTimeoutMs,
-      maxPayload: this.opts.maxFrameBytes ?? 1024 * 1024,
-    });
+    const ws = openHubSocket(this.opts.url, SUBPROTOCOL, { handshakeTimeout: this.opts.helloTimeoutMs, maxPayload: this.opts.maxFrameBytes ?? 1024 * 1024, tls: this.opts.tls ?? null });
     this.ws = ws;
-    ws.on('upgrade', (res: IncomingMessage) => {
-      // Small frames must not wait for Nagle: CONTROL has a 50 ms budget.
-      res.socket.setNoDelay(true);
-    });
     ws.on('open', () => this.onOpen(ws));
     ws.on('message', (data: WebSocket.RawData, isBinary: boolean) => this.onMessage(ws, data, isBinary));
-    ws.on('error', (err) => this.log.debug({ err: err.message }, 'uplink socket error'));
-    ws.on('close', (code: number) => this.onClose(ws, code));
+    ws.on('error', (err) => this.linkErrors.report(err));
+    ws.on('close', (code: number, reason: Buffer) => this.onClose(ws, code, reason));
   }
 
   private onOpen(ws: WebSocket): void {
@@ -258,7 +256,7 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
     }, this.opts.helloTimeoutMs);
   }
 
-  private onClose(ws: WebSocket, code: number): void {
+  private onClose(ws: WebSocket, code: number, reason: Buffer): void {
     if (ws !== this.ws) return;
     this.ws = undefined;
     this.clearTimers();
@@ -267,7 +265,7 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
     // The hub closes 4401 on a bad credential (SESSION.md §1), with or without a HelloAck first.
     const event: LinkEvent = code === 4401 ? 'refused' : 'lost';
     if (!this.apply(event)) this.apply('lost');
-    this.log.info({ code }, 'uplink closed');
+    this.log.info({ code, reason: reason.toString('utf8').slice(0, 64) }, 'uplink closed');
     this.scheduleRetry();
   }
 
@@ -371,6 +369,7 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
     this.adoptDownlinkEpoch(ack.downlinkEpoch ?? '');
     this.checkRollback(ack);
     this.apply('accepted');
+    this.linkErrors.connected();
     this.emit('ready', ack);
     this.pingTimer = this.timers.setInterval(() => this.sendPing(), this.opts.pingIntervalMs);
     this.sendPing();

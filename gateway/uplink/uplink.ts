@@ -1,3 +1,4 @@
+import { LinkErrorLog, loadHubTls } from './hub-socket.js';
 import type { Logger } from 'pino';
 import { CLASS_NAMES, TrafficClass, classFromName, isTelemedError, type ClassName, type Clock, type DecodedEnvelope } from '../../protocols/index.js';
 import type { GatewayConfig } from '../config.js';
@@ -34,6 +35,8 @@ export interface UplinkHooks {
   downlinkLatency?(cls: ClassName, ms: number): void;
   /** The outbox-full alarm was raised; `refused` readings so far. */
   outboxFull?(refused: number): void;
+  /** A TLS failure toward the hub (TM_ERR_HUB_CERT_UNTRUSTED, TM_ERR_TLS_HANDSHAKE), every attempt. */
+  tlsError?(code: string): void;
 }
 
 export interface UplinkDeps {
@@ -111,6 +114,8 @@ export class Uplink {
       ...(deps.timers ? { timers: deps.timers } : {}),
       ...(deps.random ? { random: deps.random } : {}),
       downlinkMarks: this.outbox,
+      tls: loadHubTls(config.hub.tls),
+      linkErrors: new LinkErrorLog(this.log, (code) => deps.hooks?.tlsError?.(code)),
     });
     this.commits = new GroupCommit({ windowMs: config.outbox.groupCommitMs, timers: this.timers }, (inputs) => this.commitBatch(inputs));
     this.fullAlarm = new OutboxFullAlarm(deps.clock, (refused) => this.raiseOutboxFull(refused));

@@ -2,6 +2,7 @@ import { PROTOCOL_VERSION, telemed, type DecodedEnvelope } from '../../protocols
 import type { HospitalConfig } from '../config.js';
 import { CloseCode, HospitalErrorCode } from '../errors.js';
 import { verifySecret } from '../auth/password.js';
+import { UplinkErrorCode } from './errors.js';
 import type { HelloGate } from './hello-gate.js';
 import type { SiteKind } from './registry.js';
 
@@ -19,7 +20,7 @@ const SITE_KINDS: Partial<Record<number, SiteKind>> = {
  * scrypt, never returned or logged. Unknown gateway ids cost one scrypt like known ones so that the
  * answer time does not reveal which ids are enrolled.
  */
-export async function checkHello(env: DecodedEnvelope, config: HospitalConfig, dummyHash: string, gate?: HelloGate): Promise<HelloVerdict> {
+export async function checkHello(env: DecodedEnvelope, config: HospitalConfig, dummyHash: string, gate?: HelloGate, certGatewayId: string | null = null): Promise<HelloVerdict> {
   const hello = env.hello;
   const headerId = env.header.gatewayId;
   if (env.payload !== 'hello' || hello == null) {
@@ -32,6 +33,11 @@ export async function checkHello(env: DecodedEnvelope, config: HospitalConfig, d
   }
   if (headerId !== '' && helloId !== '' && headerId !== helloId) {
     return { ok: false, gatewayId, closeCode: CloseCode.PROTOCOL, reasonCode: HospitalErrorCode.PROTOCOL, reason: 'header and Hello name different gateways' };
+  }
+  // Mutual TLS: the certificate names the gateway; a Hello for another one is refused before any
+  // scrypt, and the credential is still checked when they agree (defence in depth).
+  if (certGatewayId !== null && certGatewayId !== gatewayId) {
+    return { ok: false, gatewayId, closeCode: CloseCode.AUTH, reasonCode: UplinkErrorCode.CLIENT_CERT_MISMATCH, reason: 'the client certificate is for another gateway' };
   }
   const enrolled = config.gateways.find((g) => g.id === gatewayId);
   const verify = (): Promise<boolean> => verifySecret(hello.credential ?? '', enrolled?.secretHash ?? dummyHash);

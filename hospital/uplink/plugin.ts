@@ -4,6 +4,7 @@ import type { SessionManager } from '../auth/sessions.js';
 import { requireRole } from '../auth/require-role.js';
 import { CloseCode, HospitalErrorCode } from '../errors.js';
 import { HelloGate } from './hello-gate.js';
+import { checkPeer } from './peer-cert.js';
 import { UplinkSession, type UplinkContext } from './session.js';
 
 /** Longest shutdown waits for sessions to store their last frames, ms. */
@@ -39,6 +40,15 @@ export function uplinkPlugin(opts: UplinkPluginOptions) {
 
     app.get('/uplink', { websocket: true }, (socket, req) => {
       const address = req.ip;
+      const peer = checkPeer(req.raw.socket, opts.ctx.config.tls?.requireClientCert ?? false);
+      if (!peer.ok) {
+        ctx.metrics.uplinkRefused.inc({ reason: peer.code });
+        req.log.info({ code: peer.code, remote: address, reason: peer.reason }, 'uplink connection refused: client certificate');
+        // 4401 like a refused credential: the gateway backs off the longest (SESSION.md §1).
+        socket.close(CloseCode.AUTH, peer.code);
+        setTimeout(() => socket.terminate(), 2000).unref();
+        return;
+      }
       const open = perAddress.get(address) ?? 0;
       if (open >= up.maxConnectionsPerAddress) {
         ctx.metrics.uplinkRefused.inc({ reason: HospitalErrorCode.TOO_MANY_CONNECTIONS });
@@ -50,7 +60,7 @@ export function uplinkPlugin(opts: UplinkPluginOptions) {
       }
       perAddress.set(address, open + 1);
       req.log.debug('uplink connection');
-      const session = new UplinkSession(socket, { ...ctx, log: ctx.log.child({ remote: address }) });
+      const session = new UplinkSession(socket, { ...ctx, peerGatewayId: peer.gatewayId, log: ctx.log.child({ remote: address }) });
       sessions.add(session);
       void session.finished.then(() => {
         sessions.delete(session);

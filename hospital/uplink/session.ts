@@ -15,6 +15,7 @@ import { AckBatcher, type PendingFrame } from './ack-batcher.js';
 import { Downlink } from './downlink.js';
 import { ClockSync } from './clock-sync.js';
 import { checkHello } from './hello.js';
+import { UplinkErrorCode } from './errors.js';
 import { salvageDurableHeader } from './rejected-frame.js';
 import type { HelloGate } from './hello-gate.js';
 import type { DownlinkResult, GatewayRegistry, SessionHandle } from './registry.js';
@@ -43,6 +44,8 @@ export interface UplinkContext {
   readonly dummyHash: string;
   /** Bounds concurrent credential checks (hello-gate.ts); none in unit tests. */
   readonly helloGate?: HelloGate;
+  /** The gateway id of this connection's verified client certificate (peer-cert.ts); null or absent: none. */
+  readonly peerGatewayId?: string | null;
 }
 
 /** Ping ids remembered for matching Pongs. */
@@ -243,12 +246,13 @@ export class UplinkSession implements SessionHandle {
     this.helloTimer = null;
     // Read nothing more until the credential is checked: TCP holds the peer back, not our heap.
     this.ws.pause();
-    checkHello(env, this.ctx.config, this.ctx.dummyHash, this.ctx.helloGate).then(async (verdict) => {
+    checkHello(env, this.ctx.config, this.ctx.dummyHash, this.ctx.helloGate, this.ctx.peerGatewayId ?? null).then(async (verdict) => {
       this.ws.resume();
       if (this.state !== 'authenticating') return;
       if (!verdict.ok) {
         if (verdict.reasonCode === HospitalErrorCode.AUTH_FAILED) this.ctx.metrics.gatewayAuthFailures.inc();
-        this.log.info({ gatewayId: verdict.gatewayId, reasonCode: verdict.reasonCode }, 'gateway Hello refused');
+        if (verdict.reasonCode === UplinkErrorCode.CLIENT_CERT_MISMATCH) this.ctx.metrics.uplinkRefused.inc({ reason: verdict.reasonCode });
+        this.log.info({ gatewayId: verdict.gatewayId, reasonCode: verdict.reasonCode, certGatewayId: this.ctx.peerGatewayId ?? null }, 'gateway Hello refused');
         this.refuse(verdict.closeCode, verdict.reasonCode, verdict.reason);
         return;
       }

@@ -128,19 +128,6 @@ const Uplink = Type.Object({
   downlinkMode: Type.Union([Type.Literal('scheduled'), Type.Literal('fifo')], { default: 'scheduled' }),
 }, { additionalProperties: false, default: {} });
 
-/** Hospital hub configuration (docs/CONTRACTS.md). Every field has a default. */
-export const HospitalConfigSchema = Type.Object({
-  /** Listen address. Default 127.0.0.1. */
-  host: Type.String({ minLength: 1, default: '127.0.0.1' }),
-  /** Listen port; 0 picks a free one. Default 8080. */
-  port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
-  /** Directory of records.db. Default ./.data/hospital. */
-  dataDir: Type.String({ minLength: 1, default: './.data/hospital' }),
-  gateways: Type.Array(GatewayEntry, { default: [] }),
-  users: Type.Array(UserEntry, { default: [] }),
-  /** Login session lifetime, ms. Default 12 h. */
-  sessionTtlMs: Type.Integer({ minimum: 1000, default: 43_200_000 }),
-  /** InfluxDB v2 target; null disables time-series writing. Default null. */
 /** PEM files of the hub's TLS (`telemed pki hub` makes them). Paths are read at start. */
 const Tls = Type.Object({
   /** Server certificate (hub.pem); its SANs must name the host gateways dial. */
@@ -153,14 +140,27 @@ const Tls = Type.Object({
   requireClientCert: Type.Boolean({ default: true }),
 }, { additionalProperties: false });
 
-  influx: Type.Union([Type.Null(), Influx], { default: null }),
-  limits: Limits,
-  live: Live,
-  uplink: Uplink,
+/** Hospital hub configuration (docs/CONTRACTS.md). Every field has a default. */
+export const HospitalConfigSchema = Type.Object({
+  /** Listen address. Default 127.0.0.1. */
+  host: Type.String({ minLength: 1, default: '127.0.0.1' }),
   /** HTTPS + wss:// with mutual TLS on /uplink; null: plain HTTP, loopback only unless allowInsecure. Default null. */
   tls: Type.Union([Type.Null(), Tls], { default: null }),
   /** Allow listening off loopback without TLS (behind a TLS-terminating proxy you trust). Default false. */
   allowInsecure: Type.Boolean({ default: false }),
+  /** Listen port; 0 picks a free one. Default 8080. */
+  port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+  /** Directory of records.db. Default ./.data/hospital. */
+  dataDir: Type.String({ minLength: 1, default: './.data/hospital' }),
+  gateways: Type.Array(GatewayEntry, { default: [] }),
+  users: Type.Array(UserEntry, { default: [] }),
+  /** Login session lifetime, ms. Default 12 h. */
+  sessionTtlMs: Type.Integer({ minimum: 1000, default: 43_200_000 }),
+  /** InfluxDB v2 target; null disables time-series writing. Default null. */
+  influx: Type.Union([Type.Null(), Influx], { default: null }),
+  limits: Limits,
+  live: Live,
+  uplink: Uplink,
   auth: Auth,
   metrics: Metrics,
   ecg: Ecg,
@@ -182,6 +182,11 @@ function deepFreeze<T>(v: T): T {
   return v;
 }
 
+/** 127.0.0.0/8, ::1 and localhost; 0.0.0.0 and :: (every interface) are not. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
 function duplicates(values: readonly string[]): string[] {
   const seen = new Set<string>();
   const dup = new Set<string>();
@@ -195,11 +200,6 @@ function membershipProblems(cfg: Static<typeof HospitalConfigSchema>): string[] 
   const out: string[] = [];
   cfg.users.forEach((u, i) => {
     const sites = u.sites ?? [];
-/** 127.0.0.0/8, ::1 and localhost; 0.0.0.0 and :: (every interface) are not. */
-export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
-
     if (u.role === 'admin') {
       if (sites.some((s) => s !== '*')) out.push(`/users/${i}/sites: an admin sees every site; leave sites out or use ["*"]`);
       return;
@@ -224,13 +224,13 @@ export function loadHospitalConfig(raw: unknown): HospitalConfig {
     for (const id of duplicates(cfg.gateways.map((g) => g.id))) problems.push(`/gateways: duplicate gateway id "${id}"`);
     for (const u of duplicates(cfg.users.map((x) => x.username))) problems.push(`/users: duplicate username "${u}"`);
     problems.push(...membershipProblems(cfg));
+    // Issue 12 item 6: nothing off this machine talks to the hub in the clear unless the operator says so.
+    if (cfg.tls === null && !cfg.allowInsecure && !isLoopbackHost(cfg.host)) {
+      problems.push(`/host: ${HospitalErrorCode.INSECURE_BIND}: "${cfg.host}" is not loopback and tls is not configured; set tls (telemed pki hub) or allowInsecure: true`);
+    }
   }
   if (problems.length > 0) {
     throw new HospitalError(HospitalErrorCode.CONFIG, `invalid hospital config (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  ${problems.join('\n  ')}`);
   }
   return deepFreeze(value as HospitalConfig);
 }
-    // Issue 12 item 6: nothing off this machine talks to the hub in the clear unless the operator says so.
-    if (cfg.tls === null && !cfg.allowInsecure && !isLoopbackHost(cfg.host)) {
-      problems.push(`/host: ${HospitalErrorCode.INSECURE_BIND}: "${cfg.host}" is not loopback and tls is not configured; set tls (telemed pki hub) or allowInsecure: true`);
-    }

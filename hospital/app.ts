@@ -25,9 +25,12 @@ import { staticPlugin, resolveDashboardsDir } from './static.js';
 import type { RecordsStore } from './store/records-store.js';
 import { SqliteRecordsStore } from './store/sqlite-store.js';
 import { hubTlsOptions } from './tls.js';
-import { NoopTimeseriesWriter, type TimeseriesWriter } from './timeseries/timeseries.js';
+import type { TimeseriesWriter } from './timeseries/timeseries.js';
 import { uplinkPlugin } from './uplink/plugin.js';
 import { GatewayRegistry } from './uplink/registry.js';
+import { ambulancePlugin } from './vitals/ambulance-plugin.js';
+import { fhirPlugin } from './vitals/fhir-plugin.js';
+import { openVitals } from './vitals/services.js';
 
 /** Injected collaborators of the hub; every one has a production default. */
 export interface HospitalDeps {
@@ -37,7 +40,7 @@ export interface HospitalDeps {
   readonly clock?: Clock;
   /** Default: SqliteRecordsStore in `config.dataDir`. Closed by the hub either way. */
   readonly store?: RecordsStore;
-  /** Default: the no-op writer (InfluxDB comes later). */
+  /** Default: the InfluxDB writer when `config.influx` is set (timeseries/influx-writer.ts), else the no-op one. */
   readonly timeseries?: TimeseriesWriter;
 }
 
@@ -65,11 +68,13 @@ export async function buildHospital(config: HospitalConfig, deps: HospitalDeps =
   const log = hospitalLogger(deps.logger);
   const clock = deps.clock ?? systemClock;
   const store = deps.store ?? new SqliteRecordsStore(config.dataDir);
-  const timeseries = deps.timeseries ?? new NoopTimeseriesWriter(log.child({ component: 'timeseries' }), config.influx);
   const metrics = createMetrics();
   const registry = new GatewayRegistry(config.gateways.map((g) => g.id), metrics, clock, log.child({ component: 'registry' }), config.live.gatewayUpdateMs,
     { outbox: store.downlink, maxFrameBytes: config.limits.maxFrameBytes });
   const access = new AccessPolicy(config.gateways);
+  // Trends, FHIR and the InfluxDB writer read records.db back (hospital/vitals, hospital/timeseries).
+  const vitals = openVitals(config, { metrics, access, clock, log, timeseries: deps.timeseries });
+  const timeseries = vitals.timeseries;
   const live = new LiveHub(config.live.maxBufferedBytes, config.live.maxClients, metrics, log.child({ component: 'live' }), access);
   // Unknown users and gateways are checked against this so that a miss costs as much as a hit.
   const dummyHash = await hashSecret(randomBytes(16).toString('hex'));
@@ -97,7 +102,7 @@ export async function buildHospital(config: HospitalConfig, deps: HospitalDeps =
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ code: HospitalErrorCode.NOT_FOUND, message: `no route ${req.method} ${req.url.split('?')[0] ?? ''}` }));
   // Store last: onClose hooks run in registration order, and sessions flush into the store.
   app.addHook('onClose', async () => {
-    await timeseries.close();
+    await vitals.close();
     await store.close();
   });
 
@@ -116,6 +121,8 @@ export async function buildHospital(config: HospitalConfig, deps: HospitalDeps =
   await app.register(ecgPlugin({ store: store.ecg, registry, live, sessions, access, metrics, clock, log: log.child({ component: 'ecg' }), events: reading.events }));
   await app.register(reading.plugin);
   await app.register(ecgExportPlugin({ store: store.ecg, sessions, access, metrics, onRefused: reading.events.refused }));
+  await app.register(ambulancePlugin({ reader: vitals.reader, db: vitals.db, registry, live, sessions, access, metrics, clock, log: log.child({ component: 'ambulances' }) }));
+  await app.register(fhirPlugin({ reader: vitals.reader, sessions, access, gatewayIds: config.gateways.map((g) => g.id) }));
   await app.register(staticPlugin(resolveDashboardsDir(config.dashboardsDir)));
   await app.ready();
   return app;

@@ -76,11 +76,24 @@ const Ecg = Type.Object({
   signingKeyFile: Type.Union([Type.Null(), Type.String({ minLength: 1 })], { default: null }),
 }, { additionalProperties: false, default: {} });
 
+/** InfluxDB v2 write target of the time-series writer (hospital/timeseries; README "Time series"). */
 const Influx = Type.Object({
-  url: Type.String({ minLength: 1 }),
+  /** Base URL, e.g. http://127.0.0.1:8086 (no /api/v2). */
+  url: Type.String({ minLength: 1, pattern: '^https?://' }),
+  /** API token with write access to `bucket`. Never logged. */
   token: Type.String({ minLength: 1 }),
   org: Type.String({ minLength: 1 }),
   bucket: Type.String({ minLength: 1 }),
+  /** One write request's timeout, ms. Default 10 000. */
+  timeoutMs: Type.Integer({ minimum: 100, default: 10_000 }),
+  /** Most points per write request. Default 5000. */
+  batchPoints: Type.Integer({ minimum: 1, maximum: 100_000, default: 5000 }),
+  /** First retry delay after a failed write, ms, doubled per failure. Default 500. */
+  retryInitialMs: Type.Integer({ minimum: 1, default: 500 }),
+  /** Longest retry delay, ms. Default 30 000. */
+  retryMaxMs: Type.Integer({ minimum: 1, default: 30_000 }),
+  /** With nothing new, the writer looks at records.db again after this, ms. Default 1000. */
+  idleMs: Type.Integer({ minimum: 10, default: 1000 }),
 }, { additionalProperties: false });
 
 const Limits = Type.Object({

@@ -3,11 +3,12 @@ import type { DecodedEnvelope } from '../../protocols/index.js';
 import type { HospitalConfig } from '../config.js';
 
 /**
- * Where numerics go for trending (InfluxDB v2 later, DESIGN.md §6). The uplink hands over every
- * stored vitals frame; an implementation batches and writes in the background.
+ * Where numerics go for trending (InfluxDB v2, DESIGN.md §6; influx-writer.ts). The uplink calls
+ * `writeVitals` for every stored vitals frame; the InfluxDB writer only takes it as a wake-up and
+ * reads the frames back from records.db (nothing is queued in memory, so nothing can be dropped).
  */
 export interface TimeseriesWriter {
-  /** Queue one stored vitals frame. Must not block or throw; bounded queue, drops oldest. */
+  /** A vitals frame was stored. Must not block or throw. */
   writeVitals(gatewayId: string, env: DecodedEnvelope): void;
   /** Write what is queued and release resources. */
   close(): Promise<void>;
@@ -17,7 +18,7 @@ export interface TimeseriesWriter {
 export class NoopTimeseriesWriter implements TimeseriesWriter {
   constructor(log: Logger, influx: HospitalConfig['influx']) {
     if (influx === null) log.info('no InfluxDB configured; time series are not written');
-    else log.warn({ url: influx.url }, 'InfluxDB configured but this hub has no writer yet; time series are not written');
+    else log.warn({ url: influx.url }, 'InfluxDB configured but no writer was built (records.db not readable); time series are not written');
   }
   writeVitals(): void { /* intentionally nothing */ }
   async close(): Promise<void> { /* nothing to release */ }

@@ -1,0 +1,2 @@
+export * from './gps-device.js';
+export * from './readings.js';

@@ -1,0 +1,3 @@
+export * from './gps-simulator.js';
+export * from './nmea-out.js';
+export * from './route.js';

@@ -11,8 +11,7 @@
 // compressed counts with calibration, metadata and the gateway's analysis. Both kinds are read here.
 import { CART_LEADS } from '../../protocols/ecg-cart/index.js';
 import type { EcgAnalysisSummary } from '../../protocols/ecg/analysis-summary.js';
-import { ECG_DOCUMENT_CONTENT_TYPE, decodeEcgDocument } from '../../protocols/ecg/document/index.js';
-import { type EcgRecord, channelMicrovolts } from '../../protocols/ecg/record.js';
+import { ECG_DOCUMENT_CONTENT_TYPE, type EcgDocumentLimits, decodeEcgDocument } from '../../protocols/ecg/document/index.js';
 import { EcgError, EcgErrorCode } from './errors.js';
 
 export const CART_BLOB_TYPE = 'application/x-telemed-ecg-int16le';
@@ -65,23 +64,16 @@ export interface EcgRecordMeta {
   readonly statements: readonly string[];
 }
 
-/** The analysis rate of a record: the most common rate among its leads. */
-function leadRate(record: EcgRecord): number {
-  const rates = new Map<number, number>();
-  for (const l of record.leads) rates.set(l.sampleRateHz, (rates.get(l.sampleRateHz) ?? 0) + 1);
-  let fs = record.sampleRateHz, best = 0;
-  for (const [rate, count] of rates) if (count > best) { best = count; fs = rate; }
-  return fs;
-}
-
 /**
  * Metadata and the gateway's analysis of a stored blob of either kind. Throws EcgDocumentError
  * TM_ERR_ECG_DOCUMENT for a document that does not decode, EcgError TM_ERR_ECG_FORMAT for an
  * unknown content type.
  */
-export function describeBlob(contentType: string, blob: Uint8Array): { meta: EcgRecordMeta; analysis: EcgAnalysisSummary | null } {
+export function describeBlob(
+  contentType: string, blob: Uint8Array, limits: Partial<EcgDocumentLimits> = {},
+): { meta: EcgRecordMeta; analysis: EcgAnalysisSummary | null } {
   if (isDocumentType(contentType)) {
-    const { record, analysis } = decodeEcgDocument(blob);
+    const { record, analysis } = decodeEcgDocument(blob, limits);
     return {
       meta: {
         sampleRateHz: record.sampleRateHz, durationS: record.sampleRateHz > 0 ? record.frames / record.sampleRateHz : null,
@@ -93,19 +85,4 @@ export function describeBlob(contentType: string, blob: Uint8Array): { meta: Ecg
   const { leads, rate } = parseBlobType(contentType);
   const names: readonly string[] = leads === CART_LEADS.length ? CART_LEADS : Array.from({ length: leads }, (_, i) => `L${i + 1}`);
   return { meta: { sampleRateHz: rate, durationS: blob.byteLength / (2 * leads) / rate, leads: names, statements: [] }, analysis: null };
-}
-
-/** µV per lead of a stored blob of either kind (document leads at the most common lead rate; invalid samples are NaN). */
-export function decodeRecordSamples(contentType: string, blob: Uint8Array): EcgSamples {
-  if (!isDocumentType(contentType)) return decodeCartBlob(contentType, blob);
-  const { record } = decodeEcgDocument(blob);
-  const fs = leadRate(record);
-  return {
-    sampleRateHz: fs,
-    leads: record.leads.filter((l) => l.sampleRateHz === fs).map((l) => {
-      const uv = channelMicrovolts(l);
-      // Three decimals of a µV keep the JSON short and lose nothing a viewer can draw.
-      return { name: l.lead ?? l.label, uv: Array.from(uv, (v) => Math.round(v * 1000) / 1000) };
-    }),
-  };
 }

@@ -16,6 +16,14 @@ export const EcgErrorCode = {
   CLAIMED: 'TM_ERR_ECG_CLAIMED',
   /** The blob's content type is not one the sample decoder knows. */
   FORMAT: 'TM_ERR_ECG_FORMAT',
+  /** The decode threads' queue is full (a burst of large or hostile documents): try again later. */
+  DECODE_BUSY: 'TM_ERR_ECG_DECODE_BUSY',
+  /** A decode thread took longer than its deadline or ran out of memory; it was replaced. */
+  DECODE_FAILED: 'TM_ERR_ECG_DECODE_FAILED',
+  /** A samples page outside the record or larger than the page limit (GET /api/ecg/records/:id/samples). */
+  SAMPLES_RANGE: 'TM_ERR_ECG_SAMPLES_RANGE',
+  /** `?samples=1` on a record larger than one page: use the paged samples route. */
+  SAMPLES_TOO_LARGE: 'TM_ERR_ECG_SAMPLES_TOO_LARGE',
   /** A diagnosis body that fails the schema, or has neither statements nor text. */
   DIAGNOSIS_INVALID: 'TM_ERR_ECG_DIAGNOSIS_INVALID',
 } as const;

@@ -8,7 +8,9 @@ import type { SessionManager } from '../auth/sessions.js';
 import type { LiveHub } from '../live/live-hub.js';
 import type { HospitalMetrics } from '../metrics.js';
 import type { GatewayRegistry } from '../uplink/registry.js';
-import { describeBlob, decodeRecordSamples } from './blob-format.js';
+import { describeBlob, isDocumentType } from './blob-format.js';
+import { EcgDecodePool, type DecodePoolOptions } from './decode-pool.js';
+import { samplesRoutes } from './samples-routes.js';
 import type { EcgRecordView, EcgStore, StoredRecordInfo } from './ecg-store.js';
 import { EcgErrorCode } from './errors.js';
 import { EcgReassembler, type AssembledRecord, type ReassemblerLimits } from './reassembler.js';
@@ -29,6 +31,11 @@ export interface EcgDeps {
 
 export interface EcgPluginOptions extends EcgDeps {
   readonly limits?: ReassemblerLimits;
+  /** Decode threads for stored documents (arrival and samples); defaults in decode-pool.ts. */
+  readonly decode?: DecodePoolOptions & {
+    /** Most samples (frames × leads) in one samples page or `?samples=1` answer. Default 180 000 (18 leads × 10 000). */
+    readonly maxPageSamples?: number;
+  };
   /** Observers of the workflow (the reading plugin relays EcgStatus and audits from these). */
   readonly events?: EcgPluginEvents;
 }
@@ -71,7 +78,9 @@ export function findVisibleRecord(
 /**
  * The ECG worklist: reassembles EcgRecordChunks from stored durable frames into `ecg_records`,
  * pushes `{type:'ecg', record}` on /live, and serves GET /api/ecg/worklist,
- * GET /api/ecg/records/:id[?samples=1], POST /api/ecg/records/:id/claim.
+ * GET /api/ecg/records/:id[?samples=1], GET /api/ecg/records/:id/samples (paged, JSON or binary:
+ * samples-routes.ts), POST /api/ecg/records/:id/claim. Documents are decoded on the decode threads
+ * (decode-pool.ts), never on the event loop.
  */
 export function ecgPlugin(opts: EcgPluginOptions) {
   return function ecgRoutes(app: FastifyInstance): Promise<void> {
@@ -81,8 +90,18 @@ export function ecgPlugin(opts: EcgPluginOptions) {
       name: 'telemed_hub_ecg_records_total', help: 'ECG records reassembled, by outcome (ok or a TM_ERR_ECG_* integrity code)',
       labelNames: ['outcome'], registers: [opts.metrics.registry],
     });
-    /** Metadata and analysis of an intact blob; an undecodable document is stored marked, never dropped. */
-    const describe = (r: AssembledRecord): StoredRecordInfo | null => {
+    const pool = new EcgDecodePool(opts.decode);
+    const refused = new Counter({
+      name: 'telemed_hub_ecg_decode_refused_total', help: 'ECG decodes refused or failed on the decode threads, by code (TM_ERR_ECG_*)',
+      labelNames: ['code'], registers: [opts.metrics.registry],
+    });
+    /**
+     * Metadata and analysis of an intact blob; an undecodable document is stored marked, never
+     * dropped. A cart blob is described from its content type alone; a document is decoded on a
+     * decode thread. When the threads are busy or fail, the record is stored without them.
+     */
+    /** A cart blob is described from its content type alone, on the spot. */
+    const describeCart = (r: AssembledRecord): StoredRecordInfo | null => {
       if (r.corruptCode !== null) return null;
       try {
         return describeBlob(r.contentType, r.blob);
@@ -91,8 +110,22 @@ export function ecgPlugin(opts: EcgPluginOptions) {
         return { meta: null, analysis: null, corruptCode: err.code };
       }
     };
-    const onRecord = (r: AssembledRecord): void => {
-      const info = describe(r);
+    /** A document is decoded on a decode thread; when the threads are busy or fail, it is stored without metadata. */
+    const describeDocument = async (r: AssembledRecord): Promise<StoredRecordInfo | null> => {
+      try {
+        const res = await pool.run({ op: 'describe', contentType: r.contentType, blob: r.blob });
+        return res.op === 'describe' ? { meta: res.meta, analysis: res.analysis } : null;
+      } catch (err) {
+        if (!isTelemedError(err)) throw err;
+        if (err.code === EcgErrorCode.DECODE_BUSY || err.code === EcgErrorCode.DECODE_FAILED) {
+          refused.inc({ code: err.code });
+          log.warn({ gatewayId: r.gatewayId, code: err.code, bytes: r.blob.byteLength }, 'ECG document not described at arrival; stored without metadata');
+          return null;
+        }
+        return { meta: null, analysis: null, corruptCode: err.code };
+      }
+    };
+    const store_ = (r: AssembledRecord, info: StoredRecordInfo | null): void => {
       const corruptCode = info?.corruptCode === undefined ? r.corruptCode : info.corruptCode;
       outcomes.inc({ outcome: corruptCode ?? 'ok' });
       const stored = store.put(r, Math.round(clock.nowNs() / 1e6), info?.analysis?.priority ?? 0, info);
@@ -102,6 +135,13 @@ export function ecgPlugin(opts: EcgPluginOptions) {
       log.info({ gatewayId: r.gatewayId, recordId: r.recordId, id: stored.id, bytes: stored.byteSize }, 'ECG record in worklist');
       live.broadcast({ type: 'ecg', record: stored });
       opts.events?.stored?.(stored);
+    };
+    const onRecord = (r: AssembledRecord): void => {
+      if (r.corruptCode !== null || !isDocumentType(r.contentType)) { store_(r, describeCart(r)); return; }
+      describeDocument(r).then((info) => store_(r, info), (err: unknown) => {
+        log.error({ err, gatewayId: r.gatewayId }, 'ECG document description failed; stored without metadata');
+        store_(r, null);
+      });
     };
     const off = registry.onFrame((gatewayId, env) => {
       const c = env.ecgChunk;
@@ -113,13 +153,14 @@ export function ecgPlugin(opts: EcgPluginOptions) {
       }
       for (const r of reassembler.add(gatewayId, c)) onRecord(r);
     });
-    app.addHook('onClose', (_app, done) => { off(); done(); });
+    app.addHook('onClose', async () => { off(); await pool.close(); });
 
     const readers = requireRole(sessions, 'specialist', 'admin');
     const notFound = NOT_FOUND;
     const visible = { store, access: opts.access, onRefused: opts.events?.refused };
 
     const withWorkflow = (r: EcgRecordView): EcgRecordView => opts.events?.view?.(r) ?? r;
+    const samples = samplesRoutes(app, { store, pool, refused, visible, readers, view: withWorkflow, maxPageSamples: opts.decode?.maxPageSamples ?? 180_000 });
     // Filtered after the query: a wide page so a small site's records are not crowded out by others'.
     app.get('/api/ecg/worklist', { preHandler: readers }, (req) => ({
       records: req.authUser === null ? [] : opts.access.filter(req.authUser, store.list(5000), (r) => r.gatewayId).slice(0, 200).map(withWorkflow),
@@ -128,17 +169,8 @@ export function ecgPlugin(opts: EcgPluginOptions) {
     app.get<{ Params: { id: string }; Querystring: { samples?: string } }>('/api/ecg/records/:id', { preHandler: readers }, (req, reply) => {
       const rec = findVisibleRecord(visible, req, reply);
       if (rec === undefined) return reply;
-      const id = rec.id;
       if (req.query.samples !== '1') return { record: withWorkflow(rec) };
-      const b = store.blob(id);
-      if (b === undefined) return reply.code(404).send(notFound);
-      try {
-        return { record: withWorkflow(rec), samples: decodeRecordSamples(b.contentType, b.blob) };
-      } catch (err) {
-        if (!isTelemedError(err)) throw err;
-        req.log.info({ id, code: err.code }, 'ECG samples not decodable');
-        return reply.code(422).send({ code: err.code, message: err.message });
-      }
+      return samples.whole(req, reply, rec);
     });
 
     app.post<{ Params: { id: string } }>('/api/ecg/records/:id/claim', { preHandler: requireRole(sessions, 'specialist') }, (req, reply) => {

@@ -1,0 +1,44 @@
+// The decode pool's bounds on real threads: a full queue refuses at once with a stable code, a task
+// past its deadline fails and its thread is replaced, and results come back intact.
+import { afterEach, describe, expect, it } from 'vitest';
+import { encodeLeadSamples } from '../../protocols/ecg/document/index.js';
+import { telemed } from '../../protocols/index.js';
+import { EcgDecodePool } from './decode-pool.js';
+
+const DOC = 'application/x-telemed-ecg+protobuf';
+const data = encodeLeadSamples(new Int32Array(2 ** 21), { gain: 1, units: 'uV', adcResolution: 16 }, { blockSize: 4096 });
+const doc = telemed.v1.EcgDocument.encode({
+  recordId: 'x', sampleRateHz: 500, frames: 2 ** 21,
+  leads: [{ lead: 'I', label: 'I', sampleRateHz: 500, sampleCount: 2 ** 21, encoding: telemed.v1.EcgSampleEncoding.ECG_SAMPLE_ENCODING_DIFF_RICE, data }],
+}).finish();
+
+describe('EcgDecodePool', () => {
+  let pool: EcgDecodePool;
+  afterEach(async () => { await pool.close(); });
+
+  it('describes and pages a document on a thread', async () => {
+    pool = new EcgDecodePool({ threads: 1 });
+    await expect(pool.run({ op: 'describe', contentType: DOC, blob: doc })).resolves.toMatchObject({ op: 'describe', meta: { sampleRateHz: 500, leads: ['I'] } });
+    const res = await pool.run({ op: 'samples', contentType: DOC, blob: doc, request: { from: 10, count: 100, leads: ['I'], maxSamples: 1000 } });
+    expect(res.op === 'samples' && [res.page.count, res.page.frames, res.page.leads[0]?.counts.length]).toEqual([100, 2 ** 21, 100]);
+  }, 30_000);
+
+  it('refuses a task with TM_ERR_ECG_DECODE_BUSY when the thread is busy and the queue is full', async () => {
+    pool = new EcgDecodePool({ threads: 1, maxQueued: 1 });
+    const first = pool.run({ op: 'describe', contentType: DOC, blob: doc });
+    const second = pool.run({ op: 'describe', contentType: DOC, blob: doc });
+    await expect(pool.run({ op: 'describe', contentType: DOC, blob: doc })).rejects.toMatchObject({ code: 'TM_ERR_ECG_DECODE_BUSY' });
+    await expect(Promise.all([first, second])).resolves.toHaveLength(2);
+  }, 30_000);
+
+  it('fails a task past its deadline with TM_ERR_ECG_DECODE_FAILED and serves the next on a new thread', async () => {
+    pool = new EcgDecodePool({ threads: 1, timeoutMs: 1 });
+    await expect(pool.run({ op: 'describe', contentType: DOC, blob: doc })).rejects.toMatchObject({ code: 'TM_ERR_ECG_DECODE_FAILED' });
+    expect(pool.pending).toBe(0);
+  }, 30_000);
+
+  it('keeps the task\'s own code for a bad document (TM_ERR_ECG_DOCUMENT)', async () => {
+    pool = new EcgDecodePool({ threads: 1 });
+    await expect(pool.run({ op: 'describe', contentType: DOC, blob: new Uint8Array([1, 2, 3]) })).rejects.toMatchObject({ code: 'TM_ERR_ECG_DOCUMENT' });
+  }, 30_000);
+});

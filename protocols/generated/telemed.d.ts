@@ -76,7 +76,8 @@ export namespace telemed {
             ultrasound?: (telemed.v1.UltrasoundFrame.$Properties|null);
             linkStats?: (telemed.v1.LinkStats.$Properties|null);
             ecgStatus?: (telemed.v1.EcgStatus.$Properties|null);
-            payload?: ("hello"|"helloAck"|"ack"|"ping"|"pong"|"goodbye"|"batch"|"vitals"|"waveform"|"alarm"|"ecgChunk"|"diagnosis"|"armCommand"|"armTelemetry"|"ultrasound"|"linkStats"|"ecgStatus");
+            armLease?: (telemed.v1.ArmLease.$Properties|null);
+            payload?: ("hello"|"helloAck"|"ack"|"ping"|"pong"|"goodbye"|"batch"|"vitals"|"waveform"|"alarm"|"ecgChunk"|"diagnosis"|"armCommand"|"armTelemetry"|"ultrasound"|"linkStats"|"ecgStatus"|"armLease");
             static encode(m: telemed.v1.Envelope.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
             static decode(r: ($protobuf.Reader|Uint8Array), l?: number): telemed.v1.Envelope & telemed.v1.Envelope.$Shape;
             static fromObject(d: { [k: string]: any }): telemed.v1.Envelope;
@@ -104,7 +105,8 @@ export namespace telemed {
                 ultrasound?: (telemed.v1.UltrasoundFrame.$Properties|null);
                 linkStats?: (telemed.v1.LinkStats.$Properties|null);
                 ecgStatus?: (telemed.v1.EcgStatus.$Properties|null);
-                payload?: ("hello"|"helloAck"|"ack"|"ping"|"pong"|"goodbye"|"batch"|"vitals"|"waveform"|"alarm"|"ecgChunk"|"diagnosis"|"armCommand"|"armTelemetry"|"ultrasound"|"linkStats"|"ecgStatus");
+                armLease?: (telemed.v1.ArmLease.$Properties|null);
+                payload?: ("hello"|"helloAck"|"ack"|"ping"|"pong"|"goodbye"|"batch"|"vitals"|"waveform"|"alarm"|"ecgChunk"|"diagnosis"|"armCommand"|"armTelemetry"|"ultrasound"|"linkStats"|"ecgStatus"|"armLease");
                 $unknowns?: Uint8Array[];
             }
             type $Shape = {
@@ -126,9 +128,10 @@ export namespace telemed {
               ultrasound?: telemed.v1.UltrasoundFrame.$Shape|null;
               linkStats?: telemed.v1.LinkStats.$Shape|null;
               ecgStatus?: telemed.v1.EcgStatus.$Shape|null;
+              armLease?: telemed.v1.ArmLease.$Shape|null;
               $unknowns?: Uint8Array[];
             } & (
-              ({ payload?: undefined; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "hello"; hello: telemed.v1.Hello.$Shape; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "helloAck"; hello?: null; helloAck: telemed.v1.HelloAck.$Shape; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "ack"; hello?: null; helloAck?: null; ack: telemed.v1.Ack.$Shape; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "ping"; hello?: null; helloAck?: null; ack?: null; ping: telemed.v1.Ping.$Shape; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "pong"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong: telemed.v1.Pong.$Shape; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "goodbye"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye: telemed.v1.Goodbye.$Shape; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "batch"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch: telemed.v1.Batch.$Shape; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "vitals"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals: telemed.v1.VitalsNumerics.$Shape; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "waveform"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform: telemed.v1.WaveformChunk.$Shape; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "alarm"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm: telemed.v1.Alarm.$Shape; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "ecgChunk"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk: telemed.v1.EcgRecordChunk.$Shape; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "diagnosis"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis: telemed.v1.Diagnosis.$Shape; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "armCommand"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand: telemed.v1.ArmCommand.$Shape; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "armTelemetry"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry: telemed.v1.ArmTelemetry.$Shape; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "ultrasound"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound: telemed.v1.UltrasoundFrame.$Shape; linkStats?: null; ecgStatus?: null }|{ payload?: "linkStats"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats: telemed.v1.LinkStats.$Shape; ecgStatus?: null }|{ payload?: "ecgStatus"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus: telemed.v1.EcgStatus.$Shape })
+              ({ payload?: undefined; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null }|{ payload?: "hello"; hello: telemed.v1.Hello.$Shape; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null }|{ payload?: "helloAck"; hello?: null; helloAck: telemed.v1.HelloAck.$Shape; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null }|{ payload?: "ack"; hello?: null; helloAck?: null; ack: telemed.v1.Ack.$Shape; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null }|{ payload?: "ping"; hello?: null; helloAck?: null; ack?: null; ping: telemed.v1.Ping.$Shape; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null }|{ payload?: "pong"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong: telemed.v1.Pong.$Shape; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null }|{ payload?: "goodbye"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye: telemed.v1.Goodbye.$Shape; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null }|{ payload?: "batch"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch: telemed.v1.Batch.$Shape; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null }|{ payload?: "vitals"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals: telemed.v1.VitalsNumerics.$Shape; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null }|{ payload?: "waveform"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform: telemed.v1.WaveformChunk.$Shape; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null }|{ payload?: "alarm"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm: telemed.v1.Alarm.$Shape; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null }|{ payload?: "ecgChunk"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk: telemed.v1.EcgRecordChunk.$Shape; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null }|{ payload?: "diagnosis"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis: telemed.v1.Diagnosis.$Shape; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null }|{ payload?: "armCommand"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand: telemed.v1.ArmCommand.$Shape; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null }|{ payload?: "armTelemetry"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry: telemed.v1.ArmTelemetry.$Shape; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null }|{ payload?: "ultrasound"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound: telemed.v1.UltrasoundFrame.$Shape; linkStats?: null; ecgStatus?: null; armLease?: null }|{ payload?: "linkStats"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats: telemed.v1.LinkStats.$Shape; ecgStatus?: null; armLease?: null }|{ payload?: "ecgStatus"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus: telemed.v1.EcgStatus.$Shape; armLease?: null }|{ payload?: "armLease"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease: telemed.v1.ArmLease.$Shape })
             );
         }
 
@@ -963,6 +966,10 @@ export namespace telemed {
             rollDeg: number;
             pitchDeg: number;
             yawDeg: number;
+            qw: number;
+            qx: number;
+            qy: number;
+            qz: number;
             static encode(m: telemed.v1.Pose.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
             static decode(r: ($protobuf.Reader|Uint8Array), l?: number): telemed.v1.Pose & telemed.v1.Pose.$Shape;
             static fromObject(d: { [k: string]: any }): telemed.v1.Pose;
@@ -978,9 +985,45 @@ export namespace telemed {
                 rollDeg?: (number|null);
                 pitchDeg?: (number|null);
                 yawDeg?: (number|null);
+                qw?: (number|null);
+                qx?: (number|null);
+                qy?: (number|null);
+                qz?: (number|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = telemed.v1.Pose.$Properties;
+        }
+
+        interface ITwist extends telemed.v1.Twist.$Properties {
+        }
+
+        class Twist {
+            constructor(p?: telemed.v1.Twist.$Properties);
+            $unknowns?: Uint8Array[];
+            vxMmS: number;
+            vyMmS: number;
+            vzMmS: number;
+            wxDegS: number;
+            wyDegS: number;
+            wzDegS: number;
+            static encode(m: telemed.v1.Twist.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
+            static decode(r: ($protobuf.Reader|Uint8Array), l?: number): telemed.v1.Twist & telemed.v1.Twist.$Shape;
+            static fromObject(d: { [k: string]: any }): telemed.v1.Twist;
+            static toObject(m: telemed.v1.Twist, o?: $protobuf.IConversionOptions): { [k: string]: any };
+            toJSON(): { [k: string]: any };
+        }
+
+        namespace Twist {
+            interface $Properties {
+                vxMmS?: (number|null);
+                vyMmS?: (number|null);
+                vzMmS?: (number|null);
+                wxDegS?: (number|null);
+                wyDegS?: (number|null);
+                wzDegS?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = telemed.v1.Twist.$Properties;
         }
 
         enum ArmCommandKind {
@@ -989,7 +1032,10 @@ export namespace telemed {
             ARM_COMMAND_KIND_HOLD = 2,
             ARM_COMMAND_KIND_HEARTBEAT = 3,
             ARM_COMMAND_KIND_ESTOP = 4,
-            ARM_COMMAND_KIND_RELEASE = 5
+            ARM_COMMAND_KIND_RELEASE = 5,
+            ARM_COMMAND_KIND_JOG = 6,
+            ARM_COMMAND_KIND_HOME = 7,
+            ARM_COMMAND_KIND_STOP = 8
         }
 
         interface IArmCommand extends telemed.v1.ArmCommand.$Properties {
@@ -1006,6 +1052,7 @@ export namespace telemed {
             maxForceN: number;
             issuedAtNs: number;
             operatorId: string;
+            twist?: (telemed.v1.Twist.$Properties|null);
             static encode(m: telemed.v1.ArmCommand.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
             static decode(r: ($protobuf.Reader|Uint8Array), l?: number): telemed.v1.ArmCommand & telemed.v1.ArmCommand.$Shape;
             static fromObject(d: { [k: string]: any }): telemed.v1.ArmCommand;
@@ -1023,9 +1070,54 @@ export namespace telemed {
                 maxForceN?: (number|null);
                 issuedAtNs?: (number|null);
                 operatorId?: (string|null);
+                twist?: (telemed.v1.Twist.$Properties|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = telemed.v1.ArmCommand.$Properties;
+        }
+
+        enum ArmLeaseAction {
+            ARM_LEASE_ACTION_UNSPECIFIED = 0,
+            ARM_LEASE_ACTION_GRANT = 1,
+            ARM_LEASE_ACTION_HANDOVER = 2,
+            ARM_LEASE_ACTION_RELEASE = 3,
+            ARM_LEASE_ACTION_REVOKE = 4
+        }
+
+        interface IArmLease extends telemed.v1.ArmLease.$Properties {
+        }
+
+        class ArmLease {
+            constructor(p?: telemed.v1.ArmLease.$Properties);
+            $unknowns?: Uint8Array[];
+            leaseId: string;
+            operatorId: string;
+            action: telemed.v1.ArmLeaseAction;
+            expiresAtNs: number;
+            maxForceN: number;
+            previousLeaseId: string;
+            issuedAtNs: number;
+            armId: string;
+            static encode(m: telemed.v1.ArmLease.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
+            static decode(r: ($protobuf.Reader|Uint8Array), l?: number): telemed.v1.ArmLease & telemed.v1.ArmLease.$Shape;
+            static fromObject(d: { [k: string]: any }): telemed.v1.ArmLease;
+            static toObject(m: telemed.v1.ArmLease, o?: $protobuf.IConversionOptions): { [k: string]: any };
+            toJSON(): { [k: string]: any };
+        }
+
+        namespace ArmLease {
+            interface $Properties {
+                leaseId?: (string|null);
+                operatorId?: (string|null);
+                action?: (telemed.v1.ArmLeaseAction|null);
+                expiresAtNs?: (number|null);
+                maxForceN?: (number|null);
+                previousLeaseId?: (string|null);
+                issuedAtNs?: (number|null);
+                armId?: (string|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = telemed.v1.ArmLease.$Properties;
         }
 
         enum ArmState {
@@ -1049,6 +1141,11 @@ export namespace telemed {
             state: telemed.v1.ArmState;
             lastCommandId: number;
             safetyReason: string;
+            forceCapN: number;
+            leaseId: string;
+            operatorId: string;
+            safetyState: string;
+            jointDeg: number[];
             static encode(m: telemed.v1.ArmTelemetry.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
             static decode(r: ($protobuf.Reader|Uint8Array), l?: number): telemed.v1.ArmTelemetry & telemed.v1.ArmTelemetry.$Shape;
             static fromObject(d: { [k: string]: any }): telemed.v1.ArmTelemetry;
@@ -1064,6 +1161,11 @@ export namespace telemed {
                 state?: (telemed.v1.ArmState|null);
                 lastCommandId?: (number|null);
                 safetyReason?: (string|null);
+                forceCapN?: (number|null);
+                leaseId?: (string|null);
+                operatorId?: (string|null);
+                safetyState?: (string|null);
+                jointDeg?: (number[]|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = telemed.v1.ArmTelemetry.$Properties;

@@ -554,7 +554,8 @@ export const telemed = $root.telemed = (() => {
              * @property {telemed.v1.UltrasoundFrame.$Properties|null} [ultrasound] Envelope ultrasound
              * @property {telemed.v1.LinkStats.$Properties|null} [linkStats] Envelope linkStats
              * @property {telemed.v1.EcgStatus.$Properties|null} [ecgStatus] Envelope ecgStatus
-             * @property {"hello"|"helloAck"|"ack"|"ping"|"pong"|"goodbye"|"batch"|"vitals"|"waveform"|"alarm"|"ecgChunk"|"diagnosis"|"armCommand"|"armTelemetry"|"ultrasound"|"linkStats"|"ecgStatus"} [payload] Envelope payload
+             * @property {telemed.v1.ArmLease.$Properties|null} [armLease] Envelope armLease
+             * @property {"hello"|"helloAck"|"ack"|"ping"|"pong"|"goodbye"|"batch"|"vitals"|"waveform"|"alarm"|"ecgChunk"|"diagnosis"|"armCommand"|"armTelemetry"|"ultrasound"|"linkStats"|"ecgStatus"|"armLease"} [payload] Envelope payload
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -587,9 +588,10 @@ export const telemed = $root.telemed = (() => {
              *   ultrasound?: telemed.v1.UltrasoundFrame.$Shape|null;
              *   linkStats?: telemed.v1.LinkStats.$Shape|null;
              *   ecgStatus?: telemed.v1.EcgStatus.$Shape|null;
+             *   armLease?: telemed.v1.ArmLease.$Shape|null;
              *   $unknowns?: Array.<Uint8Array>;
              * } & (
-             *   ({ payload?: undefined; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "hello"; hello: telemed.v1.Hello.$Shape; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "helloAck"; hello?: null; helloAck: telemed.v1.HelloAck.$Shape; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "ack"; hello?: null; helloAck?: null; ack: telemed.v1.Ack.$Shape; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "ping"; hello?: null; helloAck?: null; ack?: null; ping: telemed.v1.Ping.$Shape; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "pong"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong: telemed.v1.Pong.$Shape; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "goodbye"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye: telemed.v1.Goodbye.$Shape; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "batch"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch: telemed.v1.Batch.$Shape; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "vitals"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals: telemed.v1.VitalsNumerics.$Shape; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "waveform"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform: telemed.v1.WaveformChunk.$Shape; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "alarm"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm: telemed.v1.Alarm.$Shape; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "ecgChunk"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk: telemed.v1.EcgRecordChunk.$Shape; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "diagnosis"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis: telemed.v1.Diagnosis.$Shape; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "armCommand"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand: telemed.v1.ArmCommand.$Shape; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "armTelemetry"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry: telemed.v1.ArmTelemetry.$Shape; ultrasound?: null; linkStats?: null; ecgStatus?: null }|{ payload?: "ultrasound"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound: telemed.v1.UltrasoundFrame.$Shape; linkStats?: null; ecgStatus?: null }|{ payload?: "linkStats"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats: telemed.v1.LinkStats.$Shape; ecgStatus?: null }|{ payload?: "ecgStatus"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus: telemed.v1.EcgStatus.$Shape })
+             *   ({ payload?: undefined; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null }|{ payload?: "hello"; hello: telemed.v1.Hello.$Shape; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null }|{ payload?: "helloAck"; hello?: null; helloAck: telemed.v1.HelloAck.$Shape; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null }|{ payload?: "ack"; hello?: null; helloAck?: null; ack: telemed.v1.Ack.$Shape; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null }|{ payload?: "ping"; hello?: null; helloAck?: null; ack?: null; ping: telemed.v1.Ping.$Shape; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null }|{ payload?: "pong"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong: telemed.v1.Pong.$Shape; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null }|{ payload?: "goodbye"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye: telemed.v1.Goodbye.$Shape; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null }|{ payload?: "batch"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch: telemed.v1.Batch.$Shape; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null }|{ payload?: "vitals"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals: telemed.v1.VitalsNumerics.$Shape; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null }|{ payload?: "waveform"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform: telemed.v1.WaveformChunk.$Shape; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null }|{ payload?: "alarm"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm: telemed.v1.Alarm.$Shape; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null }|{ payload?: "ecgChunk"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk: telemed.v1.EcgRecordChunk.$Shape; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null }|{ payload?: "diagnosis"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis: telemed.v1.Diagnosis.$Shape; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null }|{ payload?: "armCommand"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand: telemed.v1.ArmCommand.$Shape; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null }|{ payload?: "armTelemetry"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry: telemed.v1.ArmTelemetry.$Shape; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null }|{ payload?: "ultrasound"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound: telemed.v1.UltrasoundFrame.$Shape; linkStats?: null; ecgStatus?: null; armLease?: null }|{ payload?: "linkStats"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats: telemed.v1.LinkStats.$Shape; ecgStatus?: null; armLease?: null }|{ payload?: "ecgStatus"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus: telemed.v1.EcgStatus.$Shape; armLease?: null }|{ payload?: "armLease"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease: telemed.v1.ArmLease.$Shape })
              * )} telemed.v1.Envelope.$Shape
              */
 
@@ -752,17 +754,25 @@ export const telemed = $root.telemed = (() => {
              */
             Envelope.prototype.ecgStatus = null;
 
+            /**
+             * Envelope armLease.
+             * @member {telemed.v1.ArmLease.$Properties|null|undefined} armLease
+             * @memberof telemed.v1.Envelope
+             * @instance
+             */
+            Envelope.prototype.armLease = null;
+
             // OneOf field names bound to virtual getters and setters
             let $oneOfFields;
 
             /**
              * Envelope payload.
-             * @member {"hello"|"helloAck"|"ack"|"ping"|"pong"|"goodbye"|"batch"|"vitals"|"waveform"|"alarm"|"ecgChunk"|"diagnosis"|"armCommand"|"armTelemetry"|"ultrasound"|"linkStats"|"ecgStatus"|undefined} payload
+             * @member {"hello"|"helloAck"|"ack"|"ping"|"pong"|"goodbye"|"batch"|"vitals"|"waveform"|"alarm"|"ecgChunk"|"diagnosis"|"armCommand"|"armTelemetry"|"ultrasound"|"linkStats"|"ecgStatus"|"armLease"|undefined} payload
              * @memberof telemed.v1.Envelope
              * @instance
              */
             $Object.defineProperty(Envelope.prototype, "payload", {
-                get: $util.oneOfGetter($oneOfFields = ["hello", "helloAck", "ack", "ping", "pong", "goodbye", "batch", "vitals", "waveform", "alarm", "ecgChunk", "diagnosis", "armCommand", "armTelemetry", "ultrasound", "linkStats", "ecgStatus"]),
+                get: $util.oneOfGetter($oneOfFields = ["hello", "helloAck", "ack", "ping", "pong", "goodbye", "batch", "vitals", "waveform", "alarm", "ecgChunk", "diagnosis", "armCommand", "armTelemetry", "ultrasound", "linkStats", "ecgStatus", "armLease"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -818,6 +828,8 @@ export const telemed = $root.telemed = (() => {
                     $root.telemed.v1.LinkStats.encode(m.linkStats, w.uint32(/* id 28, wireType 2 =*/226).fork(), q + 1).ldelim();
                 if (m.ecgStatus != null && $Object.hasOwnProperty.call(m, "ecgStatus"))
                     $root.telemed.v1.EcgStatus.encode(m.ecgStatus, w.uint32(/* id 29, wireType 2 =*/234).fork(), q + 1).ldelim();
+                if (m.armLease != null && $Object.hasOwnProperty.call(m, "armLease"))
+                    $root.telemed.v1.ArmLease.encode(m.armLease, w.uint32(/* id 30, wireType 2 =*/242).fork(), q + 1).ldelim();
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
@@ -987,6 +999,13 @@ export const telemed = $root.telemed = (() => {
                             m.payload = "ecgStatus";
                             continue;
                         }
+                    case 30: {
+                            if (u !== 2)
+                                break;
+                            m.armLease = $root.telemed.v1.ArmLease.decode(r, r.size(), $undefined, q + 1, m.armLease);
+                            m.payload = "armLease";
+                            continue;
+                        }
                     }
                     r.skipType(u, q, t);
                     if (!r.discardUnknown) {
@@ -1112,6 +1131,11 @@ export const telemed = $root.telemed = (() => {
                         throw $TypeError(".telemed.v1.Envelope.ecgStatus: object expected");
                     m.ecgStatus = $root.telemed.v1.EcgStatus.fromObject(d.ecgStatus, q + 1);
                 }
+                if (d.armLease != null) {
+                    if (!$util.isObject(d.armLease))
+                        throw $TypeError(".telemed.v1.Envelope.armLease: object expected");
+                    m.armLease = $root.telemed.v1.ArmLease.fromObject(d.armLease, q + 1);
+                }
                 return m;
             };
 
@@ -1222,6 +1246,11 @@ export const telemed = $root.telemed = (() => {
                     d.ecgStatus = $root.telemed.v1.EcgStatus.toObject(m.ecgStatus, o, q + 1);
                     if (o.oneofs)
                         d.payload = "ecgStatus";
+                }
+                if (m.armLease != null && $Object.hasOwnProperty.call(m, "armLease")) {
+                    d.armLease = $root.telemed.v1.ArmLease.toObject(m.armLease, o, q + 1);
+                    if (o.oneofs)
+                        d.payload = "armLease";
                 }
                 return d;
             };
@@ -10260,6 +10289,10 @@ export const telemed = $root.telemed = (() => {
              * @property {number|null} [rollDeg] Pose rollDeg
              * @property {number|null} [pitchDeg] Pose pitchDeg
              * @property {number|null} [yawDeg] Pose yawDeg
+             * @property {number|null} [qw] Pose qw
+             * @property {number|null} [qx] Pose qx
+             * @property {number|null} [qy] Pose qy
+             * @property {number|null} [qz] Pose qz
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -10340,6 +10373,38 @@ export const telemed = $root.telemed = (() => {
             Pose.prototype.yawDeg = 0;
 
             /**
+             * Pose qw.
+             * @member {number} qw
+             * @memberof telemed.v1.Pose
+             * @instance
+             */
+            Pose.prototype.qw = 0;
+
+            /**
+             * Pose qx.
+             * @member {number} qx
+             * @memberof telemed.v1.Pose
+             * @instance
+             */
+            Pose.prototype.qx = 0;
+
+            /**
+             * Pose qy.
+             * @member {number} qy
+             * @memberof telemed.v1.Pose
+             * @instance
+             */
+            Pose.prototype.qy = 0;
+
+            /**
+             * Pose qz.
+             * @member {number} qz
+             * @memberof telemed.v1.Pose
+             * @instance
+             */
+            Pose.prototype.qz = 0;
+
+            /**
              * Encodes the specified Pose message. Does not implicitly {@link telemed.v1.Pose.verify|verify} messages.
              * @function encode
              * @memberof telemed.v1.Pose
@@ -10367,6 +10432,14 @@ export const telemed = $root.telemed = (() => {
                     w.uint32(/* id 5, wireType 1 =*/41).double(m.pitchDeg);
                 if (m.yawDeg != null && $Object.hasOwnProperty.call(m, "yawDeg") && !$Object.is(m.yawDeg, 0))
                     w.uint32(/* id 6, wireType 1 =*/49).double(m.yawDeg);
+                if (m.qw != null && $Object.hasOwnProperty.call(m, "qw") && !$Object.is(m.qw, 0))
+                    w.uint32(/* id 7, wireType 1 =*/57).double(m.qw);
+                if (m.qx != null && $Object.hasOwnProperty.call(m, "qx") && !$Object.is(m.qx, 0))
+                    w.uint32(/* id 8, wireType 1 =*/65).double(m.qx);
+                if (m.qy != null && $Object.hasOwnProperty.call(m, "qy") && !$Object.is(m.qy, 0))
+                    w.uint32(/* id 9, wireType 1 =*/73).double(m.qy);
+                if (m.qz != null && $Object.hasOwnProperty.call(m, "qz") && !$Object.is(m.qz, 0))
+                    w.uint32(/* id 10, wireType 1 =*/81).double(m.qz);
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
@@ -10465,6 +10538,42 @@ export const telemed = $root.telemed = (() => {
                                 delete m.yawDeg;
                             continue;
                         }
+                    case 7: {
+                            if (u !== 1)
+                                break;
+                            if (!$Object.is(v = r.double(), 0))
+                                m.qw = v;
+                            else
+                                delete m.qw;
+                            continue;
+                        }
+                    case 8: {
+                            if (u !== 1)
+                                break;
+                            if (!$Object.is(v = r.double(), 0))
+                                m.qx = v;
+                            else
+                                delete m.qx;
+                            continue;
+                        }
+                    case 9: {
+                            if (u !== 1)
+                                break;
+                            if (!$Object.is(v = r.double(), 0))
+                                m.qy = v;
+                            else
+                                delete m.qy;
+                            continue;
+                        }
+                    case 10: {
+                            if (u !== 1)
+                                break;
+                            if (!$Object.is(v = r.double(), 0))
+                                m.qz = v;
+                            else
+                                delete m.qz;
+                            continue;
+                        }
                     }
                     r.skipType(u, q, t);
                     if (!r.discardUnknown) {
@@ -10530,6 +10639,26 @@ export const telemed = $root.telemed = (() => {
                         m.yawDeg = $Number(d.yawDeg);
                     }
                 }
+                if (d.qw != null) {
+                    if (!$Object.is($Number(d.qw), 0)) {
+                        m.qw = $Number(d.qw);
+                    }
+                }
+                if (d.qx != null) {
+                    if (!$Object.is($Number(d.qx), 0)) {
+                        m.qx = $Number(d.qx);
+                    }
+                }
+                if (d.qy != null) {
+                    if (!$Object.is($Number(d.qy), 0)) {
+                        m.qy = $Number(d.qy);
+                    }
+                }
+                if (d.qz != null) {
+                    if (!$Object.is($Number(d.qz), 0)) {
+                        m.qz = $Number(d.qz);
+                    }
+                }
                 return m;
             };
 
@@ -10557,6 +10686,10 @@ export const telemed = $root.telemed = (() => {
                     d.rollDeg = 0;
                     d.pitchDeg = 0;
                     d.yawDeg = 0;
+                    d.qw = 0;
+                    d.qx = 0;
+                    d.qy = 0;
+                    d.qz = 0;
                 }
                 if (m.xMm != null && $Object.hasOwnProperty.call(m, "xMm")) {
                     d.xMm = o.json && !$isFinite(m.xMm) ? $String(m.xMm) : m.xMm;
@@ -10576,6 +10709,18 @@ export const telemed = $root.telemed = (() => {
                 if (m.yawDeg != null && $Object.hasOwnProperty.call(m, "yawDeg")) {
                     d.yawDeg = o.json && !$isFinite(m.yawDeg) ? $String(m.yawDeg) : m.yawDeg;
                 }
+                if (m.qw != null && $Object.hasOwnProperty.call(m, "qw")) {
+                    d.qw = o.json && !$isFinite(m.qw) ? $String(m.qw) : m.qw;
+                }
+                if (m.qx != null && $Object.hasOwnProperty.call(m, "qx")) {
+                    d.qx = o.json && !$isFinite(m.qx) ? $String(m.qx) : m.qx;
+                }
+                if (m.qy != null && $Object.hasOwnProperty.call(m, "qy")) {
+                    d.qy = o.json && !$isFinite(m.qy) ? $String(m.qy) : m.qy;
+                }
+                if (m.qz != null && $Object.hasOwnProperty.call(m, "qz")) {
+                    d.qz = o.json && !$isFinite(m.qz) ? $String(m.qz) : m.qz;
+                }
                 return d;
             };
 
@@ -10593,6 +10738,350 @@ export const telemed = $root.telemed = (() => {
             return Pose;
         })();
 
+        v1.Twist = (function() {
+
+            /**
+             * Properties of a Twist.
+             * @typedef {Object} telemed.v1.Twist.$Properties
+             * @property {number|null} [vxMmS] Twist vxMmS
+             * @property {number|null} [vyMmS] Twist vyMmS
+             * @property {number|null} [vzMmS] Twist vzMmS
+             * @property {number|null} [wxDegS] Twist wxDegS
+             * @property {number|null} [wyDegS] Twist wyDegS
+             * @property {number|null} [wzDegS] Twist wzDegS
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a Twist.
+             * @memberof telemed.v1
+             * @interface ITwist
+             * @augments telemed.v1.Twist.$Properties
+             * @deprecated Use telemed.v1.Twist.$Properties instead.
+             */
+
+            /**
+             * Shape of a Twist.
+             * @typedef {telemed.v1.Twist.$Properties} telemed.v1.Twist.$Shape
+             */
+
+            /**
+             * Constructs a new Twist.
+             * @memberof telemed.v1
+             * @classdesc Represents a Twist.
+             * @constructor
+             * @param {telemed.v1.Twist.$Properties=} [p] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const Twist = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            /**
+             * Twist vxMmS.
+             * @member {number} vxMmS
+             * @memberof telemed.v1.Twist
+             * @instance
+             */
+            Twist.prototype.vxMmS = 0;
+
+            /**
+             * Twist vyMmS.
+             * @member {number} vyMmS
+             * @memberof telemed.v1.Twist
+             * @instance
+             */
+            Twist.prototype.vyMmS = 0;
+
+            /**
+             * Twist vzMmS.
+             * @member {number} vzMmS
+             * @memberof telemed.v1.Twist
+             * @instance
+             */
+            Twist.prototype.vzMmS = 0;
+
+            /**
+             * Twist wxDegS.
+             * @member {number} wxDegS
+             * @memberof telemed.v1.Twist
+             * @instance
+             */
+            Twist.prototype.wxDegS = 0;
+
+            /**
+             * Twist wyDegS.
+             * @member {number} wyDegS
+             * @memberof telemed.v1.Twist
+             * @instance
+             */
+            Twist.prototype.wyDegS = 0;
+
+            /**
+             * Twist wzDegS.
+             * @member {number} wzDegS
+             * @memberof telemed.v1.Twist
+             * @instance
+             */
+            Twist.prototype.wzDegS = 0;
+
+            /**
+             * Encodes the specified Twist message. Does not implicitly {@link telemed.v1.Twist.verify|verify} messages.
+             * @function encode
+             * @memberof telemed.v1.Twist
+             * @static
+             * @param {telemed.v1.Twist.$Properties} m Twist message or plain object to encode
+             * @param {$protobuf.Writer} [w] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Twist.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.vxMmS != null && $Object.hasOwnProperty.call(m, "vxMmS") && !$Object.is(m.vxMmS, 0))
+                    w.uint32(/* id 1, wireType 1 =*/9).double(m.vxMmS);
+                if (m.vyMmS != null && $Object.hasOwnProperty.call(m, "vyMmS") && !$Object.is(m.vyMmS, 0))
+                    w.uint32(/* id 2, wireType 1 =*/17).double(m.vyMmS);
+                if (m.vzMmS != null && $Object.hasOwnProperty.call(m, "vzMmS") && !$Object.is(m.vzMmS, 0))
+                    w.uint32(/* id 3, wireType 1 =*/25).double(m.vzMmS);
+                if (m.wxDegS != null && $Object.hasOwnProperty.call(m, "wxDegS") && !$Object.is(m.wxDegS, 0))
+                    w.uint32(/* id 4, wireType 1 =*/33).double(m.wxDegS);
+                if (m.wyDegS != null && $Object.hasOwnProperty.call(m, "wyDegS") && !$Object.is(m.wyDegS, 0))
+                    w.uint32(/* id 5, wireType 1 =*/41).double(m.wyDegS);
+                if (m.wzDegS != null && $Object.hasOwnProperty.call(m, "wzDegS") && !$Object.is(m.wzDegS, 0))
+                    w.uint32(/* id 6, wireType 1 =*/49).double(m.wzDegS);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            /**
+             * Decodes a Twist message from the specified reader or buffer.
+             * @function decode
+             * @memberof telemed.v1.Twist
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} r Reader or buffer to decode from
+             * @param {number} [l] Message length if known beforehand
+             * @returns {telemed.v1.Twist & telemed.v1.Twist.$Shape} Twist
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Twist.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.telemed.v1.Twist();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 1)
+                                break;
+                            if (!$Object.is(v = r.double(), 0))
+                                m.vxMmS = v;
+                            else
+                                delete m.vxMmS;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 1)
+                                break;
+                            if (!$Object.is(v = r.double(), 0))
+                                m.vyMmS = v;
+                            else
+                                delete m.vyMmS;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 1)
+                                break;
+                            if (!$Object.is(v = r.double(), 0))
+                                m.vzMmS = v;
+                            else
+                                delete m.vzMmS;
+                            continue;
+                        }
+                    case 4: {
+                            if (u !== 1)
+                                break;
+                            if (!$Object.is(v = r.double(), 0))
+                                m.wxDegS = v;
+                            else
+                                delete m.wxDegS;
+                            continue;
+                        }
+                    case 5: {
+                            if (u !== 1)
+                                break;
+                            if (!$Object.is(v = r.double(), 0))
+                                m.wyDegS = v;
+                            else
+                                delete m.wyDegS;
+                            continue;
+                        }
+                    case 6: {
+                            if (u !== 1)
+                                break;
+                            if (!$Object.is(v = r.double(), 0))
+                                m.wzDegS = v;
+                            else
+                                delete m.wzDegS;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            /**
+             * Creates a Twist message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof telemed.v1.Twist
+             * @static
+             * @param {Object.<string,*>} d Plain object
+             * @returns {telemed.v1.Twist} Twist
+             */
+            Twist.fromObject = function (d, q) {
+                if (d instanceof $root.telemed.v1.Twist)
+                    return d;
+                if (!$util.isObject(d))
+                    throw $TypeError(".telemed.v1.Twist: object expected");
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var m = new $root.telemed.v1.Twist();
+                if (d.vxMmS != null) {
+                    if (!$Object.is($Number(d.vxMmS), 0)) {
+                        m.vxMmS = $Number(d.vxMmS);
+                    }
+                }
+                if (d.vyMmS != null) {
+                    if (!$Object.is($Number(d.vyMmS), 0)) {
+                        m.vyMmS = $Number(d.vyMmS);
+                    }
+                }
+                if (d.vzMmS != null) {
+                    if (!$Object.is($Number(d.vzMmS), 0)) {
+                        m.vzMmS = $Number(d.vzMmS);
+                    }
+                }
+                if (d.wxDegS != null) {
+                    if (!$Object.is($Number(d.wxDegS), 0)) {
+                        m.wxDegS = $Number(d.wxDegS);
+                    }
+                }
+                if (d.wyDegS != null) {
+                    if (!$Object.is($Number(d.wyDegS), 0)) {
+                        m.wyDegS = $Number(d.wyDegS);
+                    }
+                }
+                if (d.wzDegS != null) {
+                    if (!$Object.is($Number(d.wzDegS), 0)) {
+                        m.wzDegS = $Number(d.wzDegS);
+                    }
+                }
+                return m;
+            };
+
+            /**
+             * Creates a plain object from a Twist message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof telemed.v1.Twist
+             * @static
+             * @param {telemed.v1.Twist} m Twist
+             * @param {$protobuf.IConversionOptions} [o] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            Twist.toObject = function (m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var d = {};
+                if (o.defaults) {
+                    d.vxMmS = 0;
+                    d.vyMmS = 0;
+                    d.vzMmS = 0;
+                    d.wxDegS = 0;
+                    d.wyDegS = 0;
+                    d.wzDegS = 0;
+                }
+                if (m.vxMmS != null && $Object.hasOwnProperty.call(m, "vxMmS")) {
+                    d.vxMmS = o.json && !$isFinite(m.vxMmS) ? $String(m.vxMmS) : m.vxMmS;
+                }
+                if (m.vyMmS != null && $Object.hasOwnProperty.call(m, "vyMmS")) {
+                    d.vyMmS = o.json && !$isFinite(m.vyMmS) ? $String(m.vyMmS) : m.vyMmS;
+                }
+                if (m.vzMmS != null && $Object.hasOwnProperty.call(m, "vzMmS")) {
+                    d.vzMmS = o.json && !$isFinite(m.vzMmS) ? $String(m.vzMmS) : m.vzMmS;
+                }
+                if (m.wxDegS != null && $Object.hasOwnProperty.call(m, "wxDegS")) {
+                    d.wxDegS = o.json && !$isFinite(m.wxDegS) ? $String(m.wxDegS) : m.wxDegS;
+                }
+                if (m.wyDegS != null && $Object.hasOwnProperty.call(m, "wyDegS")) {
+                    d.wyDegS = o.json && !$isFinite(m.wyDegS) ? $String(m.wyDegS) : m.wyDegS;
+                }
+                if (m.wzDegS != null && $Object.hasOwnProperty.call(m, "wzDegS")) {
+                    d.wzDegS = o.json && !$isFinite(m.wzDegS) ? $String(m.wzDegS) : m.wzDegS;
+                }
+                return d;
+            };
+
+            /**
+             * Converts this Twist to JSON.
+             * @function toJSON
+             * @memberof telemed.v1.Twist
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            Twist.prototype.toJSON = function() {
+                return Twist.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            return Twist;
+        })();
+
         /**
          * ArmCommandKind enum.
          * @name telemed.v1.ArmCommandKind
@@ -10603,6 +11092,9 @@ export const telemed = $root.telemed = (() => {
          * @property {number} ARM_COMMAND_KIND_HEARTBEAT=3 ARM_COMMAND_KIND_HEARTBEAT value
          * @property {number} ARM_COMMAND_KIND_ESTOP=4 ARM_COMMAND_KIND_ESTOP value
          * @property {number} ARM_COMMAND_KIND_RELEASE=5 ARM_COMMAND_KIND_RELEASE value
+         * @property {number} ARM_COMMAND_KIND_JOG=6 ARM_COMMAND_KIND_JOG value
+         * @property {number} ARM_COMMAND_KIND_HOME=7 ARM_COMMAND_KIND_HOME value
+         * @property {number} ARM_COMMAND_KIND_STOP=8 ARM_COMMAND_KIND_STOP value
          */
         v1.ArmCommandKind = (function() {
             const valuesById = $Object.create(null), values = $Object.create(valuesById);
@@ -10612,6 +11104,9 @@ export const telemed = $root.telemed = (() => {
             values[valuesById[3] = "ARM_COMMAND_KIND_HEARTBEAT"] = 3;
             values[valuesById[4] = "ARM_COMMAND_KIND_ESTOP"] = 4;
             values[valuesById[5] = "ARM_COMMAND_KIND_RELEASE"] = 5;
+            values[valuesById[6] = "ARM_COMMAND_KIND_JOG"] = 6;
+            values[valuesById[7] = "ARM_COMMAND_KIND_HOME"] = 7;
+            values[valuesById[8] = "ARM_COMMAND_KIND_STOP"] = 8;
             return values;
         })();
 
@@ -10628,6 +11123,7 @@ export const telemed = $root.telemed = (() => {
              * @property {number|null} [maxForceN] ArmCommand maxForceN
              * @property {number|null} [issuedAtNs] ArmCommand issuedAtNs
              * @property {string|null} [operatorId] ArmCommand operatorId
+             * @property {telemed.v1.Twist.$Properties|null} [twist] ArmCommand twist
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -10724,6 +11220,14 @@ export const telemed = $root.telemed = (() => {
             ArmCommand.prototype.operatorId = "";
 
             /**
+             * ArmCommand twist.
+             * @member {telemed.v1.Twist.$Properties|null|undefined} twist
+             * @memberof telemed.v1.ArmCommand
+             * @instance
+             */
+            ArmCommand.prototype.twist = null;
+
+            /**
              * Encodes the specified ArmCommand message. Does not implicitly {@link telemed.v1.ArmCommand.verify|verify} messages.
              * @function encode
              * @memberof telemed.v1.ArmCommand
@@ -10755,6 +11259,8 @@ export const telemed = $root.telemed = (() => {
                     w.uint32(/* id 7, wireType 0 =*/56).int64(m.issuedAtNs);
                 if (m.operatorId != null && $Object.hasOwnProperty.call(m, "operatorId") && m.operatorId !== "")
                     w.uint32(/* id 8, wireType 2 =*/66).string(m.operatorId);
+                if (m.twist != null && $Object.hasOwnProperty.call(m, "twist"))
+                    $root.telemed.v1.Twist.encode(m.twist, w.uint32(/* id 9, wireType 2 =*/74).fork(), q + 1).ldelim();
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
@@ -10868,6 +11374,12 @@ export const telemed = $root.telemed = (() => {
                                 delete m.operatorId;
                             continue;
                         }
+                    case 9: {
+                            if (u !== 2)
+                                break;
+                            m.twist = $root.telemed.v1.Twist.decode(r, r.size(), $undefined, q + 1, m.twist);
+                            continue;
+                        }
                     }
                     r.skipType(u, q, t);
                     if (!r.discardUnknown) {
@@ -10946,6 +11458,18 @@ export const telemed = $root.telemed = (() => {
                     case 5:
                         m.kind = 5;
                         break;
+                    case "ARM_COMMAND_KIND_JOG":
+                    case 6:
+                        m.kind = 6;
+                        break;
+                    case "ARM_COMMAND_KIND_HOME":
+                    case 7:
+                        m.kind = 7;
+                        break;
+                    case "ARM_COMMAND_KIND_STOP":
+                    case 8:
+                        m.kind = 8;
+                        break;
                     default:
                         if (typeof d.kind === "number" && (d.kind | 0) === d.kind)
                             m.kind = d.kind;
@@ -10982,6 +11506,11 @@ export const telemed = $root.telemed = (() => {
                     if (typeof d.operatorId !== "string" || d.operatorId.length) {
                         m.operatorId = $String(d.operatorId);
                     }
+                }
+                if (d.twist != null) {
+                    if (!$util.isObject(d.twist))
+                        throw $TypeError(".telemed.v1.ArmCommand.twist: object expected");
+                    m.twist = $root.telemed.v1.Twist.fromObject(d.twist, q + 1);
                 }
                 return m;
             };
@@ -11020,6 +11549,7 @@ export const telemed = $root.telemed = (() => {
                     } else
                         d.issuedAtNs = o.longs === $String ? "0" : typeof $BigInt !== "undefined" && o.longs === $BigInt ? $BigInt("0") : 0;
                     d.operatorId = "";
+                    d.twist = null;
                 }
                 if (m.commandId != null && $Object.hasOwnProperty.call(m, "commandId")) {
                     if (typeof $BigInt !== "undefined" && o.longs === $BigInt)
@@ -11055,6 +11585,9 @@ export const telemed = $root.telemed = (() => {
                 if (m.operatorId != null && $Object.hasOwnProperty.call(m, "operatorId")) {
                     d.operatorId = m.operatorId;
                 }
+                if (m.twist != null && $Object.hasOwnProperty.call(m, "twist")) {
+                    d.twist = $root.telemed.v1.Twist.toObject(m.twist, o, q + 1);
+                }
                 return d;
             };
 
@@ -11070,6 +11603,482 @@ export const telemed = $root.telemed = (() => {
             };
 
             return ArmCommand;
+        })();
+
+        /**
+         * ArmLeaseAction enum.
+         * @name telemed.v1.ArmLeaseAction
+         * @enum {number}
+         * @property {number} ARM_LEASE_ACTION_UNSPECIFIED=0 ARM_LEASE_ACTION_UNSPECIFIED value
+         * @property {number} ARM_LEASE_ACTION_GRANT=1 ARM_LEASE_ACTION_GRANT value
+         * @property {number} ARM_LEASE_ACTION_HANDOVER=2 ARM_LEASE_ACTION_HANDOVER value
+         * @property {number} ARM_LEASE_ACTION_RELEASE=3 ARM_LEASE_ACTION_RELEASE value
+         * @property {number} ARM_LEASE_ACTION_REVOKE=4 ARM_LEASE_ACTION_REVOKE value
+         */
+        v1.ArmLeaseAction = (function() {
+            const valuesById = $Object.create(null), values = $Object.create(valuesById);
+            values[valuesById[0] = "ARM_LEASE_ACTION_UNSPECIFIED"] = 0;
+            values[valuesById[1] = "ARM_LEASE_ACTION_GRANT"] = 1;
+            values[valuesById[2] = "ARM_LEASE_ACTION_HANDOVER"] = 2;
+            values[valuesById[3] = "ARM_LEASE_ACTION_RELEASE"] = 3;
+            values[valuesById[4] = "ARM_LEASE_ACTION_REVOKE"] = 4;
+            return values;
+        })();
+
+        v1.ArmLease = (function() {
+
+            /**
+             * Properties of an ArmLease.
+             * @typedef {Object} telemed.v1.ArmLease.$Properties
+             * @property {string|null} [leaseId] ArmLease leaseId
+             * @property {string|null} [operatorId] ArmLease operatorId
+             * @property {telemed.v1.ArmLeaseAction|null} [action] ArmLease action
+             * @property {number|null} [expiresAtNs] ArmLease expiresAtNs
+             * @property {number|null} [maxForceN] ArmLease maxForceN
+             * @property {string|null} [previousLeaseId] ArmLease previousLeaseId
+             * @property {number|null} [issuedAtNs] ArmLease issuedAtNs
+             * @property {string|null} [armId] ArmLease armId
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of an ArmLease.
+             * @memberof telemed.v1
+             * @interface IArmLease
+             * @augments telemed.v1.ArmLease.$Properties
+             * @deprecated Use telemed.v1.ArmLease.$Properties instead.
+             */
+
+            /**
+             * Shape of an ArmLease.
+             * @typedef {telemed.v1.ArmLease.$Properties} telemed.v1.ArmLease.$Shape
+             */
+
+            /**
+             * Constructs a new ArmLease.
+             * @memberof telemed.v1
+             * @classdesc Represents an ArmLease.
+             * @constructor
+             * @param {telemed.v1.ArmLease.$Properties=} [p] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ArmLease = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            /**
+             * ArmLease leaseId.
+             * @member {string} leaseId
+             * @memberof telemed.v1.ArmLease
+             * @instance
+             */
+            ArmLease.prototype.leaseId = "";
+
+            /**
+             * ArmLease operatorId.
+             * @member {string} operatorId
+             * @memberof telemed.v1.ArmLease
+             * @instance
+             */
+            ArmLease.prototype.operatorId = "";
+
+            /**
+             * ArmLease action.
+             * @member {telemed.v1.ArmLeaseAction} action
+             * @memberof telemed.v1.ArmLease
+             * @instance
+             */
+            ArmLease.prototype.action = 0;
+
+            /**
+             * ArmLease expiresAtNs.
+             * @member {number} expiresAtNs
+             * @memberof telemed.v1.ArmLease
+             * @instance
+             */
+            ArmLease.prototype.expiresAtNs = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+            /**
+             * ArmLease maxForceN.
+             * @member {number} maxForceN
+             * @memberof telemed.v1.ArmLease
+             * @instance
+             */
+            ArmLease.prototype.maxForceN = 0;
+
+            /**
+             * ArmLease previousLeaseId.
+             * @member {string} previousLeaseId
+             * @memberof telemed.v1.ArmLease
+             * @instance
+             */
+            ArmLease.prototype.previousLeaseId = "";
+
+            /**
+             * ArmLease issuedAtNs.
+             * @member {number} issuedAtNs
+             * @memberof telemed.v1.ArmLease
+             * @instance
+             */
+            ArmLease.prototype.issuedAtNs = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+            /**
+             * ArmLease armId.
+             * @member {string} armId
+             * @memberof telemed.v1.ArmLease
+             * @instance
+             */
+            ArmLease.prototype.armId = "";
+
+            /**
+             * Encodes the specified ArmLease message. Does not implicitly {@link telemed.v1.ArmLease.verify|verify} messages.
+             * @function encode
+             * @memberof telemed.v1.ArmLease
+             * @static
+             * @param {telemed.v1.ArmLease.$Properties} m ArmLease message or plain object to encode
+             * @param {$protobuf.Writer} [w] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ArmLease.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.leaseId != null && $Object.hasOwnProperty.call(m, "leaseId") && m.leaseId !== "")
+                    w.uint32(/* id 1, wireType 2 =*/10).string(m.leaseId);
+                if (m.operatorId != null && $Object.hasOwnProperty.call(m, "operatorId") && m.operatorId !== "")
+                    w.uint32(/* id 2, wireType 2 =*/18).string(m.operatorId);
+                if (m.action != null && $Object.hasOwnProperty.call(m, "action") && m.action !== 0)
+                    w.uint32(/* id 3, wireType 0 =*/24).int32(m.action);
+                if (m.expiresAtNs != null && $Object.hasOwnProperty.call(m, "expiresAtNs") && (typeof m.expiresAtNs === "object" ? m.expiresAtNs.low || m.expiresAtNs.high : m.expiresAtNs !== 0))
+                    w.uint32(/* id 4, wireType 0 =*/32).int64(m.expiresAtNs);
+                if (m.maxForceN != null && $Object.hasOwnProperty.call(m, "maxForceN") && !$Object.is(m.maxForceN, 0))
+                    w.uint32(/* id 5, wireType 1 =*/41).double(m.maxForceN);
+                if (m.previousLeaseId != null && $Object.hasOwnProperty.call(m, "previousLeaseId") && m.previousLeaseId !== "")
+                    w.uint32(/* id 6, wireType 2 =*/50).string(m.previousLeaseId);
+                if (m.issuedAtNs != null && $Object.hasOwnProperty.call(m, "issuedAtNs") && (typeof m.issuedAtNs === "object" ? m.issuedAtNs.low || m.issuedAtNs.high : m.issuedAtNs !== 0))
+                    w.uint32(/* id 7, wireType 0 =*/56).int64(m.issuedAtNs);
+                if (m.armId != null && $Object.hasOwnProperty.call(m, "armId") && m.armId !== "")
+                    w.uint32(/* id 8, wireType 2 =*/66).string(m.armId);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            /**
+             * Decodes an ArmLease message from the specified reader or buffer.
+             * @function decode
+             * @memberof telemed.v1.ArmLease
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} r Reader or buffer to decode from
+             * @param {number} [l] Message length if known beforehand
+             * @returns {telemed.v1.ArmLease & telemed.v1.ArmLease.$Shape} ArmLease
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ArmLease.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.telemed.v1.ArmLease();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.leaseId = v;
+                            else
+                                delete m.leaseId;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.operatorId = v;
+                            else
+                                delete m.operatorId;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.int32())
+                                m.action = v;
+                            else
+                                delete m.action;
+                            continue;
+                        }
+                    case 4: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.int64()) === "object" ? v.low || v.high : v !== 0)
+                                m.expiresAtNs = v;
+                            else
+                                delete m.expiresAtNs;
+                            continue;
+                        }
+                    case 5: {
+                            if (u !== 1)
+                                break;
+                            if (!$Object.is(v = r.double(), 0))
+                                m.maxForceN = v;
+                            else
+                                delete m.maxForceN;
+                            continue;
+                        }
+                    case 6: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.previousLeaseId = v;
+                            else
+                                delete m.previousLeaseId;
+                            continue;
+                        }
+                    case 7: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.int64()) === "object" ? v.low || v.high : v !== 0)
+                                m.issuedAtNs = v;
+                            else
+                                delete m.issuedAtNs;
+                            continue;
+                        }
+                    case 8: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.armId = v;
+                            else
+                                delete m.armId;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            /**
+             * Creates an ArmLease message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof telemed.v1.ArmLease
+             * @static
+             * @param {Object.<string,*>} d Plain object
+             * @returns {telemed.v1.ArmLease} ArmLease
+             */
+            ArmLease.fromObject = function (d, q) {
+                if (d instanceof $root.telemed.v1.ArmLease)
+                    return d;
+                if (!$util.isObject(d))
+                    throw $TypeError(".telemed.v1.ArmLease: object expected");
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var m = new $root.telemed.v1.ArmLease();
+                if (d.leaseId != null) {
+                    if (typeof d.leaseId !== "string" || d.leaseId.length) {
+                        m.leaseId = $String(d.leaseId);
+                    }
+                }
+                if (d.operatorId != null) {
+                    if (typeof d.operatorId !== "string" || d.operatorId.length) {
+                        m.operatorId = $String(d.operatorId);
+                    }
+                }
+                if (d.action !== 0 && (typeof d.action !== "string" || $root.telemed.v1.ArmLeaseAction[d.action] !== 0)) {
+                    switch (d.action) {
+                    case "ARM_LEASE_ACTION_UNSPECIFIED":
+                    case 0:
+                        m.action = 0;
+                        break;
+                    case "ARM_LEASE_ACTION_GRANT":
+                    case 1:
+                        m.action = 1;
+                        break;
+                    case "ARM_LEASE_ACTION_HANDOVER":
+                    case 2:
+                        m.action = 2;
+                        break;
+                    case "ARM_LEASE_ACTION_RELEASE":
+                    case 3:
+                        m.action = 3;
+                        break;
+                    case "ARM_LEASE_ACTION_REVOKE":
+                    case 4:
+                        m.action = 4;
+                        break;
+                    default:
+                        if (typeof d.action === "number" && (d.action | 0) === d.action)
+                            m.action = d.action;
+                    }
+                }
+                if (d.expiresAtNs != null) {
+                    if (typeof d.expiresAtNs === "object" ? d.expiresAtNs.low || d.expiresAtNs.high : $Number(d.expiresAtNs) !== 0) {
+                        if ($util.Long)
+                            m.expiresAtNs = $util.Long.fromValue(d.expiresAtNs, false);
+                        else if (typeof d.expiresAtNs === "string")
+                            m.expiresAtNs = $parseInt(d.expiresAtNs, 10);
+                        else if (typeof d.expiresAtNs === "number")
+                            m.expiresAtNs = d.expiresAtNs;
+                        else if (typeof d.expiresAtNs === "object")
+                            m.expiresAtNs = new $util.LongBits(d.expiresAtNs.low >>> 0, d.expiresAtNs.high >>> 0).toNumber();
+                    }
+                }
+                if (d.maxForceN != null) {
+                    if (!$Object.is($Number(d.maxForceN), 0)) {
+                        m.maxForceN = $Number(d.maxForceN);
+                    }
+                }
+                if (d.previousLeaseId != null) {
+                    if (typeof d.previousLeaseId !== "string" || d.previousLeaseId.length) {
+                        m.previousLeaseId = $String(d.previousLeaseId);
+                    }
+                }
+                if (d.issuedAtNs != null) {
+                    if (typeof d.issuedAtNs === "object" ? d.issuedAtNs.low || d.issuedAtNs.high : $Number(d.issuedAtNs) !== 0) {
+                        if ($util.Long)
+                            m.issuedAtNs = $util.Long.fromValue(d.issuedAtNs, false);
+                        else if (typeof d.issuedAtNs === "string")
+                            m.issuedAtNs = $parseInt(d.issuedAtNs, 10);
+                        else if (typeof d.issuedAtNs === "number")
+                            m.issuedAtNs = d.issuedAtNs;
+                        else if (typeof d.issuedAtNs === "object")
+                            m.issuedAtNs = new $util.LongBits(d.issuedAtNs.low >>> 0, d.issuedAtNs.high >>> 0).toNumber();
+                    }
+                }
+                if (d.armId != null) {
+                    if (typeof d.armId !== "string" || d.armId.length) {
+                        m.armId = $String(d.armId);
+                    }
+                }
+                return m;
+            };
+
+            /**
+             * Creates a plain object from an ArmLease message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof telemed.v1.ArmLease
+             * @static
+             * @param {telemed.v1.ArmLease} m ArmLease
+             * @param {$protobuf.IConversionOptions} [o] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            ArmLease.toObject = function (m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var d = {};
+                if (o.defaults) {
+                    d.leaseId = "";
+                    d.operatorId = "";
+                    d.action = o.enums === $String ? "ARM_LEASE_ACTION_UNSPECIFIED" : 0;
+                    if ($util.Long) {
+                        var n = new $util.Long(0, 0, false);
+                        d.expiresAtNs = o.longs === $String ? n.toString() : o.longs === $Number ? n.toNumber() : typeof $BigInt !== "undefined" && o.longs === $BigInt ? n.toBigInt() : n;
+                    } else
+                        d.expiresAtNs = o.longs === $String ? "0" : typeof $BigInt !== "undefined" && o.longs === $BigInt ? $BigInt("0") : 0;
+                    d.maxForceN = 0;
+                    d.previousLeaseId = "";
+                    if ($util.Long) {
+                        var n = new $util.Long(0, 0, false);
+                        d.issuedAtNs = o.longs === $String ? n.toString() : o.longs === $Number ? n.toNumber() : typeof $BigInt !== "undefined" && o.longs === $BigInt ? n.toBigInt() : n;
+                    } else
+                        d.issuedAtNs = o.longs === $String ? "0" : typeof $BigInt !== "undefined" && o.longs === $BigInt ? $BigInt("0") : 0;
+                    d.armId = "";
+                }
+                if (m.leaseId != null && $Object.hasOwnProperty.call(m, "leaseId")) {
+                    d.leaseId = m.leaseId;
+                }
+                if (m.operatorId != null && $Object.hasOwnProperty.call(m, "operatorId")) {
+                    d.operatorId = m.operatorId;
+                }
+                if (m.action != null && $Object.hasOwnProperty.call(m, "action")) {
+                    d.action = o.enums === $String ? $root.telemed.v1.ArmLeaseAction[m.action] === $undefined ? m.action : $root.telemed.v1.ArmLeaseAction[m.action] : m.action;
+                }
+                if (m.expiresAtNs != null && $Object.hasOwnProperty.call(m, "expiresAtNs")) {
+                    if (typeof $BigInt !== "undefined" && o.longs === $BigInt)
+                        d.expiresAtNs = typeof m.expiresAtNs === "number" ? $BigInt(m.expiresAtNs) : $util.Long.fromBits(m.expiresAtNs.low >>> 0, m.expiresAtNs.high >>> 0, false).toBigInt();
+                    else if (typeof m.expiresAtNs === "number")
+                        d.expiresAtNs = o.longs === $String ? $String(m.expiresAtNs) : m.expiresAtNs;
+                    else
+                        d.expiresAtNs = o.longs === $String ? $util.Long.prototype.toString.call(m.expiresAtNs) : o.longs === $Number ? new $util.LongBits(m.expiresAtNs.low >>> 0, m.expiresAtNs.high >>> 0).toNumber() : m.expiresAtNs;
+                }
+                if (m.maxForceN != null && $Object.hasOwnProperty.call(m, "maxForceN")) {
+                    d.maxForceN = o.json && !$isFinite(m.maxForceN) ? $String(m.maxForceN) : m.maxForceN;
+                }
+                if (m.previousLeaseId != null && $Object.hasOwnProperty.call(m, "previousLeaseId")) {
+                    d.previousLeaseId = m.previousLeaseId;
+                }
+                if (m.issuedAtNs != null && $Object.hasOwnProperty.call(m, "issuedAtNs")) {
+                    if (typeof $BigInt !== "undefined" && o.longs === $BigInt)
+                        d.issuedAtNs = typeof m.issuedAtNs === "number" ? $BigInt(m.issuedAtNs) : $util.Long.fromBits(m.issuedAtNs.low >>> 0, m.issuedAtNs.high >>> 0, false).toBigInt();
+                    else if (typeof m.issuedAtNs === "number")
+                        d.issuedAtNs = o.longs === $String ? $String(m.issuedAtNs) : m.issuedAtNs;
+                    else
+                        d.issuedAtNs = o.longs === $String ? $util.Long.prototype.toString.call(m.issuedAtNs) : o.longs === $Number ? new $util.LongBits(m.issuedAtNs.low >>> 0, m.issuedAtNs.high >>> 0).toNumber() : m.issuedAtNs;
+                }
+                if (m.armId != null && $Object.hasOwnProperty.call(m, "armId")) {
+                    d.armId = m.armId;
+                }
+                return d;
+            };
+
+            /**
+             * Converts this ArmLease to JSON.
+             * @function toJSON
+             * @memberof telemed.v1.ArmLease
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            ArmLease.prototype.toJSON = function() {
+                return ArmLease.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            return ArmLease;
         })();
 
         /**
@@ -11105,6 +12114,11 @@ export const telemed = $root.telemed = (() => {
              * @property {telemed.v1.ArmState|null} [state] ArmTelemetry state
              * @property {number|null} [lastCommandId] ArmTelemetry lastCommandId
              * @property {string|null} [safetyReason] ArmTelemetry safetyReason
+             * @property {number|null} [forceCapN] ArmTelemetry forceCapN
+             * @property {string|null} [leaseId] ArmTelemetry leaseId
+             * @property {string|null} [operatorId] ArmTelemetry operatorId
+             * @property {string|null} [safetyState] ArmTelemetry safetyState
+             * @property {Array.<number>|null} [jointDeg] ArmTelemetry jointDeg
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -11130,6 +12144,7 @@ export const telemed = $root.telemed = (() => {
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
             const ArmTelemetry = function (p) {
+                this.jointDeg = [];
                 if (p)
                     for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
                         if (p[ks[i]] != null && ks[i] !== "__proto__")
@@ -11185,6 +12200,46 @@ export const telemed = $root.telemed = (() => {
             ArmTelemetry.prototype.safetyReason = "";
 
             /**
+             * ArmTelemetry forceCapN.
+             * @member {number} forceCapN
+             * @memberof telemed.v1.ArmTelemetry
+             * @instance
+             */
+            ArmTelemetry.prototype.forceCapN = 0;
+
+            /**
+             * ArmTelemetry leaseId.
+             * @member {string} leaseId
+             * @memberof telemed.v1.ArmTelemetry
+             * @instance
+             */
+            ArmTelemetry.prototype.leaseId = "";
+
+            /**
+             * ArmTelemetry operatorId.
+             * @member {string} operatorId
+             * @memberof telemed.v1.ArmTelemetry
+             * @instance
+             */
+            ArmTelemetry.prototype.operatorId = "";
+
+            /**
+             * ArmTelemetry safetyState.
+             * @member {string} safetyState
+             * @memberof telemed.v1.ArmTelemetry
+             * @instance
+             */
+            ArmTelemetry.prototype.safetyState = "";
+
+            /**
+             * ArmTelemetry jointDeg.
+             * @member {Array.<number>} jointDeg
+             * @memberof telemed.v1.ArmTelemetry
+             * @instance
+             */
+            ArmTelemetry.prototype.jointDeg = $util.emptyArray;
+
+            /**
              * Encodes the specified ArmTelemetry message. Does not implicitly {@link telemed.v1.ArmTelemetry.verify|verify} messages.
              * @function encode
              * @memberof telemed.v1.ArmTelemetry
@@ -11212,6 +12267,17 @@ export const telemed = $root.telemed = (() => {
                     w.uint32(/* id 5, wireType 0 =*/40).uint64(m.lastCommandId);
                 if (m.safetyReason != null && $Object.hasOwnProperty.call(m, "safetyReason") && m.safetyReason !== "")
                     w.uint32(/* id 6, wireType 2 =*/50).string(m.safetyReason);
+                if (m.forceCapN != null && $Object.hasOwnProperty.call(m, "forceCapN") && !$Object.is(m.forceCapN, 0))
+                    w.uint32(/* id 7, wireType 1 =*/57).double(m.forceCapN);
+                if (m.leaseId != null && $Object.hasOwnProperty.call(m, "leaseId") && m.leaseId !== "")
+                    w.uint32(/* id 8, wireType 2 =*/66).string(m.leaseId);
+                if (m.operatorId != null && $Object.hasOwnProperty.call(m, "operatorId") && m.operatorId !== "")
+                    w.uint32(/* id 9, wireType 2 =*/74).string(m.operatorId);
+                if (m.safetyState != null && $Object.hasOwnProperty.call(m, "safetyState") && m.safetyState !== "")
+                    w.uint32(/* id 10, wireType 2 =*/82).string(m.safetyState);
+                if (m.jointDeg != null && m.jointDeg.length) {
+                    w.uint32(/* id 11, wireType 2 =*/90).doubles(m.jointDeg);
+                }
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
@@ -11305,6 +12371,56 @@ export const telemed = $root.telemed = (() => {
                                 m.safetyReason = v;
                             else
                                 delete m.safetyReason;
+                            continue;
+                        }
+                    case 7: {
+                            if (u !== 1)
+                                break;
+                            if (!$Object.is(v = r.double(), 0))
+                                m.forceCapN = v;
+                            else
+                                delete m.forceCapN;
+                            continue;
+                        }
+                    case 8: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.leaseId = v;
+                            else
+                                delete m.leaseId;
+                            continue;
+                        }
+                    case 9: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.operatorId = v;
+                            else
+                                delete m.operatorId;
+                            continue;
+                        }
+                    case 10: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.safetyState = v;
+                            else
+                                delete m.safetyState;
+                            continue;
+                        }
+                    case 11: {
+                            if (u === 2) {
+                                if (!(m.jointDeg && m.jointDeg.length))
+                                    m.jointDeg = [];
+                                r.doubles(m.jointDeg);
+                                continue;
+                            }
+                            if (u !== 1)
+                                break;
+                            if (!(m.jointDeg && m.jointDeg.length))
+                                m.jointDeg = [];
+                            m.jointDeg.push(r.double());
                             continue;
                         }
                     }
@@ -11405,6 +12521,34 @@ export const telemed = $root.telemed = (() => {
                         m.safetyReason = $String(d.safetyReason);
                     }
                 }
+                if (d.forceCapN != null) {
+                    if (!$Object.is($Number(d.forceCapN), 0)) {
+                        m.forceCapN = $Number(d.forceCapN);
+                    }
+                }
+                if (d.leaseId != null) {
+                    if (typeof d.leaseId !== "string" || d.leaseId.length) {
+                        m.leaseId = $String(d.leaseId);
+                    }
+                }
+                if (d.operatorId != null) {
+                    if (typeof d.operatorId !== "string" || d.operatorId.length) {
+                        m.operatorId = $String(d.operatorId);
+                    }
+                }
+                if (d.safetyState != null) {
+                    if (typeof d.safetyState !== "string" || d.safetyState.length) {
+                        m.safetyState = $String(d.safetyState);
+                    }
+                }
+                if (d.jointDeg) {
+                    if (!$Array.isArray(d.jointDeg))
+                        throw $TypeError(".telemed.v1.ArmTelemetry.jointDeg: array expected");
+                    m.jointDeg = $Array(d.jointDeg.length);
+                    for (var i = 0; i < d.jointDeg.length; ++i) {
+                        m.jointDeg[i] = $Number(d.jointDeg[i]);
+                    }
+                }
                 return m;
             };
 
@@ -11425,6 +12569,9 @@ export const telemed = $root.telemed = (() => {
                 if (q > $util.recursionLimit)
                     throw $Error("max depth exceeded");
                 var d = {};
+                if (o.arrays || o.defaults) {
+                    d.jointDeg = [];
+                }
                 if (o.defaults) {
                     d.armId = "";
                     d.pose = null;
@@ -11436,6 +12583,10 @@ export const telemed = $root.telemed = (() => {
                     } else
                         d.lastCommandId = o.longs === $String ? "0" : typeof $BigInt !== "undefined" && o.longs === $BigInt ? $BigInt("0") : 0;
                     d.safetyReason = "";
+                    d.forceCapN = 0;
+                    d.leaseId = "";
+                    d.operatorId = "";
+                    d.safetyState = "";
                 }
                 if (m.armId != null && $Object.hasOwnProperty.call(m, "armId")) {
                     d.armId = m.armId;
@@ -11459,6 +12610,24 @@ export const telemed = $root.telemed = (() => {
                 }
                 if (m.safetyReason != null && $Object.hasOwnProperty.call(m, "safetyReason")) {
                     d.safetyReason = m.safetyReason;
+                }
+                if (m.forceCapN != null && $Object.hasOwnProperty.call(m, "forceCapN")) {
+                    d.forceCapN = o.json && !$isFinite(m.forceCapN) ? $String(m.forceCapN) : m.forceCapN;
+                }
+                if (m.leaseId != null && $Object.hasOwnProperty.call(m, "leaseId")) {
+                    d.leaseId = m.leaseId;
+                }
+                if (m.operatorId != null && $Object.hasOwnProperty.call(m, "operatorId")) {
+                    d.operatorId = m.operatorId;
+                }
+                if (m.safetyState != null && $Object.hasOwnProperty.call(m, "safetyState")) {
+                    d.safetyState = m.safetyState;
+                }
+                if (m.jointDeg && m.jointDeg.length) {
+                    d.jointDeg = $Array(m.jointDeg.length);
+                    for (var j = 0; j < m.jointDeg.length; ++j) {
+                        d.jointDeg[j] = o.json && !$isFinite(m.jointDeg[j]) ? $String(m.jointDeg[j]) : m.jointDeg[j];
+                    }
                 }
                 return d;
             };

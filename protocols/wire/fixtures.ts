@@ -10,7 +10,7 @@ const v1 = telemed.v1;
 /** Every payload arm of `Envelope`, in field-number order (telemed.proto). */
 export const PAYLOAD_KINDS: readonly PayloadKind[] = [
   'hello', 'helloAck', 'ack', 'ping', 'pong', 'goodbye', 'batch',
-  'vitals', 'waveform', 'alarm', 'ecgChunk', 'diagnosis', 'armCommand', 'armTelemetry', 'ultrasound', 'linkStats', 'ecgStatus',
+  'vitals', 'waveform', 'alarm', 'ecgChunk', 'diagnosis', 'armCommand', 'armTelemetry', 'ultrasound', 'linkStats', 'ecgStatus', 'armLease',
 ];
 
 /** Payloads that belong to the session layer (SESSION.md): allowed without class or stream id. */
@@ -37,6 +37,7 @@ const CLASS_OF: Record<PayloadKind, telemed.v1.TrafficClass> = {
   ultrasound: v1.TrafficClass.TRAFFIC_CLASS_VIDEO,
   linkStats: v1.TrafficClass.TRAFFIC_CLASS_CONTROL,
   ecgStatus: v1.TrafficClass.TRAFFIC_CLASS_ALARM,
+  armLease: v1.TrafficClass.TRAFFIC_CLASS_CONTROL,
 };
 
 /** A header with every field set; `overrides` replace single fields. */
@@ -54,7 +55,7 @@ export function sampleHeader(kind: PayloadKind = 'vitals', overrides: Partial<He
   };
 }
 
-const pose = (): telemed.v1.IPose => ({ xMm: 12.5, yMm: -40.25, zMm: 101.125, rollDeg: 1.5, pitchDeg: -2.75, yawDeg: 179.5 });
+const pose = (): telemed.v1.IPose => ({ xMm: 12.5, yMm: -40.25, zMm: 101.125, rollDeg: 1.5, pitchDeg: -2.75, yawDeg: 179.5, qw: 0.5, qx: -0.5, qy: 0.5, qz: 0.5 });
 
 /** The payload object (without header) of one kind, every field set. */
 export function samplePayload(kind: PayloadKind): EnvelopeInit {
@@ -103,13 +104,15 @@ export function samplePayload(kind: PayloadKind): EnvelopeInit {
     case 'diagnosis':
       return { diagnosis: { recordId: 'rec-2026-001', diagnosisId: 'dx-1', readerId: 'dr-who', statements: ['Sinus rhythm', 'Normal ECG'], text: 'No acute changes.', signedAtNs: SAMPLE_CAPTURE_TIME_NS + 60e9, critical: true, readerName: 'Dr. Wang', signature: new Uint8Array(32).fill(0x5a), signatureAlg: 'hmac-sha256', revision: 2 } };
     case 'armCommand':
-      return { armCommand: { commandId: 1_000_001, leaseId: 'lease-1', kind: v1.ArmCommandKind.ARM_COMMAND_KIND_MOVE, target: pose(), maxSpeedMmS: 25.5, maxForceN: 7.25, issuedAtNs: SAMPLE_CAPTURE_TIME_NS, operatorId: 'op-1' } };
+      return { armCommand: { commandId: 1_000_001, leaseId: 'lease-1', kind: v1.ArmCommandKind.ARM_COMMAND_KIND_MOVE, target: pose(), maxSpeedMmS: 25.5, maxForceN: 7.25, issuedAtNs: SAMPLE_CAPTURE_TIME_NS, operatorId: 'op-1', twist: { vxMmS: 1.5, vyMmS: -2.5, vzMmS: 0.25, wxDegS: 3.5, wyDegS: -4.5, wzDegS: 5.75 } } };
     case 'armTelemetry':
-      return { armTelemetry: { armId: 'arm-1', pose: pose(), forceN: 3.5, state: v1.ArmState.ARM_STATE_MOVING, lastCommandId: 1_000_001, safetyReason: 'ok' } };
+      return { armTelemetry: { armId: 'arm-1', pose: pose(), forceN: 3.5, state: v1.ArmState.ARM_STATE_MOVING, lastCommandId: 1_000_001, safetyReason: 'ok', forceCapN: 20.5, leaseId: 'lease-1', operatorId: 'op-1', safetyState: 'active', jointDeg: [0, 12.5, -90.25, 45, 0.5, -180] } };
     case 'ultrasound':
       return { ultrasound: { frameId: 77, width: 4, height: 2, encoding: v1.ImageEncoding.IMAGE_ENCODING_GRAY8, quality: 80, data: new Uint8Array([0, 32, 64, 96, 128, 160, 192, 255]), depthMm: 120.5, gainDb: -3.5, totalSize: 16, offset: 8, last: true } };
     case 'linkStats':
       return { linkStats: { rttMs: 48.5, estRateBps: 12_500_000, bytesInFlight: 65_000, queues: [{ trafficClass: v1.TrafficClass.TRAFFIC_CLASS_BULK, frames: 3, bytes: 196_608, dropped: 1, late: 2 }], clockOffsetMs: -1.25, outboxBytes: 10_485_760, linkState: 'up' } };
+    case 'armLease':
+      return { armLease: { leaseId: 'lease-2', operatorId: 'op-2', action: v1.ArmLeaseAction.ARM_LEASE_ACTION_HANDOVER, expiresAtNs: SAMPLE_CAPTURE_TIME_NS + 600e9, maxForceN: 18.5, previousLeaseId: 'lease-1', issuedAtNs: SAMPLE_CAPTURE_TIME_NS, armId: 'arm-1' } };
     case 'ecgStatus':
       return { ecgStatus: { recordId: 'rec-2026-001', state: v1.EcgReadingState.ECG_READING_STATE_IN_READING, readerName: 'Dr. Wang', atNs: SAMPLE_CAPTURE_TIME_NS + 30e9, reasonCode: 'TM_ERR_ECG_SHA256' } };
   }

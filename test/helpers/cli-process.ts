@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { httpsGet } from './tls-fixture.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -14,10 +15,18 @@ export class CliProcess {
   child: ChildProcess | undefined;
   output = '';
 
+  /** Set when the process serves HTTPS with a certificate of this CA (a hub with `tls`). */
+  httpsCa: Buffer | undefined;
+
   constructor(readonly command: 'hospital' | 'gateway', readonly configFile: string, readonly port: number,
     private readonly logLevel = 'warn') {}
 
-  get url(): string { return `http://127.0.0.1:${this.port}`; }
+  get url(): string { return `${this.httpsCa === undefined ? 'http' : 'https'}://127.0.0.1:${this.port}`; }
+
+  private async healthy(): Promise<boolean> {
+    if (this.httpsCa !== undefined) return (await httpsGet(`${this.url}/healthz`, this.httpsCa)).status === 200;
+    return (await fetch(`${this.url}/healthz`, { signal: AbortSignal.timeout(500) })).ok;
+  }
 
   /** Starts the process and waits until it answers /healthz with 200. */
   async start(timeoutMs = 20_000): Promise<void> {
@@ -32,8 +41,7 @@ export class CliProcess {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`${this.command} exited with ${child.exitCode} during start:\n${this.output}`);
       try {
-        const res = await fetch(`${this.url}/healthz`, { signal: AbortSignal.timeout(500) });
-        if (res.ok) return;
+        if (await this.healthy()) return;
       } catch { /* not yet */ }
       if (Date.now() > deadline) throw new Error(`${this.command} not healthy within ${timeoutMs} ms:\n${this.output}`);
       await new Promise((r) => setTimeout(r, 50));

@@ -49,8 +49,9 @@ const ClassBudget = (budgetMs: number) =>
 const Device = Type.Object(
   {
     /** synthetic: the demo patient and bedside kit; load: steady durable traffic (crash and throughput tests);
-     * ecg-cart: the 18-lead ECG cart on a serial port (devices/ecg-cart). */
-    kind: Type.Union([Type.Literal('synthetic'), Type.Literal('load'), Type.Literal('ecg-cart')]),
+     * ecg-cart: the 18-lead ECG cart on a serial port (devices/ecg-cart);
+     * hl7-mllp: an MLLP listener for IHE PCD-01/04 monitors (devices/hl7-mllp); gps-nmea: an NMEA 0183 GPS on a serial port (devices/gps). */
+    kind: Type.Union([Type.Literal('synthetic'), Type.Literal('load'), Type.Literal('ecg-cart'), Type.Literal('hl7-mllp'), Type.Literal('gps-nmea')]),
     id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }),
     profile: Type.Union([Type.Literal('clinic'), Type.Literal('ambulance')], { default: 'clinic' }),
     /** Seed of the synthetic signal generator, so a demo run is repeatable. */
@@ -61,9 +62,9 @@ const Device = Type.Object(
     streams: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
     /** load: each reading is a durable BULK record chunk of this many bytes instead of a VITALS reading (bench/uplink/outage-rss.ts). */
     chunkBytes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_048_576 })),
-    /** ecg-cart: stable serial path (e.g. /dev/serial/by-id/usb-…), resolved again on every reopen. Required for ecg-cart. */
+    /** ecg-cart, gps-nmea: stable serial path (e.g. /dev/serial/by-id/usb-…), resolved again on every reopen. Required for both. */
     path: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
-    /** ecg-cart: line rate, baud; 921600 when absent. */
+    /** ecg-cart: line rate, baud; 921600 when absent. gps-nmea: 4800 when absent. */
     baud: Type.Optional(Type.Integer({ minimum: 1200, maximum: 4_000_000 })),
     /**
      * ecg-cart: leads streamed live to the hub as WAVEFORM, by cart lead name ("II", "V1", ...).
@@ -71,6 +72,30 @@ const Device = Type.Object(
      * record, and 18 live leads cost 900 frames/s per cart on the cell. `[]` streams none.
      */
     liveLeads: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 8 }), { maxItems: 18 })),
+    /** hl7-mllp: listen address; 127.0.0.1 when absent. Off loopback it needs allowAddresses. */
+    listenHost: Type.Optional(Type.String({ minLength: 1, maxLength: 253 })),
+    /** hl7-mllp: TCP port of the MLLP listener (0 picks a free one). Required for hl7-mllp. */
+    port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+    /** hl7-mllp: peer IP addresses allowed to connect (the monitors' fixed addresses); absent or []: any. */
+    allowAddresses: Type.Optional(Type.Array(Type.String({ minLength: 2, maxLength: 64 }), { maxItems: 256 })),
+    /** hl7-mllp: MSH-3 sending applications allowed (namespace id, or the whole HD as sent); absent or []: any. */
+    allowApplications: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 227 }), { maxItems: 256 })),
+    /** hl7-mllp: open connections, all senders; 32 when absent. */
+    maxConnections: Type.Optional(Type.Integer({ minimum: 1, maximum: 4096 })),
+    /** hl7-mllp: open connections per peer address; 8 when absent. */
+    maxConnectionsPerAddress: Type.Optional(Type.Integer({ minimum: 1, maximum: 4096 })),
+    /** hl7-mllp: largest MLLP block, bytes; 1 MiB when absent (a larger one is dropped, TM_ERR_MLLP_OVERFLOW). */
+    maxMessageBytes: Type.Optional(Type.Integer({ minimum: 1024, maximum: 16_777_216 })),
+    /** hl7-mllp: close a connection that sent no byte for this long, ms; 300000 when absent, 0 never. */
+    idleTimeoutMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400_000 })),
+    /** gps-nmea: the hospital, for the ETA (WGS 84 degrees); with `route` its last point is used instead. */
+    destination: Type.Optional(Type.Object({ lat: Type.Number({ minimum: -90, maximum: 90 }), lon: Type.Number({ minimum: -180, maximum: 180 }) }, { additionalProperties: false })),
+    /** gps-nmea: the road to the hospital as a polyline ending there; the ETA then goes along it. */
+    route: Type.Optional(Type.Array(Type.Object({ lat: Type.Number({ minimum: -90, maximum: 90 }), lon: Type.Number({ minimum: -180, maximum: 180 }) }, { additionalProperties: false }), { minItems: 2, maxItems: 100_000 })),
+    /** gps-nmea: no byte from the receiver for this long → reopen the port, ms; 5000 when absent. */
+    watchdogMs: Type.Optional(Type.Integer({ minimum: 500, maximum: 600_000 })),
+    /** gps-nmea: no measured fix for this long → technical alarm TM_ALARM_GPS_NO_FIX, ms; 3000 when absent. */
+    noFixMs: Type.Optional(Type.Integer({ minimum: 500, maximum: 600_000 })),
   },
   { additionalProperties: false },
 );
@@ -264,6 +289,12 @@ export function loadGatewayConfig(raw: unknown): GatewayConfig {
     for (const d of cfg.devices) {
       if (ids.has(d.id)) problems.push(`/devices: duplicate device id "${d.id}"`);
       if (d.kind === 'ecg-cart' && d.path === undefined) problems.push(`/devices: ecg-cart "${d.id}" needs a path`);
+      if (d.kind === 'gps-nmea' && d.path === undefined) problems.push(`/devices: gps-nmea "${d.id}" needs a path`);
+      if (d.kind === 'hl7-mllp' && d.port === undefined) problems.push(`/devices: hl7-mllp "${d.id}" needs a port`);
+      // MLLP has no authentication: off loopback only towards listed monitor addresses.
+      if (d.kind === 'hl7-mllp' && !isLoopbackHost(d.listenHost ?? '127.0.0.1') && (d.allowAddresses ?? []).length === 0) {
+        problems.push(`/devices: hl7-mllp "${d.id}": TM_ERR_MLLP_UNSAFE_BIND: listenHost "${d.listenHost ?? ''}" is not loopback; list the monitors in allowAddresses or listen on 127.0.0.1`);
+      }
       for (const lead of d.liveLeads ?? []) {
         if (!(CART_LEADS as readonly string[]).includes(lead)) problems.push(`/devices: ecg-cart "${d.id}" liveLeads has "${lead}", not one of ${CART_LEADS.join(' ')}`);
       }

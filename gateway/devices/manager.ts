@@ -5,6 +5,7 @@ import type { DeviceConfig } from '../config.js';
 import { GatewayError, GatewayErrorCode } from '../errors.js';
 import type { BuildFrameInput } from '../uplink/streams.js';
 import { createCartDevice } from './cart-device.js';
+import { createGpsDevice, createHl7MllpDevice } from './hl7-gps-devices.js';
 import { LoadDevice } from './load-device.js';
 
 /** Builds a driver from its config entry; tests pass their own. */
@@ -21,6 +22,10 @@ export const defaultDeviceFactory: DeviceFactory = (config, deps) => {
       });
     case 'ecg-cart':
       return createCartDevice(config, deps);
+    case 'hl7-mllp':
+      return createHl7MllpDevice(config, deps);
+    case 'gps-nmea':
+      return createGpsDevice(config, deps);
     default:
       throw new GatewayError(GatewayErrorCode.DEVICE_KIND, `unknown device kind ${String((config as { kind: unknown }).kind)}`);
   }

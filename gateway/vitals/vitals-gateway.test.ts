@@ -1,32 +1,14 @@
-import { EventEmitter } from 'node:events';
 import { get } from 'node:http';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { pino } from 'pino';
 import { TrafficClass, telemed } from '../../protocols/index.js';
-import type { Device, DeviceEvents, DeviceState, Reading } from '../../devices/synthetic/index.js';
 import { loadGatewayConfig } from '../config.js';
 import { startGateway, type RunningGateway } from '../main.js';
 import { FakeHub } from '../uplink/fake-hub.js';
+import { ScriptedMonitor } from './scripted-monitor.js';
 
 const { AlarmState, AlarmPriority } = telemed.v1;
-
-/** A monitor driven by the test: readings and state changes on demand. */
-class ScriptedMonitor extends EventEmitter<DeviceEvents> implements Device {
-  readonly kind = 'scripted';
-  state: DeviceState = 'stopped';
-  constructor(readonly id: string) { super(); }
-  start(): Promise<void> { this.set('running'); return Promise.resolve(); }
-  stop(): Promise<void> { this.set('stopped'); return Promise.resolve(); }
-  set(s: DeviceState): void { this.state = s; this.emit('state', s); }
-  vitals(spo2: number): void {
-    const r: Reading = {
-      stream: 'vitals', trafficClass: TrafficClass.TRAFFIC_CLASS_VITALS, durable: true, captureTimeNs: Date.now() * 1e6,
-      payload: { vitals: { deviceId: this.id, patientRef: 'pt-secret-42', numerics: [{ code: 'MDC_PULS_OXIM_SAT_O2', label: 'SpO2', value: spo2, unit: '%', valid: true }] } },
-    };
-    this.emit('reading', r);
-  }
-}
 
 let hub: FakeHub | undefined;
 let gw: RunningGateway | undefined;
@@ -39,7 +21,8 @@ afterEach(async () => {
 describe('ambulance gateway: edge alarm to the hub and the acknowledgement back', () => {
   it('a desaturation raises an ALARM frame at the hub; the hub\'s ack comes down, marks it and reaches the page', async () => {
     hub = await FakeHub.start({ credential: 's3cret' });
-    const monitor = new ScriptedMonitor('mon-1');
+    const monitor = new ScriptedMonitor('mon-1', 'pt-secret-42');
+    const spo2 = (value: number): void => monitor.numerics([{ code: 'MDC_PULS_OXIM_SAT_O2', label: 'SpO2', value, unit: '%', valid: true }]);
     const config = loadGatewayConfig({
       gatewayId: 'amb-7', siteKind: 'ambulance', hub: { url: hub.url, credential: 's3cret' }, port: 0, outbox: { kind: 'memory' },
       devices: [{ kind: 'synthetic', id: 'mon-1' }],
@@ -54,8 +37,8 @@ describe('ambulance gateway: edge alarm to the hub and the acknowledgement back'
     live.on('message', (d: Buffer) => messages.push(JSON.parse(d.toString()) as (typeof messages)[number]));
     await vi.waitFor(() => expect(messages.some((m) => m.type === 'vitals-snapshot')).toBe(true), { timeout: 3000, interval: 10 });
 
-    monitor.vitals(97);
-    const timer = setInterval(() => monitor.vitals(84), 50);
+    spo2(97);
+    const timer = setInterval(() => spo2(84), 50);
     try {
       const alarm = await hub.waitFor((e) => e.payload === 'alarm' && e.header.streamId === 'mon-1/alarms');
       expect(alarm.header).toMatchObject({ gatewayId: 'amb-7', durable: true, trafficClass: TrafficClass.TRAFFIC_CLASS_ALARM, seq: 1 });

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { Badge, Figure, LiveIndicator, LiveLostBanner, Panel } from '../../shared/components.js';
 import { fetchJson } from '../../shared/errors.js';
 import { formatClock, formatCount, formatMs, formatSignedMs } from '../../shared/format.js';
@@ -12,6 +12,9 @@ import { asGatewayEcgView, parseEcgLive } from '../../shared/ecg/views.js';
 import type { GatewayEcgView } from '../../shared/types.js';
 import { EcgSection } from './ecg/ecg-section.js';
 import { EMPTY_RECORDS, upsertSiteRecord, type SiteRecords } from './ecg/site-ecg-state.js';
+import { EMPTY_AMBULANCE, applyVitals, parseVitalsMessage, type AmbulanceState } from './ambulance/ambulance-state.js';
+import { AmbulanceView, type WaveEntry } from './ambulance/ambulance-view.js';
+import { WaveBuffer } from './ambulance/wave-buffer.js';
 
 function liveUrl(): string {
   const u = new URL('live', location.href);
@@ -24,6 +27,10 @@ export function App() {
   const [status, setStatus] = useState<GatewayStatus | null>(null);
   const [ecg, setEcg] = useState<SiteRecords>(EMPTY_RECORDS);
   const onRecord = useCallback((r: GatewayEcgView) => setEcg((s) => upsertSiteRecord(s, r)), []);
+  const [amb, setAmb] = useState<AmbulanceState>(EMPTY_AMBULANCE);
+  // Waveform samples go straight into jitter buffers (no re-render per chunk); the list re-renders only when a new channel appears.
+  const waveMap = useRef(new Map<string, WaveEntry>());
+  const [waves, setWaves] = useState<readonly WaveEntry[]>([]);
 
   useEffect(() => {
     const ctl = new AbortController();
@@ -38,6 +45,23 @@ export function App() {
   }, []);
 
   const onMessage = useCallback((text: string) => {
+    const vm = parseVitalsMessage(text);
+    if (vm !== null) {
+      if (vm.type !== 'waveform') {
+        setAmb((cur) => applyVitals(cur, vm));
+        return;
+      }
+      const key = `${vm.deviceId}/${vm.stream}`;
+      let entry = waveMap.current.get(key);
+      if (entry === undefined || entry.buffer.rateHz !== vm.sampleRateHz) {
+        entry = { key, buffer: new WaveBuffer(vm.sampleRateHz), code: vm.code, channel: vm.channel, unit: vm.unit };
+        waveMap.current.set(key, entry);
+        setWaves([...waveMap.current.values()]);
+      }
+      const scale = Number.isFinite(vm.scale) && vm.scale !== 0 ? vm.scale : 1;
+      entry.buffer.push(vm.firstSampleIndex, vm.samples.map((v) => v * scale), performance.now());
+      return;
+    }
     const s = parseSiteMessage(text);
     if (s !== null) {
       setStatus(s);
@@ -49,6 +73,8 @@ export function App() {
   const live = useLiveSocket(liveUrl(), onMessage);
 
   const view = linkView(status?.link.state ?? 'idle');
+  // The ambulance view on an ambulance gateway, or wherever a vitals device reports.
+  const showAmbulance = status?.siteKind === 'ambulance' || Object.keys(amb.devices).length > 0 || waves.length > 0;
   return (
     <>
       <header class="topbar no-print">
@@ -66,6 +92,7 @@ export function App() {
         <div class="no-print">
           <LiveLostBanner status={live} />
         </div>
+        {showAmbulance ? <AmbulanceView state={amb} waves={waves} /> : null}
         <section class={`link-hero link-${view.tone} no-print`} aria-labelledby="link-title" data-testid="link-panel">
           <h2 id="link-title">Hospital link</h2>
           {status === null ? (

@@ -50,8 +50,9 @@ const Device = Type.Object(
   {
     /** synthetic: the demo patient and bedside kit; load: steady durable traffic (crash and throughput tests);
      * ecg-cart: the 18-lead ECG cart on a serial port (devices/ecg-cart);
+     * vitals-mqtt: a vital-sign monitor on the ambulance's MQTT broker (devices/vitals-monitor);
      * hl7-mllp: an MLLP listener for IHE PCD-01/04 monitors (devices/hl7-mllp); gps-nmea: an NMEA 0183 GPS on a serial port (devices/gps). */
-    kind: Type.Union([Type.Literal('synthetic'), Type.Literal('load'), Type.Literal('ecg-cart'), Type.Literal('hl7-mllp'), Type.Literal('gps-nmea')]),
+    kind: Type.Union([Type.Literal('synthetic'), Type.Literal('load'), Type.Literal('ecg-cart'), Type.Literal('vitals-mqtt'), Type.Literal('hl7-mllp'), Type.Literal('gps-nmea')]),
     id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }),
     profile: Type.Union([Type.Literal('clinic'), Type.Literal('ambulance')], { default: 'clinic' }),
     /** Seed of the synthetic signal generator, so a demo run is repeatable. */
@@ -72,6 +73,27 @@ const Device = Type.Object(
      * record, and 18 live leads cost 900 frames/s per cart on the cell. `[]` streams none.
      */
     liveLeads: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 8 }), { maxItems: 18 })),
+    /** vitals-mqtt: the monitor's topic tree telemed/v1/monitors/{monitorId}/…; the device id when absent. */
+    monitorId: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' })),
+    /** vitals-mqtt: the broker (devices/vitals-monitor/README.md). Absent: the embedded one on 127.0.0.1:1883. */
+    mqtt: Type.Optional(Type.Object(
+      {
+        /** mqtt://host:port of the ambulance's broker (e.g. Mosquitto); null: start the embedded aedes broker. */
+        url: Type.Union([Type.Null(), Type.String({ pattern: '^mqtts?://', maxLength: 1024 })], { default: null }),
+        /** Embedded broker: listen address; loopback unless monitorPassword is set. */
+        host: Type.String({ default: '127.0.0.1', maxLength: 253 }),
+        /** Embedded broker: port; 0 picks a free one (shared by every vitals-mqtt device with port 0). */
+        port: Type.Integer({ minimum: 0, maximum: 65535, default: 1883 }),
+        /** External broker: the gateway's user name and password. */
+        username: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+        password: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+        /** Embedded broker: password the monitor must give (user name = monitorId); absent: anonymous monitors on loopback. */
+        monitorPassword: Type.Optional(Type.String({ minLength: 12, maxLength: 256 })),
+      },
+      { additionalProperties: false },
+    )),
+    /** vitals-mqtt: no message from the monitor for this long → device faulted (monitor gone), ms; 5000 when absent. */
+    silenceMs: Type.Optional(Type.Integer({ minimum: 500, maximum: 600_000 })),
     /** hl7-mllp: listen address; 127.0.0.1 when absent. Off loopback it needs allowAddresses. */
     listenHost: Type.Optional(Type.String({ minLength: 1, maxLength: 253 })),
     /** hl7-mllp: TCP port of the MLLP listener (0 picks a free one). Required for hl7-mllp. */
@@ -294,6 +316,10 @@ export function loadGatewayConfig(raw: unknown): GatewayConfig {
       // MLLP has no authentication: off loopback only towards listed monitor addresses.
       if (d.kind === 'hl7-mllp' && !isLoopbackHost(d.listenHost ?? '127.0.0.1') && (d.allowAddresses ?? []).length === 0) {
         problems.push(`/devices: hl7-mllp "${d.id}": TM_ERR_MLLP_UNSAFE_BIND: listenHost "${d.listenHost ?? ''}" is not loopback; list the monitors in allowAddresses or listen on 127.0.0.1`);
+      }
+      // The embedded MQTT broker takes vitals from anyone who can reach it: off loopback only with a monitor password.
+      if (d.kind === 'vitals-mqtt' && (d.mqtt?.url ?? null) === null && !isLoopbackHost(d.mqtt?.host ?? '127.0.0.1') && d.mqtt?.monitorPassword === undefined) {
+        problems.push(`/devices: vitals-mqtt "${d.id}": TM_ERR_VITALS_BROKER_UNSAFE_BIND: embedded broker on "${d.mqtt?.host ?? ''}" is not loopback; set mqtt.monitorPassword or listen on 127.0.0.1`);
       }
       for (const lead of d.liveLeads ?? []) {
         if (!(CART_LEADS as readonly string[]).includes(lead)) problems.push(`/devices: ecg-cart "${d.id}" liveLeads has "${lead}", not one of ${CART_LEADS.join(' ')}`);

@@ -2,7 +2,8 @@ const HELP = `usage: telemed sim <simulator> [options]
 
 simulators:
   link       the 5G link emulator (TCP proxy): telemed sim link --help
-  ecg-cart   the 18-lead ECG cart on a serial port: telemed sim ecg-cart --help`;
+  ecg-cart   the 18-lead ECG cart on a serial port: telemed sim ecg-cart --help
+  vitals-mqtt  a vital-sign monitor publishing a clinical scenario over MQTT: telemed sim vitals-mqtt --help`;
 
 export async function simCommand(argv: string[]): Promise<void> {
   const [which, ...rest] = argv;
@@ -19,6 +20,11 @@ export async function simCommand(argv: string[]): Promise<void> {
       const { readEcgFile } = await import('../../protocols/ecg/import.js');
       const { loadWfdbRecord } = await import('../../gateway/ecg/wfdb-files.js');
       await ecgCartCommand(rest, { loadRecord: (path) => readEcgFile(path, { readFile, loadWfdb: async (p) => (await loadWfdbRecord(p)).record }) });
+      return;
+    }
+    case 'vitals-mqtt': {
+      const { vitalsMqttCommand } = await import('../../simulators/vitals/cli.js');
+      await vitalsMqttCommand(rest);
       return;
     }
     case undefined:

@@ -1,9 +1,10 @@
-import type { Logger } from 'pino';
+import { pino, type Logger } from 'pino';
 import { isTelemedError, type Clock } from '../../protocols/index.js';
 import { SyntheticDevice, type Device, type DeviceState, type Reading } from '../../devices/synthetic/index.js';
 import type { DeviceConfig } from '../config.js';
 import { GatewayError, GatewayErrorCode } from '../errors.js';
 import type { BuildFrameInput } from '../uplink/streams.js';
+import { VitalsMqttDevice } from '../../devices/vitals-monitor/index.js';
 import { createCartDevice } from './cart-device.js';
 import { createGpsDevice, createHl7MllpDevice } from './hl7-gps-devices.js';
 import { LoadDevice } from './load-device.js';
@@ -26,6 +27,13 @@ export const defaultDeviceFactory: DeviceFactory = (config, deps) => {
       return createHl7MllpDevice(config, deps);
     case 'gps-nmea':
       return createGpsDevice(config, deps);
+    case 'vitals-mqtt':
+      return new VitalsMqttDevice({
+        id: config.id, monitorId: config.monitorId ?? config.id, url: config.mqtt?.url ?? null,
+        brokerHost: config.mqtt?.host ?? '127.0.0.1', brokerPort: config.mqtt?.port ?? 1883,
+        username: config.mqtt?.username, password: config.mqtt?.password, monitorPassword: config.mqtt?.monitorPassword,
+        silenceMs: config.silenceMs, clock: deps.clock, logger: deps.logger ?? pino({ level: 'silent' }),
+      });
     default:
       throw new GatewayError(GatewayErrorCode.DEVICE_KIND, `unknown device kind ${String((config as { kind: unknown }).kind)}`);
   }

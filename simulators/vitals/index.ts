@@ -4,3 +4,4 @@ export { TIMELINE, physStateAt } from './scenario-trajectories.js';
 export { WAVE_CHANNELS } from './waveforms.js';
 export { MONITOR_LIMITS, ARRHYTHMIA_CONFIRM_MS } from './monitor-alarms.js';
 export type { VitalParameter } from '../../protocols/vitals/index.js';
+export { MqttMonitorSimulator, type MqttMonitorOptions, type MqttMonitorCounts } from './mqtt-monitor.js';

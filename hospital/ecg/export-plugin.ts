@@ -14,6 +14,7 @@ import { requireRole } from '../auth/require-role.js';
 import type { SessionManager } from '../auth/sessions.js';
 import type { HospitalMetrics } from '../metrics.js';
 import { decodeCartBlob, isDocumentType } from './blob-format.js';
+import { HUB_DOCUMENT_LIMITS } from './decode-task.js';
 import type { EcgRecordView, EcgStore } from './ecg-store.js';
 import { EcgErrorCode } from './errors.js';
 import { findVisibleRecord } from './plugin.js';
@@ -36,7 +37,8 @@ const MEDIA: Readonly<Record<EcgExportFormat, string>> = { dicom: 'application/d
 export function recordOfBlob(contentType: string, blob: Uint8Array, view: EcgRecordView): EcgRecord {
   const id = `ecg-${view.id}`;
   if (isDocumentType(contentType)) {
-    const { record } = decodeEcgDocument(blob);
+    // The hub's header bound (2^24 samples) before any lead is inflated. Still on the event loop: see hospital/README.md.
+    const { record } = decodeEcgDocument(blob, HUB_DOCUMENT_LIMITS);
     // Leads at the most common rate and length: one multiplex group / sequence set holds them.
     const key = (l: EcgChannel): string => `${l.sampleRateHz}/${l.samples.length}`;
     const counts = new Map<string, number>();

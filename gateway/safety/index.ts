@@ -7,3 +7,4 @@ export * from './audit-record.js';
 export * from './audit-log.js';
 export * from './supervisor-api.js';
 export * from './supervisor.js';
+export * from './from-proto.js';

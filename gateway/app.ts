@@ -94,12 +94,21 @@ function registerLive(app: FastifyInstance, config: GatewayConfig, deps: Gateway
     const dropped = broadcast(clients, JSON.stringify({ type: 'ecg', record }), config.live.maxBufferedBytes);
     if (dropped > 0) app.log.info({ dropped }, 'slow /live clients dropped');
   });
-  // Stringified once per message, and only while a page is connected (waveforms: tens a second).
-  const unsubscribeVitals = deps.vitals?.onLive((msg) => {
-    if (clients.size === 0) return;
-    const dropped = broadcast(clients, JSON.stringify(msg), config.live.maxBufferedBytes);
-    if (dropped > 0) app.log.info({ dropped }, 'slow /live clients dropped');
-  });
+  // Subscribed only while a page is connected, so the vitals hot path builds no page messages
+  // otherwise; each is stringified once (waveforms: tens a second).
+  let unsubscribeVitals: (() => void) | undefined;
+  const vitalsFollow = (): void => {
+    if (clients.size > 0 && unsubscribeVitals === undefined) {
+      unsubscribeVitals = deps.vitals?.onLive((msg) => {
+        const dropped = broadcast(clients, JSON.stringify(msg), config.live.maxBufferedBytes);
+        if (dropped > 0) app.log.info({ dropped }, 'slow /live clients dropped');
+        if (clients.size === 0) vitalsFollow();
+      });
+    } else if (clients.size === 0 && unsubscribeVitals !== undefined) {
+      unsubscribeVitals();
+      unsubscribeVitals = undefined;
+    }
+  };
   app.addHook('onClose', () => {
     clearInterval(timer);
     unsubscribe();
@@ -111,8 +120,13 @@ function registerLive(app: FastifyInstance, config: GatewayConfig, deps: Gateway
 
   app.get('/live', { websocket: true }, (socket) => {
     clients.add(socket);
-    socket.on('close', () => clients.delete(socket));
-    socket.on('error', () => clients.delete(socket));
+    vitalsFollow();
+    const gone = (): void => {
+      clients.delete(socket);
+      vitalsFollow();
+    };
+    socket.on('close', gone);
+    socket.on('error', gone);
     socket.send(JSON.stringify({ type: 'status', status: deps.status() }));
     if (deps.vitals) socket.send(JSON.stringify(deps.vitals.snapshot()));
   });

@@ -68,6 +68,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     config, clock, logger, timers: deps.timers ?? systemTimers,
     durable: (f) => uplink.submit(f),
     realtime: (f) => uplink.publish(f),
+    passThrough: new Set(config.devices.filter((d) => d.kind === 'load').map((d) => d.id)),
   });
   const devices = new DeviceManager(config.devices, vitals.sink, {
     clock, logger, factory, onState: (id, s) => vitals.onDeviceState(id, s),

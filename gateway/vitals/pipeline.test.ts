@@ -101,6 +101,23 @@ describe('VitalsPipeline routing', () => {
     expect(timers.size).toBe(0);
   });
 
+  it('devices listed in passThrough (the load generator) bypass routing and the alarm engine', () => {
+    const timers = new ManualTimers();
+    const clock = { monoMs: () => timers.now, nowNs: () => timers.now * 1e6 };
+    const config = loadGatewayConfig({ gatewayId: 'amb-1', siteKind: 'ambulance', hub: { credential: 'x' }, vitals: { alarms: { delayMs: 0 } } });
+    const out: BuildFrameInput[] = [];
+    const pipeline = new VitalsPipeline({
+      config, clock, timers, logger: pino({ level: 'silent' }), passThrough: new Set(['load-1']),
+      durable: (f) => out.push(f), realtime: (f) => out.push(f),
+    });
+    const r = { ...vitalsReading(999, 0), streamId: 'load-1/vitals-0', trafficClass: TrafficClass.TRAFFIC_CLASS_BULK };
+    pipeline.sink(r);
+    expect(out).toEqual([r]);
+    expect(pipeline.engine.counts.raised).toBe(0);
+    pipeline.sink(vitalsReading(999, 0)); // the monitor is evaluated
+    expect(pipeline.engine.counts.raised).toBe(1);
+  });
+
   it('a refused durable alarm is counted, not thrown into the device', async () => {
     const timers = new ManualTimers();
     const clock = { monoMs: () => timers.now, nowNs: () => timers.now * 1e6 };

@@ -47,6 +47,8 @@ export interface VitalsPipelineDeps {
   readonly durable: (frame: BuildFrameInput) => unknown;
   /** Realtime path: the live waveform copy (dropped when late or while the link is down). */
   readonly realtime: (frame: BuildFrameInput) => unknown;
+  /** Devices whose readings bypass the pipeline unchanged (the `load` traffic generator: traffic, not a patient). */
+  readonly passThrough?: ReadonlySet<string>;
 }
 
 /** Counters of the pipeline (for /metrics and tests). */
@@ -84,7 +86,9 @@ export class VitalsPipeline {
   readonly engine: AlarmEngine;
   readonly counts: VitalsCounts = { numerics: 0, waveformChunks: 0, recordedFrames: 0, refused: 0 };
   private readonly recorder: WaveformRecorder | null;
-  private readonly latest = new Map<string, DeviceVitalsView>();
+  /** Latest numerics per device, kept as they came (the page's view is built only when asked for). */
+  private readonly latest = new Map<string, { atNs: number; vitals: telemed.v1.IVitalsNumerics; position: telemed.v1.IGeoPosition | null }>();
+  private readonly passThrough: ReadonlySet<string>;
   private readonly listeners = new Set<(msg: VitalsLiveMessage) => void>();
   private readonly limits: AlarmLimit[];
   private readonly log: Logger;
@@ -94,6 +98,7 @@ export class VitalsPipeline {
     const cfg = deps.config.vitals;
     this.log = deps.logger.child({ component: 'vitals' });
     this.limits = resolveLimits(deps.config);
+    this.passThrough = deps.passThrough ?? new Set();
     this.engine = new AlarmEngine({
       limits: this.limits, delayMs: cfg.alarms.delayMs, technicalDelayMs: cfg.alarms.technicalDelayMs, noDataMs: cfg.alarms.noDataMs,
       clock: deps.clock,
@@ -121,6 +126,7 @@ export class VitalsPipeline {
   /** The DeviceManager's sink. Returns what the uplink returned for the reading itself (a refusal promise for durable ones). */
   readonly sink = (f: BuildFrameInput): unknown => {
     const p = f.payload;
+    if (this.passThrough.size > 0 && this.passThrough.has(deviceOf(f.streamId))) return f.durable ? this.deps.durable(f) : this.deps.realtime(f);
     if (p.vitals) return this.onVitals(f, p.vitals);
     if (p.waveform) return this.onWaveform(f, p.waveform);
     if (p.alarm) {
@@ -161,7 +167,7 @@ export class VitalsPipeline {
   }
 
   snapshot(): VitalsSnapshot {
-    return { type: 'vitals-snapshot', limits: this.limits, devices: [...this.latest.values()], alarms: this.engine.views() };
+    return { type: 'vitals-snapshot', limits: this.limits, devices: [...this.latest].map(([id, l]) => vitalsView(id, l.atNs, l.vitals, l.position)), alarms: this.engine.views() };
   }
 
   private readonly liveWaveStreams = new Set<string>();
@@ -175,20 +181,12 @@ export class VitalsPipeline {
     return this.deps.durable(frame);
   }
 
+  /** Hot path: one Map write; the page's view object is built only while a page listens. */
   private remember(deviceId: string, atNs: number, v: telemed.v1.IVitalsNumerics): void {
-    const prev = this.latest.get(deviceId);
-    const view: DeviceVitalsView = {
-      deviceId, atMs: Math.floor(atNs / 1e6),
-      numerics: (v.numerics ?? []).map((n) => ({
-        code: n.code ?? '', label: n.label ?? '', unit: n.unit ?? '',
-        valid: n.valid !== false && typeof n.value === 'number' && Number.isFinite(n.value), value: typeof n.value === 'number' && Number.isFinite(n.value) ? n.value : null,
-      })),
-      position: v.position
-        ? { latitudeDeg: v.position.latitudeDeg ?? 0, longitudeDeg: v.position.longitudeDeg ?? 0, speedMps: v.position.speedMps ?? 0, headingDeg: v.position.headingDeg ?? 0, accuracyM: v.position.accuracyM ?? 0 }
-        : prev?.position ?? null,
-    };
-    this.latest.set(deviceId, view);
-    this.publishLive({ type: 'vitals', vitals: view });
+    // A GPS fix may come without a position (no fix): the last known one stays.
+    const position = v.position ?? this.latest.get(deviceId)?.position ?? null;
+    this.latest.set(deviceId, { atNs, vitals: v, position });
+    if (this.listeners.size > 0) this.publishLive({ type: 'vitals', vitals: vitalsView(deviceId, atNs, v, position) });
   }
 
   private onWaveform(f: BuildFrameInput, w: telemed.v1.IWaveformChunk): unknown {
@@ -240,6 +238,17 @@ export class VitalsPipeline {
       }
     }
   }
+}
+
+function vitalsView(deviceId: string, atNs: number, v: telemed.v1.IVitalsNumerics, p: telemed.v1.IGeoPosition | null): DeviceVitalsView {
+  return {
+    deviceId, atMs: Math.floor(atNs / 1e6),
+    numerics: (v.numerics ?? []).map((n) => {
+      const ok = typeof n.value === 'number' && Number.isFinite(n.value);
+      return { code: n.code ?? '', label: n.label ?? '', unit: n.unit ?? '', valid: n.valid !== false && ok, value: ok ? n.value ?? null : null };
+    }),
+    position: p ? { latitudeDeg: p.latitudeDeg ?? 0, longitudeDeg: p.longitudeDeg ?? 0, speedMps: p.speedMps ?? 0, headingDeg: p.headingDeg ?? 0, accuracyM: p.accuracyM ?? 0 } : null,
+  };
 }
 
 function deviceOf(streamId: string): string {

@@ -130,7 +130,7 @@ describe('session state', () => {
   it('goes live on data only, gone on offline / silence / broker loss', () => {
     const walk = (events: SessionEvent['type'][], online = false): SessionState[] => {
       let s: SessionState = 'stopped';
-      return events.map((type) => (s = nextSessionState(s, type === 'status' ? { type, online } : { type } as SessionEvent)));
+      return events.map((type) => (s = nextSessionState(s, type === 'status' ? { type, online } : { type })));
     };
     expect(walk(['start', 'broker-up', 'data', 'status', 'data', 'silence', 'broker-up', 'data', 'broker-down', 'broker-up', 'data', 'stop']))
       .toEqual(['connecting', 'waiting', 'live', 'gone', 'live', 'gone', 'gone', 'live', 'gone', 'gone', 'live', 'stopped']);

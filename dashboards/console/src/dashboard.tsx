@@ -13,6 +13,7 @@ import { RecordPage } from './ecg/record-page.js';
 import { EMPTY_WORKLIST, replaceWorklist, upsertRecord, worklistSections, type Worklist } from './ecg/worklist-state.js';
 import { WorklistView } from './ecg/worklist-view.js';
 import { useHashRoute } from './use-hash-route.js';
+import { AmbulanceBoard, type LiveFeed } from './ambulance/ambulance-board.js';
 
 /** The signed-in console: gateway cards and the ECG worklist, kept current by the hub's `/live` socket. */
 export function Dashboard(props: { session: Session; onLogout: () => void; onExpired: () => void }) {
@@ -52,7 +53,10 @@ export function Dashboard(props: { session: Session; onLogout: () => void; onExp
   }, [session.token, onExpired]);
   const onRecord = useCallback((r: HubEcgView) => setWorklist((w) => upsertRecord(w, r)), []);
 
+  // The ambulance board listens on the same socket (one /live per tab).
+  const boardFeed = useMemo<LiveFeed>(() => new Set(), []);
   const onMessage = useCallback((text: string) => {
+    for (const fn of boardFeed) fn(text);
     const msg = parseHubMessage(text);
     if (msg !== null) {
       setState((s) => applyHubMessage(s, msg));
@@ -60,7 +64,7 @@ export function Dashboard(props: { session: Session; onLogout: () => void; onExp
     }
     const rec = parseEcgLive(text, asHubEcgView);
     if (rec !== null) setWorklist((w) => upsertRecord(w, rec));
-  }, []);
+  }, [boardFeed]);
   // Each (re)connect fetches its own single-use ticket; the function's identity follows the token.
   const liveUrl = useMemo(() => () => liveUrlFor(session.token), [session.token]);
   const live = useLiveSocket(liveUrl, onMessage, onExpired);
@@ -80,7 +84,7 @@ export function Dashboard(props: { session: Session; onLogout: () => void; onExp
   const gateways = sortedGateways(state);
   const connected = gateways.filter((g) => g.connected).length;
   const unread = worklistSections(worklist).pending.length;
-  const tab = route.view === 'gateways' ? 'gateways' : 'ecg';
+  const tab = route.view === 'gateways' ? 'gateways' : route.view === 'ambulances' ? 'ambulances' : 'ecg';
   return (
     <>
       <header class="topbar">
@@ -98,13 +102,18 @@ export function Dashboard(props: { session: Session; onLogout: () => void; onExp
         <a href="#/gateways" aria-current={tab === 'gateways' ? 'page' : undefined} data-testid="nav-gateways">
           Gateways
         </a>
+        <a href="#/ambulances" aria-current={tab === 'ambulances' ? 'page' : undefined} data-testid="nav-ambulances">
+          Ambulances
+        </a>
         <a href="#/ecg" aria-current={tab === 'ecg' ? 'page' : undefined} data-testid="nav-worklist">
           ECG worklist <span data-testid="unread-count">({unread} pending)</span>
         </a>
       </nav>
       <main class="page">
         <LiveLostBanner status={live} />
-        {route.view === 'worklist' ? (
+        {route.view === 'ambulances' ? (
+          <AmbulanceBoard token={session.token} feed={boardFeed} selected={route.id} onExpired={onExpired} />
+        ) : route.view === 'worklist' ? (
           <WorklistView worklist={worklist} me={session.user.username} error={worklistError} />
         ) : route.view === 'record' ? (
           <RecordPage key={route.id} token={session.token} me={session.user.username} id={route.id} live={worklist[route.id]} onRecord={onRecord} onExpired={onExpired} />

@@ -8,5 +8,8 @@ describe('parseRoute', () => {
     expect(parseRoute('#/ecg')).toEqual({ view: 'worklist' });
     expect(parseRoute('#/ecg/12%2F3')).toEqual({ view: 'record', id: '12/3' });
     expect(parseRoute('#/ecg/%E0%A4%A')).toEqual({ view: 'worklist' });
+    expect(parseRoute('#/ambulances')).toEqual({ view: 'ambulances', id: null });
+    expect(parseRoute('#/ambulances/amb%2D7')).toEqual({ view: 'ambulances', id: 'amb-7' });
+    expect(parseRoute('#/ambulances/%E0%A4%A')).toEqual({ view: 'ambulances', id: null });
   });
 });

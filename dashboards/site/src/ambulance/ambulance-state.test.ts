@@ -28,10 +28,10 @@ describe('ambulance page state', () => {
   });
 
   it('keeps the ETA out of the tiles and shows it with the position', () => {
-    let s = applyVitals(EMPTY_AMBULANCE, { type: 'vitals', vitals: { deviceId: 'gps', atMs: 5, numerics: [{ code: 'TM_ETA_S', label: 'ETA', value: 725, unit: 's', valid: true }], position: { latitudeDeg: 29.1, longitudeDeg: 121.0, speedMps: 14, headingDeg: 90, accuracyM: 4 } } });
+    let s = applyVitals(EMPTY_AMBULANCE, { type: 'vitals', vitals: { deviceId: 'gps', atMs: 5, numerics: [{ code: 'TM_ETA_S', label: 'ETA (route)', value: 725, unit: 's', valid: true }, { code: 'TM_ETA_REMAINING_M', label: 'distance to hospital', value: 8200, unit: 'm', valid: true }], position: { latitudeDeg: 29.1, longitudeDeg: 121.0, speedMps: 14, headingDeg: 90, accuracyM: 4 } } });
     s = applyVitals(s, { type: 'vitals', vitals: { deviceId: 'mon', atMs: 5, numerics: [{ code: HR.code, label: 'HR', value: 80, unit: '/min', valid: true }], position: null } });
     expect(tiles(s).map((t) => t.numeric.code)).toEqual([HR.code]);
-    expect(transport(s)?.etaS).toBe(725);
+    expect(transport(s)).toMatchObject({ etaS: 725, remainingM: 8200, etaLabel: 'ETA (route)' });
     expect(formatEta(725)).toBe('12:05');
   });
 

@@ -33,8 +33,9 @@ export interface AmbulanceState {
 }
 export const EMPTY_AMBULANCE: AmbulanceState = { limits: [], devices: {}, alarms: [] };
 
-/** The numeric the GPS driver sends for the estimated time of arrival, seconds. */
+/** The numerics the GPS driver sends (devices/gps/README.md): time to the hospital, s; distance left, m. */
 export const ETA_CODE = 'TM_ETA_S';
+export const REMAINING_CODE = 'TM_ETA_REMAINING_M';
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -99,22 +100,27 @@ export function limitText(limit: AlarmLimitView | undefined): string {
   return `${limit.low}–${limit.high}`;
 }
 
-/** The monitor tiles: every numeric of every device, except the GPS ETA (shown in the transport panel). */
+/** The monitor tiles: every numeric of every device but the GPS (a device reporting a position: shown in the transport panel). */
 export function tiles(s: AmbulanceState): { deviceId: string; numeric: NumericView; limit: AlarmLimitView | undefined }[] {
   const byCode = new Map(s.limits.map((l) => [l.code, l]));
   const out: { deviceId: string; numeric: NumericView; limit: AlarmLimitView | undefined }[] = [];
   for (const d of Object.values(s.devices).sort((a, b) => a.deviceId.localeCompare(b.deviceId))) {
-    for (const n of d.numerics) if (n.code !== ETA_CODE) out.push({ deviceId: d.deviceId, numeric: n, limit: byCode.get(n.code) });
+    if (d.position !== null || d.numerics.some((n) => n.code === ETA_CODE)) continue;
+    for (const n of d.numerics) out.push({ deviceId: d.deviceId, numeric: n, limit: byCode.get(n.code) });
   }
   return out;
 }
 
 /** Position and ETA from whichever device reports a position (the GPS). */
-export function transport(s: AmbulanceState): { position: PositionView; etaS: number | null; atMs: number } | null {
+export function transport(s: AmbulanceState): { position: PositionView; etaS: number | null; remainingM: number | null; etaLabel: string; atMs: number } | null {
   for (const d of Object.values(s.devices)) {
     if (!d.position) continue;
-    const eta = d.numerics.find((n) => n.code === ETA_CODE);
-    return { position: d.position, etaS: eta?.valid && eta.value !== null ? eta.value : null, atMs: d.atMs };
+    const valueOf = (code: string): number | null => {
+      const n = d.numerics.find((x) => x.code === code);
+      return n?.valid && n.value !== null ? n.value : null;
+    };
+    const label = d.numerics.find((x) => x.code === ETA_CODE)?.label ?? 'ETA';
+    return { position: d.position, etaS: valueOf(ETA_CODE), remainingM: valueOf(REMAINING_CODE), etaLabel: label || 'ETA', atMs: d.atMs };
   }
   return null;
 }

@@ -77,7 +77,8 @@ export function AmbulanceView(props: { state: AmbulanceState; waves: readonly Wa
       <Panel title="Transport" titleId="amb-trip-title" testId="trip-panel">
         {trip === null ? <p class="muted">No GPS position.</p> : (
           <dl class="figures">
-            <div class="figure"><dt>ETA</dt><dd><span data-testid="eta">{formatEta(trip.etaS)}</span> <span class="unit">min:s</span></dd></div>
+            <div class="figure"><dt>{trip.etaLabel}</dt><dd><span data-testid="eta">{formatEta(trip.etaS)}</span> <span class="unit">min:s</span></dd></div>
+            <div class="figure"><dt>To go</dt><dd><span data-testid="remaining">{trip.remainingM === null ? '—' : (trip.remainingM / 1000).toFixed(1)}</span> <span class="unit">km</span></dd></div>
             <div class="figure"><dt>Speed</dt><dd><span data-testid="speed">{Math.round(trip.position.speedMps * 3.6)}</span> <span class="unit">km/h</span></dd></div>
             <div class="figure"><dt>Position</dt><dd data-testid="position">{trip.position.latitudeDeg.toFixed(5)}, {trip.position.longitudeDeg.toFixed(5)}</dd></div>
             <div class="figure"><dt>Heading</dt><dd>{Math.round(trip.position.headingDeg)}°</dd></div>

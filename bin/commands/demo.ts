@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { hashSecret } from '../../hospital/auth/password.js';
+import { ensurePki } from '../../hospital/pki/files.js';
 import { loadGatewayConfig } from '../../gateway/config.js';
 import { startGateway } from '../../gateway/main.js';
 import { startLink, type LinkEmulator } from '../../simulators/link/index.js';
@@ -13,7 +14,9 @@ const HELP = `usage: telemed demo [options]
 
 Runs the whole system on this machine with embedded defaults: the hospital hub (as a child
 process, restarted if it dies), a clinic gateway and an ambulance gateway with simulated devices,
-each talking to the hub through its own 5G link emulator.
+each talking to the hub through its own 5G link emulator. Everything runs over TLS: a CA, a hub
+certificate and one client certificate per gateway are made in <data-dir>/pki on first start
+(telemed pki's code) and kept; trust <data-dir>/pki/ca/ca.pem in your browser, or accept the warning.
 
 options:
   --port N               hospital console port (default 8080)
@@ -63,8 +66,11 @@ export async function demoCommand(argv: string[]): Promise<void> {
   // Fresh per-run gateway secrets: only their hashes go into the hub's config file.
   const secrets = new Map(sites.map((s) => [s.id, randomBytes(24).toString('base64url')]));
 
+  // Issue 12 item 6: the demo runs as production should, with TLS and a client certificate per gateway.
+  const pki = await ensurePki(join(dataDir, 'pki'), [host, 'localhost'], sites.map((s) => s.id));
   const hubConfig = {
     host, port: hubPort, dataDir: join(dataDir, 'hospital'),
+    tls: { ...pki.hub, requireClientCert: true },
     gateways: await Promise.all(sites.map(async (s) => ({ id: s.id, secretHash: await hashSecret(secrets.get(s.id) ?? '') }))),
     users: await Promise.all(DEMO_USERS.map(async (u) => ({ username: u.username, role: u.role, sites: [...u.sites], passwordHash: await hashSecret(u.password) }))),
   };
@@ -73,7 +79,7 @@ export async function demoCommand(argv: string[]): Promise<void> {
 
   const log = processLogger('demo', join(logDir, 'demo.log'));
   const hub = new HubSupervisor({
-    configFile: hubConfigFile, url: `http://${host}:${hubPort}`, logFile: join(logDir, 'hospital.log'),
+    configFile: hubConfigFile, url: `https://${host}:${hubPort}`, logFile: join(logDir, 'hospital.log'), ca: await readFile(pki.caCert),
     restart: values['no-restart'] !== true,
     onEvent: (line) => process.stdout.write(`[demo] ${line}\n`),
   });
@@ -92,7 +98,8 @@ export async function demoCommand(argv: string[]): Promise<void> {
       links.push(link);
       const config = loadGatewayConfig({
         gatewayId: s.id, siteKind: s.kind, siteName: s.name,
-        hub: { url: `ws://${host}:${link.port}/uplink`, credential: secrets.get(s.id) },
+        // The link emulator relays TCP: TLS passes through it, end to end between gateway and hub.
+        hub: { url: `wss://${host}:${link.port}/uplink`, credential: secrets.get(s.id), tls: pki.gateways.get(s.id) },
         host, port: s.port, dataDir: join(dataDir, s.id),
         devices: [{ kind: 'synthetic', id: `${s.kind}-sim`, profile: s.kind }],
       });
@@ -107,9 +114,10 @@ export async function demoCommand(argv: string[]): Promise<void> {
     '',
     'telemed demo is running',
     '',
-    `  hospital console   http://${host}:${hubPort}/`,
+    `  hospital console   https://${host}:${hubPort}/`,
+    `  TLS CA             ${pki.caCert}   (self-signed: trust it in the browser, or accept the warning)`,
     ...sites.map((s, i) => `  ${s.kind.padEnd(17)}  http://${host}:${s.port}/   (${s.id}, link ${s.profile} via 127.0.0.1:${links[i]?.port ?? '?'})`),
-    `  hub metrics        http://${host}:${hubPort}/metrics`,
+    `  hub metrics        https://${host}:${hubPort}/metrics`,
     '',
     '  demo accounts (username / password):',
     ...DEMO_USERS.map((u) => `    ${u.username.padEnd(11)} / ${u.password.padEnd(16)} (${u.role})`),

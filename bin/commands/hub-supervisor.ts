@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 
 export interface HubSupervisorOptions {
   configFile: string;
@@ -11,6 +12,18 @@ export interface HubSupervisorOptions {
   onEvent: (line: string) => void;
   /** Delay before a restart, ms (default 2000). */
   restartDelayMs?: number;
+  /** The CA of the hub's certificate when `url` is https:// (fetch cannot take one; node:https can). */
+  ca?: Buffer;
+}
+
+/** GET url over HTTPS trusting only `ca`; resolves the status code. */
+function httpsStatus(url: string, ca: Buffer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, { ca, timeout: 1000 }, (res) => { res.resume(); resolve(res.statusCode ?? 0); });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 type State = 'idle' | 'starting' | 'running' | 'restarting' | 'stopping' | 'stopped';
@@ -66,8 +79,9 @@ export class HubSupervisor {
     for (;;) {
       if (this.child === undefined) throw new Error(`hub exited during start; see ${this.opts.logFile}`);
       try {
-        const res = await fetch(`${this.opts.url}/healthz`, { signal: AbortSignal.timeout(1000) });
-        if (res.ok) return;
+        const url = `${this.opts.url}/healthz`;
+        const ok = this.opts.ca !== undefined ? await httpsStatus(url, this.opts.ca) === 200 : (await fetch(url, { signal: AbortSignal.timeout(1000) })).ok;
+        if (ok) return;
       } catch { /* not up yet */ }
       if (Date.now() > deadline) throw new Error(`hub not healthy after ${timeoutMs} ms; see ${this.opts.logFile}`);
       await new Promise((r) => setTimeout(r, 100));

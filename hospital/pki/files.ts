@@ -87,3 +87,37 @@ export async function writeSigningKey(out: string): Promise<Written> {
   const k = makeSigningKey();
   return { key: await put(out, PKI_FILES.signingKey, k.privateKey, PRIVATE), pub: await put(out, PKI_FILES.signingPub, k.publicKey, PUBLIC) };
 }
+
+/** Paths of a complete local enrolment: the CA, the hub's files and each gateway's. */
+export interface LocalPki {
+  readonly caCert: string;
+  readonly hub: { readonly cert: string; readonly key: string; readonly ca: string };
+  readonly gateways: ReadonlyMap<string, { readonly cert: string; readonly key: string; readonly ca: string }>;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return readFile(path).then(() => true, () => false);
+}
+
+/**
+ * Everything one machine needs to run hub and gateways over TLS (the demo, tests): a CA in
+ * `<dir>/ca`, the hub in `<dir>/hub`, each gateway in `<dir>/gateway-ID`. What already exists is
+ * kept (a browser told to trust the demo CA keeps trusting it); what is missing is made.
+ */
+export async function ensurePki(dir: string, hosts: readonly string[], gatewayIds: readonly string[]): Promise<LocalPki> {
+  const caDir = join(dir, 'ca');
+  if (!(await exists(join(caDir, PKI_FILES.caCert)))) await writeCa(caDir);
+  const hubDir = join(dir, 'hub');
+  if (!(await exists(join(hubDir, PKI_FILES.hubCert)))) await writeHub(caDir, hosts, hubDir);
+  const gateways = new Map<string, { cert: string; key: string; ca: string }>();
+  for (const id of gatewayIds) {
+    const gwDir = join(dir, `gateway-${id}`);
+    if (!(await exists(join(gwDir, PKI_FILES.gatewayCert)))) await writeGateway(caDir, id, gwDir);
+    gateways.set(id, { cert: join(gwDir, PKI_FILES.gatewayCert), key: join(gwDir, PKI_FILES.gatewayKey), ca: join(gwDir, PKI_FILES.caCert) });
+  }
+  return {
+    caCert: join(caDir, PKI_FILES.caCert),
+    hub: { cert: join(hubDir, PKI_FILES.hubCert), key: join(hubDir, PKI_FILES.hubKey), ca: join(hubDir, PKI_FILES.caCert) },
+    gateways,
+  };
+}

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatewayUri, PkiErrorCode } from './certs.js';
-import { PKI_FILES, writeCa, writeGateway, writeHub, writeSigningKey } from './files.js';
+import { ensurePki, PKI_FILES, writeCa, writeGateway, writeHub, writeSigningKey } from './files.js';
 
 // openssl is the independent validator of the PEM files (the standard's reference tool).
 function openssl(args: string[]): { status: number; out: string } {
@@ -103,6 +103,17 @@ describe('telemed pki files (hospital/pki)', () => {
     execFileSync('cp', [p('ca', PKI_FILES.caCert), join(mixed, PKI_FILES.caCert)]);
     execFileSync('cp', [p('other-ca', PKI_FILES.caKey), join(mixed, PKI_FILES.caKey)]);
     await expect(writeGateway(mixed, 'clinic-a', p('w'))).rejects.toMatchObject({ code: PkiErrorCode.BAD_CA });
+  });
+
+  it('ensurePki makes what is missing and keeps what exists (the demo\'s CA survives a restart)', async () => {
+    const first = await ensurePki(p('local'), ['127.0.0.1'], ['clinic-1']);
+    const ca = readFileSync(first.caCert, 'utf8');
+    const again = await ensurePki(p('local'), ['127.0.0.1'], ['clinic-1', 'amb-1']);
+    expect(readFileSync(again.caCert, 'utf8')).toBe(ca);
+    const amb = again.gateways.get('amb-1');
+    expect(amb).toBeDefined();
+    const v = openssl(['verify', '-CAfile', again.caCert, amb?.cert ?? '', again.hub.cert, first.gateways.get('clinic-1')?.cert ?? '']);
+    expect(v.status, v.out).toBe(0);
   });
 
   it('signing-key: Ed25519 PKCS#8 private (0600) and SPKI public that openssl reads and that verify each other', async () => {

@@ -21,7 +21,12 @@ describe('console and site pages on the real stack', () => {
 
   it('logs in, shows both gateways connected, and latency figures move', async () => {
     if (stack === undefined || browser === undefined) throw new Error('setup failed');
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    // The stack's hub certificate is from a CA made at start, which Chromium does not know.
+    expect(stack.hubUrl).toMatch(/^https:/);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, ignoreHTTPSErrors: true });
+    // Issue 12 item 6: the console works under its Content-Security-Policy (a violation is a console error).
+    const cspViolations: string[] = [];
+    page.on('console', (m) => { if (/Content[- ]Security[- ]Policy/i.test(m.text())) cspViolations.push(m.text()); });
     await page.goto(stack.hubUrl);
     await page.getByLabel('Username').fill(stack.user.username);
     await page.getByLabel('Password').fill(stack.user.password);
@@ -41,6 +46,11 @@ describe('console and site pages on the real stack', () => {
     expect(Number(first[2])).toBeGreaterThanOrEqual(0);
     await expect.poll(async () => (await row()).join('|'), { timeout: 15_000 }).not.toBe(first.join('|'));
 
+    expect(cspViolations).toEqual([]);
+    // ...and the browser enforces it: an injected inline script is refused (and would be seen above).
+    await page.evaluate("(() => { const el = document.createElement('script'); el.textContent = 'window.injected = 1'; document.body.append(el); })()");
+    await expect.poll(() => cspViolations.length, { timeout: 5000 }).toBeGreaterThan(0);
+    expect(await page.evaluate('typeof window.injected')).toBe('undefined');
     await page.screenshot({ path: await artifactPath('console.png'), fullPage: true });
     await page.close();
   });

@@ -7,6 +7,7 @@ import { loadGatewayConfig } from '../../gateway/config.js';
 import { startGateway } from '../../gateway/main.js';
 import { hashSecret } from '../../hospital/auth/password.js';
 import { loadHospitalConfig } from '../../hospital/config.js';
+import { ensurePki } from '../../hospital/pki/files.js';
 import { startHospital } from '../../hospital/main.js';
 
 /** One gateway of the demo stack. */
@@ -20,8 +21,10 @@ export interface DemoGateway {
 
 /** A running hub with two gateways, all on loopback port 0 with temporary data directories. */
 export interface DemoStack {
-  /** http://127.0.0.1:PORT of the hub (console at `/`). */
+  /** https://127.0.0.1:PORT of the hub (console at `/`); http:// with `tls: false`. */
   hubUrl: string;
+  /** The CA of the hub's certificate (made at start), null with `tls: false`. */
+  caFile: string | null;
   /** A specialist who can sign in to the console. */
   user: { username: string; password: string; role: 'specialist' };
   gateways: readonly DemoGateway[];
@@ -34,6 +37,8 @@ export interface DemoStackOptions {
   logger?: Logger;
   /** Built dashboards; default <repo>/dist/dashboards. */
   dashboardsDir?: string;
+  /** HTTPS console and wss:// uplinks with mutual TLS, certificates made at start (default true). */
+  tls?: boolean;
 }
 
 const DEFAULT_DASHBOARDS = fileURLToPath(new URL('../../dist/dashboards/', import.meta.url));
@@ -67,9 +72,11 @@ export async function startDemoStack(opts: DemoStackOptions = {}): Promise<DemoS
   try {
     const user = { username: 'dr.demo', password: 'demo-password-1', role: 'specialist' as const };
     const secrets = new Map(SITES.map((s) => [s.id, `secret-${s.id}-${Math.random().toString(36).slice(2)}`]));
+    const pki = opts.tls === false ? null : await ensurePki(join(root, 'pki'), ['127.0.0.1', 'localhost'], SITES.map((s) => s.id));
     const hubConfig = loadHospitalConfig({
       host: '127.0.0.1',
       port: 0,
+      ...(pki === null ? {} : { tls: { ...pki.hub, requireClientCert: true } }),
       dataDir: join(root, 'hospital'),
       gateways: await Promise.all(SITES.map(async (s) => ({ id: s.id, secretHash: await hashSecret(secrets.get(s.id) ?? '') }))),
       users: [{ username: user.username, role: user.role, sites: ['*'], passwordHash: await hashSecret(user.password) }],
@@ -85,7 +92,7 @@ export async function startDemoStack(opts: DemoStackOptions = {}): Promise<DemoS
         gatewayId: s.id,
         siteKind: s.siteKind,
         siteName: s.siteName,
-        hub: { url: hubWs, credential: secrets.get(s.id) ?? '' },
+        hub: { url: hubWs, credential: secrets.get(s.id) ?? '', ...(pki === null ? {} : { tls: pki.gateways.get(s.id) }) },
         host: '127.0.0.1',
         port: 0,
         dataDir: join(root, s.id),
@@ -96,7 +103,7 @@ export async function startDemoStack(opts: DemoStackOptions = {}): Promise<DemoS
       closers.push(() => gw.close());
       gateways.push({ ...s, url: gw.url.replace(/\/$/, '') });
     }
-    return { hubUrl: hub.url.replace(/\/$/, ''), user, gateways, close };
+    return { hubUrl: hub.url.replace(/\/$/, ''), caFile: pki?.caCert ?? null, user, gateways, close };
   } catch (err) {
     await close();
     throw err;

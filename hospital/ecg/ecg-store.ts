@@ -47,6 +47,14 @@ export interface StoredRecordInfo {
 
 export type ClaimResult = { readonly ok: true; readonly record: EcgRecordView } | { readonly ok: false; readonly reason: 'not-found' | 'claimed' };
 
+/**
+ * A stored EcgDocument whose description (metadata, analysis, decodability: decode threads) is
+ * not in yet: stored the moment its last chunk arrived so an acked record survives a hub restart,
+ * left out of the worklist until described (EcgStore.describe), and described again after a
+ * restart (EcgStore.undescribed). Documents described before always have meta_json or corrupt_code.
+ */
+const UNDESCRIBED = "meta_json IS NULL AND corrupt_code IS NULL AND content_type LIKE 'application/x-telemed-ecg+protobuf%'";
+
 /** ECG records of the worklist, in the hub's records database (table ecg_records, migration 3). */
 export class EcgStore {
   private readonly stmt;
@@ -64,13 +72,16 @@ export class EcgStore {
         RETURNING ${cols}`),
       // docs/CONTRACTS.md "Hub reading API": unreported first (most urgent, then longest waiting),
       // reported after (newest first).
-      list: db.prepare(`SELECT ${cols} FROM ecg_records
+      list: db.prepare(`SELECT ${cols} FROM ecg_records WHERE NOT (${UNDESCRIBED})
         ORDER BY status = 'reported', CASE WHEN status = 'reported' THEN 0 ELSE priority END DESC,
           CASE WHEN status = 'reported' THEN -received_at_ms ELSE received_at_ms END, id LIMIT ?`),
       get: db.prepare(`SELECT ${cols} FROM ecg_records WHERE id = ?`),
       idOf: db.prepare('SELECT id FROM ecg_records WHERE gateway_id = ? AND record_id = ?').pluck(),
       blob: db.prepare('SELECT content_type, blob FROM ecg_records WHERE id = ?'),
       earlier: db.prepare("SELECT raw FROM frames WHERE gateway_id = ? AND stream_id = ? AND seq < ? AND payload_kind = 'ecgChunk' ORDER BY seq DESC LIMIT ?").pluck(),
+      undescribed: db.prepare(`SELECT id FROM ecg_records WHERE ${UNDESCRIBED} ORDER BY id LIMIT ?`).pluck(),
+      describe: db.prepare(`UPDATE ecg_records SET priority = ?, analysis_json = ?, meta_json = ?, corrupt_code = ?
+        WHERE id = ? AND ${UNDESCRIBED} RETURNING ${cols}`),
       claim: db.prepare(`UPDATE ecg_records SET status = 'in_reading', claimed_by = ?
         WHERE id = ? AND (status = 'pending' OR (status = 'in_reading' AND claimed_by = ?)) RETURNING ${cols}`),
     };
@@ -88,6 +99,23 @@ export class EcgStore {
     const meta = info?.meta === null || info?.meta === undefined ? null : JSON.stringify(info.meta);
     const row = this.stmt.insert.get(
       r.gatewayId, r.recordId, receivedAtMs, priority, r.blob.byteLength, r.contentType, corrupt, r.patientRef, r.blob, analysis, meta,
+    ) as Row | undefined;
+    return row === undefined ? undefined : view(row);
+  }
+
+  /** Document records stored but not described yet (see UNDESCRIBED), oldest first, at most `limit`. */
+  undescribed(limit: number): number[] {
+    return this.stmt.undescribed.all(limit) as number[];
+  }
+
+  /**
+   * Sets what the decode threads learnt of an undescribed document (metadata and analysis, or the
+   * code it failed with); the record then joins the worklist. Undefined when it was not undescribed.
+   */
+  describe(id: number, info: StoredRecordInfo): EcgRecordView | undefined {
+    const row = this.stmt.describe.get(
+      info.analysis?.priority ?? 0, info.analysis === null ? null : JSON.stringify(info.analysis),
+      info.meta === null ? null : JSON.stringify(info.meta), info.corruptCode ?? null, id,
     ) as Row | undefined;
     return row === undefined ? undefined : view(row);
   }

@@ -28,8 +28,9 @@ async function deliver(app: FastifyInstance, recordId: string, blob: Uint8Array,
     await app.hospital.store.storeFrames([{ gatewayId: 'clinic-9', streamId: 'ecg/cart-9', seq: s, trafficClass: TrafficClass.TRAFFIC_CLASS_BULK, captureTimeNs: 0, receivedAtNs: 0, payloadKind: 'ecgChunk', raw }]);
     app.hospital.registry.emitFrame('clinic-9', decodeEnvelope(raw));
   }
-  // Documents are described on a decode thread (decode-pool.ts): stored a moment after the last chunk.
-  await vi.waitFor(() => expect(app.hospital.store.ecg.idOf('clinic-9', recordId)).toBeDefined(), { timeout: 15_000, interval: 20 });
+  // Stored at once; described on a decode thread (describer.ts) and in the worklist a moment later.
+  expect(app.hospital.store.ecg.idOf('clinic-9', recordId)).toBeDefined();
+  await vi.waitFor(() => expect(app.hospital.store.ecg.undescribed(10)).toEqual([]), { timeout: 15_000, interval: 20 });
 }
 
 describe('ECG worklist with EcgDocument records', () => {

@@ -10,6 +10,7 @@ import type { HospitalMetrics } from '../metrics.js';
 import type { GatewayRegistry } from '../uplink/registry.js';
 import { describeBlob, isDocumentType } from './blob-format.js';
 import { EcgDecodePool, type DecodePoolOptions } from './decode-pool.js';
+import { DocumentDescriber } from './describer.js';
 import { samplesRoutes } from './samples-routes.js';
 import type { EcgRecordView, EcgStore, StoredRecordInfo } from './ecg-store.js';
 import { EcgErrorCode } from './errors.js';
@@ -95,11 +96,6 @@ export function ecgPlugin(opts: EcgPluginOptions) {
       name: 'telemed_hub_ecg_decode_refused_total', help: 'ECG decodes refused or failed on the decode threads, by code (TM_ERR_ECG_*)',
       labelNames: ['code'], registers: [opts.metrics.registry],
     });
-    /**
-     * Metadata and analysis of an intact blob; an undecodable document is stored marked, never
-     * dropped. A cart blob is described from its content type alone; a document is decoded on a
-     * decode thread. When the threads are busy or fail, the record is stored without them.
-     */
     /** A cart blob is described from its content type alone, on the spot. */
     const describeCart = (r: AssembledRecord): StoredRecordInfo | null => {
       if (r.corruptCode !== null) return null;
@@ -110,39 +106,30 @@ export function ecgPlugin(opts: EcgPluginOptions) {
         return { meta: null, analysis: null, corruptCode: err.code };
       }
     };
-    /** A document is decoded on a decode thread; when the threads are busy or fail, it is stored without metadata. */
-    const describeDocument = async (r: AssembledRecord): Promise<StoredRecordInfo | null> => {
-      try {
-        const res = await pool.run({ op: 'describe', contentType: r.contentType, blob: r.blob });
-        return res.op === 'describe' ? { meta: res.meta, analysis: res.analysis } : null;
-      } catch (err) {
-        if (!isTelemedError(err)) throw err;
-        if (err.code === EcgErrorCode.DECODE_BUSY || err.code === EcgErrorCode.DECODE_FAILED) {
-          refused.inc({ code: err.code });
-          log.warn({ gatewayId: r.gatewayId, code: err.code, bytes: r.blob.byteLength }, 'ECG document not described at arrival; stored without metadata');
-          return null;
-        }
-        return { meta: null, analysis: null, corruptCode: err.code };
-      }
+    const inWorklist = (stored: EcgRecordView): void => {
+      log.info({ gatewayId: stored.gatewayId, recordId: stored.recordId, id: stored.id, bytes: stored.byteSize }, 'ECG record in worklist');
+      live.broadcast({ type: 'ecg', record: stored });
+      opts.events?.stored?.(stored);
     };
-    const store_ = (r: AssembledRecord, info: StoredRecordInfo | null): void => {
+    const describer = new DocumentDescriber({ store, pool, refused, outcomes, log, onDescribed: inWorklist });
+    /**
+     * Stores every assembled record at once (acked bytes survive a restart); an undecodable one is
+     * stored marked, never dropped. A document is stored undescribed and joins the worklist when
+     * the decode threads have described it (describer.ts).
+     */
+    const onRecord = (r: AssembledRecord): void => {
+      const document = r.corruptCode === null && isDocumentType(r.contentType);
+      const info = document ? null : describeCart(r);
       const corruptCode = info?.corruptCode === undefined ? r.corruptCode : info.corruptCode;
-      outcomes.inc({ outcome: corruptCode ?? 'ok' });
+      if (!document) outcomes.inc({ outcome: corruptCode ?? 'ok' });
       const stored = store.put(r, Math.round(clock.nowNs() / 1e6), info?.analysis?.priority ?? 0, info);
       // The record id is the cart's; the patient reference is never logged.
       if (corruptCode !== null) log.warn({ gatewayId: r.gatewayId, recordId: r.recordId, code: corruptCode, bytes: r.blob.byteLength }, 'ECG record corrupt; stored and marked');
       if (stored === undefined) { log.info({ gatewayId: r.gatewayId, recordId: r.recordId }, 'ECG record already stored'); return; }
-      log.info({ gatewayId: r.gatewayId, recordId: r.recordId, id: stored.id, bytes: stored.byteSize }, 'ECG record in worklist');
-      live.broadcast({ type: 'ecg', record: stored });
-      opts.events?.stored?.(stored);
+      if (document) describer.enqueue(stored.id); else inWorklist(stored);
     };
-    const onRecord = (r: AssembledRecord): void => {
-      if (r.corruptCode !== null || !isDocumentType(r.contentType)) { store_(r, describeCart(r)); return; }
-      describeDocument(r).then((info) => store_(r, info), (err: unknown) => {
-        log.error({ err, gatewayId: r.gatewayId }, 'ECG document description failed; stored without metadata');
-        store_(r, null);
-      });
-    };
+    // Documents a previous run stored but had not described yet.
+    describer.sweep();
     const off = registry.onFrame((gatewayId, env) => {
       const c = env.ecgChunk;
       if (env.payload !== 'ecgChunk' || c == null) return;
@@ -153,7 +140,7 @@ export function ecgPlugin(opts: EcgPluginOptions) {
       }
       for (const r of reassembler.add(gatewayId, c)) onRecord(r);
     });
-    app.addHook('onClose', async () => { off(); await pool.close(); });
+    app.addHook('onClose', async () => { off(); describer.close(); await pool.close(); });
 
     const readers = requireRole(sessions, 'specialist', 'admin');
     const notFound = NOT_FOUND;

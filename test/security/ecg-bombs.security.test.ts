@@ -45,7 +45,13 @@ async function deliver(app: FastifyInstance, recordId: string, blob: Uint8Array)
     await app.hospital.store.storeFrames([{ gatewayId: 'clinic-1', streamId: 'ecg/cart-1', seq: s, trafficClass: TrafficClass.TRAFFIC_CLASS_BULK, captureTimeNs: 0, receivedAtNs: 0, payloadKind: 'ecgChunk', raw }]);
     app.hospital.registry.emitFrame('clinic-1', decodeEnvelope(raw));
   }
+  // Stored the moment the last chunk is in (an acked record survives a restart), described later.
+  expect(app.hospital.store.ecg.idOf('clinic-1', recordId)).toBeDefined();
 }
+
+/** Until the decode threads have described every stored document. */
+const described = (app: FastifyInstance) =>
+  vi.waitFor(() => expect(app.hospital.store.ecg.undescribed(10)).toEqual([]), { timeout: 20_000, interval: 10 });
 
 describe('security: ECG bombs', () => {
   let dir: TempDir;
@@ -84,7 +90,7 @@ describe('security: ECG bombs', () => {
     const bomb = flatDocument(4, 2 ** 23, flat);
     expect(bomb.length).toBeGreaterThan(4 * 1024 * 1024);
     await deliver(app, 'BOMB-1', bomb);
-    await vi.waitFor(() => expect(app.hospital.store.ecg.idOf('clinic-1', 'BOMB-1')).toBeDefined(), { timeout: 20_000, interval: 20 });
+    await described(app);
     const rec = app.hospital.store.ecg.get(app.hospital.store.ecg.idOf('clinic-1', 'BOMB-1') ?? 0);
     expect(rec?.corruptCode).toBe('TM_ERR_ECG_DOCUMENT');
     expect((await app.inject({ url: '/metrics' })).body).toMatch(/telemed_hub_ecg_records_total\{outcome="TM_ERR_ECG_DOCUMENT"\} 1/);
@@ -111,7 +117,7 @@ describe('security: ECG bombs', () => {
       }
     })();
     await deliver(app, 'BIG-1', big);
-    await vi.waitFor(() => expect(app.hospital.store.ecg.idOf('clinic-1', 'BIG-1')).toBeDefined(), { timeout: 20_000, interval: 10 });
+    await described(app);
     h.disable();
     probing = false;
     await probe;

@@ -1,6 +1,8 @@
 // The hub is killed (SIGKILL, no goodbye) while a gateway streams durable frames through the link
 // emulator; each time it comes back the gateway must reconnect by itself within its backoff bound
 // and resume every stream from the hub's acks, so that the hub ends with every frame exactly once.
+// Over TLS as deployed (issue 12 item 6): wss:// with mutual TLS through the link emulator, so each
+// reconnect is a full TLS handshake.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +16,7 @@ import { TrafficClass } from '../../protocols/index.js';
 import { startLink, type LinkEmulator } from '../../simulators/link/index.js';
 import { waitFor } from '../helpers/cli-process.js';
 import { HubProcess } from '../helpers/hub-process.js';
+import { TlsFixture } from '../helpers/tls-fixture.js';
 
 const STREAMS = ['monitor-1/vitals', 'monitor-2/vitals'] as const;
 const RECONNECT_MAX_MS = 1000;
@@ -28,15 +31,16 @@ describe('hub killed and restarted under durable traffic', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'telemed-hub-restart-'));
     const credential = 'integration-secret-' + Math.random().toString(36).slice(2);
+    const pki = await TlsFixture.create(join(dir, 'pki'));
     hub = await HubProcess.create(dir, {
       dataDir: join(dir, 'hub'),
       gateways: [{ id: 'amb-9', secretHash: await hashSecret(credential) }],
-    });
+    }, { tls: pki });
     await hub.start();
     link = await startLink({ targetHost: '127.0.0.1', targetPort: hub.port, profile: 'lan', seed: 7 });
     gw = await startGateway(loadGatewayConfig({
       gatewayId: 'amb-9', siteKind: 'ambulance', siteName: 'test ambulance',
-      hub: { url: `ws://127.0.0.1:${link.port}/uplink`, credential },
+      hub: { url: `wss://127.0.0.1:${link.port}/uplink`, credential, tls: await pki.gateway('amb-9') },
       host: '127.0.0.1', port: 0, dataDir: join(dir, 'gw'),
       reconnect: { initialMs: 50, maxMs: RECONNECT_MAX_MS, jitter: 0.5 },
     }), { logger: pino({ level: 'silent' }) });

@@ -14,6 +14,7 @@ import { MemoryOutbox, type Outbox } from './uplink/outbox.js';
 import { SqliteOutbox } from './uplink/sqlite-outbox.js';
 import { systemTimers, type Timers } from './uplink/timers.js';
 import { VitalsPipeline } from './vitals/pipeline.js';
+import { registerVitalsMetrics } from './vitals/metrics.js';
 
 /** Injected dependencies of the gateway process; all optional. */
 export interface GatewayDeps {
@@ -70,6 +71,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     realtime: (f) => uplink.publish(f),
     passThrough: new Set(config.devices.filter((d) => d.kind === 'load').map((d) => d.id)),
   });
+  registerVitalsMetrics(metrics.registry, vitals);
   const devices = new DeviceManager(config.devices, vitals.sink, {
     clock, logger, factory, onState: (id, s) => vitals.onDeviceState(id, s),
   });

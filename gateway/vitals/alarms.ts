@@ -91,6 +91,11 @@ export class AlarmEngine {
     this.limits = new Map(opts.limits.map((l) => [l.code, l]));
   }
 
+  /** Episodes active now. */
+  get activeCount(): number {
+    return this.active.size;
+  }
+
   limitOf(code: string): AlarmLimit | undefined {
     return this.limits.get(code);
   }

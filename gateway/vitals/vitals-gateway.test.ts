@@ -73,6 +73,10 @@ describe('ambulance gateway: edge alarm to the hub and the acknowledgement back'
     expect(gone.alarm?.state).toBe(AlarmState.ALARM_STATE_ACTIVE);
     const snap = (await (await fetch(`${gw.url}/api/vitals`)).json()) as { alarms: { code: string; state: string }[] };
     expect(snap.alarms.map((a) => [a.code, a.state])).toEqual([['TM_ALARM_DEVICE_GONE', 'active'], ['MDC_PULS_OXIM_SAT_O2/MDC_EVT_LO', 'active']]);
+    const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+    expect(metrics).toContain('telemed_gateway_alarm_transitions_total{transition="raised"} 2');
+    expect(metrics).toContain('telemed_gateway_alarm_transitions_total{transition="acknowledged"} 1');
+    expect(metrics).toContain('telemed_gateway_alarms_active 2');
   });
 
   it('/api/vitals and the /live snapshot are behind the local API guard', async () => {

@@ -3,7 +3,9 @@ const HELP = `usage: telemed sim <simulator> [options]
 simulators:
   link       the 5G link emulator (TCP proxy): telemed sim link --help
   ecg-cart   the 18-lead ECG cart on a serial port: telemed sim ecg-cart --help
-  vitals-mqtt  a vital-sign monitor publishing a clinical scenario over MQTT: telemed sim vitals-mqtt --help`;
+  vitals-mqtt  a vital-sign monitor publishing a clinical scenario over MQTT: telemed sim vitals-mqtt --help
+  hl7-monitor  a monitor sending the scenario as IHE PCD-01/04 over MLLP: telemed sim hl7-monitor --help
+  gps          an NMEA 0183 GPS driving a route on a serial port: telemed sim gps --help`;
 
 export async function simCommand(argv: string[]): Promise<void> {
   const [which, ...rest] = argv;
@@ -25,6 +27,16 @@ export async function simCommand(argv: string[]): Promise<void> {
     case 'vitals-mqtt': {
       const { vitalsMqttCommand } = await import('../../simulators/vitals/cli.js');
       await vitalsMqttCommand(rest);
+      return;
+    }
+    case 'hl7-monitor': {
+      const { hl7MonitorCommand } = await import('../../simulators/hl7/cli.js');
+      await hl7MonitorCommand(rest);
+      return;
+    }
+    case 'gps': {
+      const { gpsCommand } = await import('../../simulators/gps/cli.js');
+      await gpsCommand(rest);
       return;
     }
     case undefined:

@@ -156,7 +156,7 @@ export function groupAlarm(g: PcdGroup, m: PcdMessage): telemed.v1.IAlarm | unde
   const code = a.eventRefid ?? (a.eventCode !== undefined ? String(a.eventCode) : 'MDC_EVT_UNKNOWN');
   return {
     // Stable over the alarm's start and end, so the alarm engine can pair them.
-    alarmId: `${deviceId}:${a.eventCode ?? code}:${a.containment}`,
+    alarmId: `${deviceId}:${code}:${a.containment}`,
     deviceId,
     kind: a.type === 'ST' ? v1.AlarmKind.ALARM_KIND_TECHNICAL : a.type === 'SP' ? v1.AlarmKind.ALARM_KIND_PHYSIOLOGICAL : v1.AlarmKind.ALARM_KIND_UNSPECIFIED,
     priority: PRIORITY[a.priority ?? ''] ?? v1.AlarmPriority.ALARM_PRIORITY_UNSPECIFIED,

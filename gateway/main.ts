@@ -11,6 +11,7 @@ import { GatewayMetrics } from './metrics.js';
 import { buildStatus } from './status.js';
 import { Uplink } from './uplink/uplink.js';
 import { MemoryOutbox, type Outbox } from './uplink/outbox.js';
+import { retentionOf } from './uplink/outbox-retention.js';
 import { SqliteOutbox } from './uplink/sqlite-outbox.js';
 import { systemTimers, type Timers } from './uplink/timers.js';
 import { VitalsPipeline } from './vitals/pipeline.js';
@@ -118,6 +119,6 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
 /** The outbox of `config.outbox.kind`: SQLite in `config.dataDir` (default) or in memory. */
 function openOutbox(config: GatewayConfig, clock: Clock): Outbox {
   return config.outbox.kind === 'memory'
-    ? new MemoryOutbox(config.outbox.maxBytes)
-    : new SqliteOutbox({ dataDir: config.dataDir, maxBytes: config.outbox.maxBytes, clock });
+    ? new MemoryOutbox(config.outbox.maxBytes, retentionOf(config.outbox))
+    : new SqliteOutbox({ dataDir: config.dataDir, maxBytes: config.outbox.maxBytes, clock, retention: retentionOf(config.outbox) });
 }

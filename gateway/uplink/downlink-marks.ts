@@ -21,6 +21,11 @@ export interface DownlinkMarks {
    * here), for Hello.hub_acked (issue 12 item 2). Optional: a store that does not know says nothing.
    */
   hubAcked?(): ReadonlyMap<string, number>;
+  /**
+   * Per durable uplink stream, the lowest seq this gateway can still send (acked frames retained
+   * for a hub rollback, and everything unacked), for Hello.hub_retained. Optional.
+   */
+  hubRetained?(): ReadonlyMap<string, number>;
 }
 
 /** Marks that live as long as the process. */

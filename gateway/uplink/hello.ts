@@ -36,6 +36,9 @@ export function buildHello(id: HelloIdentity, marks: DownlinkMarks): { hello: te
       maxBatchBytes: id.maxFrameBytes,
       // What we know the hub had: it detects its own rollback from these (SESSION.md §1a).
       hubAcked: [...hubAcked].map(([streamId, seq]) => ({ streamId, seq })),
+      // What we can send again: a hub behind hub_acked keeps its ack where its data ends and we
+      // resend, instead of recording a gap (SESSION.md §1a, lossless rollback).
+      hubRetained: [...(marks.hubRetained?.() ?? [])].map(([streamId, seq]) => ({ streamId, seq })),
       downlinkMarks: [...(marks.allDownlinkMarks?.() ?? [])].map(([streamId, seq]) => ({ streamId, seq })),
       downlinkEpoch: marks.downlinkEpoch(),
     },

@@ -43,6 +43,24 @@ export const OUTBOX_MIGRATIONS: readonly { readonly id: number; readonly name: s
         epoch TEXT NOT NULL
       );`,
   },
+  {
+    id: 4,
+    name: 'acked frames retained for hub rollback',
+    // Issue 12 item 2: acked frames stay in `frames` for outbox.retainAckedMs; streams.acked_seq is
+    // the hub's ack (frames at or below it are retained, not pending). ack_marks: when a stream was
+    // acked up to a seq, one row per stream per time bucket (updated in place), what pruning reads.
+    // Rows from before were all unacked (acked ones were deleted): the ack is one below the oldest.
+    sql: `
+      ALTER TABLE streams ADD COLUMN acked_seq INTEGER NOT NULL DEFAULT 0;
+      UPDATE streams SET acked_seq = COALESCE((SELECT MIN(seq) FROM frames f WHERE f.stream_id = streams.stream_id) - 1, highest_seq);
+      CREATE TABLE ack_marks (
+        stream_id TEXT NOT NULL,
+        bucket INTEGER NOT NULL,
+        up_to_seq INTEGER NOT NULL,
+        acked_at_ms REAL NOT NULL,
+        PRIMARY KEY (stream_id, bucket)
+      ) WITHOUT ROWID;`,
+  },
 ];
 
 /** Applies every migration not yet recorded in `migrations`, each in its own transaction. */

@@ -2,14 +2,14 @@
 // file calls outboxConformance() with a factory; persistent stores also pass `reopen`.
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLASS_DEFAULTS, TrafficClass, encodeEnvelope, isTelemedError } from '../../protocols/index.js';
-import type { Outbox } from './outbox.js';
+import type { Outbox, RetentionOptions } from './outbox.js';
 import { StreamSequencer, encodeForSend, type OutFrame } from './streams.js';
 
 export interface OutboxFactory {
-  /** A fresh, empty outbox. */
-  make(maxBytes: number): Outbox;
+  /** A fresh, empty outbox; `retention` as given (default none). */
+  make(maxBytes: number, retention?: RetentionOptions): Outbox;
   /** Closes `box` and opens the same store again, as a restarted process would. */
-  reopen?: (box: Outbox, maxBytes: number) => Outbox;
+  reopen?: (box: Outbox, maxBytes: number, retention?: RetentionOptions) => Outbox;
 }
 
 function frames(): (stream: string, bytes?: number, cls?: TrafficClass) => OutFrame {
@@ -32,10 +32,15 @@ const seqs = (fs: readonly OutFrame[]): number[] => fs.map((f) => f.seq);
 export function outboxConformance(name: string, factory: OutboxFactory): void {
   describe(`${name} (Outbox conformance)`, () => {
     const open: Outbox[] = [];
-    const make = (maxBytes: number): Outbox => {
-      const b = factory.make(maxBytes);
+    const make = (maxBytes: number, retention?: RetentionOptions): Outbox => {
+      const b = factory.make(maxBytes, retention);
       open.push(b);
       return b;
+    };
+    /** Retention with a wall clock the test moves: `clock.now` ms. */
+    const retained = (retainAckedMs: number, retainAckedBytes: number) => {
+      const clock = { now: 1_700_000_000_000 };
+      return { clock, retention: { retainAckedMs, retainAckedBytes, nowMs: () => clock.now } };
     };
     afterEach(() => {
       for (const b of open.splice(0)) b.close();
@@ -177,8 +182,121 @@ export function outboxConformance(name: string, factory: OutboxFactory): void {
       }
     });
 
+    it('without retention an ack deletes: nothing retained, resendable only after the ack', () => {
+      const durable = frames();
+      const box = make(1 << 20);
+      box.appendBatch([durable('a'), durable('a'), durable('a')]);
+      box.ack('a', 2);
+      expect([box.retainedFrames, box.retainedBytes, box.ackedSeq('a')]).toEqual([0, 0, 2]);
+      expect([...box.hubAcked()]).toEqual([['a', 2]]);
+      expect([...box.hubRetained()]).toEqual([['a', 3]]);
+      expect(box.requeue('a', 0)).toEqual({ resent: 0, resentBytes: 0, missing: [1, 2] });
+      expect(seqs(box.pendingBatch('a', 0, 10))).toEqual([3]);
+    });
+
+    it('retains acked frames outside the byte cap and requeues them, same seqs and bytes, after a hub rollback', () => {
+      const durable = frames();
+      const { retention } = retained(60_000, 1 << 20);
+      const fs = Array.from({ length: 5 }, () => durable('a', 200));
+      const cap = fs.reduce((n, f) => n + f.size, 0);
+      const box = make(cap, retention);
+      box.appendBatch(fs);
+      expect(box.ack('a', 5)).toBe(5);
+      expect([box.frames, box.bytes, box.retainedFrames, box.retainedBytes]).toEqual([0, 0, 5, cap]);
+      expect(box.pendingBatch('a', 0, 10)).toEqual([]);
+      expect(box.streams()).toEqual([]);
+      // Retained bytes never make the outbox refuse: a full cap of new frames still fits.
+      const more = Array.from({ length: 5 }, () => durable('a', 200));
+      box.appendBatch(more);
+      expect([...box.hubAcked()]).toEqual([['a', 5]]);
+      expect([...box.hubRetained()]).toEqual([['a', 1]]);
+      // The hub came back with seqs 1..2 only.
+      expect(box.requeue('a', 2)).toEqual({ resent: 3, resentBytes: (fs[2]?.size ?? 0) * 3, missing: null });
+      expect(box.ackedSeq('a')).toBe(2);
+      const again = box.pendingBatch('a', 0, 100);
+      expect(seqs(again)).toEqual([3, 4, 5, 6, 7, 8, 9, 10]);
+      expect(encodeForSend(again[0] as OutFrame, 7)).toEqual(encodeForSend(fs[2] as OutFrame, 7));
+      expect([box.frames, box.retainedFrames]).toEqual([8, 2]);
+      expect(box.requeue('a', 2)).toEqual({ resent: 0, resentBytes: 0, missing: null }); // not below the ack
+      expect(box.ack('a', 10)).toBe(8);
+      expect([box.frames, box.bytes, box.retainedFrames]).toEqual([0, 0, 10]);
+    });
+
+    it('prunes by age in bounded batches; a rollback below the pruned range is reported missing', () => {
+      const durable = frames();
+      const { clock, retention } = retained(60_000, 1 << 20);
+      const box = make(1 << 20, retention);
+      box.appendBatch(Array.from({ length: 6 }, () => durable('a')));
+      box.ack('a', 3);
+      clock.now += 30_000;
+      box.ack('a', 6);
+      expect(box.pruneRetained()).toBe(0); // nothing past the window yet
+      clock.now += 31_000; // the first ack is 61 s old, the second 31 s
+      expect(box.pruneRetained(2)).toBe(2);
+      expect(box.pruneRetained(10)).toBe(1);
+      expect(box.pruneRetained(10)).toBe(0);
+      expect([box.retainedFrames, ...box.hubRetained()]).toEqual([3, ['a', 4]]);
+      expect(box.requeue('a', 1)).toMatchObject({ resent: 3, missing: [2, 3] });
+      expect(seqs(box.pendingBatch('a', 0, 10))).toEqual([4, 5, 6]);
+      box.ack('a', 6);
+      clock.now += 61_000;
+      expect(box.pruneRetained()).toBe(3);
+      expect([box.retainedFrames, box.retainedBytes]).toEqual([0, 0]);
+    });
+
+    it('caps retained bytes: the earliest acked go first, across streams', () => {
+      const durable = frames();
+      const one = frames()('a', 100).size;
+      const { clock, retention } = retained(3_600_000, 3 * one + 10);
+      const box = make(1 << 20, retention);
+      box.appendBatch([durable('a', 100), durable('a', 100), durable('b', 100), durable('b', 100), durable('b', 100)]);
+      box.ack('a', 2);
+      clock.now += 5_000;
+      box.ack('b', 3);
+      expect(box.retainedBytes).toBe(5 * one);
+      box.pruneRetained();
+      expect(box.retainedBytes).toBeLessThanOrEqual(3 * one + 10);
+      expect([...box.hubRetained()].sort()).toEqual([['a', 3], ['b', 1]]);
+    });
+
+    it('an ack past every seq it numbered keeps nothing of that stream (never claims a frame it cannot send)', () => {
+      const durable = frames();
+      const { retention } = retained(60_000, 1 << 20);
+      const box = make(1 << 20, retention);
+      box.appendBatch([durable('a'), durable('a')]);
+      box.ack('a', 1);
+      expect(box.retainedFrames).toBe(1);
+      box.ack('a', 9);
+      expect([box.retainedFrames, box.retainedBytes, box.frames]).toEqual([0, 0, 0]);
+      expect([...box.hubRetained()]).toEqual([['a', 10]]);
+      expect(box.requeue('a', 0)).toEqual({ resent: 0, resentBytes: 0, missing: [1, 9] });
+    });
+
     if (factory.reopen) {
       const reopen = factory.reopen;
+      it('keeps retained frames, the ack watermark and ack times across a restart', () => {
+        const durable = frames();
+        const { clock, retention } = retained(60_000, 1 << 20);
+        const box = make(1 << 20, retention);
+        box.appendBatch([durable('a'), durable('a'), durable('a'), durable('a')]);
+        box.ack('a', 2);
+        clock.now += 30_000;
+        box.ack('a', 3);
+        const again = reopen(box, 1 << 20, retention);
+        open.push(again);
+        expect([again.frames, again.retainedFrames, again.ackedSeq('a')]).toEqual([1, 3, 3]);
+        expect(seqs(again.pendingBatch('a', 0, 10))).toEqual([4]);
+        expect([...again.hubAcked()]).toEqual([['a', 3]]);
+        expect([...again.hubRetained()]).toEqual([['a', 1]]);
+        clock.now += 31_000;
+        expect(again.pruneRetained()).toBe(2); // the first ack's frames are past the window
+        expect(again.requeue('a', 0)).toMatchObject({ resent: 1, missing: [1, 2] });
+        expect(seqs(again.pendingBatch('a', 0, 10))).toEqual([3, 4]);
+        const third = reopen(again, 1 << 20, retention);
+        open.push(third);
+        expect([third.frames, third.retainedFrames, third.ackedSeq('a')]).toEqual([2, 0, 2]);
+      });
+
       it('survives a restart: frames, bytes, streams and high-water marks', () => {
         const durable = frames();
         const box = make(1 << 20);

@@ -10,26 +10,26 @@ import { outboxConformance } from './outbox.conformance.js';
 import { SqliteOutbox } from './sqlite-outbox.js';
 import { StreamSequencer } from './streams.js';
 
-outboxConformance('MemoryOutbox', { make: (maxBytes) => new MemoryOutbox(maxBytes) });
+outboxConformance('MemoryOutbox', { make: (maxBytes, retention) => new MemoryOutbox(maxBytes, retention) });
 
-outboxConformance('SqliteOutbox in memory', { make: (maxBytes) => new SqliteOutbox({ dataDir: ':memory:', maxBytes }) });
+outboxConformance('SqliteOutbox in memory', { make: (maxBytes, retention) => new SqliteOutbox({ dataDir: ':memory:', maxBytes, ...(retention ? { retention } : {}) }) });
 
 const root = mkdtempSync(join(tmpdir(), 'telemed-outbox-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 let n = 0;
 const dirOf = new WeakMap<object, string>();
 outboxConformance('SqliteOutbox on disk', {
-  make: (maxBytes) => {
+  make: (maxBytes, retention) => {
     const dataDir = join(root, String(n++));
-    const box = new SqliteOutbox({ dataDir, maxBytes });
+    const box = new SqliteOutbox({ dataDir, maxBytes, ...(retention ? { retention } : {}) });
     dirOf.set(box, dataDir);
     return box;
   },
-  reopen: (box, maxBytes) => {
+  reopen: (box, maxBytes, retention) => {
     const dataDir = dirOf.get(box);
     if (dataDir === undefined) throw new Error('reopen of an outbox this factory did not make');
     box.close();
-    const again = new SqliteOutbox({ dataDir, maxBytes });
+    const again = new SqliteOutbox({ dataDir, maxBytes, ...(retention ? { retention } : {}) });
     dirOf.set(again, dataDir);
     return again;
   },

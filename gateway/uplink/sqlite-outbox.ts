@@ -1,11 +1,13 @@
 import { closeSync, fsync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { DEFAULT_LIMITS, className, encodeEnvelope, systemClock, telemed, type Clock, type HeaderInit } from '../../protocols/index.js';
+import { systemClock, type Clock } from '../../protocols/index.js';
 import { GatewayError, GatewayErrorCode } from '../errors.js';
 import { outboxFullError, type Outbox } from './outbox.js';
+import { markBucketMs, NO_RETENTION, NOTHING_REQUEUED, PRUNE_BATCH_FRAMES, retains, type RequeueResult, type RetentionOptions } from './outbox-retention.js';
 import { migrateOutbox } from './outbox-migrations.js';
-import { encodeForSend, type OutFrame } from './streams.js';
+import type { OutFrame } from './streams.js';
+import { storedBytes, toFrame, type Row } from './sqlite-outbox-rows.js';
 import { WalCheckpointer } from '../../protocols/storage/wal-checkpointer.js';
 
 /**
@@ -36,14 +38,17 @@ export interface SqliteOutboxOptions {
    * inside a commit on the event loop. Default true for a file; ":memory:" has no WAL.
    */
   readonly checkpointThread?: boolean;
+  /** Acked frames kept for a hub rollback (config `outbox.retainAcked*`); default none. */
+  readonly retention?: RetentionOptions;
 }
 
-interface Row {
-  seq: number;
-  size: number;
-  deadline_wall_ms: number;
-  env: Buffer;
+/** One ack's transaction: frames acked, and retained frames dropped with it (null: none). */
+interface AckResult {
+  n: number;
+  bytes: number;
+  dropped: { n: number; bytes: number } | null;
 }
+
 
 /**
  * The durable outbox on better-sqlite3 (DESIGN.md §6), file `outbox.db` in the data directory.
@@ -51,8 +56,15 @@ interface Row {
  * Durability: WAL with `synchronous = FULL`, so every append transaction fsyncs the WAL before
  * `append`/`appendBatch` returns. NORMAL would survive a process crash but not a power cut, and
  * the device is told "taken" once we return: a frame lost to a power cut after that is lost for
- * good. Acks run under NORMAL instead: losing an ack's delete only means resending frames the hub
- * already holds, which it deduplicates; the next FULL commit fsyncs the WAL including the delete.
+ * good. Acks run under NORMAL instead: losing an ack only means resending frames the hub already
+ * holds, which it deduplicates; the next FULL commit fsyncs the WAL including the ack.
+ *
+ * Retention (issue 12 item 2): with `retention`, an ack deletes nothing. It moves the stream's
+ * watermark (`streams.acked_seq`) and updates one `ack_marks` row (the stream's current time
+ * bucket): O(1) writes per ack batch. Frames at or below the watermark are retained, not pending;
+ * `pruneRetained` deletes them in ranges once their bucket is past the window or the retained
+ * bytes pass the cap, at most PRUNE_BATCH_FRAMES a call. Retained bytes are not in `bytes`, so
+ * they never make the outbox refuse a reading.
  *
  * Counters (bytes, frames, per-stream high-water marks) live in memory, loaded once at open: this
  * process is the file's only writer.
@@ -69,6 +81,13 @@ export class SqliteOutbox implements Outbox {
   private readonly held = new Map<string, number>();
   private heldBytes = 0;
   private heldFrames = 0;
+  /** Per stream: the hub's ack, and the seq up to which frames are deleted (pruned). */
+  private readonly acked = new Map<string, number>();
+  private readonly pruned = new Map<string, number>();
+  private keptBytes = 0;
+  private keptFrames = 0;
+  private readonly retention: RetentionOptions;
+  private readonly nowMs: () => number;
   private closed = false;
   private checkpointer: WalCheckpointer | undefined;
   /** The WAL file, for setDownlinkHighSynced's fsync off the event loop ('' for ":memory:"). */
@@ -81,11 +100,15 @@ export class SqliteOutbox implements Outbox {
   private readonly stmt;
   private readonly putEpoch: (epoch: string, clearMarks: boolean) => void;
   private readonly insertAll: (frames: readonly OutFrame[]) => void;
-  private readonly deleteUpTo: (streamId: string, seq: number) => { n: number; bytes: number };
+  private readonly ackTx: (streamId: string, prev: number, seq: number, keep: boolean, nowMs: number) => AckResult;
+  private readonly requeueTx: (streamId: string, from: number, acked: number) => { n: number; bytes: number };
+  private readonly pruneTx: (streamId: string, from: number, to: number) => { n: number; bytes: number };
 
   constructor(opts: SqliteOutboxOptions) {
     this.maxBytes = opts.maxBytes;
     this.clock = opts.clock ?? systemClock;
+    this.retention = opts.retention ?? NO_RETENTION;
+    this.nowMs = this.retention.nowMs ?? Date.now;
     this.walPath = opts.dataDir === ':memory:' ? '' : join(opts.dataDir, 'outbox.db-wal');
     try {
       if (opts.dataDir === ':memory:') this.db = new Database(':memory:');
@@ -107,12 +130,20 @@ export class SqliteOutbox implements Outbox {
       insert: db.prepare('INSERT INTO frames (stream_id, seq, size, deadline_wall_ms, env) VALUES (?, ?, ?, ?, ?)'),
       putHighest: db.prepare('INSERT INTO streams (stream_id, highest_seq) VALUES (?, ?) ON CONFLICT (stream_id) DO UPDATE SET highest_seq = excluded.highest_seq'),
       after: db.prepare('SELECT seq, size, deadline_wall_ms, env FROM frames WHERE stream_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
-      sumUpTo: db.prepare('SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes FROM frames WHERE stream_id = ? AND seq <= ?'),
+      sumRange: db.prepare('SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes FROM frames WHERE stream_id = ? AND seq > ? AND seq <= ?'),
+      delRange: db.prepare('DELETE FROM frames WHERE stream_id = ? AND seq > ? AND seq <= ?'),
       delUpTo: db.prepare('DELETE FROM frames WHERE stream_id = ? AND seq <= ?'),
+      putAcked: db.prepare('UPDATE streams SET acked_seq = ? WHERE stream_id = ?'),
+      putMark: db.prepare(`INSERT INTO ack_marks (stream_id, bucket, up_to_seq, acked_at_ms) VALUES (?, ?, ?, ?)
+        ON CONFLICT (stream_id, bucket) DO UPDATE SET up_to_seq = excluded.up_to_seq, acked_at_ms = excluded.acked_at_ms`),
+      capMarks: db.prepare('UPDATE ack_marks SET up_to_seq = ? WHERE stream_id = ? AND up_to_seq > ?'),
+      delMarks: db.prepare('DELETE FROM ack_marks WHERE stream_id = ? AND up_to_seq <= ?'),
+      delAllMarks: db.prepare('DELETE FROM ack_marks WHERE stream_id = ?'),
+      dueMarks: db.prepare('SELECT stream_id, MAX(up_to_seq) AS s FROM ack_marks WHERE acked_at_ms <= ? GROUP BY stream_id'),
+      oldestMarks: db.prepare('SELECT stream_id, up_to_seq AS s FROM ack_marks ORDER BY acked_at_ms LIMIT 16'),
       putDownMark: db.prepare('INSERT INTO downlink_marks (stream_id, high_seq) VALUES (?, ?) ON CONFLICT (stream_id) DO UPDATE SET high_seq = excluded.high_seq'),
       clearDownMarks: db.prepare('DELETE FROM downlink_marks'),
       putDownEpoch: db.prepare('INSERT INTO downlink_epoch (id, epoch) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET epoch = excluded.epoch'),
-      oldestHeld: db.prepare('SELECT stream_id, MIN(seq) AS s FROM frames GROUP BY stream_id'),
       syncNormal: db.prepare('PRAGMA synchronous = NORMAL'),
       syncFull: db.prepare('PRAGMA synchronous = FULL'),
     };
@@ -121,9 +152,31 @@ export class SqliteOutbox implements Outbox {
       this.stmt.putDownEpoch.run(epoch);
     });
     this.insertAll = db.transaction((frames: readonly OutFrame[]) => this.insertRows(frames));
-    this.deleteUpTo = db.transaction((streamId: string, seq: number) => {
-      const r = this.stmt.sumUpTo.get(streamId, seq) as { n: number; bytes: number };
-      if (r.n > 0) this.stmt.delUpTo.run(streamId, seq);
+    this.ackTx = db.transaction((streamId: string, prev: number, seq: number, keep: boolean, nowMs: number): AckResult => {
+      const r = this.stmt.sumRange.get(streamId, prev, seq) as { n: number; bytes: number };
+      this.stmt.putAcked.run(seq, streamId);
+      if (keep && r.n > 0 && seq <= this.highestSeq(streamId)) {
+        this.stmt.putMark.run(streamId, Math.floor(nowMs / markBucketMs(this.retention.retainAckedMs)), seq, nowMs);
+        return { ...r, dropped: null };
+      }
+      // Deleted at the ack: no retention, or the hub acked seqs this outbox never held (numbering
+      // of an earlier run), after which hub_retained must not claim anything of the stream.
+      const pruned = this.pruned.get(streamId) ?? 0;
+      const dropped = prev > pruned ? this.stmt.sumRange.get(streamId, pruned, prev) as { n: number; bytes: number } : null;
+      if (r.n > 0 || (dropped?.n ?? 0) > 0) this.stmt.delUpTo.run(streamId, seq);
+      if (dropped !== null) this.stmt.delAllMarks.run(streamId);
+      return { ...r, dropped };
+    });
+    this.requeueTx = db.transaction((streamId: string, from: number, acked: number) => {
+      const r = this.stmt.sumRange.get(streamId, from, acked) as { n: number; bytes: number };
+      this.stmt.putAcked.run(from, streamId);
+      this.stmt.capMarks.run(from, streamId, from);
+      return r;
+    });
+    this.pruneTx = db.transaction((streamId: string, from: number, to: number) => {
+      const r = this.stmt.sumRange.get(streamId, from, to) as { n: number; bytes: number };
+      if (r.n > 0) this.stmt.delRange.run(streamId, from, to);
+      this.stmt.delMarks.run(streamId, to);
       return r;
     });
     this.load();
@@ -135,6 +188,14 @@ export class SqliteOutbox implements Outbox {
 
   get frames(): number {
     return this.heldFrames;
+  }
+
+  get retainedBytes(): number {
+    return this.keptBytes;
+  }
+
+  get retainedFrames(): number {
+    return this.keptFrames;
   }
 
   append(frame: OutFrame): number {
@@ -165,20 +226,40 @@ export class SqliteOutbox implements Outbox {
 
   pendingBatch(streamId: string, afterSeq: number, maxFrames: number): readonly OutFrame[] {
     if (!this.held.has(streamId) || maxFrames <= 0) return [];
-    const rows = this.stmt.after.all(streamId, afterSeq, Math.floor(maxFrames)) as Row[];
+    // Retained (acked) frames are never pending.
+    const rows = this.stmt.after.all(streamId, Math.max(afterSeq, this.acked.get(streamId) ?? 0), Math.floor(maxFrames)) as Row[];
     const wallNowMs = this.clock.nowNs() / 1e6;
     const monoNowMs = this.clock.monoMs();
     return rows.map((r) => toFrame(streamId, r, monoNowMs + (r.deadline_wall_ms - wallNowMs)));
   }
 
   ack(streamId: string, seq: number): number {
-    if (!this.held.has(streamId)) return 0;
+    const prev = this.acked.get(streamId) ?? 0;
+    if (seq <= prev) return 0;
+    if (!this.held.has(streamId) && !this.hasKept(streamId)) {
+      // Nothing here to ack or keep (a repeated ack after a restart): the watermark only.
+      this.acked.set(streamId, seq);
+      this.pruned.set(streamId, seq);
+      this.stmt.putAcked.run(seq, streamId);
+      return 0;
+    }
     this.stmt.syncNormal.run();
-    let r: { n: number; bytes: number };
+    let r: AckResult;
     try {
-      r = this.deleteUpTo(streamId, seq);
+      r = this.ackTx(streamId, prev, seq, retains(this.retention), this.nowMs());
     } finally {
       this.stmt.syncFull.run();
+    }
+    this.acked.set(streamId, seq);
+    if (!retains(this.retention) || r.n === 0 || seq > this.highestSeq(streamId)) {
+      this.pruned.set(streamId, seq);
+      if (r.dropped !== null) {
+        this.keptBytes -= r.dropped.bytes;
+        this.keptFrames -= r.dropped.n;
+      }
+    } else {
+      this.keptBytes += r.bytes;
+      this.keptFrames += r.n;
     }
     if (r.n === 0) return 0;
     this.heldBytes -= r.bytes;
@@ -187,6 +268,65 @@ export class SqliteOutbox implements Outbox {
     if (left > 0) this.held.set(streamId, left);
     else this.held.delete(streamId);
     return r.n;
+  }
+
+  ackedSeq(streamId: string): number {
+    return this.acked.get(streamId) ?? 0;
+  }
+
+  requeue(streamId: string, hubSeq: number): RequeueResult {
+    const acked = this.acked.get(streamId) ?? 0;
+    if (hubSeq >= acked) return NOTHING_REQUEUED;
+    const from = Math.max(hubSeq, this.pruned.get(streamId) ?? 0);
+    const r = this.requeueTx(streamId, from, acked);
+    this.acked.set(streamId, from);
+    this.keptBytes -= r.bytes;
+    this.keptFrames -= r.n;
+    this.heldBytes += r.bytes;
+    this.heldFrames += r.n;
+    if (r.n > 0) this.held.set(streamId, (this.held.get(streamId) ?? 0) + r.n);
+    return { resent: r.n, resentBytes: r.bytes, missing: from > hubSeq ? [hubSeq + 1, from] : null };
+  }
+
+  pruneRetained(maxFrames = PRUNE_BATCH_FRAMES): number {
+    if (this.keptFrames === 0) return 0;
+    let left = maxFrames;
+    const due = this.stmt.dueMarks.all(this.nowMs() - this.retention.retainAckedMs) as { stream_id: string; s: number }[];
+    for (const m of due) if (left > 0) left -= this.prune(m.stream_id, m.s, left);
+    // Past the byte cap: the earliest acked first, across streams.
+    for (let round = 0; this.keptBytes > this.retention.retainAckedBytes && left > 0 && round < 64; round++) {
+      const oldest = this.stmt.oldestMarks.all() as { stream_id: string; s: number }[];
+      if (oldest.length === 0) break;
+      for (const m of oldest) if (left > 0 && this.keptBytes > this.retention.retainAckedBytes) left -= this.prune(m.stream_id, m.s, left);
+    }
+    return maxFrames - left;
+  }
+
+  hubRetained(): ReadonlyMap<string, number> {
+    const out = new Map<string, number>();
+    for (const [streamId, acked] of this.acked) if (acked > 0) out.set(streamId, (this.pruned.get(streamId) ?? 0) + 1);
+    return out;
+  }
+
+  /** Deletes retained frames of a stream in (pruned, min(upTo, pruned + max)]; returns how many. */
+  private prune(streamId: string, upTo: number, max: number): number {
+    const from = this.pruned.get(streamId) ?? 0;
+    // Seqs of a stream are consecutive, so a range of `max` seqs holds at most `max` frames.
+    const to = Math.min(upTo, this.acked.get(streamId) ?? 0, from + max);
+    if (to <= from) {
+      this.stmt.delMarks.run(streamId, from); // stale marks: nothing left under them
+      return 0;
+    }
+    const r = this.pruneTx(streamId, from, to);
+    this.pruned.set(streamId, to);
+    this.keptBytes -= r.bytes;
+    this.keptFrames -= r.n;
+    return r.n;
+  }
+
+  /** True when the stream has retained frames. */
+  private hasKept(streamId: string): boolean {
+    return (this.pruned.get(streamId) ?? 0) < (this.acked.get(streamId) ?? 0);
   }
 
   streams(): readonly string[] {
@@ -236,19 +376,9 @@ export class SqliteOutbox implements Outbox {
     return new Map(this.downMarks);
   }
 
-  /**
-   * Acked frames are deleted and nothing else deletes a durable frame, so a stream's hub ack is
-   * one below its oldest held frame, or its highest seq when none is held.
-   */
+  /** The hub's ack per stream (streams.acked_seq, kept across restarts). */
   hubAcked(): ReadonlyMap<string, number> {
-    const out = new Map<string, number>();
-    const oldest = new Map((this.stmt.oldestHeld.all() as { stream_id: string; s: number }[]).map((r) => [r.stream_id, r.s]));
-    for (const [streamId, highest] of this.highest) {
-      const first = oldest.get(streamId);
-      const acked = first === undefined ? highest : first - 1;
-      if (acked > 0) out.set(streamId, acked);
-    }
-    return out;
+    return new Map([...this.acked].filter(([, seq]) => seq > 0));
   }
 
   /** Epoch and cleared marks in one transaction (FULL sync): never a new epoch with old marks. */
@@ -325,43 +455,23 @@ export class SqliteOutbox implements Outbox {
     for (const r of this.db.prepare('SELECT stream_id, high_seq FROM downlink_marks').all() as { stream_id: string; high_seq: number }[]) {
       this.downMarks.set(r.stream_id, r.high_seq);
     }
-    for (const r of this.db.prepare('SELECT stream_id, highest_seq FROM streams').all() as { stream_id: string; highest_seq: number }[]) {
+    for (const r of this.db.prepare('SELECT stream_id, highest_seq, acked_seq FROM streams').all() as { stream_id: string; highest_seq: number; acked_seq: number }[]) {
       this.highest.set(r.stream_id, r.highest_seq);
+      this.acked.set(r.stream_id, r.acked_seq);
+      this.pruned.set(r.stream_id, r.acked_seq);
     }
-    const per = this.db.prepare('SELECT stream_id, COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes FROM frames GROUP BY stream_id').all() as { stream_id: string; n: number; bytes: number }[];
+    // Per stream: pending (above the ack) and retained (at or below it) frames and bytes.
+    const per = this.db.prepare(`SELECT f.stream_id, MIN(f.seq) AS lo,
+        SUM(f.seq > s.acked_seq) AS n, COALESCE(SUM(CASE WHEN f.seq > s.acked_seq THEN f.size ELSE 0 END), 0) AS bytes,
+        SUM(f.seq <= s.acked_seq) AS kn, COALESCE(SUM(CASE WHEN f.seq <= s.acked_seq THEN f.size ELSE 0 END), 0) AS kbytes
+      FROM frames f JOIN streams s ON s.stream_id = f.stream_id GROUP BY f.stream_id`).all() as { stream_id: string; lo: number; n: number; bytes: number; kn: number; kbytes: number }[];
     for (const r of per) {
-      this.held.set(r.stream_id, r.n);
+      if (r.n > 0) this.held.set(r.stream_id, r.n);
       this.heldFrames += r.n;
       this.heldBytes += r.bytes;
+      this.keptFrames += r.kn;
+      this.keptBytes += r.kbytes;
+      if (r.kn > 0) this.pruned.set(r.stream_id, r.lo - 1);
     }
   }
-}
-
-/**
- * The envelope bytes stored for a frame: its own encoded header and body, kept from build, with no
- * send time (the same bytes as encodeEnvelope(f.env), without encoding the payload a second time).
- * A frame above the wire limit, which encodeForSend refuses, is stored as before and fails at send.
- */
-function storedBytes(f: OutFrame): Uint8Array {
-  return f.size <= DEFAULT_LIMITS.maxFrameBytes ? encodeForSend(f, 0) : encodeEnvelope(f.env);
-}
-
-/** Rebuilds an OutFrame from its stored envelope (our own bytes: decoded without re-validation). */
-function toFrame(streamId: string, r: Row, deadlineMs: number): OutFrame {
-  const env = telemed.v1.Envelope.decode(r.env);
-  const header: HeaderInit = env.header ?? {};
-  const trafficClass = header.trafficClass ?? telemed.v1.TrafficClass.TRAFFIC_CLASS_UNSPECIFIED;
-  const name = className(trafficClass);
-  if (name === 'unspecified') throw new GatewayError(GatewayErrorCode.OUTBOX_STORE, `outbox row ${streamId}/${r.seq} has no traffic class`);
-  return {
-    streamId,
-    seq: r.seq,
-    trafficClass,
-    className: name,
-    durable: header.durable ?? true,
-    budgetMs: header.budgetMs ?? 0,
-    deadlineMs,
-    size: r.size,
-    env: Object.assign(env, { header }),
-  };
 }

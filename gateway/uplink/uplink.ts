@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import { CLASS_NAMES, TrafficClass, classFromName, isTelemedError, type ClassName, type Clock, type DecodedEnvelope } from '../../protocols/index.js';
 import type { GatewayConfig } from '../config.js';
 import { MemoryOutbox, outboxFullError, type Outbox } from './outbox.js';
+import { retentionOf } from './outbox-retention.js';
+import { pruneIntervalMs, resendAfterRollback, RetentionPruner, type RollbackCounters } from './rollback-resend.js';
 import { ClassScheduler, FifoScheduler, type DropReason, type FrameScheduler, type SchedItem } from '../../protocols/transport/index.js';
 import { UplinkFlow, type UplinkMode } from './flow.js';
 import { rechunk } from './rechunk.js';
@@ -82,11 +84,15 @@ export class Uplink {
   readonly fullAlarm: OutboxFullAlarm;
   private pumpQueued = false;
   private statsTimer: unknown;
+  /** Hub rollbacks resolved from retained frames (SESSION.md §1a). */
+  readonly rollback: RollbackCounters = { resentAfterRollback: 0, missingAfterRollback: 0 };
+  private readonly pruner: RetentionPruner;
 
   constructor(private readonly config: GatewayConfig, private readonly deps: UplinkDeps) {
     this.timers = deps.timers ?? systemTimers;
     this.log = deps.logger.child({ component: 'uplink' });
-    this.outbox = deps.outbox ?? new MemoryOutbox(config.outbox.maxBytes);
+    this.outbox = deps.outbox ?? new MemoryOutbox(config.outbox.maxBytes, retentionOf(config.outbox));
+    this.pruner = new RetentionPruner(this.outbox, this.timers, pruneIntervalMs(config.outbox.retainAckedMs), this.log);
     // Numbering continues from the outbox's high-water marks (a restarted gateway with a
     // persistent outbox must not reuse a seq the hub may already hold).
     this.sequencer = new StreamSequencer(config.gatewayId, (c) => config.classes[c].budgetMs, (s) => this.outbox.highestSeq(s));
@@ -135,9 +141,11 @@ export class Uplink {
 
   start(signal?: AbortSignal): void {
     this.session.start(signal);
+    this.pruner.start();
   }
 
   async close(): Promise<void> {
+    this.pruner.stop();
     this.commits.flush(); // what was accepted is stored before we go
     await this.session.close();
   }
@@ -267,7 +275,8 @@ export class Uplink {
   }
 
   /**
-   * HelloAck: drop what the hub already has, then resend the rest of every stream in order. The
+   * HelloAck: drop what the hub already has, then resend the rest of every stream in order; a
+   * stream the hub holds less of than it had acked (rollback) gets its retained frames back. The
    * backlog is read from the outbox in batches as the scheduler drains (`refillBacklog`), never
    * all at once: after a long outage it can be hundreds of MB.
    */
@@ -277,6 +286,7 @@ export class Uplink {
       if (!a.streamId) continue;
       const seq = a.seq ?? 0;
       acked.set(a.streamId, seq);
+      resendAfterRollback(this.outbox, a.streamId, seq, this.rollback, this.log);
       this.renumberIfStale(a.streamId, seq);
       this.sequencer.advanceTo(a.streamId, seq);
       this.countAcked(a.streamId, this.outbox.ack(a.streamId, seq));

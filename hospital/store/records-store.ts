@@ -37,8 +37,15 @@ export interface StoreResult {
 /** A stream found behind a gateway's Hello.hub_acked: frames (hubSeq, gatewaySeq] are missing here. */
 export interface RolledBackStream {
   readonly streamId: string;
+  /** Our ack before (what survived here). */
   readonly hubSeq: number;
+  /** What the gateway had been acked. */
   readonly gatewaySeq: number;
+  /**
+   * Seqs hubSeq+1..gapTo are lost for good (recorded in stream_gaps); gapTo === hubSeq when the
+   * gateway still retains everything we lost and resends it (no gap).
+   */
+  readonly gapTo: number;
 }
 
 export interface UserRecord {
@@ -75,8 +82,10 @@ export interface RecordsStore {
    * whose stored ack is behind the gateway's went backwards here (restored backup, lost WAL): the
    * missing range is recorded in `stream_gaps` (code TM_ERR_HUB_ROLLBACK) and the stream's ack
    * moves to the gateway's value, so it is acked again from there. Durable before it resolves.
+   * `retained` (Hello.hub_retained): per stream the lowest seq the gateway can still resend; the
+   * part of the lost range it covers is not a gap: the ack stays, and the gateway resends it.
    */
-  reconcileAcks(gatewayId: string, hubAcked: ReadonlyMap<string, number>, nowMs: number): Promise<readonly RolledBackStream[]>;
+  reconcileAcks(gatewayId: string, hubAcked: ReadonlyMap<string, number>, nowMs: number, retained?: ReadonlyMap<string, number>): Promise<readonly RolledBackStream[]>;
   /** Resolves once everything committed so far is on disk (e.g. a rotated downlink epoch before it is sent). */
   durable(): Promise<void>;
   /** Number of stored frames of one stream (for tests and diagnostics). */

@@ -84,29 +84,36 @@ export class SqliteRecordsStore implements RecordsStore {
       purgeSessions: db.prepare('DELETE FROM sessions WHERE expires_at_ms < ?'),
     };
     this.batch = db.transaction((frames: readonly FrameRecord[]) => this.storeBatch(frames));
-    this.reconcileTx = db.transaction((gatewayId: string, hubAcked: ReadonlyMap<string, number>, nowMs: number) => {
+    this.reconcileTx = db.transaction((gatewayId: string, hubAcked: ReadonlyMap<string, number>, retained: ReadonlyMap<string, number>, nowMs: number) => {
       const out: RolledBackStream[] = [];
       for (const [streamId, gatewaySeq] of hubAcked) {
         const k = key(gatewayId, streamId);
         const hubSeq = this.acks.get(k) ?? (this.stmt.getAck.get(gatewayId, streamId) as number | undefined) ?? 0;
         if (hubSeq >= gatewaySeq) continue;
-        this.stmt.putGap.run(gatewayId, streamId, hubSeq + 1, gatewaySeq, HospitalErrorCode.HUB_ROLLBACK, nowMs);
-        // Frames stored past the gap (resent before) close it further.
-        let acked = gatewaySeq;
-        while (this.stmt.exists.get(gatewayId, streamId, acked + 1) !== undefined) acked += 1;
-        this.stmt.putAck.run(gatewayId, streamId, acked);
-        out.push({ streamId, hubSeq, gatewaySeq });
+        // Lost for good: what the gateway can no longer send (below its hub_retained; everything
+        // from an older gateway). The rest it resends after our HelloAck, same seqs, so the ack
+        // stays where our data ends and nothing is a gap.
+        const resendFrom = retained.get(streamId);
+        const lostTo = resendFrom === undefined ? gatewaySeq : Math.min(gatewaySeq, Math.max(hubSeq, resendFrom - 1));
+        if (lostTo > hubSeq) {
+          this.stmt.putGap.run(gatewayId, streamId, hubSeq + 1, lostTo, HospitalErrorCode.HUB_ROLLBACK, nowMs);
+          // Frames stored past the gap (resent before) close it further.
+          let acked = lostTo;
+          while (this.stmt.exists.get(gatewayId, streamId, acked + 1) !== undefined) acked += 1;
+          this.stmt.putAck.run(gatewayId, streamId, acked);
+        }
+        out.push({ streamId, hubSeq, gatewaySeq, gapTo: Math.max(hubSeq, lostTo) });
       }
       return out;
     });
   }
 
-  private readonly reconcileTx: (gatewayId: string, hubAcked: ReadonlyMap<string, number>, nowMs: number) => RolledBackStream[];
+  private readonly reconcileTx: (gatewayId: string, hubAcked: ReadonlyMap<string, number>, retained: ReadonlyMap<string, number>, nowMs: number) => RolledBackStream[];
 
-  reconcileAcks(gatewayId: string, hubAcked: ReadonlyMap<string, number>, nowMs: number): Promise<readonly RolledBackStream[]> {
+  reconcileAcks(gatewayId: string, hubAcked: ReadonlyMap<string, number>, nowMs: number, retained: ReadonlyMap<string, number> = new Map()): Promise<readonly RolledBackStream[]> {
     let out: RolledBackStream[];
     try {
-      out = this.reconcileTx(gatewayId, hubAcked, nowMs);
+      out = this.reconcileTx(gatewayId, hubAcked, retained, nowMs);
     } catch (err) {
       return Promise.reject(new HospitalError(HospitalErrorCode.STORE, `reconciling acks of ${gatewayId} failed: ${(err as Error).message}`, { cause: err }));
     }

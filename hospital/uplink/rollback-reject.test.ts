@@ -91,4 +91,47 @@ describe('hub: a bad durable frame does not block its stream; downlink rollback 
     expect(ack.rolledBack).toEqual([expect.objectContaining({ streamId: 'vitals/monitor-1', seq: 1 })]);
     expect(ack.streams).toEqual(expect.arrayContaining([expect.objectContaining({ streamId: 'vitals/monitor-1', seq: 40 })]));
   });
+
+  it('a gateway that retains the lost frames (Hello.hub_retained) gets no gap: the ack stays and its resent frames are stored', async () => {
+    const { gw } = await connect();
+    gw.send(gw.vitals(1));
+    await gw.next('ack');
+    open.splice(0).forEach((g) => g.ws.terminate());
+    const { gw: again, ack } = await connect({ hubAcked: [{ streamId: 'vitals/monitor-1', seq: 40 }], hubRetained: [{ streamId: 'vitals/monitor-1', seq: 1 }] });
+    expect(ack.rolledBack).toEqual([expect.objectContaining({ streamId: 'vitals/monitor-1', seq: 1 })]);
+    expect(ack.streams).toEqual(expect.arrayContaining([expect.objectContaining({ streamId: 'vitals/monitor-1', seq: 1 })]));
+    // The gateway resends 2..40 with the same seqs: acked contiguously, nothing recorded as lost.
+    for (let seq = 2; seq <= 40; seq++) again.send(again.vitals(seq));
+    await waitForAck(again, 'vitals/monitor-1', 40);
+    const db = new Database(join(dir.path, 'records.db'), { readonly: true });
+    try {
+      expect(db.prepare('SELECT COUNT(*) FROM stream_gaps').pluck().get()).toBe(0);
+      expect(db.prepare("SELECT COUNT(*) FROM frames WHERE stream_id = 'vitals/monitor-1'").pluck().get()).toBe(40);
+    } finally {
+      db.close();
+    }
+    expect(logs.text().split('\n').some((l) => l.includes('TM_ERR_HUB_ROLLBACK') && l.includes('no gap'))).toBe(true);
+  });
+
+  it('records as a gap only what the gateway no longer retains', async () => {
+    const { gw } = await connect();
+    gw.send(gw.vitals(1));
+    await gw.next('ack');
+    open.splice(0).forEach((g) => g.ws.terminate());
+    const { ack } = await connect({ hubAcked: [{ streamId: 'vitals/monitor-1', seq: 40 }], hubRetained: [{ streamId: 'vitals/monitor-1', seq: 31 }] });
+    expect(ack.streams).toEqual(expect.arrayContaining([expect.objectContaining({ streamId: 'vitals/monitor-1', seq: 30 })]));
+    const db = new Database(join(dir.path, 'records.db'), { readonly: true });
+    try {
+      expect(db.prepare('SELECT from_seq, to_seq, code FROM stream_gaps').all()).toEqual([{ from_seq: 2, to_seq: 30, code: 'TM_ERR_HUB_ROLLBACK' }]);
+    } finally {
+      db.close();
+    }
+  });
 });
+
+async function waitForAck(gw: FakeGateway, streamId: string, seq: number): Promise<void> {
+  for (;;) {
+    const a = (await gw.next('ack')).ack;
+    if ((a?.streams ?? []).some((s) => s.streamId === streamId && Number(s.seq) >= seq)) return;
+  }
+}

@@ -302,11 +302,13 @@ export class UplinkSession implements SessionHandle {
    */
   private async reconcile(gatewayId: string, hello: telemed.v1.IHello | null | undefined): Promise<readonly RolledBackStream[]> {
     const hubAcked = new Map((hello?.hubAcked ?? []).map((s) => [s.streamId ?? '', Number(s.seq ?? 0)] as const));
-    const rolledBack = hubAcked.size === 0 ? [] : await this.ctx.store.reconcileAcks(gatewayId, hubAcked, Math.round(this.ctx.clock.nowNs() / 1e6));
+    const retained = new Map((hello?.hubRetained ?? []).map((s) => [s.streamId ?? '', Number(s.seq ?? 0)] as const));
+    const rolledBack = hubAcked.size === 0 ? [] : await this.ctx.store.reconcileAcks(gatewayId, hubAcked, Math.round(this.ctx.clock.nowNs() / 1e6), retained);
     for (const r of rolledBack) {
       this.ctx.metrics.hubRollbacks.inc({ direction: 'uplink' });
-      this.log.warn({ code: HospitalErrorCode.HUB_ROLLBACK, gatewayId, streamId: r.streamId, hubSeq: r.hubSeq, gatewaySeq: r.gatewaySeq, missing: r.gatewaySeq - r.hubSeq },
-        'hub store is behind what this gateway was acked (restored backup or lost WAL): gap recorded, stream moved on');
+      const fields = { code: HospitalErrorCode.HUB_ROLLBACK, gatewayId, streamId: r.streamId, hubSeq: r.hubSeq, gatewaySeq: r.gatewaySeq, missing: r.gatewaySeq - r.hubSeq, gap: r.gapTo - r.hubSeq };
+      if (r.gapTo === r.hubSeq) this.log.warn(fields, 'hub store is behind what this gateway was acked (restored backup or lost WAL): the gateway resends from its retained frames, no gap');
+      else this.log.warn(fields, 'hub store is behind what this gateway was acked (restored backup or lost WAL): what the gateway no longer holds recorded as a gap, the rest resent');
     }
     const downlink = this.ctx.store.downlink;
     if ((hello?.downlinkEpoch ?? '') === downlink.epoch) {

@@ -1,9 +1,11 @@
 // Issue 12 item 2: the hub's database goes backwards (an operator restores last night's backup, or
-// a WAL is lost) while a gateway streams durable frames. Before, the hub saw a gap at the first
-// resent frame and never acked that stream again: the gateway's outbox grew until it refused
-// alarms. Now the gateway states in its Hello what the hub had acked; the hub records the missing
-// range (stream_gaps, TM_ERR_HUB_ROLLBACK), moves the stream on and says so in the HelloAck; the
-// gateway logs and counts it (TM_WARN_HUB_ROLLBACK). Nothing after the restore is lost.
+// a WAL is lost) while a gateway streams durable frames. At first the hub saw a gap at the first
+// resent frame and never acked that stream again; then it recorded the lost range as a gap and
+// moved on (the gateway had deleted those frames at the ack). Now the gateway keeps acked frames
+// for outbox.retainAckedMs and says from which seq it can resend (Hello.hub_retained): the hub keeps
+// its ack where its data ends, the gateway re-queues the retained frames (same seqs) and every frame
+// it ever sent is in the hub afterwards. Both sides log and count it (TM_ERR_HUB_ROLLBACK /
+// TM_WARN_HUB_ROLLBACK); stream_gaps stays empty.
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadGatewayConfig } from '../../gateway/config.js';
 import { startGateway, type RunningGateway } from '../../gateway/main.js';
 import { hashSecret } from '../../hospital/auth/password.js';
-import { TrafficClass } from '../../protocols/index.js';
+import { decodeEnvelope, TrafficClass } from '../../protocols/index.js';
 import { waitFor } from '../helpers/cli-process.js';
 import { HubProcess } from '../helpers/hub-process.js';
 
@@ -54,7 +56,7 @@ describe('hub backup restored mid-stream', () => {
   };
   const drained = (what: string) => waitFor(what, () => gw.uplink.outbox.bytes === 0, 15_000);
 
-  it('detects the rollback on both sides, records the gap, and the stream is acked again', async () => {
+  it('detects the rollback on both sides and resends what the restore lost: every frame sent is in the hub, no gap', async () => {
     await waitFor('gateway ready', () => gw.uplink.session.state === 'ready');
     publish(200);
     await drained('first frames acked');
@@ -80,17 +82,24 @@ describe('hub backup restored mid-stream', () => {
     await drained('every frame after the restore acked');
 
     expect(gw.uplink.session.hubRollbacks).toBe(1);
+    // Exactly the frames the restore lost went again, from the gateway's retained copies.
+    expect(gw.uplink.rollback).toEqual({ resentAfterRollback: ackedBeforeRestore - backedUp, missingAfterRollback: 0 });
     expect(hub.output).toContain('TM_ERR_HUB_ROLLBACK');
+    expect(hub.output).toContain('no gap');
     const db = new Database(join(dir, 'hub', 'records.db'), { readonly: true });
     try {
-      const gaps = db.prepare('SELECT stream_id, from_seq, to_seq, code FROM stream_gaps').all();
-      // Exactly what the restore lost, on record with its code.
-      expect(gaps).toEqual([{ stream_id: STREAM, from_seq: backedUp + 1, to_seq: ackedBeforeRestore, code: 'TM_ERR_HUB_ROLLBACK' }]);
-      const seqs = (db.prepare('SELECT seq FROM frames WHERE gateway_id = ? AND stream_id = ? ORDER BY seq').pluck().all('amb-3', STREAM) as number[]);
-      const expected = [...Array.from({ length: backedUp }, (_, i) => i + 1), ...Array.from({ length: produced - ackedBeforeRestore }, (_, i) => ackedBeforeRestore + i + 1)];
-      expect(seqs).toEqual(expected);
+      expect(db.prepare('SELECT stream_id, from_seq, to_seq, code FROM stream_gaps').all()).toEqual([]);
+      // Every frame the gateway ever sent, once, in seq order, with what it carried.
+      const rows = db.prepare('SELECT seq, raw FROM frames WHERE gateway_id = ? AND stream_id = ? ORDER BY seq').all('amb-3', STREAM) as { seq: number; raw: Buffer }[];
+      expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: produced }, (_, i) => i + 1));
+      for (const r of rows) expect(decodeEnvelope(new Uint8Array(r.raw)).vitals?.deviceId).toBe('monitor-1');
+      const ack = db.prepare('SELECT acked_seq FROM stream_acks WHERE gateway_id = ? AND stream_id = ?').pluck().get('amb-3', STREAM);
+      expect(ack).toBe(produced);
     } finally {
       db.close();
     }
+    // The gateway still retains the acked frames (until retainAckedMs), outside the outbox's cap.
+    expect(gw.uplink.outbox.retainedFrames).toBe(produced);
+    expect(gw.uplink.outbox.bytes).toBe(0);
   }, 90_000);
 });

@@ -194,7 +194,8 @@ export class VitalsMqttDevice extends EventEmitter<DeviceEvents> implements Devi
     this.noteBoot(m.msg.boot);
     const nowNs = clock.nowNs();
     const offsetMs = this.offset.observe(nowNs / 1e6, m.msg.t, clock.monoMs());
-    const toNs = (monitorMs: number): number => (monitorMs + offsetMs) * 1e6;
+    // Never later than we received it: a capture time in the future would break every latency figure.
+    const toNs = (monitorMs: number): number => Math.min(monitorMs + offsetMs, nowNs / 1e6) * 1e6;
     const id = this.opts.id;
     switch (m.kind) {
       case 'numerics': {

@@ -142,13 +142,23 @@ describe('session state', () => {
 });
 
 describe('ClockOffset', () => {
-  it('keeps the least delay over two windows and follows a stepped clock', () => {
-    const c = new ClockOffset(1000);
-    expect(c.observe(1000, 900, 0)).toBe(100); // first: held in the broker
-    expect(c.observe(1010, 1005, 10)).toBe(5);
-    expect(c.observe(1500, 1000, 20)).toBe(5); // a late one does not move it
-    // The monitor's clock steps 10 s back: delta grows to 10 005; followed after two windows.
-    expect(c.observe(2000, -8005, 1100)).toBe(5);
-    expect(c.observe(3000, -7005, 2200)).toBe(10_005);
+  it('trusts the monitor clock, corrects one that is ahead at once and one that is behind after a window', () => {
+    const c = new ClockOffset(1000, 100);
+    expect(c.observe(1000, 100, 0)).toBe(0); // 900 ms "late": a held backlog, not yet proof
+    expect(c.observe(1010, 1005, 10)).toBe(0); // live: 5 ms
+    expect(c.observe(1500, 1000, 20)).toBe(0);
+    const ahead = new ClockOffset(1000, 100);
+    expect(ahead.observe(1000, 1500, 0)).toBe(-500);
+    const behind = new ClockOffset(1000, 100);
+    expect(behind.observe(1000, 0, 0)).toBe(0);
+    expect(behind.observe(1600, 595, 600)).toBe(0);
+    expect(behind.observe(2001, 1000, 1001)).toBe(1000); // a whole window at ≥ 1000 ms behind
+    // The monitor's clock is stepped forward to ours: the minimum falls at once.
+    expect(behind.observe(2500, 2499, 1500)).toBe(0);
+    // Stepped back by 5 s: corrected once a whole window has seen it behind.
+    expect(behind.observe(3100, -1900, 2100)).toBe(0);
+    expect(behind.observe(4200, -800, 3200)).toBe(5000);
+    behind.reset();
+    expect(behind.observe(5000, 0, 3000)).toBe(0);
   });
 });

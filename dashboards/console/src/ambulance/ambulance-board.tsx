@@ -13,6 +13,7 @@ import { WaveformCanvas } from './waveform-canvas.js';
 /** Hub /live texts, forwarded by the console's one socket (dashboard.tsx). */
 export type LiveFeed = Set<(text: string) => void>;
 
+/** `range` (physical units) only widens, in place: the canvas reads it on every sample. */
 interface Channel { key: string; gatewayId: string; channel: string; buffer: JitterBuffer; scale: number; range: [number, number] }
 
 /** Tiles first in this order; anything else after, by code. */
@@ -65,14 +66,12 @@ export function AmbulanceBoard(props: { token: string; feed: LiveFeed; selected:
       const key = `${msg.gatewayId}\u0000${msg.channel}`;
       let ch = channels.current.get(key);
       if (ch === undefined || ch.buffer.rateHz !== msg.sampleRateHz) {
-        const vals = msg.samples.map((x) => x * msg.scale).filter(Number.isFinite);
-        const lo = Math.min(...vals, 0);
-        const hi = Math.max(...vals, 0);
-        const pad = (hi - lo) * 0.25 || 1;
-        ch = { key, gatewayId: msg.gatewayId, channel: msg.channel, buffer: new JitterBuffer(msg.sampleRateHz, PLAYOUT_DELAY_MS), scale: msg.scale, range: [lo - pad, hi + pad] };
+        // ECG in mV starts at ±2 mV (a monitor's usual 10 mm/mV scale); any channel widens to what it shows.
+        ch = { key, gatewayId: msg.gatewayId, channel: msg.channel, buffer: new JitterBuffer(msg.sampleRateHz, PLAYOUT_DELAY_MS), scale: msg.scale, range: msg.unit === 'mV' ? [-2, 2] : [0, 0] };
         channels.current.set(key, ch);
         setChannelKeys([...channels.current.keys()]);
       }
+      widen(ch.range, msg.samples.map((x) => x * msg.scale));
       ch.buffer.push(msg.firstSampleIndex, msg.samples, performance.now());
     };
     feed.add(on);
@@ -96,6 +95,17 @@ export function AmbulanceBoard(props: { token: string; feed: LiveFeed; selected:
       )}
     </section>
   );
+}
+
+/** Widens `range` in place to hold `values` with a 10 % margin. */
+export function widen(range: [number, number], values: readonly number[]): void {
+  for (const v of values) {
+    if (!Number.isFinite(v)) continue;
+    if (range[0] === range[1]) { range[0] = v - 1; range[1] = v + 1; }
+    const margin = (range[1] - range[0]) * 0.1;
+    if (v < range[0]) range[0] = v - margin;
+    if (v > range[1]) range[1] = v + margin;
+  }
 }
 
 function AmbulanceList(props: { list: Ambulance[]; selected: string | null }) {

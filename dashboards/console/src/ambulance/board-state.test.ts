@@ -60,3 +60,18 @@ describe('board state', () => {
     expect(v).toMatchObject({ numerics: [{ code: 'SpO2', value: 97, valid: false }] });
   });
 });
+
+describe('waveform range', () => {
+  it('widens in place to hold the values shown, never narrows', async () => {
+    const { widen } = await import('./ambulance-board.js');
+    const r: [number, number] = [0, 0];
+    widen(r, [10, 12]);
+    expect(r[0]).toBeLessThanOrEqual(10);
+    expect(r[1]).toBeGreaterThanOrEqual(12);
+    const before: [number, number] = [r[0], r[1]];
+    widen(r, [11]);
+    expect(r).toEqual(before);
+    widen(r, [-5, Number.NaN]);
+    expect(r[0]).toBeLessThan(-5);
+  });
+});

@@ -47,6 +47,7 @@ export function WaveformCanvas(props: { buffer: JitterBuffer; scale: number; ran
     };
     raf = requestAnimationFrame(frame);
     return () => cancelAnimationFrame(raf);
-  }, [props.buffer, props.scale, props.range[0], props.range[1], props.seconds]);
+    // `range` is read on every sample (the board widens it in place), so it is not a dependency.
+  }, [props.buffer, props.scale, props.seconds]);
   return <canvas ref={ref} class="waveform" width={600} height={90} aria-label={props.label} data-testid={props.testId} />;
 }

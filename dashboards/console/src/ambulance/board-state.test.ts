@@ -35,6 +35,17 @@ describe('board state', () => {
     expect(applyLive(s, { type: 'vitals', gatewayId: 'zz', captureTime: null, numerics: [] }, now)).toBe(s);
   });
 
+  it('fills the trend with a backlog after a tunnel without moving the tile back in time', () => {
+    const now = Date.parse('2026-12-06T08:15:00.000Z');
+    let s = applyList(EMPTY_BOARD, [{ id: 'a', siteName: null, connected: true, fix: null }]);
+    const at = (t: number, value: number) => ({ type: 'vitals' as const, gatewayId: 'a', captureTime: new Date(t).toISOString(), numerics: [{ code: 'HR', label: 'HR', value, unit: '/min', valid: true }] });
+    s = applyLive(s, at(now - 120_000, 60), now);
+    s = applyLive(s, at(now, 90), now); // live again after the tunnel
+    for (let i = 1; i <= 3; i++) s = applyLive(s, at(now - 120_000 + i * 30_000, 60 + i), now); // backlog, oldest first
+    expect(s.ambulances['a']?.numerics['HR']?.value).toBe(90);
+    expect(s.ambulances['a']?.trends['HR']?.map((p) => p[1])).toEqual([60, 61, 62, 63, 90]);
+  });
+
   it('takes position and ETA from GPS frames', () => {
     let s = applyList(EMPTY_BOARD, [{ id: 'a', siteName: null, connected: true, fix: null }]);
     s = applyLive(s, { type: 'vitals', gatewayId: 'a', captureTime: '2026-12-06T08:00:01.000Z', numerics: [{ code: 'TM_ETA_S', label: 'ETA', value: 300, unit: 's', valid: true }], position: { lat: 29.2, lon: 121.1, speedMps: 12, headingDeg: 45 } }, 0);

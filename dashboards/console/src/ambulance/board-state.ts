@@ -87,14 +87,14 @@ export function applyLive(s: BoardState, msg: LiveBoardMessage, nowMs: number): 
       const numerics = { ...a.numerics };
       const trends = { ...a.trends };
       for (const n of msg.numerics) {
-        numerics[n.code] = { ...n, at };
+        // After a tunnel the backlog arrives oldest first: it fills the trend, not the tile.
+        if ((numerics[n.code]?.at ?? 0) <= at) numerics[n.code] = { ...n, at };
         if (!n.valid) continue;
-        const pts = (trends[n.code] ?? []).filter((p) => p[0] >= nowMs - TREND_WINDOW_MS && p[0] !== at);
-        pts.push([at, n.value]);
-        trends[n.code] = pts;
+        if (at < nowMs - TREND_WINDOW_MS) continue;
+        trends[n.code] = mergePoints((trends[n.code] ?? []).filter((p) => p[0] >= nowMs - TREND_WINDOW_MS), [[at, n.value]]);
       }
       let fix = a.fix;
-      if (msg.position !== undefined) {
+      if (msg.position !== undefined && (a.fix === null || Date.parse(a.fix.at) <= at)) {
         const eta = msg.numerics.find((n) => n.code === ETA_CODE && n.valid);
         fix = { lat: msg.position.lat, lon: msg.position.lon, speedMps: msg.position.speedMps, headingDeg: msg.position.headingDeg, at: msg.captureTime ?? new Date(at).toISOString(), etaS: eta?.value ?? null };
       }

@@ -155,6 +155,31 @@ describe('AlarmEngine monitor alarms and acknowledgements', () => {
     ]);
   });
 
+  it('a monitor reboot: its alarms stay up while it is gone, re-announced ones continue, the rest clear after noDataMs', () => {
+    const { t, engine, sent } = setup();
+    const va = (id: string, state: telemed.v1.AlarmState): telemed.v1.IAlarm => ({ ...monitorAlarm(state, 'MDC_EVT_ECG_V_TACHY'), alarmId: id });
+    engine.onDeviceAlarm('mon', monitorAlarm(AlarmState.ALARM_STATE_ACTIVE)); // SpO2 low, id m-7
+    engine.onDeviceAlarm('mon', va('b1:vt', AlarmState.ALARM_STATE_ACTIVE));
+    t.ms = 1000;
+    engine.onDeviceState('mon', 'faulted');
+    t.ms = 60_000;
+    engine.tick(); // gone for a minute: nothing the monitor raised is dropped meanwhile
+    expect(engine.views().filter((v) => v.state === 'active').map((v) => v.code).sort()).toEqual(['MDC_EVT_ECG_V_TACHY', `${SPO2}/MDC_EVT_LO`, 'TM_ALARM_DEVICE_GONE']);
+    engine.onDeviceState('mon', 'running'); // rebooted: new alarm ids (boot 2)
+    engine.onDeviceAlarm('mon', { ...monitorAlarm(AlarmState.ALARM_STATE_ACTIVE), alarmId: 'b2:spo2' });
+    t.ms = 69_999;
+    engine.tick();
+    expect(engine.views().filter((v) => v.state === 'active')).toHaveLength(2);
+    t.ms = 70_000;
+    engine.tick(); // V-tach not announced again within noDataMs of the return: cleared
+    const states = sent.map((x) => [x.alarm.code, x.alarm.state]);
+    expect(states).toEqual([
+      [`${SPO2}/MDC_EVT_LO`, 1], ['MDC_EVT_ECG_V_TACHY', 1], ['TM_ALARM_DEVICE_GONE', 1], ['TM_ALARM_DEVICE_GONE', 2], ['MDC_EVT_ECG_V_TACHY', 2],
+    ]);
+    // The SpO2 episode continued under the new session's id: same alarm_id, still active.
+    expect(engine.views()[0]).toMatchObject({ code: `${SPO2}/MDC_EVT_LO`, state: 'active', sources: ['monitor'] });
+  });
+
   it('an acknowledgement marks the episode once, is sent up, and the ongoing condition is not raised again', () => {
     const { engine, sent, feed } = setup();
     feed(HR, () => 140, 0, 5);

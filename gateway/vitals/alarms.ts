@@ -49,6 +49,11 @@ interface Episode {
   edge: boolean;
   /** The monitor's own alarm ids holding this episode active. */
   readonly monitor: Set<string>;
+  /**
+   * Mono ms since which the monitor's hold is stale: the monitor went away (its alarm ids belong to a
+   * session that ended, e.g. a reboot) and has not announced the alarm again since. Null otherwise.
+   */
+  staleSinceMs: number | null;
 }
 
 /** Debounce state of one edge condition: when it was first seen holding (mono ms), null when not. */
@@ -86,6 +91,10 @@ export class AlarmEngine {
   /** Mono ms of the last data per device. */
   private readonly lastData = new Map<string, number>();
   private readonly patientRefs = new Map<string, string>();
+  /** Devices whose session is faulted now. */
+  private readonly faulted = new Set<string>();
+  /** Devices with a TM_ALARM_NO_DATA episode active (so onData clears it without a key lookup per chunk). */
+  private readonly silent = new Set<string>();
 
   constructor(private readonly opts: AlarmEngineOptions) {
     this.limits = new Map(opts.limits.map((l) => [l.code, l]));
@@ -114,27 +123,47 @@ export class AlarmEngine {
   /** Any data (e.g. a waveform chunk) from `deviceId`: it is alive. */
   onData(deviceId: string, now = this.opts.clock.monoMs()): void {
     this.lastData.set(deviceId, now);
-    this.clearEdge(deviceId, 'device:no-data');
+    if (this.silent.delete(deviceId)) this.clearEdge(deviceId, 'device:no-data');
   }
 
   /** The device session's state: `faulted` raises TM_ALARM_DEVICE_GONE at once, `running` clears it. */
   onDeviceState(deviceId: string, state: string): void {
+    const now = this.opts.clock.monoMs();
     if (state === 'faulted') {
+      this.faulted.add(deviceId);
       this.raiseEdge(deviceId, 'device:gone', { kind: 'technical', priority: 'high', code: 'TM_ALARM_DEVICE_GONE', text: 'monitor disconnected or faulted', value: null, unit: '' });
       // What was pending was measured on a session that is gone: start over when data returns.
       this.resetPending(deviceId);
+      // The monitor's alarm ids die with its session (a rebooted monitor numbers afresh): its
+      // episodes stay active, held by nobody, until it announces them again or the grace ends (tick).
+      for (const ep of this.episodesOf(deviceId)) {
+        if (ep.monitor.size === 0) continue;
+        ep.monitor.clear();
+        ep.staleSinceMs = now;
+        this.syncSources(ep);
+      }
     } else if (state === 'running') {
+      this.faulted.delete(deviceId);
       this.clearEdge(deviceId, 'device:gone');
+      // The grace for re-announcing counts from the monitor's return.
+      for (const ep of this.episodesOf(deviceId)) if (ep.staleSinceMs !== null) ep.staleSinceMs = now;
     }
   }
 
   /** Periodic check (the pipeline calls it every second): devices silent for `noDataMs`. */
   tick(): void {
     const now = this.opts.clock.monoMs();
+    for (const ep of [...this.active.values()]) {
+      if (ep.staleSinceMs === null || this.faulted.has(ep.view.deviceId) || now - ep.staleSinceMs < this.opts.noDataMs) continue;
+      ep.staleSinceMs = null;
+      // Back for noDataMs and it did not announce the alarm again: the monitor no longer has it.
+      if (!ep.edge && ep.monitor.size === 0) this.clear(ep);
+    }
     for (const [deviceId, last] of this.lastData) {
       if (now - last < this.opts.noDataMs) continue;
       const key = `${deviceId}|device:no-data`;
       if (this.active.has(key)) continue;
+      this.silent.add(deviceId);
       this.raiseEdge(deviceId, 'device:no-data', {
         kind: 'technical', priority: 'medium', code: 'TM_ALARM_NO_DATA',
         text: `no data from the monitor for ${Math.round((now - last) / 1000)} s`, value: null, unit: '',
@@ -154,6 +183,7 @@ export class AlarmEngine {
       if (ep) {
         if (ep.monitor.size === 0 && ep.edge) this.counts.deduplicated += 1;
         ep.monitor.add(monitorId);
+        ep.staleSinceMs = null;
         this.syncSources(ep);
         return;
       }
@@ -270,6 +300,10 @@ export class AlarmEngine {
     return p;
   }
 
+  private episodesOf(deviceId: string): Episode[] {
+    return [...this.active.values()].filter((e) => e.view.deviceId === deviceId);
+  }
+
   private resetPending(deviceId: string): void {
     const prefix = `${deviceId}|`;
     for (const [k, p] of this.pending) if (k.startsWith(prefix)) p.since = null;
@@ -302,7 +336,7 @@ export class AlarmEngine {
   private raise(key: string, deviceId: string, what: Omit<AlarmView, 'alarmId' | 'deviceId' | 'state' | 'raisedAtMs' | 'clearedAtMs' | 'acknowledged' | 'sources'>, edge: boolean): Episode {
     const atMs = Math.floor(this.opts.clock.nowNs() / 1e6);
     const ep: Episode = {
-      key, edge, monitor: new Set(),
+      key, edge, monitor: new Set(), staleSinceMs: null,
       view: { ...what, alarmId: alarmIdOf(key, atMs), deviceId, state: 'active', raisedAtMs: atMs, clearedAtMs: null, acknowledged: null, sources: edge ? ['edge'] : [] },
     };
     this.active.set(key, ep);

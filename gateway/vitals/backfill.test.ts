@@ -96,6 +96,8 @@ describe('recorded waveform backfill', () => {
         const cov = coverage(rec.map((e) => ({ first: Number(e.waveform?.firstSampleIndex ?? 0), n: e.waveform?.samples?.length ?? 0 })));
         expect(cov[0]?.[0]).toBe(0);
         expect(cov[0]?.[1]).toBeGreaterThanOrEqual(needed);
+        // …and the live copy flows again after the tunnel.
+        expect(hub?.dataFrames('mon-1/ecg-ii').some((e) => Number(e.waveform?.firstSampleIndex ?? 0) >= outageTo)).toBe(true);
       }, { timeout: 10_000, interval: 20 });
 
       const rec = hub.dataFrames('mon-1/rec/ecg-ii');

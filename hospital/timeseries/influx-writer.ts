@@ -141,7 +141,7 @@ export class InfluxTimeseriesWriter implements TimeseriesWriter {
   /** One read + write; returns how long to wait before the next (0: go on at once). */
   private async round(): Promise<number> {
     this.kicked = false;
-    const { points, moved, oldestNs, lag, more } = this.collect();
+    const { points, moved, oldestNs, lag, advanced, more } = this.collect();
     this.m.lagFrames.set(lag);
     this.m.lagSeconds.set(oldestNs === null ? 0 : Math.max(0, (this.opts.clock.nowNs() - oldestNs) / 1e9));
     if (moved.size === 0) return this.kicked ? 0 : this.idleMs;
@@ -163,16 +163,19 @@ export class InfluxTimeseriesWriter implements TimeseriesWriter {
     }
     this.opts.db.saveCursors(moved);
     for (const [k, seq] of moved) this.cursors.set(k, seq);
+    this.m.lagFrames.set(lag - advanced);
+    if (lag === advanced) this.m.lagSeconds.set(0);
     if (this.failures > 0) this.opts.log.info({ failures: this.failures }, 'time-series writes resumed');
     this.failures = 0;
     return more ? 0 : this.kicked ? 0 : this.idleMs;
   }
 
-  private collect(): { points: Point[]; moved: Map<string, number>; oldestNs: number | null; lag: number; more: boolean } {
+  private collect(): { points: Point[]; moved: Map<string, number>; oldestNs: number | null; lag: number; advanced: number; more: boolean } {
     const points: Point[] = [];
     const moved = new Map<string, number>();
     let oldestNs: number | null = null;
     let lag = 0;
+    let advanced = 0;
     let more = false;
     for (const mark of this.opts.reader.marks()) {
       const k = cursorKey(mark.gatewayId, mark.streamId);
@@ -193,10 +196,10 @@ export class InfluxTimeseriesWriter implements TimeseriesWriter {
         }
         last = f.seq;
       }
-      if (last > from) moved.set(k, last);
+      if (last > from) { moved.set(k, last); advanced += last - from; }
       if (last < mark.ackedSeq) more = true;
     }
-    return { points, moved, oldestNs, lag, more };
+    return { points, moved, oldestNs, lag, advanced, more };
   }
 
   private sleep(ms: number): Promise<void> {

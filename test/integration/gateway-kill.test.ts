@@ -89,7 +89,8 @@ describe('gateway and hub killed (SIGKILL) under durable traffic', () => {
     await gw.kill('SIGKILL');
     await gw.writeConfig({ ...gwConfig, devices: [] });
     await gw.start();
-    await waitFor('outbox drained', () => query(outboxDb, (db) => db.prepare('SELECT COUNT(*) FROM frames').pluck().get() === 0), 20_000, 100);
+    // Drained: no frame above its stream's ack (acked frames stay, retained for a hub rollback).
+    await waitFor('outbox drained', () => query(outboxDb, (db) => db.prepare('SELECT COUNT(*) FROM frames f JOIN streams s ON s.stream_id = f.stream_id WHERE f.seq > s.acked_seq').pluck().get() === 0), 20_000, 100);
     await gw.kill('SIGTERM');
 
     const highest = query(outboxDb, (db) => db.prepare('SELECT stream_id, highest_seq FROM streams ORDER BY stream_id').all() as { stream_id: string; highest_seq: number }[]);

@@ -10,7 +10,7 @@
 import { telemed } from '../../protocols/index.js';
 import type { PcdGroup, PcdMessage, PcdObservation } from '../../protocols/hl7v2/index.js';
 import { observationTime, readAlarm } from '../../protocols/hl7v2/index.js';
-import { REFID_ALIASES, toCanonical, vitalByMdc, type VitalCode } from '../../protocols/vitals/index.js';
+import { REFID_ALIASES, VITAL_CODES, toCanonical, vitalByMdc, type VitalCode } from '../../protocols/vitals/index.js';
 import { Hl7DeviceErrorCode } from './errors.js';
 
 const v1 = telemed.v1;
@@ -138,6 +138,14 @@ export function groupWaves(g: PcdGroup, m: PcdMessage): MappedWave[] {
 
 const MDC_EVT_ACTIVE = 196614;
 
+/** The REFID of the vital parameter an alert source names (by REFID or MDC code), if it is one. */
+function sourceParameter(source: string | undefined): string | undefined {
+  if (source === undefined) return undefined;
+  const s = source.trim();
+  if (/^\d+$/.test(s)) return vitalByMdc(Number(s))?.refid;
+  return VITAL_CODES.some((c) => c.refid === s) ? s : undefined;
+}
+
 const PRIORITY: Readonly<Record<string, telemed.v1.AlarmPriority>> = {
   PH: v1.AlarmPriority.ALARM_PRIORITY_HIGH, PM: v1.AlarmPriority.ALARM_PRIORITY_MEDIUM, PL: v1.AlarmPriority.ALARM_PRIORITY_LOW,
 };
@@ -153,7 +161,12 @@ export function groupAlarm(g: PcdGroup, m: PcdMessage): telemed.v1.IAlarm | unde
   // PCD-04: phase start/continue/update with state active|latched = the alarm stands; phase end
   // or state inactive = it has ended.
   const ended = phase === 'end' || phase === 'stop' || state === 'inactive';
-  const code = a.eventRefid ?? (a.eventCode !== undefined ? String(a.eventCode) : 'MDC_EVT_UNKNOWN');
+  const event = a.eventRefid ?? (a.eventCode !== undefined ? String(a.eventCode) : 'MDC_EVT_UNKNOWN');
+  // A limit or probe alarm names its parameter in MDC_ATTR_ALERT_SOURCE: `code` is then
+  // "<parameter REFID>/<event REFID>" (docs/CONTRACTS.md), so the edge alarm engine can merge it
+  // with its own episode for that parameter.
+  const source = sourceParameter(a.source);
+  const code = source !== undefined ? `${source}/${event}` : event;
   return {
     // Stable over the alarm's start and end, so the alarm engine can pair them.
     alarmId: `${deviceId}:${code}:${a.containment}`,
@@ -162,6 +175,6 @@ export function groupAlarm(g: PcdGroup, m: PcdMessage): telemed.v1.IAlarm | unde
     priority: PRIORITY[a.priority ?? ''] ?? v1.AlarmPriority.ALARM_PRIORITY_UNSPECIFIED,
     state: ended ? v1.AlarmState.ALARM_STATE_CLEARED : v1.AlarmState.ALARM_STATE_ACTIVE,
     code,
-    text: a.eventText ?? a.eventRefid ?? code,
+    text: a.eventText ?? a.eventRefid ?? event,
   };
 }

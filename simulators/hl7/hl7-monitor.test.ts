@@ -61,9 +61,18 @@ describe('PCD-01 / PCD-04 encoding', () => {
       expect(Hl7Message.parse(text).getSegment('OBR')?.getField(4)?.toString()).toBe('196616^MDC_EVT_ALARM^MDC');
       return (receiver.handle(new TextEncoder().encode(text)).readings[0]!.payload as { alarm: telemed.v1.IAlarm }).alarm;
     });
-    expect(got[0]).toMatchObject({ code: 'MDC_EVT_SENSOR_DISCONN', state: v1.AlarmState.ALARM_STATE_ACTIVE, kind: v1.AlarmKind.ALARM_KIND_TECHNICAL });
+    expect(got[0]).toMatchObject({ code: 'MDC_PULS_OXIM_SAT_O2/MDC_EVT_SENSOR_DISCONN', state: v1.AlarmState.ALARM_STATE_ACTIVE, kind: v1.AlarmKind.ALARM_KIND_TECHNICAL });
     expect(got[1]!.state).toBe(v1.AlarmState.ALARM_STATE_CLEARED);
     expect(got[1]!.alarmId).toBe(got[0]!.alarmId);
+  });
+
+  it('a limit alarm names its parameter: "<parameter REFID>/<event>" for the edge alarm engine; two limit alarms keep apart', () => {
+    const receiver = new Hl7Receiver({ ackId: () => 'A', timestamp: () => '20261206' });
+    const mk = (parameter: 'HR' | 'RR', n: number) => oruR40(ID, `L${n}`, 0, { tMs: 1000, alarmId: `x${n}`, code: 'MDC_EVT_HI', parameter, kind: 'physiological', priority: 'medium', state: 'active', text: `${parameter} high` });
+    const [hr, rr] = [mk('HR', 1), mk('RR', 2)].map((t) => (receiver.handle(new TextEncoder().encode(t)).readings[0]!.payload as { alarm: telemed.v1.IAlarm }).alarm);
+    expect(hr).toMatchObject({ code: 'MDC_ECG_HEART_RATE/MDC_EVT_HI', priority: v1.AlarmPriority.ALARM_PRIORITY_MEDIUM, kind: v1.AlarmKind.ALARM_KIND_PHYSIOLOGICAL });
+    expect(rr!.code).toBe('MDC_RESP_RATE/MDC_EVT_HI');
+    expect(rr!.alarmId).not.toBe(hr!.alarmId);
   });
 });
 
@@ -137,7 +146,7 @@ describe('hl7-monitor simulator → hl7-mllp device (real sockets)', () => {
     sim.start();
     cleanup.push(() => sim.stop());
     const alarmsOf = (): telemed.v1.IAlarm[] => readings.filter((r) => 'alarm' in r.payload).map((r) => (r.payload as { alarm: telemed.v1.IAlarm }).alarm);
-    await waitFor('probe alarm cleared', () => (alarmsOf().some((a) => a.code === 'MDC_EVT_SENSOR_DISCONN' && a.state === v1.AlarmState.ALARM_STATE_CLEARED) ? true : undefined), 20_000);
+    await waitFor('probe alarm cleared', () => (alarmsOf().some((a) => a.code?.endsWith('MDC_EVT_SENSOR_DISCONN') && a.state === v1.AlarmState.ALARM_STATE_CLEARED) ? true : undefined), 20_000);
     const vit = readings.filter((r) => 'vitals' in r.payload).map((r) => (r.payload as { vitals: telemed.v1.IVitalsNumerics }).vitals);
     const spo2 = vit.map((v) => v.numerics!.find((n) => n.label === 'SPO2')!);
     expect(spo2.some((n) => n.valid === false)).toBe(true);

@@ -76,7 +76,7 @@ function mutateJson(root: unknown, path: number[], value: unknown, del: boolean)
     const child = (node as Record<string | number, unknown>)[k];
     const last = i === path.length - 1 || child === null || typeof child !== 'object';
     if (last) {
-      if (del && !Array.isArray(node)) delete (node as Record<string, unknown>)[k as string];
+      if (del && !Array.isArray(node)) delete (node)[k as string];
       else (node as Record<string | number, unknown>)[k] = value;
       return clone;
     }

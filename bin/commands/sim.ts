@@ -5,7 +5,8 @@ simulators:
   ecg-cart   the 18-lead ECG cart on a serial port: telemed sim ecg-cart --help
   vitals-mqtt  a vital-sign monitor publishing a clinical scenario over MQTT: telemed sim vitals-mqtt --help
   hl7-monitor  a monitor sending the scenario as IHE PCD-01/04 over MLLP: telemed sim hl7-monitor --help
-  gps          an NMEA 0183 GPS driving a route on a serial port: telemed sim gps --help`;
+  gps          an NMEA 0183 GPS driving a route on a serial port: telemed sim gps --help
+  ultrasound-arm  the robotic ultrasound arm on a serial port or TCP: telemed sim ultrasound-arm --help`;
 
 export async function simCommand(argv: string[]): Promise<void> {
   const [which, ...rest] = argv;
@@ -37,6 +38,11 @@ export async function simCommand(argv: string[]): Promise<void> {
     case 'gps': {
       const { gpsCommand } = await import('../../simulators/gps/cli.js');
       await gpsCommand(rest);
+      return;
+    }
+    case 'ultrasound-arm': {
+      const { ultrasoundArmCommand } = await import('../../simulators/ultrasound-arm/cli.js');
+      await ultrasoundArmCommand(rest);
       return;
     }
     case undefined:

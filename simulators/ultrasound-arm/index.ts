@@ -1,0 +1,4 @@
+export * from './arm-simulator.js';
+export * from './kinematics.js';
+export * from './phantom.js';
+export * from './wires.js';

@@ -79,6 +79,11 @@ export class EcgDecodePool {
     });
   }
 
+  /** Starts a thread ahead of need (a record's first chunk is in), so its start-up overlaps the upload. */
+  warm(): void {
+    if (!this.closed && this.slots.length === 0) this.spawn();
+  }
+
   /** Terminates the threads; queued and running tasks fail with TM_ERR_ECG_DECODE_FAILED. */
   async close(): Promise<void> {
     this.closed = true;

@@ -133,6 +133,7 @@ export function ecgPlugin(opts: EcgPluginOptions) {
     const off = registry.onFrame((gatewayId, env) => {
       const c = env.ecgChunk;
       if (env.payload !== 'ecgChunk' || c == null) return;
+      if (Number(c.offset ?? 0) === 0 && isDocumentType(c.contentType ?? '')) pool.warm();
       if (Number(c.offset ?? 0) > 0 && !reassembler.has(gatewayId, c.recordId ?? '')) {
         for (const earlier of recoverEarlierChunks(store, gatewayId, env.header.streamId ?? '', Number(env.header.seq ?? 0), c, log)) {
           for (const r of reassembler.add(gatewayId, earlier)) onRecord(r);

@@ -19,9 +19,41 @@ export async function fetchWorklist(token: string, signal?: AbortSignal): Promis
   return body.records.map(asHubEcgView).filter((r) => r !== null);
 }
 
+/** Most pages the viewer loads (20 × 180 000 samples: 18 leads × 200 s at 1 kHz); a longer record shows its start. */
+const MAX_PAGES = 20;
+
+/** Appends page `b` to `a`, lead by lead (pages list the same leads in the same order). */
+function joinPages(a: EcgSamples, b: EcgSamples): EcgSamples {
+  const leads: EcgSamples['leads'] = [];
+  a.leads.forEach((lead, i) => { leads.push({ lead: lead.lead, uv: [...lead.uv, ...(b.leads[i]?.uv ?? [])] }); });
+  return { sampleRateHz: a.sampleRateHz, leads };
+}
+
+/**
+ * The record's samples, page by page (GET api/ecg/records/:id/samples, at most 180 000 samples a
+ * page: the hub never builds one huge answer), joined lead by lead.
+ */
+async function fetchSamples(token: string, id: string, signal?: AbortSignal): Promise<EcgSamples | null> {
+  let out: EcgSamples | null = null;
+  let from = 0;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const body: unknown = await fetchJson(api(`api/ecg/records/${encodeURIComponent(id)}/samples?from=${from}`), { headers: auth(token), signal: signal ?? null });
+    const s: EcgSamples | null = asSamples(body);
+    if (s === null) break;
+    out = out === null ? s : joinPages(out, s);
+    const next = (body as { next?: unknown }).next;
+    if (typeof next !== 'number' || next <= from) break;
+    from = next;
+  }
+  return out;
+}
+
 export async function fetchEcgRecord(token: string, id: string, signal?: AbortSignal): Promise<{ record: HubEcgView; samples: EcgSamples | null }> {
-  const body = await fetchJson(api(`api/ecg/records/${encodeURIComponent(id)}?samples=1`), { headers: auth(token), signal: signal ?? null });
-  return { record: record(body), samples: asSamples((body as { samples?: unknown }).samples) };
+  const [body, samples] = await Promise.all([
+    fetchJson(api(`api/ecg/records/${encodeURIComponent(id)}`), { headers: auth(token), signal: signal ?? null }),
+    fetchSamples(token, id, signal),
+  ]);
+  return { record: record(body), samples };
 }
 
 /** Claims the record for this reader; a 409 `TM_ERR_ECG_CLAIMED` means someone else is reading it. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GpsFixTracker, haversineM, parseSentence } from '../../protocols/nmea/index.js';
+import { GpsSimulator } from './gps-simulator.js';
 import { epochSentences } from './nmea-out.js';
 import { BUILTIN_ROUTE, RouteDrive, parseRoute } from './route.js';
 
@@ -51,5 +52,18 @@ describe('GPS simulator', () => {
     expect(() => parseRoute({ points: [{ lat: 1, lon: 1 }] })).toThrow(/at least 2/);
     expect(() => parseRoute({ points: [{ lat: 91, lon: 1 }, { lat: 1, lon: 1 }] })).toThrow(/points\[0\]/);
     expect(parseRoute({ name: 'x', points: [{ lat: 1, lon: 1, speedKmh: 30, tunnel: true }, { lat: 1, lon: 2 }] }).points[0]).toEqual({ lat: 1, lon: 1, speedKmh: 30, tunnel: true });
+  });
+
+  it('paces each epoch at the line rate: at 4800 baud the three sentences take at least bytes × 10 / 4800 s', async () => {
+    const writes: { t: number; n: number }[] = [];
+    const sim = new GpsSimulator({ wire: { write: (b) => { writes.push({ t: performance.now(), n: b.length }); return Promise.resolve(); } }, route: BUILTIN_ROUTE, baudRate: 4800, startTimeMs: 0 });
+    sim.start();
+    await new Promise((r) => setTimeout(r, 900));
+    sim.stop();
+    expect(writes.length).toBe(3);
+    const bytes = writes[0]!.n + writes[1]!.n;
+    // the third sentence starts only after the first two have had their time on the wire
+    expect(writes[2]!.t - writes[0]!.t).toBeGreaterThanOrEqual((bytes * 10 * 1000) / 4800 - 5);
+    expect(() => new GpsSimulator({ wire: { write: () => Promise.resolve() }, route: BUILTIN_ROUTE, baudRate: 4800, epochMs: 200 })).toThrow(/cannot carry/);
   });
 });

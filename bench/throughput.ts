@@ -6,7 +6,9 @@
 // gateway: a gateway in this process (encode → schedule → outbox → send) into a hub in a child.
 // gateway sustained: frames offered at a steady rate (published every ~1 ms tick), stepped up until
 // the gateway no longer keeps up (drops, backlog, p99 queue wait); the burst figures are kept.
-// Usage: npm run bench:throughput -- [--json FILE] [--frames N] [--only STEP,...] [--rates R,...] [--step-s S]
+// Usage: npm run bench:throughput -- [--json FILE] [--frames N] [--only STEP,...] [--rates R,...] [--step-s S] [--tls]
+// --tls: hub and gateway over wss:// with mutual TLS (certificates made per run), the cost of TLS;
+// the *ToSink steps stay plain (sink-hub.ts speaks ws:// only).
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync, writeFileSync, mkdtempSync, mkdirSync, rmSync } from 'node:fs';
@@ -19,6 +21,7 @@ import { PROTOCOL_VERSION, TrafficClass, decodeEnvelope, encodeEnvelope, telemed
 import { batchElementSize, encodeBatch } from '../protocols/wire/batch.js';
 import { loadGatewayConfig } from '../gateway/config.js';
 import { startGateway } from '../gateway/main.js';
+import { benchPki } from './uplink/bench-pki.js';
 import { ChildProc } from './uplink/child-proc.js';
 import { sleep } from './uplink/clock.js';
 import { DEFAULT_TRAFFIC, type RunName } from './uplink/scenario.js';
@@ -32,6 +35,14 @@ const arg = (name: string): string | undefined => {
 };
 const FRAMES = Number(arg('--frames') ?? 50_000);
 const dir = mkdtempSync(join(os.tmpdir(), 'telemed-throughput-'));
+const TLS = process.argv.includes('--tls');
+const pkiDir = join(dir, 'pki');
+/** --tls: the bench gateway's client side (its certificate, key and the pinned CA), for raw sockets and the gateway. */
+async function gatewayTls(): Promise<{ files: { ca: string; cert: string; key: string }; pems: { ca: Buffer; cert: Buffer; key: Buffer } }> {
+  const files = (await benchPki(pkiDir)).gateways.get(GATEWAY_ID);
+  if (files === undefined) throw new Error('bench pki has no gateway certificate');
+  return { files, pems: { ca: readFileSync(files.ca), cert: readFileSync(files.cert), key: readFileSync(files.key) } };
+}
 
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
 function cpuSecondsOf(pid: number | undefined): number {
@@ -51,7 +62,7 @@ const perCpu: Record<string, number> = {};
 async function hubChild(name: string): Promise<{ child: ChildProc; port: number }> {
   const d = join(dir, name);
   mkdirSync(d, { recursive: true });
-  const child = new ChildProc({ role: 'hub', run: 'telemed', traffic: { ...DEFAULT_TRAFFIC, controlHz: 0.001 }, dir: d, connectPort: 0 });
+  const child = new ChildProc({ role: 'hub', run: 'telemed', traffic: { ...DEFAULT_TRAFFIC, controlHz: 0.001 }, dir: d, connectPort: 0, ...(TLS ? { tlsDir: pkiDir } : {}) });
   return { child, port: (await child.wait('ready', 30_000)).port };
 }
 
@@ -89,7 +100,7 @@ async function hubRate(durable: boolean, batch: boolean): Promise<number> {
   const { child, port } = await hubChild(`${durable ? 'hub-durable' : 'hub-realtime'}${batch ? '-batch' : ''}`);
   const single = Array.from({ length: FRAMES }, (_, i) => vitalsFrame(i + 1, durable));
   const frames = batch ? batched(single) : single;
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/uplink`, 'telemed.v1', { perMessageDeflate: false });
+  const ws = new WebSocket(`${TLS ? 'wss' : 'ws'}://127.0.0.1:${port}/uplink`, 'telemed.v1', { perMessageDeflate: false, ...(TLS ? (await gatewayTls()).pems : {}) });
   const inbox: DecodedEnvelope[] = [];
   let wake: (() => void) | null = null;
   ws.on('message', (d: Buffer) => { inbox.push(decodeEnvelope(new Uint8Array(d))); wake?.(); });
@@ -148,7 +159,10 @@ async function openGateway(durable: boolean, mode: RunName, sink: boolean, maxQu
   const { child, port } = sink ? await sinkChild() : await hubChild(`gw-hub-${mode}-${durable}-${Date.now()}`);
   const d = join(dir, `gw-${mode}-${durable}-${Date.now()}`);
   const config = loadGatewayConfig({
-    gatewayId: GATEWAY_ID, hub: { url: `ws://127.0.0.1:${port}/uplink`, credential: GATEWAY_SECRET }, port: 0, dataDir: d,
+    gatewayId: GATEWAY_ID, port: 0, dataDir: d,
+    hub: TLS && !sink
+      ? { url: `wss://127.0.0.1:${port}/uplink`, credential: GATEWAY_SECRET, tls: (await gatewayTls()).files }
+      : { url: `ws://127.0.0.1:${port}/uplink`, credential: GATEWAY_SECRET },
     outbox: { maxBytes: 512 * 1024 * 1024 }, classes: { waveform: { maxQueuedFrames: maxQueued } },
     ...(mode === 'fifo' ? { uplink: { mode: 'fifo' } } : {}),
   });
@@ -394,6 +408,7 @@ const steady: Record<string, SteadyStep[]> = {};
 
 async function main(): Promise<void> {
   const loadBefore = os.loadavg();
+  if (TLS) await benchPki(pkiDir);
   const result: Record<string, number | string> = {};
   // --only a,b: run just the named steps (e.g. gatewayRealtimeFramesPerS for a CPU profile).
   const only = arg('--only')?.split(',');
@@ -418,7 +433,7 @@ async function main(): Promise<void> {
   await step('gatewayFifoSustainedFramesPerS', () => sustainedRate(false, 'fifo', false, 'gatewayFifoSustained'));
   const num = (k: string): number => (typeof result[k] === 'number' ? result[k] : 0);
   const out = {
-    bench: 'throughput', frames: FRAMES, frameBytes: vitalsFrame(1, true).length, hubBatchBytes: BATCH_BYTES, result, perCpuSecond: perCpu,
+    bench: 'throughput', tls: TLS, frames: FRAMES, frameBytes: vitalsFrame(1, true).length, hubBatchBytes: BATCH_BYTES, result, perCpuSecond: perCpu,
     notes: {
       burst: 'gateway*FramesPerS without "Sustained": FRAMES published in ~50 ms (about 1M frames/s offered, budget 60 s so none is late), rate = FRAMES / time until the last is sent or acked; the scheduled gateway holds the burst queued behind its pacer: a drain figure, not a sustained rate',
       sustained: `gateway*Sustained*: highest offered rate (stepped through ${STEADY_RATES.join(', ')} frames/s, each offered ${RAMP_S} s then measured ${STEP_S} s, a failed step tried once more, published every ~1 ms timer tick in device callbacks of 32 frames, the class default budget (late frames drop) and a deep queue) with no drop, backlog at the step's end <= ${BACKLOG_MS} ms of frames (durable: ${DURABLE_BACKLOG_MS} ms, done = acked) (frames waiting at the end of the measured part) and p99 queue wait <= ${WAIT_P99_MS} ms; perCpuSecond.*AtSustained: 1 / the gateway process's CPU per frame at that rate (frame generation included). 0 = not even the first rate`,

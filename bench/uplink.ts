@@ -2,7 +2,8 @@
 // ways (telemed scheduled, telemed FIFO, a Mosquitto bridge), per-class latency, loss and
 // utilisation, with the issue's targets judged. See bench/uplink/README.md.
 // Usage: npm run bench:uplink -- --json FILE [--scenario saturated-cell|tunnel|handover|rate-step|competing-flow|trace:PROFILE]
-//        [--duration S] [--warmup S] [--runs telemed,strict,shaped,fifo,mqtt-fair,mosquitto] [--backlog-mb N]
+//        [--duration S] [--warmup S] [--runs telemed,strict,shaped,fifo,mqtt-fair,mosquitto] [--backlog-mb N] [--tls]
+// --tls: the telemed peers run over wss:// with mutual TLS (certificates made per run), to measure what TLS costs.
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { directionService, getProfile } from '../simulators/link/index.js';
@@ -13,10 +14,10 @@ import { buildScenario, DEFAULT_RUNS, FIXED_SCENARIOS, RUN_NAMES, type RunName, 
 import { table } from './uplink/table.js';
 import { evaluateTargets } from './uplink/targets.js';
 
-interface Args { json: string | null; scenario: ScenarioName; durationS: number; warmupS: number; runs: RunName[]; backlogMb: number | null }
+interface Args { json: string | null; scenario: ScenarioName; durationS: number; warmupS: number; runs: RunName[]; backlogMb: number | null; tls: boolean }
 
 function parseArgs(argv: readonly string[]): Args {
-  const a: Args = { json: null, scenario: 'saturated-cell', durationS: 60, warmupS: 10, runs: [...DEFAULT_RUNS], backlogMb: null };
+  const a: Args = { json: null, scenario: 'saturated-cell', durationS: 60, warmupS: 10, runs: [...DEFAULT_RUNS], backlogMb: null, tls: false };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i + 1];
     switch (argv[i]) {
@@ -29,6 +30,7 @@ function parseArgs(argv: readonly string[]): Args {
       case '--duration': a.durationS = Number(v); i++; break;
       case '--warmup': a.warmupS = Number(v); i++; break;
       case '--backlog-mb': a.backlogMb = Number(v); i++; break;
+      case '--tls': a.tls = true; break;
       case '--runs':
         a.runs = (v ?? '').split(',').map((r) => {
           if (!(RUN_NAMES as readonly string[]).includes(r)) throw new Error(`--runs: unknown run "${r}" (${RUN_NAMES.join(', ')})`);
@@ -54,7 +56,7 @@ async function main(): Promise<void> {
   const failures: Record<string, string> = {};
   for (const run of args.runs) {
     try {
-      results.push(analyse(await runOnce(run, scn, log), scn, rateBps));
+      results.push(analyse(await runOnce(run, scn, log, { tls: args.tls }), scn, rateBps));
     } catch (err) {
       // One transport failing (e.g. the FIFO switch missing) must not hide the others' numbers.
       failures[run] = err instanceof Error ? err.message : String(err);
@@ -64,7 +66,7 @@ async function main(): Promise<void> {
   const byRun = Object.fromEntries(results.map((r) => [r.run, r]));
   const targets = evaluateTargets(args.scenario, byRun);
   const out = {
-    bench: 'uplink', scenario: scn, profile: getProfile(scn.profile), runs: results, failures, targets,
+    bench: 'uplink', tls: args.tls, scenario: scn, profile: getProfile(scn.profile), runs: results, failures, targets,
     machine: { cpus: os.cpus().length, loadavgBefore: loadBefore, loadavgAfter: os.loadavg(), node: process.version, linkNice: priority.ok ? LINK_NICE : 0 },
     command: `npm run bench:uplink -- ${process.argv.slice(2).join(' ')}`, finishedAt: new Date().toISOString(),
   };

@@ -56,6 +56,11 @@ export interface ChildSpec {
   connectPort: number;
   /** `shaped` runs: the fixed token-bucket rate, bits/s (0.95x the cell's nominal uplink rate). */
   shapedRateBps?: number;
+  /**
+   * telemed runs over TLS (`--tls`): the folder of a local enrolment (hospital/pki ensurePki, made by
+   * the parent before either side starts); the hub serves wss:// with mutual TLS, the edge pins its CA.
+   */
+  tlsDir?: string;
 }
 
 export type ToChild = { type: 'start' } | { type: 'stop' } | { type: 'collect' } | { type: 'close' };

@@ -2,6 +2,7 @@ import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { directionService, getProfile, startLink, type GreedyFlow, type LinkEmulator, type LinkStats } from '../../simulators/link/index.js';
+import { benchPki } from './bench-pki.js';
 import { sleep, wallMs } from './clock.js';
 import { ChildProc } from './child-proc.js';
 import type { ChildSpec, LoopDelay, SideReport } from './ipc.js';
@@ -35,10 +36,13 @@ export interface RawRun {
  * One run of the scenario with one transport: hub side, link emulator, edge side; warm-up,
  * measured window (with the tunnel outage), drain, collect, and everything closed again.
  */
-export async function runOnce(run: RunName, scn: Scenario, log: (s: string) => void): Promise<RawRun> {
+export async function runOnce(run: RunName, scn: Scenario, log: (s: string) => void, opts: { tls?: boolean } = {}): Promise<RawRun> {
   const profile = scn.linkProfile ?? getProfile(scn.profile);
   const nominalBps = directionService(profile.up, 0).nominalBps;
   const dir = mkdtempSync(join(tmpdir(), `telemed-bench-${run}-`));
+  // --tls: telemed peers over wss:// with mutual TLS (the MQTT peers stay plain: their bridge has no TLS here).
+  const tlsDir = opts.tls === true && !isMqttRun(run) ? join(dir, 'pki') : undefined;
+  if (tlsDir !== undefined) await benchPki(tlsDir);
   const brokers: Broker[] = [];
   const children: ChildProc[] = [];
   let link: LinkEmulator | undefined;
@@ -46,7 +50,7 @@ export async function runOnce(run: RunName, scn: Scenario, log: (s: string) => v
   const spec = (role: 'edge' | 'hub', connectPort: number): ChildSpec => {
     const d = join(dir, role);
     mkdirSync(d, { recursive: true });
-    return { role, run, traffic: scn.traffic, dir: d, connectPort, ...(run === 'shaped' ? { shapedRateBps: Math.round(0.95 * nominalBps) } : {}) };
+    return { role, run, traffic: scn.traffic, dir: d, connectPort, ...(run === 'shaped' ? { shapedRateBps: Math.round(0.95 * nominalBps) } : {}), ...(tlsDir !== undefined ? { tlsDir } : {}) };
   };
   try {
     let hubTarget: number;

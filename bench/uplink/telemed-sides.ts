@@ -6,6 +6,7 @@ import { startGateway } from '../../gateway/main.js';
 import { hashSecret } from '../../hospital/auth/password.js';
 import { loadHospitalConfig } from '../../hospital/config.js';
 import { startHospital } from '../../hospital/main.js';
+import { benchPki } from './bench-pki.js';
 import { sleep, wallMs } from './clock.js';
 import { Ledger, type ChildSpec } from './ipc.js';
 import { GATEWAY_ID, GATEWAY_SECRET, type Side } from './side.js';
@@ -24,6 +25,7 @@ export async function telemedHub(spec: ChildSpec): Promise<Side> {
     gateways: [{ id: GATEWAY_ID, secretHash: await hashSecret(GATEWAY_SECRET, { N: 1024, r: 8, p: 1 }) }],
     // The FIFO baseline is FIFO both ways: the hub's downlink too (one unpaced queue).
     ...(spec.run === 'fifo' ? { uplink: { downlinkMode: 'fifo' } } : {}),
+    ...(spec.tlsDir !== undefined ? { tls: { ...(await benchPki(spec.tlsDir)).hub, requireClientCert: true } } : {}),
   });
   const hub = await startHospital(config, { logger: hubLogger });
   const registry = hub.app.hospital.registry;
@@ -52,7 +54,9 @@ export async function telemedHub(spec: ChildSpec): Promise<Side> {
 export async function telemedEdge(spec: ChildSpec): Promise<Side> {
   const config = loadGatewayConfig({
     gatewayId: GATEWAY_ID, siteKind: 'ambulance', siteName: 'bench',
-    hub: { url: `ws://127.0.0.1:${spec.connectPort}/uplink`, credential: GATEWAY_SECRET },
+    hub: spec.tlsDir === undefined
+      ? { url: `ws://127.0.0.1:${spec.connectPort}/uplink`, credential: GATEWAY_SECRET }
+      : { url: `wss://127.0.0.1:${spec.connectPort}/uplink`, credential: GATEWAY_SECRET, tls: (await benchPki(spec.tlsDir)).gateways.get(GATEWAY_ID) },
     host: '127.0.0.1', port: 0, dataDir: spec.dir,
     // Room for the 50 MB backlog plus a minute of records: a full outbox would refuse, not measure.
     outbox: { maxBytes: 1024 * 1024 * 1024 },

@@ -1,4 +1,7 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startMosquitto, type Broker } from '../../bench/uplink/mosquitto.js';
@@ -7,6 +10,11 @@ import type { DeviceState, Reading } from '../../devices/synthetic/device-api.js
 import { systemClock, telemed } from '../../protocols/index.js';
 import { MqttMonitorSimulator, type MqttMonitorOptions } from '../../simulators/vitals/index.js';
 import { makeTempDir } from '../helpers/socat.js';
+import { loadGatewayConfig } from '../../gateway/config.js';
+import { DeviceManager } from '../../gateway/devices/manager.js';
+import type { BuildFrameInput } from '../../gateway/uplink/streams.js';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 // The MQTT monitor simulator and the vitals-mqtt driver through a real Mosquitto on a random
 // loopback port (started here; bench/uplink/mosquitto.ts writes its config: listener on
@@ -119,4 +127,37 @@ describe('vitals-mqtt through a real Mosquitto', () => {
     const times = got.map((r) => r.captureTimeNs);
     for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThan(500e6);
   }, 20_000);
+
+  it('the gateway config registers vitals-mqtt, fed by `telemed sim vitals-mqtt` as a child process', async () => {
+    const cfg = loadGatewayConfig({
+      gatewayId: 'amb-gw', siteKind: 'ambulance', hub: { credential: 'x' },
+      devices: [{ kind: 'vitals-mqtt', id: 'mon-cli', monitorId: 'amb-cli', mqtt: { url: `mqtt://127.0.0.1:${broker.port}` }, silenceMs: 20_000 }],
+    });
+    const frames: BuildFrameInput[] = [];
+    const manager = new DeviceManager(cfg.devices, (f) => frames.push(f), { clock: systemClock, logger: log });
+    await manager.start(new AbortController().signal);
+    cleanups.push(() => manager.stop());
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'bin', 'telemed.ts'), 'sim', 'vitals-mqtt',
+      '--url', `mqtt://127.0.0.1:${broker.port}`, '--monitor', 'amb-cli', '--scenario', 'sepsis', '--seed', '1'], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+    cleanups.push(async () => { if (child.exitCode === null) { child.kill('SIGKILL'); await once(child, 'exit'); } });
+    await waitFor(() => frames.some((f) => f.streamId === 'mon-cli/vitals'), 20_000, `vitals frames (simulator said: ${out})`);
+    await waitFor(() => frames.some((f) => f.streamId === 'mon-cli/ecg-ii'), 5000, 'ECG frames');
+    expect(out).toContain('vitals-mqtt monitor amb-cli');
+    expect(manager.list()).toEqual([{ id: 'mon-cli', kind: 'vitals-mqtt', state: 'running' }]);
+    // Ctrl-C: the simulator says offline (retained) before it goes; the device is faulted at once.
+    child.kill('SIGTERM');
+    const [code] = await once(child, 'exit') as [number | null];
+    expect(code).toBe(0);
+    await waitFor(() => manager.list()[0]!.state === 'faulted', 3000, 'faulted after the monitor shut down');
+  }, 40_000);
+
+  it('the config refuses an embedded broker off loopback without a monitor password', () => {
+    const base = { gatewayId: 'g', hub: { credential: 'x' } };
+    expect(() => loadGatewayConfig({ ...base, devices: [{ kind: 'vitals-mqtt', id: 'm', mqtt: { host: '0.0.0.0' } }] })).toThrow(/TM_ERR_VITALS_BROKER_UNSAFE_BIND/);
+    expect(() => loadGatewayConfig({ ...base, devices: [{ kind: 'vitals-mqtt', id: 'm', mqtt: { host: '0.0.0.0', monitorPassword: 'a-long-secret-1' } }] })).not.toThrow();
+    expect(() => loadGatewayConfig({ ...base, devices: [{ kind: 'vitals-mqtt', id: 'm', mqtt: { url: 'http://x' } }] })).toThrow(/mqtt\/url/);
+  });
 });

@@ -1,6 +1,7 @@
 import { Point } from '@influxdata/influxdb-client';
 import type { DecodedEnvelope } from '../../protocols/index.js';
 import { encounterId } from '../vitals/encounter.js';
+import { nsToMs } from '../vitals/time.js';
 
 /**
  * The time-series schema (hospital/README.md "Time series"). One point per valid numeric:
@@ -29,7 +30,7 @@ export interface FrameContext {
   readonly captureTimeNs: number;
 }
 
-const ms = (ns: number): number => Math.floor(ns / 1e6);
+const ms = nsToMs;
 
 /** The points of one stored vitals frame (possibly none). */
 export function pointsOfVitals(ctx: FrameContext, env: DecodedEnvelope): Point[] {

@@ -14,6 +14,7 @@ import { AmbulanceTracker, ETA_CODE, type AmbulanceFix } from './ambulance-track
 import { VitalsErrorCode } from './errors.js';
 import type { FramesReader, StoredFrame } from './frames-reader.js';
 import type { VitalsDb } from './vitals-db.js';
+import { nsToIso, nsToMs } from './time.js';
 
 /** Downlink stream of acknowledgements (ALARM class, durable): one class per stream (diagnosis-relay.ts). */
 export const ALARM_ACK_STREAM = 'alarm-ack';
@@ -55,7 +56,8 @@ const NOT_FOUND = { code: VitalsErrorCode.AMBULANCE_NOT_FOUND, message: 'no such
  * The ambulance board's API (hospital/README.md "Ambulance board"), every route behind a session
  * and the site check of auth/access.ts (another site's ambulance is answered like an unknown one):
  *
- * - GET  /api/ambulances: ambulances of the person's sites, with position and ETA;
+ * - GET  /api/ambulances: ambulances of the person's sites, with position and ETA (after a hub
+ *   restart also those not yet reconnected that reported a position in the last 15 minutes);
  * - GET  /api/ambulances/:gatewayId/recent?minutes=15: numeric trends from records.db, the alarms
  *   of the window with their acknowledgements, and the track;
  * - POST /api/ambulances/:gatewayId/alarms/:alarmId/ack (clinician, specialist, admin): audited in
@@ -80,7 +82,10 @@ export function ambulancePlugin(opts: AmbulancePluginOptions) {
     app.get('/api/ambulances', { preHandler: anyone }, (req) => {
       const who = req.authUser;
       if (who === null) return { ambulances: [] };
-      const views = access.filter(who, registry.views(), (v) => v.id).filter((v) => v.siteKind === 'ambulance');
+      // An ambulance says so in its Hello; one that has not connected since the hub started is
+      // still listed when records.db holds a position of it from the last 15 minutes.
+      const views = access.filter(who, registry.views(), (v) => v.id)
+        .filter((v) => v.siteKind === 'ambulance' || (v.siteKind === null && tracker.fix(v.id) !== null));
       return {
         ambulances: views.map((v) => ({
           id: v.id, siteName: v.siteName, site: access.siteOf(v.id) ?? v.id, connected: v.connected, lastSeenAt: v.lastSeenAt,
@@ -99,7 +104,7 @@ export function ambulancePlugin(opts: AmbulancePluginOptions) {
         const vitals = reader.framesSince(gatewayId, 'vitals', fromNs, MAX_TREND_FRAMES);
         const alarmFrames = reader.framesSince(gatewayId, 'alarm', Math.min(fromNs, toNs - 3600e9), MAX_TREND_FRAMES);
         return {
-          gatewayId, from: new Date(fromNs / 1e6).toISOString(), to: new Date(toNs / 1e6).toISOString(),
+          gatewayId, from: nsToIso(fromNs), to: nsToIso(toNs),
           series: trends(vitals), track: track(vitals), fix: tracker.fix(gatewayId),
           alarms: latestAlarms(alarmFrames).map((a) => withAcks(a, db, gatewayId)),
         };
@@ -125,7 +130,7 @@ export function ambulancePlugin(opts: AmbulancePluginOptions) {
           header: { streamId: ALARM_ACK_STREAM, trafficClass: TrafficClass.TRAFFIC_CLASS_ALARM, durable: true, captureTimeNs: nowNs },
           alarm: ack,
         });
-        const atMs = Math.floor(nowNs / 1e6);
+        const atMs = nsToMs(nowNs);
         db.appendAck({ gatewayId, alarmId, username: who.username, atMs, result });
         acksCounter.inc({ result });
         if (result === 'backpressure' || result === 'not-connected') {
@@ -153,7 +158,7 @@ export function trends(frames: readonly StoredFrame[]): TrendSeries[] {
       let s = out.get(key);
       if (s === undefined) { s = { code, label: n.label ?? '', unit, points: [] }; out.set(key, s); }
       const t = Number(n.timeNs ?? 0) > 0 ? Number(n.timeNs) : f.captureTimeNs;
-      s.points.push([Math.floor(t / 1e6), value]);
+      s.points.push([nsToMs(t), value]);
     }
   }
   for (const s of out.values()) s.points.sort((a, b) => a[0] - b[0]);
@@ -166,7 +171,7 @@ export function track(frames: readonly StoredFrame[]): [number, number, number][
   for (const f of frames) {
     const p = f.env.vitals?.position;
     if (p == null || (p.latitudeDeg === 0 && p.longitudeDeg === 0)) continue;
-    out.push([Math.floor(f.captureTimeNs / 1e6), p.latitudeDeg ?? 0, p.longitudeDeg ?? 0]);
+    out.push([nsToMs(f.captureTimeNs), p.latitudeDeg ?? 0, p.longitudeDeg ?? 0]);
   }
   return out;
 }

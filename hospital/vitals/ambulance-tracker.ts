@@ -1,5 +1,6 @@
 import type { DecodedEnvelope } from '../../protocols/index.js';
 import type { FramesReader } from './frames-reader.js';
+import { nsToIso } from './time.js';
 
 /** The numeric code of the ETA the gateway sends with each GPS position (seconds to the hospital). */
 export const ETA_CODE = 'TM_ETA_S';
@@ -54,6 +55,6 @@ export function fixOf(env: DecodedEnvelope, captureTimeNs: number): AmbulanceFix
   const eta = (env.vitals?.numerics ?? []).find((n) => n.code === ETA_CODE && n.valid === true && Number.isFinite(n.value));
   return {
     lat: p.latitudeDeg ?? 0, lon: p.longitudeDeg ?? 0, speedMps: p.speedMps ?? 0, headingDeg: p.headingDeg ?? 0,
-    at: new Date(Math.floor(captureTimeNs / 1e6)).toISOString(), etaS: eta === undefined ? null : eta.value ?? null,
+    at: nsToIso(captureTimeNs), etaS: eta === undefined ? null : eta.value ?? null,
   };
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { REFID_ALIASES, toCanonical, vitalByMdc, VITAL_CODES, type VitalCode, type VitalParameter } from '../../protocols/vitals/index.js';
 import type { StoredFrame } from './frames-reader.js';
+import { nsToIso } from './time.js';
 
 // FHIR R4 (4.0.1) Observation, vital-signs profile (http://hl7.org/fhir/R4/observation-vitalsigns.html):
 // category "vital-signs", a LOINC code from the profile (plus the IEEE 11073 MDC code as a second
@@ -45,7 +46,7 @@ function obsId(...parts: (string | number)[]): string {
   return `obs-${createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32)}`;
 }
 
-const iso = (ns: number): string => new Date(Math.floor(ns / 1e6)).toISOString();
+const iso = nsToIso;
 
 function codingsOf(c: VitalCode): Coding[] {
   const out: Coding[] = [{ system: LOINC, code: c.loinc, display: c.loincDisplay }];

@@ -153,6 +153,14 @@ describe('ambulance vitals API', () => {
     expect(again.ambulances[0]).toMatchObject({ id: AMB_A, site: 'site-a', connected: true, fix: { lat: 29.141, lon: 121.03, etaS: 420, speedMps: 15 } });
     amb.close();
 
+    // After a hub restart, before the ambulance is back: listed from its stored position, offline.
+    await hub.close();
+    hub = await startHospital(await twoSiteConfig(dir.path), { logger: memoryLogger().logger });
+    tokens = await loginAll(hub.app, USERS);
+    const restarted = (await get('/api/ambulances', 'nurse.wu')).json<Obs>();
+    expect(restarted.ambulances).toMatchObject([{ id: AMB_A, connected: false, fix: { etaS: 420 } }]);
+    expect((await get('/api/ambulances', 'nurse.b')).json<Obs>().ambulances).toEqual([]);
+
     const recent = (await get(`/api/ambulances/${AMB_A}/recent?minutes=15`, 'nurse.wu')).json<Obs>();
     const hr = (recent.series as { code: string; points: [number, number][] }[]).find((s) => s.code === 'MDC_ECG_HEART_RATE');
     expect(hr?.points).toEqual([1, 2, 3, 4, 5].map((i) => [t0 + i * 1000, 80 + i]));

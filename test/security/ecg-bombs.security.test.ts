@@ -141,6 +141,16 @@ describe('security: ECG bombs', () => {
     const body = page.json<{ frames: number; from: number; count: number; next: number | null; leads: { name: string; uv: number[] }[] }>();
     expect(body).toMatchObject({ frames: 2 ** 23, from: 5000, count: 10_000, next: 15_000 });
     expect(body.leads.map((l) => l.uv.length)).toEqual([10_000, 10_000]);
+    // Binary: u32le header length, the JSON header, int32le counts lead by lead.
+    const bin = await app.inject({ url: `/api/ecg/records/${id}/samples?from=100&count=300&leads=L1`, headers: { ...auth, accept: 'application/octet-stream' } });
+    expect(bin.statusCode).toBe(200);
+    expect(bin.headers['content-type']).toBe('application/octet-stream');
+    const raw = bin.rawPayload;
+    const headerLength = raw.readUInt32LE(0);
+    const header = JSON.parse(raw.subarray(4, 4 + headerLength).toString('utf8')) as { count: number; leads: { name: string; uvPerCount: number; baseline: number }[] };
+    expect(header).toMatchObject({ count: 300, leads: [{ name: 'L1', uvPerCount: 1, baseline: 0 }] });
+    expect(raw.length).toBe(4 + headerLength + 300 * 4);
+    expect(new Set(Array.from({ length: 300 }, (_, i) => raw.readInt32LE(4 + headerLength + i * 4)))).toEqual(new Set([0]));
     const tooBig = await app.inject({ url: `/api/ecg/records/${id}/samples?count=1000000`, headers: auth });
     expect(tooBig.statusCode).toBe(400);
     expect(tooBig.json()).toMatchObject({ code: 'TM_ERR_ECG_SAMPLES_RANGE' });

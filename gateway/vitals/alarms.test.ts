@@ -113,8 +113,13 @@ describe('AlarmEngine technical alarms', () => {
     expect(sent[1]).toMatchObject({ at: 13_000, alarm: { code: 'TM_ALARM_NO_DATA', state: AlarmState.ALARM_STATE_CLEARED } });
   });
 
-  it('a faulted device raises TM_ALARM_DEVICE_GONE at once (high), running clears it', () => {
-    const { engine, sent } = setup();
+  it('a faulted monitor raises TM_ALARM_DEVICE_GONE at once (high), running clears it; a GPS gone is low', () => {
+    const { engine, sent, feed } = setup();
+    feed(HR, () => 70, 0, 0); // a limited numeric: "mon" measures the patient
+    engine.onVitals('gps', { numerics: [{ code: 'TM_ETA_S', value: 600, unit: 's', valid: true }], position: { latitudeDeg: 29 } });
+    engine.onDeviceState('gps', 'faulted');
+    expect(sent.map((s) => [s.alarm.deviceId, s.alarm.priority, s.alarm.text])).toEqual([['gps', AlarmPriority.ALARM_PRIORITY_LOW, 'device gps disconnected or faulted']]);
+    sent.length = 0;
     engine.onDeviceState('mon', 'faulted');
     engine.onDeviceState('mon', 'faulted');
     engine.onDeviceState('mon', 'running');

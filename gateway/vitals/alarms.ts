@@ -93,6 +93,11 @@ export class AlarmEngine {
   private readonly patientRefs = new Map<string, string>();
   /** Devices whose session is faulted now. */
   private readonly faulted = new Set<string>();
+  /**
+   * Devices that measure the patient (a limited numeric or a waveform seen). Losing one is a high
+   * priority alarm; losing another device (the GPS) is a low one: the crew must not be woken for it.
+   */
+  private readonly monitors = new Set<string>();
   /** Devices with a TM_ALARM_NO_DATA episode active (so onData clears it without a key lookup per chunk). */
   private readonly silent = new Set<string>();
 
@@ -116,11 +121,19 @@ export class AlarmEngine {
     if (vitals.patientRef) this.patientRefs.set(deviceId, vitals.patientRef);
     for (const n of vitals.numerics ?? []) {
       const limit = n.code ? this.limits.get(n.code) : undefined;
-      if (limit) this.evaluate(deviceId, limit, n, now);
+      if (!limit) continue;
+      if (!this.monitors.has(deviceId)) this.monitors.add(deviceId);
+      this.evaluate(deviceId, limit, n, now);
     }
   }
 
-  /** Any data (e.g. a waveform chunk) from `deviceId`: it is alive. */
+  /** A waveform chunk from `deviceId`: it is alive, and a patient monitor. */
+  onWaveform(deviceId: string, now = this.opts.clock.monoMs()): void {
+    if (!this.monitors.has(deviceId)) this.monitors.add(deviceId);
+    this.onData(deviceId, now);
+  }
+
+  /** Any data from `deviceId`: it is alive. */
   onData(deviceId: string, now = this.opts.clock.monoMs()): void {
     this.lastData.set(deviceId, now);
     if (this.silent.delete(deviceId)) this.clearEdge(deviceId, 'device:no-data');
@@ -131,7 +144,11 @@ export class AlarmEngine {
     const now = this.opts.clock.monoMs();
     if (state === 'faulted') {
       this.faulted.add(deviceId);
-      this.raiseEdge(deviceId, 'device:gone', { kind: 'technical', priority: 'high', code: 'TM_ALARM_DEVICE_GONE', text: 'monitor disconnected or faulted', value: null, unit: '' });
+      const monitor = this.monitors.has(deviceId);
+      this.raiseEdge(deviceId, 'device:gone', {
+        kind: 'technical', priority: monitor ? 'high' : 'low', code: 'TM_ALARM_DEVICE_GONE',
+        text: `${monitor ? 'monitor' : 'device'} ${deviceId} disconnected or faulted`, value: null, unit: '',
+      });
       // What was pending was measured on a session that is gone: start over when data returns.
       this.resetPending(deviceId);
       // The monitor's alarm ids die with its session (a rebooted monitor numbers afresh): its
@@ -165,8 +182,8 @@ export class AlarmEngine {
       if (this.active.has(key)) continue;
       this.silent.add(deviceId);
       this.raiseEdge(deviceId, 'device:no-data', {
-        kind: 'technical', priority: 'medium', code: 'TM_ALARM_NO_DATA',
-        text: `no data from the monitor for ${Math.round((now - last) / 1000)} s`, value: null, unit: '',
+        kind: 'technical', priority: this.monitors.has(deviceId) ? 'medium' : 'low', code: 'TM_ALARM_NO_DATA',
+        text: `no data from ${this.monitors.has(deviceId) ? 'monitor' : 'device'} ${deviceId} for ${Math.round((now - last) / 1000)} s`, value: null, unit: '',
       });
       this.resetPending(deviceId);
     }

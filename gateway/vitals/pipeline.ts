@@ -192,7 +192,7 @@ export class VitalsPipeline {
   private onWaveform(f: BuildFrameInput, w: telemed.v1.IWaveformChunk): unknown {
     this.counts.waveformChunks += 1;
     const deviceId = deviceOf(f.streamId);
-    this.engine.onData(deviceId);
+    this.engine.onWaveform(deviceId);
     if (this.recorder) {
       if (!this.liveWaveStreams.has(f.streamId)) this.liveWaveStreams.add(f.streamId);
       this.recorder.add(f.streamId, f.captureTimeNs, w);

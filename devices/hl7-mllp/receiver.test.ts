@@ -133,4 +133,15 @@ describe('Hl7Receiver on the IHE PCD messages', () => {
     expect(out.readings).toHaveLength(0);
     expect(msa(out.ack)).toMatchObject({ code: 'AR', text: 'TM_ERR_HL7_SENDER_NOT_ALLOWED' });
   });
+
+  it('an MSH-2 without a repetition character and no MSH-18 (made decodeHl7Bytes throw; found by the listener fuzz) is counted, not a handler crash', () => {
+    const r = newReceiver();
+    const out = r.handle(new TextEncoder().encode('MSH|^\n\\&|||||20191127160542||ACK^R40|||2.7\r\nMSA|CA|x\r\n'));
+    // MSH-2 is "^" alone: not even the MSH line parses, so there is no one to answer; counted.
+    expect(out.ack).toBeUndefined();
+    expect(r.stats.errors).toEqual({ TM_ERR_HL7_BAD_DELIMITERS: 1 });
+    expect(r.stats.unanswered).toBe(1);
+    const two = r.handle(new TextEncoder().encode('MSH||~\\&#||x||20191127160542||ACK^R40|||2.7\r\nMSA|CA|x\r\n'));
+    expect(two.ack === undefined || /MSA\|A[RE]/.test(two.ack)).toBe(true);
+  });
 });

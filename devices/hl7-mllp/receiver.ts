@@ -9,7 +9,7 @@
 import { TrafficClass } from '../../protocols/index.js';
 import {
   DuplicateControlIds, Hl7Error, Hl7ErrorCode, Hl7ErrorCondition, buildAck, buildRejectAck, decodeHl7Bytes, extractPcd, msh,
-  parseHl7, senderKey, value, type AckCode, type Hl7Message, type PcdMessage,
+  parseHl7, senderKey, value, type AckCode, type DecodedText, type Hl7Message, type PcdMessage,
 } from '../../protocols/hl7v2/index.js';
 import type { ReadingPayload } from '../synthetic/device-api.js';
 import { Hl7DeviceErrorCode } from './errors.js';
@@ -63,7 +63,7 @@ export class Hl7Receiver {
 
   handle(payload: Uint8Array): Outcome {
     this.stats.messages++;
-    const decoded = decodeHl7Bytes(payload);
+    const decoded = decode(payload);
     const utf8 = decoded.charset === 'UNICODE UTF-8';
     let msg: Hl7Message;
     try {
@@ -148,6 +148,19 @@ export class Hl7Receiver {
       out.push({ stream: `${alarm.deviceId}/alarm`, trafficClass: TrafficClass.TRAFFIC_CLASS_ALARM, durable: true, payload: { alarm } });
     }
     return out;
+  }
+}
+
+/**
+ * decodeHl7Bytes guarded: it must never throw, but an MSH whose MSH-2 has no repetition character
+ * and an empty MSH-18 made it throw a TypeError (found by the listener fuzz test), so a failure is
+ * read as ISO 8859-1 and flagged unsupported (answered AE when the message is otherwise good).
+ */
+function decode(payload: Uint8Array): DecodedText {
+  try {
+    return decodeHl7Bytes(payload);
+  } catch {
+    return { text: new TextDecoder('latin1').decode(payload), charset: '', supported: false };
   }
 }
 

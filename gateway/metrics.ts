@@ -30,6 +30,8 @@ export class GatewayMetrics {
   readonly diagnoses = new Counter({ name: 'telemed_gateway_ecg_diagnoses_total', help: 'ECG diagnoses received from the hub, by signature check', labelNames: ['verification'], registers: [this.registry] });
   readonly outboxFullAlarms = new Counter({ name: 'telemed_gateway_outbox_full_alarms_total', help: 'Technical alarms raised because the outbox was full (rate-limited; refused frames are frames_dropped_total{reason="outbox_full"})', registers: [this.registry] });
 
+  /** Issue 12 item 2: frames of hub rollbacks, resent from retention or lost (pruned before the rollback). */
+  readonly hubRollbackFrames = new Counter({ name: 'telemed_gateway_hub_rollback_frames_total', help: 'Frames a hub rollback lost: resent from the retained acked frames, or missing (pruned here already)', labelNames: ['outcome'], registers: [this.registry] });
   readonly tlsErrors = new Counter({ name: 'telemed_gateway_tls_errors_total', help: 'TLS failures toward the hub, by code (TM_ERR_HUB_CERT_UNTRUSTED, TM_ERR_TLS_HANDSHAKE)', labelNames: ['code'], registers: [this.registry] });
 
   constructor(outboxBytes: () => number, opts: { defaultMetrics?: boolean } = {}) {
@@ -72,6 +74,10 @@ export class GatewayMetrics {
       rtt: (ms) => this.rtt.set(ms / 1000),
       downlinkLatency: (cls, ms) => this.downlinkLatency.observe({ class: cls }, ms / 1000),
       outboxFull: () => this.outboxFullAlarms.inc(),
+      hubRollback: (resent, missing) => {
+        this.hubRollbackFrames.inc({ outcome: 'resent' }, resent);
+        this.hubRollbackFrames.inc({ outcome: 'missing' }, missing);
+      },
       tlsError: (code) => this.tlsErrors.inc({ code }),
     };
   }

@@ -22,8 +22,14 @@ export interface GatewayStatus {
   };
   classes: Record<ClassName, ClassCounters>;
   devices: DeviceView[];
-  /** The durable outbox: held bytes/frames, its cap, and refusals while full (alarmed to the hub). */
-  outbox: { bytes: number; frames: number; maxBytes: number; persistent: boolean } & OutboxFullState;
+  /**
+   * The durable outbox: held bytes/frames, its cap, and refusals while full (alarmed to the hub);
+   * acked frames retained for a hub rollback (not in `bytes`), and what rollbacks resent or found pruned.
+   */
+  outbox: {
+    bytes: number; frames: number; maxBytes: number; persistent: boolean; retainedBytes: number; retainedFrames: number;
+    resentAfterRollback: number; missingAfterRollback: number;
+  } & OutboxFullState;
 }
 
 export function buildStatus(config: GatewayConfig, uplink: Uplink, devices: () => DeviceView[]): GatewayStatus {
@@ -43,6 +49,7 @@ export function buildStatus(config: GatewayConfig, uplink: Uplink, devices: () =
     devices: devices(),
     outbox: {
       bytes: uplink.outbox.bytes, frames: uplink.outbox.frames, maxBytes: uplink.outbox.maxBytes, persistent: uplink.outbox.persistent,
+      retainedBytes: uplink.outbox.retainedBytes, retainedFrames: uplink.outbox.retainedFrames, ...uplink.rollback,
       ...uplink.fullAlarm.state,
     },
   };

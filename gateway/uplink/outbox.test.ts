@@ -105,3 +105,34 @@ describe('SqliteOutbox WAL checkpoints', () => {
     mem.close();
   });
 });
+
+describe('SqliteOutbox migration 4 (acked frames retained)', () => {
+  it('takes an outbox.db from before retention: its rows are unacked, the ack is one below the oldest held frame', () => {
+    const dataDir = join(root, 'migrate-4');
+    const seqr = new StreamSequencer('gw-1', () => 60_000, () => 0);
+    const frame = (stream: string) => seqr.build({
+      streamId: stream, trafficClass: TrafficClass.TRAFFIC_CLASS_VITALS, durable: true, captureTimeNs: 1,
+      payload: { vitals: { deviceId: 'mon-1', numerics: [{ code: 'MDC_ECG_HEART_RATE', value: 72, unit: '/min' }] } },
+    }, 5);
+    const box = new SqliteOutbox({ dataDir, maxBytes: 1 << 20, checkpointThread: false });
+    box.appendBatch([frame('a'), frame('a'), frame('a'), frame('a'), frame('a'), frame('a'), frame('b'), frame('b')]);
+    box.close();
+    // What the old code left after acks of a:1..3 and b:1..2: those rows deleted, no acked_seq.
+    const db = new Database(join(dataDir, 'outbox.db'));
+    db.exec(`DELETE FROM frames WHERE (stream_id = 'a' AND seq <= 3) OR stream_id = 'b';
+      DROP TABLE ack_marks; ALTER TABLE streams DROP COLUMN acked_seq; DELETE FROM migrations WHERE id = 4;`);
+    db.close();
+    const again = new SqliteOutbox({ dataDir, maxBytes: 1 << 20, checkpointThread: false, retention: { retainAckedMs: 60_000, retainAckedBytes: 1 << 20 } });
+    try {
+      expect([again.ackedSeq('a'), again.ackedSeq('b'), again.frames, again.retainedFrames]).toEqual([3, 2, 3, 0]);
+      expect(again.pendingBatch('a', 0, 10).map((f) => f.seq)).toEqual([4, 5, 6]);
+      expect([...again.hubAcked()].sort()).toEqual([['a', 3], ['b', 2]]);
+      // Nothing below the ack is held, so nothing of it is claimed as resendable.
+      expect([...again.hubRetained()].sort()).toEqual([['a', 4], ['b', 3]]);
+      again.ack('a', 6);
+      expect([again.frames, again.retainedFrames]).toEqual([0, 3]);
+    } finally {
+      again.close();
+    }
+  });
+});

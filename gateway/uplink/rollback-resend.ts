@@ -18,11 +18,12 @@ export interface RollbackCounters {
 
 /**
  * Re-queues what the hub lost on `streamId` (its mark `hubSeq` is below our ack). Returns the
- * number of frames queued again. Logs once per stream with counts and the gap, never payloads.
+ * frames queued again and the frames lost for good, or null when the hub is not behind. Logs once
+ * per stream with counts and the gap, never payloads.
  */
-export function resendAfterRollback(outbox: Outbox, streamId: string, hubSeq: number, counters: RollbackCounters, log: Logger): number {
+export function resendAfterRollback(outbox: Outbox, streamId: string, hubSeq: number, counters: RollbackCounters, log: Logger): { resent: number; missing: number } | null {
   const ackedBefore = outbox.ackedSeq(streamId);
-  if (hubSeq >= ackedBefore) return 0;
+  if (hubSeq >= ackedBefore) return null;
   const r = outbox.requeue(streamId, hubSeq);
   counters.resentAfterRollback += r.resent;
   const missing = r.missing === null ? 0 : r.missing[1] - r.missing[0] + 1;
@@ -33,7 +34,7 @@ export function resendAfterRollback(outbox: Outbox, streamId: string, hubSeq: nu
   } else {
     log.warn({ ...fields, missingFrom: r.missing[0], missingTo: r.missing[1], missing }, 'resent after hub rollback; frames older than the retention were pruned and are a gap at the hub');
   }
-  return r.resent;
+  return { resent: r.resent, missing };
 }
 
 /**

@@ -39,6 +39,8 @@ export interface UplinkHooks {
   outboxFull?(refused: number): void;
   /** A TLS failure toward the hub (TM_ERR_HUB_CERT_UNTRUSTED, TM_ERR_TLS_HANDSHAKE), every attempt. */
   tlsError?(code: string): void;
+  /** A hub rollback on one stream: retained frames queued again, and lost frames already pruned here. */
+  hubRollback?(resent: number, missing: number): void;
 }
 
 export interface UplinkDeps {
@@ -286,7 +288,8 @@ export class Uplink {
       if (!a.streamId) continue;
       const seq = a.seq ?? 0;
       acked.set(a.streamId, seq);
-      resendAfterRollback(this.outbox, a.streamId, seq, this.rollback, this.log);
+      const r = resendAfterRollback(this.outbox, a.streamId, seq, this.rollback, this.log);
+      if (r !== null) this.deps.hooks?.hubRollback?.(r.resent, r.missing);
       this.renumberIfStale(a.streamId, seq);
       this.sequencer.advanceTo(a.streamId, seq);
       this.countAcked(a.streamId, this.outbox.ack(a.streamId, seq));

@@ -101,5 +101,9 @@ describe('hub backup restored mid-stream', () => {
     // The gateway still retains the acked frames (until retainAckedMs), outside the outbox's cap.
     expect(gw.uplink.outbox.retainedFrames).toBe(produced);
     expect(gw.uplink.outbox.bytes).toBe(0);
+    const status = (await (await fetch(`${gw.url}/api/status`)).json()) as { outbox: Record<string, number> };
+    expect(status.outbox).toMatchObject({ bytes: 0, frames: 0, retainedFrames: produced, resentAfterRollback: ackedBeforeRestore - backedUp, missingAfterRollback: 0 });
+    const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+    expect(metrics).toContain(`telemed_gateway_hub_rollback_frames_total{outcome="resent"} ${ackedBeforeRestore - backedUp}`);
   }, 90_000);
 });

@@ -74,6 +74,17 @@ export function ambulancePlugin(opts: AmbulancePluginOptions) {
     const acksCounter = new Counter({
       name: 'telemed_alarm_acks_total', help: 'Ambulance alarm acknowledgements, by downlink result', labelNames: ['result'], registers: [opts.metrics.registry],
     });
+    const refused = new Counter({
+      name: 'telemed_ambulance_api_refused_total', help: 'Ambulance board requests refused, by code (TM_ERR_*)', labelNames: ['code'], registers: [opts.metrics.registry],
+    });
+    // Every refusal of this API is counted by its code (the access check answers 404 AMBULANCE_NOT_FOUND).
+    app.addHook('onSend', (req, reply, payload, done) => {
+      if (reply.statusCode >= 400 && req.routeOptions.url?.startsWith('/api/ambulances') === true && typeof payload === 'string') {
+        const code = /"code":"(TM_[A-Z_]+)"/.exec(payload)?.[1];
+        if (code !== undefined) refused.inc({ code });
+      }
+      done(null, payload);
+    });
     const anyone = requireRole(opts.sessions);
     const clinicians = requireRole(opts.sessions, 'clinician', 'specialist', 'admin');
     const unavailable = (reply: FastifyReply): FastifyReply =>

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { Counter, type Registry } from 'prom-client';
 import { Type, type Static } from '@sinclair/typebox';
 import type { AccessPolicy } from '../auth/access.js';
 import { requireRole } from '../auth/require-role.js';
@@ -15,6 +16,8 @@ export interface FhirPluginOptions {
   readonly access: AccessPolicy;
   /** Every enrolled gateway id (encounter ids name theirs). */
   readonly gatewayIds: readonly string[];
+  /** The hub's metrics registry. */
+  readonly registry: Registry;
 }
 
 /** Frames of one kind read for one search at most (about 14 h of a 1 Hz stream). */
@@ -39,6 +42,14 @@ const SearchQuery = Type.Object({
 export function fhirPlugin(opts: FhirPluginOptions) {
   return function fhirRoutes(app: FastifyInstance): Promise<void> {
     const anyone = requireRole(opts.sessions);
+    const refused = new Counter({ name: 'telemed_fhir_refused_total', help: 'FHIR searches refused, by code (TM_ERR_*)', labelNames: ['code'], registers: [opts.registry] });
+    app.addHook('onSend', (req, reply, payload, done) => {
+      if (reply.statusCode >= 400 && req.routeOptions.url === '/fhir/Observation' && typeof payload === 'string') {
+        const code = /"code":"(TM_[A-Z_]+)"/.exec(payload)?.[1];
+        if (code !== undefined) refused.inc({ code });
+      }
+      done(null, payload);
+    });
     app.get<{ Querystring: Static<typeof SearchQuery> }>('/fhir/Observation', { preHandler: anyone, schema: { querystring: SearchQuery } }, (req, reply) => {
       void reply.type(FHIR_JSON);
       const raw = req.query.encounter;

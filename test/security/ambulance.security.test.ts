@@ -122,6 +122,14 @@ describe('security: ambulance board, alarm acks and FHIR are scoped to the perso
     expect((await api(`/fhir/Observation?encounter=${encounterId(AMB_B, PATIENT_B)}`, 'nurse.b')).status).toBe(200);
   });
 
+  it('counts the refusals by code', async () => {
+    const count = async (name: string, code: string): Promise<number> =>
+      (await hub.app.hospital.metrics.registry.getSingleMetric(name)?.get())?.values.find((v) => v.labels['code'] === code)?.value ?? 0;
+    expect(await count('telemed_ambulance_api_refused_total', 'TM_ERR_AMBULANCE_NOT_FOUND')).toBeGreaterThanOrEqual(3);
+    expect(await count('telemed_ambulance_api_refused_total', 'TM_ERR_UNAUTHENTICATED')).toBeGreaterThanOrEqual(3);
+    expect(await count('telemed_fhir_refused_total', 'TM_ERR_ENCOUNTER_NOT_FOUND')).toBeGreaterThanOrEqual(2);
+  });
+
   it('never pushes site A\'s vitals, live waveforms or alarms (or their acks) on site B\'s /live', async () => {
     const a = await live('nurse.wu');
     const b = await live('nurse.b');

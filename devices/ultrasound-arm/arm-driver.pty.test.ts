@@ -1,0 +1,100 @@
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { systemClock } from '../../protocols/index.js';
+import { ArmSimulator } from '../../simulators/ultrasound-arm/arm-simulator.js';
+import { openSerialWire } from '../../simulators/ultrasound-arm/wires.js';
+import { makeTempDir, startPtyPair, type PtyPair } from '../../test/helpers/socat.js';
+import { ArmDriver, type ArmTelemetry } from './arm-driver.js';
+import { transportForUrl } from './transport.js';
+
+const log = pino({ level: 'silent' });
+
+function until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const t0 = Date.now();
+  return new Promise((resolve, reject) => {
+    const poll = (): void => {
+      if (cond()) return resolve();
+      if (Date.now() - t0 > timeoutMs) return reject(new Error(`timed out waiting for ${what}`));
+      setTimeout(poll, 5);
+    };
+    poll();
+  });
+}
+
+describe('ArmDriver against the arm simulator over a real socat pty', () => {
+  const cleanup: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const c of cleanup.splice(0).reverse()) await c();
+  });
+
+  async function rig(): Promise<{ pair: PtyPair; sim: ArmSimulator; driver: ArmDriver; last: () => ArmTelemetry | null; tmp: string; restart(): Promise<void> }> {
+    const tmp = makeTempDir('tm-arm-pty-');
+    cleanup.push(() => tmp.remove());
+    const armPath = join(tmp.dir, 'arm');
+    const hostPath = join(tmp.dir, 'host');
+    let pair = await startPtyPair(armPath, hostPath);
+    let wire = await openSerialWire(pair.a);
+    let sim = new ArmSimulator({ wire, telemetryHz: 100 });
+    sim.start();
+    const driver = new ArmDriver({ id: 'arm-1', url: hostPath, transport: transportForUrl(hostPath), clock: systemClock, logger: log, watchdogMs: 150 });
+    let last: ArmTelemetry | null = null;
+    driver.on('telemetry', (t) => { last = t; });
+    const ac = new AbortController();
+    driver.start(ac.signal);
+    cleanup.push(async () => { await driver.close(); sim.stop(); await wire.close(); await pair.kill(); });
+    const r = {
+      get pair() { return pair; }, get sim() { return sim; }, driver, last: () => last, tmp: tmp.dir,
+      // A new cable and a rebooted arm at the same paths.
+      restart: async () => {
+        sim.stop();
+        await wire.close();
+        pair = await startPtyPair(armPath, hostPath);
+        wire = await openSerialWire(pair.a);
+        sim = new ArmSimulator({ wire, telemetryHz: 100 });
+        sim.start();
+      },
+    };
+    return r;
+  }
+
+  it('identifies the arm, streams telemetry, jogs it and holds it', async () => {
+    const r = await rig();
+    await until(() => r.driver.linkState === 'streaming' && r.last() !== null, 5000, 'streaming');
+    expect(r.driver.deviceInfo).toMatchObject({ telemetryHz: 100, jointCount: 6 });
+    const z0 = r.last()!.pose.position.z;
+    const stopAt = Date.now() + 500;
+    while (Date.now() < stopAt) {
+      r.driver.jog({ linear: { x: 0, y: 0, z: -40 }, angular: { x: 0, y: 0, z: 0 } }, { accelMmS2: 400 });
+      await new Promise((res) => setTimeout(res, 20));
+    }
+    r.driver.hold();
+    await until(() => r.last()!.status !== 'moving', 2000, 'hold');
+    const z1 = r.last()!.pose.position.z;
+    expect(z0 - z1).toBeGreaterThan(5);
+    expect(r.last()!.joints).toHaveLength(6);
+    expect(r.driver.stats.frameErrors).toEqual({});
+  });
+
+  it('the arm stops a jog by itself when the host goes silent (validMs), and the driver reports it', async () => {
+    const r = await rig();
+    await until(() => r.driver.linkState === 'streaming' && r.last() !== null, 5000, 'streaming');
+    r.driver.jog({ linear: { x: 30, y: 0, z: 0 }, angular: { x: 0, y: 0, z: 0 } }, { accelMmS2: 400 });
+    await new Promise((res) => setTimeout(res, 400));
+    expect(r.last()!.status).not.toBe('moving');
+  });
+
+  it('reconnects after the cable is pulled and after a silent arm (watchdog)', async () => {
+    const r = await rig();
+    await until(() => r.driver.linkState === 'streaming', 5000, 'streaming');
+    await r.pair.kill();
+    await until(() => r.driver.linkState === 'reconnecting' || r.driver.linkState === 'opening', 3000, 'the unplug to be seen');
+    await r.restart();
+    await until(() => r.driver.linkState === 'streaming', 8000, 'streaming again');
+    const resets = r.driver.stats.watchdogResets;
+    r.sim.loseLink(600);
+    await until(() => r.driver.stats.watchdogResets > resets, 3000, 'the watchdog');
+    await until(() => r.driver.linkState === 'streaming', 8000, 'streaming after the silence');
+    expect(r.driver.stats.reconnects).toBeGreaterThanOrEqual(2);
+  });
+});

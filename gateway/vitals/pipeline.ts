@@ -200,7 +200,9 @@ export class VitalsPipeline {
     if (this.listeners.size > 0) {
       this.publishLive({
         type: 'waveform', deviceId, stream: f.streamId.slice(deviceId.length + 1), channel: w.channel ?? '', code: w.code ?? '',
-        sampleRateHz: w.sampleRateHz ?? 0, firstSampleIndex: Number(w.firstSampleIndex ?? 0), scale: w.scale ?? 1, unit: w.unit ?? '', samples: w.samples ?? [],
+        sampleRateHz: w.sampleRateHz ?? 0, firstSampleIndex: Number(w.firstSampleIndex ?? 0), scale: w.scale ?? 1, unit: w.unit ?? '',
+        // A typed array would serialise as an object: the page gets a plain array.
+        samples: Array.isArray(w.samples) ? w.samples : Array.from(w.samples ?? []),
       });
     }
     const frame = f.trafficClass === WAVEFORM && !f.durable ? f : { ...f, trafficClass: WAVEFORM, durable: false };

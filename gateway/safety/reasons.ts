@@ -23,6 +23,8 @@ export const RejectCode = {
   ESTOPPED: 'TM_ERR_ARM_ESTOPPED',
   /** [R10] The arm or its link is faulted. */
   FAULTED: 'TM_ERR_ARM_FAULTED',
+  /** [R10] No telemetry from the arm yet: its pose and force are unknown, so it may not move. */
+  NO_TELEMETRY: 'TM_ERR_ARM_NO_TELEMETRY',
   /** [R5] Retracting after a force trip: motion commands wait for the hold. */
   RETRACTING: 'TM_ERR_ARM_RETRACTING',
   /** [R7] Move target outside the workspace box. */

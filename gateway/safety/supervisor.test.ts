@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { verifyChain } from './audit-record.js';
+import { SafetySupervisor } from './supervisor.js';
 import { harness } from './test-support.js';
 
 const jogX = { linear: { x: 1, y: 0, z: 0 }, angular: { x: 0, y: 0, z: 0 } };
@@ -259,6 +260,18 @@ describe('faults [R10]', () => {
     expect(h.sup.command(h.cmd('heartbeat')).reason).toBe('TM_ERR_ARM_FAULTED');
     h.sup.telemetry(h.arm.sample());
     expect(h.sup.state).toBe('holding');
+  });
+
+  it('refuses motion before the first telemetry sample (pose and force unknown)', () => {
+    const h = harness();
+    h.stopTelemetry();
+    const blind = new SafetySupervisor(h.cfg, { clock: { nowNs: () => h.hubNs(), monoMs: () => h.timers.now }, timers: h.timers, hubOffsetMs: () => 0, actuator: h.arm, audit: h.audit });
+    blind.lease({ action: 'grant', leaseId: 'B1', operatorId: 'op-1', expiresAtNs: h.hubNs() + 60e9, maxForceN: 20, issuedAtNs: h.hubNs() });
+    expect(blind.command(h.cmd('jog', { leaseId: 'B1', twist: jogX })).reason).toBe('TM_ERR_ARM_NO_TELEMETRY');
+    expect(blind.command(h.cmd('heartbeat', { leaseId: 'B1' })).decision).toBe('accepted');
+    blind.telemetry(h.arm.sample());
+    expect(blind.command(h.cmd('jog', { leaseId: 'B1', twist: jogX })).decision).toBe('accepted');
+    blind.close();
   });
 
   it('an arm fault stops the arm and needs a local reset once the arm reports none', () => {

@@ -156,6 +156,8 @@ export class SafetySupervisor {
     if (age < -this.cfg.futureToleranceMs) return { code: RejectCode.FROM_FUTURE, detail: { ageMs: round(age) } };
     // [R3]
     if (cmd.commandId <= this.lastCommandId || cmd.issuedAtNs < this.lastIssuedNs) return { code: RejectCode.REPLAY, detail: { lastCommandId: this.lastCommandId } };
+    // [R10] Never move blind: before the first telemetry sample the pose and force are unknown.
+    if (MOTION.has(cmd.kind) && this.lastTelemetry === null) return { code: RejectCode.NO_TELEMETRY, detail: {} };
     // [R5]
     if (this.current === 'retracting' && cmd.kind !== 'heartbeat' && cmd.kind !== 'release') return { code: RejectCode.RETRACTING, detail: {} };
     // [R4] Resuming from a hold needs a command issued after it.

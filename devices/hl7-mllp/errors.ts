@@ -19,6 +19,8 @@ export const Hl7DeviceErrorCode = {
   BAD_UNIT: 'TM_ERR_HL7_BAD_UNIT',
   /** A numeric outside the parameter's plausibility range: stored as valid:false. */
   OUT_OF_RANGE: 'TM_ERR_HL7_OUT_OF_RANGE',
+  /** The message handler threw (a bug): counted, no ACK (the sender re-sends), the connection goes on. */
+  HANDLER: 'TM_ERR_MLLP_HANDLER',
   /** The listener could not bind its port. */
   LISTEN: 'TM_ERR_MLLP_LISTEN',
 } as const;

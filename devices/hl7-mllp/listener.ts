@@ -118,7 +118,7 @@ export class MllpListener {
           ack = this.handler(ev.payload, peer);
         } catch {
           // A bug in the handler must not take the listener down with it; the sender times out and retransmits.
-          this.count('TM_ERR_MLLP_HANDLER');
+          this.count(Hl7DeviceErrorCode.HANDLER);
           continue;
         }
         if (ack === undefined || s.destroyed) continue;

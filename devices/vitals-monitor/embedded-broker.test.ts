@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { connect, connectAsync, type MqttClient } from 'mqtt';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -103,6 +104,26 @@ describe('embedded broker access control', () => {
     if (evil instanceof Error) throw evil;
     evil.stream.destroy(); // dies without DISCONNECT: the broker would publish the will
     await new Promise((r) => setTimeout(r, 500));
+    expect(b.state).toBe('running');
+  });
+
+  it('closes a connection announcing an oversized packet before buffering it; the monitors are still served', async () => {
+    const { url, b, readingsB } = await gatewayWithTwoMonitors();
+    const port = Number(new URL(url).port);
+    const sock = net.connect(port, '127.0.0.1');
+    sock.on('error', () => undefined); // the broker resets us: expected
+    const closed = new Promise((resolve) => sock.on('close', resolve));
+    await new Promise((resolve) => sock.on('connect', resolve));
+    // A CONNECT whose remaining length (0x80 0x88 0xAF 0x5F) announces 200 MB, then its first 64 KiB.
+    sock.write(Buffer.from([0x10, 0x80, 0x88, 0xaf, 0x5f]));
+    sock.write(Buffer.alloc(64 * 1024, 0x41));
+    await closed;
+    const monB = await connectAsync(url, { protocolVersion: 4, clientId: 'real-b3', username: 'mon-b', password: PASS_B });
+    cleanups.push(() => monB.endAsync());
+    await monB.publishAsync('telemed/v1/monitors/mon-b/numerics', numerics, { qos: 1 });
+    const until = Date.now() + 3000;
+    while (readingsB.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    expect(readingsB.length).toBe(1);
     expect(b.state).toBe('running');
   });
 

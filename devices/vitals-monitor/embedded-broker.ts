@@ -1,9 +1,15 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { once } from 'node:events';
 import net from 'node:net';
+import { Duplex } from 'node:stream';
 import { Aedes, type Client } from 'aedes';
 import type { Logger } from 'pino';
+import { MqttPacketGuard } from './packet-guard.js';
+import { MAX_PAYLOAD_BYTES } from './schema.js';
 import { TOPIC_ROOT } from './topics.js';
+
+/** Largest MQTT packet the embedded broker reads: a payload at the driver's cap plus topic and header. */
+export const MAX_PACKET_BYTES = MAX_PAYLOAD_BYTES + 4096;
 
 // The ambulance's broker when no Mosquitto is configured: aedes in the gateway process, on
 // loopback. Shared by every vitals-mqtt device configured with the same port (reference counted).
@@ -88,7 +94,15 @@ async function startShared(host: string, port: number, log: Logger): Promise<Sha
   });
   const server = net.createServer((socket) => {
     socket.setNoDelay(true);
-    aedes.handle(socket);
+    const guard = new MqttPacketGuard(MAX_PACKET_BYTES);
+    guard.on('error', (err) => {
+      log.info({ code: 'TM_ERR_VITALS_BROKER_PACKET', detail: err.message }, 'embedded broker dropped a connection');
+      socket.destroy();
+    });
+    socket.on('error', () => socket.destroy());
+    const conn = Duplex.from({ readable: socket.pipe(guard), writable: socket });
+    socket.on('close', () => conn.destroy());
+    aedes.handle(conn);
   });
   server.listen(port, host);
   await Promise.race([once(server, 'listening'), once(server, 'error').then(([err]) => { throw err as Error; })]);

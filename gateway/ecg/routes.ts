@@ -4,6 +4,7 @@ import type { EcgService } from './ecg-service.js';
 import { GatewayEcgErrorCode } from './errors.js';
 import { samplesOf } from './view.js';
 import type { EcgRecordStore } from './record-store.js';
+import { readEcgOnThread } from './import-thread.js';
 
 /** Largest imported file, bytes (a 60 s 18-lead 1000 Hz record in any format is far below). */
 export const MAX_IMPORT_BYTES = 32 * 1024 * 1024;
@@ -61,9 +62,9 @@ export function ecgRoutes(service: EcgService, store: EcgRecordStore) {
       const header = req.headers['x-filename'];
       const name = typeof header === 'string' && header !== '' ? safeDecode(header) : `import-${Date.now()}`;
       try {
-        // The file readers (SCP-ECG, HL7 aECG, DICOM, WFDB) load on the first import, not at gateway start.
-        const { readEcgBytes } = await import('../../protocols/ecg/import.js');
-        const record = readEcgBytes(new Uint8Array(body.buffer, body.byteOffset, body.byteLength), name);
+        // Read on a thread of its own (import-thread.ts): an uploaded file is untrusted, and a large
+        // or hostile one must not stall the page, the devices and the uplink.
+        const record = await readEcgOnThread({ kind: 'bytes', bytes: new Uint8Array(body.buffer, body.byteOffset, body.byteLength), name });
         return reply.code(201).send({ record: service.ingest(record, 'import', { fromFile: true }) });
       } catch (err) {
         return fail(reply, err, true);

@@ -1,8 +1,9 @@
-import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Logger } from 'pino';
 import { isTelemedError } from '../../protocols/index.js';
 import type { EcgRecord } from '../../protocols/ecg/record.js';
+import { readEcgOnThread } from './import-thread.js';
 
 export interface WatchFolderOptions {
   readonly dir: string;
@@ -75,9 +76,9 @@ export class WatchFolder {
     let failure: { code: string; message: string } | null = null;
     let recordId = '';
     try {
-      // The file readers load with the first file found, not at gateway start (most gateways watch no folder).
-      const [{ readEcgFile }, { loadWfdbRecord }] = await Promise.all([import('../../protocols/ecg/import.js'), import('./wfdb-files.js')]);
-      const record = await readEcgFile(path, { readFile: (p) => readFile(p), loadWfdb: async (p) => (await loadWfdbRecord(p)).record });
+      // Read on a thread of its own (import-thread.ts): a dropped file is untrusted, and a large or
+      // hostile one must not stall the gateway's event loop.
+      const record = await readEcgOnThread({ kind: 'file', path });
       recordId = this.o.ingest(record);
     } catch (err) {
       if (!isTelemedError(err)) this.o.log.error({ errName: (err as Error).name }, 'ECG import failed unexpectedly');

@@ -51,8 +51,11 @@ describe('ambulance board in Chromium', () => {
     dir.remove();
   });
 
+  const cspViolations: string[] = [];
   async function login(user: keyof typeof USERS): Promise<Page> {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    // The board (SVG, canvas) must work under the console's Content-Security-Policy.
+    page.on('console', (m) => { if (/Content[- ]Security[- ]Policy/i.test(m.text())) cspViolations.push(m.text()); });
     await page.goto(`${hub.url}/#/ambulances`);
     await page.getByLabel('Username').fill(user);
     await page.getByLabel('Password').fill(USERS[user]);
@@ -85,6 +88,7 @@ describe('ambulance board in Chromium', () => {
     await expect.poll(() => page.getByTestId('alarm-spo2-low-1').count(), { timeout: 10_000 }).toBe(0);
     expect(await page.getByTestId('acked-alarms').textContent()).toContain('acknowledged by nurse.wu');
     await page.screenshot({ path: await artifactPath('ambulance-board-acknowledged.png'), fullPage: true });
+    expect(cspViolations).toEqual([]);
     await page.close();
   });
 

@@ -102,6 +102,17 @@ describe('vitals-mqtt driver on the embedded broker', () => {
     expect(h.device.counts.rejected).toEqual({});
   }, 30_000);
 
+  it('a taken broker port is a clear, coded start error', async () => {
+    const net = await import('node:net');
+    const blocker = net.createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise<void>((r) => blocker.close(() => r())));
+    const port = (blocker.address() as import('node:net').AddressInfo).port;
+    const device = new VitalsMqttDevice({ id: 'mon-p', monitorId: 'mon-p', url: null, brokerHost: '127.0.0.1', brokerPort: port, clock: systemClock, logger: log });
+    await expect(device.start(new AbortController().signal)).rejects.toMatchObject({ code: 'TM_ERR_VITALS_BROKER', message: expect.stringContaining('EADDRINUSE') as unknown });
+    expect(device.state).toBe('stopped');
+  });
+
   it('faulted after silence without a last will, and on a retained offline status at subscription', async () => {
     const h = await startDevice({ id: 'mon-s', silenceMs: 1000 });
     const raw = await connectAsync(h.url, { protocolVersion: 4, clientId: 'raw-mon-s' });

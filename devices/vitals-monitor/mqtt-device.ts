@@ -6,7 +6,7 @@ import { TrafficClass, type Clock } from '../../protocols/index.js';
 import { systemIntervals, type Device, type DeviceEvents, type DeviceState, type IntervalTimers, type Reading, type ReadingPayload } from '../synthetic/device-api.js';
 import { ClockOffset } from './clock-offset.js';
 import { acquireEmbeddedBroker, GATEWAY_USER, type EmbeddedBroker } from './embedded-broker.js';
-import { VitalsErrorCode } from './errors.js';
+import { VitalsError, VitalsErrorCode } from './errors.js';
 import { decodeMonitorMessage, type MonitorMessage } from './schema.js';
 import { deviceStateOf, nextSessionState, type SessionEvent, type SessionState } from './session-state.js';
 import { alarmToWire, numericsToVitals, waveformToChunk } from './to-readings.js';
@@ -100,7 +100,12 @@ export class VitalsMqttDevice extends EventEmitter<DeviceEvents> implements Devi
     let url = this.opts.url;
     const auth: Pick<IClientOptions, 'username' | 'password'> = {};
     if (url === null) {
-      this.broker = await acquireEmbeddedBroker(this.opts.brokerHost, this.opts.brokerPort, this.log);
+      try {
+        this.broker = await acquireEmbeddedBroker(this.opts.brokerHost, this.opts.brokerPort, this.log);
+      } catch (err) {
+        this.transition({ type: 'stop' });
+        throw new VitalsError(VitalsErrorCode.BROKER, `embedded MQTT broker cannot listen on ${this.opts.brokerHost}:${this.opts.brokerPort} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); is a Mosquitto already there? Then set mqtt.url to use it`, { cause: err });
+      }
       this.unregister = this.broker.registerMonitor(this.opts.monitorId, this.opts.monitorPassword ?? null);
       url = `mqtt://${this.opts.brokerHost}:${this.broker.port}`;
       auth.username = GATEWAY_USER;

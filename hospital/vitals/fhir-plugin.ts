@@ -27,13 +27,15 @@ const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 const SearchQuery = Type.Object({
   /** `<id>` or `Encounter/<id>` (vitals/encounter.ts). */
   encounter: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  /** `ge<instant>` (FHIR date search, lower bound only): Observations at or after it; bounds what is read. */
+  date: Type.Optional(Type.String({ minLength: 3, maxLength: 64 })),
   _count: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
   /** Paging: the `next` link carries it. */
   _offset: Type.Integer({ minimum: 0, default: 0 }),
 });
 
 /**
- * GET /fhir/Observation?encounter=ID[&_count=N][&_offset=K]: a FHIR R4 searchset Bundle of the
+ * GET /fhir/Observation?encounter=ID[&date=geINSTANT][&_count=N][&_offset=K]: a FHIR R4 searchset Bundle of the
  * encounter's Observations, newest first (fhir-observations.ts: vital-signs profile for numerics,
  * SampledData for recorded waveforms). Behind a session; an encounter of a site the person does
  * not work for is answered 404 like one that does not exist (logged TM_ERR_SITE_FORBIDDEN).
@@ -57,6 +59,16 @@ export function fhirPlugin(opts: FhirPluginOptions) {
       if (id === undefined || !FHIR_ID.test(id)) {
         return reply.code(400).send(operationOutcome('error', 'invalid', VitalsErrorCode.FHIR_BAD_SEARCH, 'search by encounter=<Encounter id> (the only search parameter supported)'));
       }
+      let sinceNs = 0;
+      if (req.query.date !== undefined) {
+        // FHIR R4 search, date prefix `ge` (§3.1.1.4.1): the only comparison we support.
+        const m = /^ge(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}))$/.exec(req.query.date);
+        const ms = m?.[1] === undefined ? Number.NaN : Date.parse(m[1]);
+        if (!Number.isFinite(ms)) {
+          return reply.code(400).send(operationOutcome('error', 'invalid', VitalsErrorCode.FHIR_BAD_SEARCH, 'date must be ge<instant with time zone>, e.g. ge2026-12-06T08:00:00Z'));
+        }
+        sinceNs = ms * 1e6;
+      }
       const who = req.authUser;
       const notFound = operationOutcome('error', 'not-found', VitalsErrorCode.ENCOUNTER_NOT_FOUND, 'no such encounter');
       const candidates = gatewaysOfEncounter(id, opts.gatewayIds);
@@ -69,9 +81,9 @@ export function fhirPlugin(opts: FhirPluginOptions) {
       const all: Json[] = [];
       for (const g of visible) {
         const mine = (f: StoredFrame): boolean => encounterId(g, patientRefOf(f)) === id;
-        const vitals = opts.reader.framesSince(g, 'vitals', 0, MAX_FRAMES).filter(mine);
+        const vitals = opts.reader.framesSince(g, 'vitals', sinceNs, MAX_FRAMES).filter(mine);
         // Recorded waveform copies are durable (BULK); the live copies were never stored.
-        const waves = opts.reader.framesSince(g, 'waveform', 0, MAX_FRAMES).filter(mine);
+        const waves = opts.reader.framesSince(g, 'waveform', sinceNs, MAX_FRAMES).filter(mine);
         for (const f of vitals) all.push(...observationsOfVitals(id, f));
         for (const run of waveformRuns(waves)) all.push(observationOfWaveform(id, run));
       }
@@ -84,7 +96,8 @@ export function fhirPlugin(opts: FhirPluginOptions) {
       const { _count: count, _offset: offset } = req.query;
       const page = all.slice(offset, offset + count);
       const base = `${req.protocol}://${req.host}/fhir`;
-      const url = (off: number): string => `${base}/Observation?encounter=${encodeURIComponent(id)}&_count=${count}&_offset=${off}`;
+      const date = req.query.date === undefined ? '' : `&date=${encodeURIComponent(req.query.date)}`;
+      const url = (off: number): string => `${base}/Observation?encounter=${encodeURIComponent(id)}${date}&_count=${count}&_offset=${off}`;
       return searchset(page, all.length, url(offset), offset + count < all.length ? url(offset + count) : null, base);
     });
     return Promise.resolve();

@@ -128,6 +128,10 @@ describe('ambulance vitals API', () => {
     const last = (await get(`/fhir/Observation?encounter=${enc}&_count=10&_offset=20`, 'dr.li')).json<Obs>();
     expect(last.entry).toHaveLength(10);
     expect((last.link as { relation: string }[]).some((l) => l.relation === 'next')).toBe(false);
+    // date=ge: frames 4 and 5 (6 Observations each) and the GPS frame (no Observation) are at or after t0 + 4 s.
+    const since = (await get(`/fhir/Observation?encounter=${enc}&date=ge${new Date(t0 + 4000).toISOString()}&_count=1000`, 'dr.li')).json<Obs>();
+    expect(since.total).toBe(6 + 5);
+    expect((since.entry as { resource: Obs }[]).every((e) => String(e.resource.effectiveDateTime) >= new Date(t0 + 4000).toISOString())).toBe(true);
   });
 
   it('answers an unknown encounter 404 and a malformed one 400, as OperationOutcomes', async () => {
@@ -135,6 +139,9 @@ describe('ambulance vitals API', () => {
     expect(unknown.statusCode).toBe(404);
     expect(V.resource(unknown.json()), errorsOf(V.resource)).toBe(true);
     expect(unknown.json<Obs>().issue[0].details.coding[0].code).toBe('TM_ERR_ENCOUNTER_NOT_FOUND');
+    const badDate = await get(`/fhir/Observation?encounter=${encounterId(AMB_A, PATIENT_A)}&date=lt2026-01-01`, 'nurse.wu');
+    expect(badDate.statusCode).toBe(400);
+    expect(badDate.json<Obs>().issue[0].details.coding[0].code).toBe('TM_ERR_FHIR_BAD_SEARCH');
     const bad = await get('/fhir/Observation?encounter=%3Cscript%3E', 'nurse.wu');
     expect(bad.statusCode).toBe(400);
     expect(bad.json<Obs>().issue[0].details.coding[0].code).toBe('TM_ERR_FHIR_BAD_SEARCH');

@@ -23,4 +23,11 @@ describe('decodeHl7Bytes (MSH-18, table 0211)', () => {
     expect(decodeHl7Bytes(Uint8Array.of(0xff, 0x00, 0x0d)).supported).toBe(true);
     expect(decodeHl7Bytes(new Uint8Array(0)).text).toBe('');
   });
+
+  it('an MSH-2 without a repetition character and an empty MSH-18 do not throw (found by the MLLP listener fuzz)', () => {
+    const head = 'MSH|^|A|B|C|D|20240101||ORU^R01|1|P|2.6|||||||\r';
+    const r = decodeHl7Bytes(new TextEncoder().encode(head));
+    expect(r).toMatchObject({ charset: '' });
+    expect(r.text).toBe(head);
+  });
 });

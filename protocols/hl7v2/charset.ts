@@ -30,9 +30,10 @@ export function decodeHl7Bytes(bytes: Uint8Array): DecodedText {
   let charset = '';
   if (head.startsWith('MSH') && head.length > 3) {
     const fs = head.charAt(3);
-    const rep = head.slice(4).split(fs)[0]?.charAt(1) ?? '~';
+    // MSH-2 may be shorter than four characters: a missing repetition character reads as '~'.
+    const rep = head.slice(4).split(fs)[0]?.charAt(1) || '~';
     // MSH-18 is the 17th piece after "MSH" (MSH-1 is the separator itself).
-    charset = (head.split(fs)[17] ?? '').split(rep)[0]!.trim();
+    charset = ((head.split(fs)[17] ?? '').split(rep)[0] ?? '').trim();
   }
   const enc = label(charset);
   if (enc !== undefined) {

@@ -48,6 +48,7 @@ describe('InfluxDB writer against VictoriaMetrics', () => {
   let hub: RunningHospital | undefined;
   let vm: RunningVm | undefined;
   let gw: FakeGateway | undefined;
+  const logs = memoryLogger();
 
   afterEach(async () => {
     gw?.close();
@@ -60,7 +61,7 @@ describe('InfluxDB writer against VictoriaMetrics', () => {
     const cfg = await testConfig(join(dir.path, 'hub'), {
       influx: { url: `http://127.0.0.1:${port}`, token: 'test-token', org: 'telemed', bucket: 'vitals', timeoutMs: 2000, retryInitialMs: 50, retryMaxMs: 400, idleMs: 50, batchPoints: 25 },
     });
-    return startHospital(cfg, { logger: memoryLogger().logger });
+    return startHospital(cfg, { logger: logs.logger });
   }
 
   async function connect(h: RunningHospital): Promise<FakeGateway> {
@@ -126,5 +127,9 @@ describe('InfluxDB writer against VictoriaMetrics', () => {
     }
     // The invalid temperature was never written.
     expect(series.some((s) => s.metric['code'] === 'MDC_TEMP_BODY')).toBe(false);
+    // The outage is in the log with its code; the token and the patient reference are not.
+    expect(logs.text()).toContain('TM_ERR_TSDB_WRITE');
+    expect(logs.text()).not.toContain('test-token');
+    expect(logs.text()).not.toContain('TRANSPORT-0042');
   }, 120_000);
 });

@@ -148,6 +148,9 @@ describe('security: ambulance board, alarm acks and FHIR are scoped to the perso
     await until('the acknowledgement reached site A', () => a.msgs.filter((m) => m.type === 'alarm' && m.gatewayId === AMB_A).length >= 2);
     expect(b.msgs.filter((m) => m.gatewayId === AMB_A)).toEqual([]);
     expect(JSON.stringify([...a.msgs, ...b.msgs])).not.toContain(PATIENT_A);
+    // Nor do the hub's logs name a patient reference (the board, acks and FHIR log gateway, alarm and user only).
+    expect(logs.text()).not.toContain(PATIENT_A);
+    expect(logs.text()).not.toContain(PATIENT_B);
     a.ws.terminate();
     b.ws.terminate();
   });

@@ -8,13 +8,16 @@ import { loadGatewayConfig } from '../../gateway/config.js';
 import { startGateway } from '../../gateway/main.js';
 import { startLink, type LinkEmulator } from '../../simulators/link/index.js';
 import { processLogger, untilSignal } from './common.js';
+import { ambulanceEquipment, type AmbulanceEquipment } from './demo-ambulance.js';
 import { HubSupervisor } from './hub-supervisor.js';
 
 const HELP = `usage: telemed demo [options]
 
 Runs the whole system on this machine with embedded defaults: the hospital hub (as a child
 process, restarted if it dies), a clinic gateway and an ambulance gateway with simulated devices,
-each talking to the hub through its own 5G link emulator. Everything runs over TLS: a CA, a hub
+each talking to the hub through its own 5G link emulator. The ambulance carries a patient monitor
+on its embedded MQTT broker, the same patient's monitor sending HL7 PCD-01 over MLLP, and a GPS on
+a pty driving to the county hospital (needs socat; without it the demo runs without GPS). Everything runs over TLS: a CA, a hub
 certificate and one client certificate per gateway are made in <data-dir>/pki on first start
 (telemed pki's code) and kept; trust <data-dir>/pki/ca/ca.pem in your browser, or accept the warning.
 
@@ -24,7 +27,10 @@ options:
   --ambulance-port N     ambulance gateway page port (default 8092)
   --clinic-profile P     link profile for the clinic (default rural-5g)
   --ambulance-profile P  link profile for the ambulance (default urban-5g)
-  --seed N               link emulator seed (default 1)
+  --seed N               link emulator and patient scenario seed (default 1)
+  --scenario S           the ambulance patient: stable|sepsis|hypoxia|vt-arrest|probe-off|monitor-reboot
+                         (default hypoxia: SpO2 falls under 90 % about 70 s after the start)
+  --scenario-speed X     scenario time compression, waveform rates kept (default 2)
   --data-dir DIR         where databases and logs go (default ./.data/demo)
   --no-restart           do not restart the hub when it exits`;
 
@@ -46,6 +52,8 @@ export async function demoCommand(argv: string[]): Promise<void> {
       'clinic-profile': { type: 'string', default: 'rural-5g' },
       'ambulance-profile': { type: 'string', default: 'urban-5g' },
       seed: { type: 'string', default: '1' },
+      scenario: { type: 'string', default: 'hypoxia' },
+      'scenario-speed': { type: 'string', default: '2' },
       'data-dir': { type: 'string', default: '.data/demo' },
       'no-restart': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
@@ -58,6 +66,8 @@ export async function demoCommand(argv: string[]): Promise<void> {
   await mkdir(logDir, { recursive: true });
   const hubPort = Number(values.port);
   const seed = Number(values.seed);
+  const speed = Number(values['scenario-speed']);
+  if (!(speed > 0 && speed <= 100)) throw new Error('--scenario-speed must be in (0, 100]');
 
   const sites = [
     { id: 'clinic-1', kind: 'clinic', name: 'Xiaozhuang village clinic', port: Number(values['clinic-port']), profile: values['clinic-profile'] },
@@ -87,12 +97,15 @@ export async function demoCommand(argv: string[]): Promise<void> {
 
   const links: LinkEmulator[] = [];
   const gateways: { close(): Promise<void> }[] = [];
+  let ambulance: AmbulanceEquipment | null = null;
   const shutdown = async (): Promise<void> => {
+    await ambulance?.close().catch(() => undefined);
     for (const g of gateways) await g.close().catch(() => undefined);
     for (const l of links) await l.close().catch(() => undefined);
     await hub.stop();
   };
   try {
+    ambulance = await ambulanceEquipment({ host, dir: join(dataDir, 'amb-1', 'pty'), scenario: values.scenario, speed, seed, logger: log.child({ sim: 'amb-1' }) });
     for (const [i, s] of sites.entries()) {
       const link = await startLink({ targetHost: host, targetPort: hubPort, profile: s.profile, seed: seed + i, logger: log.child({ link: s.id }) });
       links.push(link);
@@ -101,10 +114,13 @@ export async function demoCommand(argv: string[]): Promise<void> {
         // The link emulator relays TCP: TLS passes through it, end to end between gateway and hub.
         hub: { url: `wss://${host}:${link.port}/uplink`, credential: secrets.get(s.id), tls: pki.gateways.get(s.id) },
         host, port: s.port, dataDir: join(dataDir, s.id),
-        devices: [{ kind: 'synthetic', id: `${s.kind}-sim`, profile: s.kind }],
+        // Issue 10 item 7: the ambulance runs its simulated monitors and GPS through the real drivers;
+        // the clinic keeps the synthetic placeholder until its cart runs here.
+        devices: s.kind === 'ambulance' ? ambulance.devices : [{ kind: 'synthetic', id: `${s.kind}-sim`, profile: s.kind }],
       });
       gateways.push(await startGateway(config, { logger: processLogger(s.id, join(logDir, `${s.id}.log`)) }));
     }
+    await ambulance.start();
   } catch (err) {
     await shutdown();
     throw err;
@@ -118,6 +134,14 @@ export async function demoCommand(argv: string[]): Promise<void> {
     `  TLS CA             ${pki.caCert}   (self-signed: trust it in the browser, or accept the warning)`,
     ...sites.map((s, i) => `  ${s.kind.padEnd(17)}  http://${host}:${s.port}/   (${s.id}, link ${s.profile} via 127.0.0.1:${links[i]?.port ?? '?'})`),
     `  hub metrics        https://${host}:${hubPort}/metrics`,
+    '',
+    '  ambulance amb-1:',
+    ...ambulance.lines,
+    `  look at            https://${host}:${hubPort}/#/ambulances  (sign in as specialist: heart rate, SpO2, position, ETA)`,
+    `                     http://${host}:${sites[1].port}/  (the crew's page: numerics, waveforms and alarms from the gateway itself)`,
+    values.scenario === 'hypoxia' && speed >= 2
+      ? `                     an SpO2 alarm reaches the board within two minutes (hypoxia x${speed}); acknowledge it there`
+      : `                     alarms (the monitor's and the edge's) appear in the board's banner; acknowledge them there`,
     '',
     '  demo accounts (username / password):',
     ...DEMO_USERS.map((u) => `    ${u.username.padEnd(11)} / ${u.password.padEnd(16)} (${u.role})`),

@@ -1,6 +1,7 @@
 // The CLI as a user runs it: `telemed --help`, and `telemed demo` brought up, checked and stopped
 // with Ctrl-C (SIGINT), all as real child processes.
 import { spawn, execFile } from 'node:child_process';
+import { request } from 'node:https';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -8,10 +9,29 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { freePort, waitFor } from '../helpers/cli-process.js';
+import { requireSocat } from '../helpers/socat.js';
 import { httpsGet } from '../helpers/tls-fixture.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cli = [process.execPath, '--import', 'tsx', join(repo, 'bin', 'telemed.ts')] as const;
+
+/** POST JSON over HTTPS trusting only `ca`: status and parsed body. */
+function httpsPostJson(url: string, ca: Buffer, body: unknown): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', ca, headers: { 'content-type': 'application/json' }, timeout: 5000 }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => { text += c; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as unknown }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+interface AmbulanceRow { id: string; connected: boolean; fix: { lat: number; lon: number; etaS: number | null } | null }
+interface Recent { series: { code: string; label: string; points: [number, number][] }[]; alarms: { code: string; state: string; priority: string }[] }
 
 describe('telemed CLI', () => {
   it('--help lists every command', async () => {
@@ -48,11 +68,14 @@ describe('telemed CLI', () => {
     expect((err as { stderr: string }).stderr).toContain('unknown command "frobnicate"');
   });
 
-  it('demo starts hub and both gateways, prints URLs and accounts, and stops cleanly on SIGINT', async () => {
+  it('demo starts hub and both gateways, the ambulance shows heart rate, position and an SpO2 alarm at the hub, and stops cleanly on SIGINT', async () => {
+    requireSocat(); // the demo runs without GPS when socat is absent; this test checks the position, so it needs it
     const dir = await mkdtemp(join(tmpdir(), 'telemed-demo-cli-'));
     const [port, clinicPort, ambulancePort] = [await freePort(), await freePort(), await freePort()];
     const child = spawn(cli[0], [...cli.slice(1), 'demo', '--port', String(port), '--clinic-port', String(clinicPort),
-      '--ambulance-port', String(ambulancePort), '--data-dir', dir, '--clinic-profile', 'lan', '--ambulance-profile', 'lan'],
+      '--ambulance-port', String(ambulancePort), '--data-dir', dir, '--clinic-profile', 'lan', '--ambulance-profile', 'lan',
+      // hypoxia x10: SpO2 under 90 % about 14 s after the start (x2 by default: about 70 s).
+      '--scenario', 'hypoxia', '--scenario-speed', '10'],
     { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
@@ -73,6 +96,42 @@ describe('telemed CLI', () => {
       expect(health.gatewaysConnected).toBe(2);
       const site = await (await fetch(`http://127.0.0.1:${clinicPort}/api/status`)).json() as { link: { state: string } };
       expect(site.link.state).toBe('ready');
+
+      // Issue 10 item 7: the ambulance's simulated monitors and GPS, through the real drivers and the
+      // uplink, are on the hub's ambulance board API.
+      expect(out).toContain(`https://127.0.0.1:${port}/#/ambulances`);
+      expect(out).toMatch(/GPS \(NMEA, pty\)/);
+      const login = await httpsPostJson(`https://127.0.0.1:${port}/api/login`, ca, { username: 'admin', password: 'admin-demo' });
+      expect(login.status).toBe(200);
+      const auth = { authorization: `Bearer ${(login.body as { token: string }).token}` };
+      const getJson = async <T>(path: string): Promise<T> => {
+        const r = await httpsGet(`https://127.0.0.1:${port}${path}`, ca, auth);
+        expect(r.status, r.body).toBe(200);
+        return JSON.parse(r.body) as T;
+      };
+      const amb = await waitFor('the ambulance with a GPS fix on the board', async () => {
+        const { ambulances } = await getJson<{ ambulances: AmbulanceRow[] }>('/api/ambulances');
+        return ambulances.find((a) => a.id === 'amb-1' && a.fix !== null);
+      }, 30_000, 500);
+      expect(amb.connected).toBe(true);
+      // The built-in route runs west of Tiantai towards the county hospital.
+      expect(amb.fix?.lat).toBeGreaterThan(29.1);
+      expect(amb.fix?.lat).toBeLessThan(29.2);
+      expect(amb.fix?.lon).toBeGreaterThan(120.8);
+      expect(amb.fix?.lon).toBeLessThan(121.1);
+      expect(amb.fix?.etaS).toBeGreaterThan(0);
+      const recent = await waitFor('heart rate and an SpO2 alarm from the ambulance', async () => {
+        const r = await getJson<Recent>('/api/ambulances/amb-1/recent?minutes=15');
+        const hr = r.series.find((x) => x.label === 'HR' || x.code === 'MDC_ECG_HEART_RATE');
+        const spo2Alarm = r.alarms.find((a) => a.code.startsWith('MDC_PULS_OXIM_SAT_O2'));
+        return hr !== undefined && hr.points.length > 0 && spo2Alarm !== undefined ? { hr, spo2Alarm } : undefined;
+      }, 60_000, 1000);
+      // hypoxia: HR 86 rising to 118.
+      for (const [, v] of recent.hr.points) {
+        expect(v).toBeGreaterThan(60);
+        expect(v).toBeLessThan(140);
+      }
+      expect(recent.spo2Alarm.priority).toBe('high');
     } finally {
       child.kill('SIGINT');
       const code = await exited;
@@ -80,5 +139,5 @@ describe('telemed CLI', () => {
       expect(code, out).toBe(0);
     }
     expect(out).toContain('[demo] stopped');
-  }, 90_000);
+  }, 150_000);
 });

@@ -61,6 +61,18 @@ export const OUTBOX_MIGRATIONS: readonly { readonly id: number; readonly name: s
         PRIMARY KEY (stream_id, bucket)
       ) WITHOUT ROWID;`,
   },
+  {
+    id: 5,
+    name: 'cumulative bytes per stream',
+    // frames.cum_bytes: bytes of the stream's frames up to and including this one, so the bytes of
+    // a range (an ack, a requeue, a prune) are a difference of two values instead of a SUM over its
+    // rows. Rows from before are numbered from the oldest one held.
+    sql: `
+      ALTER TABLE frames ADD COLUMN cum_bytes INTEGER NOT NULL DEFAULT 0;
+      UPDATE frames SET cum_bytes = c.cb
+        FROM (SELECT rowid AS r, SUM(size) OVER (PARTITION BY stream_id ORDER BY seq) AS cb FROM frames) AS c
+        WHERE c.r = frames.rowid;`,
+  },
 ];
 
 /** Applies every migration not yet recorded in `migrations`, each in its own transaction. */

@@ -282,9 +282,11 @@ export function outboxConformance(name: string, factory: OutboxFactory): void {
         box.ack('a', 2);
         clock.now += 30_000;
         box.ack('a', 3);
+        const [bytes, retainedBytes] = [box.bytes, box.retainedBytes];
         const again = reopen(box, 1 << 20, retention);
         open.push(again);
         expect([again.frames, again.retainedFrames, again.ackedSeq('a')]).toEqual([1, 3, 3]);
+        expect([again.bytes, again.retainedBytes]).toEqual([bytes, retainedBytes]);
         expect(seqs(again.pendingBatch('a', 0, 10))).toEqual([4]);
         expect([...again.hubAcked()]).toEqual([['a', 3]]);
         expect([...again.hubRetained()]).toEqual([['a', 1]]);

@@ -106,7 +106,7 @@ describe('SqliteOutbox WAL checkpoints', () => {
   });
 });
 
-describe('SqliteOutbox migration 4 (acked frames retained)', () => {
+describe('SqliteOutbox migrations 4 and 5 (acked frames retained, cumulative bytes)', () => {
   it('takes an outbox.db from before retention: its rows are unacked, the ack is one below the oldest held frame', () => {
     const dataDir = join(root, 'migrate-4');
     const seqr = new StreamSequencer('gw-1', () => 60_000, () => 0);
@@ -120,7 +120,8 @@ describe('SqliteOutbox migration 4 (acked frames retained)', () => {
     // What the old code left after acks of a:1..3 and b:1..2: those rows deleted, no acked_seq.
     const db = new Database(join(dataDir, 'outbox.db'));
     db.exec(`DELETE FROM frames WHERE (stream_id = 'a' AND seq <= 3) OR stream_id = 'b';
-      DROP TABLE ack_marks; ALTER TABLE streams DROP COLUMN acked_seq; DELETE FROM migrations WHERE id = 4;`);
+      DROP TABLE ack_marks; ALTER TABLE streams DROP COLUMN acked_seq; ALTER TABLE frames DROP COLUMN cum_bytes;
+      DELETE FROM migrations WHERE id IN (4, 5);`);
     db.close();
     const again = new SqliteOutbox({ dataDir, maxBytes: 1 << 20, checkpointThread: false, retention: { retainAckedMs: 60_000, retainAckedBytes: 1 << 20 } });
     try {
@@ -129,8 +130,11 @@ describe('SqliteOutbox migration 4 (acked frames retained)', () => {
       expect([...again.hubAcked()].sort()).toEqual([['a', 3], ['b', 2]]);
       // Nothing below the ack is held, so nothing of it is claimed as resendable.
       expect([...again.hubRetained()].sort()).toEqual([['a', 4], ['b', 3]]);
+      expect(again.bytes).toBe(again.pendingBatch('a', 0, 10).reduce((n, f) => n + f.size, 0));
+      again.ack('a', 5);
+      expect([again.frames, again.retainedFrames, again.bytes]).toEqual([1, 2, again.pendingBatch('a', 0, 10)[0]?.size]);
       again.ack('a', 6);
-      expect([again.frames, again.retainedFrames]).toEqual([0, 3]);
+      expect([again.frames, again.bytes, again.retainedFrames]).toEqual([0, 0, 3]);
     } finally {
       again.close();
     }

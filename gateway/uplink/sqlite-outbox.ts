@@ -7,7 +7,7 @@ import { outboxFullError, type Outbox } from './outbox.js';
 import { markBucketMs, NO_RETENTION, NOTHING_REQUEUED, PRUNE_BATCH_FRAMES, retains, type RequeueResult, type RetentionOptions } from './outbox-retention.js';
 import { migrateOutbox } from './outbox-migrations.js';
 import type { OutFrame } from './streams.js';
-import { storedBytes, toFrame, type Row } from './sqlite-outbox-rows.js';
+import { storedBytes, streamTotals, toFrame, type Row } from './sqlite-outbox-rows.js';
 import { WalCheckpointer } from '../../protocols/storage/wal-checkpointer.js';
 
 /**
@@ -42,13 +42,6 @@ export interface SqliteOutboxOptions {
   readonly retention?: RetentionOptions;
 }
 
-/** One ack's transaction: frames acked, and retained frames dropped with it (null: none). */
-interface AckResult {
-  n: number;
-  bytes: number;
-  dropped: { n: number; bytes: number } | null;
-}
-
 
 /**
  * The durable outbox on better-sqlite3 (DESIGN.md §6), file `outbox.db` in the data directory.
@@ -61,7 +54,8 @@ interface AckResult {
  *
  * Retention (issue 12 item 2): with `retention`, an ack deletes nothing. It moves the stream's
  * watermark (`streams.acked_seq`) and updates one `ack_marks` row (the stream's current time
- * bucket): O(1) writes per ack batch. Frames at or below the watermark are retained, not pending;
+ * bucket): O(1) writes per ack batch, and its byte count comes from cumulative bytes (range()),
+ * not from reading the acked rows. Frames at or below the watermark are retained, not pending;
  * `pruneRetained` deletes them in ranges once their bucket is past the window or the retained
  * bytes pass the cap, at most PRUNE_BATCH_FRAMES a call. Retained bytes are not in `bytes`, so
  * they never make the outbox refuse a reading.
@@ -84,6 +78,10 @@ export class SqliteOutbox implements Outbox {
   /** Per stream: the hub's ack, and the seq up to which frames are deleted (pruned). */
   private readonly acked = new Map<string, number>();
   private readonly pruned = new Map<string, number>();
+  /** Per stream, cumulative bytes at the top, the ack and the pruned mark (see range()). */
+  private readonly cumTop = new Map<string, number>();
+  private readonly ackedCum = new Map<string, number>();
+  private readonly prunedCum = new Map<string, number>();
   private keptBytes = 0;
   private keptFrames = 0;
   private readonly retention: RetentionOptions;
@@ -99,10 +97,10 @@ export class SqliteOutbox implements Outbox {
   private syncTail: Promise<void> = Promise.resolve();
   private readonly stmt;
   private readonly putEpoch: (epoch: string, clearMarks: boolean) => void;
-  private readonly insertAll: (frames: readonly OutFrame[]) => void;
-  private readonly ackTx: (streamId: string, prev: number, seq: number, keep: boolean, nowMs: number) => AckResult;
-  private readonly requeueTx: (streamId: string, from: number, acked: number) => { n: number; bytes: number };
-  private readonly pruneTx: (streamId: string, from: number, to: number) => { n: number; bytes: number };
+  private readonly insertAll: (frames: readonly OutFrame[]) => ReadonlyMap<string, number>;
+  private readonly ackTx: (streamId: string, seq: number, keep: boolean, dropKept: boolean, nowMs: number) => void;
+  private readonly requeueTx: (streamId: string, from: number) => void;
+  private readonly pruneTx: (streamId: string, from: number, to: number) => void;
 
   constructor(opts: SqliteOutboxOptions) {
     this.maxBytes = opts.maxBytes;
@@ -127,10 +125,10 @@ export class SqliteOutbox implements Outbox {
     }
     const db = this.db;
     this.stmt = {
-      insert: db.prepare('INSERT INTO frames (stream_id, seq, size, deadline_wall_ms, env) VALUES (?, ?, ?, ?, ?)'),
+      insert: db.prepare('INSERT INTO frames (stream_id, seq, size, deadline_wall_ms, env, cum_bytes) VALUES (?, ?, ?, ?, ?, ?)'),
+      cumAt: db.prepare('SELECT cum_bytes FROM frames WHERE stream_id = ? AND seq = ?').pluck(),
       putHighest: db.prepare('INSERT INTO streams (stream_id, highest_seq) VALUES (?, ?) ON CONFLICT (stream_id) DO UPDATE SET highest_seq = excluded.highest_seq'),
       after: db.prepare('SELECT seq, size, deadline_wall_ms, env FROM frames WHERE stream_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
-      sumRange: db.prepare('SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes FROM frames WHERE stream_id = ? AND seq > ? AND seq <= ?'),
       delRange: db.prepare('DELETE FROM frames WHERE stream_id = ? AND seq > ? AND seq <= ?'),
       delUpTo: db.prepare('DELETE FROM frames WHERE stream_id = ? AND seq <= ?'),
       putAcked: db.prepare('UPDATE streams SET acked_seq = ? WHERE stream_id = ?'),
@@ -152,32 +150,25 @@ export class SqliteOutbox implements Outbox {
       this.stmt.putDownEpoch.run(epoch);
     });
     this.insertAll = db.transaction((frames: readonly OutFrame[]) => this.insertRows(frames));
-    this.ackTx = db.transaction((streamId: string, prev: number, seq: number, keep: boolean, nowMs: number): AckResult => {
-      const r = this.stmt.sumRange.get(streamId, prev, seq) as { n: number; bytes: number };
+    // The ack: a watermark UPDATE and one ack_marks upsert, whatever the number of frames acked.
+    this.ackTx = db.transaction((streamId: string, seq: number, keep: boolean, dropKept: boolean, nowMs: number) => {
       this.stmt.putAcked.run(seq, streamId);
-      if (keep && r.n > 0 && seq <= this.highestSeq(streamId)) {
+      if (keep) {
         this.stmt.putMark.run(streamId, Math.floor(nowMs / markBucketMs(this.retention.retainAckedMs)), seq, nowMs);
-        return { ...r, dropped: null };
+        return;
       }
       // Deleted at the ack: no retention, or the hub acked seqs this outbox never held (numbering
       // of an earlier run), after which hub_retained must not claim anything of the stream.
-      const pruned = this.pruned.get(streamId) ?? 0;
-      const dropped = prev > pruned ? this.stmt.sumRange.get(streamId, pruned, prev) as { n: number; bytes: number } : null;
-      if (r.n > 0 || (dropped?.n ?? 0) > 0) this.stmt.delUpTo.run(streamId, seq);
-      if (dropped !== null) this.stmt.delAllMarks.run(streamId);
-      return { ...r, dropped };
+      this.stmt.delUpTo.run(streamId, seq);
+      if (dropKept) this.stmt.delAllMarks.run(streamId);
     });
-    this.requeueTx = db.transaction((streamId: string, from: number, acked: number) => {
-      const r = this.stmt.sumRange.get(streamId, from, acked) as { n: number; bytes: number };
+    this.requeueTx = db.transaction((streamId: string, from: number) => {
       this.stmt.putAcked.run(from, streamId);
       this.stmt.capMarks.run(from, streamId, from);
-      return r;
     });
     this.pruneTx = db.transaction((streamId: string, from: number, to: number) => {
-      const r = this.stmt.sumRange.get(streamId, from, to) as { n: number; bytes: number };
-      if (r.n > 0) this.stmt.delRange.run(streamId, from, to);
+      this.stmt.delRange.run(streamId, from, to);
       this.stmt.delMarks.run(streamId, to);
-      return r;
     });
     this.load();
   }
@@ -190,13 +181,8 @@ export class SqliteOutbox implements Outbox {
     return this.heldFrames;
   }
 
-  get retainedBytes(): number {
-    return this.keptBytes;
-  }
-
-  get retainedFrames(): number {
-    return this.keptFrames;
-  }
+  get retainedBytes(): number { return this.keptBytes; }
+  get retainedFrames(): number { return this.keptFrames; }
 
   append(frame: OutFrame): number {
     this.appendBatch([frame]);
@@ -217,8 +203,9 @@ export class SqliteOutbox implements Outbox {
       if (f.seq <= last) throw new RangeError(`outbox: stream ${f.streamId} seq ${f.seq} not after ${last}`);
       top.set(f.streamId, f.seq);
     }
-    this.insertAll(frames);
+    const cums = this.insertAll(frames);
     for (const [streamId, seq] of top) this.highest.set(streamId, seq);
+    for (const [streamId, cum] of cums) this.cumTop.set(streamId, cum);
     for (const f of frames) this.held.set(f.streamId, (this.held.get(f.streamId) ?? 0) + 1);
     this.heldBytes += adding;
     this.heldFrames += frames.length;
@@ -236,30 +223,31 @@ export class SqliteOutbox implements Outbox {
   ack(streamId: string, seq: number): number {
     const prev = this.acked.get(streamId) ?? 0;
     if (seq <= prev) return 0;
-    if (!this.held.has(streamId) && !this.hasKept(streamId)) {
-      // Nothing here to ack or keep (a repeated ack after a restart): the watermark only.
+    if (!this.held.has(streamId) && !this.hasKept(streamId)) { // nothing to ack or keep: the watermark only
       this.acked.set(streamId, seq);
       this.pruned.set(streamId, seq);
       this.stmt.putAcked.run(seq, streamId);
       return 0;
     }
+    const r = this.range(streamId, prev, seq);
+    const keep = retains(this.retention) && r.n > 0 && seq <= this.highestSeq(streamId);
+    const kept = keep ? null : this.range(streamId, this.pruned.get(streamId) ?? 0, prev);
     this.stmt.syncNormal.run();
-    let r: AckResult;
     try {
-      r = this.ackTx(streamId, prev, seq, retains(this.retention), this.nowMs());
+      this.ackTx(streamId, seq, keep, kept !== null && kept.n > 0, this.nowMs());
     } finally {
       this.stmt.syncFull.run();
     }
     this.acked.set(streamId, seq);
-    if (!retains(this.retention) || r.n === 0 || seq > this.highestSeq(streamId)) {
-      this.pruned.set(streamId, seq);
-      if (r.dropped !== null) {
-        this.keptBytes -= r.dropped.bytes;
-        this.keptFrames -= r.dropped.n;
-      }
-    } else {
+    this.ackedCum.set(streamId, r.toCum);
+    if (kept === null) {
       this.keptBytes += r.bytes;
       this.keptFrames += r.n;
+    } else {
+      this.keptBytes -= kept.bytes;
+      this.keptFrames -= kept.n;
+      this.pruned.set(streamId, seq);
+      this.prunedCum.set(streamId, r.toCum);
     }
     if (r.n === 0) return 0;
     this.heldBytes -= r.bytes;
@@ -278,8 +266,10 @@ export class SqliteOutbox implements Outbox {
     const acked = this.acked.get(streamId) ?? 0;
     if (hubSeq >= acked) return NOTHING_REQUEUED;
     const from = Math.max(hubSeq, this.pruned.get(streamId) ?? 0);
-    const r = this.requeueTx(streamId, from, acked);
+    const r = this.range(streamId, from, acked);
+    this.requeueTx(streamId, from);
     this.acked.set(streamId, from);
+    this.ackedCum.set(streamId, r.fromCum);
     this.keptBytes -= r.bytes;
     this.keptFrames -= r.n;
     this.heldBytes += r.bytes;
@@ -311,17 +301,42 @@ export class SqliteOutbox implements Outbox {
   /** Deletes retained frames of a stream in (pruned, min(upTo, pruned + max)]; returns how many. */
   private prune(streamId: string, upTo: number, max: number): number {
     const from = this.pruned.get(streamId) ?? 0;
-    // Seqs of a stream are consecutive, so a range of `max` seqs holds at most `max` frames.
     const to = Math.min(upTo, this.acked.get(streamId) ?? 0, from + max);
     if (to <= from) {
       this.stmt.delMarks.run(streamId, from); // stale marks: nothing left under them
       return 0;
     }
-    const r = this.pruneTx(streamId, from, to);
+    const r = this.range(streamId, from, to);
+    this.pruneTx(streamId, from, to);
     this.pruned.set(streamId, to);
+    this.prunedCum.set(streamId, r.toCum);
     this.keptBytes -= r.bytes;
     this.keptFrames -= r.n;
     return r.n;
+  }
+
+  /**
+   * Frames and bytes of seqs (from, to], `from` at or above the pruned mark, where a stream's seqs
+   * are consecutive (a numbering gap only lies below an ack past every seq held, which prunes it):
+   * differences of seqs and of cumulative bytes, at most two primary-key lookups, no row reads.
+   */
+  private range(streamId: string, from: number, to: number): { n: number; bytes: number; fromCum: number; toCum: number } {
+    const top = this.highestSeq(streamId);
+    const upTo = Math.min(to, top);
+    const fromCum = this.cumAt(streamId, Math.min(from, top));
+    if (upTo <= from) return { n: 0, bytes: 0, fromCum, toCum: fromCum };
+    const toCum = this.cumAt(streamId, upTo);
+    return { n: upTo - from, bytes: toCum - fromCum, fromCum, toCum };
+  }
+
+  /** Cumulative bytes of a stream up to and including `seq` (a watermark, the top, or a stored row). */
+  private cumAt(streamId: string, seq: number): number {
+    if (seq >= this.highestSeq(streamId)) return this.cumTop.get(streamId) ?? 0;
+    if (seq === (this.acked.get(streamId) ?? 0)) return this.ackedCum.get(streamId) ?? 0;
+    if (seq === (this.pruned.get(streamId) ?? 0)) return this.prunedCum.get(streamId) ?? 0;
+    const cum = this.stmt.cumAt.get(streamId, seq) as number | undefined;
+    if (cum === undefined) throw new GatewayError(GatewayErrorCode.OUTBOX_STORE, `outbox: no frame ${streamId}/${seq} above the pruned mark`);
+    return cum;
   }
 
   /** True when the stream has retained frames. */
@@ -440,14 +455,19 @@ export class SqliteOutbox implements Outbox {
     });
   }
 
-  private insertRows(frames: readonly OutFrame[]): void {
+  /** Inserts the rows; returns each stream's new cumulative bytes (applied by the caller after the commit). */
+  private insertRows(frames: readonly OutFrame[]): ReadonlyMap<string, number> {
     const wallMinusMono = this.clock.nowNs() / 1e6 - this.clock.monoMs();
     const top = new Map<string, number>();
+    const cums = new Map<string, number>();
     for (const f of frames) {
-      this.stmt.insert.run(f.streamId, f.seq, f.size, f.deadlineMs + wallMinusMono, storedBytes(f));
+      const cum = (cums.get(f.streamId) ?? this.cumTop.get(f.streamId) ?? 0) + f.size;
+      this.stmt.insert.run(f.streamId, f.seq, f.size, f.deadlineMs + wallMinusMono, storedBytes(f), cum);
       top.set(f.streamId, f.seq);
+      cums.set(f.streamId, cum);
     }
     for (const [streamId, seq] of top) this.stmt.putHighest.run(streamId, seq);
+    return cums;
   }
 
   private load(): void {
@@ -460,18 +480,20 @@ export class SqliteOutbox implements Outbox {
       this.acked.set(r.stream_id, r.acked_seq);
       this.pruned.set(r.stream_id, r.acked_seq);
     }
-    // Per stream: pending (above the ack) and retained (at or below it) frames and bytes.
-    const per = this.db.prepare(`SELECT f.stream_id, MIN(f.seq) AS lo,
-        SUM(f.seq > s.acked_seq) AS n, COALESCE(SUM(CASE WHEN f.seq > s.acked_seq THEN f.size ELSE 0 END), 0) AS bytes,
-        SUM(f.seq <= s.acked_seq) AS kn, COALESCE(SUM(CASE WHEN f.seq <= s.acked_seq THEN f.size ELSE 0 END), 0) AS kbytes
-      FROM frames f JOIN streams s ON s.stream_id = f.stream_id GROUP BY f.stream_id`).all() as { stream_id: string; lo: number; n: number; bytes: number; kn: number; kbytes: number }[];
+    const per = streamTotals(this.db);
     for (const r of per) {
+      const { ackedCum, lowCum } = r;
+      this.cumTop.set(r.stream_id, r.top);
+      this.ackedCum.set(r.stream_id, ackedCum);
+      this.prunedCum.set(r.stream_id, r.kn > 0 ? lowCum : ackedCum);
       if (r.n > 0) this.held.set(r.stream_id, r.n);
       this.heldFrames += r.n;
-      this.heldBytes += r.bytes;
+      this.heldBytes += r.top - ackedCum;
       this.keptFrames += r.kn;
-      this.keptBytes += r.kbytes;
-      if (r.kn > 0) this.pruned.set(r.stream_id, r.lo - 1);
+      if (r.kn > 0) {
+        this.keptBytes += ackedCum - lowCum;
+        this.pruned.set(r.stream_id, r.lo - 1);
+      }
     }
   }
 }

@@ -268,7 +268,10 @@ export class ArmDriver extends EventEmitter<ArmDriverEvents> {
         this.onInfo?.();
         return;
       case 'Telemetry': {
-        const fault = m.faultCode === ArmFault.none || m.faultCode === ArmFault.linkLost ? null : (FAULT_NAMES.get(m.faultCode) ?? `fault-${m.faultCode}`);
+        // linkLost is a hold the next command ends; estop is reported by the input flag and the
+        // e-stop state (cleared by a local clear, which resets the arm): neither is a fault here.
+        const quiet = m.faultCode === ArmFault.none || m.faultCode === ArmFault.linkLost || m.faultCode === ArmFault.estop;
+        const fault = quiet ? null : (FAULT_NAMES.get(m.faultCode) ?? `fault-${m.faultCode}`);
         this.emit('telemetry', {
           pose: { position: m.positionMm, orientation: m.orientation }, forceN: m.forceN, estopInput: m.estopInput, fault,
           status: m.status, joints: m.joints, lastCommandSeq: m.lastCommandSeq, armTimeUs: m.armTimeUs,

@@ -403,6 +403,7 @@ export class SafetySupervisor {
     };
     if (!LOCAL_ESTOP_SOURCES.includes(source)) return fail(RejectCode.ESTOP_LOCAL_ONLY);
     if (this.current !== 'faulted' || this.lastTelemetry?.fault != null || this.telemetryTimer === null) return fail(RejectCode.FAULTED);
+    this.deps.actuator.resetFault?.();
     this.clearFault(SafetyCode.FAULT_CLEARED, `reset:${source}`);
     return { decision: 'accepted', reason: SafetyCode.FAULT_CLEARED, state: this.current };
   }
@@ -436,6 +437,7 @@ export class SafetySupervisor {
     this.estops.clear();
     this.holdSinceHubNs = this.hubNowNs();
     this.deps.actuator.hold();
+    this.deps.actuator.resetFault?.();
     this.to(this.holder ? 'holding' : 'idle', `e-stop cleared ${source}`);
     this.lastReason = SafetyCode.ESTOP_CLEARED;
     this.record('estop', 'acted', SafetyCode.ESTOP_CLEARED, `clear:${source}`, null, {});

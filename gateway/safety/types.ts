@@ -91,6 +91,8 @@ export interface ArmActuator {
   home(limits: { readonly speedMmS: number; readonly accelMmS2: number }): void;
   /** Hard stop (e-stop): brakes on, drives off. */
   stop(): void;
+  /** Clears the arm's latched e-stop/fault after a LOCAL clear or reset (never from the link). */
+  resetFault?(): void;
 }
 
 /** Axis-aligned workspace box around the couch, base frame, mm. */

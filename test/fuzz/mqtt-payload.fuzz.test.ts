@@ -10,7 +10,8 @@
 // message (accepted or rejected by code), stays subscribed, and the other monitor is served.
 //
 // Reproducible (fixed seed). FUZZ_SEED / FUZZ_RUNS override. The default is 20 000 inputs (CI
-// time); `npm run fuzz:mqtt` runs 100 000.
+// time); `npm run fuzz:mqtt` runs 100 000 (measured 2026-12-06 on the shared box under load:
+// 68 s for the 100 000, 7 s for the 2 000 through the broker).
 import fc from 'fast-check';
 import { connectAsync } from 'mqtt';
 import { pino } from 'pino';
@@ -118,9 +119,16 @@ function inputArb(bases: ReturnType<typeof basePayloads>): fc.Arbitrary<Input> {
 
 /** The properties of one decoded input; returns the outcome (ok or the code). */
 function check(input: Input, timed = true): string {
-  const t = performance.now();
+  let t = performance.now();
   const r = decodeMonitorMessage(input.topic, input.bytes);
-  const ms = performance.now() - t;
+  let ms = performance.now() - t;
+  // A slow input is decoded again: a GC pause or a busy neighbour on the shared box does not
+  // repeat, a decoder that is slow on this input does. The best of three is judged.
+  for (let again = 0; timed && ms > MAX_DECODE_MS && again < 2; again++) {
+    t = performance.now();
+    decodeMonitorMessage(input.topic, input.bytes);
+    ms = Math.min(ms, performance.now() - t);
+  }
   if (timed && ms > MAX_DECODE_MS) throw new Error(`${input.name}: decode took ${ms.toFixed(1)} ms`);
   if (!r.ok) {
     if (!CODES.has(r.code)) throw new Error(`${input.name}: unknown code ${r.code}`);

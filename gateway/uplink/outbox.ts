@@ -108,10 +108,10 @@ export class MemoryOutbox implements Outbox {
 
   /**
    * `retention`: acked frames kept for a hub rollback; in memory they cost RAM, so the byte cap
-   * is at most `maxBytes`. Default none.
+   * is at most a quarter of `maxBytes`. Default none.
    */
   constructor(readonly maxBytes: number, retention: RetentionOptions = NO_RETENTION) {
-    this.retention = { ...retention, retainAckedBytes: Math.min(retention.retainAckedBytes, maxBytes) };
+    this.retention = { ...retention, retainAckedBytes: Math.min(retention.retainAckedBytes, Math.floor(maxBytes / 4)) };
     this.nowMs = retention.nowMs ?? Date.now;
   }
 

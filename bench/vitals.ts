@@ -1,0 +1,186 @@
+// bench:vitals (issue 10 "Targets"): N simulated ambulances against ONE hub process, each through
+// its own link emulator instance (one shared bottleneck per direction per ambulance, all in this
+// process), stepped up until VITALS p99 ≤ 250 ms or ALARM p99 ≤ 500 ms (capture → hub receipt,
+// offered-based: a frame not delivered counts as infinitely late) no longer holds. Reports the
+// largest N that holds, hub CPU per ambulance and hub RSS, and ALARM p99 at a fixed N on
+// `congested-cell`. Processes: this one (link emulators), hub-child.ts (the real hub),
+// fleet-child.ts (N gateway uplinks). See bench/vitals/README.md.
+// Usage: npm run bench:vitals -- [--json FILE] [--steps 25,50,...] [--window S] [--warmup S]
+//        [--congested-n N] [--profile NAME] [--alarm-every-s S] [--quick]
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { startLink, type LinkEmulator } from '../simulators/link/index.js';
+import { sleep, wallMs } from './uplink/clock.js';
+import { offeredQuantile, type OfferedMs } from './uplink/honest.js';
+import { prioritiseLink } from './uplink/priority.js';
+import { ambulanceIds, type FleetReport, type HubReport } from './vitals/ipc.js';
+import { VitalsChild } from './vitals/proc.js';
+
+const argv = process.argv.slice(2);
+const arg = (name: string): string | undefined => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const QUICK = argv.includes('--quick');
+const STEPS = (arg('--steps') ?? (QUICK ? '5,10' : '25,50,100,150,200,300')).split(',').map(Number);
+const WINDOW_S = Number(arg('--window') ?? (QUICK ? 5 : 30));
+const WARMUP_S = Number(arg('--warmup') ?? (QUICK ? 2 : 5));
+const DRAIN_S = QUICK ? 2 : 5;
+const PROFILE = arg('--profile') ?? 'urban-5g';
+const CONGESTED_N = Number(arg('--congested-n') ?? (QUICK ? 5 : 100));
+const ALARM_EVERY_MS = Number(arg('--alarm-every-s') ?? (QUICK ? 2 : 10)) * 1000;
+const VITALS_P99_MS = 250;
+const ALARM_P99_MS = 500;
+for (const n of [...STEPS, CONGESTED_N, WINDOW_S, WARMUP_S, ALARM_EVERY_MS]) if (!(Number.isFinite(n) && n > 0)) throw new Error(`bench:vitals: bad numeric argument (${n}); see the usage line in bench/vitals.ts`);
+
+const log = (s: string): void => { process.stderr.write(`[bench:vitals] ${s}\n`); };
+
+/** CPU seconds (user + system) of a process so far, from /proc/PID/stat (Linux). */
+function cpuSecondsOf(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(')').pop()?.trim().split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+/** Resident set size of a process now, bytes, from /proc/PID/status. */
+function rssOf(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : NaN;
+}
+
+interface ClassResult {
+  offered: number; delivered: number; dropped: number; undelivered: number; dropReasons: Record<string, number>;
+  /** Offered-based percentiles, ms ('inf': the quantile falls among frames never delivered). */
+  p50Ms: OfferedMs | null; p90Ms: OfferedMs | null; p99Ms: OfferedMs | null; p999Ms: OfferedMs | null; maxDeliveredMs: number | null;
+}
+
+export interface StepResult {
+  peer: 'telemed'; profile: string; ambulances: number; windowS: number;
+  classes: Record<string, ClassResult>;
+  hub: { cpuS: number; cpuPercent: number; cpuMsPerAmbulancePerS: number; peakRssMb: number; duplicatesIgnored: number; sessionsAtEnd: number };
+  fleet: { ready: number; cpuS: number; peakRssMb: number; tickLateP99Ms: number; tickLateMaxMs: number };
+  vitalsP99Ok: boolean; alarmP99Ok: boolean; ok: boolean;
+}
+
+function classResult(hub: HubReport, fleet: FleetReport, cls: string): ClassResult {
+  const lat = (hub.latencies[cls] ?? []).slice().sort((a, b) => a - b);
+  const o = fleet.classes[cls] ?? { offered: 0, dropped: 0, dropReasons: {} };
+  // A reading the hub has more of than was counted offered (clock edge of the window) caps at offered.
+  const delivered = Math.min(lat.length, o.offered);
+  const missing = o.offered - delivered;
+  const q = (p: number): OfferedMs | null => offeredQuantile(lat.slice(0, delivered), missing, p);
+  return {
+    offered: o.offered, delivered, dropped: o.dropped, undelivered: missing, dropReasons: o.dropReasons,
+    p50Ms: q(0.5), p90Ms: q(0.9), p99Ms: q(0.99), p999Ms: q(0.999), maxDeliveredMs: delivered > 0 ? Math.round((lat[delivered - 1] ?? 0) * 100) / 100 : null,
+  };
+}
+
+const within = (x: OfferedMs | null, limit: number): boolean => typeof x === 'number' && x <= limit;
+
+/** One step: a fresh hub, N link emulators, the fleet; warm-up, measured window, drain, collect, close. */
+async function runStep(n: number, profile: string): Promise<StepResult> {
+  const dir = mkdtempSync(join(os.tmpdir(), 'telemed-bench-vitals-'));
+  const ids = ambulanceIds(n);
+  const links: LinkEmulator[] = [];
+  let hub: VitalsChild | undefined;
+  let fleet: VitalsChild | undefined;
+  try {
+    mkdirSync(join(dir, 'hub'));
+    hub = new VitalsChild('hub-child', { dir: join(dir, 'hub'), gatewayIds: ids });
+    const hubPort = (await hub.wait('ready', 60_000)).port;
+    for (let i = 0; i < n; i++) links.push(await startLink({ targetHost: '127.0.0.1', targetPort: hubPort, profile, seed: i + 1 }));
+    fleet = new VitalsChild('fleet-child', { gatewayIds: ids, linkPorts: links.map((l) => l.port), alarmEveryMs: ALARM_EVERY_MS });
+    await fleet.wait('ready', 60_000 + n * 200);
+    const t0 = wallMs() + WARMUP_S * 1000;
+    const t1 = t0 + WINDOW_S * 1000;
+    hub.send({ type: 'window', t0, t1 });
+    fleet.send({ type: 'window', t0, t1 });
+    fleet.send({ type: 'start' });
+    log(`${profile} N=${n}: started; warm-up ${WARMUP_S} s, window ${WINDOW_S} s`);
+    await sleep(Math.max(0, t0 - wallMs()));
+    const cpu0 = cpuSecondsOf(hub.pid);
+    let peakRss = rssOf(hub.pid);
+    const rssTimer = setInterval(() => { peakRss = Math.max(peakRss, rssOf(hub?.pid)); }, 500);
+    await sleep(Math.max(0, t1 - wallMs()));
+    const cpuS = cpuSecondsOf(hub.pid) - cpu0;
+    clearInterval(rssTimer);
+    fleet.send({ type: 'stop' });
+    await sleep(DRAIN_S * 1000);
+    fleet.send({ type: 'collect' });
+    hub.send({ type: 'collect' });
+    const fr = (await fleet.wait('report', 60_000)).report as FleetReport;
+    const hr = (await hub.wait('report', 60_000)).report as HubReport;
+    const classes = Object.fromEntries(['vitals', 'alarm', 'waveform'].map((c) => [c, classResult(hr, fr, c)]));
+    const vitalsP99Ok = within(classes['vitals']?.p99Ms ?? null, VITALS_P99_MS);
+    const alarmP99Ok = within(classes['alarm']?.p99Ms ?? null, ALARM_P99_MS);
+    const mb = (b: number): number => Math.round(b / 1024 / 102.4) / 10;
+    return {
+      peer: 'telemed', profile, ambulances: n, windowS: WINDOW_S, classes,
+      hub: {
+        cpuS: Math.round(cpuS * 100) / 100, cpuPercent: Math.round((cpuS / WINDOW_S) * 1000) / 10,
+        cpuMsPerAmbulancePerS: Math.round((cpuS * 1000 / WINDOW_S / n) * 100) / 100,
+        peakRssMb: mb(peakRss), duplicatesIgnored: hr.duplicates, sessionsAtEnd: hr.sessions,
+      },
+      fleet: { ready: fr.ready, cpuS: Math.round(fr.cpuS * 100) / 100, peakRssMb: mb(fr.peakRssBytes), tickLateP99Ms: fr.tickLateP99Ms, tickLateMaxMs: fr.tickLateMaxMs },
+      vitalsP99Ok, alarmP99Ok, ok: vitalsP99Ok && alarmP99Ok,
+    };
+  } finally {
+    await fleet?.close().catch(() => fleet?.kill());
+    for (const l of links) await l.close();
+    await hub?.close().catch(() => hub?.kill());
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const loadBefore = os.loadavg();
+  const prio = prioritiseLink();
+  const steps: StepResult[] = [];
+  let largestOk: number | null = null;
+  for (const n of STEPS) {
+    const r = await runStep(n, PROFILE);
+    steps.push(r);
+    log(`${PROFILE} N=${n}: vitals p99 ${String(r.classes['vitals']?.p99Ms)} ms, alarm p99 ${String(r.classes['alarm']?.p99Ms)} ms, hub ${r.hub.cpuPercent} % CPU, ${r.hub.peakRssMb} MB: ${r.ok ? 'holds' : 'does not hold'}`);
+    for (const c of ['vitals', 'alarm'] as const) if ((r.classes[c]?.offered ?? 0) === 0) log(`${PROFILE} N=${n}: no ${c} reading captured in the window: not measured (lengthen --window)`);
+    if (!r.ok) break;
+    largestOk = n;
+  }
+  const congested = await runStep(CONGESTED_N, 'congested-cell');
+  log(`congested-cell N=${CONGESTED_N}: alarm p99 ${String(congested.classes['alarm']?.p99Ms)} ms`);
+  const at = steps.find((s) => s.ambulances === largestOk);
+  const out = {
+    bench: 'vitals',
+    config: {
+      steps: STEPS, windowS: WINDOW_S, warmupS: WARMUP_S, drainS: DRAIN_S, profile: PROFILE, congestedN: CONGESTED_N,
+      perAmbulance: { numerics: '6 at 1 Hz, VITALS durable (<device>/vitals)', ecgII: '500 Hz, 20-sample WAVEFORM chunk every 40 ms (<device>/ecg-ii)', pleth: '125 Hz, 5-sample WAVEFORM chunk every 40 ms (<device>/pleth)', alarms: `one every ${ALARM_EVERY_MS / 1000} s, ALARM durable (<device>/alarms)`, recordedBulk: 'not offered' },
+      latency: 'device capture (wall clock, sub-ms, fleet process) → hub receipt (registry onFrame: realtime on receipt, durable once stored), same machine clock; percentiles over OFFERED readings captured in the window, undelivered = infinitely late (bench/uplink/honest.ts)',
+      stopRule: `steps in order; the sweep stops at the first N where VITALS p99 > ${VITALS_P99_MS} ms or ALARM p99 > ${ALARM_P99_MS} ms`,
+    },
+    peers: {
+      telemed: {
+        hub: 'one hub process (hospital/main.ts startHospital, default config, plain ws://, every ambulance enrolled, SQLite store in a temp dir)',
+        edge: 'N gateway uplinks (gateway/uplink Uplink, default classes and pacer, memory outbox 64 MiB each, group commit) in one process, each through its own link emulator (simulators/link, one bottleneck per direction, seed = index + 1) in the bench process',
+      },
+      mosquittoBridge: { status: 'not yet implemented', plan: 'per ambulance an edge Mosquitto bridged (QoS 1 vitals/alarms with max_inflight_messages 1, QoS 0 waveforms) through its own link emulator to one Mosquitto at the hub (bench/uplink/mosquitto.ts), subscriber timing receipt' },
+    },
+    result: {
+      largestN: largestOk,
+      hubCpuMsPerAmbulancePerS: at?.hub.cpuMsPerAmbulancePerS ?? null,
+      hubPeakRssMb: at?.hub.peakRssMb ?? null,
+      congestedAlarmP99Ms: congested.classes['alarm']?.p99Ms ?? null,
+    },
+    targets: [
+      { target: `largest N with VITALS p99 <= ${VITALS_P99_MS} ms and ALARM p99 <= ${ALARM_P99_MS} ms on ${PROFILE}`, limit: '>= 200', value: largestOk, pass: (largestOk ?? 0) >= 200 },
+      { target: `ALARM p99 on congested-cell at N=${CONGESTED_N}`, limit: `<= ${ALARM_P99_MS} ms`, value: congested.classes['alarm']?.p99Ms ?? null, pass: congested.alarmP99Ok },
+      { target: 'compared with a Mosquitto bridge in the same run', limit: 'same steps', value: 'not yet implemented', pass: false },
+    ],
+    steps, congested,
+    machine: { cpus: os.cpus().length, loadavgBefore: loadBefore, loadavgAfter: os.loadavg(), node: process.version, linkPriority: prio.ok ? 'raised (nice -10)' : `normal (${prio.reason})` },
+  };
+  const json = arg('--json');
+  if (json !== undefined) writeFileSync(json, JSON.stringify(out, null, 2) + '\n');
+  console.log(JSON.stringify(out, null, 2));
+}
+
+main().catch((err: unknown) => { console.error(err); process.exitCode = 1; });

@@ -1,0 +1,61 @@
+// bench:vitals hub side: ONE real hospital hub process with every bench ambulance enrolled. It
+// records, per traffic class, capture → hub receipt latency (same machine clock) of each frame
+// whose capture time falls in the measured window; durable frames are counted once per
+// (gateway, stream, seq), so a resend after a reconnect is not a second delivery. Forked by
+// bench/vitals.ts; spoken to over IPC (proc.ts).
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { className } from '../../protocols/index.js';
+import { hashSecret } from '../../hospital/auth/password.js';
+import { loadHospitalConfig } from '../../hospital/config.js';
+import { startHospital } from '../../hospital/main.js';
+import { wallMs } from '../uplink/clock.js';
+import { AMBULANCE_SECRET, type HubReport, type HubSpec, type ToHub } from './ipc.js';
+
+const logger = pino({ level: 'warn' }, pino.destination(2));
+
+async function main(): Promise<void> {
+  const spec = JSON.parse(process.argv[2] ?? '{}') as HubSpec;
+  // Cheap scrypt: bench gateways on loopback; the hash is computed once and shared.
+  const secretHash = await hashSecret(AMBULANCE_SECRET, { N: 1024, r: 8, p: 1 });
+  const config = loadHospitalConfig({
+    host: '127.0.0.1', port: 0, dataDir: spec.dir, dashboardsDir: join(spec.dir, 'no-dashboards'),
+    gateways: spec.gatewayIds.map((id) => ({ id, secretHash })),
+  });
+  const hub = await startHospital(config, { logger });
+  let t0 = Infinity;
+  let t1 = -Infinity;
+  const latencies: Record<string, number[]> = {};
+  const seen = new Set<string>();
+  let duplicates = 0;
+  hub.app.hospital.registry.onFrame((gw, env) => {
+    const captureMs = Number(env.header.captureTimeNs) / 1e6;
+    if (captureMs < t0 || captureMs >= t1) return;
+    if (env.header.durable) {
+      const key = `${gw}|${env.header.streamId}|${String(env.header.seq)}`;
+      if (seen.has(key)) { duplicates++; return; }
+      seen.add(key);
+    }
+    const cls = className(env.header.trafficClass ?? 0);
+    (latencies[cls] ??= []).push(wallMs() - captureMs);
+  });
+  process.on('message', (raw) => {
+    const msg = raw as ToHub;
+    if (msg.type === 'window') { t0 = msg.t0; t1 = msg.t1; return; }
+    if (msg.type === 'collect') {
+      const report: HubReport = { latencies, duplicates, sessions: hub.app.hospital.registry.connectedCount() };
+      process.send?.({ type: 'report', report });
+      return;
+    }
+    if (msg.type === 'close') {
+      hub.close().then(() => { process.send?.({ type: 'closed' }); process.disconnect(); }, () => process.exit(1));
+    }
+  });
+  process.on('disconnect', () => setTimeout(() => process.exit(0), 3000).unref());
+  process.send?.({ type: 'ready', port: hub.port });
+}
+
+main().catch((err: unknown) => {
+  process.send?.({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
+  setTimeout(() => process.exit(1), 100);
+});

@@ -98,3 +98,35 @@ describe('ArmDriver against the arm simulator over a real socat pty', () => {
     expect(r.driver.stats.reconnects).toBeGreaterThanOrEqual(2);
   });
 });
+
+describe('ArmDriver over TCP (tcp://127.0.0.1:PORT) against the simulator as an arm controller', () => {
+  it('identifies, streams and moves the arm, and reconnects when the controller restarts', async () => {
+    const { listenTcpWire } = await import('../../simulators/ultrasound-arm/wires.js');
+    let wire = await listenTcpWire('127.0.0.1', 0);
+    const port = wire.port;
+    let sim = new ArmSimulator({ wire, telemetryHz: 250 });
+    sim.start();
+    const url = `tcp://127.0.0.1:${port}`;
+    const driver = new ArmDriver({ id: 'arm-tcp', url, transport: transportForUrl(url), clock: systemClock, logger: log });
+    let last: ArmTelemetry | null = null;
+    driver.on('telemetry', (t) => { last = t; });
+    driver.start(new AbortController().signal);
+    try {
+      await until(() => driver.linkState === 'streaming' && last !== null, 5000, 'streaming over TCP');
+      expect(driver.deviceInfo?.telemetryHz).toBe(250);
+      driver.moveTo({ position: { x: 20, y: 0, z: 300 }, orientation: { w: 1, x: 0, y: 0, z: 0 } }, { speedMmS: 50, accelMmS2: 500 });
+      await until(() => Math.abs(last!.pose.position.x - 20) < 0.01, 3000, 'the move');
+      sim.stop();
+      await wire.close();
+      await until(() => driver.linkState !== 'streaming', 3000, 'the controller going away');
+      wire = await listenTcpWire('127.0.0.1', port);
+      sim = new ArmSimulator({ wire, telemetryHz: 250 });
+      sim.start();
+      await until(() => driver.linkState === 'streaming', 8000, 'streaming after the restart');
+    } finally {
+      await driver.close();
+      sim.stop();
+      await wire.close();
+    }
+  });
+});

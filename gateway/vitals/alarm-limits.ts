@@ -1,4 +1,5 @@
 import { telemed } from '../../protocols/index.js';
+import { VITAL_CODES } from '../../protocols/vitals/index.js';
 
 /** Alarm priority as configured (IEC 60601-1-8: low, medium, high). */
 export type AlarmPriorityName = 'low' | 'medium' | 'high';
@@ -75,17 +76,34 @@ const OWN_CODES: Readonly<Record<string, readonly [string, ConditionSide]>> = {
  * or uses one of our TM_ALARM_* codes. Null when the alarm is not one the edge evaluates (it is
  * then passed through as an episode of its own).
  */
+/**
+ * Limits by every REFID that names the same parameter (protocols/vitals: e.g. arterial systolic is
+ * MDC_PRESS_BLD_ART_SYS from one monitor and MDC_PRESS_BLD_ART_ABP_SYS from another; end-tidal CO2
+ * MDC_CONC_AWAY_CO2_ET or MDC_AWAY_CO2_ET). A limit configured for a REFID itself wins over one
+ * reached through an alias. The limit keeps its configured `code`, so both spellings are one condition.
+ */
+export function limitsByCode(limits: readonly AlarmLimit[]): Map<string, AlarmLimit> {
+  const map = new Map<string, AlarmLimit>(limits.map((l) => [l.code, l]));
+  for (const l of limits) {
+    const param = VITAL_CODES.find((c) => c.refid === l.code)?.parameter;
+    if (param === undefined) continue;
+    for (const c of VITAL_CODES) if (c.parameter === param && !map.has(c.refid)) map.set(c.refid, l);
+  }
+  return map;
+}
+
 export function deviceAlarmCondition(code: string, limits: ReadonlyMap<string, AlarmLimit>): { code: string; side: ConditionSide } | null {
   const own = OWN_CODES[code];
   if (own) return { code: own[0], side: own[1] };
   const parts = code.split(/[/|^: ]+/);
   const param = parts.find((p) => limits.has(p));
   if (param === undefined) return null;
+  const canonical = limits.get(param)!.code;
   for (const p of parts) {
     if (p === param) continue;
-    if (/^MDC_EVT_(HI|.*_HI)$/.test(p) || p.endsWith('_HIGH')) return { code: param, side: 'high' };
-    if (/^MDC_EVT_(LO|.*_LO)$/.test(p) || p.endsWith('_LOW')) return { code: param, side: 'low' };
-    if (/DISCONN|PROBE|SENSOR|LEAD_OFF|INOP|INVALID/.test(p)) return { code: param, side: 'invalid' };
+    if (/^MDC_EVT_(HI|.*_HI)$/.test(p) || p.endsWith('_HIGH')) return { code: canonical, side: 'high' };
+    if (/^MDC_EVT_(LO|.*_LO)$/.test(p) || p.endsWith('_LOW')) return { code: canonical, side: 'low' };
+    if (/DISCONN|PROBE|SENSOR|LEAD_OFF|INOP|INVALID/.test(p)) return { code: canonical, side: 'invalid' };
   }
   return null;
 }

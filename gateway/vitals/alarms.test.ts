@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { telemed } from '../../protocols/index.js';
-import { ADULT_LIMITS, deviceAlarmCondition } from './alarm-limits.js';
+import { ADULT_LIMITS, deviceAlarmCondition, limitsByCode } from './alarm-limits.js';
+
+const engineLimits = () => limitsByCode(ADULT_LIMITS);
 import { AlarmEngine } from './alarms.js';
 
 const { AlarmState, AlarmPriority, AlarmKind } = telemed.v1;
@@ -63,6 +65,19 @@ describe('AlarmEngine limits', () => {
     feed(HR, () => 40, 18, 23);
     expect(sent.map((s) => [s.at, s.alarm.state])).toEqual([[16_000, 1], [17_000, 2], [23_000, 1]]);
     expect(sent[2]!.alarm.alarmId).not.toBe(sent[0]!.alarm.alarmId);
+  });
+
+  it('a limit applies to every REFID of its parameter (ART_SYS and ART_ABP_SYS, both EtCO2 codes) as one condition', () => {
+    const { t, engine, sent } = setup();
+    for (let s = 0; s <= 6; s++) {
+      t.ms = s * 1000;
+      engine.onVitals('mon', { patientRef: 'p-1', numerics: [
+        { code: 'MDC_CONC_AWAY_CO2_ET', value: 60, unit: 'mm[Hg]', valid: true },
+        { code: 'MDC_PRESS_BLD_ART_SYS', value: 70, unit: 'mm[Hg]', valid: true },
+      ] });
+    }
+    expect(sent.map((x) => x.alarm.code).sort()).toEqual(['MDC_AWAY_CO2_ET/MDC_EVT_HI', 'MDC_PRESS_BLD_ART_ABP_SYS/MDC_EVT_LO']);
+    expect(deviceAlarmCondition('MDC_PRESS_BLD_ART_SYS/MDC_EVT_LO', engineLimits())).toEqual({ code: 'MDC_PRESS_BLD_ART_ABP_SYS', side: 'low' });
   });
 
   it('SpO2 low is high priority with its own 10 s delay', () => {

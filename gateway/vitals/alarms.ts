@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { telemed, type Clock } from '../../protocols/index.js';
 import {
-  PRIORITY_RANK, deviceAlarmCondition, priorityFromWire, priorityToWire,
+  PRIORITY_RANK, deviceAlarmCondition, limitsByCode, priorityFromWire, priorityToWire,
   type AlarmLimit, type AlarmPriorityName, type ConditionSide,
 } from './alarm-limits.js';
 
@@ -102,7 +102,7 @@ export class AlarmEngine {
   private readonly silent = new Set<string>();
 
   constructor(private readonly opts: AlarmEngineOptions) {
-    this.limits = new Map(opts.limits.map((l) => [l.code, l]));
+    this.limits = limitsByCode(opts.limits);
   }
 
   /** Episodes active now. */

@@ -3,10 +3,11 @@
 // process), stepped up until VITALS p99 ≤ 250 ms or ALARM p99 ≤ 500 ms (capture → hub receipt,
 // offered-based: a frame not delivered counts as infinitely late) no longer holds. Reports the
 // largest N that holds, hub CPU per ambulance and hub RSS, and ALARM p99 at a fixed N on
-// `congested-cell`. Processes: this one (link emulators), hub-child.ts (the real hub),
+// `congested-cell`; then the same sweep for the baseline: an edge Mosquitto per ambulance bridged
+// over the same links to a hospital Mosquitto. Processes: this one (link emulators), hub-child.ts (the real hub),
 // fleet-child.ts (N gateway uplinks). See bench/vitals/README.md.
 // Usage: npm run bench:vitals -- [--json FILE] [--steps 25,50,...] [--window S] [--warmup S]
-//        [--congested-n N] [--profile NAME] [--alarm-every-s S] [--quick]
+//        [--congested-n N] [--profile NAME] [--alarm-every-s S] [--no-baseline] [--quick]
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +15,8 @@ import { startLink, type LinkEmulator } from '../simulators/link/index.js';
 import { sleep, wallMs } from './uplink/clock.js';
 import { offeredQuantile, type OfferedMs } from './uplink/honest.js';
 import { prioritiseLink } from './uplink/priority.js';
-import { ambulanceIds, type FleetReport, type HubReport } from './vitals/ipc.js';
+import { startMosquitto, type Broker } from './uplink/mosquitto.js';
+import { ambulanceIds, type FleetReport, type HubReport, type Peer } from './vitals/ipc.js';
 import { VitalsChild } from './vitals/proc.js';
 
 const argv = process.argv.slice(2);
@@ -30,6 +32,7 @@ const DRAIN_S = QUICK ? 2 : 5;
 const PROFILE = arg('--profile') ?? 'urban-5g';
 const CONGESTED_N = Number(arg('--congested-n') ?? (QUICK ? 5 : 100));
 const ALARM_EVERY_MS = Number(arg('--alarm-every-s') ?? (QUICK ? 2 : 10)) * 1000;
+const BASELINE = !argv.includes('--no-baseline');
 const VITALS_P99_MS = 250;
 const ALARM_P99_MS = 500;
 for (const n of [...STEPS, CONGESTED_N, WINDOW_S, WARMUP_S, ALARM_EVERY_MS]) if (!(Number.isFinite(n) && n > 0)) throw new Error(`bench:vitals: bad numeric argument (${n}); see the usage line in bench/vitals.ts`);
@@ -56,7 +59,7 @@ interface ClassResult {
 }
 
 export interface StepResult {
-  peer: 'telemed'; profile: string; ambulances: number; windowS: number;
+  peer: Peer; profile: string; ambulances: number; windowS: number;
   classes: Record<string, ClassResult>;
   hub: { cpuS: number; cpuPercent: number; cpuMsPerAmbulancePerS: number; peakRssMb: number; duplicatesIgnored: number; sessionsAtEnd: number };
   fleet: { ready: number; cpuS: number; peakRssMb: number; tickLateP99Ms: number; tickLateMaxMs: number };
@@ -79,25 +82,41 @@ function classResult(hub: HubReport, fleet: FleetReport, cls: string): ClassResu
 const within = (x: OfferedMs | null, limit: number): boolean => typeof x === 'number' && x <= limit;
 
 /** One step: a fresh hub, N link emulators, the fleet; warm-up, measured window, drain, collect, close. */
-async function runStep(n: number, profile: string): Promise<StepResult> {
+async function runStep(peer: Peer, n: number, profile: string): Promise<StepResult> {
   const dir = mkdtempSync(join(os.tmpdir(), 'telemed-bench-vitals-'));
   const ids = ambulanceIds(n);
   const links: LinkEmulator[] = [];
+  const brokers: Broker[] = [];
   let hub: VitalsChild | undefined;
   let fleet: VitalsChild | undefined;
   try {
     mkdirSync(join(dir, 'hub'));
-    hub = new VitalsChild('hub-child', { dir: join(dir, 'hub'), gatewayIds: ids });
-    const hubPort = (await hub.wait('ready', 60_000)).port;
+    // mosquitto: the hospital broker is what the links lead to; the consumer child subscribes there.
+    const hospital = peer === 'mosquitto' ? await startMosquitto(dir, 'hospital') : undefined;
+    if (hospital !== undefined) brokers.push(hospital);
+    hub = new VitalsChild('hub-child', { peer, dir: join(dir, 'hub'), gatewayIds: ids, ...(hospital !== undefined ? { brokerPort: hospital.port } : {}) });
+    const hubPort = hospital?.port ?? (await hub.wait('ready', 60_000)).port;
+    if (hospital !== undefined) await hub.wait('ready', 60_000);
     for (let i = 0; i < n; i++) links.push(await startLink({ targetHost: '127.0.0.1', targetPort: hubPort, profile, seed: i + 1 }));
-    fleet = new VitalsChild('fleet-child', { gatewayIds: ids, linkPorts: links.map((l) => l.port), alarmEveryMs: ALARM_EVERY_MS });
+    const ports: number[] = [];
+    if (peer === 'mosquitto') {
+      // Per ambulance an edge Mosquitto bridged through its own link (bench/uplink/mosquitto.ts `fair`).
+      for (let i = 0; i < n; i++) {
+        const b = await startMosquitto(dir, `edge-${i}`, links[i]?.port, 'fair');
+        brokers.push(b);
+        ports.push(b.port);
+      }
+    } else {
+      ports.push(...links.map((l) => l.port));
+    }
+    fleet = new VitalsChild('fleet-child', { peer, gatewayIds: ids, ports, alarmEveryMs: ALARM_EVERY_MS });
     await fleet.wait('ready', 60_000 + n * 200);
     const t0 = wallMs() + WARMUP_S * 1000;
     const t1 = t0 + WINDOW_S * 1000;
     hub.send({ type: 'window', t0, t1 });
     fleet.send({ type: 'window', t0, t1 });
     fleet.send({ type: 'start' });
-    log(`${profile} N=${n}: started; warm-up ${WARMUP_S} s, window ${WINDOW_S} s`);
+    log(`${peer} ${profile} N=${n}: started; warm-up ${WARMUP_S} s, window ${WINDOW_S} s`);
     await sleep(Math.max(0, t0 - wallMs()));
     const cpu0 = cpuSecondsOf(hub.pid);
     let peakRss = rssOf(hub.pid);
@@ -116,7 +135,7 @@ async function runStep(n: number, profile: string): Promise<StepResult> {
     const alarmP99Ok = within(classes['alarm']?.p99Ms ?? null, ALARM_P99_MS);
     const mb = (b: number): number => Math.round(b / 1024 / 102.4) / 10;
     return {
-      peer: 'telemed', profile, ambulances: n, windowS: WINDOW_S, classes,
+      peer, profile, ambulances: n, windowS: WINDOW_S, classes,
       hub: {
         cpuS: Math.round(cpuS * 100) / 100, cpuPercent: Math.round((cpuS / WINDOW_S) * 1000) / 10,
         cpuMsPerAmbulancePerS: Math.round((cpuS * 1000 / WINDOW_S / n) * 100) / 100,
@@ -129,6 +148,7 @@ async function runStep(n: number, profile: string): Promise<StepResult> {
     await fleet?.close().catch(() => fleet?.kill());
     for (const l of links) await l.close();
     await hub?.close().catch(() => hub?.kill());
+    for (const b of brokers.reverse()) await b.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -136,18 +156,23 @@ async function runStep(n: number, profile: string): Promise<StepResult> {
 async function main(): Promise<void> {
   const loadBefore = os.loadavg();
   const prio = prioritiseLink();
-  const steps: StepResult[] = [];
-  let largestOk: number | null = null;
-  for (const n of STEPS) {
-    const r = await runStep(n, PROFILE);
-    steps.push(r);
-    log(`${PROFILE} N=${n}: vitals p99 ${String(r.classes['vitals']?.p99Ms)} ms, alarm p99 ${String(r.classes['alarm']?.p99Ms)} ms, hub ${r.hub.cpuPercent} % CPU, ${r.hub.peakRssMb} MB: ${r.ok ? 'holds' : 'does not hold'}`);
-    for (const c of ['vitals', 'alarm'] as const) if ((r.classes[c]?.offered ?? 0) === 0) log(`${PROFILE} N=${n}: no ${c} reading captured in the window: not measured (lengthen --window)`);
-    if (!r.ok) break;
-    largestOk = n;
-  }
-  const congested = await runStep(CONGESTED_N, 'congested-cell');
-  log(`congested-cell N=${CONGESTED_N}: alarm p99 ${String(congested.classes['alarm']?.p99Ms)} ms`);
+  const sweep = async (peer: Peer): Promise<{ steps: StepResult[]; largestOk: number | null; congested: StepResult }> => {
+    const steps: StepResult[] = [];
+    let largestOk: number | null = null;
+    for (const n of STEPS) {
+      const r = await runStep(peer, n, PROFILE);
+      steps.push(r);
+      log(`${peer} ${PROFILE} N=${n}: vitals p99 ${String(r.classes['vitals']?.p99Ms)} ms, alarm p99 ${String(r.classes['alarm']?.p99Ms)} ms, hub ${r.hub.cpuPercent} % CPU, ${r.hub.peakRssMb} MB: ${r.ok ? 'holds' : 'does not hold'}`);
+      for (const c of ['vitals', 'alarm'] as const) if ((r.classes[c]?.offered ?? 0) === 0) log(`${peer} N=${n}: no ${c} reading captured in the window: not measured (lengthen --window)`);
+      if (!r.ok) break;
+      largestOk = n;
+    }
+    const congested = await runStep(peer, CONGESTED_N, 'congested-cell');
+    log(`${peer} congested-cell N=${CONGESTED_N}: alarm p99 ${String(congested.classes['alarm']?.p99Ms)} ms`);
+    return { steps, largestOk, congested };
+  };
+  const { steps, largestOk, congested } = await sweep('telemed');
+  const baseline = BASELINE ? await sweep('mosquitto') : null;
   const at = steps.find((s) => s.ambulances === largestOk);
   const out = {
     bench: 'vitals',
@@ -162,20 +187,30 @@ async function main(): Promise<void> {
         hub: 'one hub process (hospital/main.ts startHospital, default config, plain ws://, every ambulance enrolled, SQLite store in a temp dir)',
         edge: 'N gateway uplinks (gateway/uplink Uplink, default classes and pacer, memory outbox 64 MiB each, group commit) in one process, each through its own link emulator (simulators/link, one bottleneck per direction, seed = index + 1) in the bench process',
       },
-      mosquittoBridge: { status: 'not yet implemented', plan: 'per ambulance an edge Mosquitto bridged (QoS 1 vitals/alarms with max_inflight_messages 1, QoS 0 waveforms) through its own link emulator to one Mosquitto at the hub (bench/uplink/mosquitto.ts), subscriber timing receipt' },
+      mosquittoBridge: BASELINE ? {
+        edge: 'per ambulance an MQTT.js client (TCP_NODELAY) publishing the same envelopes to its own edge Mosquitto (vitals/alarms QoS 1, waveforms QoS 0), bridged through that ambulance\'s link emulator (same profile and seed) to one hospital Mosquitto by bench/uplink/mosquitto.ts `fair`: realtime on its own bridge connection (QoS 0), alarms and vitals on a second (QoS 1, max_inflight_messages 1, cleansession false), persistence off, max_queued_messages 0 (unlimited)',
+        hub: 'one hospital Mosquitto and one MQTT.js consumer subscribed to telemed/up/# at QoS 1 in the hub child; receipt = the consumer\'s message callback. hub.cpu*/peakRss of these steps are the CONSUMER process only: the hospital broker\'s own CPU and RSS are not measured (startMosquitto exposes no pid)',
+        dropped: 'not observable at the MQTT edge (QoS 0 drops happen inside the brokers): shows as undelivered',
+      } : { status: 'skipped (--no-baseline)' },
     },
     result: {
       largestN: largestOk,
       hubCpuMsPerAmbulancePerS: at?.hub.cpuMsPerAmbulancePerS ?? null,
       hubPeakRssMb: at?.hub.peakRssMb ?? null,
       congestedAlarmP99Ms: congested.classes['alarm']?.p99Ms ?? null,
+      baselineLargestN: baseline?.largestOk ?? null,
+      baselineCongestedAlarmP99Ms: baseline?.congested.classes['alarm']?.p99Ms ?? null,
     },
     targets: [
       { target: `largest N with VITALS p99 <= ${VITALS_P99_MS} ms and ALARM p99 <= ${ALARM_P99_MS} ms on ${PROFILE}`, limit: '>= 200', value: largestOk, pass: (largestOk ?? 0) >= 200 },
       { target: `ALARM p99 on congested-cell at N=${CONGESTED_N}`, limit: `<= ${ALARM_P99_MS} ms`, value: congested.classes['alarm']?.p99Ms ?? null, pass: congested.alarmP99Ok },
-      { target: 'compared with a Mosquitto bridge in the same run', limit: 'same steps', value: 'not yet implemented', pass: false },
+      ...(baseline !== null ? [
+        { target: `Mosquitto bridge baseline: largest N with VITALS p99 <= ${VITALS_P99_MS} ms and ALARM p99 <= ${ALARM_P99_MS} ms on ${PROFILE}`, limit: 'compare with telemed', value: baseline.largestOk, pass: null },
+        { target: `Mosquitto bridge baseline: ALARM p99 on congested-cell at N=${CONGESTED_N}`, limit: `<= ${ALARM_P99_MS} ms`, value: baseline.congested.classes['alarm']?.p99Ms ?? null, pass: baseline.congested.alarmP99Ok },
+      ] : []),
     ],
     steps, congested,
+    baseline,
     machine: { cpus: os.cpus().length, loadavgBefore: loadBefore, loadavgAfter: os.loadavg(), node: process.version, linkPriority: prio.ok ? 'raised (nice -10)' : `normal (${prio.reason})` },
   };
   const json = arg('--json');

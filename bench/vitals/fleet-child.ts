@@ -6,13 +6,17 @@
 //   <device>/ecg-ii   ECG II 500 Hz, 20 samples per 40 ms chunk   WAVEFORM realtime
 //   <device>/pleth    pleth 125 Hz, 5 samples per 40 ms chunk     WAVEFORM realtime
 //   <device>/alarms   one alarm every alarmEveryMs               ALARM durable
+// Baseline (`peer: mosquitto`): the same readings as MQTT messages to each ambulance's edge broker.
 // The recorded BULK copy (<device>/rec/<stream>) is not offered (README "Not yet").
 // Every ambulance's 40 ms monitor tick has its own phase, so the fleet's frames are spread out.
 import { pino } from 'pino';
-import { systemClock, TrafficClass, telemed } from '../../protocols/index.js';
+import type { Socket } from 'node:net';
+import mqtt from 'mqtt';
+import { encodeEnvelope, systemClock, TrafficClass, telemed } from '../../protocols/index.js';
 import { loadGatewayConfig } from '../../gateway/config.js';
 import { Uplink } from '../../gateway/uplink/uplink.js';
-import type { BuildFrameInput } from '../../gateway/uplink/streams.js';
+import type { BuildFrameInput, OutFrame } from '../../gateway/uplink/streams.js';
+import { UP_DURABLE, UP_REALTIME } from '../uplink/mqtt-sides.js';
 import { sleep, wallMs } from '../uplink/clock.js';
 import { AMBULANCE_SECRET, type ClassOffer, type FleetReport, type FleetSpec, type ToFleet } from './ipc.js';
 
@@ -31,14 +35,61 @@ const NUMERICS: readonly { code: string; label: string; unit: string; base: numb
   { code: 'MDC_TEMP_BODY', label: 'Temp', unit: 'Cel', base: 36.9 },
 ];
 
+/** How one ambulance's readings leave it: the gateway's Uplink, or an MQTT client on its edge Mosquitto. */
+interface Sender {
+  offer(c: string, input: BuildFrameInput, refused: () => void): void;
+  ready(): boolean;
+  close(): Promise<void>;
+}
+
 interface Ambulance {
   readonly id: string;
-  readonly uplink: Uplink;
+  readonly sender: Sender;
   ticks: number;
   /** Offsets this ambulance's alarms in the alarm period, so the fleet's alarms are spread over it. */
   readonly alarmPhase: number;
   ecgIndex: number;
   plethIndex: number;
+}
+
+function uplinkSender(id: string, linkPort: number, dropped: (f: OutFrame, reason: string) => void): Sender {
+  const config = loadGatewayConfig({
+    gatewayId: id, siteKind: 'ambulance', siteName: id, host: '127.0.0.1', port: 0,
+    hub: { url: `ws://127.0.0.1:${linkPort}/uplink`, credential: AMBULANCE_SECRET },
+    outbox: { kind: 'memory', maxBytes: 64 * 1024 * 1024 },
+  });
+  const uplink = new Uplink(config, { clock: systemClock, logger, hooks: { dropped } });
+  uplink.start();
+  return {
+    offer: (_c, input, refused) => {
+      if (!input.durable) { uplink.publish(input); return; }
+      uplink.submit(input).catch(refused);
+    },
+    ready: () => uplink.session.state === 'ready',
+    close: () => uplink.close(),
+  };
+}
+
+/**
+ * The baseline's ambulance: the same envelopes (gateway id, per-stream seq, capture time) published
+ * to its edge Mosquitto, durable classes QoS 1 under telemed/up/d/<class>, waveforms QoS 0 under
+ * telemed/up/r/<class> (the topics bench/uplink/mosquitto.ts's `fair` bridge forwards).
+ */
+function mqttSender(id: string, brokerPort: number): Sender {
+  const client = mqtt.connect({ host: '127.0.0.1', port: brokerPort, clientId: `bench-vitals-${id}`, clean: true, protocolVersion: 4, reconnectPeriod: 500, keepalive: 60 });
+  client.on('connect', () => (client.stream as Socket).setNoDelay?.(true));
+  client.on('error', (err) => process.stderr.write(`mqtt ${id}: ${err.message}\n`));
+  const seqs = new Map<string, number>();
+  return {
+    offer: (c, input, refused) => {
+      const seq = (seqs.get(input.streamId) ?? 0) + 1;
+      seqs.set(input.streamId, seq);
+      const bytes = encodeEnvelope({ header: { gatewayId: id, streamId: input.streamId, seq, captureTimeNs: input.captureTimeNs, trafficClass: input.trafficClass, durable: input.durable }, ...input.payload });
+      client.publish(`${input.durable ? UP_DURABLE : UP_REALTIME}/${c}`, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { qos: input.durable ? 1 : 0 }, (err) => { if (err) refused(); });
+    },
+    ready: () => client.connected,
+    close: async () => { await client.endAsync(true); },
+  };
 }
 
 async function main(): Promise<void> {
@@ -55,28 +106,18 @@ async function main(): Promise<void> {
   };
   const alarmEveryTicks = Math.max(1, Math.round(spec.alarmEveryMs / TICK_MS));
   const ambulances: Ambulance[] = spec.gatewayIds.map((id, i) => {
-    const config = loadGatewayConfig({
-      gatewayId: id, siteKind: 'ambulance', siteName: id, host: '127.0.0.1', port: 0,
-      hub: { url: `ws://127.0.0.1:${spec.linkPorts[i]}/uplink`, credential: AMBULANCE_SECRET },
-      outbox: { kind: 'memory', maxBytes: 64 * 1024 * 1024 },
-    });
-    const uplink = new Uplink(config, {
-      clock: systemClock, logger,
-      hooks: { dropped: (f, reason) => { if (inWindow(Number(f.env.header.captureTimeNs) / 1e6)) drop(f.className, reason); } },
-    });
-    return { id, uplink, ticks: 0, alarmPhase: Math.floor((i * alarmEveryTicks) / spec.gatewayIds.length), ecgIndex: 0, plethIndex: 0 };
+    const sender = spec.peer === 'mosquitto' ? mqttSender(id, spec.ports[i] ?? 0) : uplinkSender(id, spec.ports[i] ?? 0, (f, reason) => { if (inWindow(Number(f.env.header.captureTimeNs) / 1e6)) drop(f.className, reason); });
+    return { id, sender, ticks: 0, alarmPhase: Math.floor((i * alarmEveryTicks) / spec.gatewayIds.length), ecgIndex: 0, plethIndex: 0 };
   });
-  for (const a of ambulances) a.uplink.start();
-  for (let i = 0; ambulances.some((a) => a.uplink.session.state !== 'ready'); i++) {
-    if (i > 600) throw new Error(`${ambulances.filter((a) => a.uplink.session.state !== 'ready').length} of ${ambulances.length} ambulances not ready after 30 s`);
+  for (let i = 0; ambulances.some((a) => !a.sender.ready()); i++) {
+    if (i > 600) throw new Error(`${ambulances.filter((a) => !a.sender.ready()).length} of ${ambulances.length} ambulances not ready after 30 s`);
     await sleep(50);
   }
 
   const offer = (a: Ambulance, c: string, input: BuildFrameInput): void => {
     const counted = inWindow(input.captureTimeNs / 1e6);
     if (counted) cls(c).offered++;
-    if (!input.durable) { a.uplink.publish(input); return; }
-    a.uplink.submit(input).catch(() => { if (counted) drop(c, 'refused'); });
+    a.sender.offer(c, input, () => { if (counted) drop(c, 'refused'); });
   };
   const wave = (channel: string, code: string, rateHz: number, first: number, n: number): telemed.v1.IWaveformChunk => ({
     deviceId: DEVICE, channel, code, sampleRateHz: rateHz, firstSampleIndex: first, scale: 0.001, unit: channel === 'ECG_II' ? 'mV' : '1',
@@ -140,7 +181,7 @@ async function main(): Promise<void> {
         const c = process.cpuUsage(cpu0);
         late.sort((x, y) => x - y);
         const report: FleetReport = {
-          classes, ready: ambulances.filter((a) => a.uplink.session.state === 'ready').length, ambulances: ambulances.length,
+          classes, ready: ambulances.filter((a) => a.sender.ready()).length, ambulances: ambulances.length,
           cpuS: (c.user + c.system) / 1e6, peakRssBytes: Math.max(peakRss, process.memoryUsage.rss()),
           tickLateP99Ms: Math.round((late[Math.floor(0.99 * late.length)] ?? 0) * 10) / 10, tickLateMaxMs: Math.round((late[late.length - 1] ?? 0) * 10) / 10,
         };
@@ -150,7 +191,7 @@ async function main(): Promise<void> {
       case 'close':
         stop();
         clearInterval(rssTimer);
-        Promise.all(ambulances.map((a) => a.uplink.close())).then(() => { process.send?.({ type: 'closed' }); process.disconnect(); }, () => process.exit(1));
+        Promise.all(ambulances.map((a) => a.sender.close())).then(() => { process.send?.({ type: 'closed' }); process.disconnect(); }, () => process.exit(1));
         return;
     }
   });

@@ -1,11 +1,14 @@
-// bench:vitals hub side: ONE real hospital hub process with every bench ambulance enrolled. It
+// bench:vitals hub side: ONE real hospital hub process with every bench ambulance enrolled (or,
+// for the baseline, one MQTT consumer on the hospital Mosquitto). It
 // records, per traffic class, capture → hub receipt latency (same machine clock) of each frame
 // whose capture time falls in the measured window; durable frames are counted once per
 // (gateway, stream, seq), so a resend after a reconnect is not a second delivery. Forked by
 // bench/vitals.ts; spoken to over IPC (proc.ts).
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { className } from '../../protocols/index.js';
+import type { Socket } from 'node:net';
+import mqtt from 'mqtt';
+import { className, decodeEnvelope, type DecodedEnvelope } from '../../protocols/index.js';
 import { hashSecret } from '../../hospital/auth/password.js';
 import { loadHospitalConfig } from '../../hospital/config.js';
 import { startHospital } from '../../hospital/main.js';
@@ -14,8 +17,11 @@ import { AMBULANCE_SECRET, type HubReport, type HubSpec, type ToHub } from './ip
 
 const logger = pino({ level: 'warn' }, pino.destination(2));
 
-async function main(): Promise<void> {
-  const spec = JSON.parse(process.argv[2] ?? '{}') as HubSpec;
+type FrameSink = (gw: string, env: DecodedEnvelope) => void;
+interface HubSide { port: number; sessions(): number; close(): Promise<void> }
+
+/** Our hub: every frame the registry hands to live fan-out (realtime on receipt, durable once stored). */
+async function telemedHub(spec: HubSpec, sink: FrameSink): Promise<HubSide> {
   // Cheap scrypt: bench gateways on loopback; the hash is computed once and shared.
   const secretHash = await hashSecret(AMBULANCE_SECRET, { N: 1024, r: 8, p: 1 });
   const config = loadHospitalConfig({
@@ -23,12 +29,35 @@ async function main(): Promise<void> {
     gateways: spec.gatewayIds.map((id) => ({ id, secretHash })),
   });
   const hub = await startHospital(config, { logger });
+  hub.app.hospital.registry.onFrame(sink);
+  return { port: hub.port, sessions: () => hub.app.hospital.registry.connectedCount(), close: () => hub.close() };
+}
+
+/** The baseline's consumer at the hospital: one MQTT client on the hospital Mosquitto, QoS 1, TCP_NODELAY. */
+async function mosquittoHub(spec: HubSpec, sink: FrameSink): Promise<HubSide> {
+  const client = mqtt.connect({ host: '127.0.0.1', port: spec.brokerPort ?? 0, clientId: 'bench-vitals-hospital', clean: true, protocolVersion: 4, reconnectPeriod: 500, keepalive: 60 });
+  client.on('connect', () => (client.stream as Socket).setNoDelay?.(true));
+  client.on('error', (err) => process.stderr.write(`mqtt hospital consumer: ${err.message}\n`));
+  client.on('message', (_topic, payload) => {
+    const env = decodeEnvelope(new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength));
+    sink(env.header.gatewayId, env);
+  });
+  await new Promise<void>((resolve, reject) => {
+    client.once('connect', () => resolve());
+    setTimeout(() => reject(new Error(`no CONNACK from the hospital Mosquitto on 127.0.0.1:${spec.brokerPort} in 10 s`)), 10_000).unref();
+  });
+  await client.subscribeAsync('telemed/up/#', { qos: 1 });
+  return { port: 0, sessions: () => (client.connected ? 1 : 0), close: async () => { await client.endAsync(true); } };
+}
+
+async function main(): Promise<void> {
+  const spec = JSON.parse(process.argv[2] ?? '{}') as HubSpec;
   let t0 = Infinity;
   let t1 = -Infinity;
   const latencies: Record<string, number[]> = {};
   const seen = new Set<string>();
   let duplicates = 0;
-  hub.app.hospital.registry.onFrame((gw, env) => {
+  const sink: FrameSink = (gw, env) => {
     const captureMs = Number(env.header.captureTimeNs) / 1e6;
     if (captureMs < t0 || captureMs >= t1) return;
     if (env.header.durable) {
@@ -38,12 +67,13 @@ async function main(): Promise<void> {
     }
     const cls = className(env.header.trafficClass ?? 0);
     (latencies[cls] ??= []).push(wallMs() - captureMs);
-  });
+  };
+  const hub = spec.peer === 'mosquitto' ? await mosquittoHub(spec, sink) : await telemedHub(spec, sink);
   process.on('message', (raw) => {
     const msg = raw as ToHub;
     if (msg.type === 'window') { t0 = msg.t0; t1 = msg.t1; return; }
     if (msg.type === 'collect') {
-      const report: HubReport = { latencies, duplicates, sessions: hub.app.hospital.registry.connectedCount() };
+      const report: HubReport = { latencies, duplicates, sessions: hub.sessions() };
       process.send?.({ type: 'report', report });
       return;
     }

@@ -6,14 +6,21 @@ export const AMBULANCE_SECRET = 'bench-ambulance-credential';
 /** The ambulance gateway ids of a step: amb-000, amb-001, ... */
 export const ambulanceIds = (n: number): string[] => Array.from({ length: n }, (_, i) => `amb-${String(i).padStart(3, '0')}`);
 
+/** `telemed`: our hub and gateway uplinks; `mosquitto`: edge Mosquitto bridges to a hospital Mosquitto (the baseline). */
+export type Peer = 'telemed' | 'mosquitto';
+
 export interface HubSpec {
+  peer: Peer;
   dir: string;
   gatewayIds: string[];
+  /** mosquitto: the hospital broker the consumer subscribes to. */
+  brokerPort?: number;
 }
 
 export interface FleetSpec {
-  /** One link emulator port per ambulance, in the order of `gatewayIds`. */
-  linkPorts: number[];
+  peer: Peer;
+  /** Per ambulance, in the order of `gatewayIds`: telemed its link emulator's port; mosquitto its edge broker's port. */
+  ports: number[];
   gatewayIds: string[];
   /** An alarm per ambulance every this many ms (ALARM durable). */
   alarmEveryMs: number;

@@ -89,3 +89,29 @@ describe('uplink: a hub that went back below its acks gets the retained frames a
     expect(JSON.parse(warn ?? '{}')).toMatchObject({ code: 'TM_WARN_HUB_ROLLBACK', missingFrom: 3, missingTo: 5, missing: 3, resent: 0 });
   });
 });
+
+describe('RetentionPruner', () => {
+  it('runs every interval and, while a run fills its batch, goes on in back-to-back batches until caught up', async () => {
+    const { ManualTimers } = await import('./manual-timers.js');
+    const { PRUNE_BATCH_FRAMES } = await import('./outbox-retention.js');
+    const { RetentionPruner } = await import('./rollback-resend.js');
+    let due = PRUNE_BATCH_FRAMES * 2 + 5;
+    const calls: number[] = [];
+    const outbox = { pruneRetained: (max: number) => { const n = Math.min(max, due); due -= n; calls.push(n); return n; } } as unknown as MemoryOutbox;
+    const timers = new ManualTimers();
+    const pruner = new RetentionPruner(outbox, timers, 60_000, pino({ level: 'silent' }));
+    pruner.start();
+    timers.advance(59_999);
+    expect(calls).toEqual([]);
+    timers.advance(1);
+    expect(calls).toEqual([PRUNE_BATCH_FRAMES]);
+    timers.advance(RetentionPruner.catchUpMs);
+    timers.advance(RetentionPruner.catchUpMs);
+    expect(calls).toEqual([PRUNE_BATCH_FRAMES, PRUNE_BATCH_FRAMES, 5]);
+    timers.advance(RetentionPruner.catchUpMs * 10);
+    expect(calls).toHaveLength(3); // caught up: back to the interval
+    pruner.stop();
+    timers.advance(120_000);
+    expect(calls).toHaveLength(3);
+  });
+});

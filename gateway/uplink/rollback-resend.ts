@@ -6,6 +6,7 @@
 // ack path.
 import type { Logger } from 'pino';
 import type { Outbox } from './outbox.js';
+import { PRUNE_BATCH_FRAMES } from './outbox-retention.js';
 import type { Timers } from './timers.js';
 
 /** Totals since start, for tests, /api/status and metrics. */
@@ -38,11 +39,15 @@ export function resendAfterRollback(outbox: Outbox, streamId: string, hubSeq: nu
 }
 
 /**
- * Prunes retained frames every `intervalMs` (each run deletes at most one batch, so a large
- * backlog of expiries is spread over runs instead of stalling the event loop once).
+ * Prunes retained frames every `intervalMs`. Each run deletes at most one batch; a run that filled
+ * its batch is followed by another after `catchUpMs`, so pruning keeps up with any ack rate while
+ * no single run holds the event loop for long.
  */
 export class RetentionPruner {
   private timer: unknown;
+  private catchUp: unknown;
+  /** Between back-to-back batches while behind, ms. */
+  static readonly catchUpMs = 20;
 
   constructor(private readonly outbox: Outbox, private readonly timers: Timers, private readonly intervalMs: number, private readonly log: Logger) {}
 
@@ -53,15 +58,25 @@ export class RetentionPruner {
 
   /** One batch now; returns how many frames were pruned. Errors are logged, never thrown. */
   run(): number {
+    let n: number;
     try {
-      return this.outbox.pruneRetained();
+      n = this.outbox.pruneRetained(PRUNE_BATCH_FRAMES);
     } catch (err) {
       this.log.error({ err }, 'pruning retained outbox frames failed');
       return 0;
     }
+    if (n >= PRUNE_BATCH_FRAMES && this.timer !== undefined && this.catchUp === undefined) {
+      this.catchUp = this.timers.setTimeout(() => {
+        this.catchUp = undefined;
+        this.run();
+      }, RetentionPruner.catchUpMs);
+    }
+    return n;
   }
 
   stop(): void {
+    if (this.catchUp !== undefined) this.timers.clearTimeout(this.catchUp);
+    this.catchUp = undefined;
     if (this.timer === undefined) return;
     this.timers.clearInterval(this.timer);
     this.timer = undefined;

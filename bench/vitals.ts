@@ -8,7 +8,7 @@
 // fleet-child.ts (N gateway uplinks). See bench/vitals/README.md.
 // Usage: npm run bench:vitals -- [--json FILE] [--steps 25,50,...] [--window S] [--warmup S]
 //        [--congested-n N] [--profile NAME] [--alarm-every-s S] [--no-baseline] [--quick]
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { startLink, type LinkEmulator } from '../simulators/link/index.js';
@@ -52,6 +52,23 @@ function rssOf(pid: number | undefined): number {
   return m ? Number(m[1]) * 1024 : NaN;
 }
 
+/**
+ * The pid of the mosquitto this run started with `conf` (a path in this run's own temp folder, so
+ * no other process has it on its command line); undefined when not found.
+ */
+function mosquittoPid(conf: string): number | undefined {
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const args = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0');
+      if (args.includes(conf) && (args[0] ?? '').endsWith('mosquitto')) return Number(d);
+    } catch {
+      // Gone meanwhile, or not readable: not ours.
+    }
+  }
+  return undefined;
+}
+
 interface ClassResult {
   offered: number; delivered: number; dropped: number; undelivered: number; dropReasons: Record<string, number>;
   /** Offered-based percentiles, ms ('inf': the quantile falls among frames never delivered). */
@@ -62,6 +79,8 @@ export interface StepResult {
   peer: Peer; profile: string; ambulances: number; windowS: number;
   classes: Record<string, ClassResult>;
   hub: { cpuS: number; cpuPercent: number; cpuMsPerAmbulancePerS: number; peakRssMb: number; duplicatesIgnored: number; sessionsAtEnd: number };
+  /** mosquitto: the hospital broker's own CPU and peak RSS over the window (the consumer's are under `hub`). */
+  hospitalBroker?: { cpuS: number; cpuPercent: number; cpuMsPerAmbulancePerS: number; peakRssMb: number };
   fleet: { ready: number; cpuS: number; peakRssMb: number; tickLateP99Ms: number; tickLateMaxMs: number };
   vitalsP99Ok: boolean; alarmP99Ok: boolean; ok: boolean;
 }
@@ -118,11 +137,18 @@ async function runStep(peer: Peer, n: number, profile: string): Promise<StepResu
     fleet.send({ type: 'start' });
     log(`${peer} ${profile} N=${n}: started; warm-up ${WARMUP_S} s, window ${WINDOW_S} s`);
     await sleep(Math.max(0, t0 - wallMs()));
+    const brokerPid = hospital !== undefined ? mosquittoPid(join(dir, 'hospital.conf')) : undefined;
     const cpu0 = cpuSecondsOf(hub.pid);
+    const brokerCpu0 = brokerPid !== undefined ? cpuSecondsOf(brokerPid) : NaN;
     let peakRss = rssOf(hub.pid);
-    const rssTimer = setInterval(() => { peakRss = Math.max(peakRss, rssOf(hub?.pid)); }, 500);
+    let brokerRss = brokerPid !== undefined ? rssOf(brokerPid) : NaN;
+    const rssTimer = setInterval(() => {
+      peakRss = Math.max(peakRss, rssOf(hub?.pid));
+      if (brokerPid !== undefined) brokerRss = Math.max(brokerRss, rssOf(brokerPid));
+    }, 500);
     await sleep(Math.max(0, t1 - wallMs()));
     const cpuS = cpuSecondsOf(hub.pid) - cpu0;
+    const brokerCpuS = brokerPid !== undefined ? cpuSecondsOf(brokerPid) - brokerCpu0 : NaN;
     clearInterval(rssTimer);
     fleet.send({ type: 'stop' });
     await sleep(DRAIN_S * 1000);
@@ -141,6 +167,12 @@ async function runStep(peer: Peer, n: number, profile: string): Promise<StepResu
         cpuMsPerAmbulancePerS: Math.round((cpuS * 1000 / WINDOW_S / n) * 100) / 100,
         peakRssMb: mb(peakRss), duplicatesIgnored: hr.duplicates, sessionsAtEnd: hr.sessions,
       },
+      ...(hospital !== undefined ? {
+        hospitalBroker: {
+          cpuS: Math.round(brokerCpuS * 100) / 100, cpuPercent: Math.round((brokerCpuS / WINDOW_S) * 1000) / 10,
+          cpuMsPerAmbulancePerS: Math.round((brokerCpuS * 1000 / WINDOW_S / n) * 100) / 100, peakRssMb: mb(brokerRss),
+        },
+      } : {}),
       fleet: { ready: fr.ready, cpuS: Math.round(fr.cpuS * 100) / 100, peakRssMb: mb(fr.peakRssBytes), tickLateP99Ms: fr.tickLateP99Ms, tickLateMaxMs: fr.tickLateMaxMs },
       vitalsP99Ok, alarmP99Ok, ok: vitalsP99Ok && alarmP99Ok,
     };
@@ -189,7 +221,7 @@ async function main(): Promise<void> {
       },
       mosquittoBridge: BASELINE ? {
         edge: 'per ambulance an MQTT.js client (TCP_NODELAY) publishing the same envelopes to its own edge Mosquitto (vitals/alarms QoS 1, waveforms QoS 0), bridged through that ambulance\'s link emulator (same profile and seed) to one hospital Mosquitto by bench/uplink/mosquitto.ts `fair`: realtime on its own bridge connection (QoS 0), alarms and vitals on a second (QoS 1, max_inflight_messages 1, cleansession false), persistence off, max_queued_messages 0 (unlimited)',
-        hub: 'one hospital Mosquitto and one MQTT.js consumer subscribed to telemed/up/# at QoS 1 in the hub child; receipt = the consumer\'s message callback. hub.cpu*/peakRss of these steps are the CONSUMER process only: the hospital broker\'s own CPU and RSS are not measured (startMosquitto exposes no pid)',
+        hub: 'one hospital Mosquitto and one MQTT.js consumer subscribed to telemed/up/# at QoS 1 in the hub child; receipt = the consumer\'s message callback. hub.* of these steps is the consumer process, hospitalBroker.* the hospital Mosquitto (its pid found by this run\'s config path in /proc); the hub\'s cost is their sum',
         dropped: 'not observable at the MQTT edge (QoS 0 drops happen inside the brokers): shows as undelivered',
       } : { status: 'skipped (--no-baseline)' },
     },
@@ -199,6 +231,8 @@ async function main(): Promise<void> {
       hubPeakRssMb: at?.hub.peakRssMb ?? null,
       congestedAlarmP99Ms: congested.classes['alarm']?.p99Ms ?? null,
       baselineLargestN: baseline?.largestOk ?? null,
+      /** Consumer + hospital broker, at the baseline's largest N. */
+      baselineHubCpuMsPerAmbulancePerS: ((b) => (b === undefined ? null : Math.round((b.hub.cpuMsPerAmbulancePerS + (b.hospitalBroker?.cpuMsPerAmbulancePerS ?? NaN)) * 100) / 100))(baseline?.steps.find((x) => x.ambulances === baseline.largestOk)),
       baselineCongestedAlarmP99Ms: baseline?.congested.classes['alarm']?.p99Ms ?? null,
     },
     targets: [

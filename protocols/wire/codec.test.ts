@@ -231,7 +231,7 @@ describe('validation errors', () => {
     }
   });
 
-  it('id too long: TM_ERR_ENVELOPE_BAD_FIELD (gateway, stream, hello gateway, ack stream, record ids)', () => {
+  it('id too long: TM_ERR_ENVELOPE_BAD_FIELD (gateway, stream, hello gateway, ack and retained stream, record, lease, operator and arm ids)', () => {
     const long = 'x'.repeat(DEFAULT_LIMITS.maxIdLength + 1);
     const ok = 'x'.repeat(DEFAULT_LIMITS.maxIdLength);
     expect(decodeEnvelope(encodeEnvelope(sampleEnvelope('vitals', { gatewayId: ok, streamId: ok }))).header.gatewayId).toBe(ok);
@@ -246,6 +246,18 @@ describe('validation errors', () => {
     const chunk = sampleEnvelope('ecgChunk');
     chunk.ecgChunk = { ...chunk.ecgChunk, recordId: long };
     expectWireError(() => decodeEnvelope(encodeEnvelope(chunk)), WireErrorCode.BAD_FIELD);
+    const retained = sampleEnvelope('hello');
+    retained.hello = { ...retained.hello, hubRetained: [{ streamId: long, seq: 1 }] };
+    expectWireError(() => decodeEnvelope(encodeEnvelope(retained)), WireErrorCode.BAD_FIELD);
+    const lease = sampleEnvelope('armLease');
+    lease.armLease = { ...lease.armLease, operatorId: long };
+    expectWireError(() => decodeEnvelope(encodeEnvelope(lease)), WireErrorCode.BAD_FIELD);
+    const command = sampleEnvelope('armCommand');
+    command.armCommand = { ...command.armCommand, leaseId: long };
+    expectWireError(() => decodeEnvelope(encodeEnvelope(command)), WireErrorCode.BAD_FIELD);
+    const telemetry = sampleEnvelope('armTelemetry');
+    telemetry.armTelemetry = { ...telemetry.armTelemetry, armId: long };
+    expectWireError(() => decodeEnvelope(encodeEnvelope(telemetry)), WireErrorCode.BAD_FIELD);
   });
 
   it('sequence number past 2^53: TM_ERR_ENVELOPE_BAD_FIELD', () => {

@@ -62,7 +62,8 @@ export function samplePayload(kind: PayloadKind): EnvelopeInit {
   switch (kind) {
     case 'hello':
       return { hello: { protocolVersion: 1, gatewayId: 'gw-clinic-07', credential: 'not-a-real-secret', softwareVersion: '0.1.0', siteKind: v1.SiteKind.SITE_KIND_AMBULANCE, siteName: 'Ambulance 3', maxBatchBytes: 65_536,
-        hubAcked: [{ streamId: 'vitals/dev-1', seq: 40 }], downlinkMarks: [{ streamId: 'ecg-dx', seq: 3 }], downlinkEpoch: '5f0c2a9e41d7b3865e2f90a1c4d7e3b8' } };
+        hubAcked: [{ streamId: 'vitals/dev-1', seq: 40 }], downlinkMarks: [{ streamId: 'ecg-dx', seq: 3 }], downlinkEpoch: '5f0c2a9e41d7b3865e2f90a1c4d7e3b8',
+        hubRetained: [{ streamId: 'vitals/dev-1', seq: 12 }] } };
     case 'helloAck':
       return { helloAck: { accepted: true, reasonCode: 'TM_ERR_NONE', reason: 'welcome', sessionId: 'sess-9', hubTimeNs: SAMPLE_CAPTURE_TIME_NS, streams: [{ streamId: 'vitals/dev-1', seq: 41 }, { streamId: 'alarm/dev-1', seq: 7 }], protocolVersion: 1, maxBatchBytes: 1_048_576, downlinkEpoch: '5f0c2a9e41d7b3865e2f90a1c4d7e3b8', rolledBack: [{ streamId: 'alarm/dev-1', seq: 5 }] } };
     case 'ack':
@@ -102,7 +103,8 @@ export function samplePayload(kind: PayloadKind): EnvelopeInit {
     case 'ecgChunk':
       return { ecgChunk: { recordId: 'rec-2026-001', offset: 65_536, totalSize: 262_144, data: new Uint8Array([0, 1, 2, 0xfe, 0xff, 0x80, 0x0a]), contentType: 'application/x-telemed-ecg+protobuf', sha256: new Uint8Array(32).fill(0xab), patientRef: 'pt-ref-opaque', last: true } };
     case 'diagnosis':
-      return { diagnosis: { recordId: 'rec-2026-001', diagnosisId: 'dx-1', readerId: 'dr-who', statements: ['Sinus rhythm', 'Normal ECG'], text: 'No acute changes.', signedAtNs: SAMPLE_CAPTURE_TIME_NS + 60e9, critical: true, readerName: 'Dr. Wang', signature: new Uint8Array(32).fill(0x5a), signatureAlg: 'hmac-sha256', revision: 2 } };
+      return { diagnosis: { recordId: 'rec-2026-001', diagnosisId: 'dx-1', readerId: 'dr-who', statements: ['Sinus rhythm', 'Normal ECG'], text: 'No acute changes.', signedAtNs: SAMPLE_CAPTURE_TIME_NS + 60e9, critical: true, readerName: 'Dr. Wang', signature: new Uint8Array(64).fill(0x5a), signatureAlg: 'ed25519', revision: 2,
+        signingKeyId: '3b1f0c9e8d7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c' } };
     case 'armCommand':
       return { armCommand: { commandId: 1_000_001, leaseId: 'lease-1', kind: v1.ArmCommandKind.ARM_COMMAND_KIND_MOVE, target: pose(), maxSpeedMmS: 25.5, maxForceN: 7.25, issuedAtNs: SAMPLE_CAPTURE_TIME_NS, operatorId: 'op-1', twist: { vxMmS: 1.5, vyMmS: -2.5, vzMmS: 0.25, wxDegS: 3.5, wyDegS: -4.5, wzDegS: 5.75 } } };
     case 'armTelemetry':

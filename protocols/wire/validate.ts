@@ -68,8 +68,11 @@ export function validateEnvelope(env: telemed.v1.Envelope, limits: EnvelopeLimit
       checkId('hello.gateway_id', env.hello?.gatewayId, limits);
       checkRepeated('hello.hub_acked', env.hello?.hubAcked, limits);
       checkRepeated('hello.downlink_marks', env.hello?.downlinkMarks, limits);
+      checkRepeated('hello.hub_retained', env.hello?.hubRetained, limits);
       checkId('hello.downlink_epoch', env.hello?.downlinkEpoch, limits);
-      for (const s of [...(env.hello?.hubAcked ?? []), ...(env.hello?.downlinkMarks ?? [])]) checkId('hello stream_id', s.streamId, limits);
+      for (const s of [...(env.hello?.hubAcked ?? []), ...(env.hello?.downlinkMarks ?? []), ...(env.hello?.hubRetained ?? [])]) {
+        checkId('hello stream_id', s.streamId, limits);
+      }
       break;
     case 'batch':
       // Each inner frame is decoded (and checked) on its own by the receiver (batch.ts).
@@ -92,6 +95,22 @@ export function validateEnvelope(env: telemed.v1.Envelope, limits: EnvelopeLimit
       break;
     case 'ecgStatus':
       checkId('ecg_status.record_id', env.ecgStatus?.recordId, limits);
+      break;
+    case 'armLease':
+      checkId('arm_lease.lease_id', env.armLease?.leaseId, limits);
+      checkId('arm_lease.operator_id', env.armLease?.operatorId, limits);
+      checkId('arm_lease.previous_lease_id', env.armLease?.previousLeaseId, limits);
+      checkId('arm_lease.arm_id', env.armLease?.armId, limits);
+      break;
+    case 'armCommand':
+      checkId('arm_command.lease_id', env.armCommand?.leaseId, limits);
+      checkId('arm_command.operator_id', env.armCommand?.operatorId, limits);
+      break;
+    case 'armTelemetry':
+      checkId('arm_telemetry.arm_id', env.armTelemetry?.armId, limits);
+      checkId('arm_telemetry.lease_id', env.armTelemetry?.leaseId, limits);
+      checkId('arm_telemetry.operator_id', env.armTelemetry?.operatorId, limits);
+      checkRepeated('arm_telemetry.joint_deg', env.armTelemetry?.jointDeg, limits);
       break;
     default:
       break;

@@ -13,11 +13,11 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { startLink, type LinkEmulator } from '../simulators/link/index.js';
 import { sleep, wallMs } from './uplink/clock.js';
-import { offeredQuantile, type OfferedMs } from './uplink/honest.js';
 import { prioritiseLink } from './uplink/priority.js';
 import { startMosquitto, type Broker } from './uplink/mosquitto.js';
 import { ambulanceIds, type FleetReport, type HubReport, type Peer } from './vitals/ipc.js';
 import { VitalsChild } from './vitals/proc.js';
+import { classResult, within, type ClassResult } from './vitals/result.js';
 
 const argv = process.argv.slice(2);
 const arg = (name: string): string | undefined => {
@@ -69,12 +69,6 @@ function mosquittoPid(conf: string): number | undefined {
   return undefined;
 }
 
-interface ClassResult {
-  offered: number; delivered: number; dropped: number; undelivered: number; dropReasons: Record<string, number>;
-  /** Offered-based percentiles, ms ('inf': the quantile falls among frames never delivered). */
-  p50Ms: OfferedMs | null; p90Ms: OfferedMs | null; p99Ms: OfferedMs | null; p999Ms: OfferedMs | null; maxDeliveredMs: number | null;
-}
-
 export interface StepResult {
   peer: Peer; profile: string; ambulances: number; windowS: number;
   classes: Record<string, ClassResult>;
@@ -84,21 +78,6 @@ export interface StepResult {
   fleet: { ready: number; cpuS: number; peakRssMb: number; tickLateP99Ms: number; tickLateMaxMs: number };
   vitalsP99Ok: boolean; alarmP99Ok: boolean; ok: boolean;
 }
-
-function classResult(hub: HubReport, fleet: FleetReport, cls: string): ClassResult {
-  const lat = (hub.latencies[cls] ?? []).slice().sort((a, b) => a - b);
-  const o = fleet.classes[cls] ?? { offered: 0, dropped: 0, dropReasons: {} };
-  // A reading the hub has more of than was counted offered (clock edge of the window) caps at offered.
-  const delivered = Math.min(lat.length, o.offered);
-  const missing = o.offered - delivered;
-  const q = (p: number): OfferedMs | null => offeredQuantile(lat.slice(0, delivered), missing, p);
-  return {
-    offered: o.offered, delivered, dropped: o.dropped, undelivered: missing, dropReasons: o.dropReasons,
-    p50Ms: q(0.5), p90Ms: q(0.9), p99Ms: q(0.99), p999Ms: q(0.999), maxDeliveredMs: delivered > 0 ? Math.round((lat[delivered - 1] ?? 0) * 100) / 100 : null,
-  };
-}
-
-const within = (x: OfferedMs | null, limit: number): boolean => typeof x === 'number' && x <= limit;
 
 /** One step: a fresh hub, N link emulators, the fleet; warm-up, measured window, drain, collect, close. */
 async function runStep(peer: Peer, n: number, profile: string): Promise<StepResult> {

@@ -109,8 +109,10 @@ async function main(): Promise<void> {
     const sender = spec.peer === 'mosquitto' ? mqttSender(id, spec.ports[i] ?? 0) : uplinkSender(id, spec.ports[i] ?? 0, (f, reason) => { if (inWindow(Number(f.env.header.captureTimeNs) / 1e6)) drop(f.className, reason); });
     return { id, sender, ticks: 0, alarmPhase: Math.floor((i * alarmEveryTicks) / spec.gatewayIds.length), ecgIndex: 0, plethIndex: 0 };
   });
+  // 30 s plus 0.1 s per ambulance: N sessions say Hello to one hub at once.
+  const readyWithinS = 30 + ambulances.length / 10;
   for (let i = 0; ambulances.some((a) => !a.sender.ready()); i++) {
-    if (i > 600) throw new Error(`${ambulances.filter((a) => !a.sender.ready()).length} of ${ambulances.length} ambulances not ready after 30 s`);
+    if (i * 50 > readyWithinS * 1000) throw new Error(`${ambulances.filter((a) => !a.sender.ready()).length} of ${ambulances.length} ambulances not ready after ${readyWithinS} s`);
     await sleep(50);
   }
 

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { hashSecret } from '../../hospital/auth/password.js';
+import { SIGNING_PUBLIC_KEY_FILE } from '../../hospital/ecg/diagnosis-signature.js';
 import { ensurePki } from '../../hospital/pki/files.js';
 import { loadGatewayConfig } from '../../gateway/config.js';
 import { startGateway } from '../../gateway/main.js';
@@ -112,7 +113,11 @@ export async function demoCommand(argv: string[]): Promise<void> {
       const config = loadGatewayConfig({
         gatewayId: s.id, siteKind: s.kind, siteName: s.name,
         // The link emulator relays TCP: TLS passes through it, end to end between gateway and hub.
-        hub: { url: `wss://${host}:${link.port}/uplink`, credential: secrets.get(s.id), tls: pki.gateways.get(s.id) },
+        hub: {
+          url: `wss://${host}:${link.port}/uplink`, credential: secrets.get(s.id), tls: pki.gateways.get(s.id),
+          // Issue 12 item 11: enrolled with the hub's Ed25519 diagnosis key (made by the hub at its first start).
+          signingPublicKey: join(dataDir, 'hospital', SIGNING_PUBLIC_KEY_FILE),
+        },
         host, port: s.port, dataDir: join(dataDir, s.id),
         // Issue 10 item 7: the ambulance runs its simulated monitors and GPS through the real drivers;
         // the clinic keeps the synthetic placeholder until its cart runs here.

@@ -57,7 +57,7 @@ describe('ECG workflow end to end (cart pty → gateway → hub → console → 
     sim.start();
     gw = await startGateway(loadGatewayConfig({
       gatewayId: 'clinic-1', siteKind: 'clinic', siteName: 'Xiaozhuang village clinic',
-      hub: { url: `${hubUrl.replace(/^http/, 'ws')}/uplink`, credential: secret },
+      hub: { url: `${hubUrl.replace(/^http/, 'ws')}/uplink`, credential: secret, signingPublicKey: join(tmp.dir, 'hub', 'hub-signing.pub') },
       host: '127.0.0.1', port: 0, dataDir: join(tmp.dir, 'gw'), dashboardsDir: join(DIST_DASHBOARDS, 'site'),
       devices: [{ kind: 'ecg-cart', id: 'cart-1', path: stable }],
       ecg: { send: 'manual' },
@@ -130,6 +130,9 @@ describe('ECG workflow end to end (cart pty → gateway → hub → console → 
     expect(await clinic.getByTestId('report-statements').textContent()).toBe('Sinus rhythmNormal ECG');
     expect(await clinic.getByTestId('report-text').textContent()).toBe('No acute changes.');
     expect(await clinic.getByTestId('report-reader').textContent()).toContain(READER.username);
+    // Issue 12 item 11: the gateway verified the hub's Ed25519 signature before showing it as signed.
+    expect(await clinic.getByTestId('report-signature').getAttribute('data-verification')).toBe('verified');
+    expect(await clinic.getByTestId('report-signature').textContent()).toMatch(/signed by .+, verified/);
     await clinic.getByTestId('ecg-report').screenshot({ path: await artifactPath('clinic-report.png') });
     // Neither page ever shows the patient identifier keyed on the cart.
     expect(await clinic.content()).not.toContain(PATIENT);

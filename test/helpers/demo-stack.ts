@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { SIGNING_PUBLIC_KEY_FILE } from '../../hospital/ecg/diagnosis-signature.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -92,7 +93,10 @@ export async function startDemoStack(opts: DemoStackOptions = {}): Promise<DemoS
         gatewayId: s.id,
         siteKind: s.siteKind,
         siteName: s.siteName,
-        hub: { url: hubWs, credential: secrets.get(s.id) ?? '', ...(pki === null ? {} : { tls: pki.gateways.get(s.id) }) },
+        hub: {
+          url: hubWs, credential: secrets.get(s.id) ?? '', ...(pki === null ? {} : { tls: pki.gateways.get(s.id) }),
+          signingPublicKey: join(root, 'hospital', SIGNING_PUBLIC_KEY_FILE),
+        },
         host: '127.0.0.1',
         port: 0,
         dataDir: join(root, s.id),

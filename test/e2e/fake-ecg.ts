@@ -167,6 +167,14 @@ export class FakeEcgWorld {
         const samples = s === undefined ? undefined : { sampleRateHz: s.sampleRateHz, leads: s.leads.map((l) => ({ name: l.lead, uv: l.uv })) };
         return (req.query as { samples?: string }).samples === '1' ? { record: r, samples } : { record: r };
       });
+      // The hub's paged samples API (hospital/ecg/samples-routes.ts): a fake record fits one page.
+      app.get('/api/ecg/records/:id/samples', async (req, reply) => {
+        const r = this.hub.get((req.params as { id: string }).id);
+        const s = r === undefined ? undefined : this.samples.get(String(r['recordId']));
+        if (s === undefined) return reply.code(404).send({ code: 'TM_ERR_ECG_NOT_FOUND', message: 'no such record' });
+        const frames = s.leads[0]?.uv.length ?? 0;
+        return { sampleRateHz: s.sampleRateHz, frames, from: 0, count: frames, next: null, leads: s.leads.map((l) => ({ name: l.lead, uv: l.uv })) };
+      });
       app.post('/api/ecg/records/:id/claim', async (req, reply) => {
         const { id } = req.params as { id: string };
         const r = this.mustHub(id);

@@ -59,7 +59,12 @@ export async function telemedEdge(spec: ChildSpec): Promise<Side> {
       : { url: `wss://127.0.0.1:${spec.connectPort}/uplink`, credential: GATEWAY_SECRET, tls: (await benchPki(spec.tlsDir)).gateways.get(GATEWAY_ID) },
     host: '127.0.0.1', port: 0, dataDir: spec.dir,
     // Room for the 50 MB backlog plus a minute of records: a full outbox would refuse, not measure.
-    outbox: { maxBytes: 1024 * 1024 * 1024 },
+    // TM_BENCH_RETAIN_MS / TM_BENCH_RETAIN_BYTES: the outbox retention to measure (default: the config's, off).
+    outbox: {
+      maxBytes: 1024 * 1024 * 1024,
+      ...(process.env.TM_BENCH_RETAIN_MS ? { retainAckedMs: Number(process.env.TM_BENCH_RETAIN_MS) } : {}),
+      ...(process.env.TM_BENCH_RETAIN_BYTES ? { retainAckedBytes: Number(process.env.TM_BENCH_RETAIN_BYTES) } : {}),
+    },
     // The FIFO baseline of issue 3 (b) and issue 14's ablations (strict priority unpaced; a fixed shaper).
     ...(spec.run === 'fifo' ? { uplink: { mode: 'fifo' } } : {}),
     ...(spec.run === 'strict' ? { uplink: { mode: 'strict' } } : {}),

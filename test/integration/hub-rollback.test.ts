@@ -36,6 +36,9 @@ describe('hub backup restored mid-stream', () => {
       gatewayId: 'amb-3', siteKind: 'ambulance', siteName: 'rollback test',
       hub: { url: `ws://127.0.0.1:${hub.port}/uplink`, credential },
       host: '127.0.0.1', port: 0, dataDir: join(dir, 'gw'), reconnect: { initialMs: 50, maxMs: 500, jitter: 0.5 },
+      // Retention is off by default (its tunnel-drain cost, gateway/README.md); a gateway that must
+      // survive a hub restore turns it on.
+      outbox: { retainAckedMs: 24 * 3600 * 1000 },
     }), { logger: pino({ level: 'silent' }) });
   }, 60_000);
 

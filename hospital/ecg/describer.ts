@@ -6,6 +6,7 @@
 import type { Counter } from 'prom-client';
 import type { Logger } from 'pino';
 import { isTelemedError } from '../../protocols/index.js';
+import { describeBlob, isDocumentType } from './blob-format.js';
 import type { EcgDecodePool } from './decode-pool.js';
 import type { EcgRecordView, EcgStore, StoredRecordInfo } from './ecg-store.js';
 import { EcgErrorCode } from './errors.js';
@@ -24,6 +25,16 @@ export interface DescriberDeps {
   readonly retryMs?: number;
 }
 
+/**
+ * A document this small that declares at most this many samples is described on the event loop:
+ * its decode is bounded (a 10 s 18-lead cart record is 90 000 samples at 500 Hz, a few ms) and a
+ * record should not wait for a thread (bench:ecg: the first records after a quiet spell waited
+ * 1.5-3 s for thread start-up and JIT). Anything larger, or refused by these limits (checked from
+ * the header before any lead is inflated), goes to the decode threads, which decide.
+ */
+const INLINE_MAX_BLOB_BYTES = 512 * 1024;
+const INLINE_LIMITS = { maxTotalSamples: 2 ** 18, maxBytes: 2 * 1024 * 1024 };
+
 /** Records looked at per sweep; the pool's own queue bound refuses the rest until the next one. */
 const SWEEP_LIMIT = 64;
 
@@ -40,6 +51,14 @@ export class DocumentDescriber {
     const b = this.deps.store.blob(id);
     if (b === undefined) return;
     this.inFlight.add(id);
+    if (isDocumentType(b.contentType) && b.blob.length <= INLINE_MAX_BLOB_BYTES) {
+      try {
+        this.finish(id, { ...describeBlob(b.contentType, b.blob, INLINE_LIMITS), corruptCode: null });
+        return;
+      } catch {
+        // Over the inline limits or not decodable: the threads give the authoritative answer.
+      }
+    }
     this.deps.pool.run({ op: 'describe', contentType: b.contentType, blob: b.blob }).then(
       (res) => { this.finish(id, res.op === 'describe' ? { meta: res.meta, analysis: res.analysis, corruptCode: null } : null); },
       (err: unknown) => { this.failed(id, err); },

@@ -27,6 +27,9 @@ async function telemedHub(spec: HubSpec, sink: FrameSink): Promise<HubSide> {
   const config = loadHospitalConfig({
     host: '127.0.0.1', port: 0, dataDir: spec.dir, dashboardsDir: join(spec.dir, 'no-dashboards'),
     gateways: spec.gatewayIds.map((id) => ({ id, secretHash })),
+    // Every bench ambulance connects from 127.0.0.1, where a real fleet has one address each: the
+    // per-address cap (16) and the Hello queue (16) would refuse all but the first few.
+    uplink: { maxConnectionsPerAddress: spec.gatewayIds.length + 16, maxQueuedHelloChecks: spec.gatewayIds.length },
   });
   const hub = await startHospital(config, { logger });
   hub.app.hospital.registry.onFrame(sink);

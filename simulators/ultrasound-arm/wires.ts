@@ -1,23 +1,8 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { SerialPort } from 'serialport';
 import type { ArmWire } from './arm-simulator.js';
 
-/** The arm's end of a real serial line or pty. */
-export async function openSerialWire(path: string, baudRate = 921_600): Promise<ArmWire & { close(): Promise<void> }> {
-  const port = new SerialPort({ path, baudRate, autoOpen: false, lock: false });
-  await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
-  port.on('error', () => undefined);
-  return {
-    write: (data) =>
-      new Promise((resolve, reject) => {
-        if (!port.isOpen) return reject(new Error('port closed'));
-        port.write(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
-        port.drain((err) => (err ? reject(err) : resolve()));
-      }),
-    onData: (l) => port.on('data', (b: Buffer) => l(new Uint8Array(b.buffer, b.byteOffset, b.byteLength))),
-    close: () => new Promise((r) => (port.isOpen ? port.close(() => r()) : r())),
-  };
-}
+/** The arm's end of a real serial line or pty: the same byte pipe as the cart simulator's (ArmWire is CartWire's shape). */
+export { openSerialWire } from '../ecg-cart/serial-wire.js';
 
 /**
  * The arm controller as a TCP server (`tcp://HOST:PORT` on the driver side). One host at a time,

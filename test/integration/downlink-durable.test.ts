@@ -127,16 +127,18 @@ describe('durable downlink through hub SIGKILL and gateway restart', () => {
     await gw.start();
     await waitFor('seq 2 delivered after hub SIGKILL and gateway restart', () => delivered().get(2) === 1, 30_000);
 
-    // 3: sent while connected, then the gateway restarted and the hub SIGKILLed right away, so the
-    // frame may be delivered-but-unacked or acked-but-undeleted: resent either way, dropped by seq.
+    // 3: delivered while connected, then the gateway restarted and the hub SIGKILLed right away, so
+    // the frame may be delivered-but-unacked or acked-but-undeleted: resent either way, dropped by
+    // seq. The kill waits for the delivery line: a SIGKILL landing between the mark's commit and
+    // that log line (a window of a few ms) left a frame delivered once but logged never (CI, 10:40).
     expect(await hub.send('clinic-7', 'third reading')).toBe('sent');
+    await waitFor('seq 3 delivered', () => delivered().get(3) === 1, 20_000, 1);
     await restartGateway();
     await hub.kill();
     await hub.start();
     await waitFor('gateway back', hubConnected, 30_000);
     expect(await hub.send('clinic-7', 'fourth reading')).toBe('sent');
     await waitFor('seq 4 delivered', () => delivered().get(4) === 1, 30_000);
-    await waitFor('seq 3 delivered', () => delivered().get(3) === 1, 5_000);
 
     // Every unacked frame went again on each new session; none was delivered twice.
     expect([...delivered()].sort((a, b) => a[0] - b[0])).toEqual([[1, 1], [2, 1], [3, 1], [4, 1]]);

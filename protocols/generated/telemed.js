@@ -555,7 +555,8 @@ export const telemed = $root.telemed = (() => {
              * @property {telemed.v1.LinkStats.$Properties|null} [linkStats] Envelope linkStats
              * @property {telemed.v1.EcgStatus.$Properties|null} [ecgStatus] Envelope ecgStatus
              * @property {telemed.v1.ArmLease.$Properties|null} [armLease] Envelope armLease
-             * @property {"hello"|"helloAck"|"ack"|"ping"|"pong"|"goodbye"|"batch"|"vitals"|"waveform"|"alarm"|"ecgChunk"|"diagnosis"|"armCommand"|"armTelemetry"|"ultrasound"|"linkStats"|"ecgStatus"|"armLease"} [payload] Envelope payload
+             * @property {telemed.v1.ArmAuditRecord.$Properties|null} [armAudit] Envelope armAudit
+             * @property {"hello"|"helloAck"|"ack"|"ping"|"pong"|"goodbye"|"batch"|"vitals"|"waveform"|"alarm"|"ecgChunk"|"diagnosis"|"armCommand"|"armTelemetry"|"ultrasound"|"linkStats"|"ecgStatus"|"armLease"|"armAudit"} [payload] Envelope payload
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -589,9 +590,10 @@ export const telemed = $root.telemed = (() => {
              *   linkStats?: telemed.v1.LinkStats.$Shape|null;
              *   ecgStatus?: telemed.v1.EcgStatus.$Shape|null;
              *   armLease?: telemed.v1.ArmLease.$Shape|null;
+             *   armAudit?: telemed.v1.ArmAuditRecord.$Shape|null;
              *   $unknowns?: Array.<Uint8Array>;
              * } & (
-             *   ({ payload?: undefined; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null }|{ payload?: "hello"; hello: telemed.v1.Hello.$Shape; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null }|{ payload?: "helloAck"; hello?: null; helloAck: telemed.v1.HelloAck.$Shape; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null }|{ payload?: "ack"; hello?: null; helloAck?: null; ack: telemed.v1.Ack.$Shape; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null }|{ payload?: "ping"; hello?: null; helloAck?: null; ack?: null; ping: telemed.v1.Ping.$Shape; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null }|{ payload?: "pong"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong: telemed.v1.Pong.$Shape; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null }|{ payload?: "goodbye"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye: telemed.v1.Goodbye.$Shape; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null }|{ payload?: "batch"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch: telemed.v1.Batch.$Shape; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null }|{ payload?: "vitals"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals: telemed.v1.VitalsNumerics.$Shape; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null }|{ payload?: "waveform"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform: telemed.v1.WaveformChunk.$Shape; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null }|{ payload?: "alarm"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm: telemed.v1.Alarm.$Shape; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null }|{ payload?: "ecgChunk"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk: telemed.v1.EcgRecordChunk.$Shape; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null }|{ payload?: "diagnosis"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis: telemed.v1.Diagnosis.$Shape; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null }|{ payload?: "armCommand"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand: telemed.v1.ArmCommand.$Shape; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null }|{ payload?: "armTelemetry"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry: telemed.v1.ArmTelemetry.$Shape; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null }|{ payload?: "ultrasound"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound: telemed.v1.UltrasoundFrame.$Shape; linkStats?: null; ecgStatus?: null; armLease?: null }|{ payload?: "linkStats"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats: telemed.v1.LinkStats.$Shape; ecgStatus?: null; armLease?: null }|{ payload?: "ecgStatus"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus: telemed.v1.EcgStatus.$Shape; armLease?: null }|{ payload?: "armLease"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease: telemed.v1.ArmLease.$Shape })
+             *   ({ payload?: undefined; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null; armAudit?: null }|{ payload?: "hello"; hello: telemed.v1.Hello.$Shape; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null; armAudit?: null }|{ payload?: "helloAck"; hello?: null; helloAck: telemed.v1.HelloAck.$Shape; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null; armAudit?: null }|{ payload?: "ack"; hello?: null; helloAck?: null; ack: telemed.v1.Ack.$Shape; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null; armAudit?: null }|{ payload?: "ping"; hello?: null; helloAck?: null; ack?: null; ping: telemed.v1.Ping.$Shape; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null; armAudit?: null }|{ payload?: "pong"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong: telemed.v1.Pong.$Shape; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null; armAudit?: null }|{ payload?: "goodbye"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye: telemed.v1.Goodbye.$Shape; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null; armAudit?: null }|{ payload?: "batch"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch: telemed.v1.Batch.$Shape; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null; armAudit?: null }|{ payload?: "vitals"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals: telemed.v1.VitalsNumerics.$Shape; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null; armAudit?: null }|{ payload?: "waveform"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform: telemed.v1.WaveformChunk.$Shape; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null; armAudit?: null }|{ payload?: "alarm"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm: telemed.v1.Alarm.$Shape; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null; armAudit?: null }|{ payload?: "ecgChunk"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk: telemed.v1.EcgRecordChunk.$Shape; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null; armAudit?: null }|{ payload?: "diagnosis"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis: telemed.v1.Diagnosis.$Shape; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null; armAudit?: null }|{ payload?: "armCommand"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand: telemed.v1.ArmCommand.$Shape; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null; armAudit?: null }|{ payload?: "armTelemetry"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry: telemed.v1.ArmTelemetry.$Shape; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null; armAudit?: null }|{ payload?: "ultrasound"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound: telemed.v1.UltrasoundFrame.$Shape; linkStats?: null; ecgStatus?: null; armLease?: null; armAudit?: null }|{ payload?: "linkStats"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats: telemed.v1.LinkStats.$Shape; ecgStatus?: null; armLease?: null; armAudit?: null }|{ payload?: "ecgStatus"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus: telemed.v1.EcgStatus.$Shape; armLease?: null; armAudit?: null }|{ payload?: "armLease"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease: telemed.v1.ArmLease.$Shape; armAudit?: null }|{ payload?: "armAudit"; hello?: null; helloAck?: null; ack?: null; ping?: null; pong?: null; goodbye?: null; batch?: null; vitals?: null; waveform?: null; alarm?: null; ecgChunk?: null; diagnosis?: null; armCommand?: null; armTelemetry?: null; ultrasound?: null; linkStats?: null; ecgStatus?: null; armLease?: null; armAudit: telemed.v1.ArmAuditRecord.$Shape })
              * )} telemed.v1.Envelope.$Shape
              */
 
@@ -762,17 +764,25 @@ export const telemed = $root.telemed = (() => {
              */
             Envelope.prototype.armLease = null;
 
+            /**
+             * Envelope armAudit.
+             * @member {telemed.v1.ArmAuditRecord.$Properties|null|undefined} armAudit
+             * @memberof telemed.v1.Envelope
+             * @instance
+             */
+            Envelope.prototype.armAudit = null;
+
             // OneOf field names bound to virtual getters and setters
             let $oneOfFields;
 
             /**
              * Envelope payload.
-             * @member {"hello"|"helloAck"|"ack"|"ping"|"pong"|"goodbye"|"batch"|"vitals"|"waveform"|"alarm"|"ecgChunk"|"diagnosis"|"armCommand"|"armTelemetry"|"ultrasound"|"linkStats"|"ecgStatus"|"armLease"|undefined} payload
+             * @member {"hello"|"helloAck"|"ack"|"ping"|"pong"|"goodbye"|"batch"|"vitals"|"waveform"|"alarm"|"ecgChunk"|"diagnosis"|"armCommand"|"armTelemetry"|"ultrasound"|"linkStats"|"ecgStatus"|"armLease"|"armAudit"|undefined} payload
              * @memberof telemed.v1.Envelope
              * @instance
              */
             $Object.defineProperty(Envelope.prototype, "payload", {
-                get: $util.oneOfGetter($oneOfFields = ["hello", "helloAck", "ack", "ping", "pong", "goodbye", "batch", "vitals", "waveform", "alarm", "ecgChunk", "diagnosis", "armCommand", "armTelemetry", "ultrasound", "linkStats", "ecgStatus", "armLease"]),
+                get: $util.oneOfGetter($oneOfFields = ["hello", "helloAck", "ack", "ping", "pong", "goodbye", "batch", "vitals", "waveform", "alarm", "ecgChunk", "diagnosis", "armCommand", "armTelemetry", "ultrasound", "linkStats", "ecgStatus", "armLease", "armAudit"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -830,6 +840,8 @@ export const telemed = $root.telemed = (() => {
                     $root.telemed.v1.EcgStatus.encode(m.ecgStatus, w.uint32(/* id 29, wireType 2 =*/234).fork(), q + 1).ldelim();
                 if (m.armLease != null && $Object.hasOwnProperty.call(m, "armLease"))
                     $root.telemed.v1.ArmLease.encode(m.armLease, w.uint32(/* id 30, wireType 2 =*/242).fork(), q + 1).ldelim();
+                if (m.armAudit != null && $Object.hasOwnProperty.call(m, "armAudit"))
+                    $root.telemed.v1.ArmAuditRecord.encode(m.armAudit, w.uint32(/* id 31, wireType 2 =*/250).fork(), q + 1).ldelim();
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
@@ -1006,6 +1018,13 @@ export const telemed = $root.telemed = (() => {
                             m.payload = "armLease";
                             continue;
                         }
+                    case 31: {
+                            if (u !== 2)
+                                break;
+                            m.armAudit = $root.telemed.v1.ArmAuditRecord.decode(r, r.size(), $undefined, q + 1, m.armAudit);
+                            m.payload = "armAudit";
+                            continue;
+                        }
                     }
                     r.skipType(u, q, t);
                     if (!r.discardUnknown) {
@@ -1136,6 +1155,11 @@ export const telemed = $root.telemed = (() => {
                         throw $TypeError(".telemed.v1.Envelope.armLease: object expected");
                     m.armLease = $root.telemed.v1.ArmLease.fromObject(d.armLease, q + 1);
                 }
+                if (d.armAudit != null) {
+                    if (!$util.isObject(d.armAudit))
+                        throw $TypeError(".telemed.v1.Envelope.armAudit: object expected");
+                    m.armAudit = $root.telemed.v1.ArmAuditRecord.fromObject(d.armAudit, q + 1);
+                }
                 return m;
             };
 
@@ -1251,6 +1275,11 @@ export const telemed = $root.telemed = (() => {
                     d.armLease = $root.telemed.v1.ArmLease.toObject(m.armLease, o, q + 1);
                     if (o.oneofs)
                         d.payload = "armLease";
+                }
+                if (m.armAudit != null && $Object.hasOwnProperty.call(m, "armAudit")) {
+                    d.armAudit = $root.telemed.v1.ArmAuditRecord.toObject(m.armAudit, o, q + 1);
+                    if (o.oneofs)
+                        d.payload = "armAudit";
                 }
                 return d;
             };
@@ -12644,6 +12673,279 @@ export const telemed = $root.telemed = (() => {
             };
 
             return ArmTelemetry;
+        })();
+
+        v1.ArmAuditRecord = (function() {
+
+            /**
+             * Properties of an ArmAuditRecord.
+             * @typedef {Object} telemed.v1.ArmAuditRecord.$Properties
+             * @property {string|null} [armId] ArmAuditRecord armId
+             * @property {number|null} [seq] ArmAuditRecord seq
+             * @property {string|null} [recordJson] ArmAuditRecord recordJson
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of an ArmAuditRecord.
+             * @memberof telemed.v1
+             * @interface IArmAuditRecord
+             * @augments telemed.v1.ArmAuditRecord.$Properties
+             * @deprecated Use telemed.v1.ArmAuditRecord.$Properties instead.
+             */
+
+            /**
+             * Shape of an ArmAuditRecord.
+             * @typedef {telemed.v1.ArmAuditRecord.$Properties} telemed.v1.ArmAuditRecord.$Shape
+             */
+
+            /**
+             * Constructs a new ArmAuditRecord.
+             * @memberof telemed.v1
+             * @classdesc Represents an ArmAuditRecord.
+             * @constructor
+             * @param {telemed.v1.ArmAuditRecord.$Properties=} [p] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ArmAuditRecord = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            /**
+             * ArmAuditRecord armId.
+             * @member {string} armId
+             * @memberof telemed.v1.ArmAuditRecord
+             * @instance
+             */
+            ArmAuditRecord.prototype.armId = "";
+
+            /**
+             * ArmAuditRecord seq.
+             * @member {number} seq
+             * @memberof telemed.v1.ArmAuditRecord
+             * @instance
+             */
+            ArmAuditRecord.prototype.seq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * ArmAuditRecord recordJson.
+             * @member {string} recordJson
+             * @memberof telemed.v1.ArmAuditRecord
+             * @instance
+             */
+            ArmAuditRecord.prototype.recordJson = "";
+
+            /**
+             * Encodes the specified ArmAuditRecord message. Does not implicitly {@link telemed.v1.ArmAuditRecord.verify|verify} messages.
+             * @function encode
+             * @memberof telemed.v1.ArmAuditRecord
+             * @static
+             * @param {telemed.v1.ArmAuditRecord.$Properties} m ArmAuditRecord message or plain object to encode
+             * @param {$protobuf.Writer} [w] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ArmAuditRecord.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.armId != null && $Object.hasOwnProperty.call(m, "armId") && m.armId !== "")
+                    w.uint32(/* id 1, wireType 2 =*/10).string(m.armId);
+                if (m.seq != null && $Object.hasOwnProperty.call(m, "seq") && (typeof m.seq === "object" ? m.seq.low || m.seq.high : m.seq !== 0))
+                    w.uint32(/* id 2, wireType 0 =*/16).uint64(m.seq);
+                if (m.recordJson != null && $Object.hasOwnProperty.call(m, "recordJson") && m.recordJson !== "")
+                    w.uint32(/* id 3, wireType 2 =*/26).string(m.recordJson);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            /**
+             * Decodes an ArmAuditRecord message from the specified reader or buffer.
+             * @function decode
+             * @memberof telemed.v1.ArmAuditRecord
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} r Reader or buffer to decode from
+             * @param {number} [l] Message length if known beforehand
+             * @returns {telemed.v1.ArmAuditRecord & telemed.v1.ArmAuditRecord.$Shape} ArmAuditRecord
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ArmAuditRecord.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.telemed.v1.ArmAuditRecord();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.armId = v;
+                            else
+                                delete m.armId;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.seq = v;
+                            else
+                                delete m.seq;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.recordJson = v;
+                            else
+                                delete m.recordJson;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            /**
+             * Creates an ArmAuditRecord message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof telemed.v1.ArmAuditRecord
+             * @static
+             * @param {Object.<string,*>} d Plain object
+             * @returns {telemed.v1.ArmAuditRecord} ArmAuditRecord
+             */
+            ArmAuditRecord.fromObject = function (d, q) {
+                if (d instanceof $root.telemed.v1.ArmAuditRecord)
+                    return d;
+                if (!$util.isObject(d))
+                    throw $TypeError(".telemed.v1.ArmAuditRecord: object expected");
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var m = new $root.telemed.v1.ArmAuditRecord();
+                if (d.armId != null) {
+                    if (typeof d.armId !== "string" || d.armId.length) {
+                        m.armId = $String(d.armId);
+                    }
+                }
+                if (d.seq != null) {
+                    if (typeof d.seq === "object" ? d.seq.low || d.seq.high : $Number(d.seq) !== 0) {
+                        if ($util.Long)
+                            m.seq = $util.Long.fromValue(d.seq, true);
+                        else if (typeof d.seq === "string")
+                            m.seq = $parseInt(d.seq, 10);
+                        else if (typeof d.seq === "number")
+                            m.seq = d.seq;
+                        else if (typeof d.seq === "object")
+                            m.seq = new $util.LongBits(d.seq.low >>> 0, d.seq.high >>> 0).toNumber(true);
+                    }
+                }
+                if (d.recordJson != null) {
+                    if (typeof d.recordJson !== "string" || d.recordJson.length) {
+                        m.recordJson = $String(d.recordJson);
+                    }
+                }
+                return m;
+            };
+
+            /**
+             * Creates a plain object from an ArmAuditRecord message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof telemed.v1.ArmAuditRecord
+             * @static
+             * @param {telemed.v1.ArmAuditRecord} m ArmAuditRecord
+             * @param {$protobuf.IConversionOptions} [o] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            ArmAuditRecord.toObject = function (m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var d = {};
+                if (o.defaults) {
+                    d.armId = "";
+                    if ($util.Long) {
+                        var n = new $util.Long(0, 0, true);
+                        d.seq = o.longs === $String ? n.toString() : o.longs === $Number ? n.toNumber() : typeof $BigInt !== "undefined" && o.longs === $BigInt ? n.toBigInt() : n;
+                    } else
+                        d.seq = o.longs === $String ? "0" : typeof $BigInt !== "undefined" && o.longs === $BigInt ? $BigInt("0") : 0;
+                    d.recordJson = "";
+                }
+                if (m.armId != null && $Object.hasOwnProperty.call(m, "armId")) {
+                    d.armId = m.armId;
+                }
+                if (m.seq != null && $Object.hasOwnProperty.call(m, "seq")) {
+                    if (typeof $BigInt !== "undefined" && o.longs === $BigInt)
+                        d.seq = typeof m.seq === "number" ? $BigInt(m.seq) : $util.Long.fromBits(m.seq.low >>> 0, m.seq.high >>> 0, true).toBigInt();
+                    else if (typeof m.seq === "number")
+                        d.seq = o.longs === $String ? $String(m.seq) : m.seq;
+                    else
+                        d.seq = o.longs === $String ? $util.Long.prototype.toString.call(m.seq) : o.longs === $Number ? new $util.LongBits(m.seq.low >>> 0, m.seq.high >>> 0).toNumber(true) : m.seq;
+                }
+                if (m.recordJson != null && $Object.hasOwnProperty.call(m, "recordJson")) {
+                    d.recordJson = m.recordJson;
+                }
+                return d;
+            };
+
+            /**
+             * Converts this ArmAuditRecord to JSON.
+             * @function toJSON
+             * @memberof telemed.v1.ArmAuditRecord
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            ArmAuditRecord.prototype.toJSON = function() {
+                return ArmAuditRecord.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            return ArmAuditRecord;
         })();
 
         /**

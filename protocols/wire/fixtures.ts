@@ -10,7 +10,7 @@ const v1 = telemed.v1;
 /** Every payload arm of `Envelope`, in field-number order (telemed.proto). */
 export const PAYLOAD_KINDS: readonly PayloadKind[] = [
   'hello', 'helloAck', 'ack', 'ping', 'pong', 'goodbye', 'batch',
-  'vitals', 'waveform', 'alarm', 'ecgChunk', 'diagnosis', 'armCommand', 'armTelemetry', 'ultrasound', 'linkStats', 'ecgStatus', 'armLease',
+  'vitals', 'waveform', 'alarm', 'ecgChunk', 'diagnosis', 'armCommand', 'armTelemetry', 'ultrasound', 'linkStats', 'ecgStatus', 'armLease', 'armAudit',
 ];
 
 /** Payloads that belong to the session layer (SESSION.md): allowed without class or stream id. */
@@ -38,6 +38,7 @@ const CLASS_OF: Record<PayloadKind, telemed.v1.TrafficClass> = {
   linkStats: v1.TrafficClass.TRAFFIC_CLASS_CONTROL,
   ecgStatus: v1.TrafficClass.TRAFFIC_CLASS_ALARM,
   armLease: v1.TrafficClass.TRAFFIC_CLASS_CONTROL,
+  armAudit: v1.TrafficClass.TRAFFIC_CLASS_ALARM,
 };
 
 /** A header with every field set; `overrides` replace single fields. */
@@ -115,6 +116,8 @@ export function samplePayload(kind: PayloadKind): EnvelopeInit {
       return { linkStats: { rttMs: 48.5, estRateBps: 12_500_000, bytesInFlight: 65_000, queues: [{ trafficClass: v1.TrafficClass.TRAFFIC_CLASS_BULK, frames: 3, bytes: 196_608, dropped: 1, late: 2 }], clockOffsetMs: -1.25, outboxBytes: 10_485_760, linkState: 'up' } };
     case 'armLease':
       return { armLease: { leaseId: 'lease-2', operatorId: 'op-2', action: v1.ArmLeaseAction.ARM_LEASE_ACTION_HANDOVER, expiresAtNs: SAMPLE_CAPTURE_TIME_NS + 600e9, maxForceN: 18.5, previousLeaseId: 'lease-1', issuedAtNs: SAMPLE_CAPTURE_TIME_NS, armId: 'arm-1' } };
+    case 'armAudit':
+      return { armAudit: { armId: 'arm-1', seq: 7, recordJson: '{"v":1,"seq":7}' } };
     case 'ecgStatus':
       return { ecgStatus: { recordId: 'rec-2026-001', state: v1.EcgReadingState.ECG_READING_STATE_IN_READING, readerName: 'Dr. Wang', atNs: SAMPLE_CAPTURE_TIME_NS + 30e9, reasonCode: 'TM_ERR_ECG_SHA256' } };
   }

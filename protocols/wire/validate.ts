@@ -112,6 +112,9 @@ export function validateEnvelope(env: telemed.v1.Envelope, limits: EnvelopeLimit
       checkId('arm_telemetry.operator_id', env.armTelemetry?.operatorId, limits);
       checkRepeated('arm_telemetry.joint_deg', env.armTelemetry?.jointDeg, limits);
       break;
+    case 'armAudit':
+      checkId('arm_audit.arm_id', env.armAudit?.armId, limits);
+      break;
     default:
       break;
   }

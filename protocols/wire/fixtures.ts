@@ -38,7 +38,7 @@ const CLASS_OF: Record<PayloadKind, telemed.v1.TrafficClass> = {
   linkStats: v1.TrafficClass.TRAFFIC_CLASS_CONTROL,
   ecgStatus: v1.TrafficClass.TRAFFIC_CLASS_ALARM,
   armLease: v1.TrafficClass.TRAFFIC_CLASS_CONTROL,
-  armAudit: v1.TrafficClass.TRAFFIC_CLASS_ALARM,
+  armAudit: v1.TrafficClass.TRAFFIC_CLASS_VITALS,
 };
 
 /** A header with every field set; `overrides` replace single fields. */

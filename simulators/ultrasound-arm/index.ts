@@ -1,4 +1,5 @@
 export * from './arm-simulator.js';
+export * from './bmode.js';
 export * from './kinematics.js';
 export * from './phantom.js';
 export * from './wires.js';

@@ -1,0 +1,3 @@
+export * from './attach.js';
+export * from './errors.js';
+export * from './image-assembler.js';

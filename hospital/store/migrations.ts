@@ -167,6 +167,34 @@ export const MIGRATIONS: readonly { readonly id: number; readonly name: string; 
     // hmac-sha256 rows from before (legacy: not verifiable at the clinic).
     sql: "ALTER TABLE ecg_diagnoses ADD COLUMN signing_key_id TEXT NOT NULL DEFAULT '';",
   },
+  {
+    id: 10,
+    name: 'arm audit mirror',
+    // Issue 11: the edge arm supervisor's hash-chained audit records (gateway/safety), mirrored
+    // from the durable <armId>/audit stream (hospital/teleop/audit-store.ts). Rows are never
+    // updated or deleted; `chain` is the hub's own check of each record's hash and link.
+    sql: `
+      CREATE TABLE arm_audit (
+        gateway_id TEXT NOT NULL,
+        arm_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        stream_id TEXT NOT NULL,
+        stream_seq INTEGER NOT NULL,
+        at_ms INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        decision TEXT NOT NULL,
+        reason TEXT,
+        lease_id TEXT,
+        operator_id TEXT,
+        what TEXT NOT NULL,
+        record_json TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        chain TEXT NOT NULL,
+        received_at_ms INTEGER NOT NULL,
+        PRIMARY KEY (gateway_id, arm_id, seq)
+      ) WITHOUT ROWID;
+      CREATE INDEX arm_audit_stream ON arm_audit (gateway_id, stream_id, stream_seq);`,
+  },
 ];
 
 /** Applies every migration not yet recorded in `migrations`, each in its own transaction. */

@@ -1,5 +1,6 @@
 import type { Role } from '../config.js';
 import type { EcgStore } from '../ecg/ecg-store.js';
+import type { ArmAuditStore } from '../teleop/audit-store.js';
 import type { DownlinkOutbox } from './downlink-outbox.js';
 
 /** One durable frame as the hub keeps it: indexed header fields plus the raw wire bytes. */
@@ -101,5 +102,7 @@ export interface RecordsStore {
   readonly ecg: EcgStore;
   /** Durable downlink frames waiting for their gateway's ack (synchronous, same database). */
   readonly downlink: DownlinkOutbox;
+  /** The mirror of the edge arm audit logs (hospital/teleop, synchronous, same database). */
+  readonly armAudit: ArmAuditStore;
   close(): Promise<void>;
 }

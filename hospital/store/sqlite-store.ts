@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import type { Role } from '../config.js';
 import { HospitalError, HospitalErrorCode } from '../errors.js';
 import { EcgStore } from '../ecg/ecg-store.js';
+import { ArmAuditStore } from '../teleop/audit-store.js';
 import { WalCheckpointer } from '../../protocols/storage/wal-checkpointer.js';
 import { WalSync, type FsyncFn } from '../../protocols/storage/wal-sync.js';
 import { DownlinkOutbox } from './downlink-outbox.js';
@@ -30,6 +31,7 @@ export class SqliteRecordsStore implements RecordsStore {
   private readonly db: Database.Database;
   readonly ecg: EcgStore;
   readonly downlink: DownlinkOutbox;
+  readonly armAudit: ArmAuditStore;
   private readonly acks = new Map<string, number>();
   /** Streams that received a frame past a gap; only these need the gap-closing lookup. */
   private readonly gapped = new Set<string>();
@@ -63,6 +65,7 @@ export class SqliteRecordsStore implements RecordsStore {
       if (dataDir !== ':memory:') this.startCheckpointer(join(dataDir, 'records.db'));
       this.walSync = dataDir === ':memory:' ? undefined : new WalSync(join(dataDir, 'records.db-wal'), opts.fsync);
       this.ecg = new EcgStore(this.db);
+      this.armAudit = new ArmAuditStore(this.db);
       this.downlink = new DownlinkOutbox(this.db, downlinkMaxBytes);
     } catch (err) {
       throw new HospitalError(HospitalErrorCode.STORE, `cannot open records store in ${dataDir}: ${(err as Error).message}`, { cause: err });

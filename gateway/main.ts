@@ -76,6 +76,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   const devices = new DeviceManager(config.devices, vitals.sink, {
     clock, logger, factory, onState: (id, s) => vitals.onDeviceState(id, s),
   });
+  metrics.observeDevices(() => devices.counters.snapshot());
   const app = await buildGatewayApi(config, {
     logger, metrics,
     status: () => buildStatus(config, uplink, () => devices.list()),

@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { LinkState } from './uplink/link-state.js';
 import type { UplinkHooks } from './uplink/uplink.js';
 import type { ClassName } from '../protocols/index.js';
+import type { DeviceCounterSnapshot } from './devices/device-counters.js';
 
 const LINK_STATE_VALUE: Record<LinkState, number> = { idle: 0, connecting: 1, authenticating: 2, ready: 3, backoff: 4, closed: 5, refused: 6 };
 
@@ -34,6 +35,17 @@ export class GatewayMetrics {
   readonly hubRollbackFrames = new Counter({ name: 'telemed_gateway_hub_rollback_frames_total', help: 'Frames a hub rollback lost: resent from the retained acked frames, or missing (pruned here already)', labelNames: ['outcome'], registers: [this.registry] });
   readonly tlsErrors = new Counter({ name: 'telemed_gateway_tls_errors_total', help: 'TLS failures toward the hub, by code (TM_ERR_HUB_CERT_UNTRUSTED, TM_ERR_TLS_HANDSHAKE)', labelNames: ['code'], registers: [this.registry] });
 
+  /** The devices' own counters, read at scrape time (observeDevices); none until a source is set. */
+  private deviceSource: () => readonly DeviceCounterSnapshot[] = () => [];
+  /**
+   * Per device: received, rejected by code, reconnects (gateway/devices/device-counters.ts says what
+   * each counts per kind). Labels are the configured device id and the driver's stable TM_ERR_*
+   * code only, so the series are bounded by the config and the drivers' code lists.
+   */
+  readonly deviceReceived: Counter;
+  readonly deviceRejected: Counter;
+  readonly deviceReconnects: Counter;
+
   constructor(outboxBytes: () => number, opts: { defaultMetrics?: boolean } = {}) {
     this.outboxBytes = new Gauge({
       name: 'telemed_gateway_outbox_bytes',
@@ -43,8 +55,42 @@ export class GatewayMetrics {
         this.set(outboxBytes());
       },
     });
+    // The drivers count for themselves; each scrape copies their totals (reset, then set by inc).
+    const source = (): readonly DeviceCounterSnapshot[] => this.deviceSource();
+    this.deviceReceived = new Counter({
+      name: 'telemed_gateway_device_received_total',
+      help: 'Units received from each device (cart frames, MQTT messages, HL7 messages, NMEA sentences)',
+      labelNames: ['device'], registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const d of source()) this.inc({ device: d.device }, d.received);
+      },
+    });
+    this.deviceRejected = new Counter({
+      name: 'telemed_gateway_device_rejected_total',
+      help: 'Units rejected from each device, by stable error code',
+      labelNames: ['device', 'code'], registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const d of source()) for (const [code, n] of Object.entries(d.rejected)) this.inc({ device: d.device, code }, n);
+      },
+    });
+    this.deviceReconnects = new Counter({
+      name: 'telemed_gateway_device_reconnects_total',
+      help: 'Device sessions re-established after the first (serial reopen, MQTT session back, HL7 sender reconnect)',
+      labelNames: ['device'], registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const d of source()) this.inc({ device: d.device }, d.reconnects);
+      },
+    });
     this.linkState.set(0);
     if (opts.defaultMetrics === true) collectDefaultMetrics({ register: this.registry, prefix: 'telemed_gateway_' });
+  }
+
+  /** Where the per-device counters come from (the device manager's DeviceCounters.snapshot). */
+  observeDevices(source: () => readonly DeviceCounterSnapshot[]): void {
+    this.deviceSource = source;
   }
 
   /**

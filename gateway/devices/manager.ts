@@ -6,6 +6,7 @@ import { GatewayError, GatewayErrorCode } from '../errors.js';
 import type { BuildFrameInput } from '../uplink/streams.js';
 import { VitalsMqttDevice } from '../../devices/vitals-monitor/index.js';
 import { createCartDevice } from './cart-device.js';
+import { DeviceCounters } from './device-counters.js';
 import { createGpsDevice, createHl7MllpDevice } from './hl7-gps-devices.js';
 import { LoadDevice } from './load-device.js';
 
@@ -63,6 +64,8 @@ export class DeviceManager {
   private readonly log: Logger;
   /** Readings the uplink refused (outbox full), counted and logged sparsely. */
   refused = 0;
+  /** Per-device received / rejected / reconnect counts, for /metrics. */
+  readonly counters: DeviceCounters;
 
   /**
    * @param sink takes each reading; it may return a promise (durable readings under group commit)
@@ -72,6 +75,7 @@ export class DeviceManager {
     this.log = deps.logger.child({ component: 'devices' });
     const factory = deps.factory ?? defaultDeviceFactory;
     this.devices = configs.map((c) => factory(c, { clock: deps.clock, logger: this.log }));
+    this.counters = new DeviceCounters(this.devices);
     for (const d of this.devices) {
       d.on('reading', (r) => this.route(d, r));
       d.on('state', (s) => {

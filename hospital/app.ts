@@ -25,7 +25,7 @@ import { staticPlugin, resolveDashboardsDir } from './static.js';
 import { teleopPlugin } from './teleop/plugin.js';
 import type { RecordsStore } from './store/records-store.js';
 import { SqliteRecordsStore } from './store/sqlite-store.js';
-import { hubTlsOptions } from './tls.js';
+import { hubTlsOptions, watchTlsFailures } from './tls.js';
 import type { TimeseriesWriter } from './timeseries/timeseries.js';
 import { uplinkPlugin } from './uplink/plugin.js';
 import { GatewayRegistry } from './uplink/registry.js';
@@ -90,6 +90,7 @@ export async function buildHospital(config: HospitalConfig, deps: HospitalDeps =
     // The plugins only see fastify's request/reply API, the same over HTTPS; the raw server type differs.
     : Fastify({ loggerInstance: log, return503OnClosing: true, https }) as unknown as FastifyInstance;
   securityHeaders(app, https !== null);
+  if (https !== null) watchTlsFailures(app.server, { counter: metrics.tlsFailures, log: log.child({ component: 'tls' }), monoMs: () => clock.monoMs() });
   app.decorate('hospital', { config, store, registry, live, metrics, sessions, access, clock });
   app.decorateRequest('authUser', null);
   app.setErrorHandler((err: FastifyError, req, reply) => {

@@ -28,6 +28,8 @@ export interface HospitalMetrics {
   readonly hubRollbacks: Counter<'direction'>;
   /** Durable frames stored as rejected and acked (TM_ERR_FRAME_REJECTED), label `code` (the wire error). */
   readonly framesRejected: Counter<'code'>;
+  /** Failed TLS handshakes and untrusted client certificates, label `reason` (tls.ts TlsFailureReason). */
+  readonly tlsFailures: Counter<'reason'>;
 }
 
 /** Buckets from 1 ms (a LAN control frame) to 120 s (the BULK budget), roughly ×2 apart. */
@@ -56,6 +58,7 @@ export function createMetrics(): HospitalMetrics {
     uplinkRefused: new Counter({ name: 'telemed_uplink_refused_total', help: '/uplink sockets refused before authentication', labelNames: ['reason'], registers }),
     helloChecks: new Gauge({ name: 'telemed_hello_checks', help: 'Gateway Hellos in or waiting for a credential check', labelNames: ['state'], registers }),
     loginRefused: new Counter({ name: 'telemed_login_refused_total', help: 'Console logins refused', labelNames: ['reason'], registers }),
+    tlsFailures: new Counter({ name: 'telemed_tls_failures_total', help: 'TLS handshakes that failed, or presented a client certificate the CA does not vouch for', labelNames: ['reason'], registers }),
   };
 }
 

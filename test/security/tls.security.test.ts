@@ -2,6 +2,7 @@
 // processes over TLS with certificates made by `telemed pki`'s code at start, the gateway's link
 // through the link emulator (a TCP relay: TLS passes through it unchanged). Each refusal is asserted
 // with its stable code, counted, and logged without the credential that was tried.
+import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +43,18 @@ function dial(url: string, opts: WebSocket.ClientOptions, hello?: { gatewayId: s
       out.reason = reason.toString();
       resolve(out);
     });
+  });
+}
+
+/** `openssl s_client` to the hub, trusting only `caFile`, failing on a bad chain; stdin closed at once. */
+function opensslClient(port: number, caFile: string): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-CAfile', caFile, '-verify_return_error'], { stdio: ['pipe', 'ignore', 'pipe'], timeout: 5000 });
+    let stderr = '';
+    p.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    p.on('error', (err) => resolve({ code: -1, stderr: `openssl not runnable (apt-get install openssl): ${err.message}` }));
+    p.on('close', (code) => resolve({ code, stderr }));
+    p.stdin.end();
   });
 }
 
@@ -139,6 +152,40 @@ describe('security: TLS on the uplink and the console', () => {
     const r = await dial(uplink(), {});
     expect(r.opened).toBe(false);
     expect(r.error).toMatch(/SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY/);
+  });
+
+  it('failed TLS handshakes are counted by bounded reason, and a storm of them is logged once per address per minute', async () => {
+    const count = async (reason: string): Promise<number> =>
+      Number(new RegExp(`telemed_tls_failures_total\\{reason="${reason}"\\} (\\d+)`).exec((await httpsGet(`${hub.url}/metrics`, pki.ca)).body)?.[1] ?? 0);
+    const logLines = (): number => hub.output.split('\n').filter((l) => l.includes('TLS handshake failed')).length;
+    const before = { plain: await count('plaintext'), refused: await count('hub-cert-refused'), untrusted: await count('client-cert-untrusted'), lines: logLines() };
+    // A storm of plain-text clients (plain HTTP to the TLS port), as a scanner would send.
+    await Promise.all(Array.from({ length: 20 }, () => fetch(`http://127.0.0.1:${hub.port}/healthz`).then(() => 'answered', () => 'refused')))
+      .then((r) => expect(r.every((x) => x === 'refused')).toBe(true));
+    await waitFor('20 plaintext failures counted', async () => await count('plaintext') >= before.plain + 20);
+    // A Node client that has not pinned the hub's CA checks the certificate after the handshake and
+    // hangs up without an alert: the hub sees a reset.
+    const resets = await count('reset');
+    expect((await dial(uplink(), {})).opened).toBe(false);
+    await waitFor('reset counted', async () => await count('reset') > resets);
+    // OpenSSL's own client pinned to another CA sends the standard alert (unknown_ca, RFC 8446 §6.2).
+    const ssl = await opensslClient(hub.port, rogue.caFile);
+    expect(ssl.code).not.toBe(0);
+    await waitFor('hub-cert-refused counted', async () => await count('hub-cert-refused') > before.refused);
+    // A certificate from another CA completes the handshake (so /uplink can answer with a code) but is counted here too.
+    const forged = await rogue.gatewayPems('clinic-a');
+    expect((await dial(uplink(), { ca: pki.ca, cert: forged.cert, key: forged.key })).reason).toBe('TM_ERR_CLIENT_CERT_UNTRUSTED');
+    await waitFor('client-cert-untrusted counted', async () => await count('client-cert-untrusted') > before.untrusted);
+    // All from 127.0.0.1 within seconds: at most one new log line (none if an earlier case logged this minute).
+    const fresh = hub.output.split('\n').filter((l) => l.includes('TLS handshake failed')).slice(before.lines);
+    expect(fresh.length, fresh.join('\n')).toBeLessThanOrEqual(1);
+    expect(logLines()).toBeGreaterThanOrEqual(1);
+    const line = hub.output.split('\n').find((l) => l.includes('TLS handshake failed')) ?? '';
+    expect(line).toContain('"code":"TM_ERR_TLS_HANDSHAKE"');
+    expect(line).toContain('"address":"');
+    const body = (await httpsGet(`${hub.url}/metrics`, pki.ca)).body;
+    const reasons = [...body.matchAll(/telemed_tls_failures_total\{reason="([^"]+)"\}/g)].map((m) => m[1]);
+    for (const r of reasons) expect(['plaintext', 'hub-cert-refused', 'client-cert-untrusted', 'protocol-version', 'no-shared-cipher', 'timeout', 'reset', 'other']).toContain(r);
   });
 
   it('console responses carry HSTS, CSP with frame-ancestors \'none\', nosniff, Referrer-Policy and X-Frame-Options', async () => {

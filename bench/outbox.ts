@@ -2,6 +2,9 @@
 // SqliteOutbox with group commit (batches, one fsync each), MemoryOutbox, and the naive baseline
 // a user would write first (better-sqlite3, one autocommitted INSERT per frame, synchronous=FULL).
 // Usage: node --import tsx bench/outbox.ts [--frames N] [--batch B] [--json FILE]
+// With --retained N: instead, the retention comparison of bench/outbox-retention.ts (0 vs N acked
+// frames kept, interleaved in this process): node --import tsx bench/outbox.ts --retained 100000
+//   [--backlog TICKS] [--rounds R] [--json FILE]
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,8 +14,12 @@ import { CLASS_DEFAULTS, TrafficClass, encodeEnvelope } from '../protocols/index
 import { MemoryOutbox, type Outbox } from '../gateway/uplink/outbox.js';
 import { SqliteOutbox } from '../gateway/uplink/sqlite-outbox.js';
 import { StreamSequencer, type OutFrame } from '../gateway/uplink/streams.js';
+import { retentionTable, runRetentionBench } from './outbox-retention.js';
 
-const { values } = parseArgs({ options: { frames: { type: 'string' }, batch: { type: 'string' }, json: { type: 'string' } } });
+const { values } = parseArgs({ options: {
+  frames: { type: 'string' }, batch: { type: 'string' }, json: { type: 'string' },
+  retained: { type: 'string' }, backlog: { type: 'string' }, rounds: { type: 'string' },
+} });
 const FRAMES = Number(values.frames ?? 50_000);
 const BATCH = Number(values.batch ?? 100); // frames per group commit (~5 ms at 20k/s)
 const ACK_EVERY = 64; // the hub acks at most every 64 frames (SESSION.md §2)
@@ -67,6 +74,18 @@ function runNaive(dir: string, frames: readonly OutFrame[]): number {
 
 const dir = mkdtempSync(join(tmpdir(), 'telemed-bench-outbox-'));
 try {
+  if (values.retained !== undefined) {
+    const r = runRetentionBench(dir, Number(values.retained), Number(values.backlog ?? 2000), Number(values.rounds ?? 200));
+    if (values.json !== undefined) writeFileSync(values.json, JSON.stringify({ bench: 'outbox-retention', node: process.version, ...r }, null, 2) + '\n');
+    process.stdout.write(retentionTable(r) + '\n');
+  } else {
+    runThroughput();
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+function runThroughput(): void {
   const frames = makeFrames(FRAMES);
   const naiveFrames = frames.slice(0, Math.min(FRAMES, 5000)); // one fsync per frame: keep it short
   const sqlite = new SqliteOutbox({ dataDir: join(dir, 'sqlite'), maxBytes: 1 << 30 });
@@ -90,6 +109,4 @@ try {
   const text = JSON.stringify(result, null, 2);
   if (values.json !== undefined) writeFileSync(values.json, text + '\n');
   process.stdout.write(text + '\n');
-} finally {
-  rmSync(dir, { recursive: true, force: true });
 }

@@ -52,3 +52,12 @@ export function retains(r: RetentionOptions): boolean {
 
 /** Most frames one `pruneRetained` call deletes, so a prune never holds the event loop for long. */
 export const PRUNE_BATCH_FRAMES = 4096;
+
+/**
+ * Most bytes of frames one SqliteOutbox `pruneRetained` call deletes. The cost of a delete is
+ * its pages (a 16 KiB BULK chunk is a leaf cell and four overflow pages, each read to follow the
+ * chain), not its frame count: 4096 frames with one BULK chunk in ten wrote 2044 WAL pages and
+ * held the loop 268 ms in one FULL-sync transaction (`bench/outbox.ts --retained`). A call stops
+ * at this many bytes; the pruner runs again soon while anything was pruned (RetentionPruner).
+ */
+export const PRUNE_BATCH_BYTES = 2 * 1024 * 1024;

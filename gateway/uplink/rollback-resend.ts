@@ -39,9 +39,10 @@ export function resendAfterRollback(outbox: Outbox, streamId: string, hubSeq: nu
 }
 
 /**
- * Prunes retained frames every `intervalMs`. Each run deletes at most one batch; a run that filled
- * its batch is followed by another after `catchUpMs`, so pruning keeps up with any ack rate while
- * no single run holds the event loop for long.
+ * Prunes retained frames every `intervalMs`. Each run deletes at most one batch (frames and, in
+ * SqliteOutbox, bytes: PRUNE_BATCH_BYTES); a run that pruned anything is followed by another
+ * after `catchUpMs` until one finds nothing due, so pruning keeps up with any ack rate while no
+ * single run holds the event loop for long.
  */
 export class RetentionPruner {
   private timer: unknown;
@@ -65,7 +66,7 @@ export class RetentionPruner {
       this.log.error({ err }, 'pruning retained outbox frames failed');
       return 0;
     }
-    if (n >= PRUNE_BATCH_FRAMES && this.timer !== undefined && this.catchUp === undefined) {
+    if (n > 0 && this.timer !== undefined && this.catchUp === undefined) {
       this.catchUp = this.timers.setTimeout(() => {
         this.catchUp = undefined;
         this.run();

@@ -60,15 +60,30 @@ export interface StreamTotals {
 /**
  * Per stream with rows: pending and retained counts, and the cumulative bytes at the top, the ack
  * and the oldest row (a row's cum_bytes minus its own size is the cumulative just before it).
+ * Counts and the oldest seq come from the (stream_id, seq) key index alone (COVERING INDEX), and
+ * bytes from three row lookups per stream. A scan of `frames` reads every row's overflow pages
+ * (cum_bytes is stored after the envelope): with retention on that is every retained byte, and
+ * 42 MB of them took the open 1.3 s (bench/outbox.ts --retained) against 2 ms for these lookups.
  */
 export function streamTotals(db: Database.Database): StreamTotals[] {
-  const per = db.prepare(`SELECT f.stream_id, MIN(f.seq) AS lo, MAX(f.cum_bytes) AS top, s.acked_seq AS acked,
-      SUM(f.seq > s.acked_seq) AS n, SUM(f.seq <= s.acked_seq) AS kn
-    FROM frames f JOIN streams s ON s.stream_id = f.stream_id GROUP BY f.stream_id`).all() as (Omit<StreamTotals, 'ackedCum' | 'lowCum'> & { acked: number })[];
+  const streams = db.prepare('SELECT stream_id, acked_seq FROM streams').all() as { stream_id: string; acked_seq: number }[];
+  const lowest = db.prepare('SELECT MIN(seq) FROM frames WHERE stream_id = ?').pluck();
+  const above = db.prepare('SELECT COUNT(*) FROM frames WHERE stream_id = ? AND seq > ?').pluck();
+  const upTo = db.prepare('SELECT COUNT(*) FROM frames WHERE stream_id = ? AND seq <= ?').pluck();
+  const topCum = db.prepare('SELECT cum_bytes FROM frames WHERE stream_id = ? ORDER BY seq DESC LIMIT 1').pluck();
   const before = db.prepare('SELECT cum_bytes - size FROM frames WHERE stream_id = ? AND seq > ? ORDER BY seq LIMIT 1').pluck();
-  return per.map(({ acked, ...r }) => ({
-    ...r,
-    ackedCum: r.n > 0 ? (before.get(r.stream_id, acked) as number) : r.top,
-    lowCum: before.get(r.stream_id, r.lo - 1) as number,
-  }));
+  const out: StreamTotals[] = [];
+  for (const { stream_id, acked_seq: acked } of streams) {
+    const lo = lowest.get(stream_id) as number | null;
+    if (lo === null) continue;
+    const top = topCum.get(stream_id) as number;
+    const n = above.get(stream_id, acked) as number;
+    out.push({
+      stream_id, lo, top, n, kn: upTo.get(stream_id, acked) as number,
+      ackedCum: n > 0 ? (before.get(stream_id, acked) as number) : top,
+      lowCum: before.get(stream_id, lo - 1) as number,
+    });
+  }
+  return out;
 }
+

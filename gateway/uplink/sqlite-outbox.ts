@@ -1,14 +1,15 @@
-import { closeSync, fsync, mkdirSync, openSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { systemClock, type Clock } from '../../protocols/index.js';
 import { GatewayError, GatewayErrorCode } from '../errors.js';
 import { outboxFullError, type Outbox } from './outbox.js';
-import { markBucketMs, NO_RETENTION, NOTHING_REQUEUED, PRUNE_BATCH_FRAMES, retains, type RequeueResult, type RetentionOptions } from './outbox-retention.js';
+import { markBucketMs, NO_RETENTION, NOTHING_REQUEUED, PRUNE_BATCH_BYTES, PRUNE_BATCH_FRAMES, retains, type RequeueResult, type RetentionOptions } from './outbox-retention.js';
 import { migrateOutbox } from './outbox-migrations.js';
 import type { OutFrame } from './streams.js';
 import { storedBytes, streamTotals, toFrame, type Row } from './sqlite-outbox-rows.js';
 import { WalCheckpointer } from '../../protocols/storage/wal-checkpointer.js';
+import { WalFsync } from './wal-fsync.js';
 
 /**
  * SQLite page cache of the outbox connection, KiB (negative `cache_size`). better-sqlite3 builds
@@ -88,13 +89,8 @@ export class SqliteOutbox implements Outbox {
   private readonly nowMs: () => number;
   private closed = false;
   private checkpointer: WalCheckpointer | undefined;
-  /** The WAL file, for setDownlinkHighSynced's fsync off the event loop ('' for ":memory:"). */
-  private readonly walPath: string;
-  private walFd: number | undefined;
-  /** fsyncs in flight; the WAL descriptor is closed when the last one is done. */
-  private syncing = 0;
-  /** Settles after every earlier synced write: writes are reported on disk in commit order. */
-  private syncTail: Promise<void> = Promise.resolve();
+  /** setDownlinkHighSynced's fsync of the WAL off the event loop (none for ":memory:"). */
+  private readonly wal: WalFsync | undefined;
   private readonly stmt;
   private readonly putEpoch: (epoch: string, clearMarks: boolean) => void;
   private readonly insertAll: (frames: readonly OutFrame[]) => ReadonlyMap<string, number>;
@@ -107,7 +103,7 @@ export class SqliteOutbox implements Outbox {
     this.clock = opts.clock ?? systemClock;
     this.retention = opts.retention ?? NO_RETENTION;
     this.nowMs = this.retention.nowMs ?? Date.now;
-    this.walPath = opts.dataDir === ':memory:' ? '' : join(opts.dataDir, 'outbox.db-wal');
+    this.wal = opts.dataDir === ':memory:' ? undefined : new WalFsync(join(opts.dataDir, 'outbox.db-wal'));
     try {
       if (opts.dataDir === ':memory:') this.db = new Database(':memory:');
       else {
@@ -278,18 +274,23 @@ export class SqliteOutbox implements Outbox {
     return { resent: r.n, resentBytes: r.bytes, missing: from > hubSeq ? [hubSeq + 1, from] : null };
   }
 
+  /**
+   * Also bounded by PRUNE_BATCH_BYTES (a delete costs pages, not frames): the call stops once that
+   * many bytes are gone, so one call holds the loop for a bounded time whatever the frame sizes.
+   */
   pruneRetained(maxFrames = PRUNE_BATCH_FRAMES): number {
     if (this.keptFrames === 0) return 0;
-    let left = maxFrames;
+    const budget = { frames: maxFrames, bytes: PRUNE_BATCH_BYTES };
+    const more = (): boolean => budget.frames > 0 && budget.bytes > 0;
     const due = this.stmt.dueMarks.all(this.nowMs() - this.retention.retainAckedMs) as { stream_id: string; s: number }[];
-    for (const m of due) if (left > 0) left -= this.prune(m.stream_id, m.s, left);
+    for (const m of due) if (more()) this.prune(m.stream_id, m.s, budget);
     // Past the byte cap: the earliest acked first, across streams.
-    for (let round = 0; this.keptBytes > this.retention.retainAckedBytes && left > 0 && round < 64; round++) {
+    for (let round = 0; this.keptBytes > this.retention.retainAckedBytes && more() && round < 64; round++) {
       const oldest = this.stmt.oldestMarks.all() as { stream_id: string; s: number }[];
       if (oldest.length === 0) break;
-      for (const m of oldest) if (left > 0 && this.keptBytes > this.retention.retainAckedBytes) left -= this.prune(m.stream_id, m.s, left);
+      for (const m of oldest) if (more() && this.keptBytes > this.retention.retainAckedBytes) this.prune(m.stream_id, m.s, budget);
     }
-    return maxFrames - left;
+    return maxFrames - budget.frames;
   }
 
   hubRetained(): ReadonlyMap<string, number> {
@@ -298,21 +299,37 @@ export class SqliteOutbox implements Outbox {
     return out;
   }
 
-  /** Deletes retained frames of a stream in (pruned, min(upTo, pruned + max)]; returns how many. */
-  private prune(streamId: string, upTo: number, max: number): number {
+  /**
+   * Deletes retained frames of a stream in (pruned, min(upTo, ...)], within `budget` (frames and
+   * bytes, both taken off it). The byte bound is turned into frames by the stream's mean retained
+   * frame size (cumulative bytes: no row read), at least one frame. Committed under `synchronous =
+   * NORMAL` like an ack: a prune lost to a power cut leaves the frames retained, and the next
+   * open counts them from the rows, so it is only done again.
+   */
+  private prune(streamId: string, upTo: number, budget: { frames: number; bytes: number }): void {
     const from = this.pruned.get(streamId) ?? 0;
-    const to = Math.min(upTo, this.acked.get(streamId) ?? 0, from + max);
+    const acked = this.acked.get(streamId) ?? 0;
+    const kept = this.range(streamId, from, acked);
+    const meanBytes = kept.n > 0 ? kept.bytes / kept.n : 1;
+    const max = Math.min(budget.frames, Math.max(1, Math.floor(budget.bytes / meanBytes)));
+    const to = Math.min(upTo, acked, from + max);
     if (to <= from) {
       this.stmt.delMarks.run(streamId, from); // stale marks: nothing left under them
-      return 0;
+      return;
     }
     const r = this.range(streamId, from, to);
-    this.pruneTx(streamId, from, to);
+    this.stmt.syncNormal.run();
+    try {
+      this.pruneTx(streamId, from, to);
+    } finally {
+      this.stmt.syncFull.run();
+    }
     this.pruned.set(streamId, to);
     this.prunedCum.set(streamId, r.toCum);
     this.keptBytes -= r.bytes;
     this.keptFrames -= r.n;
-    return r.n;
+    budget.frames -= r.n;
+    budget.bytes -= r.bytes;
   }
 
   /**
@@ -369,7 +386,7 @@ export class SqliteOutbox implements Outbox {
    * receive path for up to ~50 ms (p50 2.4 ms) in the saturated-cell bench.
    */
   setDownlinkHighSynced(streamId: string, seq: number): Promise<void> {
-    if (this.walPath === '') {
+    if (this.wal === undefined) {
       this.setDownlinkHigh(streamId, seq);
       return Promise.resolve();
     }
@@ -380,7 +397,7 @@ export class SqliteOutbox implements Outbox {
       this.stmt.syncFull.run();
     }
     this.downMarks.set(streamId, seq);
-    return this.synced();
+    return this.wal.synced();
   }
 
   downlinkEpoch(): string {
@@ -409,41 +426,7 @@ export class SqliteOutbox implements Outbox {
     this.checkpointer?.close();
     this.checkpointer = undefined;
     this.db.close();
-    if (this.syncing === 0) this.closeWal();
-  }
-
-  /** A promise for the WAL fsync that covers what was just committed, settled after every earlier one. */
-  private synced(): Promise<void> {
-    const fsynced = this.fsyncWal();
-    fsynced.catch(() => undefined); // handled through inOrder (it may reject before its turn comes)
-    const inOrder = this.syncTail.then(() => fsynced);
-    this.syncTail = inOrder.catch(() => undefined);
-    return inOrder;
-  }
-
-  /** fsync of the WAL file on the thread pool (any descriptor of the file flushes all its pages). */
-  private fsyncWal(): Promise<void> {
-    try {
-      this.walFd ??= openSync(this.walPath, 'r');
-    } catch (err) {
-      return Promise.reject(new GatewayError(GatewayErrorCode.OUTBOX_STORE, `cannot open the outbox WAL: ${(err as Error).message}`, { cause: err }));
-    }
-    const fd = this.walFd;
-    this.syncing += 1;
-    return new Promise<void>((resolve, reject) => {
-      fsync(fd, (err) => {
-        this.syncing -= 1;
-        if (this.closed && this.syncing === 0) this.closeWal();
-        if (err) reject(new GatewayError(GatewayErrorCode.OUTBOX_STORE, `outbox WAL fsync failed: ${err.message}`, { cause: err }));
-        else resolve();
-      });
-    });
-  }
-
-  private closeWal(): void {
-    if (this.walFd === undefined) return;
-    closeSync(this.walFd);
-    this.walFd = undefined;
+    this.wal?.close();
   }
 
   /** Automatic checkpoints off, a checkpoint thread on; back to automatic if the thread fails. */

@@ -14,6 +14,7 @@ declare -A need=(
   [udevadm]=udev
   [xmllint]=libxml2-utils
   [dciodvfy]=dicom3tools
+  [djpeg]=libjpeg-turbo-progs
 )
 
 missing=()
@@ -29,7 +30,7 @@ if ! /usr/bin/python3 -c 'import pydicom, numpy' >/dev/null 2>&1; then
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "test-deps: all Debian packages present (mosquitto, victoria-metrics, socat, protoc, chromium, udev, xmllint, dciodvfy, pydicom)"
+  echo "test-deps: all Debian packages present (mosquitto, victoria-metrics, socat, protoc, chromium, udev, xmllint, dciodvfy, djpeg, pydicom)"
   exit 0
 fi
 

@@ -35,6 +35,12 @@ export interface GatewayApiDeps {
     readonly snapshot: () => object;
     readonly onLive: (listener: (msg: object) => void) => () => void;
   };
+  /** The ultrasound arms (gateway/arm/api.ts): routes, and `{ type: 'arm', arm }` on /live (sent on connect too). */
+  readonly arm?: {
+    readonly routes: (app: FastifyInstance) => Promise<void>;
+    readonly onChange: (listener: (msg: object) => void) => () => void;
+    readonly snapshot: () => readonly object[];
+  };
 }
 
 /** <repo>/dist/dashboards/site, whether this file runs from source or from dist/. */
@@ -75,6 +81,7 @@ export async function buildGatewayApi(config: GatewayConfig, deps: GatewayApiDep
 
   registerLive(app, config, deps);
   if (deps.ecg) await app.register(deps.ecg.routes);
+  if (deps.arm) await app.register(deps.arm.routes);
   await registerDashboards(app, config);
   return app;
 }
@@ -92,6 +99,11 @@ function registerLive(app: FastifyInstance, config: GatewayConfig, deps: Gateway
   const unsubscribeEcg = deps.ecg?.onChange((record) => {
     if (clients.size === 0) return;
     const dropped = broadcast(clients, JSON.stringify({ type: 'ecg', record }), config.live.maxBufferedBytes);
+    if (dropped > 0) app.log.info({ dropped }, 'slow /live clients dropped');
+  });
+  const unsubscribeArm = deps.arm?.onChange((msg) => {
+    if (clients.size === 0) return;
+    const dropped = broadcast(clients, JSON.stringify(msg), config.live.maxBufferedBytes);
     if (dropped > 0) app.log.info({ dropped }, 'slow /live clients dropped');
   });
   // Subscribed only while a page is connected, so the vitals hot path builds no page messages
@@ -113,6 +125,7 @@ function registerLive(app: FastifyInstance, config: GatewayConfig, deps: Gateway
     clearInterval(timer);
     unsubscribe();
     unsubscribeEcg?.();
+    unsubscribeArm?.();
     unsubscribeVitals?.();
     for (const ws of clients) ws.terminate();
     clients.clear();
@@ -129,6 +142,7 @@ function registerLive(app: FastifyInstance, config: GatewayConfig, deps: Gateway
     socket.on('error', gone);
     socket.send(JSON.stringify({ type: 'status', status: deps.status() }));
     if (deps.vitals) socket.send(JSON.stringify(deps.vitals.snapshot()));
+    for (const arm of deps.arm?.snapshot() ?? []) socket.send(JSON.stringify({ type: 'arm', arm }));
   });
 }
 

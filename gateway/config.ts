@@ -48,15 +48,13 @@ const ClassBudget = (budgetMs: number) =>
  */
 const Device = Type.Object(
   {
-    /** synthetic: the demo patient and bedside kit; load: steady durable traffic (crash and throughput tests);
+    /** load: steady durable traffic (crash and throughput tests);
      * ecg-cart: the 18-lead ECG cart on a serial port (devices/ecg-cart);
      * vitals-mqtt: a vital-sign monitor on the ambulance's MQTT broker (devices/vitals-monitor);
-     * hl7-mllp: an MLLP listener for IHE PCD-01/04 monitors (devices/hl7-mllp); gps-nmea: an NMEA 0183 GPS on a serial port (devices/gps). */
-    kind: Type.Union([Type.Literal('synthetic'), Type.Literal('load'), Type.Literal('ecg-cart'), Type.Literal('vitals-mqtt'), Type.Literal('hl7-mllp'), Type.Literal('gps-nmea')]),
+     * hl7-mllp: an MLLP listener for IHE PCD-01/04 monitors (devices/hl7-mllp); gps-nmea: an NMEA 0183 GPS on a serial port (devices/gps);
+     * ultrasound-arm: the robotic ultrasound arm behind the safety supervisor (gateway/devices/arm-device.ts). */
+    kind: Type.Union([Type.Literal('load'), Type.Literal('ecg-cart'), Type.Literal('vitals-mqtt'), Type.Literal('hl7-mllp'), Type.Literal('gps-nmea'), Type.Literal('ultrasound-arm')]),
     id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }),
-    profile: Type.Union([Type.Literal('clinic'), Type.Literal('ambulance')], { default: 'clinic' }),
-    /** Seed of the synthetic signal generator, so a demo run is repeatable. */
-    seed: Type.Integer({ default: 1 }),
     /** load: durable readings per second per stream; 100 when absent. */
     durableHz: Type.Optional(Type.Number({ minimum: 0, maximum: 100_000 })),
     /** load: streams, each at durableHz; 1 when absent. */
@@ -89,6 +87,29 @@ const Device = Type.Object(
         password: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
         /** Embedded broker: password the monitor must give (user name = monitorId); absent: anonymous monitors on loopback. */
         monitorPassword: Type.Optional(Type.String({ minLength: 12, maxLength: 256 })),
+      },
+      { additionalProperties: false },
+    )),
+    /** ultrasound-arm: the arm and its safety supervisor (gateway/safety/README.md); required for ultrasound-arm. */
+    arm: Type.Optional(Type.Object(
+      {
+        /** Serial path (/dev/serial/by-id/…, resolved again on every reopen) or tcp://HOST:PORT. */
+        url: Type.String({ minLength: 1, maxLength: 1024 }),
+        /** ArmTelemetry envelopes up to the hub per second (latest sample wins; the arm sends 100-250 Hz). */
+        uplinkHz: Type.Number({ minimum: 1, maximum: 100, default: 25 }),
+        /** Deadman: no valid operator command for this long → hold, ms. */
+        survivalMs: Type.Integer({ minimum: 20, maximum: 1000, default: 100 }),
+        /** No exam may set a contact-force cap above this, N. */
+        hardMaxForceN: Type.Number({ exclusiveMinimum: 0, maximum: 100, default: 40 }),
+        /** Probe speed limit, mm/s. */
+        maxSpeedMmS: Type.Number({ exclusiveMinimum: 0, maximum: 250, default: 50 }),
+        /** No arm telemetry for this long → faulted, ms (≥ 2 telemetry periods). */
+        telemetryTimeoutMs: Type.Integer({ minimum: 20, maximum: 1000, default: 50 }),
+        /** Workspace box around the couch, arm base frame, mm; the supervisor's default (600 × 400 × 300) when absent. */
+        workspace: Type.Optional(Type.Object({
+          min: Type.Object({ x: Type.Number(), y: Type.Number(), z: Type.Number() }, { additionalProperties: false }),
+          max: Type.Object({ x: Type.Number(), y: Type.Number(), z: Type.Number() }, { additionalProperties: false }),
+        }, { additionalProperties: false })),
       },
       { additionalProperties: false },
     )),
@@ -315,6 +336,7 @@ export function loadGatewayConfig(raw: unknown): GatewayConfig {
       if (ids.has(d.id)) problems.push(`/devices: duplicate device id "${d.id}"`);
       if (d.kind === 'ecg-cart' && d.path === undefined) problems.push(`/devices: ecg-cart "${d.id}" needs a path`);
       if (d.kind === 'gps-nmea' && d.path === undefined) problems.push(`/devices: gps-nmea "${d.id}" needs a path`);
+      if (d.kind === 'ultrasound-arm' && d.arm === undefined) problems.push(`/devices: ultrasound-arm "${d.id}" needs arm.url`);
       if (d.kind === 'hl7-mllp' && d.port === undefined) problems.push(`/devices: hl7-mllp "${d.id}" needs a port`);
       // MLLP has no authentication: off loopback only towards listed monitor addresses.
       if (d.kind === 'hl7-mllp' && !isLoopbackHost(d.listenHost ?? '127.0.0.1') && (d.allowAddresses ?? []).length === 0) {

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../protocols/index.js';
 import type { GatewayConfig } from './config.js';
 import { buildGatewayApi } from './app.js';
+import { createArmApi } from './arm/api.js';
 import { createCartDevice } from './devices/cart-device.js';
 import { DeviceManager, defaultDeviceFactory, type DeviceFactory } from './devices/manager.js';
 import { createGatewayEcg } from './ecg/index.js';
@@ -52,7 +53,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     hooks: {
       ...hooks,
       sent: (f) => { hooks.sent?.(f); ecg.onSent(f); },
-      downlink: (env) => { hooks.downlink?.(env); ecg.onDownlink(env); vitals.onDownlink(env); },
+      downlink: (env) => { hooks.downlink?.(env); ecg.onDownlink(env); vitals.onDownlink(env); for (const arm of devices.arms()) arm.onDownlink(env); },
     },
     ...(deps.timers ? { timers: deps.timers } : {}),
     ...(deps.random ? { random: deps.random } : {}),
@@ -75,7 +76,10 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   registerVitalsMetrics(metrics.registry, vitals);
   const devices = new DeviceManager(config.devices, vitals.sink, {
     clock, logger, factory, onState: (id, s) => vitals.onDeviceState(id, s),
+    // Arms: commands are aged on the hub's clock through the uplink's clock sync (gateway/safety R2).
+    arm: { dataDir: config.dataDir, gatewayId: config.gatewayId, hubOffsetMs: () => uplink.session.clockOffsetMs },
   });
+  const armApi = createArmApi(() => devices.arms());
   metrics.observeDevices(() => devices.counters.snapshot());
   const app = await buildGatewayApi(config, {
     logger, metrics,
@@ -86,6 +90,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     },
     ecg: { routes: ecg.routes, onChange: (listener) => ecg.onChange(listener) },
     vitals: { snapshot: () => vitals.snapshot(), onLive: (listener) => vitals.onLive(listener) },
+    ...(devices.arms().length > 0 ? { arm: armApi } : {}),
   });
   await app.listen({ host: config.host, port: config.port, signal: shutdown.signal });
   const port = (app.server.address() as AddressInfo).port;

@@ -9,6 +9,7 @@ export type ReadingPayload =
   | { waveform: telemed.v1.IWaveformChunk }
   | { alarm: telemed.v1.IAlarm }
   | { armTelemetry: telemed.v1.IArmTelemetry }
+  | { armAudit: telemed.v1.IArmAuditRecord }
   | { ultrasound: telemed.v1.IUltrasoundFrame }
   | { ecgChunk: telemed.v1.IEcgRecordChunk };
 

@@ -1,22 +1,21 @@
 import { pino, type Logger } from 'pino';
 import { isTelemedError, type Clock } from '../../protocols/index.js';
-import { SyntheticDevice, type Device, type DeviceState, type Reading } from '../../devices/synthetic/index.js';
+import type { Device, DeviceState, Reading } from '../../devices/synthetic/index.js';
 import type { DeviceConfig } from '../config.js';
 import { GatewayError, GatewayErrorCode } from '../errors.js';
 import type { BuildFrameInput } from '../uplink/streams.js';
 import { VitalsMqttDevice } from '../../devices/vitals-monitor/index.js';
+import { ArmDevice, createArmDevice, type ArmContext } from './arm-device.js';
 import { createCartDevice } from './cart-device.js';
 import { DeviceCounters } from './device-counters.js';
 import { createGpsDevice, createHl7MllpDevice } from './hl7-gps-devices.js';
 import { LoadDevice } from './load-device.js';
 
 /** Builds a driver from its config entry; tests pass their own. */
-export type DeviceFactory = (config: DeviceConfig, deps: { clock: Clock; logger?: Logger }) => Device;
+export type DeviceFactory = (config: DeviceConfig, deps: { clock: Clock; logger?: Logger; arm?: ArmContext }) => Device;
 
 export const defaultDeviceFactory: DeviceFactory = (config, deps) => {
   switch (config.kind) {
-    case 'synthetic':
-      return new SyntheticDevice({ id: config.id, profile: config.profile, seed: config.seed, clock: deps.clock });
     case 'load':
       return new LoadDevice({
         id: config.id, durableHz: config.durableHz ?? 100, streams: config.streams ?? 1, clock: deps.clock,
@@ -28,6 +27,9 @@ export const defaultDeviceFactory: DeviceFactory = (config, deps) => {
       return createHl7MllpDevice(config, deps);
     case 'gps-nmea':
       return createGpsDevice(config, deps);
+    case 'ultrasound-arm':
+      if (deps.arm === undefined) throw new GatewayError(GatewayErrorCode.DEVICE_KIND, `ultrasound-arm ${config.id}: needs the gateway's arm context (data dir, gateway id, clock sync)`);
+      return createArmDevice(config, { ...deps.arm, clock: deps.clock, ...(deps.logger ? { logger: deps.logger } : {}) });
     case 'vitals-mqtt':
       return new VitalsMqttDevice({
         id: config.id, monitorId: config.monitorId ?? config.id, url: config.mqtt?.url ?? null,
@@ -53,6 +55,8 @@ export interface DeviceManagerDeps {
   readonly factory?: DeviceFactory;
   /** Every device state change (the vitals pipeline raises TM_ALARM_DEVICE_GONE on `faulted`). */
   readonly onState?: (deviceId: string, state: DeviceState) => void;
+  /** What `ultrasound-arm` devices need from the gateway (gateway/devices/arm-device.ts). */
+  readonly arm?: ArmContext;
 }
 
 /**
@@ -74,7 +78,7 @@ export class DeviceManager {
   constructor(configs: readonly DeviceConfig[], private readonly sink: (frame: BuildFrameInput) => unknown, deps: DeviceManagerDeps) {
     this.log = deps.logger.child({ component: 'devices' });
     const factory = deps.factory ?? defaultDeviceFactory;
-    this.devices = configs.map((c) => factory(c, { clock: deps.clock, logger: this.log }));
+    this.devices = configs.map((c) => factory(c, { clock: deps.clock, logger: this.log, ...(deps.arm ? { arm: deps.arm } : {}) }));
     this.counters = new DeviceCounters(this.devices);
     for (const d of this.devices) {
       d.on('reading', (r) => this.route(d, r));
@@ -91,6 +95,11 @@ export class DeviceManager {
 
   async stop(): Promise<void> {
     await Promise.all(this.devices.map((d) => d.stop()));
+  }
+
+  /** The ultrasound arms (their downlink, local API and /live status). */
+  arms(): ArmDevice[] {
+    return this.devices.filter((d): d is ArmDevice => d instanceof ArmDevice);
   }
 
   list(): DeviceView[] {

@@ -15,6 +15,9 @@ import { EMPTY_RECORDS, upsertSiteRecord, type SiteRecords } from './ecg/site-ec
 import { EMPTY_AMBULANCE, applyVitals, parseVitalsMessage, type AmbulanceState } from './ambulance/ambulance-state.js';
 import { AmbulanceView, type WaveEntry } from './ambulance/ambulance-view.js';
 import { WaveBuffer } from './ambulance/wave-buffer.js';
+import { listArms } from './arm/arm-api.js';
+import { ArmPanel } from './arm/arm-panel.js';
+import { parseArmMessage, type ArmView } from './arm/arm-state.js';
 
 function liveUrl(): string {
   const u = new URL('live', location.href);
@@ -31,6 +34,8 @@ export function App() {
   // Waveform samples go straight into jitter buffers (no re-render per chunk); the list re-renders only when a new channel appears.
   const waveMap = useRef(new Map<string, WaveEntry>());
   const [waves, setWaves] = useState<readonly WaveEntry[]>([]);
+  const [arms, setArms] = useState<Readonly<Record<string, ArmView>>>({});
+  const onArm = useCallback((a: ArmView) => setArms((cur) => ({ ...cur, [a.id]: a })), []);
 
   useEffect(() => {
     const ctl = new AbortController();
@@ -41,10 +46,16 @@ export function App() {
         if (s !== null) setStatus((cur) => cur ?? s);
       })
       .catch(() => undefined); // The live socket will fill the page; its banner reports trouble.
+    listArms(ctl.signal).then((list) => { for (const a of list) onArm(a); }).catch(() => undefined);
     return () => ctl.abort();
-  }, []);
+  }, [onArm]);
 
   const onMessage = useCallback((text: string) => {
+    const arm = parseArmMessage(text);
+    if (arm !== null) {
+      onArm(arm);
+      return;
+    }
     const vm = parseVitalsMessage(text);
     if (vm !== null) {
       if (vm.type !== 'waveform') {
@@ -69,7 +80,7 @@ export function App() {
     }
     const rec = parseEcgLive(text, asGatewayEcgView);
     if (rec !== null) setEcg((cur) => upsertSiteRecord(cur, rec));
-  }, []);
+  }, [onArm]);
   const live = useLiveSocket(liveUrl(), onMessage);
 
   const view = linkView(status?.link.state ?? 'idle');
@@ -93,6 +104,7 @@ export function App() {
           <LiveLostBanner status={live} />
         </div>
         {showAmbulance ? <AmbulanceView state={amb} waves={waves} /> : null}
+        {Object.values(arms).map((a) => <ArmPanel key={a.id} arm={a} onUpdate={onArm} />)}
         <section class={`link-hero link-${view.tone} no-print`} aria-labelledby="link-title" data-testid="link-panel">
           <h2 id="link-title">Hospital link</h2>
           {status === null ? (

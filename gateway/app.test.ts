@@ -26,7 +26,7 @@ async function build(extra: Record<string, unknown> = {}): Promise<{ app: Fastif
   outboxBytes = () => uplink.outbox.bytes;
   app = await buildGatewayApi(config, {
     logger, metrics,
-    status: () => buildStatus(config, uplink, () => [{ id: 'sim-1', kind: 'synthetic', state: 'running' }]),
+    status: () => buildStatus(config, uplink, () => [{ id: 'cart-1', kind: 'ecg-cart', state: 'running' }]),
     onLinkChange: () => () => undefined,
   });
   return { app, uplink };
@@ -47,7 +47,7 @@ describe('gateway API', () => {
     expect(body).toMatchObject({
       gatewayId: 'amb-7', siteKind: 'ambulance', siteName: 'Ambulance 7',
       link: { state: 'idle', connectedAt: null, reconnects: 0, rttMs: null, clockOffsetMs: null },
-      devices: [{ id: 'sim-1', kind: 'synthetic', state: 'running' }],
+      devices: [{ id: 'cart-1', kind: 'ecg-cart', state: 'running' }],
     });
     expect(Object.keys(body.classes as object)).toEqual(['control', 'alarm', 'vitals', 'waveform', 'video', 'bulk']);
     expect(body.classes.vitals).toEqual({ sent: 0, dropped: 0, queued: 0, acked: 0 });

@@ -21,11 +21,11 @@ describe('loadGatewayConfig', () => {
   });
 
   it('keeps overrides and does not mutate its input', () => {
-    const raw = { ...minimal, classes: { video: { budgetMs: 100 } }, devices: [{ kind: 'synthetic', id: 'sim-1', profile: 'ambulance' }] };
+    const raw = { ...minimal, classes: { video: { budgetMs: 100 } }, devices: [{ kind: 'load', id: 'load-1', durableHz: 5 }] };
     const cfg = loadGatewayConfig(raw);
     expect(cfg.classes.video.budgetMs).toBe(100);
     expect(cfg.classes.control.budgetMs).toBe(50);
-    expect(cfg.devices[0]).toEqual({ kind: 'synthetic', id: 'sim-1', profile: 'ambulance', seed: 1 });
+    expect(cfg.devices[0]).toEqual({ kind: 'load', id: 'load-1', durableHz: 5 });
     expect(raw.classes.video).toEqual({ budgetMs: 100 });
   });
 
@@ -48,7 +48,7 @@ describe('loadGatewayConfig', () => {
   });
 
   it('checks cross-field rules: duplicate device ids, initialMs above maxMs', () => {
-    expect(() => loadGatewayConfig({ ...minimal, reconnect: { initialMs: 500, maxMs: 100 }, devices: [{ kind: 'synthetic', id: 'a' }, { kind: 'synthetic', id: 'a' }] }))
+    expect(() => loadGatewayConfig({ ...minimal, reconnect: { initialMs: 500, maxMs: 100 }, devices: [{ kind: 'load', id: 'a' }, { kind: 'load', id: 'a' }] }))
       .toThrow(/initialMs must not exceed maxMs[\s\S]*duplicate device id "a"/);
   });
 

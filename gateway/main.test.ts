@@ -14,11 +14,11 @@ afterEach(async () => {
 });
 
 describe('startGateway', () => {
-  it('streams the synthetic clinic to the hub, serves /api/status and /live, and closes with Goodbye', async () => {
+  it('streams a device\'s readings to the hub, serves /api/status and /live, and closes with Goodbye', async () => {
     hub = await FakeHub.start({ credential: 's3cret' });
     const config = loadGatewayConfig({
       gatewayId: 'clinic-1', siteName: 'Village clinic', hub: { url: hub.url, credential: 's3cret' },
-      port: 0, devices: [{ kind: 'synthetic', id: 'sim-1', profile: 'clinic' }], outbox: { kind: 'memory' },
+      port: 0, devices: [{ kind: 'load', id: 'sim-1', durableHz: 10 }], outbox: { kind: 'memory' },
     });
     gw = await startGateway(config, { logger: pino({ level: 'silent' }) });
     expect(gw.url).toBe(`http://127.0.0.1:${gw.port}`);
@@ -27,10 +27,7 @@ describe('startGateway', () => {
     const messages: { type: string; status: { link: { state: string } } }[] = [];
     live.on('message', (d: Buffer) => messages.push(JSON.parse(d.toString()) as (typeof messages)[number]));
 
-    await hub.waitFor((e) => e.header.streamId === 'sim-1/vitals');
-    await hub.waitFor((e) => e.header.streamId === 'sim-1/ecg-ii');
-    await hub.waitFor((e) => e.header.streamId === 'sim-1/arm');
-    const vit = await hub.waitFor((e) => e.header.streamId === 'sim-1/vitals');
+    const vit = await hub.waitFor((e) => e.header.streamId === 'sim-1/load-0');
     expect(vit.header).toMatchObject({ gatewayId: 'clinic-1', seq: 1, durable: true, budgetMs: 1000 });
     expect(vit.header.sendTimeNs).toBeGreaterThanOrEqual(vit.header.captureTimeNs);
 

@@ -1,8 +1,7 @@
 // The demo ambulance's equipment (issue 10 item 7): a transport monitor publishing on the gateway's
 // embedded MQTT broker, the same patient's bedside monitor sending IHE PCD-01 over MLLP, and a GPS
 // receiver on a pty driving the built-in route. Everything on 127.0.0.1; the simulators run in this
-// process, the pty is a socat child process.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+// process, the pty is a socat child process (the demo checks for socat first: demo-pty.ts).
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -12,6 +11,7 @@ import { openSerialWire } from '../../simulators/ecg-cart/serial-wire.js';
 import { BUILTIN_ROUTE, GpsSimulator } from '../../simulators/gps/index.js';
 import { Hl7MonitorSimulator } from '../../simulators/hl7/index.js';
 import { MqttMonitorSimulator, isScenarioName, type ScenarioName } from '../../simulators/vitals/index.js';
+import { startPty, type DemoPty } from './demo-pty.js';
 
 export interface AmbulanceEquipmentOptions {
   host: string;
@@ -45,27 +45,6 @@ async function freePort(host: string): Promise<number> {
   return addr.port;
 }
 
-function hasSocat(): boolean {
-  const r = spawnSync('socat', ['-V'], { stdio: 'ignore' });
-  return r.error === undefined && r.status === 0;
-}
-
-/** `socat pty,link=A pty,link=B`, resolved once both links exist. */
-async function startPty(a: string, b: string): Promise<ChildProcess> {
-  const proc = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], { stdio: ['ignore', 'ignore', 'pipe'] });
-  await new Promise<void>((resolve, reject) => {
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`socat did not start within 10 s: ${err}`)), 10_000);
-    proc.stderr?.on('data', (d: Buffer) => {
-      err += d.toString();
-      if (err.includes('starting data transfer loop')) { clearTimeout(timer); resolve(); }
-    });
-    proc.once('exit', (code) => { clearTimeout(timer); reject(new Error(`socat exited with ${code}: ${err}`)); });
-  });
-  proc.stderr?.resume();
-  return proc;
-}
-
 export async function ambulanceEquipment(o: AmbulanceEquipmentOptions): Promise<AmbulanceEquipment> {
   if (!isScenarioName(o.scenario)) throw new Error(`unknown scenario "${o.scenario}"`);
   const scenario: ScenarioName = o.scenario;
@@ -82,22 +61,16 @@ export async function ambulanceEquipment(o: AmbulanceEquipmentOptions): Promise<
     `  monitor (HL7)      PCD-01 over MLLP to ${o.host}:${mllpPort}, same patient`,
   ];
 
-  let socat: ChildProcess | null = null;
-  let gpsPaths: { sim: string; host: string } | null = null;
-  if (hasSocat()) {
-    await mkdir(o.dir, { recursive: true });
-    gpsPaths = { sim: join(o.dir, 'gps-sim'), host: join(o.dir, 'gps-host') };
-    socat = await startPty(gpsPaths.sim, gpsPaths.host);
-    const hospital = BUILTIN_ROUTE.points[BUILTIN_ROUTE.points.length - 1];
-    devices.push({
-      kind: 'gps-nmea', id: 'gps', path: gpsPaths.host, baud: 4800,
-      ...(hospital === undefined ? {} : { destination: { lat: hospital.lat, lon: hospital.lon } }),
-      route: BUILTIN_ROUTE.points.map((p) => ({ lat: p.lat, lon: p.lon })),
-    });
-    lines.push(`  GPS (NMEA, pty)    route ${BUILTIN_ROUTE.name} to the county hospital, looping (${gpsPaths.host})`);
-  } else {
-    lines.push('  GPS                off: socat not found (apt-get install -y socat, then restart the demo)');
-  }
+  await mkdir(o.dir, { recursive: true });
+  const gpsPaths = { sim: join(o.dir, 'gps-sim'), host: join(o.dir, 'gps-host') };
+  const pty: DemoPty = await startPty(gpsPaths.sim, gpsPaths.host);
+  const hospital = BUILTIN_ROUTE.points[BUILTIN_ROUTE.points.length - 1];
+  devices.push({
+    kind: 'gps-nmea', id: 'gps', path: gpsPaths.host, baud: 4800,
+    ...(hospital === undefined ? {} : { destination: { lat: hospital.lat, lon: hospital.lon } }),
+    route: BUILTIN_ROUTE.points.map((p) => ({ lat: p.lat, lon: p.lon })),
+  });
+  lines.push(`  GPS (NMEA, pty)    route ${BUILTIN_ROUTE.name} to the county hospital, looping (${gpsPaths.host})`);
 
   const mqttSim = new MqttMonitorSimulator({
     url: `mqtt://${o.host}:${mqttPort}`, monitorId, username: monitorId, password: monitorPassword, scenario, seed: o.seed, speed: o.speed,
@@ -113,12 +86,10 @@ export async function ambulanceEquipment(o: AmbulanceEquipmentOptions): Promise<
     async start() {
       await mqttSim.start();
       hl7Sim.start();
-      if (gpsPaths !== null) {
-        const wire = await openSerialWire(gpsPaths.sim, 4800);
-        const sim = new GpsSimulator({ wire, route: BUILTIN_ROUTE, baudRate: 4800, loop: true });
-        sim.start();
-        gps = { sim, wire };
-      }
+      const wire = await openSerialWire(gpsPaths.sim, 4800);
+      const sim = new GpsSimulator({ wire, route: BUILTIN_ROUTE, baudRate: 4800, loop: true });
+      sim.start();
+      gps = { sim, wire };
     },
     async close() {
       if (closed) return;
@@ -129,10 +100,7 @@ export async function ambulanceEquipment(o: AmbulanceEquipmentOptions): Promise<
         gps.sim.stop();
         await gps.wire.close().catch(() => undefined);
       }
-      if (socat !== null && socat.exitCode === null && socat.signalCode === null) {
-        const p = socat;
-        await new Promise<void>((resolve) => { p.once('exit', () => resolve()); p.kill('SIGTERM'); });
-      }
+      await pty.stop();
     },
   };
 }

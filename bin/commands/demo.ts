@@ -10,15 +10,20 @@ import { startGateway } from '../../gateway/main.js';
 import { startLink, type LinkEmulator } from '../../simulators/link/index.js';
 import { processLogger, untilSignal } from './common.js';
 import { ambulanceEquipment, type AmbulanceEquipment } from './demo-ambulance.js';
+import { clinicEquipment, type ClinicEquipment } from './demo-clinic.js';
+import { requireSocat } from './demo-pty.js';
 import { HubSupervisor } from './hub-supervisor.js';
 
 const HELP = `usage: telemed demo [options]
 
 Runs the whole system on this machine with embedded defaults: the hospital hub (as a child
 process, restarted if it dies), a clinic gateway and an ambulance gateway with simulated devices,
-each talking to the hub through its own 5G link emulator. The ambulance carries a patient monitor
-on its embedded MQTT broker, the same patient's monitor sending HL7 PCD-01 over MLLP, and a GPS on
-a pty driving to the county hospital (needs socat; without it the demo runs without GPS). Everything runs over TLS: a CA, a hub
+each talking to the hub through its own 5G link emulator. The clinic's 18-lead ECG cart simulator
+sits on a pty read by the gateway's real cart driver and takes a 10 s record about every minute
+(the first ~13 s after start), analysed at the edge and sent to the hub's worklist. The ambulance
+carries a patient monitor on its embedded MQTT broker, the same patient's monitor sending HL7
+PCD-01 over MLLP, and a GPS on a pty driving to the county hospital. The ptys are made by socat
+(apt-get install -y socat): without it the demo stops at once with TM_ERR_DEMO_SOCAT_MISSING. Everything runs over TLS: a CA, a hub
 certificate and one client certificate per gateway are made in <data-dir>/pki on first start
 (telemed pki's code) and kept; trust <data-dir>/pki/ca/ca.pem in your browser, or accept the warning.
 
@@ -32,6 +37,7 @@ options:
   --scenario S           the ambulance patient: stable|sepsis|hypoxia|vt-arrest|probe-off|monitor-reboot
                          (default hypoxia: SpO2 falls under 90 % about 70 s after the start)
   --scenario-speed X     scenario time compression, waveform rates kept (default 2)
+  --cart-every S         seconds between the clinic cart's records (default 60, at least 15)
   --data-dir DIR         where databases and logs go (default ./.data/demo)
   --no-restart           do not restart the hub when it exits`;
 
@@ -55,6 +61,7 @@ export async function demoCommand(argv: string[]): Promise<void> {
       seed: { type: 'string', default: '1' },
       scenario: { type: 'string', default: 'hypoxia' },
       'scenario-speed': { type: 'string', default: '2' },
+      'cart-every': { type: 'string', default: '60' },
       'data-dir': { type: 'string', default: '.data/demo' },
       'no-restart': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
@@ -69,6 +76,11 @@ export async function demoCommand(argv: string[]): Promise<void> {
   const seed = Number(values.seed);
   const speed = Number(values['scenario-speed']);
   if (!(speed > 0 && speed <= 100)) throw new Error('--scenario-speed must be in (0, 100]');
+  const cartEveryS = Number(values['cart-every']);
+  // A record lasts 10 s; the next one needs the cart free again.
+  if (!(cartEveryS >= 15 && cartEveryS <= 3600)) throw new Error('--cart-every must be in [15, 3600] seconds');
+  // Before anything starts: the cart and the GPS are serial devices on socat ptys.
+  requireSocat();
 
   const sites = [
     { id: 'clinic-1', kind: 'clinic', name: 'Xiaozhuang village clinic', port: Number(values['clinic-port']), profile: values['clinic-profile'] },
@@ -94,19 +106,25 @@ export async function demoCommand(argv: string[]): Promise<void> {
     restart: values['no-restart'] !== true,
     onEvent: (line) => process.stdout.write(`[demo] ${line}\n`),
   });
+  // Ctrl-C from here on stops what has started (socat, simulators, the hub child) instead of
+  // killing this process and leaving them behind; during start-up it takes effect once start-up ends.
+  const stopRequested = untilSignal();
   await hub.start();
 
   const links: LinkEmulator[] = [];
   const gateways: { close(): Promise<void> }[] = [];
   let ambulance: AmbulanceEquipment | null = null;
+  let clinic: ClinicEquipment | null = null;
   const shutdown = async (): Promise<void> => {
     await ambulance?.close().catch(() => undefined);
+    await clinic?.close().catch(() => undefined);
     for (const g of gateways) await g.close().catch(() => undefined);
     for (const l of links) await l.close().catch(() => undefined);
     await hub.stop();
   };
   try {
     ambulance = await ambulanceEquipment({ host, dir: join(dataDir, 'amb-1', 'pty'), scenario: values.scenario, speed, seed, logger: log.child({ sim: 'amb-1' }) });
+    clinic = await clinicEquipment({ dir: join(dataDir, 'clinic-1', 'pty'), seed, logger: log.child({ sim: 'clinic-1' }), recordEveryMs: cartEveryS * 1000 });
     for (const [i, s] of sites.entries()) {
       const link = await startLink({ targetHost: host, targetPort: hubPort, profile: s.profile, seed: seed + i, logger: log.child({ link: s.id }) });
       links.push(link);
@@ -119,13 +137,16 @@ export async function demoCommand(argv: string[]): Promise<void> {
           signingPublicKey: join(dataDir, 'hospital', SIGNING_PUBLIC_KEY_FILE),
         },
         host, port: s.port, dataDir: join(dataDir, s.id),
-        // Issue 10 item 7: the ambulance runs its simulated monitors and GPS through the real drivers;
-        // the clinic keeps the synthetic placeholder until its cart runs here.
-        devices: s.kind === 'ambulance' ? ambulance.devices : [{ kind: 'synthetic', id: `${s.kind}-sim`, profile: s.kind }],
+        // Issue 10 item 7: the ambulance runs its simulated monitors and GPS, the clinic its ECG
+        // cart, through the real drivers.
+        devices: s.kind === 'ambulance' ? ambulance.devices : clinic.devices,
+        // The cart's records go up once analysed (no doctor pressing Send), so the worklist fills.
+        ...(s.kind === 'clinic' ? { ecg: { send: 'auto' } } : {}),
       });
       gateways.push(await startGateway(config, { logger: processLogger(s.id, join(logDir, `${s.id}.log`)) }));
     }
     await ambulance.start();
+    await clinic.start();
   } catch (err) {
     await shutdown();
     throw err;
@@ -139,6 +160,10 @@ export async function demoCommand(argv: string[]): Promise<void> {
     `  TLS CA             ${pki.caCert}   (self-signed: trust it in the browser, or accept the warning)`,
     ...sites.map((s, i) => `  ${s.kind.padEnd(17)}  http://${host}:${s.port}/   (${s.id}, link ${s.profile} via 127.0.0.1:${links[i]?.port ?? '?'})`),
     `  hub metrics        https://${host}:${hubPort}/metrics`,
+    '',
+    '  clinic clinic-1:',
+    ...clinic.lines,
+    `  look at            https://${host}:${hubPort}/#/ecg  (the ECG worklist) and http://${host}:${sites[0].port}/  (the clinic's page: preview, findings)`,
     '',
     '  ambulance amb-1:',
     ...ambulance.lines,
@@ -157,7 +182,7 @@ export async function demoCommand(argv: string[]): Promise<void> {
     '',
   ];
   process.stdout.write(out.join('\n') + '\n');
-  await untilSignal();
+  await stopRequested;
   process.stdout.write('[demo] stopping...\n');
   await shutdown();
   log.flush();

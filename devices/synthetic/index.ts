@@ -1,3 +1,4 @@
+// The Device seam (device-api.ts) every driver implements. The synthetic placeholder device that
+// gave this folder its name is gone (issue 10 item 7: the demo runs the real drivers); the seam
+// moves to devices/device.ts in a later change that updates its importers in every driver folder.
 export * from './device-api.js';
-export * from './synthetic-device.js';
-export { chunkRecord, synthEcgRecord, MAX_CHUNK_BYTES, RECORD_CONTENT_TYPE } from './ecg-record.js';

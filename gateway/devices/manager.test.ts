@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { pino } from 'pino';
 import { systemClock, TrafficClass } from '../../protocols/index.js';
 import type { Device, DeviceEvents, DeviceState } from '../../devices/synthetic/index.js';
+import { loadGatewayConfig } from '../config.js';
 import { GatewayError, GatewayErrorCode } from '../errors.js';
 import { DeviceManager } from './manager.js';
 import type { BuildFrameInput } from '../uplink/streams.js';
@@ -22,7 +23,7 @@ describe('DeviceManager', () => {
   it('routes readings as <deviceId>/<stream> frames and lists device states', async () => {
     const got: BuildFrameInput[] = [];
     const devs: StubDevice[] = [];
-    const m = new DeviceManager([{ kind: 'synthetic', id: 'a', profile: 'clinic', seed: 1 }], (f) => got.push(f), {
+    const m = new DeviceManager([loadGatewayConfig({ gatewayId: 'gw', hub: { credential: 'x' }, devices: [{ kind: 'load', id: 'a' }] }).devices[0]!], (f) => got.push(f), {
       clock: systemClock, logger: pino({ level: 'silent' }), factory: (c) => { const d = new StubDevice(c.id); devs.push(d); return d; },
     });
     await m.start(new AbortController().signal);
@@ -35,7 +36,7 @@ describe('DeviceManager', () => {
 
   it('counts readings refused by a full outbox instead of throwing into the driver', async () => {
     const devs: StubDevice[] = [];
-    const m = new DeviceManager([{ kind: 'synthetic', id: 'a', profile: 'clinic', seed: 1 }], () => { throw new GatewayError(GatewayErrorCode.OUTBOX_FULL, 'full'); }, {
+    const m = new DeviceManager([loadGatewayConfig({ gatewayId: 'gw', hub: { credential: 'x' }, devices: [{ kind: 'load', id: 'a' }] }).devices[0]!], () => { throw new GatewayError(GatewayErrorCode.OUTBOX_FULL, 'full'); }, {
       clock: systemClock, logger: pino({ level: 'silent' }), factory: (c) => { const d = new StubDevice(c.id); devs.push(d); return d; },
     });
     await m.start(new AbortController().signal);

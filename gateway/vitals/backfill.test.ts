@@ -70,7 +70,7 @@ describe('recorded waveform backfill', () => {
     const monitor = new ScriptedMonitor('mon-1');
     const config = loadGatewayConfig({
       gatewayId: 'amb-3', siteKind: 'ambulance', hub: { url: `ws://127.0.0.1:${relay.port}/uplink`, credential: 'c' }, port: 0,
-      outbox: { kind: 'memory' }, reconnect: { initialMs: 50, maxMs: 100, jitter: 0 }, devices: [{ kind: 'synthetic', id: 'mon-1' }],
+      outbox: { kind: 'memory' }, reconnect: { initialMs: 50, maxMs: 100, jitter: 0 }, devices: [{ kind: 'vitals-mqtt', id: 'mon-1' }],
       vitals: { recordWindowS: 1 }, // 500-sample windows, so the test runs in seconds
     });
     gw = await startGateway(config, { logger: pino({ level: 'silent' }), deviceFactory: () => monitor });

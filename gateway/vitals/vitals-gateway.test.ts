@@ -25,7 +25,7 @@ describe('ambulance gateway: edge alarm to the hub and the acknowledgement back'
     const spo2 = (value: number): void => monitor.numerics([{ code: 'MDC_PULS_OXIM_SAT_O2', label: 'SpO2', value, unit: '%', valid: true }]);
     const config = loadGatewayConfig({
       gatewayId: 'amb-7', siteKind: 'ambulance', hub: { url: hub.url, credential: 's3cret' }, port: 0, outbox: { kind: 'memory' },
-      devices: [{ kind: 'synthetic', id: 'mon-1' }],
+      devices: [{ kind: 'vitals-mqtt', id: 'mon-1' }],
       // SpO2 must stay low 300 ms here (10 s in the defaults) so the test runs in real time.
       vitals: { alarms: { limits: [{ code: 'MDC_PULS_OXIM_SAT_O2', label: 'SpO2', unit: '%', low: 90, lowPriority: 'high', hysteresis: 2, delayMs: 300 }] } },
     });

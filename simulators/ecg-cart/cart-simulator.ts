@@ -88,13 +88,17 @@ export class CartSimulator {
     void this.pump();
   }
 
-  /** The operator pressed the cart's record button. patientId is a patient identifier. */
-  pressRecord(patientId: string, durationMs = 10_000): void {
-    if (!this.streaming || this.record) return;
+  /**
+   * The operator pressed the cart's record button. patientId is a patient identifier. False when
+   * nothing started: the host has not started the stream yet, or a record is already running.
+   */
+  pressRecord(patientId: string, durationMs = 10_000): boolean {
+    if (!this.streaming || this.record) return false;
     const id = `${this.o.serial ?? 'SIM'}-${++this.records}`;
     const start = this.produced;
     this.record = { id, stopAt: start + Math.round((durationMs / 1000) * this.model.sampleRateHz) };
     this.enqueue({ type: 'RecordStart', recordId: id, patientId, startSampleIndex: start });
+    return true;
   }
 
   private onCommand(f: Frame): void {

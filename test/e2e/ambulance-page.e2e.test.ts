@@ -30,7 +30,7 @@ describe('ambulance page (Chromium, real gateway)', () => {
     hub = await FakeHub.start({ credential: 'amb-secret' });
     const config = loadGatewayConfig({
       gatewayId: 'amb-42', siteKind: 'ambulance', siteName: 'Ambulance 42', hub: { url: hub.url, credential: 'amb-secret' }, port: 0,
-      outbox: { kind: 'memory' }, devices: [{ kind: 'synthetic', id: 'mon-1' }, { kind: 'synthetic', id: 'gps-1' }],
+      outbox: { kind: 'memory' }, devices: [{ kind: 'vitals-mqtt', id: 'mon-1' }, { kind: 'gps-nmea', id: 'gps-1', path: '/dev/null' }],
       reconnect: { initialMs: 50, maxMs: 200 },
       vitals: { alarms: { limits: [
         { code: SPO2, label: 'SpO2', unit: '%', low: 90, lowPriority: 'high', hysteresis: 2, delayMs: 1000 },

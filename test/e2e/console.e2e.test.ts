@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoStack, type DemoStack } from '../helpers/demo-stack.js';
 import { artifactPath, assertDashboardsBuilt, launchChromium } from './browser.js';
 
-// The real hub and two real gateways with synthetic devices, driven through the built pages.
+// The real hub and two real gateways with the demo's simulated devices (ECG cart on a pty at the
+// clinic; MQTT/HL7 monitors and GPS in the ambulance), driven through the built pages.
 
 describe('console and site pages on the real stack', () => {
   let stack: DemoStack | undefined;
@@ -38,9 +39,9 @@ describe('console and site pages on the real stack', () => {
     }
     expect(await page.getByTestId('live-status').textContent()).toBe('live');
 
-    // Vitals flow from the synthetic devices; their one-way latency must show up and then change.
+    // Vitals flow from the ambulance's monitors; their one-way latency must show up and then change.
     const row = (): Promise<string[]> =>
-      Promise.all(['p50', 'p99', 'last', 'count'].map(async (f) => (await page.getByTestId(`latency-clinic-1-vitals-${f}`).textContent()) ?? ''));
+      Promise.all(['p50', 'p99', 'last', 'count'].map(async (f) => (await page.getByTestId(`latency-amb-1-vitals-${f}`).textContent()) ?? ''));
     await expect.poll(async () => (await row())[2], { timeout: 15_000 }).not.toBe('—');
     const first = await row();
     expect(Number(first[2])).toBeGreaterThanOrEqual(0);

@@ -27,7 +27,7 @@ const status = (state: string): Record<string, unknown> => ({
   siteName: 'Test clinic',
   link: { state, connectedAt: null, reconnects: 3, rttMs: 12, clockOffsetMs: 1 },
   classes: { vitals: { sent: 100, dropped: 0, queued: 2, acked: 98 }, video: { sent: 5, dropped: 4, queued: 0, acked: 0 } },
-  devices: [{ id: 'sim-1', kind: 'synthetic', state: 'connected' }],
+  devices: [{ id: 'cart-1', kind: 'ecg-cart', state: 'connected' }],
 });
 
 const text = (page: Page, id: string) => () => page.getByTestId(id).textContent();

@@ -10,6 +10,9 @@ import { hashSecret } from '../../hospital/auth/password.js';
 import { loadHospitalConfig } from '../../hospital/config.js';
 import { ensurePki } from '../../hospital/pki/files.js';
 import { startHospital } from '../../hospital/main.js';
+import { ambulanceEquipment } from '../../bin/commands/demo-ambulance.js';
+import { clinicEquipment } from '../../bin/commands/demo-clinic.js';
+import { requireSocat } from '../../bin/commands/demo-pty.js';
 
 /** One gateway of the demo stack. */
 export interface DemoGateway {
@@ -40,6 +43,9 @@ export interface DemoStackOptions {
   dashboardsDir?: string;
   /** HTTPS console and wss:// uplinks with mutual TLS, certificates made at start (default true). */
   tls?: boolean;
+  /** The ambulance patient (simulators/vitals scenario, default `stable`) and its speed (default 1). */
+  scenario?: string;
+  scenarioSpeed?: number;
 }
 
 const DEFAULT_DASHBOARDS = fileURLToPath(new URL('../../dist/dashboards/', import.meta.url));
@@ -49,7 +55,11 @@ const SITES = [
   { id: 'amb-1', siteKind: 'ambulance', siteName: 'County ambulance 1' },
 ] as const;
 
-/** Starts hub + `clinic-1` + `amb-1` (synthetic devices) and returns their URLs and credentials. */
+/**
+ * Starts hub + `clinic-1` + `amb-1` with the demo's equipment (bin/commands/demo-clinic.ts and
+ * demo-ambulance.ts: the ECG cart on a socat pty, a record ~13 s after start then every minute; the
+ * MQTT and HL7 monitors and the GPS) and returns their URLs and credentials. Needs socat.
+ */
 export async function startDemoStack(opts: DemoStackOptions = {}): Promise<DemoStack> {
   const logger = opts.logger ?? pino({ level: 'warn' });
   const dashboards = opts.dashboardsDir ?? DEFAULT_DASHBOARDS;
@@ -71,6 +81,7 @@ export async function startDemoStack(opts: DemoStackOptions = {}): Promise<DemoS
   };
 
   try {
+    requireSocat();
     const user = { username: 'dr.demo', password: 'demo-password-1', role: 'specialist' as const };
     const secrets = new Map(SITES.map((s) => [s.id, `secret-${s.id}-${Math.random().toString(36).slice(2)}`]));
     const pki = opts.tls === false ? null : await ensurePki(join(root, 'pki'), ['127.0.0.1', 'localhost'], SITES.map((s) => s.id));
@@ -87,6 +98,12 @@ export async function startDemoStack(opts: DemoStackOptions = {}): Promise<DemoS
     closers.push(() => hub.close());
     const hubWs = `${hub.url.replace(/^http/, 'ws').replace(/\/$/, '')}/uplink`;
 
+    const clinic = await clinicEquipment({ dir: join(root, 'clinic-pty'), seed: 1, logger: logger.child({ sim: 'clinic-1' }) });
+    closers.push(() => clinic.close());
+    const ambulance = await ambulanceEquipment({
+      host: '127.0.0.1', dir: join(root, 'amb-pty'), scenario: opts.scenario ?? 'stable', speed: opts.scenarioSpeed ?? 1, seed: 1, logger: logger.child({ sim: 'amb-1' }),
+    });
+    closers.push(() => ambulance.close());
     const gateways: DemoGateway[] = [];
     for (const s of SITES) {
       const cfg = loadGatewayConfig({
@@ -100,13 +117,16 @@ export async function startDemoStack(opts: DemoStackOptions = {}): Promise<DemoS
         host: '127.0.0.1',
         port: 0,
         dataDir: join(root, s.id),
-        devices: [{ kind: 'synthetic', id: `sim-${s.id}`, profile: s.siteKind }],
+        devices: s.siteKind === 'clinic' ? clinic.devices : ambulance.devices,
+        ...(s.siteKind === 'clinic' ? { ecg: { send: 'auto' } } : {}),
         dashboardsDir: join(dashboards, 'site'),
       });
       const gw = await startGateway(cfg, { logger: logger.child({ proc: s.id }) });
       closers.push(() => gw.close());
       gateways.push({ ...s, url: gw.url.replace(/\/$/, '') });
     }
+    await clinic.start();
+    await ambulance.start();
     return { hubUrl: hub.url.replace(/\/$/, ''), caFile: pki?.caCert ?? null, user, gateways, close };
   } catch (err) {
     await close();

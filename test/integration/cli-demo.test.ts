@@ -2,7 +2,7 @@
 // with Ctrl-C (SIGINT), all as real child processes.
 import { spawn, execFile } from 'node:child_process';
 import { request } from 'node:https';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +28,19 @@ function httpsPostJson(url: string, ca: Buffer, body: unknown): Promise<{ status
     req.on('error', reject);
     req.end(JSON.stringify(body));
   });
+}
+
+interface WorklistRow { gatewayId: string; recordId: string; corruptCode: string | null; heartRateBpm: number | null; verdict: string | null; leads: string[]; durationS: number | null }
+
+/** Pids of live socat processes whose command line mentions `text` (the demo's data dir: its ptys). */
+async function socatsMentioning(text: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const cmd = await readFile(`/proc/${name}/cmdline`, 'utf8').catch(() => '');
+    if (cmd.split('\0')[0]?.endsWith('socat') === true && cmd.includes(text)) pids.push(Number(name));
+  }
+  return pids;
 }
 
 interface AmbulanceRow { id: string; connected: boolean; fix: { lat: number; lon: number; etaS: number | null } | null }
@@ -68,8 +81,8 @@ describe('telemed CLI', () => {
     expect((err as { stderr: string }).stderr).toContain('unknown command "frobnicate"');
   });
 
-  it('demo starts hub and both gateways, the ambulance shows heart rate, position and an SpO2 alarm at the hub, and stops cleanly on SIGINT', async () => {
-    requireSocat(); // the demo runs without GPS when socat is absent; this test checks the position, so it needs it
+  it('demo starts hub and both gateways, the clinic cart\'s first record reaches the worklist analysed, the ambulance shows heart rate, position and an SpO2 alarm at the hub, and stops cleanly on SIGINT (socat gone)', async () => {
+    requireSocat(); // the demo's cart and GPS are on socat ptys (without socat it exits with TM_ERR_DEMO_SOCAT_MISSING)
     const dir = await mkdtemp(join(tmpdir(), 'telemed-demo-cli-'));
     const [port, clinicPort, ambulancePort] = [await freePort(), await freePort(), await freePort()];
     const child = spawn(cli[0], [...cli.slice(1), 'demo', '--port', String(port), '--clinic-port', String(clinicPort),
@@ -80,9 +93,12 @@ describe('telemed CLI', () => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
     child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const exited = new Promise<number | string | null>((r) => child.on('exit', (code, signal) => r(code ?? signal)));
+    let failure: Error | undefined;
     try {
-      await waitFor('demo banner', () => out.includes('telemed demo is running'), 40_000, 100);
+      // Start-up makes a CA and certificates, starts the hub child process, two link emulators, two
+      // gateways, two socat ptys and the simulators: ~10-25 s on a loaded 2-core CI box, so 90 s.
+      await waitFor('demo banner', () => out.includes('telemed demo is running'), 90_000, 100);
       // Issue 12 item 6: the demo runs over TLS with a CA it made, and says where that CA is.
       expect(out).toContain(`https://127.0.0.1:${port}/`);
       const caFile = join(dir, 'pki', 'ca', 'ca.pem');
@@ -101,6 +117,9 @@ describe('telemed CLI', () => {
       // uplink, are on the hub's ambulance board API.
       expect(out).toContain(`https://127.0.0.1:${port}/#/ambulances`);
       expect(out).toMatch(/GPS \(NMEA, pty\)/);
+      expect(out).toMatch(/ECG cart \(pty\)/);
+      // The demo's serial devices are socat children, whose pty links sit in the data dir.
+      expect((await socatsMentioning(dir)).length).toBe(2);
       const login = await httpsPostJson(`https://127.0.0.1:${port}/api/login`, ca, { username: 'admin', password: 'admin-demo' });
       expect(login.status).toBe(200);
       const auth = { authorization: `Bearer ${(login.body as { token: string }).token}` };
@@ -109,6 +128,20 @@ describe('telemed CLI', () => {
         expect(r.status, r.body).toBe(200);
         return JSON.parse(r.body) as T;
       };
+      // Issue 10 item 7: the clinic's cart simulator on a pty, read by the real cart driver; its first
+      // 10 s record (pressed ~3 s after the stream starts) is analysed at the edge and sent up.
+      const rec = await waitFor('the clinic cart\'s first record in the worklist, analysed', async () => {
+        const { records } = await getJson<{ records: WorklistRow[] }>('/api/ecg/worklist');
+        return records.find((r) => r.gatewayId === 'clinic-1' && r.heartRateBpm !== null);
+      }, 45_000, 500);
+      expect(rec.recordId).toBe('DEMO01-1');
+      expect(rec.corruptCode).toBeNull();
+      expect(rec.durationS).toBeCloseTo(10, 1);
+      expect(rec.leads).toHaveLength(18);
+      // The first patient is in sinus rhythm at 72/min (bin/commands/demo-clinic.ts).
+      expect(rec.heartRateBpm).toBeGreaterThan(62);
+      expect(rec.heartRateBpm).toBeLessThan(82);
+
       const amb = await waitFor('the ambulance with a GPS fix on the board', async () => {
         const { ambulances } = await getJson<{ ambulances: AmbulanceRow[] }>('/api/ambulances');
         return ambulances.find((a) => a.id === 'amb-1' && a.fix !== null);
@@ -132,12 +165,18 @@ describe('telemed CLI', () => {
         expect(v).toBeLessThan(140);
       }
       expect(recent.spo2Alarm.priority).toBe('high');
+    } catch (err) {
+      // The body's own failure is the one to report (with the demo's output), not the exit below.
+      failure = new Error(`${err instanceof Error ? err.message : String(err)}\n--- demo output ---\n${out.slice(-4000)}`, { cause: err });
     } finally {
       child.kill('SIGINT');
       const code = await exited;
       await rm(dir, { recursive: true, force: true });
-      expect(code, out).toBe(0);
+      if (failure === undefined) expect(code, out).toBe(0);
     }
+    if (failure !== undefined) throw failure;
     expect(out).toContain('[demo] stopped');
-  }, 150_000);
+    // Ctrl-C took socat (the cart's and the GPS's ptys) down with the demo.
+    expect(await socatsMentioning(dir)).toEqual([]);
+  }, 240_000);
 });

@@ -76,7 +76,7 @@ describe('security: access and abuse against a real hub and gateways', () => {
       const file = join(dir, `${id}.json`);
       await writeFile(file, JSON.stringify({
         gatewayId: id, siteKind: 'clinic', siteName: id, host: '127.0.0.1', port, dataDir: join(dir, id), dashboardsDir: join(dir, 'none'),
-        hub: { url: `ws://127.0.0.1:${hub.port}/uplink`, credential }, devices: [{ kind: 'synthetic', id: 'mon-1', profile: 'clinic' }], ...extra,
+        hub: { url: `ws://127.0.0.1:${hub.port}/uplink`, credential }, devices: [{ kind: 'load', id: 'mon-1', durableHz: 2 }], ...extra,
       }));
       const p = new CliProcess('gateway', file, port, 'info');
       await p.start();

@@ -133,6 +133,7 @@ export function teleopPlugin(opts: TeleopPluginOptions) {
         const lease = book.request(req.authUser?.username ?? '', gatewayId, armId, maxForceN ?? 0);
         leaseEvents.inc({ event: 'granted' });
         req.log.info({ leaseId: lease.id, gatewayId, armId, username: lease.holder }, 'arm lease granted');
+        r.onLeaseGranted(lease);
         return reply.code(201).send({ lease: leaseView(lease) });
       } catch (err) { return fail(req, reply, err); }
     });

@@ -75,9 +75,11 @@ export class TeleopRelay {
   }
 
   add(ws: TeleopSocket, user: Accessor, tokenHash: string): void {
-    this.clients.set(ws, { user, tokenHash, leaseId: null, waiting: null, flushTimer: null, pending: new Map(), rttMs: null, windowStartMono: this.o.clock.monoMs(), windowCount: 0 });
-    const leases = this.o.book.active().filter((l) => l.holder === user.username).map(leaseView);
-    this.write(ws, JSON.stringify({ type: 'hello', username: user.username, leases }));
+    const own = this.o.book.active().filter((l) => l.holder === user.username);
+    // A person holding exactly one lease watches its arm at once (telemetry before the first command).
+    const leaseId = own.length === 1 ? own[0]?.id ?? null : null;
+    this.clients.set(ws, { user, tokenHash, leaseId, waiting: null, flushTimer: null, pending: new Map(), rttMs: null, windowStartMono: this.o.clock.monoMs(), windowCount: 0 });
+    this.write(ws, JSON.stringify({ type: 'hello', username: user.username, leases: own.map(leaseView) }));
   }
 
   remove(ws: TeleopSocket): void {
@@ -172,9 +174,13 @@ export class TeleopRelay {
     }
   }
 
-  /** Tells a person's sockets about a lease granted to them (e.g. handed over). */
+  /** Tells a person's sockets about a lease granted to them (asked for, or handed over); idle ones watch its arm. */
   onLeaseGranted(lease: Lease): void {
-    for (const [ws, c] of this.clients) if (c.user.username === lease.holder) this.write(ws, JSON.stringify({ type: 'lease', lease: leaseView(lease) }));
+    for (const [ws, c] of this.clients) {
+      if (c.user.username !== lease.holder) continue;
+      if (c.leaseId === null || this.o.book.get(c.leaseId)?.state !== 'active') c.leaseId = lease.id;
+      this.write(ws, JSON.stringify({ type: 'lease', lease: leaseView(lease) }));
+    }
   }
 
   /** Closes a session's sockets (logout, expiry, revocation): 4403 TM_ERR_SESSION_ENDED. */

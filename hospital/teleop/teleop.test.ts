@@ -134,6 +134,17 @@ describe('teleop (hub side)', () => {
     await nextLease();
   });
 
+  it('a socket open before the lease watches the arm from the grant on, before its first command', async () => {
+    const ma = await browser('dr.ma');
+    const lease = (await post('dr.ma', '/api/teleop/sessions', { gatewayId: 'clinic-1', armId: 'arm-2' })).json<{ lease: { id: string } }>().lease;
+    await nextLease();
+    expect(await ma.next((m) => m.type === 'lease')).toMatchObject({ lease: { id: lease.id, armId: 'arm-2', state: 'active' } });
+    gw.send({ header: { gatewayId: 'clinic-1', streamId: 'arm-2/telemetry', trafficClass: 1 }, armTelemetry: { armId: 'arm-2', forceN: 7.25 } });
+    expect(await ma.next((m) => m.type === 'telemetry' && m['armId'] === 'arm-2')).toMatchObject({ forceN: 7.25, lastCommandId: 0 });
+    await post('dr.ma', `/api/teleop/sessions/${lease.id}/release`);
+    await nextLease();
+  });
+
   it('an offline gateway answers 503 with a code, and no lease is kept', async () => {
     const res = await post('dr.far', '/api/teleop/sessions', { gatewayId: 'clinic-2', armId: 'arm-1' });
     expect([res.statusCode, res.json<{ code: string }>().code]).toEqual([503, 'TM_ERR_TELEOP_GATEWAY_OFFLINE']);

@@ -4,7 +4,11 @@ import { describe, expect, it, vi } from 'vitest';
 import { renderBmode } from '../../simulators/ultrasound-arm/bmode.js';
 import { Phantom } from '../../simulators/ultrasound-arm/phantom.js';
 import { telemed } from '../../protocols/index.js';
+import { runLink } from '../../protocols/transport/test-support.js';
+import { loadGatewayConfig } from '../config.js';
 import { ManualTimers } from '../uplink/manual-timers.js';
+import { Uplink } from '../uplink/uplink.js';
+import { uplinkVideoPort } from './uplink-port.js';
 import type { BuildFrameInput } from '../uplink/streams.js';
 import { VideoErrorCode } from './errors.js';
 import { encodeGrayJpeg, type GrayImage } from './jpeg.js';
@@ -150,5 +154,25 @@ describe('encodeGrayJpeg', () => {
     for (let i = 0; i < px.length; i++) err += Math.abs((px[i] ?? 0) - (img.data[i] ?? 0));
     expect(err / px.length).toBeLessThan(12); // mean absolute error at q 85 on speckle
     await expect(encodeGrayJpeg(img, 0)).rejects.toMatchObject({ code: VideoErrorCode.BAD_IMAGE });
+  });
+});
+
+describe('uplinkVideoPort', () => {
+  it('reads the real uplink: no rate before the pacer has an estimate or when unpaced, link not up before a session, VIDEO queue count', () => {
+    for (const mode of ['scheduled', 'fifo'] as const) {
+      const config = loadGatewayConfig({ gatewayId: 'gw-v', hub: { url: 'ws://127.0.0.1:9/uplink', credential: 'x' }, host: '127.0.0.1', port: 0, dataDir: '/tmp/unused-video-port', uplink: { mode } });
+      const uplink = new Uplink(config, { clock: { monoMs: () => 0, nowNs: () => 0 }, logger: log, timers: new ManualTimers() });
+      const port = uplinkVideoPort(uplink);
+      expect(port.rateBps()).toBeUndefined();
+      expect(port.linkUp()).toBe(false);
+      expect(port.videoQueued()).toBe(0);
+      if (mode === 'scheduled') {
+        // The pacer on a modelled 2 Mbit/s bottleneck (250 bytes/ms), saturated, for 2 s: the port
+        // then reports about 2 Mbit/s in bits/s (units: the estimator works in bytes/ms).
+        runLink(uplink.flow.pacer, { rate: () => 250, delayMs: 20, offered: () => Infinity, endMs: 2000 });
+        expect(port.rateBps()).toBeGreaterThan(1.5e6);
+        expect(port.rateBps()).toBeLessThan(2.6e6);
+      }
+    }
   });
 });

@@ -81,6 +81,20 @@ describe('telemed CLI', () => {
     expect((err as { stderr: string }).stderr).toContain('unknown command "frobnicate"');
   });
 
+  it('demo without socat on the PATH stops at once with TM_ERR_DEMO_SOCAT_MISSING and the install command', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'telemed-demo-nosocat-'));
+    try {
+      // An empty folder as the PATH: no socat (the CLI is started by absolute path and needs nothing from it).
+      const err = await promisify(execFile)(cli[0], [...cli.slice(1), 'demo', '--data-dir', dir, '--port', String(await freePort())],
+        { cwd: repo, env: { ...process.env, PATH: dir } }).catch((e: unknown) => e) as { code: number; stderr: string };
+      expect(err.code).toBe(1);
+      expect(err.stderr).toContain('TM_ERR_DEMO_SOCAT_MISSING');
+      expect(err.stderr).toContain('apt-get install -y socat');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('demo starts hub and both gateways, the clinic cart\'s first record reaches the worklist analysed, the ambulance shows heart rate, position and an SpO2 alarm at the hub, and stops cleanly on SIGINT (socat gone)', async () => {
     requireSocat(); // the demo's cart and GPS are on socat ptys (without socat it exits with TM_ERR_DEMO_SOCAT_MISSING)
     const dir = await mkdtemp(join(tmpdir(), 'telemed-demo-cli-'));

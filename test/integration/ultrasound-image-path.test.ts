@@ -2,7 +2,7 @@
 // at 30 fps (~22 kB JPEG each at the top rung: ~5 Mbit/s offered) through the real gateway uplink
 // (pacer, scheduler, rechunk into parts) and a 1.5 Mbit/s link emulator with a deep queue, into the
 // real hub, reassembled by hospital/video and decoded by an independent decoder (djpeg).
-// ~6 s: 4 s of streaming so the pacer has an estimate and the sender has adapted to it.
+// ~8 s: 4+ s of streaming so the pacer has an estimate and the sender has adapted to it.
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -24,6 +24,7 @@ import { Phantom, renderBmode } from '../../simulators/ultrasound-arm/index.js';
 
 const CREDENTIAL = 'us-secret';
 const RATE_BPS = 1_500_000;
+const FRAMES = 120;
 const log = pino({ level: 'silent' });
 const phantom = new Phantom();
 
@@ -64,13 +65,15 @@ describe('ultrasound images: arm simulator → gateway video → uplink parts �
     uplink.start();
     await waitUntil(() => uplink.session.state === 'ready', 10_000);
     sender = new UltrasoundVideoSender({ armId: 'arm-1' }, { port: uplinkVideoPort(uplink), clock: systemClock, timers: systemTimers, logger: log });
-    // 4 s of a 30 fps probe sliding 1 mm per frame across the phantom, pressed 6 mm in.
+    // 120 frames of a 30 fps probe (≥ 4 s; longer when the machine is loaded) sliding 1 mm per
+    // frame across the phantom, pressed 6 mm in.
     const t0 = Date.now();
     await new Promise<void>((resolve) => {
+      let n = 0;
       const iv = setInterval(() => {
+        if (n >= FRAMES) { clearInterval(iv); resolve(); return; }
         const t = Date.now() - t0;
-        if (t > 4000) { clearInterval(iv); resolve(); return; }
-        const x = -60 + t / 33;
+        const x = -60 + n++;
         const img = renderBmode({ position: { x, y: 10, z: phantom.surfaceZ(x, 10) - 6 }, orientation: { w: 1, x: 0, y: 0, z: 0 }, forceN: 3.6, seed: 5, timeMs: t });
         sender.offer({ ...img, captureTimeNs: systemClock.nowNs() });
       }, 33);
@@ -89,17 +92,18 @@ describe('ultrasound images: arm simulator → gateway video → uplink parts �
 
   it('delivers whole JPEGs reassembled from several parts, scoped to the sending gateway and arm', () => {
     const st = sender.stats();
-    expect(images.length).toBeGreaterThan(10);
+    const why = JSON.stringify({ st, images: images.length, parts: images.map((i) => i.meta.parts), refused: assembler.counters.refused });
+    expect(images.length, why).toBeGreaterThan(8);
     expect(images.every((i) => i.gatewayId === 'gw-clinic' && i.armId === 'arm-1' && i.meta.streamId === 'arm-1/ultrasound')).toBe(true);
     // At 1.5 Mbit/s the uplink cuts ~1 KiB parts: images came in pieces and were put back together.
-    expect(Math.max(...images.map((i) => i.meta.parts))).toBeGreaterThan(3);
-    expect(assembler.counters.refused).not.toHaveProperty('TM_ERR_IMAGE_BAD_PART');
+    expect(Math.max(...images.map((i) => i.meta.parts)), why).toBeGreaterThan(3);
+    expect(assembler.counters.refused, why).not.toHaveProperty('TM_ERR_IMAGE_BAD_PART');
     // Frame ids only go up at the hub (newest wins), and every sent image that was not dropped arrived.
     const ids = images.map((i) => i.meta.frameId);
-    expect(ids).toEqual([...ids].sort((a, b) => a - b));
-    expect(images.length).toBeLessThanOrEqual(st.sent);
-    expect(st.offered).toBeGreaterThan(90);
-    expect(st.replaced + st.stale).toBeGreaterThan(0);
+    expect(ids, why).toEqual([...ids].sort((a, b) => a - b));
+    expect(images.length, why).toBeLessThanOrEqual(st.sent);
+    expect(st.offered, why).toBe(FRAMES);
+    expect(st.replaced + st.stale, why).toBeGreaterThan(0);
   });
 
   it('adapts to the measured rate (1.5 Mbit/s): lower than the top rung, and images are not queued behind each other', () => {
@@ -112,7 +116,8 @@ describe('ultrasound images: arm simulator → gateway video → uplink parts �
     // second. Newest-wins keeps it near one image's transmission time (+ the 15 ms link).
     const lastSecond = images.filter((i) => i.meta.receivedAtNs > (images.at(-1)?.meta.receivedAtNs ?? 0) - 1e9).map((i) => i.latencyMs).sort((a, b) => a - b);
     expect(lastSecond.length).toBeGreaterThan(0);
-    expect(lastSecond[Math.floor(lastSecond.length / 2)]).toBeLessThan(400);
+    // ~95 ms measured on an idle machine; 600 leaves room for a loaded CI host (FIFO: seconds).
+    expect(lastSecond[Math.floor(lastSecond.length / 2)]).toBeLessThan(600);
   });
 
   it('the reassembled JPEGs decode with djpeg (libjpeg-turbo) as 256 × 256 greyscale, and the image changed as the probe moved', () => {

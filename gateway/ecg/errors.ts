@@ -14,6 +14,14 @@ export const GatewayEcgErrorCode = {
    * `ecg/<deviceId>`), or a file name is absurdly long: refused at ingest, nothing else touched.
    */
   ID_INVALID: 'TM_ERR_ECG_ID_INVALID',
+  /** `?samples=1` on a record larger than one page (samples-pool.ts MAX_PAGE_SAMPLES): 413, read it by pages. */
+  SAMPLES_TOO_LARGE: 'TM_ERR_ECG_SAMPLES_TOO_LARGE',
+  /** A samples page past the record, over the page limit, or naming a lead the record lacks: 400. */
+  SAMPLES_RANGE: 'TM_ERR_ECG_SAMPLES_RANGE',
+  /** Every samples thread busy and the queue full: 503 with Retry-After. */
+  DECODE_BUSY: 'TM_ERR_ECG_DECODE_BUSY',
+  /** A samples decode ran past its deadline or heap cap, or its thread died: 503. */
+  DECODE_FAILED: 'TM_ERR_ECG_DECODE_FAILED',
   /** The record store (ecg.db) failed. */
   STORE: 'TM_ERR_ECG_STORE',
 } as const;

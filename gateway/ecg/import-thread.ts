@@ -3,11 +3,10 @@
 // gateway's event loop: the clinic page, the device sessions and the uplink keep running. One
 // short-lived thread per import (imports are a few a day), a deadline and a heap cap; the
 // reader's own TM_ERR_* code comes back unchanged.
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { EcgRecord } from '../../protocols/ecg/record.js';
 import { TelemedError } from '../../protocols/index.js';
+import { workerEntry } from '../../protocols/worker-pool.js';
 
 /** What to read: bytes already in memory (the upload route) or a file by path (the watch folder, WFDB companions read there). */
 export type ImportJob = { readonly kind: 'bytes'; readonly bytes: Uint8Array; readonly name: string } | { readonly kind: 'file'; readonly path: string };
@@ -22,18 +21,9 @@ export interface ImportThreadOptions {
 /** Code of a read that ran past its deadline or out of heap on the thread. */
 export const IMPORT_THREAD_FAILED = 'TM_ERR_ECG_IMPORT_THREAD';
 
-function entry(): { source: string; eval: boolean } {
-  const js = new URL('./import-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(js))) return { source: fileURLToPath(js), eval: false };
-  // Run from source (tests, tsx): load the .ts worker through tsx's hooks, registered in the thread.
-  const ts = new URL('./import-worker.ts', import.meta.url).href;
-  const api = new URL('../../node_modules/tsx/dist/esm/api/index.mjs', import.meta.url).href;
-  return { source: `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(ts)}); });`, eval: true };
-}
-
 /** Reads one ECG file on a new thread. Rejects with the reader's TelemedError code, or TM_ERR_ECG_IMPORT_THREAD. */
 export function readEcgOnThread(job: ImportJob, opts: ImportThreadOptions = {}): Promise<EcgRecord> {
-  const e = entry();
+  const e = workerEntry(new URL('./import-worker.js', import.meta.url));
   const worker = new Worker(e.source, { eval: e.eval, resourceLimits: { maxOldGenerationSizeMb: opts.maxHeapMb ?? 1024 } });
   return new Promise<EcgRecord>((resolve, reject) => {
     let done = false;

@@ -1,6 +1,4 @@
 import type { EcgFindingSummary, EcgLeadQualitySummary, EcgQualityVerdict } from '../../protocols/ecg/analysis-summary.js';
-import { decodeEcgDocument } from '../../protocols/ecg/document/index.js';
-import { channelMicrovolts } from '../../protocols/ecg/record.js';
 import type { EcgRecordState } from './record-state.js';
 import type { DiagnosisView, StoredEcgRecord } from './record-store.js';
 
@@ -41,14 +39,5 @@ export function toGatewayEcgView(r: StoredEcgRecord, diagnosis: DiagnosisView | 
     findings: r.analysis.findings, priority: r.analysis.priority, critical: r.critical, state: r.state,
     progress: { totalBytes: r.totalBytes, sentBytes: r.sentBytes, ackedBytes: r.ackedBytes },
     readerName: r.readerName ?? diagnosis?.readerName ?? null, diagnosis, updatedAt: new Date(r.updatedAtMs).toISOString(), error: r.error,
-  };
-}
-
-/** `?samples=1`: every lead in µV (rounded to 0.1 µV), from the stored document. */
-export function samplesOf(document: Uint8Array): { sampleRateHz: number; leads: { lead: string; uv: number[] }[] } {
-  const { record } = decodeEcgDocument(document);
-  return {
-    sampleRateHz: record.sampleRateHz,
-    leads: record.leads.map((ch) => ({ lead: ch.lead ?? ch.label, uv: Array.from(channelMicrovolts(ch), (x) => Math.round(x * 10) / 10) })),
   };
 }

@@ -125,7 +125,7 @@ export async function buildHospital(config: HospitalConfig, deps: HospitalDeps =
   await app.register(ecgExportPlugin({ store: store.ecg, sessions, access, metrics, onRefused: reading.events.refused }));
   await app.register(ambulancePlugin({ reader: vitals.reader, db: vitals.db, registry, live, sessions, access, metrics, clock, log: log.child({ component: 'ambulances' }) }));
   await app.register(fhirPlugin({ reader: vitals.reader, sessions, access, gatewayIds: config.gateways.map((g) => g.id), registry: metrics.registry }));
-  await app.register(teleopPlugin({ registry, sessions, tickets, access, audit: store.armAudit, metrics, clock, log: log.child({ component: 'teleop' }) }));
+  await app.register(teleopPlugin({ registry, sessions, tickets, access, audit: store.armAudit, metrics, clock, log: log.child({ component: 'teleop' }), leaseTtlMs: config.teleop.leaseTtlMs, maxBufferedBytes: config.teleop.maxBufferedBytes }));
   await app.register(staticPlugin(resolveDashboardsDir(config.dashboardsDir)));
   await app.ready();
   return app;

@@ -56,6 +56,13 @@ const Auth = Type.Object({
   liveRecheckMs: Type.Integer({ minimum: 10, default: 5000 }),
 }, { additionalProperties: false, default: {} });
 
+const Teleop = Type.Object({
+  /** Lifetime of an arm lease per grant or renewal, ms; the gateway refuses more than 15 min. Default 10 min. */
+  leaseTtlMs: Type.Integer({ minimum: 1000, maximum: 900_000, default: 600_000 }),
+  /** Telemetry to a /teleop socket holding more unsent bytes than this waits (newest wins), bytes. Default 64 KiB. */
+  maxBufferedBytes: Type.Integer({ minimum: 1024, default: 65_536 }),
+}, { additionalProperties: false, default: {} });
+
 const Metrics = Type.Object({
   /**
    * Bearer token GET /metrics requires (`Authorization: Bearer TOKEN`), ≥ 16 characters. null:
@@ -177,6 +184,8 @@ export const HospitalConfigSchema = Type.Object({
   auth: Auth,
   metrics: Metrics,
   ecg: Ecg,
+  /** Arm teleoperation (hospital/teleop). */
+  teleop: Teleop,
   /** Built console to serve at `/`; null means <repo>/dist/dashboards/console. */
   dashboardsDir: Type.Union([Type.Null(), Type.String({ minLength: 1 })], { default: null }),
 }, { additionalProperties: false });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { telemed, type Clock, type EnvelopeInit } from '../../protocols/index.js';
+import { loadHospitalConfig } from '../config.js';
 import type { DownlinkResult } from '../uplink/registry.js';
 import { LeaseBook, type Lease } from './lease-book.js';
 
@@ -94,5 +95,12 @@ describe('LeaseBook', () => {
   it('refuses a lifetime the gateway would refuse (> 15 min)', () => {
     const clock: Clock = { nowNs: () => 0, monoMs: () => 0 };
     expect(() => new LeaseBook({ clock, ttlMs: 15 * 60_000 + 1, send: () => 'sent' })).toThrow(RangeError);
+  });
+});
+
+describe('teleop config', () => {
+  it('defaults to 10 min leases and a 64 KiB telemetry bound, and refuses a lease longer than the gateway takes', () => {
+    expect(loadHospitalConfig({}).teleop).toEqual({ leaseTtlMs: 600_000, maxBufferedBytes: 65_536 });
+    expect(() => loadHospitalConfig({ teleop: { leaseTtlMs: 16 * 60_000 } })).toThrow(/teleop\/leaseTtlMs/);
   });
 });

@@ -22,7 +22,7 @@ export class ClockOffset {
    * @param windowMs length of one minimum window, ms
    * @param toleranceMs offsets within ±this are delays, not a wrong clock, ms
    */
-  constructor(private readonly windowMs = 30_000, private readonly toleranceMs = 2000) {}
+  constructor(private readonly windowMs = 30_000, readonly toleranceMs = 2000) {}
 
   /** Records one message (gateway receive time, monitor send time, gateway monotonic ms); returns the offset to add, ms. */
   observe(receivedMs: number, sentMs: number, monoMs: number): number {

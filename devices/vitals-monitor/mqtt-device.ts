@@ -199,8 +199,11 @@ export class VitalsMqttDevice extends EventEmitter<DeviceEvents> implements Devi
     this.noteBoot(m.msg.boot);
     const nowNs = clock.nowNs();
     const offsetMs = this.offset.observe(nowNs / 1e6, m.msg.t, clock.monoMs());
-    // Never later than we received it: a capture time in the future would break every latency figure.
-    const toNs = (monitorMs: number): number => Math.min(monitorMs + offsetMs, nowNs / 1e6) * 1e6;
+    // The monitor's own time, corrected only when its clock is off by more than the tolerance: a
+    // point's time must not depend on when it arrived (a QoS 1 redelivery then overwrites the same
+    // TSDB point instead of adding one). A time further ahead of ours than the tolerance (a clock
+    // jump before the offset catches up) is clamped there; within it, latency figures floor at 0.
+    const toNs = (monitorMs: number): number => Math.min(monitorMs + offsetMs, nowNs / 1e6 + this.offset.toleranceMs) * 1e6;
     const id = this.opts.id;
     switch (m.kind) {
       case 'numerics': {

@@ -54,16 +54,14 @@ const CUT_PHASE_MS = 500;
 /** Scenario seconds of link-up time after the tunnel before the monitor stops. */
 const AFTER_S = 40;
 /**
- * The monitor's clock runs this far behind the gateway's (well inside the ±2 s the gateway trusts
- * without correcting, devices/vitals-monitor/clock-offset.ts). Not zero on purpose: the vitals-mqtt
- * driver clamps a monitor time to its own clock (`Math.min(monitor + offset, now)` in
- * devices/vitals-monitor/mqtt-device.ts), so a monitor even a few ms AHEAD of the gateway gets its
- * capture times replaced by the gateway's receive times, and on this machine a child process's
- * clock (protocols/time.ts: wall time frozen against the monotonic clock at start) falls behind
- * Date.now() by ~0.8 ms per second of its age. That clamp is reported, not hidden: with a monitor
- * ahead, (a) fails with every numeric moved by tens of ms.
+ * The monitor's clock runs this far BEHIND the gateway's; negative: ahead. Ahead on purpose, well
+ * inside the ±2 s the gateway trusts without correcting (devices/vitals-monitor/clock-offset.ts):
+ * the driver once clamped a monitor time to its own receive time (`Math.min(monitor + offset,
+ * now)`), so a monitor a few ms ahead had every numeric moved by tens of ms and (a) failed; on this
+ * machine a child process's clock (protocols/time.ts: wall time fixed against the monotonic clock
+ * at start) also falls behind Date.now() by ~0.8 ms per second of its age.
  */
-const MONITOR_CLOCK_LAG_MS = 250;
+const MONITOR_CLOCK_LAG_MS = -100;
 const FAST = { N: 1024, r: 8, p: 1 } as const;
 const SPO2_LOW = 'MDC_PULS_OXIM_SAT_O2/MDC_EVT_LO';
 /** records.db keeps the traffic class as its enum number. */

@@ -14,6 +14,7 @@ import { EMPTY_WORKLIST, replaceWorklist, upsertRecord, worklistSections, type W
 import { WorklistView } from './ecg/worklist-view.js';
 import { useHashRoute } from './use-hash-route.js';
 import { AmbulanceBoard, type LiveFeed } from './ambulance/ambulance-board.js';
+import { TeleopPage } from './teleop/teleop-page.js';
 
 /** The signed-in console: gateway cards and the ECG worklist, kept current by the hub's `/live` socket. */
 export function Dashboard(props: { session: Session; onLogout: () => void; onExpired: () => void }) {
@@ -84,7 +85,7 @@ export function Dashboard(props: { session: Session; onLogout: () => void; onExp
   const gateways = sortedGateways(state);
   const connected = gateways.filter((g) => g.connected).length;
   const unread = worklistSections(worklist).pending.length;
-  const tab = route.view === 'gateways' ? 'gateways' : route.view === 'ambulances' ? 'ambulances' : 'ecg';
+  const tab = route.view === 'gateways' ? 'gateways' : route.view === 'ambulances' ? 'ambulances' : route.view === 'teleop' ? 'teleop' : 'ecg';
   return (
     <>
       <header class="topbar">
@@ -108,10 +109,15 @@ export function Dashboard(props: { session: Session; onLogout: () => void; onExp
         <a href="#/ecg" aria-current={tab === 'ecg' ? 'page' : undefined} data-testid="nav-worklist">
           ECG worklist <span data-testid="unread-count">({unread} pending)</span>
         </a>
+        <a href="#/teleop" aria-current={tab === 'teleop' ? 'page' : undefined} data-testid="nav-teleop">
+          Remote ultrasound
+        </a>
       </nav>
       <main class="page">
         <LiveLostBanner status={live} />
-        {route.view === 'ambulances' ? (
+        {route.view === 'teleop' ? (
+          <TeleopPage session={session} gateways={gateways} onExpired={onExpired} />
+        ) : route.view === 'ambulances' ? (
           <AmbulanceBoard token={session.token} feed={boardFeed} selected={route.id} onExpired={onExpired} />
         ) : route.view === 'worklist' ? (
           <WorklistView worklist={worklist} me={session.user.username} error={worklistError} />

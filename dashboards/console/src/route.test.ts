@@ -11,5 +11,6 @@ describe('parseRoute', () => {
     expect(parseRoute('#/ambulances')).toEqual({ view: 'ambulances', id: null });
     expect(parseRoute('#/ambulances/amb%2D7')).toEqual({ view: 'ambulances', id: 'amb-7' });
     expect(parseRoute('#/ambulances/%E0%A4%A')).toEqual({ view: 'ambulances', id: null });
+    expect(parseRoute('#/teleop')).toEqual({ view: 'teleop' });
   });
 });

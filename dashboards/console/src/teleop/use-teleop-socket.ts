@@ -1,0 +1,75 @@
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+
+export type TeleopSocketState = 'connecting' | 'open' | 'closed';
+
+/**
+ * One /teleop socket while mounted and `url` is set: each (re)connect asks `url()` for a fresh
+ * ticket; after a close it retries with backoff 0.5 s → 5 s. 4403 (the session ended) is final
+ * and reported to `onFatal`. `send` drops the message while the socket is not open (a command
+ * is worth nothing late: the gateway refuses it past its budget anyway).
+ */
+export function useTeleopSocket(url: (() => Promise<string>) | null, onMessage: (text: string) => void, onFatal: (code: number) => void) {
+  const [state, setState] = useState<TeleopSocketState>('closed');
+  const ws = useRef<WebSocket | null>(null);
+  const handlers = useRef({ onMessage, onFatal });
+  handlers.current = { onMessage, onFatal };
+
+  useEffect(() => {
+    if (url === null) return undefined;
+    let stopped = false;
+    let delay = 500;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const connect = async (): Promise<void> => {
+      setState('connecting');
+      let u: string;
+      try {
+        u = await url();
+      } catch {
+        retry();
+        return;
+      }
+      if (stopped) return;
+      const sock = new WebSocket(u);
+      ws.current = sock;
+      sock.onopen = () => {
+        delay = 500;
+        setState('open');
+      };
+      sock.onmessage = (e: MessageEvent) => {
+        if (typeof e.data === 'string') handlers.current.onMessage(e.data);
+      };
+      sock.onclose = (e: CloseEvent) => {
+        if (ws.current === sock) ws.current = null;
+        if (stopped) return;
+        if (e.code === 4403) {
+          setState('closed');
+          handlers.current.onFatal(e.code);
+          return;
+        }
+        retry();
+      };
+    };
+    const retry = (): void => {
+      if (stopped) return;
+      setState('closed');
+      timer = setTimeout(() => void connect(), delay);
+      delay = Math.min(5000, delay * 2);
+    };
+    void connect();
+    return () => {
+      stopped = true;
+      if (timer !== undefined) clearTimeout(timer);
+      ws.current?.close(1000);
+      ws.current = null;
+      setState('closed');
+    };
+  }, [url]);
+
+  const send = useCallback((msg: object): boolean => {
+    const s = ws.current;
+    if (s === null || s.readyState !== WebSocket.OPEN) return false;
+    s.send(JSON.stringify(msg));
+    return true;
+  }, []);
+  return { state, send };
+}

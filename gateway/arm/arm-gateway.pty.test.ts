@@ -64,7 +64,7 @@ it('hub → downlink → supervisor → arm; telemetry and audit up; the clinic 
   let commandId = 0;
   const down = (payload: Pick<EnvelopeInit, 'armLease' | 'armCommand'>): void => hub.send({
     // budget 100 ms (the most a header may ask): the same machine's stalls again.
-    header: { gatewayId: 'clinic-1', streamId: 'arm-1/cmd', seq: ++seq, captureTimeNs: Date.now() * 1e6, trafficClass: TrafficClass.TRAFFIC_CLASS_CONTROL, durable: false, budgetMs: 100 },
+    header: { gatewayId: 'clinic-1', streamId: payload.armLease ? 'arm-1/lease' : 'arm-1/cmd', seq: ++seq, captureTimeNs: Date.now() * 1e6, trafficClass: TrafficClass.TRAFFIC_CLASS_CONTROL, durable: false, budgetMs: 100 },
     ...payload,
   });
   const jog = (vx: number): void => down({ armCommand: { commandId: ++commandId, leaseId: 'L1', operatorId: 'dr.chen', kind: v1.ArmCommandKind.ARM_COMMAND_KIND_JOG, issuedAtNs: Date.now() * 1e6, twist: { vxMmS: vx } } });

@@ -43,7 +43,7 @@ it('clinic page: who drives, force and cap, E-STOP stops the arm, the hub cannot
 
   let seq = 0;
   let commandId = 0;
-  const header = (): telemed.v1.IHeader => ({ gatewayId: 'clinic-1', streamId: 'arm-1/cmd', seq: ++seq, captureTimeNs: Date.now() * 1e6, trafficClass: TrafficClass.TRAFFIC_CLASS_CONTROL, durable: false, budgetMs: 100 });
+  const header = (stream = 'cmd'): telemed.v1.IHeader => ({ gatewayId: 'clinic-1', streamId: `arm-1/${stream}`, seq: ++seq, captureTimeNs: Date.now() * 1e6, trafficClass: TrafficClass.TRAFFIC_CLASS_CONTROL, durable: false, budgetMs: 100 });
   const jog = (): void => hub.send({ header: header(), armCommand: { commandId: ++commandId, leaseId: 'L1', operatorId: 'dr.chen', kind: v1.ArmCommandKind.ARM_COMMAND_KIND_JOG, issuedAtNs: Date.now() * 1e6, twist: { vxMmS: 20 } } });
 
   const page = await browser.newPage({ viewport: { width: 1100, height: 1400 } });
@@ -53,7 +53,7 @@ it('clinic page: who drives, force and cap, E-STOP stops the arm, the hub cannot
   await expect.poll(() => gw.uplink.session.clockOffsetMs !== null, { timeout: 10_000 }).toBe(true);
   expect(await page.getByTestId('arm-operator').textContent()).toBe('nobody');
 
-  hub.send({ header: header(), armLease: { leaseId: 'L1', operatorId: 'dr.chen', armId: 'arm-1', action: v1.ArmLeaseAction.ARM_LEASE_ACTION_GRANT, expiresAtNs: (Date.now() + 600_000) * 1e6, maxForceN: 12, issuedAtNs: Date.now() * 1e6 } });
+  hub.send({ header: header('lease'), armLease: { leaseId: 'L1', operatorId: 'dr.chen', armId: 'arm-1', action: v1.ArmLeaseAction.ARM_LEASE_ACTION_GRANT, expiresAtNs: (Date.now() + 600_000) * 1e6, maxForceN: 12, issuedAtNs: Date.now() * 1e6 } });
   await expect.poll(text('arm-operator'), { timeout: 5000 }).toBe('dr.chen');
   await expect.poll(text('arm-cap')).toBe('12.0');
   const keyHeld = setInterval(jog, 20);

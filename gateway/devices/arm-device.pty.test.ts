@@ -48,7 +48,7 @@ describe('ultrasound-arm device: downlink → supervisor → driver → arm simu
   /** An envelope as the hub's teleop relay builds it, through the real codec (encode, decode, validate). */
   const downlink = (payload: Pick<EnvelopeInit, 'armCommand' | 'armLease'>, header: Partial<telemed.v1.IHeader> = {}): DecodedEnvelope =>
     decodeEnvelope(encodeEnvelope({
-      header: { gatewayId: 'gw-clinic-1', streamId: 'arm-1/cmd', seq: ++seq, captureTimeNs: systemClock.nowNs(), trafficClass: TrafficClass.TRAFFIC_CLASS_CONTROL, durable: false, ...header },
+      header: { gatewayId: 'gw-clinic-1', streamId: payload.armLease ? 'arm-1/lease' : 'arm-1/cmd', seq: ++seq, captureTimeNs: systemClock.nowNs(), trafficClass: TrafficClass.TRAFFIC_CLASS_CONTROL, durable: false, ...header },
       ...payload,
     }));
   const jog = (vx: number, extra: Partial<telemed.v1.IArmCommand> = {}): DecodedEnvelope => downlink({
@@ -121,6 +121,8 @@ describe('ultrasound-arm device: downlink → supervisor → driver → arm simu
     expect(arm.onDownlink(jog(10, { commandId: 1 }))?.reason).toBe('TM_ERR_ARM_REPLAY');
     expect(arm.onDownlink(jog(10, { issuedAtNs: systemClock.nowNs() - 80e6 }))?.reason).toBe('TM_ERR_ARM_COMMAND_TOO_OLD');
     expect(arm.onDownlink(jog(10, { operatorId: 'op-intruder' }))?.reason).toBe('TM_ERR_ARM_WRONG_OPERATOR');
+    // A lease on the command stream (where a jog could supersede it in a CONTROL queue) is not one.
+    expect(arm.onDownlink(downlink({ armLease: { leaseId: 'L9', operatorId: 'op-1', armId: 'arm-1', action: v1.ArmLeaseAction.ARM_LEASE_ACTION_GRANT, expiresAtNs: systemClock.nowNs() + 600e9, issuedAtNs: systemClock.nowNs() } }, { streamId: 'arm-1/cmd' }))).toBeNull();
     // Another arm's stream is not ours at all.
     expect(arm.onDownlink(downlink({ armCommand: { commandId: ++commandId, leaseId: 'L1', operatorId: 'op-1', kind: v1.ArmCommandKind.ARM_COMMAND_KIND_HOLD, issuedAtNs: systemClock.nowNs() } }, { streamId: 'arm-2/cmd' }))).toBeNull();
     expect(arm.status().downlinkRefused).toMatchObject({ TM_ERR_ARM_WRONG_GATEWAY: 1, TM_ERR_ARM_WRONG_CLASS: 1 });

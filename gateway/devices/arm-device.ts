@@ -26,9 +26,13 @@ export const ArmLinkCode = {
   BAD_COMMAND: 'TM_ERR_ARM_BAD_COMMAND',
 } as const;
 
-/** Stream ids agreed with the hub (hospital/teleop): commands down, telemetry and audit up. */
-export const armStreams = (armId: string): { cmd: string; telemetry: string; audit: string } =>
-  ({ cmd: `${armId}/cmd`, telemetry: `${armId}/telemetry`, audit: `${armId}/audit` });
+/**
+ * Stream ids agreed with the hub (hospital/teleop): leases and commands down, telemetry and audit
+ * up. Leases have their own stream: CONTROL keeps only the newest frame per stream, so a GRANT
+ * sharing a stream with the operator's first jog could be superseded in a queue and never arrive.
+ */
+export const armStreams = (armId: string): { cmd: string; lease: string; telemetry: string; audit: string } =>
+  ({ cmd: `${armId}/cmd`, lease: `${armId}/lease`, telemetry: `${armId}/telemetry`, audit: `${armId}/audit` });
 
 /** What GET /api/arm and the clinic page show. No patient data: operator and lease ids are staff/session ids. */
 export interface ArmStatus extends SafetySnapshot {
@@ -125,12 +129,12 @@ export class ArmDevice extends EventEmitter<DeviceEvents> {
 
   /**
    * One decoded downlink envelope (the session's 'downlink'). Frames of other streams are not
-   * ours (null); an arm lease or command on `<id>/cmd` goes to the supervisor, whose decision is
+   * ours (null); an arm lease on `<id>/lease` or command on `<id>/cmd` goes to the supervisor, whose decision is
    * returned (and audited). Never throws: bad input is counted and audited.
    */
   onDownlink(env: DecodedEnvelope): Decision | null {
     if (env.payload !== 'armCommand' && env.payload !== 'armLease') return null;
-    if (env.header.streamId !== this.streams.cmd) return null;
+    if (env.header.streamId !== (env.payload === 'armLease' ? this.streams.lease : this.streams.cmd)) return null;
     const gw = env.header.gatewayId ?? '';
     if (gw !== '' && gw !== this.opts.gatewayId) return this.refuse(env, ArmLinkCode.WRONG_GATEWAY);
     if (env.header.trafficClass !== TrafficClass.TRAFFIC_CLASS_CONTROL) return this.refuse(env, ArmLinkCode.WRONG_CLASS);

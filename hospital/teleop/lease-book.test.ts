@@ -16,13 +16,13 @@ function setup(result: () => DownlinkResult = () => 'sent') {
 }
 
 describe('LeaseBook', () => {
-  it('grants one lease per arm and sends GRANT on <armId>/cmd as CONTROL with the expiry on the hub clock', () => {
+  it('grants one lease per arm and sends GRANT on <armId>/lease (not the command stream) as CONTROL with the expiry on the hub clock', () => {
     const { book, sent } = setup();
     const l = book.request('dr.li', 'clinic-1', 'arm-1', 12);
     expect(l.id).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(sent).toHaveLength(1);
     const env = sent[0]?.env;
-    expect(env?.header).toMatchObject({ gatewayId: 'clinic-1', streamId: 'arm-1/cmd', trafficClass: 1, durable: false });
+    expect(env?.header).toMatchObject({ gatewayId: 'clinic-1', streamId: 'arm-1/lease', trafficClass: 1, durable: false });
     expect(env?.armLease).toMatchObject({ leaseId: l.id, operatorId: 'dr.li', action: A.ARM_LEASE_ACTION_GRANT, armId: 'arm-1', maxForceN: 12, previousLeaseId: '' });
     expect(env?.armLease?.expiresAtNs).toBe((1_000_000 + 600_000) * 1e6);
     // A busy arm names its holder; another arm of the same gateway is free.

@@ -68,15 +68,20 @@ const MAX_ENDED = 1024;
 /** The gateway refuses an expiry further away than this (gateway/safety R8). */
 export const MAX_LEASE_TTL_MS = 15 * 60_000;
 
-/** The CONTROL stream every lease and command of an arm travels on (the gateway reads this id). */
+/** The CONTROL stream an arm's commands travel on (the gateway reads this id). */
 export const commandStreamId = (armId: string): string => `${armId}/cmd`;
+/**
+ * The CONTROL stream of an arm's lease changes: not the command stream, because CONTROL keeps only
+ * the newest frame per stream and a GRANT queued behind the first jog would be superseded.
+ */
+export const leaseStreamId = (armId: string): string => `${armId}/lease`;
 
 const ACTION = telemed.v1.ArmLeaseAction;
 
 /**
  * The hub's leases, kept in memory (a hub restart forgets them; the gateway still expires each at
  * its time, and a specialist asks again). At most one active lease per (gateway, arm). Every
- * change is sent to the gateway as an ArmLease CONTROL frame on `<armId>/cmd`; a grant or
+ * change is sent to the gateway as an ArmLease CONTROL frame on `<armId>/lease`; a grant or
  * hand-over the downlink cannot take is not recorded (the caller hears why), a release always is.
  */
 export class LeaseBook {
@@ -200,7 +205,7 @@ export class LeaseBook {
   private deliver(l: Lease, action: telemed.v1.ArmLeaseAction, mustArrive: boolean): DownlinkResult {
     const nowNs = this.o.clock.nowNs();
     const res = this.o.send(l.gatewayId, {
-      header: { gatewayId: l.gatewayId, streamId: commandStreamId(l.armId), trafficClass: TrafficClass.TRAFFIC_CLASS_CONTROL, durable: false, captureTimeNs: nowNs },
+      header: { gatewayId: l.gatewayId, streamId: leaseStreamId(l.armId), trafficClass: TrafficClass.TRAFFIC_CLASS_CONTROL, durable: false, captureTimeNs: nowNs },
       armLease: {
         leaseId: l.id, operatorId: l.holder, action, expiresAtNs: l.expiresAtMs * 1e6, maxForceN: l.maxForceN,
         previousLeaseId: l.previousLeaseId ?? '', issuedAtNs: nowNs, armId: l.armId,

@@ -43,13 +43,13 @@ describe('teleop (hub side)', () => {
     await t.close();
   });
 
-  it('grants a lease (GRANT on <armId>/cmd, CONTROL); a busy arm answers 409 naming the holder; the list shows it', async () => {
+  it('grants a lease (GRANT on <armId>/lease, CONTROL); a busy arm answers 409 naming the holder; the list shows it', async () => {
     const res = await post('dr.li', '/api/teleop/sessions', { gatewayId: 'clinic-1', armId: 'arm-1', maxForceN: 15 });
     expect(res.statusCode).toBe(201);
     const lease = res.json<{ lease: { id: string; holder: string; state: string; expiresAt: string } }>().lease;
     expect(lease).toMatchObject({ holder: 'dr.li', state: 'active' });
     const env = await nextLease();
-    expect(env.header).toMatchObject({ streamId: 'arm-1/cmd', trafficClass: 1, durable: false });
+    expect(env.header).toMatchObject({ streamId: 'arm-1/lease', trafficClass: 1, durable: false });
     expect(env.armLease).toMatchObject({ leaseId: lease.id, operatorId: 'dr.li', action: A.ARM_LEASE_ACTION_GRANT, armId: 'arm-1', maxForceN: 15 });
     const expiresMs = Number(env.armLease?.expiresAtNs) / 1e6;
     expect(expiresMs - Date.now()).toBeGreaterThan(9 * 60_000);

@@ -1,9 +1,13 @@
 // Attack suite, issue 12 (access and abuse): a real hub and two real clinic gateways as child
-// processes (`telemed hospital`, `telemed gateway`), attacked over plain http/ws on loopback (TLS is
-// another part of the issue). Every case asserts the refusal, its stable code, and a log line that
-// names the code but neither the secret tried nor the patient.
+// processes (`telemed hospital`, `telemed gateway`) with TLS on, as deployed: certificates made at
+// start by `telemed pki`'s code (TlsFixture), the hub serving HTTPS and wss:// with mutual TLS, each
+// gateway presenting its own client certificate. The attacker trusts the hub's CA (an insider on
+// the network) and still gets nothing it should not. Every case asserts the refusal, its stable
+// code, and a log line that names the code but neither the secret tried nor the patient. The
+// clinic gateways' local API stays plain HTTP on loopback (the clinic PC's own browser).
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +17,8 @@ import { hashSecret } from '../../hospital/auth/password.js';
 import { exportEcg } from '../../protocols/ecg/export.js';
 import { encodeEnvelope, PROTOCOL_VERSION } from '../../protocols/index.js';
 import { CliProcess, freePort, waitFor } from '../helpers/cli-process.js';
+import { HubProcess } from '../helpers/hub-process.js';
+import { TlsFixture } from '../helpers/tls-fixture.js';
 
 const FAST = { N: 1024, r: 8, p: 1 } as const;
 const PATIENT = 'Sentinel-Patient-Zhou-4711';
@@ -20,11 +26,32 @@ const PW = { 'nurse.a': 'nurse-a-pass-1', 'dr.a': 'dr-a-pass-1', 'dr.b': 'dr-b-p
 type Who = keyof typeof PW;
 const GW_TOKEN = 'gateway-a-install-token-0123456789';
 
+/** What the cases read of an HTTPS answer (Node's fetch cannot trust a CA per call). */
+interface Answer { status: number; headers: Record<string, string | string[] | undefined>; json(): Promise<unknown>; text(): Promise<string> }
+
+/** An HTTPS request trusting only `ca`, shaped like fetch's answer for the cases below. */
+function httpsFetch(url: string, ca: Buffer, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, { ca, method: init.method ?? 'GET', headers: init.headers ?? {}, timeout: 10_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => { body += c; });
+      res.on('end', () => resolve({
+        status: res.statusCode ?? 0, headers: res.headers, text: () => Promise.resolve(body), json: () => Promise.resolve(JSON.parse(body) as unknown),
+      }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end(init.body);
+  });
+}
+
 type Msg = { type: string; gatewayId?: string; record?: { gatewayId: string }; gateway?: { id: string } };
 
 describe('security: access and abuse against a real hub and gateways', () => {
   let dir: string;
-  let hub: CliProcess;
+  let pki: TlsFixture;
+  let hub: HubProcess;
   let gwA: CliProcess;
   let gwB: CliProcess;
   const creds = { a: `a-secret-${Math.random().toString(36).slice(2)}`, b: `b-secret-${Math.random().toString(36).slice(2)}` };
@@ -32,13 +59,14 @@ describe('security: access and abuse against a real hub and gateways', () => {
   const sockets: WebSocket[] = [];
   let recordId = 0;
 
-  const api = (path: string, who?: Who, init: RequestInit = {}) => fetch(`${hub.url}${path}`, {
-    ...init, headers: { ...(who ? { authorization: `Bearer ${tokens[who]}` } : {}), ...(init.body ? { 'content-type': 'application/json' } : {}), ...init.headers as Record<string, string> },
+  type Init = { method?: string; body?: string; headers?: Record<string, string> };
+  const api = (path: string, who?: Who, init: Init = {}) => httpsFetch(`${hub.url}${path}`, pki.ca, {
+    ...init, headers: { ...(who ? { authorization: `Bearer ${tokens[who]}` } : {}), ...(init.body ? { 'content-type': 'application/json' } : {}), ...init.headers },
   });
   const login = (username: string, password: string) => api('/api/login', undefined, { method: 'POST', body: JSON.stringify({ username, password }) });
   async function live(who: Who): Promise<{ ws: WebSocket; msgs: Msg[]; closed: Promise<{ code: number; reason: string }> }> {
     const { ticket } = await (await api('/api/live-ticket', who, { method: 'POST' })).json() as { ticket: string };
-    const ws = new WebSocket(`${hub.url.replace('http', 'ws')}/live?ticket=${ticket}`);
+    const ws = new WebSocket(`${hub.url.replace('https', 'wss')}/live?ticket=${ticket}`, { ca: pki.ca });
     sockets.push(ws);
     const msgs: Msg[] = [];
     ws.on('message', (d: Buffer) => msgs.push(JSON.parse(d.toString()) as Msg));
@@ -50,7 +78,7 @@ describe('security: access and abuse against a real hub and gateways', () => {
 
   async function writeHubConfig(users: readonly { username: Who; role: string; sites?: string[] }[]): Promise<void> {
     await writeFile(join(dir, 'hospital.json'), JSON.stringify({
-      host: '127.0.0.1', port: hub.port, dataDir: join(dir, 'hub'), dashboardsDir: join(dir, 'none'),
+      host: '127.0.0.1', port: hub.port, tls: { ...pki.hub, requireClientCert: true }, dataDir: join(dir, 'hub'), dashboardsDir: join(dir, 'none'),
       gateways: [
         { id: 'clinic-a', site: 'village-a', secretHash: await hashSecret(creds.a, FAST) },
         { id: 'clinic-b', site: 'village-b', secretHash: await hashSecret(creds.b, FAST) },
@@ -68,7 +96,8 @@ describe('security: access and abuse against a real hub and gateways', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'telemed-security-'));
-    hub = new CliProcess('hospital', join(dir, 'hospital.json'), await freePort(), 'info');
+    pki = await TlsFixture.create(join(dir, 'pki'));
+    hub = await HubProcess.create(dir, {}, { tls: pki });
     await writeHubConfig(USERS);
     await hub.start();
     const gateway = async (id: string, credential: string, extra: Record<string, unknown>) => {
@@ -76,7 +105,7 @@ describe('security: access and abuse against a real hub and gateways', () => {
       const file = join(dir, `${id}.json`);
       await writeFile(file, JSON.stringify({
         gatewayId: id, siteKind: 'clinic', siteName: id, host: '127.0.0.1', port, dataDir: join(dir, id), dashboardsDir: join(dir, 'none'),
-        hub: { url: `ws://127.0.0.1:${hub.port}/uplink`, credential }, devices: [{ kind: 'load', id: 'mon-1', durableHz: 2 }], ...extra,
+        hub: { url: hub.uplinkUrl, credential, tls: await pki.gateway(id) }, devices: [{ kind: 'load', id: 'mon-1', durableHz: 2 }], ...extra,
       }));
       const p = new CliProcess('gateway', file, port, 'info');
       await p.start();
@@ -118,8 +147,9 @@ describe('security: access and abuse against a real hub and gateways', () => {
   it('cross-clinic: every record route refuses another site\'s specialist (404 TM_ERR_ECG_NOT_FOUND), logged TM_ERR_SITE_FORBIDDEN', async () => {
     const wl = (await (await api('/api/ecg/worklist', 'dr.b')).json()) as { records: unknown[] };
     expect(wl.records).toEqual([]);
-    const routes: [string, RequestInit][] = [
+    const routes: [string, Init][] = [
       [`/api/ecg/records/${recordId}`, {}], [`/api/ecg/records/${recordId}?samples=1`, {}], [`/api/ecg/records/${recordId}/audit`, {}],
+      [`/api/ecg/records/${recordId}/samples?from=0&count=10`, {}],
       [`/api/ecg/records/${recordId}/claim`, { method: 'POST' }], [`/api/ecg/records/${recordId}/release`, { method: 'POST' }],
       [`/api/ecg/records/${recordId}/diagnosis`, { method: 'POST', body: JSON.stringify({ statements: ['x'], text: 'y' }) }],
     ];
@@ -130,6 +160,31 @@ describe('security: access and abuse against a real hub and gateways', () => {
     expect((await api(`/api/ecg/records/${recordId}`, 'dr.a')).status).toBe(200);
     await waitFor('refusals logged', () => (hubLog().match(/TM_ERR_SITE_FORBIDDEN/g)?.length ?? 0) >= routes.length || undefined);
     expect(hubLog()).not.toContain(PATIENT);
+  });
+
+  it('TLS only: plain http and ws to the hub\'s port are refused; answers carry HSTS; the session is a bearer token, never a cookie', async () => {
+    expect(hub.url).toMatch(/^https:/);
+    await expect(fetch(`http://127.0.0.1:${hub.port}/api/login`, { method: 'POST', body: JSON.stringify({ username: 'dr.a', password: PW['dr.a'] }) })).rejects.toThrow();
+    const plainWs = await new Promise<string>((resolve) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${hub.port}/live`);
+      ws.on('error', () => resolve('error'));
+      ws.once('open', () => { ws.terminate(); resolve('open'); });
+    });
+    expect(plainWs).toBe('error');
+    // No ambient credential for a cross-site request to ride on: the token is in the body only.
+    const res = await login('admin', PW.admin);
+    expect(res.status).toBe(200);
+    expect(res.headers['set-cookie']).toBeUndefined();
+    expect(res.headers['strict-transport-security']).toBe('max-age=31536000');
+    const refused = await api('/api/ecg/worklist', 'nurse.a');
+    expect(refused.headers['strict-transport-security']).toBe('max-age=31536000');
+    // A /live socket is wss:// only, and needs the hub's CA.
+    const untrusted = await new Promise<string>((resolve) => {
+      const ws = new WebSocket(`${hub.url.replace('https', 'wss')}/live`);
+      ws.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+      ws.once('open', () => { ws.terminate(); resolve('open'); });
+    });
+    expect(untrusted).toMatch(/SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY/);
   });
 
   it('brute force: 30 wrong passwords at once are throttled (429 TM_ERR_LOGIN_THROTTLED) and the right one is held back too', async () => {
@@ -144,8 +199,11 @@ describe('security: access and abuse against a real hub and gateways', () => {
   });
 
   it('unauthenticated /uplink flood: sockets past the per-address cap and Hellos past the check queue are refused; the gateways stay connected', async () => {
+    // The attacker holds clinic B's certificate (a stolen gateway): it gets past the TLS layer and the
+    // certificate check, so the flood reaches the connection cap and the credential check queue.
+    const stolen = await pki.gatewayPems('clinic-b');
     const flood = await Promise.all(Array.from({ length: 40 }, () => new Promise<WebSocket>((resolve) => {
-      const ws = new WebSocket(`${hub.url.replace('http', 'ws')}/uplink`, 'telemed.v1');
+      const ws = new WebSocket(hub.uplinkUrl, 'telemed.v1', { ca: stolen.ca, cert: stolen.cert, key: stolen.key });
       sockets.push(ws);
       ws.on('error', () => undefined);
       ws.once('open', () => resolve(ws));
@@ -156,13 +214,13 @@ describe('security: access and abuse against a real hub and gateways', () => {
       ws.once('close', (code, reason) => r({ code, reason: reason.toString() }));
     }));
     for (const [i, ws] of flood.entries()) {
-      if (ws.readyState === WebSocket.OPEN) ws.send(encodeEnvelope({ header: { gatewayId: `ghost-${i}` }, hello: { protocolVersion: PROTOCOL_VERSION, gatewayId: `ghost-${i}`, credential: `stolen-${i}` } }));
+      if (ws.readyState === WebSocket.OPEN) ws.send(encodeEnvelope({ header: { gatewayId: 'clinic-b' }, hello: { protocolVersion: PROTOCOL_VERSION, gatewayId: 'clinic-b', credential: `stolen-${i}` } }));
     }
     const got = await Promise.all(closes);
     const reasons = new Set(got.map((c) => c.reason));
     expect(got.filter((c) => c.reason === 'TM_ERR_TOO_MANY_CONNECTIONS').length).toBeGreaterThanOrEqual(40 - 14); // two slots held by the gateways
     expect(reasons.has('TM_ERR_BUSY') || reasons.has('TM_ERR_AUTH_FAILED')).toBe(true);
-    const health = (await (await fetch(`${hub.url}/healthz`)).json()) as { gatewaysConnected: number };
+    const health = (await (await api('/healthz')).json()) as { gatewaysConnected: number };
     expect(health.gatewaysConnected).toBe(2);
     expect(hubLog()).toContain('TM_ERR_TOO_MANY_CONNECTIONS');
     expect(hubLog()).not.toMatch(/stolen-\d/);
@@ -211,7 +269,7 @@ describe('security: access and abuse against a real hub and gateways', () => {
     const me = await api('/api/me', 'dr.b');
     expect([me.status, ((await me.json()) as { code: string }).code]).toEqual([401, 'TM_ERR_UNAUTHENTICATED']);
     expect((await login('dr.b', PW['dr.b'])).status).toBe(401);
-    expect((await fetch(`${hub.url}/api/ecg/worklist`, { headers: { authorization: `Bearer ${drA}` } })).status).toBe(401);
+    expect((await httpsFetch(`${hub.url}/api/ecg/worklist`, pki.ca, { headers: { authorization: `Bearer ${drA}` } })).status).toBe(401);
     expect(hubLog()).not.toContain(PW['dr.b']);
   });
 });

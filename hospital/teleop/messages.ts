@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { TrafficClass, telemed, type EnvelopeInit } from '../../protocols/index.js';
+import type { ImageMeta } from '../video/index.js';
 import { commandStreamId, type Lease } from './lease-book.js';
 
 /*
@@ -80,4 +81,50 @@ export function telemetryMessage(gatewayId: string, t: telemed.v1.IArmTelemetry,
     pose: { x: p.xMm ?? 0, y: p.yMm ?? 0, z: p.zMm ?? 0, qw: p.qw ?? 0, qx: p.qx ?? 0, qy: p.qy ?? 0, qz: p.qz ?? 0 },
     jointDeg: t.jointDeg ?? [], lastCommandId: Number(t.lastCommandId ?? 0), captureTimeNs, rttMs,
   };
+}
+
+/** First four bytes of every binary /teleop message: an ultrasound image, format version 1. */
+export const IMAGE_MAGIC = 'TMI1';
+
+/** The JSON header of an image message (times in ms; capture on the gateway's clock, received on the hub's). */
+export interface ImageHeader {
+  readonly type: 'image';
+  readonly gatewayId: string;
+  readonly armId: string;
+  readonly leaseId: string;
+  readonly frameId: number;
+  readonly width: number;
+  readonly height: number;
+  readonly quality: number;
+  readonly depthMm: number;
+  readonly gainDb: number;
+  readonly captureTimeMs: number;
+  readonly receivedAtMs: number;
+  readonly bytes: number;
+}
+
+/**
+ * An ultrasound image for the browser as ONE binary WebSocket message (no base64: a 256 × 256
+ * frame is ~10-40 kB): `"TMI1"` (4 ASCII bytes), the header length N (uint32 big-endian), N bytes
+ * of UTF-8 JSON (`ImageHeader`), then the JPEG (SOI … EOI) to the end of the message.
+ */
+export function imageMessage(gatewayId: string, armId: string, leaseId: string, jpeg: Uint8Array, meta: ImageMeta): Buffer {
+  const header: ImageHeader = {
+    type: 'image', gatewayId, armId, leaseId, frameId: meta.frameId, width: meta.width, height: meta.height, quality: meta.quality,
+    depthMm: meta.depthMm, gainDb: meta.gainDb, captureTimeMs: Math.floor(meta.captureTimeNs / 1e6), receivedAtMs: Math.floor(meta.receivedAtNs / 1e6), bytes: jpeg.byteLength,
+  };
+  const json = Buffer.from(JSON.stringify(header), 'utf8');
+  const head = Buffer.alloc(8);
+  head.write(IMAGE_MAGIC, 0, 'ascii');
+  head.writeUInt32BE(json.byteLength, 4);
+  return Buffer.concat([head, json, jpeg]);
+}
+
+/** Reads an image message (tests; the console does the same with a DataView). Throws on another format. */
+export function parseImageMessage(data: Uint8Array): { header: ImageHeader; jpeg: Buffer } {
+  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  if (buf.byteLength < 8 || buf.toString('ascii', 0, 4) !== IMAGE_MAGIC) throw new Error('not a TMI1 image message');
+  const n = buf.readUInt32BE(4);
+  if (8 + n > buf.byteLength) throw new Error('image header runs past the message');
+  return { header: JSON.parse(buf.toString('utf8', 8, 8 + n)) as ImageHeader, jpeg: buf.subarray(8 + n) };
 }

@@ -10,6 +10,7 @@ import type { SessionManager, ValidSession } from '../auth/sessions.js';
 import { HospitalErrorCode } from '../errors.js';
 import type { HospitalMetrics } from '../metrics.js';
 import type { GatewayRegistry } from '../uplink/registry.js';
+import { attachImageAssembler, ImageAssembler } from '../video/index.js';
 import type { ArmAuditStore } from './audit-store.js';
 import { TeleopError, TeleopErrorCode } from './errors.js';
 import { LeaseBook, leaseView, type Lease } from './lease-book.js';
@@ -55,7 +56,7 @@ export function teleopPlugin(opts: TeleopPluginOptions) {
     const { registry, sessions, tickets, access, audit, clock, log } = opts;
     const registers = [opts.metrics.registry];
     const refusedTotal = new Counter({ name: 'telemed_teleop_refused_total', help: 'Teleop requests, socket opens and socket messages refused, by code', labelNames: ['code'], registers });
-    const relayed = new Counter({ name: 'telemed_teleop_relayed_total', help: 'Teleop traffic through the hub: commands relayed, telemetry sent, telemetry replaced by a newer sample (newest wins)', labelNames: ['what'], registers });
+    const relayed = new Counter({ name: 'telemed_teleop_relayed_total', help: 'Teleop traffic through the hub: commands relayed, telemetry sent, telemetry replaced by a newer sample (newest wins), images sent, images replaced by a newer one', labelNames: ['what'], registers });
     const leaseEvents = new Counter({ name: 'telemed_teleop_leases_total', help: 'Arm leases by how they started or ended', labelNames: ['event'], registers });
     const nowMs = (): number => Math.floor(clock.nowNs() / 1e6);
     const send = registry.sendToGateway.bind(registry);
@@ -70,6 +71,10 @@ export function teleopPlugin(opts: TeleopPluginOptions) {
       counted: (what) => relayed.inc({ what }),
     });
     const r = relay;
+    // Ultrasound images (VIDEO, <armId>/ultrasound) reassembled here and relayed like telemetry.
+    const images = new ImageAssembler({ log: log.child({ component: 'images' }), clock, metrics: opts.metrics.registry });
+    const offImageFrames = attachImageAssembler(registry, images);
+    const offImages = images.onImage((gatewayId, armId, jpeg, meta) => r.onImage(gatewayId, armId, jpeg, meta));
 
     // Telemetry to the driving sockets; audit records into the mirror (durable frames arrive here once stored).
     const offFrame = registry.onFrame((gatewayId, env) => {
@@ -101,6 +106,8 @@ export function teleopPlugin(opts: TeleopPluginOptions) {
     app.addHook('onClose', (_app, done) => {
       clearInterval(sweep);
       offFrame();
+      offImageFrames();
+      offImages();
       offEnd();
       r.close();
       done();

@@ -3,6 +3,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Clock, DecodedEnvelope, EnvelopeInit } from '../../protocols/index.js';
 import { ALL_SITES, type Accessor } from '../auth/access.js';
 import { LeaseBook } from './lease-book.js';
+import { parseImageMessage } from './messages.js';
+import type { ImageMeta } from '../video/index.js';
 import { TeleopRelay, type TeleopSocket } from './relay.js';
 
 class FakeSocket {
@@ -11,7 +13,10 @@ class FakeSocket {
   bufferedAmount = 0;
   readonly sent: { type: string; [k: string]: unknown }[] = [];
   closedWith: number | null = null;
-  send(text: string): void { this.sent.push(JSON.parse(text) as { type: string }); }
+  send(data: string | Buffer): void {
+    if (typeof data === 'string') this.sent.push(JSON.parse(data) as { type: string });
+    else { const { header, jpeg } = parseImageMessage(data); this.sent.push({ ...header, jpeg }); }
+  }
   close(code: number): void { this.closedWith = code; this.readyState = 3; }
   terminate(): void { this.readyState = 3; }
   of(type: string) { return this.sent.filter((m) => m.type === type); }
@@ -57,6 +62,40 @@ describe('TeleopRelay', () => {
     vi.advanceTimersByTime(5);
     expect(ws.of('telemetry').map((m) => m['forceN'])).toEqual([1, 5]);
     expect(counts['telemetry']).toBe(2);
+  });
+
+  it('images: only to the sockets of the arm\'s lease holder; behind the bound one waits, newer ones replace it', () => {
+    const { relay, ws, counts, lease, book } = setup();
+    relay.onLeaseGranted(lease);
+    const other = new FakeSocket();
+    relay.add(other as unknown as TeleopSocket, { username: 'dr.ma', role: 'specialist', scope: ALL_SITES }, 'tok2');
+    const meta = (frameId: number): ImageMeta => ({ streamId: 'arm-1/ultrasound', frameId, width: 8, height: 8, quality: 70, depthMm: 90, gainDb: 0, captureTimeNs: 2e18, receivedAtNs: 2e18, bytes: 4, parts: 1 });
+    const jpeg = (n: number) => new Uint8Array([0xff, 0xd8, n, 0xff, 0xd9]);
+    // dr.li's socket was open at the grant: it watches the arm from then on.
+    relay.onImage('clinic-1', 'arm-1', jpeg(1), meta(1));
+    relay.onImage('clinic-1', 'arm-2', jpeg(9), meta(9)); // no lease on arm-2
+    relay.onImage('clinic-2', 'arm-1', jpeg(9), meta(9)); // another gateway's arm-1
+    expect(ws.of('image').map((m) => [m['frameId'], m['gatewayId'], m['armId']])).toEqual([[1, 'clinic-1', 'arm-1']]);
+    expect([...(ws.of('image')[0]?.['jpeg'] as Buffer)]).toEqual([0xff, 0xd8, 1, 0xff, 0xd9]);
+    expect(other.of('image')).toEqual([]);
+    ws.bufferedAmount = 5000;
+    for (const f of [2, 3, 4]) relay.onImage('clinic-1', 'arm-1', jpeg(f), meta(f));
+    vi.advanceTimersByTime(50);
+    expect(ws.of('image')).toHaveLength(1);
+    expect(counts['image-replaced']).toBe(2);
+    ws.bufferedAmount = 0;
+    vi.advanceTimersByTime(5);
+    expect(ws.of('image').map((m) => m['frameId'])).toEqual([1, 4]);
+    expect(counts['image']).toBe(2);
+    // The lease ends: nothing more, and nothing waiting is written.
+    ws.bufferedAmount = 5000;
+    relay.onImage('clinic-1', 'arm-1', jpeg(5), meta(5));
+    book.release(lease.id, 'dr.li');
+    relay.onLeaseEnded(lease);
+    ws.bufferedAmount = 0;
+    vi.advanceTimersByTime(20);
+    relay.onImage('clinic-1', 'arm-1', jpeg(6), meta(6));
+    expect(ws.of('image').map((m) => m['frameId'])).toEqual([1, 4]);
   });
 
   it('reports the round trip of the newest command the telemetry echoes, once', () => {

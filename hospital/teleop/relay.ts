@@ -1,12 +1,13 @@
 import type { Logger } from 'pino';
 import type WebSocket from 'ws';
 import type { Clock, DecodedEnvelope } from '../../protocols/index.js';
+import type { ImageMeta } from '../video/index.js';
 import type { Accessor } from '../auth/access.js';
 import { CloseCode, HospitalErrorCode } from '../errors.js';
 import { TeleopErrorCode } from './errors.js';
 import type { DownlinkSend, Lease, LeaseBook } from './lease-book.js';
 import { leaseView } from './lease-book.js';
-import { armCommandEnvelope, checkClientMessage, MAX_CLIENT_MESSAGE_BYTES, telemetryMessage, type TeleopClientMessage } from './messages.js';
+import { armCommandEnvelope, checkClientMessage, imageMessage, MAX_CLIENT_MESSAGE_BYTES, telemetryMessage, type TeleopClientMessage } from './messages.js';
 
 /** What the relay needs of a browser socket (a `ws` WebSocket fits; unit tests pass a fake). */
 export type TeleopSocket = Pick<WebSocket, 'bufferedAmount' | 'readyState' | 'OPEN' | 'send' | 'close' | 'terminate'>;
@@ -19,7 +20,7 @@ export interface TeleopRelayOptions {
   /** Counts a refusal by code (telemed_teleop_refused_total). */
   readonly refused: (code: string) => void;
   /** Counts relayed commands, telemetry sent and telemetry replaced by a newer sample. */
-  readonly counted: (what: 'command' | 'telemetry' | 'replaced') => void;
+  readonly counted: (what: 'command' | 'telemetry' | 'replaced' | 'image' | 'image-replaced') => void;
   /**
    * Above this many bytes waiting in a socket, telemetry is not queued behind them: the newest
    * sample waits (one per socket, a newer one replaces it) until the socket drains. Default 64 KiB.
@@ -38,6 +39,8 @@ interface Client {
   leaseId: string | null;
   /** Newest telemetry not yet written because the socket was behind (newest wins). */
   waiting: string | null;
+  /** Newest ultrasound image (binary message) not yet written; its own slot, a newer image replaces it. */
+  waitingImage: Buffer | null;
   flushTimer: NodeJS.Timeout | null;
   /** Commands relayed and not yet echoed by telemetry, by command id (oldest first, bounded). */
   readonly pending: Map<number, Pending>;
@@ -78,7 +81,7 @@ export class TeleopRelay {
     const own = this.o.book.active().filter((l) => l.holder === user.username);
     // A person holding exactly one lease watches its arm at once (telemetry before the first command).
     const leaseId = own.length === 1 ? own[0]?.id ?? null : null;
-    this.clients.set(ws, { user, tokenHash, leaseId, waiting: null, flushTimer: null, pending: new Map(), rttMs: null, windowStartMono: this.o.clock.monoMs(), windowCount: 0 });
+    this.clients.set(ws, { user, tokenHash, leaseId, waiting: null, waitingImage: null, flushTimer: null, pending: new Map(), rttMs: null, windowStartMono: this.o.clock.monoMs(), windowCount: 0 });
     this.write(ws, JSON.stringify({ type: 'hello', username: user.username, leases: own.map(leaseView) }));
   }
 
@@ -165,11 +168,36 @@ export class TeleopRelay {
     }
   }
 
+  /**
+   * A reassembled ultrasound image (hospital/video ImageAssembler): to the sockets watching or
+   * driving that arm's current lease only (the same scoping as telemetry: a lease is granted only
+   * to a specialist of the gateway's site), as one binary message (messages.ts imageMessage).
+   * Newest wins per socket: behind the bound one image waits, a newer one replaces it.
+   */
+  onImage(gatewayId: string, armId: string, jpeg: Uint8Array, meta: ImageMeta): void {
+    if (this.clients.size === 0) return;
+    const lease = this.o.book.current(gatewayId, armId);
+    if (lease === undefined) return;
+    let msg: Buffer | null = null;
+    for (const [ws, c] of this.clients) {
+      if (c.leaseId !== lease.id) continue;
+      msg ??= imageMessage(gatewayId, armId, lease.id, jpeg, meta);
+      if (c.waitingImage === null && c.waiting === null && ws.bufferedAmount <= this.maxBuffered) {
+        this.write(ws, msg);
+        this.o.counted('image');
+        continue;
+      }
+      if (c.waitingImage !== null) this.o.counted('image-replaced');
+      c.waitingImage = msg;
+      c.flushTimer ??= setTimeout(() => this.flush(ws, c), FLUSH_POLL_MS);
+    }
+  }
+
   /** Tells the lease's sockets it ended (released, handed over, expired, revoked). */
   onLeaseEnded(lease: Lease): void {
     for (const [ws, c] of this.clients) {
       if (c.leaseId !== lease.id && c.user.username !== lease.holder) continue;
-      if (c.leaseId === lease.id) { c.leaseId = null; c.pending.clear(); c.waiting = null; }
+      if (c.leaseId === lease.id) { c.leaseId = null; c.pending.clear(); c.waiting = null; c.waitingImage = null; }
       this.write(ws, JSON.stringify({ type: 'lease', lease: leaseView(lease) }));
     }
   }
@@ -241,17 +269,29 @@ export class TeleopRelay {
     c.flushTimer ??= setTimeout(() => this.flush(ws, c), FLUSH_POLL_MS);
   }
 
+  /** Writes what waits (telemetry first: it is small and drives the force gauge) once the socket drained. */
   private flush(ws: TeleopSocket, c: Client): void {
     c.flushTimer = null;
-    if (!this.clients.has(ws) || c.waiting === null) return;
+    if (!this.clients.has(ws) || (c.waiting === null && c.waitingImage === null)) return;
     if (ws.bufferedAmount > this.maxBuffered) {
       c.flushTimer = setTimeout(() => this.flush(ws, c), FLUSH_POLL_MS);
       return;
     }
-    const text = c.waiting;
-    c.waiting = null;
-    this.write(ws, text);
-    this.o.counted('telemetry');
+    if (c.waiting !== null) {
+      const text = c.waiting;
+      c.waiting = null;
+      this.write(ws, text);
+      this.o.counted('telemetry');
+    }
+    if (c.waitingImage === null) return;
+    if (ws.bufferedAmount > this.maxBuffered) {
+      c.flushTimer = setTimeout(() => this.flush(ws, c), FLUSH_POLL_MS);
+      return;
+    }
+    const image = c.waitingImage;
+    c.waitingImage = null;
+    this.write(ws, image);
+    this.o.counted('image');
   }
 
   private refuse(ws: TeleopSocket, c: Client, code: TeleopErrorCode, message: string, seq: number | undefined): void {
@@ -260,7 +300,7 @@ export class TeleopRelay {
     this.write(ws, JSON.stringify({ type: 'error', code, message, seq: seq ?? null }));
   }
 
-  private write(ws: TeleopSocket, text: string): void {
+  private write(ws: TeleopSocket, text: string | Buffer): void {
     if (ws.readyState !== ws.OPEN) return;
     // Telemetry never queues (newest wins); what could still pile up is replies to a browser that
     // sends and never reads: past this hard bound the socket is closed, as /live does.

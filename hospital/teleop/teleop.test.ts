@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chainRecord, type AuditEntry, type AuditRecord } from '../../gateway/safety/audit-record.js';
 import { telemed, type DecodedEnvelope } from '../../protocols/index.js';
@@ -142,6 +143,41 @@ describe('teleop (hub side)', () => {
     gw.send({ header: { gatewayId: 'clinic-1', streamId: 'arm-2/telemetry', trafficClass: 1 }, armTelemetry: { armId: 'arm-2', forceN: 7.25 } });
     expect(await ma.next((m) => m.type === 'telemetry' && m['armId'] === 'arm-2')).toMatchObject({ forceN: 7.25, lastCommandId: 0 });
     await post('dr.ma', `/api/teleop/sessions/${lease.id}/release`);
+    await nextLease();
+  });
+
+  it('relays reassembled ultrasound images as binary TMI1 messages to the lease holder\'s sockets only', async () => {
+    const lease = (await post('dr.li', '/api/teleop/sessions', { gatewayId: 'clinic-1', armId: 'arm-1' })).json<{ lease: { id: string } }>().lease;
+    await nextLease();
+    const li = await browser('dr.li');
+    const ma = await browser('dr.ma'); // same site, a specialist, but not the holder
+    const jpeg = await sharp(Buffer.alloc(64 * 48, 90), { raw: { width: 64, height: 48, channels: 1 } }).jpeg({ quality: 60 }).toBuffer();
+    const part = (frameId: number, offset: number, data: Uint8Array, last: boolean, armId = 'arm-1') => gw.send({
+      header: { gatewayId: 'clinic-1', streamId: `${armId}/ultrasound`, seq: frameId, trafficClass: telemed.v1.TrafficClass.TRAFFIC_CLASS_VIDEO, captureTimeNs: gw.nowNs() },
+      ultrasound: { frameId, width: 64, height: 48, encoding: telemed.v1.ImageEncoding.IMAGE_ENCODING_JPEG, quality: 60, data, depthMm: 80, gainDb: 3, totalSize: jpeg.length, offset, last },
+    });
+    // In two parts, the second first: reassembled at the hub.
+    const cut = Math.floor(jpeg.length / 2);
+    part(1, cut, jpeg.subarray(cut), true);
+    part(1, 0, jpeg.subarray(0, cut), false);
+    const img = await li.next((m) => m.type === 'image');
+    expect(img).toMatchObject({ gatewayId: 'clinic-1', armId: 'arm-1', leaseId: lease.id, frameId: 1, width: 64, height: 48, quality: 60, depthMm: 80, gainDb: 3, bytes: jpeg.length });
+    expect(Buffer.compare(img['jpeg'] as Buffer, jpeg)).toBe(0);
+    expect(Math.abs((img['captureTimeMs'] as number) - Date.now())).toBeLessThan(5000);
+    // An arm nobody holds: no image anywhere.
+    part(1, 0, jpeg, true, 'arm-7');
+    li.send({ type: 'ping', seq: 501 });
+    ma.send({ type: 'ping', seq: 502 });
+    await li.next((m) => m.type === 'pong' && m['seq'] === 501);
+    await ma.next((m) => m.type === 'pong' && m['seq'] === 502);
+    expect(li.messages.filter((m) => m.type === 'image')).toHaveLength(1);
+    expect(ma.messages.filter((m) => m.type === 'image')).toHaveLength(0);
+    // Every socket that got it is dr.li's (the earlier tests' dr.li sockets bound to the new lease too).
+    const got = browsers.filter((x) => x.messages.some((m) => m.type === 'image'));
+    expect(got.map((x) => x.messages.find((m) => m.type === 'hello')?.['username'])).toEqual(got.map(() => 'dr.li'));
+    expect(await metricValue(t.hub, 'telemed_teleop_relayed_total{what="image"}')).toBe(got.length);
+    expect(await metricValue(t.hub, 'telemed_hub_images_total')).toBe(2);
+    await post('dr.li', `/api/teleop/sessions/${lease.id}/release`);
     await nextLease();
   });
 

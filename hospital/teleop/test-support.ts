@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import { hashSecret } from '../auth/password.js';
 import type { HospitalConfig } from '../config.js';
 import { startHospital, type RunningHospital } from '../main.js';
+import { parseImageMessage } from './messages.js';
 import { FAST_SCRYPT, GATEWAY_SECRET, memoryLogger, tempDir, testConfig, type TempDir } from '../test-support.js';
 
 export const TELEOP_PASSWORDS = {
@@ -70,8 +71,15 @@ export class TeleopBrowser {
 
   private constructor(readonly ws: WebSocket) {
     this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
-    ws.on('message', (data: Buffer) => {
-      const m = JSON.parse(data.toString()) as TeleopServerMessage;
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      // Binary messages are ultrasound images: recorded as { type: 'image', ...header, jpeg }.
+      let m: TeleopServerMessage;
+      if (isBinary) {
+        const { header, jpeg } = parseImageMessage(data);
+        m = { ...header, jpeg };
+      } else {
+        m = JSON.parse(data.toString()) as TeleopServerMessage;
+      }
       this.messages.push(m);
       this.waiters = this.waiters.filter((w) => (w.pred(m) ? (w.resolve(m), false) : true));
     });

@@ -184,7 +184,7 @@ function TeleopControls(props: { session: Session; gateways: GatewayView[]; onEx
           {lease === null ? (
             <button type="button" data-testid="teleop-take" disabled={busy || gatewayId === '' || armId.trim() === ''} onClick={() => void take()}>Take control</button>
           ) : (
-            <button type="button" class="secondary" data-testid="teleop-release" disabled={busy} onClick={() => void release()}>Release</button>
+            <button type="button" class="teleop-plain" data-testid="teleop-release" disabled={busy} onClick={() => void release()}>Release</button>
           )}
         </div>
         <p data-testid="teleop-lease">
@@ -221,7 +221,7 @@ function TeleopControls(props: { session: Session; gateways: GatewayView[]; onEx
           <p class="muted">Hold arrows to move over the body, W to press in, S to lift, Q/E to turn; Space or Esc stops. Releasing holds the arm. A gamepad's sticks work too (B stops).</p>
           <div class="teleop-jog">
             {PAD_AXES.map(([a, label]) => (
-              <button key={a} type="button" class="secondary" data-testid={`jog-${a}`} disabled={lease === null}
+              <button key={a} type="button" class="teleop-plain" data-testid={`jog-${a}`} disabled={lease === null}
                 onPointerDown={press(a)} onPointerUp={unpress(a)} onPointerLeave={unpress(a)}>{label}</button>
             ))}
           </div>

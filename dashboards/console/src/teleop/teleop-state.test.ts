@@ -69,6 +69,8 @@ describe('hub messages', () => {
     const ended = msg(s, { type: 'lease', lease: lease({ state: 'revoked' }) });
     expect(ended.lease).toBeNull();
     expect(ended.ended).toBe('revoked');
+    // The operator's own release: the hub's message may come before the REST answer; no "ended".
+    expect(reduceTeleop(msg(s, { type: 'lease', lease: lease({ state: 'released' }) }), { type: 'released' })).toMatchObject({ lease: null, ended: null });
     // A handover to me arrives as a new active lease.
     expect(msg(EMPTY_TELEOP, { type: 'lease', lease: lease({ id: 'H', previousLeaseId: 'G' }) }).lease?.id).toBe('H');
   });

@@ -204,7 +204,8 @@ export function reduceTeleop(s: TeleopState, a: TeleopAction): TeleopState {
     case 'leased':
       return { ...s, lease: a.lease, error: null, ended: null, trail: [] };
     case 'released':
-      return { ...s, lease: null };
+      // The hub's lease message may have come first: released by the operator is not "ended".
+      return { ...s, lease: null, ended: null };
     case 'failed':
       return { ...s, error: { code: a.code, message: a.message } };
     case 'message':

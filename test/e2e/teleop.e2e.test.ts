@@ -1,0 +1,142 @@
+// Issue 11 item 6 in Chromium on real parts: the built console served by the real hub, the real
+// gateway (startGateway: uplink, clock sync, the `ultrasound-arm` device behind its safety
+// supervisor) and the arm simulator on a socat pty. A specialist signs in, opens #/teleop, takes
+// the lease, holds the right arrow: the pose shown moves in x and a round trip is measured; on
+// release the arm holds. The clinic's e-stop (the gateway's HTTP API) stops it: the page says so and
+// the key does nothing until it is cleared locally. A clinician of the same clinic sees why they
+// cannot drive. One rig for the file, ~11 s of tests (+ ~8 s imports on the loaded machine).
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadGatewayConfig } from '../../gateway/config.js';
+import { startGateway, type RunningGateway } from '../../gateway/main.js';
+import { GATEWAY_SECRET } from '../../hospital/test-support.js';
+import { startTeleopHub, TELEOP_PASSWORDS, type TeleopHub, type TeleopUser } from '../../hospital/teleop/test-support.js';
+import { ArmSimulator } from '../../simulators/ultrasound-arm/arm-simulator.js';
+import { openSerialWire } from '../../simulators/ultrasound-arm/wires.js';
+import { makeTempDir, startPtyPair, type PtyPair } from '../helpers/socat.js';
+import { artifactPath, assertDashboardsBuilt, DIST_DASHBOARDS, launchChromium } from './browser.js';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+async function until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+describe('teleop page (Chromium, real hub, gateway and arm simulator)', () => {
+  const tmp = makeTempDir('tm-teleop-e2e-');
+  let browser: Browser;
+  let t: TeleopHub;
+  let pair: PtyPair;
+  let wire: Awaited<ReturnType<typeof openSerialWire>>;
+  let sim: ArmSimulator;
+  let gw: RunningGateway;
+
+  beforeAll(async () => {
+    assertDashboardsBuilt();
+    browser = await launchChromium();
+    t = await startTeleopHub({ dashboardsDir: join(DIST_DASHBOARDS, 'console') });
+    pair = await startPtyPair(join(tmp.dir, 'arm'), join(tmp.dir, 'host'));
+    wire = await openSerialWire(pair.a);
+    sim = new ArmSimulator({ wire, telemetryHz: 100 });
+    sim.start();
+    // Telemetry timeout 200 ms as in test/integration/teleop-arm.test.ts (shared 2-core machine).
+    const config = loadGatewayConfig({
+      gatewayId: 'clinic-1', siteKind: 'clinic', siteName: 'Village clinic 1', dataDir: join(tmp.dir, 'gw'), host: '127.0.0.1', port: 0,
+      dashboardsDir: '/nonexistent/telemed-site', hub: { url: `${t.hub.url.replace('http', 'ws')}/uplink`, credential: GATEWAY_SECRET },
+      devices: [{ kind: 'ultrasound-arm', id: 'arm-1', arm: { url: pair.b, uplinkHz: 25, telemetryTimeoutMs: 200, workspace: { min: { x: -300, y: -200, z: 60 }, max: { x: 300, y: 200, z: 350 } } } }],
+    });
+    gw = await startGateway(config, { logger: pino({ level: 'silent' }) });
+    // The supervisor refuses commands until the uplink has a clock offset.
+    await until(() => t.hub.app.hospital.registry.view('clinic-1')?.clockOffsetMs != null, 10_000, 'the gateway connected and clock-synced');
+    await until(() => gw.uplink.session.clockOffsetMs !== undefined && !Number.isNaN(gw.uplink.session.clockOffsetMs), 5000, "the gateway's offset");
+  }, 30_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await gw?.close();
+    sim?.stop();
+    await wire?.close();
+    await pair?.kill();
+    await t?.close();
+    tmp.remove();
+  });
+
+  async function signIn(user: TeleopUser): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
+    await page.goto(`${t.hub.url}/#/teleop`);
+    await page.getByLabel('Username').fill(user);
+    await page.getByLabel('Password').fill(TELEOP_PASSWORDS[user]);
+    await page.getByTestId('login-submit').click();
+    return page;
+  }
+  const text = (page: Page, id: string) => async (): Promise<string> => (await page.getByTestId(id).textContent()) ?? '';
+
+  it('a specialist takes the lease, holds the right arrow, the shown pose moves with a round trip; the clinic e-stop blocks the key until cleared locally; release', async () => {
+    const page = await signIn('dr.li');
+    await expect.poll(text(page, 'teleop-socket'), { timeout: 5000 }).toBe('open');
+    await page.getByTestId('teleop-gateway').selectOption('clinic-1');
+    await page.getByTestId('teleop-arm').fill('arm-1');
+    await page.getByTestId('teleop-take').click();
+    await expect.poll(text(page, 'teleop-lease'), { timeout: 5000 }).toMatch(/^You drive arm-1 at clinic-1/);
+    // Telemetry of the leased arm reaches the page: a pose, the exam cap (10 N default), a safety state.
+    await expect.poll(text(page, 'pose-x'), { timeout: 5000 }).not.toBe('—');
+    expect(await page.getByTestId('teleop-force-cap').textContent()).toBe('10.0');
+    await expect.poll(text(page, 'teleop-safety'), { timeout: 3000 }).toMatch(/^(Leased|Holding|Moving)/);
+    const x0 = Number(await page.getByTestId('pose-x').textContent());
+
+    // Focus the page body (not an input), then hold → for 1 s: jogs at 20 mm/s every 40 ms.
+    await page.locator('h1').click();
+    await page.keyboard.down('ArrowRight');
+    await expect.poll(async () => Number(await text(page, 'pose-x')()) - x0, { timeout: 3000 }).toBeGreaterThan(5);
+    await expect.poll(text(page, 'teleop-safety'), { timeout: 2000 }).toMatch(/^Moving/);
+    await sleep(300);
+    await page.keyboard.up('ArrowRight');
+    // Released key → a hold command: the arm stops and the shown pose settles.
+    await expect.poll(text(page, 'teleop-safety'), { timeout: 3000 }).toMatch(/^(Holding|Leased)/);
+    const rtt = await text(page, 'teleop-rtt')();
+    expect(rtt).toMatch(/^\d+ ms$/);
+    expect(await page.getByTestId('teleop-rtt').getAttribute('data-warn')).toBe(Number.parseInt(rtt, 10) > 200 ? 'yes' : 'no');
+    expect(await page.getByTestId('teleop-error').count()).toBe(0);
+    // The simulator itself moved: the page did not just redraw.
+    expect(Number(await text(page, 'pose-x')()) - x0).toBeGreaterThan(5);
+    await page.screenshot({ path: await artifactPath('teleop-jog.png'), fullPage: true });
+
+    // The clinic presses its e-stop (the gateway's local API, as the clinic page does): the page
+    // says so, and holding the key again does not move the probe.
+    const { token } = (await (await fetch(`${gw.url}/api/token`)).json()) as { token: string };
+    expect((await fetch(`${gw.url}/api/arm/arm-1/estop`, { method: 'POST', headers: { 'x-telemed-token': token } })).status).toBe(200);
+    await expect.poll(text(page, 'teleop-safety'), { timeout: 3000 }).toMatch(/^E-STOP at the clinic/);
+    const xStopped = Number(await text(page, 'pose-x')());
+    await page.keyboard.down('ArrowRight');
+    await sleep(600);
+    await page.keyboard.up('ArrowRight');
+    expect(Math.abs(Number(await text(page, 'pose-x')()) - xStopped)).toBeLessThan(0.5);
+    expect(await text(page, 'teleop-safety')()).toMatch(/^E-STOP at the clinic/);
+    await page.screenshot({ path: await artifactPath('teleop-estop.png'), fullPage: true });
+    // Cleared locally, the specialist can drive again (a fresh jog, not a replay).
+    expect((await fetch(`${gw.url}/api/arm/arm-1/estop/clear`, { method: 'POST', headers: { 'x-telemed-token': token } })).status).toBe(200);
+    await expect.poll(text(page, 'teleop-safety'), { timeout: 3000 }).not.toMatch(/^E-STOP/);
+    await page.keyboard.down('ArrowRight');
+    await expect.poll(async () => Number(await text(page, 'pose-x')()) - xStopped, { timeout: 3000 }).toBeGreaterThan(3);
+    await page.keyboard.up('ArrowRight');
+
+    await page.getByTestId('teleop-release').click();
+    await expect.poll(text(page, 'teleop-lease'), { timeout: 3000 }).toBe('You do not hold a lease.');
+    const sessions = await t.hub.app.inject({ method: 'GET', url: '/api/teleop/sessions', headers: { authorization: `Bearer ${t.tokens['dr.li']}` } });
+    expect(sessions.json<{ sessions: unknown[] }>().sessions).toEqual([]);
+    await page.close();
+  });
+
+  it('a clinician of the same clinic is told why they cannot drive and gets no controls', async () => {
+    const page = await signIn('nurse.wu');
+    await expect.poll(text(page, 'teleop-forbidden'), { timeout: 5000 }).toMatch(/Only a specialist.*clinician/);
+    expect(await page.getByTestId('teleop-take').count()).toBe(0);
+    await page.screenshot({ path: await artifactPath('teleop-clinician.png') });
+    await page.close();
+  });
+});

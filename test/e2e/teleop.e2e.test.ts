@@ -1,8 +1,9 @@
 // Issue 11 item 6 in Chromium on real parts: the built console served by the real hub, the real
 // gateway (startGateway: uplink, clock sync, the `ultrasound-arm` device behind its safety
 // supervisor) and the arm simulator on a socat pty. A specialist signs in, opens #/teleop, takes
-// the lease, holds the right arrow: the pose shown moves in x and a round trip is measured; on
-// release the arm holds. The clinic's e-stop (the gateway's HTTP API) stops it: the page says so and
+// the lease; the ultrasound image is drawn (the test feeds B-mode frames through the gateway's real
+// video sender: the arm device does not yet); holding the right arrow moves the shown pose in x
+// with a measured round trip; on release the arm holds. The clinic's e-stop (the gateway's HTTP API) stops it: the page says so and
 // the key does nothing until it is cleared locally. A clinician of the same clinic sees why they
 // cannot drive. One rig for the file, ~11 s of tests (+ ~8 s imports on the loaded machine).
 import { join } from 'node:path';
@@ -13,7 +14,11 @@ import { loadGatewayConfig } from '../../gateway/config.js';
 import { startGateway, type RunningGateway } from '../../gateway/main.js';
 import { GATEWAY_SECRET } from '../../hospital/test-support.js';
 import { startTeleopHub, TELEOP_PASSWORDS, type TeleopHub, type TeleopUser } from '../../hospital/teleop/test-support.js';
+import { systemTimers } from '../../gateway/uplink/timers.js';
+import { UltrasoundVideoSender, uplinkVideoPort } from '../../gateway/video/index.js';
+import { systemClock } from '../../protocols/index.js';
 import { ArmSimulator } from '../../simulators/ultrasound-arm/arm-simulator.js';
+import { renderBmode } from '../../simulators/ultrasound-arm/bmode.js';
 import { openSerialWire } from '../../simulators/ultrasound-arm/wires.js';
 import { makeTempDir, startPtyPair, type PtyPair } from '../helpers/socat.js';
 import { artifactPath, assertDashboardsBuilt, DIST_DASHBOARDS, launchChromium } from './browser.js';
@@ -35,6 +40,8 @@ describe('teleop page (Chromium, real hub, gateway and arm simulator)', () => {
   let wire: Awaited<ReturnType<typeof openSerialWire>>;
   let sim: ArmSimulator;
   let gw: RunningGateway;
+  let sender: UltrasoundVideoSender;
+  let imageTimer: NodeJS.Timeout | undefined;
 
   beforeAll(async () => {
     assertDashboardsBuilt();
@@ -54,9 +61,20 @@ describe('teleop page (Chromium, real hub, gateway and arm simulator)', () => {
     // The supervisor refuses commands until the uplink has a clock offset.
     await until(() => t.hub.app.hospital.registry.view('clinic-1')?.clockOffsetMs != null, 10_000, 'the gateway connected and clock-synced');
     await until(() => gw.uplink.session.clockOffsetMs !== undefined && !Number.isNaN(gw.uplink.session.clockOffsetMs), 5000, "the gateway's offset");
+    // The ultrasound-arm device does not feed gateway/video yet (README known gaps), so the test is
+    // the image source: B-mode of the simulator's phantom under the probe's current x/y (pressed
+    // 6 mm in, 3.6 N), 10 fps, through the real UltrasoundVideoSender on the gateway's real uplink.
+    sender = new UltrasoundVideoSender({ armId: 'arm-1' }, { port: uplinkVideoPort(gw.uplink), clock: systemClock, timers: systemTimers, logger: pino({ level: 'silent' }) });
+    imageTimer = setInterval(() => {
+      const { x, y } = sim.kin.position;
+      const img = renderBmode({ position: { x, y, z: sim.phantom.surfaceZ(x, y) - 6 }, orientation: { w: 1, x: 0, y: 0, z: 0 }, forceN: 3.6, seed: 5, timeMs: Date.now() % 100_000 });
+      sender.offer({ ...img, captureTimeNs: systemClock.nowNs() });
+    }, 100);
   }, 30_000);
 
   afterAll(async () => {
+    clearInterval(imageTimer);
+    sender?.close();
     await browser?.close();
     await gw?.close();
     sim?.stop();
@@ -74,6 +92,15 @@ describe('teleop page (Chromium, real hub, gateway and arm simulator)', () => {
     await page.getByTestId('login-submit').click();
     return page;
   }
+  /** Non-black pixels of the ultrasound canvas (the B-mode speckle). */
+  const inkPixels = (page: Page): Promise<number> => page.getByTestId('teleop-image-canvas').evaluate((el) => {
+    // Runs in the page; the Node tsconfig has no DOM types, so the canvas is typed by what is used.
+    const c = el as unknown as { width: number; height: number; getContext(k: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null };
+    const d = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; d && i < d.length; i += 4) if ((d[i] ?? 0) > 16) n += 1;
+    return n;
+  });
   const text = (page: Page, id: string) => async (): Promise<string> => (await page.getByTestId(id).textContent()) ?? '';
 
   it('a specialist takes the lease, holds the right arrow, the shown pose moves with a round trip; the clinic e-stop blocks the key until cleared locally; release', async () => {
@@ -88,6 +115,10 @@ describe('teleop page (Chromium, real hub, gateway and arm simulator)', () => {
     expect(await page.getByTestId('teleop-force-cap').textContent()).toBe('10.0');
     await expect.poll(text(page, 'teleop-safety'), { timeout: 3000 }).toMatch(/^(Leased|Holding|Moving)/);
     const x0 = Number(await page.getByTestId('pose-x').textContent());
+    // Ultrasound images of the leased arm arrive (binary TMI1 on /teleop) and are drawn.
+    await expect.poll(async () => Number((await page.getByTestId('image-frame').textContent({ timeout: 5000 })) ?? '0'), { timeout: 5000 }).toBeGreaterThan(0);
+    expect(await inkPixels(page)).toBeGreaterThan(1000);
+    const frame0 = Number(await text(page, 'image-frame')());
 
     // Focus the page body (not an input), then hold → for 1 s: jogs at 20 mm/s every 40 ms.
     await page.locator('h1').click();
@@ -102,8 +133,9 @@ describe('teleop page (Chromium, real hub, gateway and arm simulator)', () => {
     expect(rtt).toMatch(/^\d+ ms$/);
     expect(await page.getByTestId('teleop-rtt').getAttribute('data-warn')).toBe(Number.parseInt(rtt, 10) > 200 ? 'yes' : 'no');
     expect(await page.getByTestId('teleop-error').count()).toBe(0);
-    // The simulator itself moved: the page did not just redraw.
+    // The simulator itself moved: the page did not just redraw. Newer images were drawn meanwhile.
     expect(Number(await text(page, 'pose-x')()) - x0).toBeGreaterThan(5);
+    await expect.poll(async () => Number(await text(page, 'image-frame')()), { timeout: 3000 }).toBeGreaterThan(frame0);
     await page.screenshot({ path: await artifactPath('teleop-jog.png'), fullPage: true });
 
     // The clinic presses its e-stop (the gateway's local API, as the clinic page does): the page

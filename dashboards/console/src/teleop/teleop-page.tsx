@@ -3,6 +3,7 @@ import { Badge, Panel } from '../../../shared/components.js';
 import { DashboardError } from '../../../shared/errors.js';
 import type { GatewayView } from '../../../shared/types.js';
 import type { Session } from '../api.js';
+import { ImageView, type ImageSink } from './image-view.js';
 import { PoseView } from './pose-view.js';
 import { fetchKnownArms, releaseLease, requestLease, teleopUrlFor } from './teleop-api.js';
 import {
@@ -54,7 +55,9 @@ function TeleopControls(props: { session: Session; gateways: GatewayView[]; onEx
     if (msg !== null) dispatch({ type: 'message', msg, me, nowMs: Date.now() });
   }, [me]);
   const url = useMemo(() => () => teleopUrlFor(session.token), [session.token]);
-  const sock = useTeleopSocket(url, onMessage, onExpired);
+  const imageSink = useMemo<ImageSink>(() => ({ current: null }), []);
+  const onBinary = useCallback((buf: ArrayBuffer) => imageSink.current?.(buf), [imageSink]);
+  const sock = useTeleopSocket(url, onMessage, onExpired, onBinary);
 
   // Held controls: keys and on-screen buttons (axes), polled by the control loop with the gamepad.
   const held = useRef(new Set<Axis>());
@@ -203,7 +206,7 @@ function TeleopControls(props: { session: Session; gateways: GatewayView[]; onEx
           </p>
         </Panel>
         <Panel title="Ultrasound image" testId="teleop-image-panel">
-          <div class="teleop-image" data-testid="teleop-image">No image stream: the hub does not relay ultrasound images to /teleop yet.</div>
+          <ImageView sink={imageSink} />
         </Panel>
         <Panel title="Contact and safety" testId="teleop-safety-panel">
           <p>

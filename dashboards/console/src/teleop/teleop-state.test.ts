@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  axisForKey, cannotDrive, EMPTY_TELEOP, gamepadStop, gamepadTwist, isZeroTwist, JOG_MM_S, parseServerMessage, reduceTeleop,
+  axisForKey, cannotDrive, EMPTY_TELEOP, gamepadStop, gamepadTwist, isZeroTwist, JOG_MM_S, parseImageMessage, parseServerMessage, reduceTeleop,
   rttTooLong, safetyWords, TRAIL, twistForAxes, type LeaseView, type ServerMessage, type TeleopState,
 } from './teleop-state.js';
 
@@ -110,5 +110,36 @@ describe('words', () => {
     expect(safetyWords('weird', '')).toBe('weird');
     expect(cannotDrive('specialist')).toBeNull();
     expect(cannotDrive('clinician')).toMatch(/Only a specialist.*clinician/);
+  });
+});
+
+describe('image messages (TMI1)', () => {
+  const build = (header: object | string, jpeg = [0xff, 0xd8, 1, 2, 0xff, 0xd9], magic = 'TMI1'): ArrayBuffer => {
+    const json = new TextEncoder().encode(typeof header === 'string' ? header : JSON.stringify(header));
+    const out = new Uint8Array(8 + json.length + jpeg.length);
+    out.set(new TextEncoder().encode(magic), 0);
+    new DataView(out.buffer).setUint32(4, json.length, false);
+    out.set(json, 8);
+    out.set(jpeg, 8 + json.length);
+    return out.buffer;
+  };
+  const header = { type: 'image', gatewayId: 'clinic-1', armId: 'arm-1', leaseId: 'L1', frameId: 7, width: 256, height: 192, quality: 70, depthMm: 120, gainDb: 0, captureTimeMs: 1, receivedAtMs: 2, bytes: 6 };
+
+  it('reads the header and where the JPEG starts', () => {
+    const buf = build(header);
+    const r = parseImageMessage(buf);
+    expect(r?.header).toMatchObject({ frameId: 7, width: 256, height: 192, armId: 'arm-1', bytes: 6 });
+    expect(new Uint8Array(buf, r?.jpegOffset ?? 0, 2)).toEqual(new Uint8Array([0xff, 0xd8]));
+  });
+  it('refuses another magic, a header past the end, bad JSON, no JPEG marker, a missing size', () => {
+    expect(parseImageMessage(build(header, undefined, 'TMI2'))).toBeNull();
+    expect(parseImageMessage(new ArrayBuffer(4))).toBeNull();
+    const long = build(header);
+    new DataView(long).setUint32(4, 1_000_000, false);
+    expect(parseImageMessage(long)).toBeNull();
+    expect(parseImageMessage(build('{not json'))).toBeNull();
+    expect(parseImageMessage(build(header, [1, 2, 3]))).toBeNull();
+    expect(parseImageMessage(build({ ...header, width: 0 }))).toBeNull();
+    expect(parseImageMessage(build({ ...header, type: 'telemetry' }))).toBeNull();
   });
 });

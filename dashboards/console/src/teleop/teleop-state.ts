@@ -259,3 +259,47 @@ export function cannotDrive(role: string): string | null {
   if (role === 'specialist') return null;
   return `Only a specialist enrolled for the clinic may drive the ultrasound arm; you are signed in as ${role === '' ? 'an unknown role' : role}.`;
 }
+
+// ---- ultrasound images (binary /teleop messages) ----------------------------------------------
+
+export interface ImageHeader {
+  gatewayId: string; armId: string; leaseId: string; frameId: number; width: number; height: number;
+  quality: number; depthMm: number; gainDb: number; captureTimeMs: number; receivedAtMs: number; bytes: number;
+}
+
+/** Largest image header read, bytes (a header is ~250). */
+const MAX_IMAGE_HEADER = 4096;
+
+/**
+ * A binary /teleop message (docs/CONTRACTS.md, "TMI1"): ASCII `TMI1`, a uint32 big-endian header
+ * length N, N bytes of UTF-8 JSON, then the JPEG. Returns the header and where the JPEG starts, or
+ * null for anything else (wrong magic, header past the end, not JSON, no JPEG start marker).
+ */
+export function parseImageMessage(buf: ArrayBuffer): { header: ImageHeader; jpegOffset: number } | null {
+  if (buf.byteLength < 8) return null;
+  const v = new DataView(buf);
+  if (String.fromCharCode(v.getUint8(0), v.getUint8(1), v.getUint8(2), v.getUint8(3)) !== 'TMI1') return null;
+  const n = v.getUint32(4, false);
+  if (n > MAX_IMAGE_HEADER || 8 + n + 2 > buf.byteLength) return null;
+  let h: unknown;
+  try {
+    h = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(new Uint8Array(buf, 8, n)));
+  } catch {
+    return null;
+  }
+  if (!isRec(h) || h['type'] !== 'image') return null;
+  // JPEG start of image.
+  if (v.getUint8(8 + n) !== 0xff || v.getUint8(8 + n + 1) !== 0xd8) return null;
+  const width = num(h['width']);
+  const height = num(h['height']);
+  const frameId = num(h['frameId']);
+  if (width === null || height === null || frameId === null || width <= 0 || height <= 0) return null;
+  return {
+    header: {
+      gatewayId: str(h['gatewayId']), armId: str(h['armId']), leaseId: str(h['leaseId']), frameId, width, height,
+      quality: num(h['quality']) ?? 0, depthMm: num(h['depthMm']) ?? 0, gainDb: num(h['gainDb']) ?? 0,
+      captureTimeMs: num(h['captureTimeMs']) ?? 0, receivedAtMs: num(h['receivedAtMs']) ?? 0, bytes: buf.byteLength - 8 - n,
+    },
+    jpegOffset: 8 + n,
+  };
+}

@@ -8,11 +8,13 @@ export type TeleopSocketState = 'connecting' | 'open' | 'closed';
  * and reported to `onFatal`. `send` drops the message while the socket is not open (a command
  * is worth nothing late: the gateway refuses it past its budget anyway).
  */
-export function useTeleopSocket(url: (() => Promise<string>) | null, onMessage: (text: string) => void, onFatal: (code: number) => void) {
+export function useTeleopSocket(
+  url: (() => Promise<string>) | null, onMessage: (text: string) => void, onFatal: (code: number) => void, onBinary: (data: ArrayBuffer) => void = () => undefined,
+) {
   const [state, setState] = useState<TeleopSocketState>('closed');
   const ws = useRef<WebSocket | null>(null);
-  const handlers = useRef({ onMessage, onFatal });
-  handlers.current = { onMessage, onFatal };
+  const handlers = useRef({ onMessage, onFatal, onBinary });
+  handlers.current = { onMessage, onFatal, onBinary };
 
   useEffect(() => {
     if (url === null) return undefined;
@@ -30,6 +32,8 @@ export function useTeleopSocket(url: (() => Promise<string>) | null, onMessage: 
       }
       if (stopped) return;
       const sock = new WebSocket(u);
+      // Images come as binary messages (TMI1); ArrayBuffer reads synchronously, a Blob would not.
+      sock.binaryType = 'arraybuffer';
       ws.current = sock;
       sock.onopen = () => {
         delay = 500;
@@ -37,6 +41,7 @@ export function useTeleopSocket(url: (() => Promise<string>) | null, onMessage: 
       };
       sock.onmessage = (e: MessageEvent) => {
         if (typeof e.data === 'string') handlers.current.onMessage(e.data);
+        else if (e.data instanceof ArrayBuffer) handlers.current.onBinary(e.data);
       };
       sock.onclose = (e: CloseEvent) => {
         if (ws.current === sock) ws.current = null;

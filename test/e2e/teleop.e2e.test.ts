@@ -5,7 +5,7 @@
 // video sender: the arm device does not yet); holding the right arrow moves the shown pose in x
 // with a measured round trip; on release the arm holds. The clinic's e-stop (the gateway's HTTP API) stops it: the page says so and
 // the key does nothing until it is cleared locally. A clinician of the same clinic sees why they
-// cannot drive. One rig for the file, ~11 s of tests (+ ~8 s imports on the loaded machine).
+// cannot drive. One rig for the file, ~12-14 s of tests (+ ~6-8 s imports on the loaded machine).
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { pino } from 'pino';

@@ -24,6 +24,11 @@ export async function requestLease(token: string, gatewayId: string, armId: stri
   return leaseOf(body);
 }
 
+/** POST /api/teleop/sessions/:id/renew: the same lease with a new expiry (GRANT again at the gateway). */
+export async function renewLease(token: string, leaseId: string): Promise<LeaseView> {
+  return leaseOf(await fetchJson(api(`api/teleop/sessions/${encodeURIComponent(leaseId)}/renew`), { method: 'POST', headers: auth(token) }));
+}
+
 export async function releaseLease(token: string, leaseId: string): Promise<void> {
   await fetchJson(api(`api/teleop/sessions/${encodeURIComponent(leaseId)}/release`), { method: 'POST', headers: auth(token) });
 }

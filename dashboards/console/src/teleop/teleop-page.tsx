@@ -5,10 +5,10 @@ import type { GatewayView } from '../../../shared/types.js';
 import type { Session } from '../api.js';
 import { ImageView, type ImageSink } from './image-view.js';
 import { PoseView } from './pose-view.js';
-import { fetchKnownArms, releaseLease, requestLease, teleopUrlFor } from './teleop-api.js';
+import { fetchKnownArms, releaseLease, renewLease, requestLease, teleopUrlFor } from './teleop-api.js';
 import {
   axisForKey, cannotDrive, CONTROL_PERIOD_MS, EMPTY_TELEOP, gamepadStop, gamepadTwist, isZeroTwist, parseServerMessage,
-  reduceTeleop, rttTooLong, RTT_WARN_MS, safetyWords, twistForAxes, type Axis, type Twist,
+  reduceTeleop, RENEW_BEFORE_MS, rttTooLong, RTT_WARN_MS, safetyWords, twistForAxes, type Axis, type Twist,
 } from './teleop-state.js';
 import { useTeleopSocket } from './use-teleop-socket.js';
 
@@ -87,14 +87,17 @@ function TeleopControls(props: { session: Session; gateways: GatewayView[]; onEx
       const a = axisForKey(e.key);
       if (a !== null) held.current.delete(a);
     };
+    // A key released while the tab is not focused never sends keyup: let go of everything.
     const blur = (): void => held.current.clear();
     window.addEventListener('keydown', down);
     window.addEventListener('keyup', up);
     window.addEventListener('blur', blur);
+    document.addEventListener('visibilitychange', blur);
     return () => {
       window.removeEventListener('keydown', down);
       window.removeEventListener('keyup', up);
       window.removeEventListener('blur', blur);
+      document.removeEventListener('visibilitychange', blur);
     };
   }, [command]);
 
@@ -104,11 +107,15 @@ function TeleopControls(props: { session: Session; gateways: GatewayView[]; onEx
     if (lease === null || sock.state !== 'open') return undefined;
     let moving = false;
     let tick = 0;
+    let padId: string | null = null;
     const timer = setInterval(() => {
       tick += 1;
       let twist: Twist = twistForAxes(held.current);
       const gp = typeof navigator.getGamepads === 'function' ? [...navigator.getGamepads()].find((g) => g !== null) ?? null : null;
-      setPad(gp === null ? null : gp.id);
+      if ((gp?.id ?? null) !== padId) {
+        padId = gp?.id ?? null;
+        setPad(padId);
+      }
       if (gp) {
         if (gamepadStop(gp.buttons.map((b) => b.pressed))) {
           command('stop');
@@ -131,6 +138,19 @@ function TeleopControls(props: { session: Session; gateways: GatewayView[]; onEx
     }, CONTROL_PERIOD_MS);
     return () => clearInterval(timer);
   }, [lease, sock.state, sock, command]);
+
+  // Renew a minute before expiry while held, so an exam is not cut by the lease's 10 minutes.
+  useEffect(() => {
+    if (lease === null) return undefined;
+    const due = Date.parse(lease.expiresAt) - RENEW_BEFORE_MS - Date.now();
+    if (!Number.isFinite(due)) return undefined;
+    const timer = setTimeout(() => {
+      renewLease(session.token, lease.id)
+        .then((l) => dispatch({ type: 'renewed', lease: l }))
+        .catch((err: unknown) => dispatch({ type: 'failed', ...errText(err) }));
+    }, Math.max(0, due));
+    return () => clearTimeout(timer);
+  }, [lease, session.token]);
 
   const take = async (): Promise<void> => {
     setBusy(true);
@@ -225,7 +245,7 @@ function TeleopControls(props: { session: Session; gateways: GatewayView[]; onEx
           <div class="teleop-jog">
             {PAD_AXES.map(([a, label]) => (
               <button key={a} type="button" class="teleop-plain" data-testid={`jog-${a}`} disabled={lease === null}
-                onPointerDown={press(a)} onPointerUp={unpress(a)} onPointerLeave={unpress(a)}>{label}</button>
+                onPointerDown={press(a)} onPointerUp={unpress(a)} onPointerLeave={unpress(a)} onPointerCancel={unpress(a)}>{label}</button>
             ))}
           </div>
         </Panel>

@@ -96,6 +96,14 @@ describe('hub messages', () => {
     expect(msg(EMPTY_TELEOP, { type: 'pong', sentAtMs: 990 }, 1000).hubRttMs).toBe(10);
   });
 
+  it('a renewal updates the held lease only', () => {
+    const s = reduceTeleop(EMPTY_TELEOP, { type: 'leased', lease: lease() });
+    const later = lease({ expiresAt: '2026-12-06T11:20:00.000Z' });
+    expect(reduceTeleop(s, { type: 'renewed', lease: later }).lease?.expiresAt).toBe(later.expiresAt);
+    expect(reduceTeleop(EMPTY_TELEOP, { type: 'renewed', lease: later }).lease).toBeNull();
+    expect(reduceTeleop(s, { type: 'renewed', lease: lease({ id: 'other' }) }).lease?.id).toBe('L1');
+  });
+
   it('errors from the hub are kept for the operator; a new lease clears them', () => {
     const s = msg(EMPTY_TELEOP, { type: 'error', code: 'TM_ERR_TELEOP_NO_LEASE', message: 'no lease', seq: 3 });
     expect(s.error).toEqual({ code: 'TM_ERR_TELEOP_NO_LEASE', message: 'no lease' });

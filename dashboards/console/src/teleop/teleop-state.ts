@@ -8,6 +8,9 @@
 /** Jog speed of a held key, mm/s, and turn rate, deg/s. */
 export const JOG_MM_S = 20;
 export const TURN_DEG_S = 10;
+/** Renew the lease this long before it expires (a lease lasts 10 min; an exam about 9). */
+export const RENEW_BEFORE_MS = 60_000;
+
 /** Round trip above which control no longer feels direct (issue 11: ~200 ms). */
 export const RTT_WARN_MS = 200;
 /** Command period while the lease is held: well inside the gateway's 100 ms deadman. */
@@ -191,6 +194,7 @@ export const EMPTY_TELEOP: TeleopState = { lease: null, telemetry: null, trail: 
 export type TeleopAction =
   | { type: 'message'; msg: ServerMessage; me: string; nowMs: number }
   | { type: 'leased'; lease: LeaseView }
+  | { type: 'renewed'; lease: LeaseView }
   | { type: 'released' }
   | { type: 'failed'; code: string; message: string };
 
@@ -203,6 +207,9 @@ export function reduceTeleop(s: TeleopState, a: TeleopAction): TeleopState {
   switch (a.type) {
     case 'leased':
       return { ...s, lease: a.lease, error: null, ended: null, trail: [] };
+    case 'renewed':
+      // Only if it is still the lease held (a release or revocation may have come meanwhile).
+      return s.lease !== null && s.lease.id === a.lease.id ? { ...s, lease: a.lease } : s;
     case 'released':
       // The hub's lease message may have come first: released by the operator is not "ended".
       return { ...s, lease: null, ended: null };

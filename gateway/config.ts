@@ -95,6 +95,8 @@ const Device = Type.Object(
       {
         /** Serial path (/dev/serial/by-id/…, resolved again on every reopen) or tcp://HOST:PORT. */
         url: Type.String({ minLength: 1, maxLength: 1024 }),
+        /** The ultrasound machine's image output, tcp://HOST:PORT (protocols/ultrasound-arm/SPEC.md "Image output"); absent: no images. */
+        imageUrl: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, pattern: '^tcp://' })),
         /** ArmTelemetry envelopes up to the hub per second (latest sample wins; the arm sends 100-250 Hz). */
         uplinkHz: Type.Number({ minimum: 1, maximum: 100, default: 25 }),
         /** Deadman: no valid operator command for this long → hold, ms. */

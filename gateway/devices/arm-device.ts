@@ -11,6 +11,7 @@ import {
   type AuditRecord, type AuditSink, type Decision, type SafetyConfig, type SafetySnapshot, type SafetyState,
 } from '../safety/index.js';
 import { systemTimers, type Timers } from '../uplink/timers.js';
+import { UltrasoundImageSource, UltrasoundVideoSender, type SourceFrame, type VideoStats, type VideoUplinkPort, type ImageSourceCounters } from '../video/index.js';
 
 const v1 = telemed.v1;
 
@@ -53,6 +54,8 @@ export interface ArmDeviceOptions {
   readonly uplinkHz: number;
   /** This gateway's id: a downlink frame naming another is refused. */
   readonly gatewayId: string;
+  /** The ultrasound machine's image output, tcp://HOST:PORT (SPEC.md "Image output"); none: no images. */
+  readonly imageUrl?: string;
 }
 
 export interface ArmDeviceDeps {
@@ -64,6 +67,11 @@ export interface ArmDeviceDeps {
   /** The edge audit log; default a JSONL file (gateway/safety/audit-log.ts). */
   readonly audit: AuditSink & { close?(): void; sync?(): void };
   readonly transport?: ReturnType<typeof transportForUrl>;
+  /**
+   * The uplink as the image sender sees it (gateway/video/uplink-port.ts). Absent: images go up as
+   * this device's realtime readings (no measured rate: the sender keeps its start rung).
+   */
+  readonly video?: VideoUplinkPort;
 }
 
 /**
@@ -90,6 +98,8 @@ export class ArmDevice extends EventEmitter<DeviceEvents> {
   private readonly log: Logger;
   private readonly periodMs: number;
   private readonly streams: ReturnType<typeof armStreams>;
+  /** Images from the ultrasound machine (opts.imageUrl) and their VIDEO sender; null without imageUrl. */
+  private readonly images: { source: UltrasoundImageSource; sender: UltrasoundVideoSender; refused: number } | null = null;
 
   constructor(private readonly opts: ArmDeviceOptions, private readonly deps: ArmDeviceDeps) {
     super();
@@ -104,6 +114,7 @@ export class ArmDevice extends EventEmitter<DeviceEvents> {
     this.supervisor = new SafetySupervisor({ ...opts.safety, armId: opts.id }, {
       clock: deps.clock, timers: deps.timers ?? systemTimers, hubOffsetMs: deps.hubOffsetMs, actuator: this.driver, audit: mirror, logger: this.log,
     });
+    if (opts.imageUrl !== undefined) this.images = this.imagePath(opts.imageUrl);
     this.driver.on('telemetry', (t) => this.onTelemetry(t));
     this.driver.on('linkState', (s) => this.setState(s === 'streaming' ? 'running' : s === 'reconnecting' ? 'faulted' : s === 'closed' ? 'stopped' : 'starting'));
   }
@@ -115,10 +126,19 @@ export class ArmDevice extends EventEmitter<DeviceEvents> {
     if (this.current !== 'stopped') return Promise.resolve();
     this.setState('starting');
     this.driver.start(signal);
+    this.images?.source.start();
     return Promise.resolve();
   }
 
+  /** The image path's counters (source frames, bad frames, reconnects; sender offered, replaced, stale, sent); null without imageUrl. */
+  imageStats(): { source: ImageSourceCounters; sender: VideoStats; refused: number } | null {
+    const im = this.images;
+    return im === null ? null : { source: { ...im.source.counters }, sender: im.sender.stats(), refused: im.refused };
+  }
+
   async stop(): Promise<void> {
+    this.images?.source.close();
+    this.images?.sender.close();
     this.supervisor.close();
     await this.driver.close();
     this.deps.audit.close?.();
@@ -196,6 +216,32 @@ export class ArmDevice extends EventEmitter<DeviceEvents> {
   }
 
   // ------------------------------------------------------------------ up to the hub
+
+  /** The ultrasound machine's frames → the newest-wins VIDEO sender → `<id>/ultrasound`. */
+  private imagePath(url: string): { source: UltrasoundImageSource; sender: UltrasoundVideoSender; refused: number } {
+    const timers = this.deps.timers ?? systemTimers;
+    const port: VideoUplinkPort = this.deps.video ?? {
+      publish: (f) => this.emit('reading', { stream: 'ultrasound', trafficClass: f.trafficClass, durable: false, captureTimeNs: f.captureTimeNs, payload: { ultrasound: f.payload.ultrasound ?? {} } }),
+      rateBps: () => undefined, videoQueued: () => 0, linkUp: () => true,
+    };
+    const sender = new UltrasoundVideoSender({ armId: this.opts.id }, { port, clock: this.deps.clock, timers, logger: this.log });
+    const path = { sender, refused: 0, source: null as unknown as UltrasoundImageSource };
+    path.source = new UltrasoundImageSource({
+      url, timers, logger: this.log,
+      onFrame: (f: SourceFrame) => {
+        const now = this.deps.clock.nowNs();
+        // The machine's clock is not synchronised: its capture time is used only when within 1 s of ours.
+        const captureTimeNs = Math.abs(f.captureTimeMs * 1e6 - now) < 1e9 ? Math.round(f.captureTimeMs * 1e6) : now;
+        try {
+          sender.offer({ width: f.width, height: f.height, data: f.data, captureTimeNs, depthMm: f.depthMm });
+        } catch (err) {
+          path.refused += 1;
+          this.log.warn({ err }, 'ultrasound image refused by the sender');
+        }
+      },
+    });
+    return path;
+  }
 
   private onTelemetry(t: ArmTelemetry): void {
     this.supervisor.telemetry(t);
@@ -278,11 +324,15 @@ export interface ArmContext {
   readonly hubOffsetMs?: () => number | null;
   readonly timers?: Timers;
   readonly audit?: ArmDeviceDeps['audit'];
+  /** The uplink for arm images (uplinkVideoPort(uplink)); lazily, as the uplink may be built later. */
+  readonly video?: () => VideoUplinkPort;
 }
 
 export function createArmDevice(config: DeviceConfig, deps: ArmContext & { clock: Clock; logger?: Logger }): ArmDevice {
   const safety = safetyConfigOf(config);
-  return new ArmDevice({ id: config.id, url: config.arm!.url, safety, uplinkHz: config.arm!.uplinkHz, gatewayId: deps.gatewayId }, {
+  const imageUrl = config.arm!.imageUrl;
+  return new ArmDevice({ id: config.id, url: config.arm!.url, safety, uplinkHz: config.arm!.uplinkHz, gatewayId: deps.gatewayId, ...(imageUrl !== undefined ? { imageUrl } : {}) }, {
+    ...(deps.video ? { video: deps.video() } : {}),
     clock: deps.clock, ...(deps.logger ? { logger: deps.logger } : {}), ...(deps.timers ? { timers: deps.timers } : {}),
     hubOffsetMs: deps.hubOffsetMs ?? (() => null),
     audit: deps.audit ?? new JsonlAuditLog(join(deps.dataDir, `arm-audit-${config.id}.jsonl`)),

@@ -8,6 +8,10 @@ export const VideoErrorCode = {
   ENCODE: 'TM_ERR_VIDEO_ENCODE',
   /** A video option is out of range (share, budget, ladder). */
   CONFIG: 'TM_ERR_VIDEO_CONFIG',
+  /** A frame from the ultrasound machine's image output breaks SPEC.md "Image output" (magic, size, values). */
+  SOURCE_BAD_FRAME: 'TM_ERR_VIDEO_SOURCE_BAD_FRAME',
+  /** The image output's connection failed or closed; it is opened again after a backoff. */
+  SOURCE_LOST: 'TM_ERR_VIDEO_SOURCE_LOST',
 } as const;
 export type VideoErrorCode = (typeof VideoErrorCode)[keyof typeof VideoErrorCode];
 

@@ -1,12 +1,15 @@
 import { parseArgs } from 'node:util';
 import { ArmSimulator } from './arm-simulator.js';
+import { ImageServer } from './image-server.js';
 import { listenTcpWire, openSerialWire } from './wires.js';
 
-const HELP = `usage: telemed sim ultrasound-arm (--port PATH | --listen 127.0.0.1:PORT) [--hz 100] [--baud 921600] [--fault SPEC]...
+const HELP = `usage: telemed sim ultrasound-arm (--port PATH | --listen 127.0.0.1:PORT) [--hz 100] [--baud 921600] [--images 127.0.0.1:PORT [--fps 15]] [--fault SPEC]...
 
 Simulates the robotic ultrasound arm (protocols/ultrasound-arm/SPEC.md) with a phantom body on the couch,
 on a serial line (e.g. one end of: socat -d -d pty,raw,echo=0,link=/tmp/arm pty,raw,echo=0,link=/tmp/host)
 or as a TCP arm controller (the driver opens tcp://127.0.0.1:PORT).
+--images also serves B-mode images of the probe's current pose and force on TCP (the ultrasound
+machine's output; the gateway's arm.imageUrl tcp://127.0.0.1:PORT reads them), --fps per second.
 
 --fault injects a fault at a time after start (seconds), repeatable:
   stall@S[:MS]        joints stop following for MS ms (default 1000): the arm faults "stall"
@@ -40,6 +43,7 @@ export async function ultrasoundArmCommand(argv: string[]): Promise<void> {
     args: argv,
     options: {
       port: { type: 'string' }, listen: { type: 'string' }, hz: { type: 'string', default: '100' }, baud: { type: 'string', default: '921600' },
+      images: { type: 'string' }, fps: { type: 'string', default: '15' },
       fault: { type: 'string', multiple: true, default: [] }, help: { type: 'boolean', short: 'h' },
     },
   });
@@ -64,6 +68,13 @@ export async function ultrasoundArmCommand(argv: string[]): Promise<void> {
   }
   const sim = new ArmSimulator({ wire, telemetryHz: hz });
   sim.start();
+  let images: ImageServer | null = null;
+  if (values.images !== undefined) {
+    const im = /^(127\.0\.0\.1|localhost):(\d+)$/.exec(values.images);
+    if (!im) throw new Error('--images must be 127.0.0.1:PORT (loopback only)');
+    images = await ImageServer.listen(sim, Number(im[2]), { fps: Number(values.fps) });
+    process.stdout.write(`ultrasound images on tcp://127.0.0.1:${images.port} at ${values.fps} fps\n`);
+  }
   const timers = faults.map((f) => scheduleFault(sim, f));
   process.stdout.write(`ultrasound-arm simulator on ${where}: ${hz} Hz telemetry${faults.length ? `, faults: ${values.fault.join(' ')}` : ''}\n`);
   await new Promise<void>((resolve) => {
@@ -72,5 +83,6 @@ export async function ultrasoundArmCommand(argv: string[]): Promise<void> {
   });
   timers.forEach(clearTimeout);
   sim.stop();
+  await images?.close();
   await wire.close();
 }

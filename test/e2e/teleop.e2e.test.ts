@@ -3,9 +3,11 @@
 // supervisor) and the arm simulator on a socat pty. A specialist signs in, opens #/teleop, takes
 // the lease; the ultrasound image is drawn (the test feeds B-mode frames through the gateway's real
 // video sender: the arm device does not yet); holding the right arrow moves the shown pose in x
-// with a measured round trip; on release the arm holds. The clinic's e-stop (the gateway's HTTP API) stops it: the page says so and
-// the key does nothing until it is cleared locally. A clinician of the same clinic sees why they
-// cannot drive. One rig for the file, ~12-14 s of tests (+ ~6-8 s imports on the loaded machine).
+// with a measured round trip; on release the arm holds. The clinic's e-stop (the gateway's HTTP
+// API) stops it: the page says so and the key does nothing until it is cleared locally. A
+// clinician of the same clinic sees why they cannot drive; a specialist of another clinic is not
+// offered its arm and is refused when asking with the tab's own session. One rig for the file,
+// ~14 s of tests (+ ~6-8 s imports on the loaded machine).
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { pino } from 'pino';
@@ -169,6 +171,20 @@ describe('teleop page (Chromium, real hub, gateway and arm simulator)', () => {
     await expect.poll(text(page, 'teleop-forbidden'), { timeout: 5000 }).toMatch(/Only a specialist.*clinician/);
     expect(await page.getByTestId('teleop-take').count()).toBe(0);
     await page.screenshot({ path: await artifactPath('teleop-clinician.png') });
+    await page.close();
+  });
+
+  it("a specialist of another clinic is not offered clinic-1's arm, and asking for it from the page's own session is refused", async () => {
+    const page = await signIn('dr.far');
+    await expect.poll(text(page, 'teleop-socket'), { timeout: 5000 }).toBe('open');
+    expect(await page.locator('[data-testid="teleop-gateway"] option[value="clinic-1"]').count()).toBe(0);
+    // The attacker uses the signed-in tab's own token (sessionStorage) against the REST API.
+    const answer = await page.evaluate<{ status: number; body: { code: string } }>(`(async () => {
+      const s = JSON.parse(sessionStorage.getItem('telemed.console.session'));
+      const r = await fetch('api/teleop/sessions', { method: 'POST', headers: { authorization: 'Bearer ' + s.token, 'content-type': 'application/json' }, body: JSON.stringify({ gatewayId: 'clinic-1', armId: 'arm-1' }) });
+      return { status: r.status, body: await r.json() };
+    })()`);
+    expect(answer).toMatchObject({ status: 404, body: { code: 'TM_ERR_TELEOP_GATEWAY_NOT_FOUND' } });
     await page.close();
   });
 });

@@ -1,8 +1,8 @@
 // Issue 11 item 6 in Chromium on real parts: the built console served by the real hub, the real
 // gateway (startGateway: uplink, clock sync, the `ultrasound-arm` device behind its safety
 // supervisor) and the arm simulator on a socat pty. A specialist signs in, opens #/teleop, takes
-// the lease; the ultrasound image is drawn (the test feeds B-mode frames through the gateway's real
-// video sender: the arm device does not yet); holding the right arrow moves the shown pose in x
+// the lease; the simulator's B-mode images (its image output → the arm device → gateway/video →
+// uplink → hub reassembly → /teleop) are drawn; holding the right arrow moves the shown pose in x
 // with a measured round trip; on release the arm holds. The clinic's e-stop (the gateway's HTTP
 // API) stops it: the page says so and the key does nothing until it is cleared locally. A
 // clinician of the same clinic sees why they cannot drive; a specialist of another clinic is not
@@ -16,11 +16,7 @@ import { loadGatewayConfig } from '../../gateway/config.js';
 import { startGateway, type RunningGateway } from '../../gateway/main.js';
 import { GATEWAY_SECRET } from '../../hospital/test-support.js';
 import { startTeleopHub, TELEOP_PASSWORDS, type TeleopHub, type TeleopUser } from '../../hospital/teleop/test-support.js';
-import { systemTimers } from '../../gateway/uplink/timers.js';
-import { UltrasoundVideoSender, uplinkVideoPort } from '../../gateway/video/index.js';
-import { systemClock } from '../../protocols/index.js';
-import { ArmSimulator } from '../../simulators/ultrasound-arm/arm-simulator.js';
-import { renderBmode } from '../../simulators/ultrasound-arm/bmode.js';
+import { ArmSimulator, ImageServer } from '../../simulators/ultrasound-arm/index.js';
 import { openSerialWire } from '../../simulators/ultrasound-arm/wires.js';
 import { makeTempDir, startPtyPair, type PtyPair } from '../helpers/socat.js';
 import { artifactPath, assertDashboardsBuilt, DIST_DASHBOARDS, launchChromium } from './browser.js';
@@ -42,8 +38,7 @@ describe('teleop page (Chromium, real hub, gateway and arm simulator)', () => {
   let wire: Awaited<ReturnType<typeof openSerialWire>>;
   let sim: ArmSimulator;
   let gw: RunningGateway;
-  let sender: UltrasoundVideoSender;
-  let imageTimer: NodeJS.Timeout | undefined;
+  let images: ImageServer;
 
   beforeAll(async () => {
     assertDashboardsBuilt();
@@ -53,33 +48,28 @@ describe('teleop page (Chromium, real hub, gateway and arm simulator)', () => {
     wire = await openSerialWire(pair.a);
     sim = new ArmSimulator({ wire, telemetryHz: 100 });
     sim.start();
+    // The probe rests on the patient (6 mm into the phantom's skin, ~3.6 N: under the 10 N exam cap),
+    // as a nurse would place it, so the B-mode image shows tissue from the start.
+    sim.kin.position = { x: 0, y: 0, z: sim.phantom.surfaceZ(0, 0) - 6 };
+    // The simulator's image output (B-mode of its own pose and force), read by the arm device (arm.imageUrl).
+    images = await ImageServer.listen(sim, 0, { fps: 15 });
     // Telemetry timeout 200 ms as in test/integration/teleop-arm.test.ts (shared 2-core machine).
     const config = loadGatewayConfig({
       gatewayId: 'clinic-1', siteKind: 'clinic', siteName: 'Village clinic 1', dataDir: join(tmp.dir, 'gw'), host: '127.0.0.1', port: 0,
       dashboardsDir: '/nonexistent/telemed-site', hub: { url: `${t.hub.url.replace('http', 'ws')}/uplink`, credential: GATEWAY_SECRET },
-      devices: [{ kind: 'ultrasound-arm', id: 'arm-1', arm: { url: pair.b, uplinkHz: 25, telemetryTimeoutMs: 200, workspace: { min: { x: -300, y: -200, z: 60 }, max: { x: 300, y: 200, z: 350 } } } }],
+      devices: [{ kind: 'ultrasound-arm', id: 'arm-1', arm: { url: pair.b, imageUrl: `tcp://127.0.0.1:${images.port}`, uplinkHz: 25, telemetryTimeoutMs: 200, workspace: { min: { x: -300, y: -200, z: 60 }, max: { x: 300, y: 200, z: 350 } } } }],
     });
     gw = await startGateway(config, { logger: pino({ level: 'silent' }) });
     // The supervisor refuses commands until the uplink has a clock offset.
     await until(() => t.hub.app.hospital.registry.view('clinic-1')?.clockOffsetMs != null, 10_000, 'the gateway connected and clock-synced');
     await until(() => gw.uplink.session.clockOffsetMs !== undefined && !Number.isNaN(gw.uplink.session.clockOffsetMs), 5000, "the gateway's offset");
-    // The ultrasound-arm device does not feed gateway/video yet (README known gaps), so the test is
-    // the image source: B-mode of the simulator's phantom under the probe's current x/y (pressed
-    // 6 mm in, 3.6 N), 10 fps, through the real UltrasoundVideoSender on the gateway's real uplink.
-    sender = new UltrasoundVideoSender({ armId: 'arm-1' }, { port: uplinkVideoPort(gw.uplink), clock: systemClock, timers: systemTimers, logger: pino({ level: 'silent' }) });
-    imageTimer = setInterval(() => {
-      const { x, y } = sim.kin.position;
-      const img = renderBmode({ position: { x, y, z: sim.phantom.surfaceZ(x, y) - 6 }, orientation: { w: 1, x: 0, y: 0, z: 0 }, forceN: 3.6, seed: 5, timeMs: Date.now() % 100_000 });
-      sender.offer({ ...img, captureTimeNs: systemClock.nowNs() });
-    }, 100);
   }, 30_000);
 
   afterAll(async () => {
-    clearInterval(imageTimer);
-    sender?.close();
     await browser?.close();
     await gw?.close();
     sim?.stop();
+    await images?.close();
     await wire?.close();
     await pair?.kill();
     await t?.close();

@@ -3,15 +3,18 @@
 // supervisor and driver) and the arm simulator on a socat pty. A specialist takes the lease over
 // REST, jogs over /teleop; the simulated probe moves, telemetry comes back with the measured round
 // trip, and the gateway's audit records land in the hub's arm_audit mirror with the chain intact.
-// One rig for the file, ~4 s.
+// The simulator's image output (arm.imageUrl) gives B-mode images that reach the browser as
+// binary JPEG messages and change when the probe is jogged. One rig for the file, ~6 s.
 import { join } from 'node:path';
 import { pino } from 'pino';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadGatewayConfig } from '../../gateway/config.js';
 import { startGateway, type RunningGateway } from '../../gateway/main.js';
 import { GATEWAY_SECRET } from '../../hospital/test-support.js';
 import { startTeleopHub, TeleopBrowser, type TeleopHub } from '../../hospital/teleop/test-support.js';
 import { ArmSimulator } from '../../simulators/ultrasound-arm/arm-simulator.js';
+import { ImageServer } from '../../simulators/ultrasound-arm/image-server.js';
 import { openSerialWire } from '../../simulators/ultrasound-arm/wires.js';
 import { makeTempDir, startPtyPair, type PtyPair } from '../helpers/socat.js';
 
@@ -30,6 +33,7 @@ describe('teleop end to end: browser → hub /teleop → real gateway → arm si
   let pair: PtyPair;
   let wire: Awaited<ReturnType<typeof openSerialWire>>;
   let sim: ArmSimulator;
+  let images: ImageServer;
   let gw: RunningGateway;
   let b: TeleopBrowser;
 
@@ -39,11 +43,12 @@ describe('teleop end to end: browser → hub /teleop → real gateway → arm si
     wire = await openSerialWire(pair.a);
     sim = new ArmSimulator({ wire, telemetryHz: 100 });
     sim.start();
+    images = await ImageServer.listen(sim, 0, { fps: 15 });
     // Telemetry timeout widened to 200 ms as in gateway/devices/arm-device.pty.test.ts (shared 2-core machine).
     const config = loadGatewayConfig({
       gatewayId: 'clinic-1', dataDir: join(tmp.dir, 'gw'), host: '127.0.0.1', port: 0, dashboardsDir: '/nonexistent/telemed-site',
       hub: { url: `${t.hub.url.replace('http', 'ws')}/uplink`, credential: GATEWAY_SECRET },
-      devices: [{ kind: 'ultrasound-arm', id: 'arm-1', arm: { url: pair.b, uplinkHz: 25, telemetryTimeoutMs: 200, workspace: { min: { x: -300, y: -200, z: 60 }, max: { x: 300, y: 200, z: 350 } } } }],
+      devices: [{ kind: 'ultrasound-arm', id: 'arm-1', arm: { url: pair.b, uplinkHz: 25, telemetryTimeoutMs: 200, workspace: { min: { x: -300, y: -200, z: 60 }, max: { x: 300, y: 200, z: 350 } }, imageUrl: `tcp://127.0.0.1:${images.port}` } }],
     });
     gw = await startGateway(config, { logger: pino({ level: 'silent' }) });
     // Ready, clock-synced (the supervisor refuses commands without an offset) and streaming.
@@ -54,6 +59,7 @@ describe('teleop end to end: browser → hub /teleop → real gateway → arm si
   afterAll(async () => {
     b?.ws.terminate();
     await gw?.close();
+    await images?.close();
     sim?.stop();
     await wire?.close();
     await pair?.kill();
@@ -93,5 +99,66 @@ describe('teleop end to end: browser → hub /teleop → real gateway → arm si
     expect(records.map((r) => r.chain).every((c) => c === 'ok')).toBe(true);
     expect(records.map((r) => r.seq)).toEqual(records.map((_, i) => i + 1));
     expect(records.some((r) => r.kind === 'lease' && r.decision === 'accepted')).toBe(true);
+  });
+
+  it('the browser receives the arm\'s B-mode images as JPEG; they change when the probe is jogged, more than between two frames at rest', async () => {
+    const leaseId = b.messages.find((m) => m.type === 'telemetry' && m['leaseId'] !== '')?.['leaseId'];
+    expect(typeof leaseId).toBe('string');
+    // The probe brought to just above the patient's abdomen (a teleport here saves ~3 s of jogging down),
+    // then lowered by jogs from the browser ~8 mm into the phantom's skin (~5 N, below the 10 N cap).
+    const x = -40;
+    const y = 10;
+    sim.kin.position = { x, y, z: sim.phantom.surfaceZ(x, y) + 2 };
+    const jog = async (seq0: number, n: number, twist: { vx: number; vy: number; vz: number }): Promise<void> => {
+      for (let seq = seq0; seq < seq0 + n; seq++) {
+        b.send({ type: 'jog', leaseId, seq, sentAtMs: Date.now(), twist });
+        await sleep(40);
+      }
+    };
+    const jogStart = Date.now();
+    await jog(100, 18, { vx: 0, vy: 0, vz: -15 });
+    await until(() => sim.forceN() > 2, 3000, `contact (force ${sim.forceN().toFixed(2)} N, z ${sim.kin.position.z.toFixed(1)})`);
+    const since = Date.now();
+    const pixels = async (m: { [k: string]: unknown }): Promise<Buffer> => sharp(m['jpeg'] as Buffer).extractChannel(0).raw().toBuffer();
+    const imagesAfter = (t0: number) => b.messages.filter((m) => m.type === 'image' && (m['captureTimeMs'] as number) > t0 + 150);
+    await until(() => imagesAfter(since).length >= 2, 5000, 'two images of the probe on the skin');
+    const [r1, r2] = imagesAfter(since);
+    if (r1 === undefined || r2 === undefined) throw new Error('no images');
+    expect(r1).toMatchObject({ gatewayId: 'clinic-1', armId: 'arm-1', leaseId, width: 256, height: 256 });
+    const mean = (a: Buffer) => a.reduce((s, v) => s + v, 0) / a.length;
+    const [p1, p2] = [await pixels(r1), await pixels(r2)];
+    // 16 × 16-pixel block means: speckle and electronic noise average out, the organs, vessel and
+    // cyst under the probe stay; a jog along the body moves them.
+    const blocks = (a: Buffer): number[] => {
+      const out: number[] = [];
+      for (let by = 0; by < 16; by++) for (let bx = 0; bx < 16; bx++) {
+        let sum = 0;
+        for (let yy = 0; yy < 16; yy++) for (let xx = 0; xx < 16; xx++) sum += a[(by * 16 + yy) * 256 + bx * 16 + xx] ?? 0;
+        out.push(sum / 256);
+      }
+      return out;
+    };
+    const blockDiff = (a: Buffer, c: Buffer): number => {
+      const [ba, bc] = [blocks(a), blocks(c)];
+      return ba.reduce((sum, v, i) => sum + Math.abs(v - (bc[i] ?? 0)), 0) / ba.length;
+    };
+    // Before the descent the probe was in the air: dark images; the downward jog brought tissue.
+    const dark = b.messages.filter((m) => m.type === 'image' && (m['captureTimeMs'] as number) < jogStart);
+    expect(dark.length).toBeGreaterThan(0);
+    expect(mean(await pixels(dark[dark.length - 1] ?? {}))).toBeLessThan(5);
+    expect(mean(p1)).toBeGreaterThan(10);
+    const atRest = blockDiff(p1, p2);
+    const x0 = sim.kin.position.x;
+    // 0.8 s of a held key along the body: ~24 mm of other tissue under the probe.
+    await jog(200, 20, { vx: 30, vy: 0, vz: 0 });
+    const moved = Date.now();
+    await until(() => imagesAfter(moved).length >= 1, 5000, 'an image after the jog');
+    const after = imagesAfter(moved)[0];
+    if (after === undefined) throw new Error('no image after the jog');
+    const jogged = blockDiff(p1, await pixels(after));
+    const why = `block difference at rest ${atRest.toFixed(1)}, after a ${(sim.kin.position.x - x0).toFixed(1)} mm jog ${jogged.toFixed(1)}`;
+    expect(sim.kin.position.x - x0, why).toBeGreaterThan(5);
+    expect(jogged, why).toBeGreaterThan(2 * atRest);
+    expect(b.messages.filter((m) => m.type === 'error')).toEqual([]);
   });
 });

@@ -151,6 +151,7 @@ describe('teleop (hub side)', () => {
     await nextLease();
     const li = await browser('dr.li');
     const ma = await browser('dr.ma'); // same site, a specialist, but not the holder
+    const far = await browser('dr.far'); // a specialist of another clinic
     const jpeg = await sharp(Buffer.alloc(64 * 48, 90), { raw: { width: 64, height: 48, channels: 1 } }).jpeg({ quality: 60 }).toBuffer();
     const part = (frameId: number, offset: number, data: Uint8Array, last: boolean, armId = 'arm-1') => gw.send({
       header: { gatewayId: 'clinic-1', streamId: `${armId}/ultrasound`, seq: frameId, trafficClass: telemed.v1.TrafficClass.TRAFFIC_CLASS_VIDEO, captureTimeNs: gw.nowNs() },
@@ -168,10 +169,13 @@ describe('teleop (hub side)', () => {
     part(1, 0, jpeg, true, 'arm-7');
     li.send({ type: 'ping', seq: 501 });
     ma.send({ type: 'ping', seq: 502 });
+    far.send({ type: 'ping', seq: 503 });
     await li.next((m) => m.type === 'pong' && m['seq'] === 501);
     await ma.next((m) => m.type === 'pong' && m['seq'] === 502);
+    await far.next((m) => m.type === 'pong' && m['seq'] === 503);
     expect(li.messages.filter((m) => m.type === 'image')).toHaveLength(1);
     expect(ma.messages.filter((m) => m.type === 'image')).toHaveLength(0);
+    expect(far.messages.filter((m) => m.type === 'image')).toHaveLength(0);
     // Every socket that got it is dr.li's (the earlier tests' dr.li sockets bound to the new lease too).
     const got = browsers.filter((x) => x.messages.some((m) => m.type === 'image'));
     expect(got.map((x) => x.messages.find((m) => m.type === 'hello')?.['username'])).toEqual(got.map(() => 'dr.li'));

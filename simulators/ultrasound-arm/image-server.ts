@@ -83,13 +83,13 @@ export class ImageServer {
 
   /** Listens on 127.0.0.1:port (0 = a free one) and starts rendering. */
   static async listen(sim: ArmSimulator, port: number, o: ImageServerOptions = {}): Promise<ImageServer> {
+    const fps = o.fps ?? 15;
+    if (!(fps > 0 && fps <= 60)) throw new Error('image fps must be within (0, 60]');
     const srv = new ImageServer(sim, o);
     await new Promise<void>((resolve, reject) => {
       srv.server.once('error', reject);
       srv.server.listen(port, '127.0.0.1', () => resolve());
     });
-    const fps = o.fps ?? 15;
-    if (!(fps > 0 && fps <= 60)) throw new Error('image fps must be within (0, 60]');
     srv.timer = setInterval(() => srv.frame(), 1000 / fps);
     return srv;
   }

@@ -14,6 +14,7 @@ import { Uplink } from './uplink/uplink.js';
 import { MemoryOutbox, type Outbox } from './uplink/outbox.js';
 import { retentionOf } from './uplink/outbox-retention.js';
 import { SqliteOutbox } from './uplink/sqlite-outbox.js';
+import { uplinkVideoPort } from './video/uplink-port.js';
 import { systemTimers, type Timers } from './uplink/timers.js';
 import { VitalsPipeline } from './vitals/pipeline.js';
 import { registerVitalsMetrics } from './vitals/metrics.js';
@@ -76,8 +77,9 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   registerVitalsMetrics(metrics.registry, vitals);
   const devices = new DeviceManager(config.devices, vitals.sink, {
     clock, logger, factory, onState: (id, s) => vitals.onDeviceState(id, s),
-    // Arms: commands are aged on the hub's clock through the uplink's clock sync (gateway/safety R2).
-    arm: { dataDir: config.dataDir, gatewayId: config.gatewayId, hubOffsetMs: () => uplink.session.clockOffsetMs },
+    // Arms: commands are aged on the hub's clock through the uplink's clock sync (gateway/safety R2);
+    // ultrasound images adapt to the rate the pacer measures and wait on the uplink's VIDEO queue.
+    arm: { dataDir: config.dataDir, gatewayId: config.gatewayId, hubOffsetMs: () => uplink.session.clockOffsetMs, video: () => uplinkVideoPort(uplink) },
   });
   const armApi = createArmApi(() => devices.arms());
   metrics.observeDevices(() => devices.counters.snapshot());

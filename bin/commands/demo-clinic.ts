@@ -1,11 +1,13 @@
 // The demo clinic's equipment (issue 10 item 7): the 18-lead ECG cart simulator on one end of a
 // socat pty pair, the gateway's real cart driver (`ecg-cart`) on the other. The simulator paces
 // its bytes at the cart's line rate and a nurse "presses record" about once a minute, each time for
-// the next patient in the queue, so records go through edge analysis to the hub's worklist.
+// the next patient in the queue, so records go through edge analysis to the hub's worklist. The
+// clinic also has the robotic ultrasound arm (demo-arm.ts) for a specialist to drive from #/teleop.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { CartSimulator, EcgModel, openSerialWire, type CartSource, type Rhythm } from '../../simulators/ecg-cart/index.js';
+import { armEquipment } from './demo-arm.js';
 import { startPty, type DemoPty } from './demo-pty.js';
 
 /** The cart's line rate, baud (protocols/ecg-cart/SPEC.md §1): both ends use it, the simulator paces to it. */
@@ -70,6 +72,7 @@ export async function clinicEquipment(o: ClinicEquipmentOptions): Promise<Clinic
   const cartEnd = join(o.dir, 'cart-sim');
   const hostEnd = join(o.dir, 'usb-telemed-ECG18-DEMO01');
   const pty: DemoPty = await startPty(cartEnd, hostEnd);
+  const arm = await armEquipment(o.dir).catch(async (err: unknown) => { await pty.stop(); throw err; });
   const firstMs = o.firstRecordMs ?? 3000;
   const everyMs = o.recordEveryMs ?? 60_000;
   const source = new PatientQueue(o.seed);
@@ -80,10 +83,11 @@ export async function clinicEquipment(o: ClinicEquipmentOptions): Promise<Clinic
   let closed = false;
 
   return {
-    devices: [{ kind: 'ecg-cart', id: 'cart-1', path: hostEnd, baud: DEMO_CART_BAUD }],
+    devices: [{ kind: 'ecg-cart', id: 'cart-1', path: hostEnd, baud: DEMO_CART_BAUD }, arm.device],
     lines: [
       `  ECG cart (pty)     18-lead cart simulator -> ${hostEnd} -> the gateway's cart driver, ${DEMO_CART_BAUD} baud`,
       `                     a 10 s record ~${Math.round((firstMs + 10_000) / 1000)} s after start, then every ${Math.round(everyMs / 1000)} s (rhythms ${DEMO_CART_PATIENTS.map((p) => p.rhythm).join(', ')}), analysed at the edge and sent to the worklist`,
+      ...arm.lines,
     ],
     get recordsStarted() { return started; },
     async start() {
@@ -112,6 +116,7 @@ export async function clinicEquipment(o: ClinicEquipmentOptions): Promise<Clinic
       sim?.stop();
       await wire?.close().catch(() => undefined);
       await pty.stop();
+      await arm.close();
     },
   };
 }

@@ -116,7 +116,7 @@ describe('dashboards against fake servers', () => {
     expect(await page.getByTestId('reconnects').textContent()).toBe('3');
     expect(await page.getByTestId('class-vitals-queued').textContent()).toBe('2');
     expect(await page.getByTestId('class-video-dropped').textContent()).toBe('4');
-    expect(await page.getByTestId('device-state-sim-1').textContent()).toBe('connected');
+    expect(await page.getByTestId('device-state-cart-1').textContent()).toBe('connected');
 
     gw.status = status('backoff');
     gw.push();

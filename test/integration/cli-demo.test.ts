@@ -16,9 +16,9 @@ const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cli = [process.execPath, '--import', 'tsx', join(repo, 'bin', 'telemed.ts')] as const;
 
 /** POST JSON over HTTPS trusting only `ca`: status and parsed body. */
-function httpsPostJson(url: string, ca: Buffer, body: unknown): Promise<{ status: number; body: unknown }> {
+function httpsPostJson(url: string, ca: Buffer, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', ca, headers: { 'content-type': 'application/json' }, timeout: 5000 }, (res) => {
+    const req = request(url, { method: 'POST', ca, headers: { 'content-type': 'application/json', ...headers }, timeout: 5000 }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => { text += c; });
@@ -132,8 +132,9 @@ describe('telemed CLI', () => {
       expect(out).toContain(`https://127.0.0.1:${port}/#/ambulances`);
       expect(out).toMatch(/GPS \(NMEA, pty\)/);
       expect(out).toMatch(/ECG cart \(pty\)/);
-      // The demo's serial devices are socat children, whose pty links sit in the data dir.
-      expect((await socatsMentioning(dir)).length).toBe(2);
+      expect(out).toMatch(/ultrasound arm/);
+      // The demo's serial devices (cart, arm, GPS) are socat children, whose pty links sit in the data dir.
+      expect((await socatsMentioning(dir)).length).toBe(3);
       const login = await httpsPostJson(`https://127.0.0.1:${port}/api/login`, ca, { username: 'admin', password: 'admin-demo' });
       expect(login.status).toBe(200);
       const auth = { authorization: `Bearer ${(login.body as { token: string }).token}` };
@@ -155,6 +156,22 @@ describe('telemed CLI', () => {
       // The first patient is in sinus rhythm at 72/min (bin/commands/demo-clinic.ts).
       expect(rec.heartRateBpm).toBeGreaterThan(62);
       expect(rec.heartRateBpm).toBeLessThan(82);
+
+      // Issue 11 item 7: the clinic's arm (simulator on a pty, the probe resting on the phantom) is
+      // streaming at the clinic gateway, and the demo's specialist can take its lease.
+      await waitFor('the clinic arm streaming with contact force', async () => {
+        const r = await fetch(`http://127.0.0.1:${clinicPort}/api/arm/arm-1`);
+        const arm = r.ok ? (await r.json() as { arm: { forceN: number | null } }).arm : null;
+        return arm !== null && arm.forceN !== null && arm.forceN > 0;
+      }, 20_000, 250);
+      const spec = await httpsPostJson(`https://127.0.0.1:${port}/api/login`, ca, { username: 'specialist', password: 'specialist-demo' });
+      const specAuth = { authorization: `Bearer ${(spec.body as { token: string }).token}` };
+      const lease = await httpsPostJson(`https://127.0.0.1:${port}/api/teleop/sessions`, ca, { gatewayId: 'clinic-1', armId: 'arm-1' }, specAuth);
+      expect(lease.status, JSON.stringify(lease.body)).toBe(201);
+      await waitFor('the lease at the clinic arm', async () => {
+        const { arm } = await (await fetch(`http://127.0.0.1:${clinicPort}/api/arm/arm-1`)).json() as { arm: { operatorId: string | null } };
+        return arm.operatorId === 'specialist';
+      }, 10_000, 250);
 
       const amb = await waitFor('the ambulance with a GPS fix on the board', async () => {
         const { ambulances } = await getJson<{ ambulances: AmbulanceRow[] }>('/api/ambulances');

@@ -55,7 +55,10 @@ export function plan(a: MatrixArgs): MatrixScenario[] {
   // Built lazily: a profile is looked up only for the scenarios asked for.
   const all: [string, () => MatrixScenario][] = [
     ...FIXED_SCENARIOS.map((n): [string, () => MatrixScenario] => [n, () => uplink(n)]),
-    ...traceProfiles().map((p): [string, () => MatrixScenario] => [`trace:${p}`, () => uplink(`trace:${p}`)]),
+    // --quick leaves the shared traces out unless named (--scenarios trace:NAME): they do not gate
+    // the guard (judge.ts QUICK_GATING) and cost CI ~90 s; the full run judges every one.
+    ...traceProfiles().filter((p) => !a.quick || (a.only ?? []).includes(`trace:${p}`))
+      .map((p): [string, () => MatrixScenario] => [`trace:${p}`, () => uplink(`trace:${p}`)]),
     ...a.traces.map((f): [string, () => MatrixScenario] => [`trace-file:${f}`, () => {
       const p = profileForTrace(f);
       const m = uplink('saturated-cell', p);

@@ -233,7 +233,7 @@ export class ArmDevice extends EventEmitter<DeviceEvents> {
         // The machine's clock is not synchronised: its capture time is used only when within 1 s of ours.
         const captureTimeNs = Math.abs(f.captureTimeMs * 1e6 - now) < 1e9 ? Math.round(f.captureTimeMs * 1e6) : now;
         try {
-          sender.offer({ width: f.width, height: f.height, data: f.data, captureTimeNs, depthMm: f.depthMm });
+          sender.offer({ width: f.width, height: f.height, data: f.pixels, captureTimeNs, depthMm: f.depthMm });
         } catch (err) {
           path.refused += 1;
           this.log.warn({ err }, 'ultrasound image refused by the sender');

@@ -2,7 +2,7 @@ import { connect, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { Timers } from '../uplink/timers.js';
 import { VideoError, VideoErrorCode } from './errors.js';
-import { MAX_IMAGE_SIDE } from './jpeg.js';
+import { IMAGE_FRAME_HEADER_BYTES, parseImageFrameHeader, type ImageFrameHeader, type UltrasoundImageFrame } from '../../protocols/ultrasound-arm/image-frame.js';
 
 /**
  * The ultrasound machine's image output as the gateway reads it (protocols/ultrasound-arm/SPEC.md
@@ -13,42 +13,8 @@ import { MAX_IMAGE_SIDE } from './jpeg.js';
  * again, as after a lost connection (TM_ERR_VIDEO_SOURCE_LOST), with a doubling backoff.
  */
 
-export const SOURCE_MAGIC = 'USI1';
-export const SOURCE_HEADER_BYTES = 64;
-
-export interface SourceFrame {
-  readonly frameId: number;
-  /** Capture time on the machine's clock, Unix ms. */
-  readonly captureTimeMs: number;
-  readonly width: number;
-  readonly height: number;
-  readonly depthMm: number;
-  readonly forceN: number;
-  readonly position: { readonly x: number; readonly y: number; readonly z: number };
-  readonly orientation: { readonly w: number; readonly x: number; readonly y: number; readonly z: number };
-  readonly coupledColumns: number;
-  /** Gray8, row-major, row 0 at the probe face; a fresh buffer the listener may keep. */
-  readonly data: Uint8Array;
-}
-
-/** Reads one header; a string (what is wrong) when it breaks the format. */
-export function parseSourceHeader(h: Buffer): Omit<SourceFrame, 'data'> & { readonly pixelBytes: number } | string {
-  if (h.toString('latin1', 0, 4) !== SOURCE_MAGIC) return 'bad magic';
-  const width = h.readUInt16BE(16);
-  const height = h.readUInt16BE(18);
-  const pixelBytes = h.readUInt32BE(60);
-  if (width < 1 || height < 1 || width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE) return `size ${width}x${height} outside 1..${MAX_IMAGE_SIDE}`;
-  if (pixelBytes !== width * height) return `${pixelBytes} pixel bytes for ${width}x${height}`;
-  const f = (o: number): number => h.readFloatBE(o);
-  const captureTimeMs = h.readDoubleBE(8);
-  const nums = [captureTimeMs, f(20), f(24), f(28), f(32), f(36), f(40), f(44), f(48), f(52)];
-  if (!nums.every(Number.isFinite) || captureTimeMs <= 0 || f(20) <= 0) return 'non-finite or out-of-range header value';
-  return {
-    frameId: h.readUInt32BE(4), captureTimeMs, width, height, depthMm: f(20), forceN: f(24),
-    position: { x: f(28), y: f(32), z: f(36) }, orientation: { w: f(40), x: f(44), y: f(48), z: f(52) },
-    coupledColumns: h.readUInt32BE(56), pixelBytes,
-  };
-}
+/** One frame as read: the shared wire format's (protocols/ultrasound-arm/image-frame.ts). */
+export type SourceFrame = UltrasoundImageFrame;
 
 export interface ImageSourceOptions {
   /** tcp://127.0.0.1:PORT (or another host the config names). */
@@ -83,7 +49,7 @@ export class UltrasoundImageSource {
   private retry: unknown;
   private backoff: number;
   private buf: Buffer = Buffer.alloc(0);
-  private header: ReturnType<typeof parseSourceHeader> | null = null;
+  private header: ImageFrameHeader | null = null;
   private readonly target: { host: string; port: number };
 
   constructor(private readonly o: ImageSourceOptions) {
@@ -129,22 +95,21 @@ export class UltrasoundImageSource {
     this.buf = this.buf.length === 0 ? d : Buffer.concat([this.buf, d]);
     for (;;) {
       if (this.header === null) {
-        if (this.buf.length < SOURCE_HEADER_BYTES) return;
-        const h = parseSourceHeader(this.buf.subarray(0, SOURCE_HEADER_BYTES));
+        if (this.buf.length < IMAGE_FRAME_HEADER_BYTES) return;
+        const h = parseImageFrameHeader(this.buf.subarray(0, IMAGE_FRAME_HEADER_BYTES));
         if (typeof h === 'string') { this.bad(s, h); return; }
         this.header = h;
-        this.buf = this.buf.subarray(SOURCE_HEADER_BYTES);
+        this.buf = this.buf.subarray(IMAGE_FRAME_HEADER_BYTES);
       }
       const h = this.header;
-      if (typeof h === 'string') return;
       if (this.buf.length < h.pixelBytes) return;
-      const data = Uint8Array.prototype.slice.call(this.buf.subarray(0, h.pixelBytes));
+      const pixels = Uint8Array.prototype.slice.call(this.buf.subarray(0, h.pixelBytes));
       this.buf = this.buf.subarray(h.pixelBytes);
       this.header = null;
       this.counters.frames += 1;
       const { pixelBytes: _n, ...meta } = h;
       try {
-        this.o.onFrame({ ...meta, data });
+        this.o.onFrame({ ...meta, pixels });
       } catch (err) {
         this.o.logger.warn({ err }, 'ultrasound image listener failed');
       }

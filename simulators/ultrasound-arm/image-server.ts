@@ -1,5 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { ArmSimulator } from './arm-simulator.js';
+import { encodeImageFrame } from '../../protocols/ultrasound-arm/image-frame.js';
 import { renderBmode, type BmodeOptions } from './bmode.js';
 
 /**
@@ -10,45 +11,8 @@ import { renderBmode, type BmodeOptions } from './bmode.js';
  * taken the previous frames is skipped (newest wins at the source: no backlog of old images).
  */
 
-export const IMAGE_MAGIC = 'USI1';
-export const IMAGE_HEADER_BYTES = 64;
-
-export interface ImageFrameFields {
-  readonly frameId: number;
-  /** Capture time, Unix ms (the simulator's wall clock). */
-  readonly captureTimeMs: number;
-  readonly width: number;
-  readonly height: number;
-  readonly depthMm: number;
-  readonly forceN: number;
-  readonly position: { readonly x: number; readonly y: number; readonly z: number };
-  readonly orientation: { readonly w: number; readonly x: number; readonly y: number; readonly z: number };
-  readonly coupledColumns: number;
-  readonly pixels: Uint8Array;
-}
-
-/** One frame on the wire (big-endian, SPEC.md "Image output"). */
-export function encodeImageFrame(f: ImageFrameFields): Buffer {
-  const b = Buffer.alloc(IMAGE_HEADER_BYTES + f.pixels.byteLength);
-  b.write(IMAGE_MAGIC, 0, 'ascii');
-  b.writeUInt32BE(f.frameId >>> 0, 4);
-  b.writeDoubleBE(f.captureTimeMs, 8);
-  b.writeUInt16BE(f.width, 16);
-  b.writeUInt16BE(f.height, 18);
-  b.writeFloatBE(f.depthMm, 20);
-  b.writeFloatBE(f.forceN, 24);
-  b.writeFloatBE(f.position.x, 28);
-  b.writeFloatBE(f.position.y, 32);
-  b.writeFloatBE(f.position.z, 36);
-  b.writeFloatBE(f.orientation.w, 40);
-  b.writeFloatBE(f.orientation.x, 44);
-  b.writeFloatBE(f.orientation.y, 48);
-  b.writeFloatBE(f.orientation.z, 52);
-  b.writeUInt32BE(f.coupledColumns, 56);
-  b.writeUInt32BE(f.pixels.byteLength, 60);
-  b.set(f.pixels, IMAGE_HEADER_BYTES);
-  return b;
-}
+/** The wire format is protocols/ultrasound-arm/image-frame.ts, shared with the gateway's reader. */
+export { encodeImageFrame, IMAGE_FRAME_HEADER_BYTES, IMAGE_FRAME_MAGIC } from '../../protocols/ultrasound-arm/image-frame.js';
 
 export interface ImageServerOptions {
   /** Frames per second. Default 15. */

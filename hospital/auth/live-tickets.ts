@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { hashToken } from './sessions.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { HospitalErrorCode } from '../errors.js';
+import { hashToken, type SessionManager, type ValidSession } from './sessions.js';
 
 interface Ticket { readonly tokenHash: string; readonly expiresAtMs: number }
 
@@ -34,4 +36,21 @@ export class LiveTickets {
     if (t === undefined || t.expiresAtMs <= this.nowMs()) return undefined;
     return t.tokenHash;
   }
+}
+
+/**
+ * A WebSocket's admission before the upgrade (/live, /teleop): the single-use `?ticket=` redeemed
+ * for a live session, or a plain 401 with TM_ERR_TICKET_INVALID (logged without the ticket) and
+ * undefined, so no socket is opened.
+ */
+export async function admitTicket(req: FastifyRequest<{ Querystring: { ticket?: string } }>, reply: FastifyReply,
+  tickets: LiveTickets, sessions: SessionManager, path: string): Promise<ValidSession | undefined> {
+  const ticket = typeof req.query.ticket === 'string' ? req.query.ticket : '';
+  const tokenHash = tickets.redeem(ticket);
+  const session = tokenHash === undefined ? undefined : await sessions.check(tokenHash);
+  if (session === undefined) {
+    req.log.info({ code: HospitalErrorCode.TICKET_INVALID, path }, 'socket without a valid ticket');
+    await reply.code(401).send({ code: HospitalErrorCode.TICKET_INVALID, message: `open ${path}?ticket=T with a fresh ticket from POST /api/live-ticket` });
+  }
+  return session;
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AccessPolicy } from '../auth/access.js';
-import type { LiveTickets } from '../auth/live-tickets.js';
+import { admitTicket, type LiveTickets } from '../auth/live-tickets.js';
 import type { SessionManager, ValidSession } from '../auth/sessions.js';
 import { HospitalErrorCode } from '../errors.js';
 import type { GatewayRegistry } from '../uplink/registry.js';
@@ -73,13 +73,8 @@ export function livePlugin(opts: LivePluginOptions) {
       websocket: true,
       // Refused before the upgrade, so a browser sees a plain 401 and no socket is opened.
       preValidation: async (req, reply) => {
-        const ticket = typeof req.query.ticket === 'string' ? req.query.ticket : '';
-        const tokenHash = tickets.redeem(ticket);
-        const session = tokenHash === undefined ? undefined : await sessions.check(tokenHash);
-        if (session === undefined) {
-          req.log.info({ code: HospitalErrorCode.TICKET_INVALID }, 'live socket without a valid ticket');
-          return reply.code(401).send({ code: HospitalErrorCode.TICKET_INVALID, message: 'open /live?ticket=T with a fresh ticket from POST /api/live-ticket' });
-        }
+        const session = await admitTicket(req, reply, tickets, sessions, '/live');
+        if (session === undefined) return reply;
         req.authUser = session.user;
         req.liveSession = session;
       },

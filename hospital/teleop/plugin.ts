@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { Counter } from 'prom-client';
 import type { Clock } from '../../protocols/index.js';
 import type { AccessPolicy } from '../auth/access.js';
-import type { LiveTickets } from '../auth/live-tickets.js';
+import { admitTicket, type LiveTickets } from '../auth/live-tickets.js';
 import { requireRole } from '../auth/require-role.js';
 import type { SessionManager, ValidSession } from '../auth/sessions.js';
 import { HospitalErrorCode } from '../errors.js';
@@ -205,13 +205,8 @@ export function teleopPlugin(opts: TeleopPluginOptions) {
       websocket: true,
       // Refused before the upgrade: a plain 401/403 with a code, no socket.
       preValidation: async (req, reply) => {
-        const ticket = typeof req.query.ticket === 'string' ? req.query.ticket : '';
-        const tokenHash = tickets.redeem(ticket);
-        const session = tokenHash === undefined ? undefined : await sessions.check(tokenHash);
-        if (session === undefined) {
-          req.log.info({ code: HospitalErrorCode.TICKET_INVALID }, 'teleop socket without a valid ticket');
-          return reply.code(401).send({ code: HospitalErrorCode.TICKET_INVALID, message: 'open /teleop?ticket=T with a fresh ticket from POST /api/live-ticket' });
-        }
+        const session = await admitTicket(req, reply, tickets, sessions, '/teleop');
+        if (session === undefined) return reply;
         if (session.user.role !== 'specialist') {
           req.log.info({ code: HospitalErrorCode.FORBIDDEN, username: session.user.username }, 'teleop socket refused: not a specialist');
           return reply.code(403).send({ code: HospitalErrorCode.FORBIDDEN, message: 'needs role specialist' });

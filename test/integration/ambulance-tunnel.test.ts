@@ -21,7 +21,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { connect, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -36,6 +35,7 @@ import { GatewayProcess } from '../helpers/gateway-process.js';
 import { requireMosquitto } from '../helpers/mosquitto.js';
 import { HubProcess } from '../helpers/hub-process.js';
 import { exportSeries, freePort, startVictoriaMetrics, type RunningVm } from '../helpers/victoria-metrics.js';
+import { query } from '../helpers/sqlite-read.js';
 
 
 const GATEWAY_ID = 'amb-tunnel';
@@ -93,15 +93,6 @@ function tunnelCell(): LinkProfile {
   return { ...p, name: 'tunnel-manual', events: {} };
 }
 
-/** Reads a SQLite file another process is writing (WAL readers do not block the writer). */
-function query<T>(file: string, fn: (db: Database.Database) => T): T {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
-  try {
-    return fn(db);
-  } finally {
-    db.close();
-  }
-}
 
 interface FrameRow { stream_id: string; seq: number; traffic_class: number; capture_time_ns: number; received_at_ns: number; raw: Buffer }
 

@@ -6,12 +6,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret } from '../../hospital/auth/password.js';
 import { GatewayProcess } from '../helpers/gateway-process.js';
 import { waitFor } from '../helpers/cli-process.js';
 import { HubProcess } from '../helpers/hub-process.js';
+import { query } from '../helpers/sqlite-read.js';
 
 const GATEWAY_KILLS = 20;
 const HUB_KILLS = 10;
@@ -20,15 +20,6 @@ const GATEWAY_ID = 'amb-kill';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const between = (lo: number, hi: number): number => lo + Math.random() * (hi - lo);
 
-/** Reads a SQLite file another process is writing (WAL: readers do not block the writer). */
-function query<T>(file: string, fn: (db: Database.Database) => T): T {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
-  try {
-    return fn(db);
-  } finally {
-    db.close();
-  }
-}
 
 describe('gateway and hub killed (SIGKILL) under durable traffic', () => {
   let dir: string;

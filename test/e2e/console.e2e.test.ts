@@ -37,7 +37,8 @@ describe('console and site pages on the real stack', () => {
       await expect.poll(() => page.getByTestId(`gateway-status-${g.id}`).textContent(), { timeout: 15_000 }).toBe('connected');
       expect(await page.getByTestId(`gateway-site-${g.id}`).textContent()).toBe(g.siteName);
     }
-    expect(await page.getByTestId('live-status').textContent()).toBe('live');
+    // The gateway cards come from REST; the live socket opens after its ticket round trip.
+    await expect.poll(() => page.getByTestId('live-status').textContent(), { timeout: 10_000 }).toBe('live');
 
     // Vitals flow from the ambulance's monitors; their one-way latency must show up and then change.
     const row = (): Promise<string[]> =>

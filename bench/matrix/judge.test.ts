@@ -2,9 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { cell, judgeUplink, spread, strongestPeer } from './judge.js';
 import type { RunSummary } from './summarise.js';
 
-const run = (peer: string, p99: number | 'inf', onTime: number, util: number, backlog = true): RunSummary => ({
+const run = (peer: string, p99: number | 'inf', onTime: number, util: number, backlog = true, p98: number | 'inf' = p99): RunSummary => ({
   peer, floorMs: 23.2,
-  control: { offered: 100, delivered: 99, notDelivered: 1, onTimeRatio: onTime, p99OfferedMs: p99, excessOverFloorMs: p99 === 'inf' ? 'inf' : p99 - 23.2, aoiP99Ms: 40 },
+  control: {
+    offered: 100, delivered: 99, notDelivered: 1, onTimeRatio: onTime, p99OfferedMs: p99,
+    excessOverFloorMs: p99 === 'inf' ? 'inf' : p99 - 23.2, excess98OverFloorMs: p98 === 'inf' ? 'inf' : p98 - 23.2, aoiP99Ms: 40,
+  },
   alarm: { offered: 10, delivered: 10, notDelivered: 0, onTimeRatio: 1, p99OfferedMs: 40, afterReturnMs: null },
   vitals: { offered: 10, delivered: 10, notDelivered: 0, onTimeRatio: 1, p99OfferedMs: 40 },
   durableLost: 0, durableDuplicated: 0, utilisation: util, goodputUtilisation: util, drainOverFloor: null, backlogThroughout: backlog, excluded: 0,
@@ -40,5 +43,23 @@ describe('bench:matrix judge', () => {
     expect(quick.some((x) => !x.pass)).toBe(true);
     expect(quick.every((x) => !x.gating)).toBe(true);
     expect(judgeUplink('saturated-cell', fast, true).every((x) => x.gating)).toBe(true);
+  });
+
+  it('--quick judges the p98 tail (2x the p99\'s miss, as its 98 % on-time target) and does not gate the tunnel drain', () => {
+    // 1 % of CONTROL superseded: p99 over offered is inf, the p98 is 30 ms (6.8 over the floor).
+    const oneInHundred = [cell('telemed', [run('telemed', 'inf', 0.99, 0.92, true, 30)])];
+    const quick = judgeUplink('saturated-cell', oneInHundred, true);
+    const tail = quick.find((x) => x.target.startsWith('CONTROL p98 over offered'));
+    expect(tail).toMatchObject({ pass: true, gating: true });
+    expect(Number(tail?.value)).toBeCloseTo(6.8, 6);
+    // The full run keeps the p99: the same run misses it there.
+    expect(judgeUplink('saturated-cell', oneInHundred, false).find((x) => x.target.startsWith('CONTROL p99 over offered'))?.pass).toBe(false);
+    // 3 % late: the p98 is inf and the quick gate fails.
+    expect(judgeUplink('saturated-cell', [cell('telemed', [run('telemed', 'inf', 0.97, 0.92, true, 'inf')])], true)
+      .filter((x) => x.gating && !x.pass).map((x) => x.target)).toEqual(['CONTROL on time / offered', 'CONTROL p98 over offered - floor']);
+    const slowDrain = { ...run('telemed', 30, 1, 0.9), drainOverFloor: 3.9 };
+    const drain = judgeUplink('tunnel', [cell('telemed', [slowDrain])], true).find((x) => x.target === 'tunnel drain / floor');
+    expect(drain).toMatchObject({ pass: false, gating: false });
+    expect(judgeUplink('tunnel', [cell('telemed', [slowDrain])], false).find((x) => x.target === 'tunnel drain / floor')?.gating).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 // Medians over a configuration's runs, and issue 14's targets judged on them. --quick relaxes every
-// absolute target 2x (twice the allowed miss, twice the allowed excess) and judges no relative one
-// (it runs telemed alone): a guard against gross regressions, not the verdict.
+// absolute target 2x (twice the allowed miss, twice the allowed excess: CONTROL on time >= 98 % and
+// its p98, not p99, over offered <= floor + 20 ms) and judges no relative one (it runs telemed
+// alone): a guard against gross regressions, not the verdict.
 import { offeredMsKey, type OfferedMs } from '../uplink/honest.js';
 import type { RunSummary } from './summarise.js';
 
@@ -20,6 +21,8 @@ export interface PeerCell {
   controlOnTime: Spread<number>;
   controlP99Offered: Spread<OfferedMs>;
   controlExcess: Spread<OfferedMs>;
+  /** p98 over offered minus the floor (what --quick judges). */
+  controlExcess98: Spread<OfferedMs>;
   controlAoiP99: Spread<OfferedMs>;
   controlCounts: { offered: number; delivered: number; notDelivered: number };
   alarmOnTime: Spread<number>;
@@ -42,6 +45,7 @@ export function cell(peer: string, runs: readonly RunSummary[]): PeerCell {
     controlOnTime: spread(runs.map((r) => r.control.onTimeRatio)),
     controlP99Offered: spread(runs.map((r) => r.control.p99OfferedMs)),
     controlExcess: spread(runs.map((r) => r.control.excessOverFloorMs)),
+    controlExcess98: spread(runs.map((r) => r.control.excess98OverFloorMs)),
     controlAoiP99: spread(runs.map((r) => r.control.aoiP99Ms)),
     controlCounts: { offered: sum((r) => r.control.offered), delivered: sum((r) => r.control.delivered), notDelivered: sum((r) => r.control.notDelivered) },
     alarmOnTime: spread(runs.map((r) => r.alarm.onTimeRatio)),
@@ -70,6 +74,14 @@ export interface Verdict { scenario: string; target: string; limit: string; valu
  */
 export const QUICK_GATING: readonly string[] = ['saturated-cell', 'tunnel'];
 
+/**
+ * Targets of the gating scenarios that --quick prints but does not gate, for the same reason: the
+ * tunnel's drain / floor is missed by the full run (3.63 at 0d5595f against 1.3) and one quick run
+ * of it ranged 1.5-4.0 on one commit (the durable backlog of a 5 s outage is a few hundred kB, and
+ * its floor a second or two).
+ */
+export const QUICK_NOT_GATING_TARGETS: readonly string[] = ['tunnel drain / floor'];
+
 const fmt = (x: number | OfferedMs | null): string => (x === null ? '-' : String(x));
 const atMost = (x: OfferedMs | null, lim: number): boolean => x !== null && x !== 'inf' && x <= lim;
 
@@ -85,12 +97,16 @@ export function judgeUplink(scenario: string, cells: readonly PeerCell[], quick:
   const t = cells.find((c) => c.peer === 'telemed');
   const out: Verdict[] = [];
   const gating = !quick || QUICK_GATING.includes(scenario);
-  const v = (target: string, limit: string, value: string, pass: boolean): void => { out.push({ scenario, target, limit, value, pass, gating }); };
+  const v = (target: string, limit: string, value: string, pass: boolean): void => {
+    out.push({ scenario, target, limit, value, pass, gating: gating && !(quick && QUICK_NOT_GATING_TARGETS.includes(target)) });
+  };
   if (!t) return [{ scenario, target: 'telemed run', limit: 'present', value: 'missing', pass: false, gating }];
   const k = quick ? 2 : 1;
   const ctlOn = 1 - 0.01 * k;
   v('CONTROL on time / offered', `>= ${ctlOn}`, fmt(t.controlOnTime.median), (t.controlOnTime.median ?? 0) >= ctlOn);
-  v('CONTROL p99 over offered - floor', `<= ${10 * k} ms (floor ${t.floorMs} ms)`, fmt(t.controlExcess.median), atMost(t.controlExcess.median, 10 * k));
+  // The tail relaxed with the on-time target: p98 in --quick (2 % may miss), p99 in the full run.
+  const tail = quick ? t.controlExcess98 : t.controlExcess;
+  v(`CONTROL ${quick ? 'p98' : 'p99'} over offered - floor`, `<= ${10 * k} ms (floor ${t.floorMs} ms)`, fmt(tail.median), atMost(tail.median, 10 * k));
   const alOn = 1 - 0.001 * k;
   if (t.alarmCounts.offered > 0) v('ALARM on time / offered', `>= ${alOn}`, fmt(t.alarmOnTime.median), (t.alarmOnTime.median ?? 0) >= alOn);
   if (t.alarmAfterReturn.n > 0) v('ALARM after capacity returns', `<= ${100 * k} ms`, fmt(t.alarmAfterReturn.median), atMost(t.alarmAfterReturn.median, 100 * k));

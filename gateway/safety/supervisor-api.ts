@@ -42,6 +42,11 @@ export interface SafetySnapshot {
   readonly forceN: number | null;
   readonly forceCapN: number;
   readonly estopSources: readonly EstopSource[];
+  /**
+   * Why the arm is in its state: the last trip, e-stop or clear, or null once an accepted operator
+   * command (hold, stop, jog, move, home, release) put it where it is — a deadman trip long past
+   * must not be shown beside a hold the operator chose. Heartbeats leave it as it is.
+   */
   readonly lastReason: string | null;
 }
 

@@ -48,6 +48,31 @@ describe('deadman [R4] (fake time, exact)', () => {
     expect(h.audit.records.some((r) => r.reason === 'TM_SAFETY_JOG_EXPIRED')).toBe(true);
   });
 
+  it('a released key (jog → hold → heartbeats every 40 ms) is an operator hold: no deadman, no stale trip reason; silence still trips it', () => {
+    const h = harness();
+    h.grant();
+    // An earlier trip: the operator went silent once (deadman at 100).
+    h.sup.command(h.cmd('jog', { twist: jogX }));
+    h.timers.advance(100);
+    expect(h.sup.snapshot()).toMatchObject({ state: 'holding', lastReason: 'TM_SAFETY_DEADMAN' });
+    // The key pressed again (fresh jogs), then released: the console sends one hold, then heartbeats.
+    for (let i = 0; i < 5; i++) { h.timers.advance(40); h.sup.command(h.cmd('jog', { twist: jogX })); }
+    h.timers.advance(40);
+    expect(h.sup.command(h.cmd('hold')).decision).toBe('accepted');
+    const trips = h.sup.stats.trips['TM_SAFETY_DEADMAN'];
+    for (let i = 0; i < 25; i++) { h.timers.advance(40); expect(h.sup.command(h.cmd('heartbeat')).decision).toBe('accepted'); }
+    expect(h.sup.stats.trips['TM_SAFETY_DEADMAN']).toBe(trips);
+    // The state the operator chose, and no reason left over from the earlier trip.
+    expect(h.sup.snapshot()).toMatchObject({ state: 'leased', lastReason: null });
+    // Heartbeats stop (the page closed): the deadman still holds the arm exactly survivalMs later.
+    const lastBeat = h.timers.now;
+    h.timers.advance(99);
+    expect(h.sup.state).toBe('leased');
+    h.timers.advance(1);
+    expect(h.sup.snapshot()).toMatchObject({ state: 'holding', lastReason: 'TM_SAFETY_DEADMAN' });
+    expect(h.arm.calls.filter((c) => c.op === 'hold').at(-1)?.atMs).toBe(lastBeat + 100);
+  });
+
   it('resuming after the hold needs a command issued after it: a delayed or replayed one is refused', () => {
     const h = harness();
     h.grant();

@@ -88,6 +88,7 @@ export class SafetySupervisor {
       case 'stop': this.deps.actuator.stop(); this.stopJog(); this.to('leased', 'stop'); break;
       case 'release': {
         const lease = this.holder!;
+        this.lastReason = null;
         this.accept(cmd, [], detail);
         this.endLease(lease.leaseId, 'release', null);
         return { decision: 'accepted', reason: null, state: this.current };
@@ -129,6 +130,8 @@ export class SafetySupervisor {
       default: return this.reject(cmd, RejectCode.BAD_COMMAND, {});
     }
     if (cmd.maxForceN !== undefined && cmd.maxForceN > 0) this.commandForceCapN = Math.min(this.commandForceCapN, cmd.maxForceN);
+    // The operator's command now explains the state; an earlier trip's reason would mislabel it.
+    if (cmd.kind !== 'heartbeat') this.lastReason = null;
     this.accept(cmd, clamps, detail);
     // [R4] Deadman and jog expiry are (re)armed AFTER the command took effect, deadman first so
     // that at equal due times the deadman's hold (→ holding) wins over the jog's (→ leased).

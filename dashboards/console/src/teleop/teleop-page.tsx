@@ -7,7 +7,7 @@ import { ImageView, type ImageSink } from './image-view.js';
 import { PoseView } from './pose-view.js';
 import { fetchKnownArms, releaseLease, renewLease, requestLease, teleopUrlFor } from './teleop-api.js';
 import {
-  axisForKey, cannotDrive, CONTROL_PERIOD_MS, EMPTY_TELEOP, gamepadStop, gamepadTwist, isZeroTwist, parseServerMessage,
+  axisForKey, cannotDrive, CONTROL_PERIOD_MS, ControlLoop, EMPTY_TELEOP, gamepadStop, gamepadTwist, isZeroTwist, parseServerMessage,
   reduceTeleop, RENEW_BEFORE_MS, rttTooLong, RTT_WARN_MS, safetyWords, twistForAxes, type Axis, type Twist,
 } from './teleop-state.js';
 import { useTeleopSocket } from './use-teleop-socket.js';
@@ -68,6 +68,11 @@ function TeleopControls(props: { session: Session; gateways: GatewayView[]; onEx
     seq.current += 1;
     sock.send({ type, leaseId: lease.id, seq: seq.current, sentAtMs: Date.now(), ...extra });
   }, [lease, sock]);
+  // The timers below read the newest `command` through this ref, so a re-render (telemetry comes
+  // 25 times a second) never restarts them: a restarted 40 ms interval may never fire at all.
+  const commandRef = useRef(command);
+  commandRef.current = command;
+  const loop = useRef(new ControlLoop());
 
   useEffect(() => {
     const editable = (t: EventTarget | null): boolean => t instanceof HTMLElement && /^(INPUT|SELECT|TEXTAREA)$/.test(t.tagName);
@@ -75,7 +80,8 @@ function TeleopControls(props: { session: Session; gateways: GatewayView[]; onEx
       if (editable(e.target)) return;
       if (e.key === ' ' || e.key === 'Escape') {
         e.preventDefault();
-        command('stop');
+        commandRef.current('stop');
+        loop.current.stopped();
         return;
       }
       const a = axisForKey(e.key);
@@ -99,13 +105,16 @@ function TeleopControls(props: { session: Session; gateways: GatewayView[]; onEx
       window.removeEventListener('blur', blur);
       document.removeEventListener('visibilitychange', blur);
     };
-  }, [command]);
+  }, []);
 
   // The control loop while the lease is held: jog while something is held, one hold on release,
   // heartbeats otherwise (the gateway holds the arm after 100 ms without either), a ping each second.
+  const leaseId = lease?.id ?? null;
+  const { send } = sock;
+  const open = sock.state === 'open';
   useEffect(() => {
-    if (lease === null || sock.state !== 'open') return undefined;
-    let moving = false;
+    if (leaseId === null || !open) return undefined;
+    const command = (type: string, extra: object = {}): void => commandRef.current(type, extra);
     let tick = 0;
     let padId: string | null = null;
     const timer = setInterval(() => {
@@ -119,25 +128,18 @@ function TeleopControls(props: { session: Session; gateways: GatewayView[]; onEx
       if (gp) {
         if (gamepadStop(gp.buttons.map((b) => b.pressed))) {
           command('stop');
-          moving = false;
+          loop.current.stopped();
           return;
         }
         const t = gamepadTwist(gp.axes);
         if (!isZeroTwist(t)) twist = { vx: twist.vx + t.vx, vy: twist.vy + t.vy, vz: twist.vz + t.vz, wz: twist.wz + t.wz };
       }
-      if (!isZeroTwist(twist)) {
-        command('jog', { twist: { vx: twist.vx, vy: twist.vy, vz: twist.vz, wz: twist.wz } });
-        moving = true;
-      } else if (moving) {
-        command('hold');
-        moving = false;
-      } else {
-        command('heartbeat');
-      }
-      if (tick % 25 === 0) sock.send({ type: 'ping', sentAtMs: Date.now() });
+      const what = loop.current.next(twist);
+      command(what, what === 'jog' ? { twist: { vx: twist.vx, vy: twist.vy, vz: twist.vz, wz: twist.wz } } : {});
+      if (tick % 25 === 0) send({ type: 'ping', sentAtMs: Date.now() });
     }, CONTROL_PERIOD_MS);
     return () => clearInterval(timer);
-  }, [lease, sock.state, sock, command]);
+  }, [leaseId, open, send]);
 
   // Renew a minute before expiry while held, so an exam is not cut by the lease's 10 minutes.
   useEffect(() => {
@@ -217,7 +219,7 @@ function TeleopControls(props: { session: Session; gateways: GatewayView[]; onEx
         <p class="muted">Socket: <span data-testid="teleop-socket">{sock.state}</span>{pad !== null ? ` · gamepad: ${pad}` : ''}</p>
         {s.error !== null ? <p class="form-error" role="alert" data-testid="teleop-error">{s.error.message} ({s.error.code})</p> : null}
       </Panel>
-      <button type="button" class="teleop-stop" data-testid="teleop-stop" disabled={lease === null} onClick={() => command('stop')}>STOP</button>
+      <button type="button" class="teleop-stop" data-testid="teleop-stop" disabled={lease === null} onClick={() => { command('stop'); loop.current.stopped(); }}>STOP</button>
       <div class="teleop-grid">
         <Panel title="Probe pose (top view, depth)" testId="teleop-pose-panel">
           <PoseView pose={t?.pose ?? null} trail={s.trail} />

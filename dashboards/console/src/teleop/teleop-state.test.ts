@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  axisForKey, cannotDrive, EMPTY_TELEOP, gamepadStop, gamepadTwist, isZeroTwist, JOG_MM_S, parseImageMessage, parseServerMessage, reduceTeleop,
-  rttTooLong, safetyWords, TRAIL, twistForAxes, type LeaseView, type ServerMessage, type TeleopState,
+  axisForKey, cannotDrive, ControlLoop, EMPTY_TELEOP, gamepadStop, gamepadTwist, isZeroTwist, JOG_MM_S, parseImageMessage, parseServerMessage, reduceTeleop,
+  rttTooLong, safetyWords, TRAIL, twistForAxes, ZERO_TWIST, type LeaseView, type ServerMessage, type TeleopState,
 } from './teleop-state.js';
 
 const lease = (over: Partial<LeaseView> = {}): LeaseView => ({
@@ -149,5 +149,24 @@ describe('image messages (TMI1)', () => {
     expect(parseImageMessage(build(header, [1, 2, 3]))).toBeNull();
     expect(parseImageMessage(build({ ...header, width: 0 }))).toBeNull();
     expect(parseImageMessage(build({ ...header, type: 'telemetry' }))).toBeNull();
+  });
+});
+
+describe('ControlLoop (what the page sends each 40 ms period)', () => {
+  it('jogs while held, sends ONE hold on release, then a heartbeat every period (never silence)', () => {
+    const loop = new ControlLoop();
+    const right = twistForAxes(['x+']);
+    expect([loop.next(ZERO_TWIST), loop.next(right), loop.next(right), loop.next(ZERO_TWIST), loop.next(ZERO_TWIST), loop.next(ZERO_TWIST)])
+      .toEqual(['heartbeat', 'jog', 'jog', 'hold', 'heartbeat', 'heartbeat']);
+    // After a STOP the arm is already still: no extra hold, heartbeats go on.
+    loop.next(right);
+    loop.stopped();
+    expect(loop.next(ZERO_TWIST)).toBe('heartbeat');
+  });
+
+  it("names the operator's own hold, and a trip by its reason", () => {
+    expect(safetyWords('leased', '')).toBe('Holding (operator): ready to move');
+    expect(safetyWords('holding', 'TM_SAFETY_DEADMAN')).toBe('Holding still (TM_SAFETY_DEADMAN)');
+    expect(safetyWords('leased', 'TM_SAFETY_JOG_EXPIRED')).toBe('Leased: ready to move (TM_SAFETY_JOG_EXPIRED)');
   });
 });

@@ -58,6 +58,33 @@ export function isZeroTwist(t: Twist): boolean {
   return t.vx === 0 && t.vy === 0 && t.vz === 0 && t.wz === 0;
 }
 
+/**
+ * One control period's command while the lease is held: `jog` while something is held, ONE `hold`
+ * on the period everything is let go, `heartbeat` otherwise. A heartbeat every period is what
+ * keeps the gateway from tripping its deadman (no command for 100 ms → hold, TM_SAFETY_DEADMAN):
+ * the page sends one every period for as long as it is open and holds the lease.
+ */
+export class ControlLoop {
+  private moving = false;
+
+  next(twist: Twist): 'jog' | 'hold' | 'heartbeat' {
+    if (!isZeroTwist(twist)) {
+      this.moving = true;
+      return 'jog';
+    }
+    if (this.moving) {
+      this.moving = false;
+      return 'hold';
+    }
+    return 'heartbeat';
+  }
+
+  /** A stop was sent (gamepad B, Space): nothing is moving any more. */
+  stopped(): void {
+    this.moving = false;
+  }
+}
+
 const dead = (v: number | undefined, zone: number): number => {
   if (v === undefined || !Number.isFinite(v) || Math.abs(v) < zone) return 0;
   // Rescaled so the output starts at 0 just past the dead zone (no jump).
@@ -253,6 +280,8 @@ export function rttTooLong(ms: number | null): boolean {
 
 /** Safety states of gateway/safety in the operator's words (unknown ones shown as sent). */
 export function safetyWords(state: string, reason: string): string {
+  // `leased` with no reason: the operator's own hold (a released key, STOP) or a fresh lease.
+  if (state === 'leased' && reason === '') return 'Holding (operator): ready to move';
   const words: Record<string, string> = {
     idle: 'Idle: no operator', leased: 'Leased: ready to move', active: 'Moving under your commands', holding: 'Holding still',
     retracting: 'Retracting from the body', estopped: 'E-STOP at the clinic: cleared only there', faulted: 'Fault: reset at the clinic',

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 
 export type TeleopSocketState = 'connecting' | 'open' | 'closed';
 
@@ -76,5 +76,8 @@ export function useTeleopSocket(
     s.send(JSON.stringify(msg));
     return true;
   }, []);
-  return { state, send };
+  // One object per socket state, not per render: callers put it in effect dependencies, and a new
+  // object each render restarted the page's 40 ms control timer on every telemetry message (25/s),
+  // so it seldom fired and the gateway's 100 ms deadman tripped.
+  return useMemo(() => ({ state, send }), [state, send]);
 }

@@ -1,0 +1,101 @@
+// The stack bench:teleop-cut drives, all real and in this one process: the hub (hospital, /teleop
+// relay, lease book), the 5G link emulator between the gateway and the hub, the gateway
+// (startGateway: uplink, clock sync, the `ultrasound-arm` device behind its SafetySupervisor), a
+// socat pty pair as the serial line, and the arm simulator with a tap on its end of the line.
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { loadGatewayConfig } from '../../gateway/config.js';
+import { startGateway, type RunningGateway } from '../../gateway/main.js';
+import { GATEWAY_SECRET } from '../../hospital/test-support.js';
+import { startTeleopHub, TeleopBrowser, type TeleopHub } from '../../hospital/teleop/test-support.js';
+import { getProfile, startLink, type LinkEmulator, type LinkProfile } from '../../simulators/link/index.js';
+import { ArmSimulator } from '../../simulators/ultrasound-arm/arm-simulator.js';
+import { openSerialWire } from '../../simulators/ultrasound-arm/wires.js';
+import { makeTempDir, startPtyPair, type PtyPair } from '../../test/helpers/socat.js';
+import { ArmTap } from './arm-tap.js';
+
+export interface RigOptions {
+  readonly profile: string;
+  readonly seed: number;
+  /** The exam's force cap the specialist asks for, N. */
+  readonly forceCapN: number;
+  readonly telemetryHz: number;
+}
+
+export interface Rig {
+  readonly hub: TeleopHub;
+  readonly link: LinkEmulator;
+  readonly profile: LinkProfile;
+  readonly sim: ArmSimulator;
+  readonly tap: ArmTap;
+  readonly gw: RunningGateway;
+  readonly browser: TeleopBrowser;
+  readonly leaseId: string;
+  readonly auditFile: string;
+  close(): Promise<void>;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export async function until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const t0 = performance.now();
+  while (!cond()) {
+    if (performance.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
+/**
+ * The profile without its timed events: urban-5g's own random 40-150 ms stalls every 20-40 s would
+ * be unplanned cuts in the middle of a trial; the bench makes the cuts itself (setOutage).
+ */
+export function withoutEvents(p: LinkProfile): LinkProfile {
+  return { ...p, name: `${p.name} (no timed events)`, events: {} };
+}
+
+export async function startRig(o: RigOptions): Promise<Rig> {
+  const tmp = makeTempDir('tm-teleop-cut-');
+  const closers: (() => Promise<void> | void)[] = [() => tmp.remove()];
+  const close = async (): Promise<void> => { for (const c of closers.reverse()) await Promise.resolve(c()).catch(() => undefined); };
+  try {
+    const hub = await startTeleopHub();
+    closers.push(() => hub.close());
+    const hubPort = Number(new URL(hub.hub.url).port);
+    const profile = withoutEvents(getProfile(o.profile));
+    const link = await startLink({ targetHost: '127.0.0.1', targetPort: hubPort, profile, seed: o.seed });
+    closers.push(() => link.close());
+    const pair: PtyPair = await startPtyPair(join(tmp.dir, 'arm'), join(tmp.dir, 'host'));
+    closers.push(() => pair.kill());
+    const wire = await openSerialWire(pair.a);
+    closers.push(() => wire.close());
+    const tap = new ArmTap();
+    const sim = new ArmSimulator({ wire: tap.wrap(wire), telemetryHz: o.telemetryHz, now: tap.now });
+    sim.start();
+    closers.push(() => sim.stop());
+    const dataDir = join(tmp.dir, 'gw');
+    // As test/integration/teleop-arm.test.ts: telemetry timeout widened to 200 ms (shared 2-core machine).
+    const config = loadGatewayConfig({
+      gatewayId: 'clinic-1', dataDir, host: '127.0.0.1', port: 0, dashboardsDir: '/nonexistent/telemed-site',
+      hub: { url: `ws://127.0.0.1:${link.port}/uplink`, credential: GATEWAY_SECRET },
+      devices: [{ kind: 'ultrasound-arm', id: 'arm-1', arm: { url: pair.b, uplinkHz: 25, telemetryTimeoutMs: 200, workspace: { min: { x: -300, y: -200, z: 60 }, max: { x: 300, y: 200, z: 350 } } } }],
+    });
+    const gw = await startGateway(config, { logger: pino({ level: 'silent' }) });
+    closers.push(() => gw.close());
+    await until(() => hub.hub.app.hospital.registry.view('clinic-1')?.clockOffsetMs != null, 15_000, 'the gateway to connect through the link and clock-sync');
+    await until(() => gw.uplink.session.clockOffsetMs !== undefined && !Number.isNaN(gw.uplink.session.clockOffsetMs), 10_000, "the gateway's clock offset");
+    const res = await hub.hub.app.inject({
+      method: 'POST', url: '/api/teleop/sessions', headers: { authorization: `Bearer ${hub.tokens['dr.li']}` },
+      payload: { gatewayId: 'clinic-1', armId: 'arm-1', maxForceN: o.forceCapN },
+    });
+    if (res.statusCode !== 201) throw new Error(`lease refused: HTTP ${res.statusCode} ${res.body}`);
+    const leaseId = res.json<{ lease: { id: string } }>().lease.id;
+    const browser = await TeleopBrowser.open(hub.hub, hub.tokens['dr.li']);
+    closers.push(() => { browser.ws.terminate(); });
+    // The gateway's supervisor took the grant: its telemetry names the lease.
+    await browser.next((m) => m.type === 'telemetry' && m['leaseId'] === leaseId, 10_000);
+    return { hub, link, profile, sim, tap, gw, browser, leaseId, auditFile: join(dataDir, 'arm-audit-arm-1.jsonl'), close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}

@@ -112,6 +112,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
         await devices.stop();
         vitals.close(); // open recorded waveform windows go to the outbox before the uplink closes
         await uplink.close(); // Goodbye first, then the socket
+        vitals.closeStore(); // after the uplink: an acknowledgement coming down until then is still stored
         shutdown.abort();
         await app.close();
         ecg.close();

@@ -4,6 +4,8 @@ import {
   PRIORITY_RANK, deviceAlarmCondition, limitsByCode, priorityFromWire, priorityToWire,
   type AlarmLimit, type AlarmPriorityName, type ConditionSide,
 } from './alarm-limits.js';
+import type { AlarmStore, StoredEpisode } from './alarm-store.js';
+import type { AlarmStoreError } from './errors.js';
 
 const { AlarmKind, AlarmState } = telemed.v1;
 
@@ -21,6 +23,16 @@ export interface AlarmEngineOptions {
   readonly emit: (deviceId: string, alarm: telemed.v1.IAlarm, captureTimeNs: number) => void;
   /** Called after any transition (the page's alarm list changed). */
   readonly changed?: () => void;
+  /**
+   * Where every transition is written before it is sent (alarm-store.ts); none: memory only. A
+   * failed write is counted (`storeErrors`), reported through `storeError`, and the engine goes on.
+   */
+  readonly store?: AlarmStore;
+  /** Episodes loaded from the store at start (active ones are continued, cleared ones listed). */
+  readonly restored?: readonly StoredEpisode[];
+  /** The configured devices: a restored active episode of another device is cleared on the first tick. */
+  readonly devices?: ReadonlySet<string>;
+  readonly storeError?: (err: AlarmStoreError) => void;
 }
 
 /** One alarm episode as the local page shows it (`/live` `alarms`, docs/CONTRACTS.md). */
@@ -70,6 +82,10 @@ export interface AlarmEngineCounts {
   unitMismatch: number;
   /** Acknowledgements for alarm ids this process does not know. */
   unknownAcks: number;
+  /** Episodes continued from the store at start (active then). */
+  restored: number;
+  /** Transitions the store could not write (they hold in memory only). */
+  storeErrors: number;
 }
 
 const RECENT_CLEARED = 20;
@@ -82,7 +98,7 @@ const MAX_ALARM_ID = 120;
  * injected clock. An episode has one alarm_id from raise to clear; a recurrence is a new episode.
  */
 export class AlarmEngine {
-  readonly counts: AlarmEngineCounts = { raised: 0, cleared: 0, acknowledged: 0, deduplicated: 0, unitMismatch: 0, unknownAcks: 0 };
+  readonly counts: AlarmEngineCounts = { raised: 0, cleared: 0, acknowledged: 0, deduplicated: 0, unitMismatch: 0, unknownAcks: 0, restored: 0, storeErrors: 0 };
   private readonly limits: ReadonlyMap<string, AlarmLimit>;
   private readonly active = new Map<string, Episode>();
   private readonly byId = new Map<string, Episode>();
@@ -100,9 +116,12 @@ export class AlarmEngine {
   private readonly monitors = new Set<string>();
   /** Devices with a TM_ALARM_NO_DATA episode active (so onData clears it without a key lookup per chunk). */
   private readonly silent = new Set<string>();
+  /** Restored active episodes of devices no longer configured: cleared on the first tick. */
+  private orphans: Episode[] = [];
 
   constructor(private readonly opts: AlarmEngineOptions) {
     this.limits = limitsByCode(opts.limits);
+    for (const s of opts.restored ?? []) this.restore(s);
   }
 
   /** Episodes active now. */
@@ -170,6 +189,11 @@ export class AlarmEngine {
   /** Periodic check (the pipeline calls it every second): devices silent for `noDataMs`. */
   tick(): void {
     const now = this.opts.clock.monoMs();
+    if (this.orphans.length > 0) {
+      const orphans = this.orphans;
+      this.orphans = [];
+      for (const ep of orphans) if (this.active.get(ep.key) === ep) this.clear(ep);
+    }
     for (const ep of [...this.active.values()]) {
       if (ep.staleSinceMs === null || this.faulted.has(ep.view.deviceId) || now - ep.staleSinceMs < this.opts.noDataMs) continue;
       ep.staleSinceMs = null;
@@ -235,6 +259,8 @@ export class AlarmEngine {
     }
     if (ep.view.acknowledged) return 'duplicate';
     ep.view.acknowledged = { by, atMs: Math.floor(atNs / 1e6) };
+    // On disk before the caller returns to the uplink session, which then writes the downlink mark.
+    this.persist((s) => s.acknowledged(alarmId, by, ep.view.acknowledged?.atMs ?? 0));
     if (ep.view.state === 'cleared') {
       this.opts.changed?.();
       return 'cleared';
@@ -335,6 +361,7 @@ export class AlarmEngine {
         this.counts.deduplicated += 1;
         ep.edge = true;
         this.syncSources(ep);
+        this.persist((s) => s.setEdge(ep.view.alarmId, true));
       }
       return;
     }
@@ -348,6 +375,7 @@ export class AlarmEngine {
     this.pendingOf(deviceId, cond).since = null;
     this.syncSources(ep);
     if (ep.monitor.size === 0) this.clear(ep);
+    else this.persist((s) => s.setEdge(ep.view.alarmId, false));
   }
 
   private raise(key: string, deviceId: string, what: Omit<AlarmView, 'alarmId' | 'deviceId' | 'state' | 'raisedAtMs' | 'clearedAtMs' | 'acknowledged' | 'sources'>, edge: boolean): Episode {
@@ -359,6 +387,8 @@ export class AlarmEngine {
     this.active.set(key, ep);
     this.byId.set(ep.view.alarmId, ep);
     this.counts.raised += 1;
+    // Stored before the frame goes to the outbox: an id the hub may hold is one a restart can continue.
+    this.persist((s) => s.raised(storedOf(ep)));
     this.send(ep, AlarmState.ALARM_STATE_ACTIVE, ep.view.text);
     this.opts.changed?.();
     return ep;
@@ -369,6 +399,8 @@ export class AlarmEngine {
     ep.view.state = 'cleared';
     ep.view.clearedAtMs = Math.floor(this.opts.clock.nowNs() / 1e6);
     this.counts.cleared += 1;
+    const clearedAt = ep.view.clearedAtMs;
+    this.persist((s) => s.cleared(ep.view.alarmId, clearedAt));
     this.recent.push(ep);
     if (this.recent.length > RECENT_CLEARED) {
       const old = this.recent.shift();
@@ -376,6 +408,53 @@ export class AlarmEngine {
     }
     this.send(ep, AlarmState.ALARM_STATE_CLEARED, `${ep.view.text} — cleared`);
     this.opts.changed?.();
+  }
+
+  /**
+   * An episode from the store. Active: continued under its id and acknowledgement. Our own limits
+   * re-judge an edge episode on the next reading (cleared then if the condition ended while we were
+   * down; debounce does not apply to an episode already raised). The monitor's holds are gone with
+   * its session: it must announce the alarm again within `noDataMs`, as after a monitor reboot. A
+   * device silent since the restart gets TM_ALARM_NO_DATA after `noDataMs`, as any device would.
+   */
+  private restore(s: StoredEpisode): void {
+    const { key, alarmId, deviceId, edge, ackBy, ackAtMs, ...rest } = s;
+    const view: AlarmView = {
+      ...rest, alarmId, deviceId, state: s.clearedAtMs === null ? 'active' : 'cleared',
+      acknowledged: ackBy !== null && ackAtMs !== null ? { by: ackBy, atMs: ackAtMs } : null, sources: [],
+    };
+    const now = this.opts.clock.monoMs();
+    const ep: Episode = { key, view, edge, monitor: new Set(), staleSinceMs: null };
+    this.syncSources(ep);
+    if (view.state === 'cleared') {
+      this.recent.push(ep);
+      if (this.recent.length > RECENT_CLEARED) this.byId.delete(this.recent.shift()?.view.alarmId ?? '');
+      this.byId.set(alarmId, ep);
+      return;
+    }
+    // Two active rows for one condition cannot come from this engine; keep the newer.
+    const older = this.active.get(key);
+    if (older) this.byId.delete(older.view.alarmId);
+    if (!edge) ep.staleSinceMs = now;
+    this.active.set(key, ep);
+    this.byId.set(alarmId, ep);
+    this.counts.restored += 1;
+    if (key.endsWith('|device:no-data')) this.silent.add(deviceId);
+    if (view.kind === 'physiological') this.monitors.add(deviceId);
+    if (!this.lastData.has(deviceId)) this.lastData.set(deviceId, now);
+    if (this.opts.devices && !this.opts.devices.has(deviceId)) this.orphans.push(ep);
+  }
+
+  /** A store write; a failure is counted and reported, never thrown at the device or the downlink. */
+  private persist(write: (store: AlarmStore) => void): void {
+    const store = this.opts.store;
+    if (!store) return;
+    try {
+      write(store);
+    } catch (err) {
+      this.counts.storeErrors += 1;
+      this.opts.storeError?.(err as AlarmStoreError);
+    }
   }
 
   private syncSources(ep: Episode): void {
@@ -403,6 +482,15 @@ function alarmIdOf(key: string, atMs: number): string {
   const id = `${key.replace('|', '/')}@${atMs.toString(36)}`;
   if (id.length <= MAX_ALARM_ID) return id;
   return `${id.slice(0, 80)}~${createHash('sha256').update(id).digest('base64url').slice(0, 22)}`;
+}
+
+function storedOf(ep: Episode): StoredEpisode {
+  const v = ep.view;
+  return {
+    alarmId: v.alarmId, key: ep.key, deviceId: v.deviceId, kind: v.kind, priority: v.priority, code: v.code, text: v.text,
+    value: v.value, unit: v.unit, raisedAtMs: v.raisedAtMs, clearedAtMs: v.clearedAtMs,
+    ackBy: v.acknowledged?.by ?? null, ackAtMs: v.acknowledged?.atMs ?? null, edge: ep.edge,
+  };
 }
 
 function formatValue(v: number): string {

@@ -37,6 +37,11 @@ export const VitalsConfigSchema = Type.Object(
         technicalDelayMs: Type.Integer({ minimum: 0, maximum: 600_000, default: 5000 }),
         /** A device that sent data and then nothing for this long raises TM_ALARM_NO_DATA, ms. */
         noDataMs: Type.Integer({ minimum: 1000, maximum: 3_600_000, default: 10_000 }),
+        /**
+         * Cleared episodes stay in `<dataDir>/alarms.db` (and on the page after a restart) this long, ms;
+         * active ones stay until they clear. At most 10 000 cleared episodes are kept whatever the age.
+         */
+        retainClosedMs: Type.Integer({ minimum: 60_000, maximum: 30 * 86_400_000, default: 86_400_000 }),
       },
       { default: {}, additionalProperties: false },
     ),

@@ -32,6 +32,23 @@ export function registerVitalsMetrics(registry: Registry, pipeline: VitalsPipeli
     },
   });
   new Gauge({
+    name: 'telemed_gateway_alarm_store_errors_total',
+    help: 'Alarm episode store (alarms.db) problems, by code: unusable at start and moved aside (TM_ERR_ALARM_STORE_CORRUPT), a transition not written (TM_ERR_ALARM_STORE_WRITE), a stored row skipped (TM_ERR_ALARM_STORE_ROW)',
+    labelNames: ['code'],
+    registers: [registry],
+    collect() {
+      for (const [code, n] of Object.entries(pipeline.alarmStoreProblems)) this.set({ code }, n);
+    },
+  });
+  new Gauge({
+    name: 'telemed_gateway_alarms_restored',
+    help: 'Active alarm episodes continued from the alarm store at this start',
+    registers: [registry],
+    collect() {
+      this.set(e.restored);
+    },
+  });
+  new Gauge({
     name: 'telemed_gateway_alarms_active',
     help: 'Alarm episodes active now',
     registers: [registry],

@@ -5,6 +5,7 @@ import { loadGatewayConfig } from '../config.js';
 import { ManualTimers } from '../uplink/manual-timers.js';
 import type { BuildFrameInput } from '../uplink/streams.js';
 import { VitalsPipeline, recordedStreamId, type VitalsLiveMessage } from './pipeline.js';
+import { MemoryAlarmStore } from './alarm-store.js';
 
 const { AlarmState } = telemed.v1;
 
@@ -18,6 +19,7 @@ function setup(extra: Record<string, unknown> = {}) {
     config, clock, timers, logger: pino({ level: 'silent' }),
     durable: (f) => { durable.push(f); return Promise.resolve(f); },
     realtime: (f) => { realtime.push(f); return f; },
+    alarmStore: new MemoryAlarmStore(),
   });
   return { timers, pipeline, durable, realtime };
 }
@@ -108,7 +110,7 @@ describe('VitalsPipeline routing', () => {
     const out: BuildFrameInput[] = [];
     const pipeline = new VitalsPipeline({
       config, clock, timers, logger: pino({ level: 'silent' }), passThrough: new Set(['load-1']),
-      durable: (f) => out.push(f), realtime: (f) => out.push(f),
+      durable: (f) => out.push(f), realtime: (f) => out.push(f), alarmStore: new MemoryAlarmStore(),
     });
     const r = { ...vitalsReading(999, 0), streamId: 'load-1/vitals-0', trafficClass: TrafficClass.TRAFFIC_CLASS_BULK };
     pipeline.sink(r);
@@ -125,7 +127,7 @@ describe('VitalsPipeline routing', () => {
     const pipeline = new VitalsPipeline({
       config, clock, timers, logger: pino({ level: 'silent' }),
       durable: () => Promise.reject(Object.assign(new Error('full'), { code: 'TM_ERR_OUTBOX_FULL' })),
-      realtime: () => undefined,
+      realtime: () => undefined, alarmStore: new MemoryAlarmStore(),
     });
     const taken = pipeline.sink(vitalsReading(200, 0)) as Promise<unknown>;
     await expect(taken).rejects.toThrow('full'); // the reading's own refusal goes back to the DeviceManager

@@ -5,6 +5,8 @@ import type { BuildFrameInput } from '../uplink/streams.js';
 import type { Timers } from '../uplink/timers.js';
 import { ADULT_LIMITS, type AlarmLimit } from './alarm-limits.js';
 import { AlarmEngine, type AlarmView } from './alarms.js';
+import { openAlarmStore, type AlarmStore } from './alarm-store.js';
+import type { AlarmStoreError } from './errors.js';
 import { WaveformRecorder, type RecordedFrame } from './recorder.js';
 
 /** Stream of a device's alarm episodes (edge and monitor, merged): `<device>/alarms`. */
@@ -49,7 +51,20 @@ export interface VitalsPipelineDeps {
   readonly realtime: (frame: BuildFrameInput) => unknown;
   /** Devices whose readings bypass the pipeline unchanged (the `load` traffic generator: traffic, not a patient). */
   readonly passThrough?: ReadonlySet<string>;
+  /**
+   * The alarm episode store; default: `<dataDir>/alarms.db` (in memory when `outbox.kind` is memory).
+   * Closed by closeStore() only when the pipeline opened it.
+   */
+  readonly alarmStore?: AlarmStore;
 }
+
+/** Problems of the alarm store, by code (`telemed_gateway_alarm_store_errors_total{code}`). */
+export type AlarmStoreProblems = Record<'TM_ERR_ALARM_STORE_CORRUPT' | 'TM_ERR_ALARM_STORE_WRITE' | 'TM_ERR_ALARM_STORE_ROW', number>;
+
+/** Cleared episodes kept in the store at most, whatever their age (a flapping probe at one episode a minute for a week). */
+const KEEP_CLOSED = 10_000;
+/** Ticks (s) between prunes of the alarm store. */
+const PRUNE_EVERY_TICKS = 60;
 
 /** Counters of the pipeline (for /metrics and tests). */
 export interface VitalsCounts {
@@ -93,15 +108,22 @@ export class VitalsPipeline {
   private readonly limits: AlarmLimit[];
   private readonly log: Logger;
   private tickHandle: unknown;
+  private ticks = 0;
+  readonly alarmStore: AlarmStore;
+  readonly alarmStoreProblems: AlarmStoreProblems = { TM_ERR_ALARM_STORE_CORRUPT: 0, TM_ERR_ALARM_STORE_WRITE: 0, TM_ERR_ALARM_STORE_ROW: 0 };
 
   constructor(private readonly deps: VitalsPipelineDeps) {
     const cfg = deps.config.vitals;
     this.log = deps.logger.child({ component: 'vitals' });
     this.limits = resolveLimits(deps.config);
     this.passThrough = deps.passThrough ?? new Set();
+    this.alarmStore = deps.alarmStore ?? this.openStore();
+    const restored = this.loadStore();
     this.engine = new AlarmEngine({
       limits: this.limits, delayMs: cfg.alarms.delayMs, technicalDelayMs: cfg.alarms.technicalDelayMs, noDataMs: cfg.alarms.noDataMs,
-      clock: deps.clock,
+      clock: deps.clock, store: this.alarmStore, restored,
+      devices: new Set(deps.config.devices.map((d) => d.id)),
+      storeError: (err) => this.storeProblem(err, 'alarm transition not stored: it holds in memory only (a restart forgets it)'),
       emit: (deviceId, alarm, atNs) => this.sendDurable({
         streamId: `${deviceId}/${ALARMS_STREAM}`, trafficClass: TrafficClass.TRAFFIC_CLASS_ALARM, durable: true, captureTimeNs: atNs, payload: { alarm },
       }),
@@ -111,9 +133,17 @@ export class VitalsPipeline {
     this.recorder = record ? new WaveformRecorder(cfg.recordWindowS, cfg.recordMaxSamples, (f) => this.sendRecorded(f)) : null;
   }
 
-  /** Starts the once-a-second no-data check. */
+  /** Starts the once-a-second no-data check (and the alarm store's pruning, once a minute). */
   start(): void {
-    this.tickHandle ??= this.deps.timers.setInterval(() => this.engine.tick(), 1000);
+    this.tickHandle ??= this.deps.timers.setInterval(() => {
+      this.engine.tick();
+      if (++this.ticks % PRUNE_EVERY_TICKS === 0) this.pruneStore();
+    }, 1000);
+  }
+
+  /** Closes the alarm store if the pipeline opened it (after the uplink: a late acknowledgement is still written). */
+  closeStore(): void {
+    if (this.deps.alarmStore === undefined) this.alarmStore.close();
   }
 
   /** Stops the check and stores the open recorded windows (they are durable data too). */
@@ -171,6 +201,53 @@ export class VitalsPipeline {
   }
 
   private readonly liveWaveStreams = new Set<string>();
+
+  private openStore(): AlarmStore {
+    const c = this.deps.config;
+    const opened = openAlarmStore(c.outbox.kind === 'memory' ? null : c.dataDir, Math.floor(this.deps.clock.nowNs() / 1e6));
+    if (opened.problem) {
+      this.alarmStoreProblems.TM_ERR_ALARM_STORE_CORRUPT += 1;
+      // Loud: the crew's acknowledged alarms from before the restart are lost; the gateway runs on.
+      this.log.error({ err: opened.problem, code: opened.problem.code, movedTo: opened.movedTo, persistent: opened.store.persistent },
+        'alarm store unusable: moved aside, alarm engine started empty (episodes from before this start are forgotten)');
+    }
+    return opened.store;
+  }
+
+  /** Episodes to continue: every active one and those cleared within `retainClosedMs` (older ones pruned first). */
+  private loadStore(): ReturnType<AlarmStore['load']> {
+    const since = this.pruneStore();
+    try {
+      const episodes = this.alarmStore.load(since, (err) => this.storeProblem(err, 'alarm store row skipped'));
+      const active = episodes.filter((e) => e.clearedAtMs === null);
+      if (episodes.length > 0) {
+        this.log.info({ active: active.length, acknowledged: active.filter((e) => e.ackBy !== null).length, cleared: episodes.length - active.length },
+          'alarm episodes restored from the store');
+      }
+      return episodes;
+    } catch (err) {
+      this.storeProblem(err as AlarmStoreError, 'alarm store unreadable: alarm engine started empty');
+      return [];
+    }
+  }
+
+  /** Deletes cleared episodes past retention; returns the cut-off (Unix ms). */
+  private pruneStore(): number {
+    const since = Math.floor(this.deps.clock.nowNs() / 1e6) - this.deps.config.vitals.alarms.retainClosedMs;
+    try {
+      this.alarmStore.prune(since, KEEP_CLOSED);
+    } catch (err) {
+      this.storeProblem(err as AlarmStoreError, 'alarm store prune failed');
+    }
+    return since;
+  }
+
+  private storeProblem(err: AlarmStoreError, msg: string): void {
+    const code = err.code === 'TM_ERR_ALARM_STORE_ROW' ? 'TM_ERR_ALARM_STORE_ROW' : err.code === 'TM_ERR_ALARM_STORE_CORRUPT' ? 'TM_ERR_ALARM_STORE_CORRUPT' : 'TM_ERR_ALARM_STORE_WRITE';
+    const n = (this.alarmStoreProblems[code] += 1);
+    // A dead disk fails every write: the first and then every 100th are logged.
+    if (n % 100 === 1) this.log.error({ err, code, count: n }, msg);
+  }
 
   private onVitals(f: BuildFrameInput, v: telemed.v1.IVitalsNumerics): unknown {
     const deviceId = deviceOf(f.streamId);

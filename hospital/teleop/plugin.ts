@@ -156,6 +156,20 @@ export function teleopPlugin(opts: TeleopPluginOptions) {
       } catch (err) { return fail(req, reply, err); }
     });
 
+    // Whom the holder may hand the lease to right now: specialists enrolled for the arm's site with
+    // the teleop page open (a /teleop socket), the holder left out. Another person's lease: 404.
+    app.get<{ Params: Static<typeof LeaseParams> }>('/api/teleop/sessions/:id/candidates', { schema: { params: LeaseParams }, preHandler: specialist }, (req, reply) => {
+      const by = req.authUser?.username ?? '';
+      const l = book.get(req.params.id);
+      if (l === undefined || l.holder !== by) return fail(req, reply, new TeleopError(TeleopErrorCode.LEASE_NOT_FOUND, 404, 'no such lease'));
+      if (l.state !== 'active') return fail(req, reply, new TeleopError(TeleopErrorCode.LEASE_ENDED, 409, `lease ${l.state}`));
+      // Checked against the user table now (as the hand-over itself is), not the socket's login-time copy.
+      const candidates = r.onlineUsers().map((u) => sessions.directory.get(u.username))
+        .filter((u) => u !== undefined && u.username !== by && u.role === 'specialist' && access.canSeeGateway(u, l.gatewayId))
+        .map((u) => u!.username).sort();
+      return { candidates };
+    });
+
     app.post<{ Params: Static<typeof LeaseParams>; Body: Static<typeof HandoverBody> }>('/api/teleop/sessions/:id/handover',
       { schema: { params: LeaseParams, body: HandoverBody }, preHandler: specialist }, (req, reply) => {
         const by = req.authUser?.username ?? '';

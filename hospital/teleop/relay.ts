@@ -231,6 +231,13 @@ export class TeleopRelay {
     return [...out];
   }
 
+  /** The people with an open /teleop socket, once each (hand-over candidates are picked from them). */
+  onlineUsers(): Accessor[] {
+    const out = new Map<string, Accessor>();
+    for (const c of this.clients.values()) out.set(c.user.username, c.user);
+    return [...out.values()];
+  }
+
   /** Usernames with an open socket (the plugin revokes a lease whose holder has none left after a session end). */
   hasSocketOf(username: string): boolean {
     for (const c of this.clients.values()) if (c.user.username === username) return true;

@@ -6,8 +6,9 @@
 // with a measured round trip; on release the arm holds. The clinic's e-stop (the gateway's HTTP
 // API) stops it: the page says so and the key does nothing until it is cleared locally. A
 // clinician of the same clinic sees why they cannot drive; a specialist of another clinic is not
-// offered its arm and is refused when asking with the tab's own session. One rig for the file,
-// ~14 s of tests (+ ~6-8 s imports on the loaded machine).
+// offered its arm and is refused when asking with the tab's own session. The holder hands the
+// lease over from the page to a colleague who then drives; closing that page (heartbeats stop)
+// trips the gateway's deadman. One rig for the file, ~18 s of tests (+ ~6-8 s imports on the loaded machine).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -95,6 +96,10 @@ describe('teleop page (Chromium, real hub, gateway and arm simulator)', () => {
     return n;
   });
   const text = (page: Page, id: string) => async (): Promise<string> => (await page.getByTestId(id).textContent()) ?? '';
+  const activeLeaseId = async (): Promise<string> => {
+    const r = await t.hub.app.inject({ method: 'GET', url: '/api/teleop/sessions', headers: { authorization: `Bearer ${t.tokens['it.admin']}` } });
+    return r.json<{ sessions: { id: string }[] }>().sessions[0]?.id ?? '';
+  };
   /** Deadman trips in the gateway's own audit file (gateway/safety: one JSON line per record). */
   const deadmanTrips = (): number => readFileSync(join(tmp.dir, 'gw', 'arm-audit-arm-1.jsonl'), 'utf8').split('\n')
     .filter((l) => l.includes('"TM_SAFETY_DEADMAN"') && (JSON.parse(l) as { kind: string }).kind === 'trip').length;
@@ -168,6 +173,39 @@ describe('teleop page (Chromium, real hub, gateway and arm simulator)', () => {
     const sessions = await t.hub.app.inject({ method: 'GET', url: '/api/teleop/sessions', headers: { authorization: `Bearer ${t.tokens['dr.li']}` } });
     expect(sessions.json<{ sessions: unknown[] }>().sessions).toEqual([]);
     await page.close();
+  });
+
+  it('the holder hands the lease to a colleague of the clinic from the page; the colleague drives; closing their page trips the deadman', async () => {
+    const li = await signIn('dr.li');
+    const ma = await signIn('dr.ma');
+    for (const p of [li, ma]) await expect.poll(text(p, 'teleop-socket'), { timeout: 5000 }).toBe('open');
+    await li.getByTestId('teleop-gateway').selectOption('clinic-1');
+    await li.getByTestId('teleop-arm').fill('arm-1');
+    await li.getByTestId('teleop-take').click();
+    await expect.poll(text(li, 'teleop-lease'), { timeout: 5000 }).toMatch(/^You drive arm-1 at clinic-1/);
+    // dr.ma has the page open, so the hub offers them (and nobody of another clinic).
+    await expect.poll(text(li, 'teleop-candidates'), { timeout: 3000 }).toBe('dr.ma');
+    await li.getByTestId('teleop-handover-to').fill('dr.ma');
+    await li.getByTestId('teleop-handover').click();
+    await expect.poll(text(li, 'teleop-lease'), { timeout: 3000 }).toBe('Your lease ended (handed over to dr.ma).');
+    await expect.poll(text(ma, 'teleop-lease'), { timeout: 3000 }).toMatch(/^You drive arm-1 at clinic-1 .*\(handed over to you\)$/);
+    await ma.screenshot({ path: await artifactPath('teleop-handover.png'), fullPage: true });
+    // The new holder moves the arm with a fresh command (the gateway held it at the hand-over).
+    await expect.poll(text(ma, 'pose-x'), { timeout: 3000 }).not.toBe('—');
+    const x0 = Number(await text(ma, 'pose-x')());
+    await ma.locator('h1').click();
+    await ma.keyboard.down('ArrowRight');
+    await expect.poll(async () => Number(await text(ma, 'pose-x')()) - x0, { timeout: 3000 }).toBeGreaterThan(2);
+    await ma.keyboard.up('ArrowRight');
+    await expect.poll(text(ma, 'teleop-safety'), { timeout: 3000 }).toBe('Holding (operator): ready to move');
+    // The old holder's key does nothing now (its page holds no lease; the hub would refuse it anyway).
+    expect(await li.getByTestId('teleop-release').count()).toBe(0);
+    // The page closes without releasing: no heartbeats, so the gateway's deadman holds the arm.
+    const trips0 = deadmanTrips();
+    await ma.close();
+    await until(() => deadmanTrips() > trips0, 3000, 'a deadman trip after the page closed');
+    expect((await t.hub.app.inject({ method: 'POST', url: `/api/teleop/sessions/${(await activeLeaseId())}/release`, headers: { authorization: `Bearer ${t.tokens['dr.ma']}` } })).statusCode).toBe(200);
+    await li.close();
   });
 
   it('a clinician of the same clinic is told why they cannot drive and gets no controls', async () => {

@@ -114,6 +114,33 @@ describe('security: teleop (leases, /teleop, the audit mirror)', () => {
     expect(env.armCommand).toMatchObject({ leaseId, operatorId: 'dr.li', kind: telemed.v1.ArmCommandKind.ARM_COMMAND_KIND_HOLD });
   });
 
+  it('the holder cannot hand the lease to a specialist of another clinic, a clinician or an unknown name; the candidate list shows neither', async () => {
+    await open('dr.far'); // online, but enrolled for clinic-2 only
+    const handovers = (): number => gw.received.filter((e) => e.armLease?.action === telemed.v1.ArmLeaseAction.ARM_LEASE_ACTION_HANDOVER).length;
+    const before = await metricValue(t.hub, refused('TM_ERR_TELEOP_BAD_HANDOVER'));
+    const bodies: unknown[] = [];
+    for (const to of ['dr.far', 'nurse.wu', 'no.such.user', 'it.admin']) {
+      const r = await req('POST', 'dr.li', `/api/teleop/sessions/${leaseId}/handover`, { to });
+      expect([to, r.statusCode, r.json<{ code: string }>().code]).toEqual([to, 400, 'TM_ERR_TELEOP_BAD_HANDOVER']);
+      bodies.push(r.json());
+    }
+    // One answer for all four: it does not tell which usernames exist or where they work.
+    expect(new Set(bodies.map((b) => JSON.stringify(b))).size).toBe(1);
+    expect(await metricValue(t.hub, refused('TM_ERR_TELEOP_BAD_HANDOVER'))).toBe(before + 4);
+    await commandsAtGateway(browsers[0]!, 900);
+    expect(handovers()).toBe(0);
+    expect((await req('GET', 'it.admin', '/api/teleop/sessions')).json()).toMatchObject({ sessions: [{ id: leaseId, holder: 'dr.li' }] });
+    // The candidates (online specialists of the clinic): dr.ma, never dr.far; only the holder may ask.
+    const c = await req('GET', 'dr.li', `/api/teleop/sessions/${leaseId}/candidates`);
+    expect(c.json()).toEqual({ candidates: ['dr.ma'] });
+    for (const who of ['dr.far', 'dr.ma'] as const) {
+      const r = await req('GET', who, `/api/teleop/sessions/${leaseId}/candidates`);
+      expect([r.statusCode, r.json<{ code: string }>().code]).toEqual([404, 'TM_ERR_TELEOP_LEASE_NOT_FOUND']);
+    }
+    const nurse = await req('GET', 'nurse.wu', `/api/teleop/sessions/${leaseId}/candidates`);
+    expect([nurse.statusCode, nurse.json<{ code: string }>().code]).toEqual([403, 'TM_ERR_FORBIDDEN']);
+  });
+
   it('a replayed ticket, no ticket, a garbage ticket and a session token in the URL are all refused before the upgrade', async () => {
     const res = await t.hub.app.inject({ method: 'POST', url: '/api/live-ticket', headers: { authorization: `Bearer ${t.tokens['dr.li']}` } });
     const ticket = res.json<{ ticket: string }>().ticket;

@@ -2,7 +2,7 @@ import { DashboardError, DashboardErrorCode, fetchJson } from '../../../shared/e
 import { parseLease, type LeaseView } from './teleop-state.js';
 
 /*
- * REST of hospital/teleop (docs/CONTRACTS.md): leases (request, release) and the arms the hub has
+ * REST of hospital/teleop (docs/CONTRACTS.md): leases (request, renew, hand over, release), hand-over candidates and the arms the hub has
  * heard of; /teleop's URL with a single-use ticket from POST /api/live-ticket, as /live gets it.
  */
 
@@ -27,6 +27,21 @@ export async function requestLease(token: string, gatewayId: string, armId: stri
 /** POST /api/teleop/sessions/:id/renew: the same lease with a new expiry (GRANT again at the gateway). */
 export async function renewLease(token: string, leaseId: string): Promise<LeaseView> {
   return leaseOf(await fetchJson(api(`api/teleop/sessions/${encodeURIComponent(leaseId)}/renew`), { method: 'POST', headers: auth(token) }));
+}
+
+/** POST /api/teleop/sessions/:id/handover: the NEW lease (held by `to`); 400 TM_ERR_TELEOP_BAD_HANDOVER for anyone but a specialist of the clinic. */
+export async function handOverLease(token: string, leaseId: string, to: string): Promise<LeaseView> {
+  return leaseOf(await fetchJson(api(`api/teleop/sessions/${encodeURIComponent(leaseId)}/handover`), {
+    method: 'POST', headers: { ...auth(token), 'content-type': 'application/json' }, body: JSON.stringify({ to }),
+  }));
+}
+
+/** GET /api/teleop/sessions/:id/candidates: specialists of the lease's clinic with the teleop page open (holder only). */
+export async function fetchHandoverCandidates(token: string, leaseId: string, signal?: AbortSignal): Promise<string[]> {
+  const body = await fetchJson(api(`api/teleop/sessions/${encodeURIComponent(leaseId)}/candidates`), { headers: auth(token), ...(signal ? { signal } : {}) });
+  const c = (body as { candidates?: unknown } | null)?.candidates;
+  if (!Array.isArray(c)) throw new DashboardError(DashboardErrorCode.BAD_RESPONSE, 'Candidate list is not an array');
+  return c.filter((u): u is string => typeof u === 'string');
 }
 
 export async function releaseLease(token: string, leaseId: string): Promise<void> {

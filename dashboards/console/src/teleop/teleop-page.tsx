@@ -5,7 +5,7 @@ import type { GatewayView } from '../../../shared/types.js';
 import type { Session } from '../api.js';
 import { ImageView, type ImageSink } from './image-view.js';
 import { PoseView } from './pose-view.js';
-import { fetchKnownArms, releaseLease, renewLease, requestLease, teleopUrlFor } from './teleop-api.js';
+import { fetchHandoverCandidates, fetchKnownArms, handOverLease, releaseLease, renewLease, requestLease, teleopUrlFor } from './teleop-api.js';
 import {
   axisForKey, cannotDrive, CONTROL_PERIOD_MS, ControlLoop, EMPTY_TELEOP, gamepadStop, gamepadTwist, isZeroTwist, parseServerMessage,
   reduceTeleop, RENEW_BEFORE_MS, rttTooLong, RTT_WARN_MS, safetyWords, twistForAxes, type Axis, type Twist,
@@ -41,6 +41,8 @@ function TeleopControls(props: { session: Session; gateways: GatewayView[]; onEx
   const [known, setKnown] = useState<{ gatewayId: string; armId: string }[]>([]);
   const [busy, setBusy] = useState(false);
   const [pad, setPad] = useState<string | null>(null);
+  const [handTo, setHandTo] = useState('');
+  const [candidates, setCandidates] = useState<string[]>([]);
   useEffect(() => {
     if (gatewayId === '' && clinics[0] !== undefined) setGatewayId(clinics[0].id);
   }, [gatewayId, clinics]);
@@ -154,6 +156,34 @@ function TeleopControls(props: { session: Session; gateways: GatewayView[]; onEx
     return () => clearTimeout(timer);
   }, [lease, session.token]);
 
+  // Whom the lease could go to (specialists of this clinic with the page open), looked up every 5 s while held.
+  useEffect(() => {
+    if (leaseId === null) { setCandidates([]); return undefined; }
+    const ctl = new AbortController();
+    const look = (): void => { fetchHandoverCandidates(session.token, leaseId, ctl.signal).then(setCandidates).catch(() => undefined); };
+    look();
+    const timer = setInterval(look, 5000);
+    return () => { ctl.abort(); clearInterval(timer); };
+  }, [leaseId, session.token]);
+
+  const handOver = async (): Promise<void> => {
+    const to = handTo.trim();
+    if (lease === null || to === '') return;
+    command('hold');
+    setBusy(true);
+    try {
+      const next = await handOverLease(session.token, lease.id, to);
+      loop.current.stopped();
+      dispatch({ type: 'handed-over', to: next.holder });
+      setHandTo('');
+    } catch (err) {
+      if (err instanceof DashboardError && err.status === 401) onExpired();
+      else dispatch({ type: 'failed', ...errText(err) });
+    } finally {
+      setBusy(false);
+    }
+  };
+
   const take = async (): Promise<void> => {
     setBusy(true);
     try {
@@ -212,8 +242,19 @@ function TeleopControls(props: { session: Session; gateways: GatewayView[]; onEx
             <button type="button" class="teleop-plain" data-testid="teleop-release" disabled={busy} onClick={() => void release()}>Release</button>
           )}
         </div>
+        {lease !== null ? (
+          <div class="teleop-pick" data-testid="teleop-handover-panel">
+            <label>
+              Hand over to
+              <input data-testid="teleop-handover-to" list="teleop-candidates" placeholder="specialist's user name" value={handTo} onInput={(e) => setHandTo(e.currentTarget.value)} />
+              <datalist id="teleop-candidates">{candidates.map((c) => <option key={c} value={c} />)}</datalist>
+            </label>
+            <button type="button" class="teleop-plain" data-testid="teleop-handover" disabled={busy || handTo.trim() === ''} onClick={() => void handOver()}>Hand over</button>
+            <span class="muted">Online here: <span data-testid="teleop-candidates">{candidates.length === 0 ? 'nobody else' : candidates.join(', ')}</span></span>
+          </div>
+        ) : null}
         <p data-testid="teleop-lease">
-          {lease !== null ? `You drive ${lease.armId} at ${lease.gatewayId} until ${new Date(lease.expiresAt).toLocaleTimeString()}` : s.ended !== null ? `Your lease ended (${s.ended}).` : 'You do not hold a lease.'}
+          {lease !== null ? `You drive ${lease.armId} at ${lease.gatewayId} until ${new Date(lease.expiresAt).toLocaleTimeString()}${lease.previousLeaseId !== null ? ' (handed over to you)' : ''}` : s.ended !== null ? `Your lease ended (${s.ended}).` : 'You do not hold a lease.'}
           {t !== null && t.operatorId !== '' && t.operatorId !== me ? ` Driving now: ${t.operatorId}.` : ''}
         </p>
         <p class="muted">Socket: <span data-testid="teleop-socket">{sock.state}</span>{pad !== null ? ` · gamepad: ${pad}` : ''}</p>

@@ -170,3 +170,16 @@ describe('ControlLoop (what the page sends each 40 ms period)', () => {
     expect(safetyWords('leased', 'TM_SAFETY_JOG_EXPIRED')).toBe('Leased: ready to move (TM_SAFETY_JOG_EXPIRED)');
   });
 });
+
+describe('hand-over in the page state', () => {
+  it('the giver ends with "handed over to …" (a late lease message does not undo it); the taker holds the new lease', () => {
+    const held = reduceTeleop(EMPTY_TELEOP, { type: 'leased', lease: lease() });
+    const given = reduceTeleop(held, { type: 'handed-over', to: 'dr.ma' });
+    expect(given).toMatchObject({ lease: null, ended: 'handed over to dr.ma' });
+    const late = reduceTeleop(given, { type: 'message', me: 'dr.li', nowMs: 0, msg: { type: 'lease', lease: lease({ state: 'handed-over' }) } });
+    expect(late.ended).toBe('handed over to dr.ma');
+    const next = lease({ id: 'L2', holder: 'dr.ma', previousLeaseId: 'L1' });
+    const taken = reduceTeleop(EMPTY_TELEOP, { type: 'message', me: 'dr.ma', nowMs: 0, msg: { type: 'lease', lease: next } });
+    expect(taken.lease).toEqual(next);
+  });
+});

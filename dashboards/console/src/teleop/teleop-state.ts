@@ -223,6 +223,7 @@ export type TeleopAction =
   | { type: 'leased'; lease: LeaseView }
   | { type: 'renewed'; lease: LeaseView }
   | { type: 'released' }
+  | { type: 'handed-over'; to: string }
   | { type: 'failed'; code: string; message: string };
 
 /** A lease of `me` that is active; when several, the newest grant. */
@@ -240,6 +241,8 @@ export function reduceTeleop(s: TeleopState, a: TeleopAction): TeleopState {
     case 'released':
       // The hub's lease message may have come first: released by the operator is not "ended".
       return { ...s, lease: null, ended: null };
+    case 'handed-over':
+      return { ...s, lease: null, ended: `handed over to ${a.to}`, error: null };
     case 'failed':
       return { ...s, error: { code: a.code, message: a.message } };
     case 'message':

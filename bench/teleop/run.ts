@@ -1,0 +1,102 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_SAFETY } from '../../gateway/safety/index.js';
+import { getProfile, startLink, type LinkEmulator, type LinkStats } from '../../simulators/link/index.js';
+import { sleep, wallMs } from '../uplink/clock.js';
+import type { TrafficSpec } from '../uplink/scenario.js';
+import { commandStats, imageStats, type CommandStats, type ImageStats } from './analyse.js';
+import { TeleopChild, type ArmReport, type EdgeReport, type Peer } from './ipc.js';
+import { Operator } from './operator.js';
+
+export interface RunOptions {
+  readonly profile: string;
+  readonly seconds: number;
+  readonly warmupS: number;
+  readonly traffic: TrafficSpec;
+}
+
+export interface PeerResult {
+  readonly peer: Peer;
+  readonly window: { fromMs: number; toMs: number };
+  readonly commands: CommandStats;
+  readonly images: ImageStats;
+  /** telemed: the supervisor's decisions over every command (reason → count); fifo: none. */
+  readonly decisions: Record<string, number>;
+  /** telemed: executed commands older than the budget by the supervisor's own hub-clock age (audit `ageMs`). */
+  readonly auditStale: number | null;
+  readonly operatorErrors: Record<string, number>;
+  readonly commandIdCheck: { echoed: number; mismatched: number };
+  /** The cell's uplink over the window: bytes carried ÷ capacity offered. */
+  readonly uplinkUtilisation: number | null;
+  readonly link: { atStart: LinkStats; atEnd: LinkStats };
+  readonly sender: unknown;
+  readonly hub: unknown;
+  readonly arm: unknown;
+}
+
+/** Seconds after the window in which nothing new is commanded and what is in flight lands. */
+const DRAIN_S = 2;
+
+/**
+ * One peer: the arm (simulator + image output), the hub side, the link emulator in front of the
+ * hub (ONE shared bottleneck per direction for every connection of the run), the clinic's edge
+ * through it, the other traffic, then the operator drives for the window; everything is closed
+ * again (children by their own pid) and the temp dir removed.
+ */
+export async function runPeer(peer: Peer, o: RunOptions, log: (s: string) => void): Promise<PeerResult> {
+  const dir = mkdtempSync(join(tmpdir(), `telemed-bench-teleop-${peer}-`));
+  const children: TeleopChild[] = [];
+  let link: LinkEmulator | undefined;
+  let operator: Operator | undefined;
+  const sub = (name: string): string => { const d = join(dir, name); mkdirSync(d, { recursive: true }); return d; };
+  try {
+    const arm = new TeleopChild({ role: 'arm', peer, dir: sub('arm') });
+    children.push(arm);
+    const armReady = await arm.wait('ready', 30_000);
+    const hub = new TeleopChild({ role: 'hub', peer, dir: sub('hub') });
+    children.push(hub);
+    const hubPort = (await hub.wait('ready', 30_000)).port;
+    link = await startLink({ targetHost: '127.0.0.1', targetPort: hubPort, profile: getProfile(o.profile), seed: 1 });
+    const edge = new TeleopChild({ role: 'edge', peer, dir: sub('edge'), linkPort: link.port, armPort: armReady.port, imagePort: armReady.imagePort ?? 0, traffic: o.traffic });
+    children.push(edge);
+    await edge.wait('ready', 45_000);
+    operator = await Operator.open(peer, hubPort);
+    log(`${peer}: ready (hub ${hubPort}, link ${link.port}); other traffic on, warm-up ${o.warmupS} s, then ${o.seconds} s measured`);
+    edge.send({ type: 'start' });
+    const fromMs = wallMs() + o.warmupS * 1000;
+    const toMs = fromMs + o.seconds * 1000;
+    const linkNow = link;
+    let atStart: LinkStats | undefined;
+    const mark = sleep(fromMs - wallMs()).then(() => { atStart = linkNow.stats(); });
+    await operator.drive(toMs);
+    await mark;
+    const atEnd = link.stats();
+    edge.send({ type: 'stop' });
+    await sleep(DRAIN_S * 1000);
+    edge.send({ type: 'collect' });
+    arm.send({ type: 'collect' });
+    hub.send({ type: 'collect' });
+    const edgeReport = (await edge.wait('report', 30_000)).report as EdgeReport;
+    const armReport = (await arm.wait('report', 30_000)).report as ArmReport;
+    const hubReport = (await hub.wait('report', 30_000)).report;
+    const window = { fromMs, toMs };
+    const start = atStart ?? atEnd;
+    const offered = atEnd.up.offeredBytes - start.up.offeredBytes;
+    return {
+      peer, window,
+      commands: commandStats(operator.sent, edgeReport.executed, window, DEFAULT_SAFETY.defaultBudgetMs),
+      images: imageStats(armReport.captures, operator.images, window),
+      decisions: edgeReport.decisions, auditStale: edgeReport.auditStale,
+      operatorErrors: { ...operator.errors }, commandIdCheck: { ...operator.idChecks },
+      uplinkUtilisation: Number.isFinite(offered) && offered > 0 ? Math.round(((atEnd.up.bytesOut - start.up.bytesOut) / offered) * 1000) / 1000 : null,
+      link: { atStart: start, atEnd }, sender: edgeReport.sender, hub: hubReport, arm: armReport.sim,
+    };
+  } finally {
+    operator?.close();
+    // Edge first (its Goodbye goes out while the hub still listens), then the link, the hub, the arm.
+    for (const c of [...children].reverse()) await c.close().catch(() => c.kill());
+    await link?.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

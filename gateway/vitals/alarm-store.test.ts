@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { telemed, type DecodedEnvelope } from '../../protocols/index.js';
 import { loadGatewayConfig } from '../config.js';
 import { ManualTimers } from '../uplink/manual-timers.js';
 import { MemoryAlarmStore, SqliteAlarmStore, openAlarmStore, type AlarmStore, type StoredEpisode } from './alarm-store.js';
@@ -163,5 +164,49 @@ describe('VitalsPipeline with an unusable alarm store', () => {
     expect(pipeline.alarmStore.load(0)).toHaveLength(1);
     pipeline.close();
     pipeline.closeStore();
+  });
+});
+
+describe('VitalsPipeline over alarms.db', () => {
+  const HR = (value: number) => ({ numerics: [{ code: 'MDC_ECG_HEART_RATE', value, unit: '/min', valid: true }] });
+  function pipelineOn(timers: ManualTimers, extra: Record<string, unknown> = {}) {
+    const clock = { monoMs: () => timers.now, nowNs: () => (T0 + timers.now) * 1e6 };
+    const config = loadGatewayConfig({ gatewayId: 'amb-1', siteKind: 'ambulance', hub: { credential: 'x' }, dataDir: dir, devices: [{ kind: 'vitals-mqtt', id: 'mon' }], vitals: { alarms: { delayMs: 0, ...extra } } });
+    return new VitalsPipeline({ config, clock, timers, logger: pino({ level: 'silent' }), durable: () => undefined, realtime: () => undefined });
+  }
+
+  it('a hub acknowledgement taken through onDownlink is in alarms.db when onDownlink returns; the next pipeline on the directory shows it', () => {
+    const timers = new ManualTimers();
+    const first = pipelineOn(timers);
+    first.engine.onVitals('mon', HR(200));
+    const alarmId = first.engine.views()[0]?.alarmId ?? '';
+    first.onDownlink({
+      header: { gatewayId: 'hub', streamId: 'hub/alarm-acks', seq: 1, durable: true, captureTimeNs: (T0 + 5) * 1e6 },
+      payload: 'alarm', alarm: { alarmId, state: telemed.v1.AlarmState.ALARM_STATE_ACKNOWLEDGED, text: 'acknowledged by dr.li' },
+    } as unknown as DecodedEnvelope);
+    // Read through another connection, as a restarted process would (the uplink marks the downlink after this returns).
+    const db = new Database(join(dir, 'alarms.db'), { readonly: true });
+    expect(db.prepare('SELECT ack_by, ack_at_ms FROM alarm_episodes WHERE alarm_id = ?').get(alarmId)).toEqual({ ack_by: 'dr.li', ack_at_ms: T0 + 5 });
+    db.close();
+    first.closeStore();
+    const second = pipelineOn(timers);
+    expect(second.snapshot().alarms).toEqual([expect.objectContaining({ alarmId, state: 'active', acknowledged: { by: 'dr.li', atMs: T0 + 5 } })]);
+    second.closeStore();
+  });
+
+  it('prunes cleared episodes past vitals.alarms.retainClosedMs once a minute', () => {
+    const timers = new ManualTimers();
+    const p = pipelineOn(timers, { retainClosedMs: 60_000 });
+    p.start();
+    p.engine.onVitals('mon', HR(200));
+    p.engine.onVitals('mon', HR(80)); // cleared at T0
+    const hrEpisodes = (): number => p.alarmStore.load(0).filter((e) => e.code.startsWith('MDC_ECG_HEART_RATE')).length;
+    timers.advance(60_000); // cut-off T0: kept
+    expect(hrEpisodes()).toBe(1);
+    timers.advance(60_000); // cut-off T0 + 60 s: pruned; the no-data episode raised meanwhile is active: kept
+    expect(hrEpisodes()).toBe(0);
+    expect(p.alarmStore.load(0).map((e) => [e.code, e.clearedAtMs])).toEqual([['TM_ALARM_NO_DATA', null]]);
+    p.close();
+    p.closeStore();
   });
 });

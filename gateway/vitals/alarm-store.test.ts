@@ -110,6 +110,15 @@ describe('SqliteAlarmStore on disk', () => {
     s.close();
   });
 
+  it('a read that fails throws TM_ERR_ALARM_STORE_CORRUPT', () => {
+    const s = new SqliteAlarmStore(join(dir, 'alarms.db'));
+    const db = new Database(join(dir, 'alarms.db'));
+    db.exec('ALTER TABLE alarm_episodes RENAME TO gone');
+    db.close();
+    expect(() => s.load(0)).toThrow(expect.objectContaining({ code: 'TM_ERR_ALARM_STORE_CORRUPT' }));
+    s.close();
+  });
+
   it('a write that fails throws TM_ERR_ALARM_STORE_WRITE', () => {
     const s = new SqliteAlarmStore(join(dir, 'alarms.db'));
     const db = new Database(join(dir, 'alarms.db'));

@@ -146,8 +146,14 @@ export class SqliteAlarmStore implements AlarmStore {
   }
 
   load(sinceMs: number, badRow?: (err: AlarmStoreError) => void): StoredEpisode[] {
+    let rows: Row[];
+    try {
+      rows = this.stmt.load.all(sinceMs);
+    } catch (err) {
+      throw new AlarmStoreError(AlarmStoreErrorCode.CORRUPT, `alarm store unreadable: ${(err as Error).message}`, { cause: err });
+    }
     const out: StoredEpisode[] = [];
-    for (const r of this.stmt.load.all(sinceMs)) {
+    for (const r of rows) {
       const ep = episodeOf(r);
       if (ep) out.push(ep);
       else badRow?.(new AlarmStoreError(AlarmStoreErrorCode.ROW, `alarm episode row skipped (kind ${r.kind}, priority ${r.priority})`));

@@ -1,26 +1,13 @@
-import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../protocols/index.js';
 import { ArmSimulator } from '../../simulators/ultrasound-arm/arm-simulator.js';
-import { openSerialWire } from '../../simulators/ultrasound-arm/wires.js';
-import { makeTempDir, startPtyPair, type PtyPair } from '../../test/helpers/socat.js';
+import { startSimulatedArm, until, type SimulatedArm } from '../../test/helpers/arm-rig.js';
 import { ArmDriver, type ArmTelemetry } from './arm-driver.js';
 import { transportForUrl } from './transport.js';
 
 const log = pino({ level: 'silent' });
 
-function until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const t0 = Date.now();
-  return new Promise((resolve, reject) => {
-    const poll = (): void => {
-      if (cond()) return resolve();
-      if (Date.now() - t0 > timeoutMs) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(poll, 5);
-    };
-    poll();
-  });
-}
 
 describe('ArmDriver against the arm simulator over a real socat pty', () => {
   const cleanup: (() => Promise<void> | void)[] = [];
@@ -28,34 +15,18 @@ describe('ArmDriver against the arm simulator over a real socat pty', () => {
     for (const c of cleanup.splice(0).reverse()) await c();
   });
 
-  async function rig(): Promise<{ pair: PtyPair; sim: ArmSimulator; driver: ArmDriver; last: () => ArmTelemetry | null; tmp: string; restart(): Promise<void> }> {
-    const tmp = makeTempDir('tm-arm-pty-');
-    cleanup.push(() => tmp.remove());
-    const armPath = join(tmp.dir, 'arm');
-    const hostPath = join(tmp.dir, 'host');
-    let pair = await startPtyPair(armPath, hostPath);
-    let wire = await openSerialWire(pair.a);
-    let sim = new ArmSimulator({ wire, telemetryHz: 100 });
-    sim.start();
+  /** The simulated arm (its pair, sim and restart: a new cable and a rebooted arm at the same paths) and a driver on it. */
+  async function rig(): Promise<{ arm: SimulatedArm; pair: SimulatedArm['pair']; sim: ArmSimulator; driver: ArmDriver; last: () => ArmTelemetry | null; restart(): Promise<void> }> {
+    const arm = await startSimulatedArm({ prefix: 'tm-arm-pty-' });
+    cleanup.push(() => arm.close());
+    const hostPath = arm.hostPath;
     const driver = new ArmDriver({ id: 'arm-1', url: hostPath, transport: transportForUrl(hostPath), clock: systemClock, logger: log, watchdogMs: 150 });
     let last: ArmTelemetry | null = null;
     driver.on('telemetry', (t) => { last = t; });
     const ac = new AbortController();
     driver.start(ac.signal);
-    cleanup.push(async () => { await driver.close(); sim.stop(); await wire.close(); await pair.kill(); });
-    const r = {
-      get pair() { return pair; }, get sim() { return sim; }, driver, last: () => last, tmp: tmp.dir,
-      // A new cable and a rebooted arm at the same paths.
-      restart: async () => {
-        sim.stop();
-        await wire.close();
-        pair = await startPtyPair(armPath, hostPath);
-        wire = await openSerialWire(pair.a);
-        sim = new ArmSimulator({ wire, telemetryHz: 100 });
-        sim.start();
-      },
-    };
-    return r;
+    cleanup.push(() => driver.close());
+    return { arm, get pair() { return arm.pair; }, get sim() { return arm.sim; }, driver, last: () => last, restart: () => arm.restart() };
   }
 
   it('identifies the arm, streams telemetry, jogs it and holds it', async () => {

@@ -3,49 +3,34 @@
 // real downlink (WebSocket, session, main.ts's hook) into the supervisor, with the real clock sync;
 // telemetry and the audit mirror come back up the uplink; the clinic's e-stop goes through the
 // HTTP API and /live. One test (~4 s).
-import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { TrafficClass, telemed, type EnvelopeInit } from '../../protocols/index.js';
-import { ArmSimulator } from '../../simulators/ultrasound-arm/arm-simulator.js';
-import { openSerialWire } from '../../simulators/ultrasound-arm/wires.js';
-import { makeTempDir, startPtyPair } from '../../test/helpers/socat.js';
+import { startSimulatedArm, TEST_ARM_WORKSPACE, until } from '../../test/helpers/arm-rig.js';
 import { loadGatewayConfig } from '../config.js';
 import { startGateway, type RunningGateway } from '../main.js';
 import type { AuditRecord } from '../safety/index.js';
 import { FakeHub } from '../uplink/fake-hub.js';
 
 const v1 = telemed.v1;
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-async function until(cond: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const t0 = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterAll(async () => { for (const c of cleanup.splice(0).reverse()) await c(); });
 
 it('hub → downlink → supervisor → arm; telemetry and audit up; the clinic e-stop over HTTP and /live', async () => {
-  const tmp = makeTempDir('tm-arm-gw-');
-  cleanup.push(() => tmp.remove());
-  const pair = await startPtyPair(join(tmp.dir, 'arm'), join(tmp.dir, 'host'));
-  const wire = await openSerialWire(pair.a);
-  const sim = new ArmSimulator({ wire, telemetryHz: 100 });
-  sim.start();
-  cleanup.push(async () => { sim.stop(); await wire.close(); await pair.kill(); });
+  const arm = await startSimulatedArm({ prefix: 'tm-arm-gw-' });
+  cleanup.push(() => arm.close());
+  const { sim } = arm;
   const hub = await FakeHub.start({ credential: 's3cret' });
   cleanup.push(() => hub.close());
   const config = loadGatewayConfig({
-    gatewayId: 'clinic-1', siteName: 'Village clinic', hub: { url: hub.url, credential: 's3cret' }, port: 0, dataDir: tmp.dir,
+    gatewayId: 'clinic-1', siteName: 'Village clinic', hub: { url: hub.url, credential: 's3cret' }, port: 0, dataDir: arm.dir,
     outbox: { kind: 'memory' }, uplink: { pingIntervalMs: 100 }, dashboardsDir: '/nonexistent/telemed-site',
     // Telemetry timeout widened to 1 s: on the shared 2-core test machine the whole gateway's event
     // loop stalls > 200 ms at times, and the supervisor then (rightly) faults the arm. The exact
     // 50 ms trip is a fake-time test in gateway/safety.
-    devices: [{ kind: 'ultrasound-arm', id: 'arm-1', arm: { url: pair.b, telemetryTimeoutMs: 1000, workspace: { min: { x: -300, y: -200, z: 60 }, max: { x: 300, y: 200, z: 350 } } } }],
+    devices: [{ kind: 'ultrasound-arm', id: 'arm-1', arm: { url: arm.hostPath, telemetryTimeoutMs: 1000, workspace: TEST_ARM_WORKSPACE } }],
   });
   const gw: RunningGateway = await startGateway(config, { logger: pino({ level: 'silent' }) });
   cleanup.push(() => gw.close());

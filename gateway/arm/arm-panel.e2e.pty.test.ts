@@ -3,14 +3,11 @@
 // real downlink. The page shows who drives and the force against the cap; its E-STOP stops the arm,
 // the hub's next command is refused, and only the page's clear lets a fresh command move it again.
 // Screenshots in test-artifacts/. One test (~10 s: Chromium start).
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { pino } from 'pino';
 import { afterAll, expect, it } from 'vitest';
 import { TrafficClass, telemed } from '../../protocols/index.js';
-import { ArmSimulator } from '../../simulators/ultrasound-arm/arm-simulator.js';
-import { openSerialWire } from '../../simulators/ultrasound-arm/wires.js';
-import { makeTempDir, startPtyPair } from '../../test/helpers/socat.js';
+import { startSimulatedArm, TEST_ARM_WORKSPACE } from '../../test/helpers/arm-rig.js';
 import { artifactPath, assertDashboardsBuilt, launchChromium } from '../../test/e2e/browser.js';
 import { loadGatewayConfig } from '../config.js';
 import { startGateway } from '../main.js';
@@ -24,20 +21,16 @@ it('clinic page: who drives, force and cap, E-STOP stops the arm, the hub cannot
   assertDashboardsBuilt();
   const browser: Browser = await launchChromium();
   cleanup.push(() => browser.close());
-  const tmp = makeTempDir('tm-arm-page-');
-  cleanup.push(() => tmp.remove());
-  const pair = await startPtyPair(join(tmp.dir, 'arm'), join(tmp.dir, 'host'));
-  const wire = await openSerialWire(pair.a);
-  const sim = new ArmSimulator({ wire, telemetryHz: 100 });
-  sim.start();
-  cleanup.push(async () => { sim.stop(); await wire.close(); await pair.kill(); });
+  const arm = await startSimulatedArm({ prefix: 'tm-arm-page-' });
+  cleanup.push(() => arm.close());
+  const { sim } = arm;
   const hub = await FakeHub.start({ credential: 's3cret' });
   cleanup.push(() => hub.close());
   const gw = await startGateway(loadGatewayConfig({
-    gatewayId: 'clinic-1', siteName: 'Village clinic', hub: { url: hub.url, credential: 's3cret' }, port: 0, dataDir: tmp.dir,
+    gatewayId: 'clinic-1', siteName: 'Village clinic', hub: { url: hub.url, credential: 's3cret' }, port: 0, dataDir: arm.dir,
     outbox: { kind: 'memory' }, uplink: { pingIntervalMs: 100 },
     // 1 s telemetry timeout: Chromium and the gateway share two loaded cores (see arm-gateway.pty.test.ts).
-    devices: [{ kind: 'ultrasound-arm', id: 'arm-1', arm: { url: pair.b, telemetryTimeoutMs: 1000, workspace: { min: { x: -300, y: -200, z: 60 }, max: { x: 300, y: 200, z: 350 } } } }],
+    devices: [{ kind: 'ultrasound-arm', id: 'arm-1', arm: { url: arm.hostPath, telemetryTimeoutMs: 1000, workspace: TEST_ARM_WORKSPACE } }],
   }), { logger: pino({ level: 'silent' }) });
   cleanup.push(() => gw.close());
 

@@ -8,9 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrafficClass, decodeEnvelope, encodeEnvelope, systemClock, telemed, type DecodedEnvelope, type EnvelopeInit } from '../../protocols/index.js';
-import { ArmSimulator } from '../../simulators/ultrasound-arm/arm-simulator.js';
-import { openSerialWire } from '../../simulators/ultrasound-arm/wires.js';
-import { makeTempDir, startPtyPair, type PtyPair } from '../../test/helpers/socat.js';
+import { startSimulatedArm, TEST_ARM_WORKSPACE, until, type SimulatedArm } from '../../test/helpers/arm-rig.js';
 import { buildGatewayApi } from '../app.js';
 import { createArmApi } from '../arm/api.js';
 import { loadGatewayConfig } from '../config.js';
@@ -23,20 +21,11 @@ import { DeviceManager } from './manager.js';
 const v1 = telemed.v1;
 const logger = pino({ level: 'silent' });
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-async function until(cond: () => boolean, timeoutMs: number, what: string | (() => string)): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
-    await sleep(2);
-  }
-}
 
 describe('ultrasound-arm device: downlink → supervisor → driver → arm simulator (socat pty), telemetry and audit up, local e-stop', () => {
-  const tmp = makeTempDir('tm-arm-device-');
   const frames: BuildFrameInput[] = [];
-  let pair: PtyPair;
-  let wire: Awaited<ReturnType<typeof openSerialWire>>;
-  let sim: ArmSimulator;
+  let rig: SimulatedArm;
+  let sim: SimulatedArm['sim'];
   let devices: DeviceManager;
   let arm: ArmDevice;
   let app: FastifyInstance;
@@ -59,16 +48,14 @@ describe('ultrasound-arm device: downlink → supervisor → driver → arm simu
   const of = (stream: string): BuildFrameInput[] => frames.filter((f) => f.streamId === stream);
 
   beforeAll(async () => {
-    pair = await startPtyPair(join(tmp.dir, 'arm'), join(tmp.dir, 'host'));
-    wire = await openSerialWire(pair.a);
-    sim = new ArmSimulator({ wire, telemetryHz: 100 });
-    sim.start();
+    rig = await startSimulatedArm({ prefix: 'tm-arm-device-' });
+    sim = rig.sim;
     // The config path the gateway takes: the entry is validated by the gateway's schema, the
     // DeviceManager's default factory builds the device. The telemetry timeout is widened to 200
     // ms (shared 2-core test machine; the exact 50 ms trip is a fake-time test in gateway/safety).
     const config = loadGatewayConfig({
-      gatewayId: 'gw-clinic-1', dataDir: tmp.dir, hub: { url: 'ws://127.0.0.1:1/uplink', credential: 'c' }, dashboardsDir: '/nonexistent/telemed-site',
-      devices: [{ kind: 'ultrasound-arm', id: 'arm-1', arm: { url: pair.b, uplinkHz: 25, telemetryTimeoutMs: 200, workspace: { min: { x: -300, y: -200, z: 60 }, max: { x: 300, y: 200, z: 350 } } } }],
+      gatewayId: 'gw-clinic-1', dataDir: rig.dir, hub: { url: 'ws://127.0.0.1:1/uplink', credential: 'c' }, dashboardsDir: '/nonexistent/telemed-site',
+      devices: [{ kind: 'ultrasound-arm', id: 'arm-1', arm: { url: rig.hostPath, uplinkHz: 25, telemetryTimeoutMs: 200, workspace: TEST_ARM_WORKSPACE } }],
     });
     devices = new DeviceManager(config.devices, (f) => frames.push(f), {
       clock: systemClock, logger, arm: { dataDir: config.dataDir, gatewayId: config.gatewayId, hubOffsetMs: () => 0 },
@@ -79,17 +66,14 @@ describe('ultrasound-arm device: downlink → supervisor → driver → arm simu
       logger, metrics: new GatewayMetrics(() => 0), status: () => ({}) as never, onLinkChange: () => () => undefined, arm: createArmApi(() => devices.arms()),
     });
     token = (await app.inject('/api/token')).json<{ token: string }>().token;
-    await until(() => arm.state === 'running' && arm.status().forceN !== null, 5000, 'the arm streaming');
+    await until(() => arm.state === 'running' && arm.status().forceN !== null, 5000, 'the arm streaming', 2);
   }, 20_000);
 
   afterAll(async () => {
     await app?.close();
     await devices?.stop();
     stop.abort();
-    sim?.stop();
-    await wire?.close();
-    await pair?.kill();
-    tmp.remove();
+    await rig?.close();
   });
 
   it('a lease and jogs from the downlink move the arm; silence for 100 ms holds it', async () => {
@@ -104,11 +88,11 @@ describe('ultrasound-arm device: downlink → supervisor → driver → arm simu
       last = performance.now();
     }
     expect(arm.supervisor.state).toBe('active');
-    await until(() => arm.supervisor.state === 'holding', 1000, 'the deadman hold');
+    await until(() => arm.supervisor.state === 'holding', 1000, 'the deadman hold', 2);
     const after = performance.now() - last;
     expect(after).toBeGreaterThanOrEqual(99);
     expect(after).toBeLessThan(100 + 60); // timer lateness on a loaded machine is the only slack
-    await until(() => !sim.kin.moving, 1000, 'the simulated arm to stop');
+    await until(() => !sim.kin.moving, 1000, 'the simulated arm to stop', 2);
     expect(sim.kin.position.x - x0).toBeGreaterThan(3);
     expect(arm.status()).toMatchObject({ state: 'holding', operatorId: 'op-1', leaseId: 'L1', lastReason: 'TM_SAFETY_DEADMAN' });
   });
@@ -134,7 +118,7 @@ describe('ultrasound-arm device: downlink → supervisor → driver → arm simu
 
   it('telemetry goes up as realtime CONTROL ArmTelemetry on arm-1/telemetry at the configured 25 Hz, not the arm\'s 100 Hz', async () => {
     const start = of('arm-1/telemetry').length;
-    await until(() => of('arm-1/telemetry').length >= start + 26, 3000, 'telemetry frames');
+    await until(() => of('arm-1/telemetry').length >= start + 26, 3000, 'telemetry frames', 2);
     const win = of('arm-1/telemetry').slice(start, start + 26);
     const spanS = (win[25]!.captureTimeNs - win[0]!.captureTimeNs) / 1e9;
     const hz = 25 / spanS;
@@ -152,11 +136,11 @@ describe('ultrasound-arm device: downlink → supervisor → driver → arm simu
 
   it('the clinic e-stop (local API) stops the arm; no remote command clears it; a cross-site page cannot clear it; the local clear does', async () => {
     arm.onDownlink(jog(25));
-    await until(() => sim.kin.moving, 1000, 'moving');
+    await until(() => sim.kin.moving, 1000, 'moving', 2);
     const res = await api('POST', '/api/arm/arm-1/estop');
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ arm: { state: 'estopped', estopSources: ['clinic-page'] } });
-    await until(() => !sim.kin.moving, 1000, 'the simulated arm to stop');
+    await until(() => !sim.kin.moving, 1000, 'the simulated arm to stop', 2);
     // From the link: motion, hold, release, a new grant: all refused, still e-stopped.
     expect(arm.onDownlink(jog(25))?.reason).toBe('TM_ERR_ARM_ESTOPPED');
     for (const kind of [v1.ArmCommandKind.ARM_COMMAND_KIND_HOME, v1.ArmCommandKind.ARM_COMMAND_KIND_HOLD, v1.ArmCommandKind.ARM_COMMAND_KIND_RELEASE]) {
@@ -181,8 +165,8 @@ describe('ultrasound-arm device: downlink → supervisor → driver → arm simu
     expect(clear.json()).toMatchObject({ arm: { state: 'holding' } });
     expect((await api('GET', '/api/arm/arm-1')).json()).toMatchObject({ arm: { id: 'arm-1', state: 'holding', operatorId: 'op-1', link: 'streaming', forceCapN: 10 } });
     expect(arm.onDownlink(jog(20))?.state).toBe('active');
-    await until(() => sim.kin.moving, 1000, 'moving again');
-    await until(() => arm.supervisor.state === 'holding', 1000, 'deadman after the last jog');
+    await until(() => sim.kin.moving, 1000, 'moving again', 2);
+    await until(() => arm.supervisor.state === 'holding', 1000, 'deadman after the last jog', 2);
   });
 
   it('every audit record is mirrored as a durable VITALS frame on arm-1/audit, in seq order, byte-equal to the hash-chained file', () => {
@@ -190,7 +174,7 @@ describe('ultrasound-arm device: downlink → supervisor → driver → arm simu
     expect(mirrored.length).toBeGreaterThan(20);
     for (const f of mirrored) expect(f).toMatchObject({ trafficClass: TrafficClass.TRAFFIC_CLASS_VITALS, durable: true });
     expect(mirrored.map((f) => Number(f.payload.armAudit!.seq))).toEqual(mirrored.map((_f, i) => i + 1));
-    const file = readFileSync(join(tmp.dir, 'arm-audit-arm-1.jsonl'), 'utf8');
+    const file = readFileSync(join(rig.dir, 'arm-audit-arm-1.jsonl'), 'utf8');
     expect(verifyChain(file)).toMatchObject({ ok: true, records: mirrored.length });
     expect(mirrored.map((f) => f.payload.armAudit!.recordJson).join('\n') + '\n').toBe(file);
     const kinds = mirrored.map((f) => JSON.parse(f.payload.armAudit!.recordJson!) as AuditRecord);

@@ -1,13 +1,10 @@
 // The supervisor, the real driver and the arm simulator over a real socat pty, in real time: the
 // fake-time tests give exact trip times; this shows the same trips reach the (simulated) arm.
-import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ArmDriver, transportForUrl } from '../../devices/ultrasound-arm/index.js';
 import { systemClock } from '../../protocols/index.js';
-import { ArmSimulator } from '../../simulators/ultrasound-arm/arm-simulator.js';
-import { openSerialWire } from '../../simulators/ultrasound-arm/wires.js';
-import { makeTempDir, startPtyPair } from '../../test/helpers/socat.js';
+import { startSimulatedArm, TEST_ARM_WORKSPACE, until } from '../../test/helpers/arm-rig.js';
 import { systemTimers } from '../uplink/timers.js';
 import { MemoryAuditLog } from './audit-log.js';
 import { DEFAULT_SAFETY } from './config.js';
@@ -16,38 +13,27 @@ import type { OperatorCommand, Twist } from './types.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function until(cond: () => boolean, timeoutMs: number, what: string | (() => string)): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
-    await sleep(2);
-  }
-}
-
 describe('safety supervisor → driver → arm simulator over a socat pty (real time)', () => {
   const cleanup: (() => Promise<void> | void)[] = [];
   afterEach(async () => { for (const c of cleanup.splice(0).reverse()) await c(); });
 
   async function rig() {
-    const tmp = makeTempDir('tm-arm-safety-');
-    cleanup.push(() => tmp.remove());
-    const pair = await startPtyPair(join(tmp.dir, 'arm'), join(tmp.dir, 'host'));
-    const wire = await openSerialWire(pair.a);
-    const sim = new ArmSimulator({ wire, telemetryHz: 100 });
-    sim.start();
-    const driver = new ArmDriver({ id: 'arm-1', url: pair.b, transport: transportForUrl(pair.b), clock: systemClock, logger: pino({ level: 'silent' }) });
+    const arm = await startSimulatedArm({ prefix: 'tm-arm-safety-' });
+    cleanup.push(() => arm.close());
+    const { sim } = arm;
+    const driver = new ArmDriver({ id: 'arm-1', url: arm.hostPath, transport: transportForUrl(arm.hostPath), clock: systemClock, logger: pino({ level: 'silent' }) });
     const audit = new MemoryAuditLog();
     // The home pose sits above the phantom's crest (z 170): start there.
     // The telemetry timeout is widened from 50 to 200 ms: the test machine's 2 cores are shared and a
     // pty hop can stall that long (the supervisor then faults, safely, and the test would wander).
     // The exact 50 ms trip is covered with fake time in supervisor.test.ts.
-    const sup = new SafetySupervisor({ ...DEFAULT_SAFETY, telemetryTimeoutMs: 200, workspace: { min: { x: -300, y: -200, z: 60 }, max: { x: 300, y: 200, z: 350 } } }, {
+    const sup = new SafetySupervisor({ ...DEFAULT_SAFETY, telemetryTimeoutMs: 200, workspace: TEST_ARM_WORKSPACE }, {
       clock: systemClock, timers: systemTimers, hubOffsetMs: () => 0, actuator: driver, audit,
     });
     driver.on('telemetry', (t) => sup.telemetry(t));
     driver.start(new AbortController().signal);
-    cleanup.push(async () => { sup.close(); await driver.close(); sim.stop(); await wire.close(); await pair.kill(); });
-    await until(() => driver.linkState === 'streaming' && sup.snapshot().forceN !== null, 5000, 'streaming');
+    cleanup.push(async () => { sup.close(); await driver.close(); });
+    await until(() => driver.linkState === 'streaming' && sup.snapshot().forceN !== null, 5000, 'streaming', 2);
     const at = systemClock.nowNs();
     sup.lease({ action: 'grant', leaseId: 'L1', operatorId: 'op-1', expiresAtNs: at + 600e9, maxForceN: 8, issuedAtNs: at });
     let id = 1;
@@ -64,12 +50,12 @@ describe('safety supervisor → driver → arm simulator over a socat pty (real 
     await until(() => {
       if (!tripped()) r.cmd('jog', down);
       return tripped();
-    }, 15_000, () => `the force trip (${JSON.stringify(r.sup.stats)} ${JSON.stringify(r.sup.snapshot())} z=${r.sim.kin.position.z})`);
+    }, 15_000, () => `the force trip (${JSON.stringify(r.sup.stats)} ${JSON.stringify(r.sup.snapshot())} z=${r.sim.kin.position.z})`, 2);
     const trip = r.audit.records.find((x) => x.reason === 'TM_SAFETY_FORCE_CAP')!;
     expect(Number(trip.detail.forceN)).toBeGreaterThan(8);
     // One telemetry period of pressing at ≤ 40 mm/s into 0.6 N/mm adds < 0.3 N: the trip sample is just over the cap.
     expect(Number(trip.detail.forceN)).toBeLessThan(8 + 1);
-    await until(() => r.audit.records.some((x) => x.reason === 'TM_SAFETY_CONTACT_FREE'), 5000, 'contact-free hold');
+    await until(() => r.audit.records.some((x) => x.reason === 'TM_SAFETY_CONTACT_FREE'), 5000, 'contact-free hold', 2);
     expect(r.sup.state).toBe('holding');
     await sleep(100);
     expect(r.sim.forceN()).toBeLessThanOrEqual(DEFAULT_SAFETY.contactFreeN);
@@ -86,7 +72,7 @@ describe('safety supervisor → driver → arm simulator over a socat pty (real 
       lastValid = performance.now();
     }
     expect(r.sup.state).toBe('active');
-    await until(() => r.sup.state === 'holding', 1000, 'deadman');
+    await until(() => r.sup.state === 'holding', 1000, 'deadman', 2);
     const tripAfterMs = performance.now() - lastValid;
     expect(tripAfterMs).toBeGreaterThanOrEqual(99);
     // Timer lateness on a loaded machine is the only slack.
@@ -100,7 +86,7 @@ describe('safety supervisor → driver → arm simulator over a socat pty (real 
     const r = await rig();
     r.cmd('jog', { linear: { x: 20, y: 0, z: 0 }, angular: { x: 0, y: 0, z: 0 } });
     r.sim.setEstopInput(true);
-    await until(() => r.sup.state === 'estopped', 1000, 'e-stop from the arm input');
+    await until(() => r.sup.state === 'estopped', 1000, 'e-stop from the arm input', 2);
     expect(r.cmd('heartbeat').reason).toBe('TM_ERR_ARM_ESTOPPED');
     expect(r.sup.clearEstop('arm-input').reason).toBe('TM_ERR_ARM_ESTOP_INPUT_ACTIVE');
     r.sim.setEstopInput(false);

@@ -86,22 +86,19 @@ export function telemetryMessage(gatewayId: string, t: telemed.v1.IArmTelemetry,
 /** First four bytes of every binary /teleop message: an ultrasound image, format version 1. */
 export const IMAGE_MAGIC = 'TMI1';
 
-/** The JSON header of an image message (times in ms; capture on the gateway's clock, received on the hub's). */
-export interface ImageHeader {
+/**
+ * The JSON header of an image message: the reassembled image's own fields (hospital/video
+ * ImageMeta, one definition) plus where it is from, with times in ms (capture on the gateway's
+ * clock, received on the hub's).
+ */
+export type ImageHeader = Pick<ImageMeta, 'frameId' | 'width' | 'height' | 'quality' | 'depthMm' | 'gainDb' | 'bytes'> & {
   readonly type: 'image';
   readonly gatewayId: string;
   readonly armId: string;
   readonly leaseId: string;
-  readonly frameId: number;
-  readonly width: number;
-  readonly height: number;
-  readonly quality: number;
-  readonly depthMm: number;
-  readonly gainDb: number;
   readonly captureTimeMs: number;
   readonly receivedAtMs: number;
-  readonly bytes: number;
-}
+};
 
 /**
  * An ultrasound image for the browser as ONE binary WebSocket message (no base64: a 256 × 256

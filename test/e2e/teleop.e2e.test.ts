@@ -18,48 +18,33 @@ import { loadGatewayConfig } from '../../gateway/config.js';
 import { startGateway, type RunningGateway } from '../../gateway/main.js';
 import { GATEWAY_SECRET } from '../../hospital/test-support.js';
 import { startTeleopHub, TELEOP_PASSWORDS, type TeleopHub, type TeleopUser } from '../../hospital/teleop/test-support.js';
-import { ArmSimulator, ImageServer } from '../../simulators/ultrasound-arm/index.js';
-import { openSerialWire } from '../../simulators/ultrasound-arm/wires.js';
-import { makeTempDir, startPtyPair, type PtyPair } from '../helpers/socat.js';
+import { startSimulatedArm, TEST_ARM_WORKSPACE, until, type SimulatedArm } from '../helpers/arm-rig.js';
 import { artifactPath, assertDashboardsBuilt, DIST_DASHBOARDS, launchChromium } from './browser.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-async function until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
 
 describe('teleop page (Chromium, real hub, gateway and arm simulator)', () => {
-  const tmp = makeTempDir('tm-teleop-e2e-');
   let browser: Browser;
   let t: TeleopHub;
-  let pair: PtyPair;
-  let wire: Awaited<ReturnType<typeof openSerialWire>>;
-  let sim: ArmSimulator;
+  let arm: SimulatedArm;
   let gw: RunningGateway;
-  let images: ImageServer;
 
   beforeAll(async () => {
     assertDashboardsBuilt();
     browser = await launchChromium();
     t = await startTeleopHub({ dashboardsDir: join(DIST_DASHBOARDS, 'console') });
-    pair = await startPtyPair(join(tmp.dir, 'arm'), join(tmp.dir, 'host'));
-    wire = await openSerialWire(pair.a);
-    sim = new ArmSimulator({ wire, telemetryHz: 100 });
-    sim.start();
+    // The simulator on a pty, with its image output (B-mode of its own pose and force) at 15 fps,
+    // read by the arm device (arm.imageUrl).
+    arm = await startSimulatedArm({ prefix: 'tm-teleop-e2e-', imageFps: 15 });
+    const { sim } = arm;
     // The probe rests on the patient (6 mm into the phantom's skin, ~3.6 N: under the 10 N exam cap),
     // as a nurse would place it, so the B-mode image shows tissue from the start.
     sim.kin.position = { x: 0, y: 0, z: sim.phantom.surfaceZ(0, 0) - 6 };
-    // The simulator's image output (B-mode of its own pose and force), read by the arm device (arm.imageUrl).
-    images = await ImageServer.listen(sim, 0, { fps: 15 });
     // Telemetry timeout 200 ms as in test/integration/teleop-arm.test.ts (shared 2-core machine).
     const config = loadGatewayConfig({
-      gatewayId: 'clinic-1', siteKind: 'clinic', siteName: 'Village clinic 1', dataDir: join(tmp.dir, 'gw'), host: '127.0.0.1', port: 0,
+      gatewayId: 'clinic-1', siteKind: 'clinic', siteName: 'Village clinic 1', dataDir: join(arm.dir, 'gw'), host: '127.0.0.1', port: 0,
       dashboardsDir: '/nonexistent/telemed-site', hub: { url: `${t.hub.url.replace('http', 'ws')}/uplink`, credential: GATEWAY_SECRET },
-      devices: [{ kind: 'ultrasound-arm', id: 'arm-1', arm: { url: pair.b, imageUrl: `tcp://127.0.0.1:${images.port}`, uplinkHz: 25, telemetryTimeoutMs: 200, workspace: { min: { x: -300, y: -200, z: 60 }, max: { x: 300, y: 200, z: 350 } } } }],
+      devices: [{ kind: 'ultrasound-arm', id: 'arm-1', arm: { url: arm.hostPath, imageUrl: arm.imageUrl, uplinkHz: 25, telemetryTimeoutMs: 200, workspace: TEST_ARM_WORKSPACE } }],
     });
     gw = await startGateway(config, { logger: pino({ level: 'silent' }) });
     // The supervisor refuses commands until the uplink has a clock offset.
@@ -70,12 +55,8 @@ describe('teleop page (Chromium, real hub, gateway and arm simulator)', () => {
   afterAll(async () => {
     await browser?.close();
     await gw?.close();
-    sim?.stop();
-    await images?.close();
-    await wire?.close();
-    await pair?.kill();
+    await arm?.close();
     await t?.close();
-    tmp.remove();
   });
 
   async function signIn(user: TeleopUser): Promise<Page> {
@@ -101,7 +82,7 @@ describe('teleop page (Chromium, real hub, gateway and arm simulator)', () => {
     return r.json<{ sessions: { id: string }[] }>().sessions[0]?.id ?? '';
   };
   /** Deadman trips in the gateway's own audit file (gateway/safety: one JSON line per record). */
-  const deadmanTrips = (): number => readFileSync(join(tmp.dir, 'gw', 'arm-audit-arm-1.jsonl'), 'utf8').split('\n')
+  const deadmanTrips = (): number => readFileSync(join(arm.dir, 'gw', 'arm-audit-arm-1.jsonl'), 'utf8').split('\n')
     .filter((l) => l.includes('"TM_SAFETY_DEADMAN"') && (JSON.parse(l) as { kind: string }).kind === 'trip').length;
 
   it('a specialist takes the lease, holds the right arrow, the shown pose moves with a round trip; the clinic e-stop blocks the key until cleared locally; release', async () => {

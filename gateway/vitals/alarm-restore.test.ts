@@ -166,6 +166,16 @@ describe('AlarmEngine restored from its store (a gateway restart)', () => {
     expect(l.sent.slice(before + 1).map((s) => [s.alarm.deviceId, s.alarm.code, s.alarm.state])).toEqual([['gps', 'TM_ALARM_NO_DATA', AlarmState.ALARM_STATE_CLEARED]]);
   });
 
+  it('two active rows for one condition (a store edited by hand): the newer continues, the older is closed in the store', () => {
+    const store = new MemoryAlarmStore();
+    const row = { key: `mon|${SPO2}:low`, deviceId: 'mon', kind: 'physiological', priority: 'high', code: `${SPO2}/MDC_EVT_LO`, text: 'SpO2 low', value: 84, unit: '%', clearedAtMs: null, ackBy: null, ackAtMs: null, edge: true } as const;
+    store.raised({ ...row, alarmId: 'old', raisedAtMs: EPOCH_MS });
+    store.raised({ ...row, alarmId: 'new', raisedAtMs: EPOCH_MS + 1000 });
+    const engine = lifetime(store).boot();
+    expect(engine.views().map((v) => v.alarmId)).toEqual(['new']);
+    expect(store.load(0).map((r) => [r.alarmId, r.clearedAtMs])).toEqual([['old', EPOCH_MS + 1000], ['new', null]]);
+  });
+
   it('episodes of a device no longer configured are cleared on the first tick', () => {
     const store = new MemoryAlarmStore();
     const first = lifetime(store);

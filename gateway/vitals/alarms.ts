@@ -371,9 +371,12 @@ export class AlarmEngine {
       this.byId.set(alarmId, ep);
       return;
     }
-    // Two active rows for one condition cannot come from this engine; keep the newer.
+    // Two active rows for one condition cannot come from this engine; keep the newer, close the older in the store.
     const older = this.active.get(key);
-    if (older) this.byId.delete(older.view.alarmId);
+    if (older) {
+      this.byId.delete(older.view.alarmId);
+      this.persist((st) => st.cleared(older.view.alarmId, view.raisedAtMs));
+    }
     if (!edge) ep.staleSinceMs = now;
     this.active.set(key, ep);
     this.byId.set(alarmId, ep);

@@ -2,6 +2,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TrafficClass, telemed } from '../../protocols/index.js';
 import { loadGatewayConfig } from '../config.js';
@@ -90,8 +91,23 @@ describe('ambulance gateway restart with an acknowledged alarm active', () => {
 
     const monitor2 = new ScriptedMonitor('mon-1');
     const second = await start(crashed, 'amb-1', monitor2);
-    // Before any reading: the page already shows the hospital's acknowledgement of the same episode.
-    expect((await vitalsOf(second)).alarms).toEqual([expect.objectContaining({ alarmId, state: 'active', acknowledged: { by: 'dr.zhou', atMs: expect.any(Number) as number } })]);
+    // Before any reading: the page already shows the hospital's acknowledgement of the same episode,
+    // in GET /api/vitals and in the snapshot /live gives a page that connects (what the crew's page renders).
+    const restoredView = [expect.objectContaining({ alarmId, state: 'active', acknowledged: { by: 'dr.zhou', atMs: expect.any(Number) as number } })];
+    expect((await vitalsOf(second)).alarms).toEqual(restoredView);
+    const live = new WebSocket(`ws://127.0.0.1:${second.port}/live`);
+    try {
+      const snapshot = await new Promise<Snapshot>((resolve, reject) => {
+        live.on('message', (d: Buffer) => {
+          const m = JSON.parse(d.toString()) as Snapshot & { type: string };
+          if (m.type === 'vitals-snapshot') resolve(m);
+        });
+        live.on('error', reject);
+      });
+      expect(snapshot.alarms).toEqual(restoredView);
+    } finally {
+      live.close();
+    }
     const restartedAtNs = Date.now() * 1e6;
     stop = feeding(monitor2, value);
     try {

@@ -60,6 +60,11 @@ function table(results: readonly PeerResult[], verdicts: readonly TargetVerdict[
     l.push(`${r.peer.padEnd(9)}${'commands'.padEnd(10)}${f(c.sent, 6)}${f(c.delivered, 7)}${f(c.dropped, 6)}${f(c.staleExecuted, 7)}${f(c.p50Ms, 9)}${f(c.p95Ms, 9)}${f(c.p99Ms, 9)}${f(c.p99OverSentMs, 10)}${f('', 7)}`);
     l.push(`${r.peer.padEnd(9)}${'images'.padEnd(10)}${f(i.captured, 6)}${f(i.delivered, 7)}${f(i.dropped, 6)}${f('', 7)}${f(i.p50Ms, 9)}${f(i.p95Ms, 9)}${f(i.p99Ms, 9)}${f('', 10)}${f(i.fps, 7)}`);
     l.push(`${r.peer.padEnd(9)}uplink utilisation ${r.uplinkUtilisation ?? '-'}; heartbeats sent ${c.heartbeatsSent}; operator errors ${JSON.stringify(r.operatorErrors)}${r.auditStale !== null ? `; audit-stale ${r.auditStale}` : ''}`);
+    if (Object.keys(r.decisions).length > 0) l.push(`${r.peer.padEnd(9)}supervisor decisions ${JSON.stringify(r.decisions)}`);
+    l.push(`${r.peer.padEnd(9)}CPU steal ${r.stealShare === null ? '-' : `${(r.stealShare * 100).toFixed(1)} %`}; event loop p99/max ms, CPU s: ${Object.entries(r.processes).map(([k, v]) => {
+      const d = v.loopDelay as { p99Ms?: number; maxMs?: number } | null;
+      return `${k} ${d?.p99Ms ?? '-'}/${d?.maxMs ?? '-'}, ${typeof v.cpuS === 'number' ? v.cpuS.toFixed(1) : '-'}`;
+    }).join('; ')}`);
   }
   l.push('');
   for (const v of verdicts) l.push(`${v.pass ? 'PASS' : 'MISS'}  ${v.peer.padEnd(8)} ${v.target}: ${v.value ?? '-'} ms-or-count (${v.limit})`);

@@ -1,5 +1,6 @@
 // Entry of one side of a bench:teleop run, in its own process so the arm, the clinic's edge and the
 // hub do not share an event loop (as in bench/uplink/child.ts). Driven over IPC (ipc.ts).
+import { LoopWatch } from '../uplink/loop-delay.js';
 import { startArmSide } from './arm-side.js';
 import { fifoEdge, fifoHub } from './fifo-sides.js';
 import type { FromChild, TeleopChildSpec, ToChild } from './ipc.js';
@@ -22,14 +23,18 @@ async function open(spec: TeleopChildSpec): Promise<BenchSide & { imagePort?: nu
 async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2] ?? '{}') as TeleopChildSpec;
   const side = await open(spec);
+  // Event-loop delay and CPU of this process from the start of the other traffic: a starved side shows here.
+  const loop = new LoopWatch();
+  loop.start();
   process.on('message', (raw) => {
     const msg = raw as ToChild;
     switch (msg.type) {
-      case 'start': side.start(); return;
+      case 'start': loop.start(); side.start(); return;
       case 'stop': side.stop(); return;
       case 'collect':
         try {
-          send({ type: 'report', report: side.report() as Record<string, unknown> });
+          const report = side.report() as Record<string, unknown>;
+          send({ type: 'report', report: { ...report, loopDelay: loop.read(), cpuS: loop.cpuS() } });
         } catch (err) {
           send({ type: 'failed', message: `collect: ${err instanceof Error ? err.message : String(err)}` });
         }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_SAFETY } from '../../gateway/safety/index.js';
 import { getProfile, startLink, type LinkEmulator, type LinkStats } from '../../simulators/link/index.js';
+import { cpuTimes, stealShare, type CpuTimes } from '../matrix/steal.js';
 import { sleep, wallMs } from '../uplink/clock.js';
 import type { TrafficSpec } from '../uplink/scenario.js';
 import { commandStats, imageStats, type CommandStats, type ImageStats } from './analyse.js';
@@ -33,7 +34,14 @@ export interface PeerResult {
   readonly sender: unknown;
   readonly hub: unknown;
   readonly arm: unknown;
+  /** Per process (arm, hub, edge): event-loop delay (p50/p99/max ms, stalls) and CPU seconds over the run. */
+  readonly processes: Record<string, { loopDelay: unknown; cpuS: unknown }>;
+  /** Share of the machine's CPU time the hypervisor stole over the window (/proc/stat), null when unreadable. */
+  readonly stealShare: number | null;
 }
+
+type WithLoop = { loopDelay?: unknown; cpuS?: unknown };
+const loopOf = (r: unknown): { loopDelay: unknown; cpuS: unknown } => ({ loopDelay: (r as WithLoop).loopDelay ?? null, cpuS: (r as WithLoop).cpuS ?? null });
 
 /** Seconds after the window in which nothing new is commanded and what is in flight lands. */
 const DRAIN_S = 2;
@@ -68,10 +76,12 @@ export async function runPeer(peer: Peer, o: RunOptions, log: (s: string) => voi
     const toMs = fromMs + o.seconds * 1000;
     const linkNow = link;
     let atStart: LinkStats | undefined;
-    const mark = sleep(fromMs - wallMs()).then(() => { atStart = linkNow.stats(); });
+    let cpuAtStart: CpuTimes | null = null;
+    const mark = sleep(fromMs - wallMs()).then(() => { atStart = linkNow.stats(); cpuAtStart = cpuTimes(); });
     await operator.drive(toMs);
     await mark;
     const atEnd = link.stats();
+    const steal = stealShare(cpuAtStart, cpuTimes());
     edge.send({ type: 'stop' });
     await sleep(DRAIN_S * 1000);
     edge.send({ type: 'collect' });
@@ -91,6 +101,7 @@ export async function runPeer(peer: Peer, o: RunOptions, log: (s: string) => voi
       operatorErrors: { ...operator.errors }, commandIdCheck: { ...operator.idChecks },
       uplinkUtilisation: Number.isFinite(offered) && offered > 0 ? Math.round(((atEnd.up.bytesOut - start.up.bytesOut) / offered) * 1000) / 1000 : null,
       link: { atStart: start, atEnd }, sender: edgeReport.sender, hub: hubReport, arm: armReport.sim,
+      processes: { arm: loopOf(armReport), hub: loopOf(hubReport), edge: loopOf(edgeReport) }, stealShare: steal,
     };
   } finally {
     operator?.close();

@@ -8,8 +8,9 @@ import { DEFAULT_SAFETY, type AuditRecord } from '../../gateway/safety/index.js'
 import { startHospital } from '../../hospital/main.js';
 import { GATEWAY_SECRET } from '../../hospital/test-support.js';
 import { teleopConfig } from '../../hospital/teleop/test-support.js';
-import { sleep } from '../uplink/clock.js';
+import { sleep, wallMs } from '../uplink/clock.js';
 import { startUplinkTraffic, type BenchFrame } from '../uplink/traffic.js';
+import { quantile } from './analyse.js';
 import { ARM_ID, GATEWAY_ID, type EdgeReport, type TeleopChildSpec } from './ipc.js';
 import type { BenchSide } from './side.js';
 
@@ -58,6 +59,14 @@ export async function telemedEdge(spec: TeleopChildSpec): Promise<BenchSide> {
     if (f.durable) gw.uplink.submit(input).catch(() => undefined);
     else gw.uplink.publish(input);
   };
+  // The pacer every 250 ms (wall ms, state, bottleneck estimate, pacing rate, cruise cap in Mbit/s;
+  // -1 = no cap): what rate the uplink allowed itself while the images waited.
+  const pacerTrace: (string | number)[][] = [];
+  const r1 = (x: number): number => (Number.isFinite(x) ? Math.round(x * 10) / 10 : -1);
+  const traceTimer = setInterval(() => {
+    const p = gw.uplink.flow.pacer;
+    if (pacerTrace.length < 2000) pacerTrace.push([Math.round(wallMs()), p.state, r1((p.estimator.btlBwBpms * 8) / 1000), r1(p.pacingRateBps / 1e6), r1(p.cruiseCapBps / 1e6)]);
+  }, 250);
   let stopper = new AbortController();
   return {
     port: 0,
@@ -67,9 +76,12 @@ export async function telemedEdge(spec: TeleopChildSpec): Promise<BenchSide> {
       const decisions: Record<string, number> = {};
       const executed: { seq: number; execMs: number }[] = [];
       let auditStale = 0;
+      // The supervisor's age (hub clock via the clock-sync offset) of every command it judged, ms.
+      const ages: number[] = [];
       for (const r of readAudit(spec.dir)) {
         if (r.kind !== 'command') continue;
-        const key = r.reason ?? r.decision;
+        if (typeof r.detail['ageMs'] === 'number') ages.push(r.detail['ageMs']);
+        const key = `${r.what} ${r.reason ?? r.decision}`;
         decisions[key] = (decisions[key] ?? 0) + 1;
         if ((r.decision === 'accepted' || r.decision === 'clamped') && r.commandId !== null) {
           executed.push({ seq: Number(r.commandId), execMs: r.atNs / 1e6 });
@@ -79,8 +91,10 @@ export async function telemedEdge(spec: TeleopChildSpec): Promise<BenchSide> {
       }
       const p = gw.uplink.flow.pacer;
       const pacer = { state: p.state, pacingMbps: p.pacingRateBps / 1e6, btlBwMbps: (p.estimator.btlBwBpms * 8) / 1000, cwndBytes: p.cwndBytes, inflightBytes: p.estimator.inflight, minRttMs: p.estimator.minRttMs };
-      return { executed, decisions, auditStale, sender: { classes: gw.uplink.classCounters(), scheduler: gw.uplink.scheduler.stats(), pacer, outboxBytes: gw.uplink.outbox.bytes } };
+      ages.sort((a, b) => a - b);
+      const auditAgeMs = { n: ages.length, p50: quantile(ages, 0.5), p95: quantile(ages, 0.95), max: ages.at(-1) ?? null };
+      return { executed, decisions, auditStale, sender: { auditAgeMs, clockOffsetMs: gw.uplink.session.clockOffsetMs, classes: gw.uplink.classCounters(), scheduler: gw.uplink.scheduler.stats(), pacer, outboxBytes: gw.uplink.outbox.bytes, pacerTrace: { columns: ['wallMs', 'state', 'btlBwMbps', 'pacingMbps', 'cruiseCapMbps'], rows: pacerTrace } } };
     },
-    close: async () => { stopper.abort(); await gw.close(); },
+    close: async () => { stopper.abort(); clearInterval(traceTimer); await gw.close(); },
   };
 }

@@ -39,6 +39,10 @@ function markerOf(m: TappedFrame['message'], s: number): MotionAtArm['marker'] |
   return null;
 }
 
+/**
+ * Runs until `o.trials` trials had the arm jogging at the cut (void ones, where something had
+ * already stopped it, are kept and reported but do not count), at most 2 × `o.trials` cuts.
+ */
 export async function runCutTrials(rig: Rig, op: Operator, o: CutOptions): Promise<CutTrial[]> {
   const { tap, link } = rig;
   const twist = (s: number): TwistMsg => ({ vx: s * o.speedMmS, vy: 0, vz: 0 });
@@ -53,12 +57,13 @@ export async function runCutTrials(rig: Rig, op: Operator, o: CutOptions): Promi
     op.set({ kind: 'jog', twist: twist(s) });
     await until(() => firstJog(-Infinity, s) !== undefined, 5000, 'the first jog to reach the arm');
     let driveAt = firstJog(-Infinity, s)!.atMs;
-    for (let k = 0; k < o.trials; k++) {
+    for (let k = 0; out.filter((t) => t.joggingAtCut).length < o.trials && k < 2 * o.trials; k++) {
       const offset = o.minDriveMs + o.random() * o.cutSpreadMs;
       const wait = driveAt + offset - tap.now();
       if (wait > 0) await sleep(wait);
       link.setOutage(true);
       const cutAt = tap.now();
+      const joggingAtCut = rig.sim.kin.motion.kind === 'jog';
       // The previous trial's window (its cut up to this cut) is complete now.
       assignMotion(out, frames, -s, cutAt);
       frames = frames.filter((f) => f.atMs >= cutAt);
@@ -83,11 +88,12 @@ export async function runCutTrials(rig: Rig, op: Operator, o: CutOptions): Promi
         o.log(`trial ${k}: ${(err as Error).message}`);
       }
       out.push({
-        trial: k, cutAtMs: cutAt, cutOffsetMs: cutAt - driveAt, holdAtMs: holdFrame?.atMs ?? null, restoreAtMs: restoreAt, resumeAtMs: resumeAt,
+        trial: k, cutAtMs: cutAt, joggingAtCut, cutOffsetMs: cutAt - driveAt, holdAtMs: holdFrame?.atMs ?? null, restoreAtMs: restoreAt, resumeAtMs: resumeAt,
         motionAfterCut: [],
       });
       driveAt = resumeAt ?? tap.now();
-      if ((k + 1) % 10 === 0) o.log(`cut trials: ${k + 1}/${o.trials}`);
+      if (!joggingAtCut) o.log(`trial ${k}: void, the arm was not jogging at the cut (supervisor state in the operator's last telemetry: ${lastState(rig)})`);
+      if ((k + 1) % 10 === 0) o.log(`cut trials: ${k + 1} (${out.filter((t) => t.joggingAtCut).length} judged of ${o.trials})`);
     }
     // The last trial's window runs on for a moment after its resume: a late stale frame would show here.
     await sleep(300);
@@ -97,6 +103,11 @@ export async function runCutTrials(rig: Rig, op: Operator, o: CutOptions): Promi
     op.set({ kind: 'heartbeat' });
   }
   return out;
+}
+
+function lastState(rig: Rig): string {
+  const v = rig.browser.messages.findLast((m) => m.type === 'telemetry')?.['safetyState'];
+  return typeof v === 'string' ? v : '?';
 }
 
 /** The last trial's motion frames: every one after its cut and before `endMs` (the next cut); `s` is its drive sign. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { judgeCutTrial, judgeSpikeTrial, percentiles, quantile, seededRandom, summariseCuts, summariseSpikes, type CutTrial, type SpikeTrial } from './judge.js';
 
 const trial = (over: Partial<CutTrial> = {}): CutTrial => ({
-  trial: 0, cutAtMs: 1000, cutOffsetMs: 200, holdAtMs: 1085, restoreAtMs: 1300, resumeAtMs: 1330,
+  trial: 0, cutAtMs: 1000, joggingAtCut: true, cutOffsetMs: 200, holdAtMs: 1085, restoreAtMs: 1300, resumeAtMs: 1330,
   motionAfterCut: [{ atMs: 1001, marker: 'drive' }, { atMs: 1330, marker: 'fresh' }, { atMs: 1370, marker: 'fresh' }],
   ...over,
 });
@@ -60,6 +60,15 @@ describe('bench:teleop-cut judging', () => {
     expect(bad).toMatchObject({ passed: 99, met: false });
     expect(bad.worst[0]?.trial).toBe(42);
     expect(bad.failures.map((f) => f.trial)).toEqual([42]);
+    // A trial where the arm was not jogging at the cut is void: listed, not judged, not a pass.
+    const withVoid = [...ok.slice(0, 99), trial({ trial: 99, joggingAtCut: false, holdAtMs: null })];
+    const sv = summariseCuts(withVoid, 110, 100);
+    expect(sv).toMatchObject({ trials: 99, passed: 99, met: false });
+    expect(sv.void.map((x) => [x.trial, x.passed])).toEqual([[99, false]]);
+    expect(judgeCutTrial(trial({ joggingAtCut: false }), 110).why).toMatch(/^void/);
+    // Where the time went: cut → the supervisor's trip, trip → the Hold at the arm.
+    const diag = summariseCuts([trial({ gatewayHoldAtMs: 1080 })], 110, 1).diagnosis;
+    expect([diag.cutToGatewayTripMs.max, diag.gatewayTripToArmMs.max]).toEqual([80, 5]);
   });
 
   it('a spike passes when the retract comes within one period of the first over-cap sample and the hold within one of the first contact-free sample', () => {

@@ -49,6 +49,11 @@ export interface CutTrial {
   readonly trial: number;
   /** When the emulator stopped delivering in both directions. */
   readonly cutAtMs: number;
+  /**
+   * The arm was executing a jog at the cut (its commanded motion). If not (e.g. the supervisor had
+   * already stopped it on a telemetry loss), the trial is void: there was no motion to hold.
+   */
+  readonly joggingAtCut: boolean;
   /** The cut's offset into the drive phase (the random moment), ms after the first fresh jog reached the arm. */
   readonly cutOffsetMs: number;
   /** The first Hold (or Stop) frame the arm received after the cut; null = none within the wait. */
@@ -59,10 +64,14 @@ export interface CutTrial {
   readonly resumeAtMs: number | null;
   /** Motion frames the arm received after the cut, until the next trial's cut (or the end of the run). */
   readonly motionAfterCut: readonly MotionAtArm[];
+  /** Diagnosis, not judged: when the gateway's supervisor tripped (deadman / jog expiry, from its audit), same clock. */
+  readonly gatewayHoldAtMs?: number | null;
 }
 
 export interface CutTrialVerdict {
   readonly trial: number;
+  /** Not judged: the arm was not jogging at the cut. Reported, never counted as passed. */
+  readonly void: boolean;
   readonly cutOffsetMs: number;
   readonly holdLatencyMs: number | null;
   readonly passed: boolean;
@@ -88,16 +97,20 @@ export function judgeCutTrial(t: CutTrial, boundMs: number): CutTrialVerdict {
   else if (hold > boundMs) why.push(`hold ${hold.toFixed(1)} ms after the cut > ${boundMs} ms`);
   if (stale.length > 0) why.push(`${stale.length} stale motion command(s) executed after the hold`);
   if (t.resumeAtMs === null) why.push('no fresh command resumed the arm after the restore');
+  if (!t.joggingAtCut) why.unshift('void: the arm was not jogging at the cut');
   return {
-    trial: t.trial, cutOffsetMs: round(t.cutOffsetMs), holdLatencyMs: hold === null ? null : round(hold),
+    trial: t.trial, void: !t.joggingAtCut, cutOffsetMs: round(t.cutOffsetMs), holdLatencyMs: hold === null ? null : round(hold),
     passed: why.length === 0, inFlightAtCut: inFlight, staleExecuted: stale, resumed: t.resumeAtMs !== null,
     why: why.length === 0 ? null : why.join('; '),
   };
 }
 
 export interface CutSummary {
+  /** Judged trials (the arm jogging at the cut). */
   readonly trials: number;
   readonly passed: number;
+  /** Trials where the arm was not jogging at the cut, with why: not judged, not in `trials`. */
+  readonly void: readonly CutTrialVerdict[];
   readonly boundMs: number;
   readonly holdLatencyMs: Percentiles;
   /** Restore → the first fresh jog at the arm (the supervisor drivable again), ms. */
@@ -107,21 +120,32 @@ export interface CutSummary {
   readonly staleExecuted: number;
   readonly inFlightAtCut: { readonly total: number; readonly maxPerTrial: number };
   readonly failures: readonly CutTrialVerdict[];
+  /** Where the hold latency went: cut → the supervisor's trip, and the trip → the Hold at the arm (serial path, event loop). */
+  readonly diagnosis: { readonly cutToGatewayTripMs: Percentiles; readonly gatewayTripToArmMs: Percentiles };
   readonly met: boolean;
 }
 
+/** Differences b − a over the trials where both are known. */
+function spans<T>(xs: readonly T[], a: (x: T) => number | null | undefined, b: (x: T) => number | null | undefined): Percentiles {
+  return percentiles(xs.flatMap((x) => { const u = a(x); const v = b(x); return u == null || v == null ? [] : [v - u]; }));
+}
+
 /** Met only with every trial passed (the target is 100 of 100) and at least `minTrials` trials. */
-export function summariseCuts(trials: readonly CutTrial[], boundMs: number, minTrials: number, worstN = 5): CutSummary {
-  const v = trials.map((t) => judgeCutTrial(t, boundMs));
+export function summariseCuts(all: readonly CutTrial[], boundMs: number, minTrials: number, worstN = 5): CutSummary {
+  const judged = all.map((t) => judgeCutTrial(t, boundMs));
+  const voids = judged.filter((x) => x.void);
+  const trials = all.filter((t) => t.joggingAtCut);
+  const v = judged.filter((x) => !x.void);
   const lat = v.flatMap((x) => (x.holdLatencyMs === null ? [] : [x.holdLatencyMs]));
   const worst = [...v].sort((a, b) => Number(a.passed) - Number(b.passed) || (b.holdLatencyMs ?? Infinity) - (a.holdLatencyMs ?? Infinity)).slice(0, worstN);
   const passed = v.filter((x) => x.passed).length;
   const resume = trials.flatMap((t) => (t.resumeAtMs === null ? [] : [t.resumeAtMs - t.restoreAtMs]));
   return {
-    trials: v.length, passed, boundMs, holdLatencyMs: percentiles(lat), resumeAfterRestoreMs: percentiles(resume), worst,
+    trials: v.length, passed, void: voids, boundMs, holdLatencyMs: percentiles(lat), resumeAfterRestoreMs: percentiles(resume), worst,
     staleExecuted: v.reduce((s, x) => s + x.staleExecuted.length, 0),
     inFlightAtCut: { total: v.reduce((s, x) => s + x.inFlightAtCut, 0), maxPerTrial: v.reduce((m, x) => Math.max(m, x.inFlightAtCut), 0) },
     failures: v.filter((x) => !x.passed),
+    diagnosis: { cutToGatewayTripMs: spans(trials, (t) => t.cutAtMs, (t) => t.gatewayHoldAtMs), gatewayTripToArmMs: spans(trials, (t) => t.gatewayHoldAtMs, (t) => t.holdAtMs) },
     met: v.length >= minTrials && passed === v.length,
   };
 }
@@ -143,6 +167,11 @@ export interface SpikeTrial {
   readonly retractedUp: boolean;
   /** Contact force when the spike was injected, N (in contact: > 0). */
   readonly forceBeforeN: number;
+  /** Diagnosis, not judged: the supervisor's state in the last telemetry the operator had before the spike. */
+  readonly stateBefore?: string;
+  /** Diagnosis, not judged: when the supervisor tripped FORCE_CAP and CONTACT_FREE (its audit), same clock. */
+  readonly gatewayRetractAtMs?: number | null;
+  readonly gatewayHoldAtMs?: number | null;
 }
 
 export interface SpikeVerdict {
@@ -193,6 +222,14 @@ export interface SpikeSummary {
   readonly holdReactionMs: Percentiles;
   readonly injectionToRetractPeriods: Percentiles;
   readonly injectionToHoldPeriods: Percentiles;
+  /**
+   * Where each reaction went: the sample (taken at the arm) → the supervisor's trip at the gateway
+   * (arm → serial → driver → supervisor), and the trip → the command at the arm (driver → serial → arm).
+   */
+  readonly diagnosis: {
+    readonly overCapSampleToGatewayMs: Percentiles; readonly gatewayRetractToArmMs: Percentiles;
+    readonly contactFreeSampleToGatewayMs: Percentiles; readonly gatewayHoldToArmMs: Percentiles;
+  };
   readonly failures: readonly SpikeVerdict[];
   readonly met: boolean;
 }
@@ -205,6 +242,12 @@ export function summariseSpikes(trials: readonly SpikeTrial[], periodMs: number,
     trials: v.length, passed, telemetryPeriodMs: periodMs,
     retractReactionMs: percentiles(pick((x) => x.retractReactionMs)), holdReactionMs: percentiles(pick((x) => x.holdReactionMs)),
     injectionToRetractPeriods: percentiles(pick((x) => x.retractPeriods)), injectionToHoldPeriods: percentiles(pick((x) => x.holdPeriods)),
+    diagnosis: {
+      overCapSampleToGatewayMs: spans(trials, (t) => t.firstOverCapSampleAtMs, (t) => t.gatewayRetractAtMs),
+      gatewayRetractToArmMs: spans(trials, (t) => t.gatewayRetractAtMs, (t) => t.retractAtMs),
+      contactFreeSampleToGatewayMs: spans(trials, (t) => t.contactFreeSampleAtMs, (t) => t.gatewayHoldAtMs),
+      gatewayHoldToArmMs: spans(trials, (t) => t.gatewayHoldAtMs, (t) => t.holdAtMs),
+    },
     failures: v.filter((x) => !x.passed), met: v.length >= minTrials && passed === v.length,
   };
 }

@@ -81,6 +81,10 @@ export async function startRig(o: RigOptions): Promise<Rig> {
     });
     const gw = await startGateway(config, { logger: pino({ level: 'silent' }) });
     closers.push(() => gw.close());
+    // Closed before the gateway: a command still in flight must not reach a gateway whose arm device
+    // has stopped (that crashes it today: ArmDevice.onDownlink → closed audit log → TM_ERR_AUDIT_IO thrown
+    // out of the uplink's downlink event; reported, not fixed here).
+    closers.push(() => link.close());
     await until(() => hub.hub.app.hospital.registry.view('clinic-1')?.clockOffsetMs != null, 15_000, 'the gateway to connect through the link and clock-sync');
     await until(() => gw.uplink.session.clockOffsetMs !== undefined && !Number.isNaN(gw.uplink.session.clockOffsetMs), 10_000, "the gateway's clock offset");
     const res = await hub.hub.app.inject({

@@ -23,7 +23,11 @@ export interface SpikeOptions {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export async function runSpikeTrials(rig: Rig, op: Operator, o: SpikeOptions): Promise<SpikeTrial[]> {
-  const { sim, tap } = rig;
+  const { sim, tap, browser } = rig;
+  const safetyState = (): string => {
+    const v = browser.messages.findLast((m) => m.type === 'telemetry')?.['safetyState'];
+    return typeof v === 'string' ? v : '';
+  };
   let frames: TappedFrame[] = [];
   const off = tap.on((f) => frames.push(f));
   const out: SpikeTrial[] = [];
@@ -35,6 +39,12 @@ export async function runSpikeTrials(rig: Rig, op: Operator, o: SpikeOptions): P
       const y = 10;
       op.set({ kind: 'heartbeat' });
       await sleep(150);
+      // Drivable again (a telemetry loss on a loaded machine faults the arm until telemetry is back).
+      try {
+        await until(() => ['leased', 'holding', 'active'].includes(safetyState()), 3000, 'a drivable supervisor state');
+      } catch (err) {
+        o.log(`spike trial ${k}: ${(err as Error).message} (state ${safetyState()})`);
+      }
       sim.kin.position = { x, y, z: sim.phantom.surfaceZ(x, y) + 0.5 };
       op.set({ kind: 'jog', twist: { vx: 0, vy: 0, vz: -10 } });
       await until(() => sim.forceN() >= o.contactN, 5000, `contact ≥ ${o.contactN} N (force ${sim.forceN().toFixed(2)} N)`);
@@ -42,6 +52,7 @@ export async function runSpikeTrials(rig: Rig, op: Operator, o: SpikeOptions): P
       // The jog expires (≤ survival time) and the arm holds in contact; then a random moment.
       await sleep(150 + o.random() * 50);
       const forceBefore = sim.forceN();
+      const stateBefore = safetyState();
       const zBefore = sim.kin.position.z;
       frames = [];
       const injectedAt = tap.now();
@@ -64,7 +75,7 @@ export async function runSpikeTrials(rig: Rig, op: Operator, o: SpikeOptions): P
       out.push({
         trial: k, injectedAtMs: injectedAt, firstOverCapSampleAtMs: overCap?.atMs ?? null, retractAtMs: r?.atMs ?? null,
         contactFreeSampleAtMs: free?.atMs ?? null, holdAtMs: hold()?.atMs ?? null,
-        retractedUp: target !== null && target > zBefore, forceBeforeN: forceBefore,
+        retractedUp: target !== null && target > zBefore, forceBeforeN: forceBefore, stateBefore,
       });
       if ((k + 1) % 5 === 0) o.log(`spike trials: ${k + 1}/${o.trials}`);
     }

@@ -5,7 +5,7 @@ import {
   CartError, CartErrorCode, FrameDecoder, LEAD_MDC, encodeFrame,
   type CartLeadName, type CartMessage, type Frame, type HostCommand,
 } from '../../protocols/ecg-cart/index.js';
-import type { Device, DeviceEvents, DeviceState, ReadingPayload } from '../synthetic/device-api.js';
+import type { Device, DeviceEvents, DeviceState, ReadingPayload } from '../device.js';
 import { canTransition, deviceStateOf, type CartState } from './cart-state.js';
 import { RecordAssembler, type CartRecord } from './record-assembler.js';
 import type { SerialTransport, TransportFactory } from './transport.js';

@@ -15,7 +15,7 @@ export function canTransition(from: CartState, to: CartState): boolean {
   return NEXT[from].includes(to);
 }
 
-/** What the device manager sees (devices/synthetic/device-api.ts DeviceState). */
+/** What the device manager sees (devices/device.ts DeviceState). */
 export function deviceStateOf(s: CartState): 'stopped' | 'starting' | 'running' | 'faulted' {
   switch (s) {
     case 'closed': return 'stopped';

@@ -13,7 +13,7 @@ import { waitFor } from '../../test/helpers/cli-process.js';
 import { sharedDataPath } from '../../test/helpers/shared-data.js';
 import { makeTempDir, startPtyPair, type PtyPair } from '../../test/helpers/socat.js';
 import { SerialPortTransport } from '../ecg-cart/serialport-transport.js';
-import type { Reading } from '../synthetic/device-api.js';
+import type { Reading } from '../device.js';
 import { GpsNmeaDevice, type GpsDeviceOptions } from './gps-device.js';
 
 const v1 = telemed.v1;

@@ -4,8 +4,8 @@ import { TrafficClass, type Clock } from '../../protocols/index.js';
 import { EtaEstimator, GpsFixTracker, NmeaLineFramer, type GpsFix, type LatLon } from '../../protocols/nmea/index.js';
 import { Watchdog, backoffMs, systemTimers, type Timers } from '../ecg-cart/watchdog.js';
 import type { SerialTransport, TransportFactory } from '../ecg-cart/transport.js';
-import type { Device, DeviceEvents, DeviceState, IntervalTimers, ReadingPayload } from '../synthetic/device-api.js';
-import { systemIntervals } from '../synthetic/device-api.js';
+import type { Device, DeviceEvents, DeviceState, IntervalTimers, ReadingPayload } from '../device.js';
+import { systemIntervals } from '../device.js';
 import { fixPayload, noFixAlarm } from './readings.js';
 
 export interface GpsDeviceOptions {

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { Clock } from '../../protocols/index.js';
-import type { Device, DeviceEvents, DeviceState } from '../synthetic/device-api.js';
+import type { Device, DeviceEvents, DeviceState } from '../device.js';
 import { MllpListener, type MllpListenerOptions, type MllpListenerStats } from './listener.js';
 import { Hl7Receiver, hl7Timestamp, type ReceiverStats } from './receiver.js';
 

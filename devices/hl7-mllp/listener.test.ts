@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock, telemed } from '../../protocols/index.js';
 import { waitFor } from '../../test/helpers/cli-process.js';
 import { sharedDataPath } from '../../test/helpers/shared-data.js';
-import type { Reading } from '../synthetic/device-api.js';
+import type { Reading } from '../device.js';
 import { Hl7MllpDevice, type Hl7MllpDeviceOptions } from './hl7-device.js';
 import { oru, testSender, type TestSender } from './test-support.js';
 

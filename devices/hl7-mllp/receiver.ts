@@ -11,7 +11,7 @@ import {
   DuplicateControlIds, Hl7Error, Hl7ErrorCode, Hl7ErrorCondition, buildAck, buildRejectAck, decodeHl7Bytes, extractPcd, msh,
   parseHl7, senderKey, value, type AckCode, type DecodedText, type Hl7Message, type PcdMessage,
 } from '../../protocols/hl7v2/index.js';
-import type { ReadingPayload } from '../synthetic/device-api.js';
+import type { ReadingPayload } from '../device.js';
 import { Hl7DeviceErrorCode } from './errors.js';
 import { WAVE_SCALE, groupAlarm, groupNumerics, groupWaves, safeId, type MappingIssue } from './mapping.js';
 

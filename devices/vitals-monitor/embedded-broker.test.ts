@@ -3,7 +3,7 @@ import { connect, connectAsync, type MqttClient } from 'mqtt';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../protocols/index.js';
-import type { Reading } from '../synthetic/device-api.js';
+import type { Reading } from '../device.js';
 import { acquireEmbeddedBroker, GATEWAY_USER } from './embedded-broker.js';
 import { VitalsMqttDevice } from './mqtt-device.js';
 

@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock, telemed, TrafficClass } from '../../protocols/index.js';
 import { MqttMonitorSimulator } from '../../simulators/vitals/index.js';
-import type { DeviceState, Reading } from '../synthetic/device-api.js';
+import type { DeviceState, Reading } from '../device.js';
 import { VitalsMqttDevice, type VitalsMqttDeviceOptions } from './mqtt-device.js';
 
 // Driver + the embedded aedes broker + the MQTT monitor simulator, over real loopback sockets.

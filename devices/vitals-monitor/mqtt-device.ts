@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { TrafficClass, type Clock } from '../../protocols/index.js';
-import { systemIntervals, type Device, type DeviceEvents, type DeviceState, type IntervalTimers, type Reading, type ReadingPayload } from '../synthetic/device-api.js';
+import { systemIntervals, type Device, type DeviceEvents, type DeviceState, type IntervalTimers, type Reading, type ReadingPayload } from '../device.js';
 import { ClockOffset } from './clock-offset.js';
 import { acquireEmbeddedBroker, GATEWAY_USER, type EmbeddedBroker } from './embedded-broker.js';
 import { VitalsError, VitalsErrorCode } from './errors.js';

@@ -1,4 +1,4 @@
-import type { DeviceState } from '../synthetic/device-api.js';
+import type { DeviceState } from '../device.js';
 
 /**
  * Session of one monitor as the driver sees it. One state, one transition function:

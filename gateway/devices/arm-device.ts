@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { TrafficClass, telemed, type Clock, type DecodedEnvelope } from '../../protocols/index.js';
 import { ArmDriver, transportForUrl, type ArmLinkState, type ArmTelemetry } from '../../devices/ultrasound-arm/index.js';
-import type { DeviceEvents, DeviceState } from '../../devices/synthetic/index.js';
+import type { DeviceEvents, DeviceState } from '../../devices/device.js';
 import type { DeviceConfig } from '../config.js';
 import { GatewayError, GatewayErrorCode } from '../errors.js';
 import {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { systemClock, TrafficClass } from '../../protocols/index.js';
 import { CartDriver } from '../../devices/ecg-cart/index.js';
-import type { Reading } from '../../devices/synthetic/index.js';
+import type { Reading } from '../../devices/device.js';
 import { loadGatewayConfig } from '../config.js';
 import { defaultDeviceFactory } from './manager.js';
 

@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { TrafficClass, type Clock } from '../../protocols/index.js';
 import { telemed } from '../../protocols/index.js';
 import { CartDriver, SerialPortTransport } from '../../devices/ecg-cart/index.js';
-import type { Device } from '../../devices/synthetic/index.js';
+import type { Device } from '../../devices/device.js';
 import type { EcgRecord } from '../../protocols/ecg/record.js';
 import type { DeviceConfig } from '../config.js';
 import { cartRecordToEcgRecord } from '../ecg/cart-record.js';

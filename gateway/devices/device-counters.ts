@@ -5,7 +5,7 @@
 import { CartDriver } from '../../devices/ecg-cart/index.js';
 import { GpsNmeaDevice } from '../../devices/gps/index.js';
 import { Hl7MllpDevice } from '../../devices/hl7-mllp/index.js';
-import type { Device, DeviceState } from '../../devices/synthetic/index.js';
+import type { Device, DeviceState } from '../../devices/device.js';
 import { VitalsMqttDevice } from '../../devices/vitals-monitor/index.js';
 
 /** One device's counters, monotonic over the gateway process's life. */

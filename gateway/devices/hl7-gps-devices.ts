@@ -3,7 +3,7 @@ import type { Clock } from '../../protocols/index.js';
 import { SerialPortTransport } from '../../devices/ecg-cart/index.js';
 import { GpsNmeaDevice } from '../../devices/gps/index.js';
 import { Hl7MllpDevice } from '../../devices/hl7-mllp/index.js';
-import type { Device } from '../../devices/synthetic/index.js';
+import type { Device } from '../../devices/device.js';
 import type { DeviceConfig } from '../config.js';
 import { GatewayError, GatewayErrorCode } from '../errors.js';
 

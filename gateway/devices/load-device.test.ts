@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TrafficClass, type Clock } from '../../protocols/index.js';
-import type { Reading } from '../../devices/synthetic/index.js';
+import type { Reading } from '../../devices/device.js';
 import { LoadDevice } from './load-device.js';
 
 /** Interval timers run by hand: tick(ms) advances the clock by `ms` and calls the device's callback once. */

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { TrafficClass, type Clock } from '../../protocols/index.js';
-import { systemIntervals, type Device, type DeviceEvents, type DeviceState, type IntervalTimers } from '../../devices/synthetic/index.js';
+import { systemIntervals, type Device, type DeviceEvents, type DeviceState, type IntervalTimers } from '../../devices/device.js';
 
 /** Options of the load generator. */
 export interface LoadDeviceOptions {

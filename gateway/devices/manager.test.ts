@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { EventEmitter } from 'node:events';
 import { pino } from 'pino';
 import { systemClock, TrafficClass } from '../../protocols/index.js';
-import type { Device, DeviceEvents, DeviceState } from '../../devices/synthetic/index.js';
+import type { Device, DeviceEvents, DeviceState } from '../../devices/device.js';
 import { loadGatewayConfig } from '../config.js';
 import { GatewayError, GatewayErrorCode } from '../errors.js';
 import { DeviceManager } from './manager.js';

@@ -1,6 +1,6 @@
 import { pino, type Logger } from 'pino';
 import { isTelemedError, type Clock } from '../../protocols/index.js';
-import type { Device, DeviceState, Reading } from '../../devices/synthetic/index.js';
+import type { Device, DeviceState, Reading } from '../../devices/device.js';
 import type { DeviceConfig } from '../config.js';
 import { GatewayError, GatewayErrorCode } from '../errors.js';
 import type { BuildFrameInput } from '../uplink/streams.js';

@@ -1,9 +1,9 @@
-// Test double of a vital-sign monitor driver (the Device seam, devices/synthetic/device-api.ts) for
+// Test double of a vital-sign monitor driver (the Device seam, devices/device.ts) for
 // the gateway's own tests and the ambulance page test: readings on demand, no I/O. The real
 // drivers live in devices/.
 import { EventEmitter } from 'node:events';
 import { TrafficClass, telemed } from '../../protocols/index.js';
-import type { Device, DeviceEvents, DeviceState, Reading } from '../../devices/synthetic/index.js';
+import type { Device, DeviceEvents, DeviceState, Reading } from '../../devices/device.js';
 
 export class ScriptedMonitor extends EventEmitter<DeviceEvents> implements Device {
   readonly kind = 'scripted';

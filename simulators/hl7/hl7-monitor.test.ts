@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock, telemed } from '../../protocols/index.js';
 import { MllpDeframer, mllpEncode } from '../../protocols/hl7v2/index.js';
 import { Hl7MllpDevice, Hl7Receiver } from '../../devices/hl7-mllp/index.js';
-import type { Reading } from '../../devices/synthetic/device-api.js';
+import type { Reading } from '../../devices/device.js';
 import { waitFor } from '../../test/helpers/cli-process.js';
 import { createScenario } from '../vitals/index.js';
 import { Hl7MonitorSimulator, MllpSender, oruR01, oruR40, simulatedEui64 } from './index.js';

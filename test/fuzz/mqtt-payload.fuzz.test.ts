@@ -18,7 +18,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../protocols/index.js';
 import { primaryCode, VITAL_CODES } from '../../protocols/vitals/index.js';
-import type { Reading } from '../../devices/synthetic/device-api.js';
+import type { Reading } from '../../devices/device.js';
 import {
   SENTINELS, VitalsErrorCode, VitalsMqttDevice, alarmToWire, decodeMonitorMessage, numericsToVitals, waveformToChunk,
 } from '../../devices/vitals-monitor/index.js';

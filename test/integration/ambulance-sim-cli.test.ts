@@ -9,7 +9,7 @@ import { systemClock, telemed } from '../../protocols/index.js';
 import { SerialPortTransport } from '../../devices/ecg-cart/index.js';
 import { GpsNmeaDevice } from '../../devices/gps/index.js';
 import { Hl7MllpDevice } from '../../devices/hl7-mllp/index.js';
-import type { Reading } from '../../devices/synthetic/device-api.js';
+import type { Reading } from '../../devices/device.js';
 import { BUILTIN_ROUTE } from '../../simulators/gps/index.js';
 import { waitFor } from '../helpers/cli-process.js';
 import { makeTempDir, startPtyPair, type PtyPair } from '../helpers/socat.js';

@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startMosquitto, type Broker } from '../../bench/uplink/mosquitto.js';
 import { VitalsMqttDevice } from '../../devices/vitals-monitor/index.js';
-import type { DeviceState, Reading } from '../../devices/synthetic/device-api.js';
+import type { DeviceState, Reading } from '../../devices/device.js';
 import { systemClock, telemed } from '../../protocols/index.js';
 import { MqttMonitorSimulator, type MqttMonitorOptions } from '../../simulators/vitals/index.js';
 import { makeTempDir } from '../helpers/socat.js';

@@ -1,7 +1,7 @@
-import type { TrafficClass, telemed } from '../../protocols/index.js';
+import type { TrafficClass, telemed } from '../protocols/index.js';
 
-// The seam between drivers and the gateway. It lives here for now because this issue may only add
-// devices/synthetic/; it belongs in devices/device.ts once a second driver arrives.
+// The seam between drivers and the gateway: every driver in devices/ (ecg-cart, vitals-monitor,
+// hl7-mllp, gps, ultrasound-arm) implements Device; the gateway's device manager consumes it.
 
 /** The payload of a reading: exactly one arm of the wire Envelope's payload. */
 export type ReadingPayload =

@@ -38,16 +38,23 @@ function parseArgs(argv: readonly string[]): Args {
   return a;
 }
 
+/** Seconds the backlog may drain between being stored (edge setup) and the warm-up's start (operator sign-in, lease). */
+const SETUP_DRAIN_S = 10;
+
 /**
  * The other traffic (bench/uplink/traffic.ts, issue 3's mix): ECG records every 2 s, VIDEO 20 fps ×
- * 40 kB, vitals, alarms, live ECG, and a backlog of stored records sized to keep the uplink full for
- * the whole run on its own (0.8 × rate × (warm-up + window)); its CONTROL stand-in is turned down to
- * 1 Hz so that the arm's own telemetry is the CONTROL traffic.
+ * 40 kB, vitals, alarms, live ECG, and a backlog of stored records (stored while the edge starts)
+ * sized to keep the uplink full on its own until the window ends: 0.8 × rate × (setup + warm-up +
+ * window); its CONTROL stand-in is turned down to 1 Hz so that the arm's own telemetry is the
+ * CONTROL traffic.
  */
 export function otherTraffic(upBps: number, seconds: number, backlogMb: number | null): TrafficSpec {
-  const backlogBytes = backlogMb !== null ? Math.round(backlogMb * 1e6) : Math.round((0.8 * upBps * seconds) / 8);
+  const backlogBytes = backlogMb !== null ? Math.round(backlogMb * 1e6) : Math.round((0.8 * upBps * (SETUP_DRAIN_S + seconds)) / 8);
   return { ...DEFAULT_TRAFFIC, controlHz: 1, backlogBytes };
 }
+
+/** The command limit of the run's profile: one-way delay + 10 ms. */
+const oneWayLimit = (r: PeerResult): number => r.oneWayMs + 10;
 
 const f = (x: number | string | null | undefined, w: number): string => (x === null || x === undefined ? '-' : String(x)).padStart(w);
 
@@ -60,6 +67,8 @@ function table(results: readonly PeerResult[], verdicts: readonly TargetVerdict[
     l.push(`${r.peer.padEnd(9)}${'commands'.padEnd(10)}${f(c.sent, 6)}${f(c.delivered, 7)}${f(c.dropped, 6)}${f(c.staleExecuted, 7)}${f(c.p50Ms, 9)}${f(c.p95Ms, 9)}${f(c.p99Ms, 9)}${f(c.p99OverSentMs, 10)}${f('', 7)}`);
     l.push(`${r.peer.padEnd(9)}${'images'.padEnd(10)}${f(i.captured, 6)}${f(i.delivered, 7)}${f(i.dropped, 6)}${f('', 7)}${f(i.p50Ms, 9)}${f(i.p95Ms, 9)}${f(i.p99Ms, 9)}${f('', 10)}${f(i.fps, 7)}`);
     l.push(`${r.peer.padEnd(9)}uplink utilisation ${r.uplinkUtilisation ?? '-'}; heartbeats sent ${c.heartbeatsSent}; operator errors ${JSON.stringify(r.operatorErrors)}${r.auditStale !== null ? `; audit-stale ${r.auditStale}` : ''}`);
+    if (c.late.length > 0) l.push(`${r.peer.padEnd(9)}commands over ${oneWayLimit(r)} ms (s into window: ms, - = never executed): ${c.late.slice(0, 12).map((x) => `${x.atS}:${x.ms ?? '-'}`).join(' ')}${c.late.length > 12 ? ` … (${c.late.length})` : ''}`);
+    if (r.linkEvents.length > 0) l.push(`${r.peer.padEnd(9)}link events in the window: ${r.linkEvents.map((e) => `${e.kind} ${e.direction ?? ''} at ${e.atS} s for ${e.durationMs ?? '-'} ms`).join('; ')}`);
     if (Object.keys(r.decisions).length > 0) l.push(`${r.peer.padEnd(9)}supervisor decisions ${JSON.stringify(r.decisions)}`);
     l.push(`${r.peer.padEnd(9)}CPU steal ${r.stealShare === null ? '-' : `${(r.stealShare * 100).toFixed(1)} %`}; event loop p99/max ms, CPU s: ${Object.entries(r.processes).map(([k, v]) => {
       const d = v.loopDelay as { p99Ms?: number; maxMs?: number } | null;

@@ -23,6 +23,7 @@ describe('bench:teleop analysis', () => {
     const exec = [{ seq: 1, execMs: 915 }, { seq: 2, execMs: 1014 }, { seq: 2, execMs: 1500 }, { seq: 4, execMs: 1032 }, { seq: 6, execMs: 1100 }, { seq: 99, execMs: 1200 }];
     const s = commandStats(sent, exec, W, 50);
     expect(s).toMatchObject({ sent: 4, delivered: 3, dropped: 1, staleExecuted: 1, heartbeatsSent: 1, p50Ms: 14, maxMs: 60, p99OverSentMs: 'inf' });
+    expect(commandStats(sent, exec, W, 50, 20).late).toEqual([{ atS: 0.03, ms: null }, { atS: 0.04, ms: 60 }]);
     const noDrop = commandStats(sent.filter((x) => x.seq !== 5), exec, W, 50);
     expect(noDrop.p99OverSentMs).toBe(60);
     expect(noDrop.staleExecuted).toBe(1);

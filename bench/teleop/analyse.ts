@@ -30,6 +30,8 @@ export interface CommandStats {
   readonly p99OverSentMs: OfferedMs | null;
   /** Heartbeats sent in the window (not measured: they move nothing). */
   readonly heartbeatsSent: number;
+  /** Commands over `lateAboveMs` (or never executed: ms null), seconds into the window: when the misses happened (first 100). */
+  readonly late: { atS: number; ms: number | null }[];
 }
 
 export interface ImageStats {
@@ -58,7 +60,7 @@ const inWindow = (t: number, w: Window): boolean => t >= w.fromMs && t < w.toMs;
  * Commands sent inside the window (measured kinds only) against their first execution. A seq
  * executed twice counts once (the first); an execution with no matching send is ignored.
  */
-export function commandStats(sent: readonly SentCommand[], executed: readonly ExecutedCommand[], w: Window, budgetMs: number): CommandStats {
+export function commandStats(sent: readonly SentCommand[], executed: readonly ExecutedCommand[], w: Window, budgetMs: number, lateAboveMs = Infinity): CommandStats {
   const first = new Map<number, number>();
   for (const e of executed) {
     const prev = first.get(e.seq);
@@ -67,10 +69,16 @@ export function commandStats(sent: readonly SentCommand[], executed: readonly Ex
   const measured = sent.filter((s) => MEASURED_KINDS.includes(s.kind) && inWindow(s.sentMs, w));
   const lat: number[] = [];
   let stale = 0;
+  const late: { atS: number; ms: number | null }[] = [];
+  const atS = (t: number): number => Math.round((t - w.fromMs) / 10) / 100;
   for (const s of measured) {
     const at = first.get(s.seq);
-    if (at === undefined) continue;
+    if (at === undefined) {
+      if (late.length < 100) late.push({ atS: atS(s.sentMs), ms: null });
+      continue;
+    }
     const l = at - s.sentMs;
+    if (l > lateAboveMs && late.length < 100) late.push({ atS: atS(s.sentMs), ms: round2(l) });
     lat.push(l);
     if (l > budgetMs) stale++;
   }
@@ -79,7 +87,7 @@ export function commandStats(sent: readonly SentCommand[], executed: readonly Ex
     sent: measured.length, delivered: lat.length, dropped: measured.length - lat.length, staleExecuted: stale,
     p50Ms: quantile(lat, 0.5), p95Ms: quantile(lat, 0.95), p99Ms: quantile(lat, 0.99), maxMs: lat.length ? round2(lat[lat.length - 1] ?? 0) : null,
     p99OverSentMs: offeredQuantile(lat, measured.length - lat.length, 0.99),
-    heartbeatsSent: sent.filter((s) => s.kind === 'heartbeat' && inWindow(s.sentMs, w)).length,
+    heartbeatsSent: sent.filter((s) => s.kind === 'heartbeat' && inWindow(s.sentMs, w)).length, late,
   };
 }
 

@@ -17,7 +17,7 @@ import { systemTimers } from '../../gateway/uplink/timers.js';
 import { encodeGrayJpeg, UltrasoundImageSource, type SourceFrame } from '../../gateway/video/index.js';
 import { imageMessage } from '../../hospital/teleop/messages.js';
 import { sleep, wallMs } from '../uplink/clock.js';
-import { startUplinkTraffic, type BenchFrame } from '../uplink/traffic.js';
+import { backlogRecords, startUplinkTraffic, type BenchFrame } from '../uplink/traffic.js';
 import { ARM_ID, GATEWAY_ID, type EdgeReport, type TeleopChildSpec } from './ipc.js';
 import { openWs } from './operator.js';
 import type { BenchSide } from './side.js';
@@ -125,10 +125,12 @@ export async function fifoEdge(spec: TeleopChildSpec): Promise<BenchSide> {
     const env = { header: { gatewayId: GATEWAY_ID, streamId: f.streamId, seq, captureTimeNs: f.captureMs * 1e6, trafficClass: classFromName(f.cls), durable: f.durable }, ...f.payload };
     if (load.readyState === WebSocket.OPEN) load.send(encodeEnvelope(env), { binary: true });
   };
+  // The stored backlog is queued on the load socket now, before the operator connects (as for telemed).
+  if (spec.traffic) backlogRecords(spec.traffic.backlogBytes, spec.traffic.recordBytes, spec.traffic.bulkChunkBytes, send);
   let stopper = new AbortController();
   return {
     port: 0,
-    start: () => { if (spec.traffic) { stopper = new AbortController(); startUplinkTraffic(spec.traffic, send, stopper.signal); } },
+    start: () => { if (spec.traffic) { stopper = new AbortController(); startUplinkTraffic({ ...spec.traffic, backlogBytes: 0 }, send, stopper.signal); } },
     stop: () => stopper.abort(),
     report: (): EdgeReport => ({ executed, decisions: {}, auditStale: null, sender: { ...counts, loadBuffered: load.bufferedAmount, imageSource: { ...source.counters } } }),
     close: async () => {

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_SAFETY } from '../../gateway/safety/index.js';
-import { getProfile, startLink, type LinkEmulator, type LinkStats } from '../../simulators/link/index.js';
+import { eventsUntil, getProfile, startLink, type LinkEmulator, type LinkStats } from '../../simulators/link/index.js';
 import { cpuTimes, stealShare, type CpuTimes } from '../matrix/steal.js';
 import { sleep, wallMs } from '../uplink/clock.js';
 import type { TrafficSpec } from '../uplink/scenario.js';
@@ -19,6 +19,8 @@ export interface RunOptions {
 
 export interface PeerResult {
   readonly peer: Peer;
+  /** The profile's configured one-way delay of the downlink (the command's direction), ms. */
+  readonly oneWayMs: number;
   readonly window: { fromMs: number; toMs: number };
   readonly commands: CommandStats;
   readonly images: ImageStats;
@@ -38,6 +40,8 @@ export interface PeerResult {
   readonly processes: Record<string, { loopDelay: unknown; cpuS: unknown }>;
   /** Share of the machine's CPU time the hypervisor stole over the window (/proc/stat), null when unreadable. */
   readonly stealShare: number | null;
+  /** The profile's timed events (stalls, outages) inside the window, seconds into it (the emulator's seeded schedule). */
+  readonly linkEvents: { atS: number; kind: string; durationMs: number | null; direction: string | null }[];
 }
 
 type WithLoop = { loopDelay?: unknown; cpuS?: unknown };
@@ -65,10 +69,12 @@ export async function runPeer(peer: Peer, o: RunOptions, log: (s: string) => voi
     const hub = new TeleopChild({ role: 'hub', peer, dir: sub('hub') });
     children.push(hub);
     const hubPort = (await hub.wait('ready', 30_000)).port;
+    const linkStartMs = wallMs();
     link = await startLink({ targetHost: '127.0.0.1', targetPort: hubPort, profile: getProfile(o.profile), seed: 1 });
     const edge = new TeleopChild({ role: 'edge', peer, dir: sub('edge'), linkPort: link.port, armPort: armReady.port, imagePort: armReady.imagePort ?? 0, traffic: o.traffic });
     children.push(edge);
-    await edge.wait('ready', 45_000);
+    // Ready once the backlog is stored (tens of MB through SQLite: long on a loaded box).
+    await edge.wait('ready', 120_000);
     operator = await Operator.open(peer, hubPort);
     log(`${peer}: ready (hub ${hubPort}, link ${link.port}); other traffic on, warm-up ${o.warmupS} s, then ${o.seconds} s measured`);
     edge.send({ type: 'start' });
@@ -94,14 +100,17 @@ export async function runPeer(peer: Peer, o: RunOptions, log: (s: string) => voi
     const start = atStart ?? atEnd;
     const offered = atEnd.up.offeredBytes - start.up.offeredBytes;
     return {
-      peer, window,
-      commands: commandStats(operator.sent, edgeReport.executed, window, DEFAULT_SAFETY.defaultBudgetMs),
+      peer, window, oneWayMs: getProfile(o.profile).down.delayMs,
+      commands: commandStats(operator.sent, edgeReport.executed, window, DEFAULT_SAFETY.defaultBudgetMs, getProfile(o.profile).down.delayMs + 10),
       images: imageStats(armReport.captures, operator.images, window),
       decisions: edgeReport.decisions, auditStale: edgeReport.auditStale,
       operatorErrors: { ...operator.errors }, commandIdCheck: { ...operator.idChecks },
       uplinkUtilisation: Number.isFinite(offered) && offered > 0 ? Math.round(((atEnd.up.bytesOut - start.up.bytesOut) / offered) * 1000) / 1000 : null,
       link: { atStart: start, atEnd }, sender: edgeReport.sender, hub: hubReport, arm: armReport.sim,
       processes: { arm: loopOf(armReport), hub: loopOf(hubReport), edge: loopOf(edgeReport) }, stealShare: steal,
+      linkEvents: eventsUntil(getProfile(o.profile), 1, toMs - linkStartMs)
+        .map((e) => ({ atS: Math.round((linkStartMs + e.atMs - fromMs) / 10) / 100, kind: e.kind, durationMs: 'durationMs' in e ? (e.durationMs ?? null) : null, direction: 'direction' in e ? (e.direction ?? null) : null }))
+        .filter((e) => e.atS >= -0.2),
     };
   } finally {
     operator?.close();

@@ -9,7 +9,7 @@ import { startHospital } from '../../hospital/main.js';
 import { GATEWAY_SECRET } from '../../hospital/test-support.js';
 import { teleopConfig } from '../../hospital/teleop/test-support.js';
 import { sleep, wallMs } from '../uplink/clock.js';
-import { startUplinkTraffic, type BenchFrame } from '../uplink/traffic.js';
+import { backlogRecords, startUplinkTraffic, type BenchFrame } from '../uplink/traffic.js';
 import { quantile } from './analyse.js';
 import { ARM_ID, GATEWAY_ID, type EdgeReport, type TeleopChildSpec } from './ipc.js';
 import type { BenchSide } from './side.js';
@@ -54,11 +54,20 @@ export async function telemedEdge(spec: TeleopChildSpec): Promise<BenchSide> {
     if (i > 300) throw new Error(`gateway not ready and clock-synced after 15 s (state ${gw.uplink.session.state})`);
     await sleep(50);
   }
+  // Settlements of the backlog's submits (only while it is being stored).
+  let pending: Promise<unknown>[] | null = [];
   const publish = (f: BenchFrame): void => {
     const input = { streamId: f.streamId, trafficClass: classFromName(f.cls), durable: f.durable, captureTimeNs: f.captureMs * 1e6, payload: f.payload };
-    if (f.durable) gw.uplink.submit(input).catch(() => undefined);
+    if (f.durable) { const settled = gw.uplink.submit(input).catch(() => undefined); pending?.push(settled); }
     else gw.uplink.publish(input);
   };
+  // The stored backlog goes into the outbox now, before the operator connects: its one-off burst of
+  // CPU (56+ MB through SQLite) is setup, not part of the measured window.
+  if (spec.traffic) {
+    backlogRecords(spec.traffic.backlogBytes, spec.traffic.recordBytes, spec.traffic.bulkChunkBytes, publish);
+    await Promise.all(pending);
+  }
+  pending = null;
   // The pacer every 250 ms (wall ms, state, bottleneck estimate, pacing rate, cruise cap in Mbit/s;
   // -1 = no cap): what rate the uplink allowed itself while the images waited.
   const pacerTrace: (string | number)[][] = [];
@@ -70,7 +79,7 @@ export async function telemedEdge(spec: TeleopChildSpec): Promise<BenchSide> {
   let stopper = new AbortController();
   return {
     port: 0,
-    start: () => { if (spec.traffic) { stopper = new AbortController(); startUplinkTraffic(spec.traffic, publish, stopper.signal); } },
+    start: () => { if (spec.traffic) { stopper = new AbortController(); startUplinkTraffic({ ...spec.traffic, backlogBytes: 0 }, publish, stopper.signal); } },
     stop: () => stopper.abort(),
     report: (): EdgeReport => {
       const decisions: Record<string, number> = {};
@@ -93,7 +102,7 @@ export async function telemedEdge(spec: TeleopChildSpec): Promise<BenchSide> {
       const pacer = { state: p.state, pacingMbps: p.pacingRateBps / 1e6, btlBwMbps: (p.estimator.btlBwBpms * 8) / 1000, cwndBytes: p.cwndBytes, inflightBytes: p.estimator.inflight, minRttMs: p.estimator.minRttMs };
       ages.sort((a, b) => a - b);
       const auditAgeMs = { n: ages.length, p50: quantile(ages, 0.5), p95: quantile(ages, 0.95), max: ages.at(-1) ?? null };
-      return { executed, decisions, auditStale, sender: { auditAgeMs, clockOffsetMs: gw.uplink.session.clockOffsetMs, classes: gw.uplink.classCounters(), scheduler: gw.uplink.scheduler.stats(), pacer, outboxBytes: gw.uplink.outbox.bytes, pacerTrace: { columns: ['wallMs', 'state', 'btlBwMbps', 'pacingMbps', 'cruiseCapMbps'], rows: pacerTrace } } };
+      return { executed, decisions, auditStale, sender: { auditAgeMs, clockOffsetMs: gw.uplink.session.clockOffsetMs, uplinkReconnects: gw.uplink.session.reconnects, uplinkConnectedAtMs: gw.uplink.session.connectedAt, classes: gw.uplink.classCounters(), scheduler: gw.uplink.scheduler.stats(), pacer, outboxBytes: gw.uplink.outbox.bytes, pacerTrace: { columns: ['wallMs', 'state', 'btlBwMbps', 'pacingMbps', 'cruiseCapMbps'], rows: pacerTrace } } };
     },
     close: async () => { stopper.abort(); clearInterval(traceTimer); await gw.close(); },
   };

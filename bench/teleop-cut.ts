@@ -46,7 +46,7 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       json: { type: 'string' }, trials: { type: 'string' }, 'spike-trials': { type: 'string' }, seed: { type: 'string' },
-      profile: { type: 'string' }, 'outage-ms': { type: 'string' },
+      profile: { type: 'string' }, 'outage-ms': { type: 'string' }, 'gateway-in-process': { type: 'boolean' },
     },
   });
   const trials = intArg(values.trials, 'trials', 100, 0);
@@ -63,7 +63,7 @@ async function main(): Promise<number> {
   const load0 = loadavg();
   const started = new Date();
   log(`starting the stack (hub, ${profileName} link, gateway, arm simulator on a socat pty)`);
-  const rig = await startRig({ profile: profileName, seed, forceCapN: CAP_N, telemetryHz: TELEMETRY_HZ });
+  const rig = await startRig({ profile: profileName, seed, forceCapN: CAP_N, telemetryHz: TELEMETRY_HZ, gatewayInProcess: values['gateway-in-process'] === true });
   const op = new Operator(rig.browser, rig.leaseId);
   op.start();
   try {
@@ -76,7 +76,7 @@ async function main(): Promise<number> {
       : [];
     const spikeS = (performance.now() - t1) / 1000;
     // The supervisor's own trip times (its audit), to tell the deadman timer's lateness from the serial path's.
-    const trips = (code: string): number[] => auditTimesMs(rig.auditFile, code);
+    const trips = (code: string): number[] => auditTimesMs(rig.auditFile, code, rig.auditToLocalMs);
     const holdTrips = [...trips('TM_SAFETY_DEADMAN'), ...trips('TM_SAFETY_JOG_EXPIRED')].sort((a, b) => a - b);
     const cutTrials = cutRaw.map((t) => ({ ...t, gatewayHoldAtMs: firstIn(holdTrips, t.cutAtMs, t.restoreAtMs) }));
     const [capTrips, freeTrips] = [trips('TM_SAFETY_FORCE_CAP'), trips('TM_SAFETY_CONTACT_FREE')];
@@ -93,9 +93,11 @@ async function main(): Promise<number> {
     const result = {
       bench: 'teleop-cut',
       startedAt: started.toISOString(),
-      machine: { cpus: cpus().length, loadavgBefore: load0, loadavgAfter: loadavg(), note: 'one process for hub, link, gateway, simulator and operator on a shared machine: timer lateness from all of them is in every number' },
+      machine: { cpus: cpus().length, loadavgBefore: load0, loadavgAfter: loadavg(), note: rig.gatewayMode === 'process'
+          ? 'the gateway in its own process; hub, link emulator, arm simulator and operator share this one, on a shared machine'
+          : 'one process for hub, link, gateway, simulator and operator on a shared machine: timer lateness from all of them is in every number' },
       config: {
-        profile: rig.profile.name, seed, trials, spikeTrials, outageMs, consolePeriodMs: CONSOLE_PERIOD_MS, telemetryHz: TELEMETRY_HZ,
+        profile: rig.profile.name, gateway: rig.gatewayMode, seed, trials, spikeTrials, outageMs, consolePeriodMs: CONSOLE_PERIOD_MS, telemetryHz: TELEMETRY_HZ,
         survivalMs: DEFAULT_SAFETY.survivalMs, boundMs, forceCapN: CAP_N, spike: { addedN: 15, ms: 40, contactN: 3 },
       },
       cut: { ...cut, seconds: Math.round(cutS * 10) / 10, raw: cutTrials.map((t) => ({ ...t, motionAfterCut: t.motionAfterCut.length })) },

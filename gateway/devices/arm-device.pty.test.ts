@@ -181,4 +181,27 @@ describe('ultrasound-arm device: downlink → supervisor → driver → arm simu
     expect(kinds.some((r) => r.kind === 'estop' && r.what === 'clinic-page')).toBe(true);
     expect(kinds.some((r) => r.reason === 'TM_SAFETY_DEADMAN')).toBe(true);
   });
+
+  // Last: it leaves the device refusing commands for good. A found bug: the write error escaped
+  // into the uplink's downlink handler and took the whole gateway process down.
+  it('an audit log that can no longer be written stops the arm and refuses every command (TM_ERR_AUDIT_IO); nothing throws', async () => {
+    await until(() => arm.supervisor.state === 'holding', 1000, 'holding', 2);
+    expect(arm.onDownlink(jog(20))?.state).toBe('active');
+    await until(() => sim.kin.moving, 1000, 'moving', 2);
+    const mirroredBefore = of('arm-1/audit').length;
+    // The disk goes away under the log (as a full or failed disk would): its descriptor is closed.
+    (arm as unknown as { deps: { audit: { close(): void } } }).deps.audit.close();
+    expect(() => arm.onDownlink(jog(20))).not.toThrow();
+    await until(() => !sim.kin.moving, 1000, 'the arm stopped', 2);
+    for (const env of [jog(20), downlink({ armLease: { leaseId: 'L2', operatorId: 'op-2', armId: 'arm-1' } })]) {
+      expect(arm.onDownlink(env)).toMatchObject({ decision: 'rejected', reason: 'TM_ERR_AUDIT_IO' });
+    }
+    expect(sim.kin.moving).toBe(false);
+    expect(arm.status()).toMatchObject({ auditFailures: expect.any(Number), downlinkRefused: { TM_ERR_AUDIT_IO: 2 } });
+    expect(arm.status().auditFailures).toBeGreaterThanOrEqual(3);
+    // The local e-stop still acts (and still does not throw); nothing unchained went up to the hub.
+    expect((await api('POST', '/api/arm/arm-1/estop')).statusCode).toBe(200);
+    expect(arm.supervisor.state).toBe('estopped');
+    expect(of('arm-1/audit').length).toBe(mirroredBefore);
+  });
 });

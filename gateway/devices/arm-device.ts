@@ -8,7 +8,7 @@ import type { DeviceConfig } from '../config.js';
 import { GatewayError, GatewayErrorCode } from '../errors.js';
 import {
   DEFAULT_SAFETY, JsonlAuditLog, SafetySupervisor, commandFromProto, leaseFromProto,
-  type AuditRecord, type AuditSink, type Decision, type SafetyConfig, type SafetySnapshot, type SafetyState,
+  SafetyErrorCode, type AuditEntry, type AuditRecord, type AuditSink, type Decision, type SafetyConfig, type SafetySnapshot, type SafetyState,
 } from '../safety/index.js';
 import { systemTimers, type Timers } from '../uplink/timers.js';
 import { UltrasoundImageSource, UltrasoundVideoSender, type SourceFrame, type VideoStats, type VideoUplinkPort, type ImageSourceCounters } from '../video/index.js';
@@ -42,6 +42,8 @@ export interface ArmStatus extends SafetySnapshot {
   readonly pose: ArmTelemetry['pose'] | null;
   readonly lastDecision: { readonly what: string; readonly decision: string; readonly reason: string | null; readonly atNs: number } | null;
   readonly auditSeq: number;
+  /** Audit writes that failed (TM_ERR_AUDIT_IO); above 0 the arm is stopped and commands are refused. */
+  readonly auditFailures: number;
   readonly telemetryUp: number;
   readonly downlinkRefused: Readonly<Record<string, number>>;
 }
@@ -91,6 +93,12 @@ export class ArmDevice extends EventEmitter<DeviceEvents> {
   private lastSample: ArmTelemetry | null = null;
   private lastRecord: AuditRecord | null = null;
   private lastCommandId = 0;
+  /**
+   * The edge audit log refused a write (disk full, I/O error, closed): from then on the arm is
+   * stopped and every downlink command refused with TM_ERR_AUDIT_IO, since an arm must not move on
+   * commands nobody can account for; local e-stop and the supervisor's own trips still act.
+   */
+  private auditFailures = 0;
   private nextUpMs = 0;
   private telemetryUp = 0;
   private readonly refused: Record<string, number> = {};
@@ -110,7 +118,8 @@ export class ArmDevice extends EventEmitter<DeviceEvents> {
       id: opts.id, url: opts.url, transport: deps.transport ?? transportForUrl(opts.url), clock: deps.clock, logger: this.log,
       jogValidMs: opts.safety.survivalMs, ...(deps.timers ? { timers: deps.timers } : {}),
     });
-    const mirror: AuditSink = { append: (e) => this.audited(deps.audit.append(e)) };
+    // An entry the log refused comes back unwritten (seq 0, no hash): the supervisor ignores it.
+    const mirror: AuditSink = { append: (e) => this.appendAudit(e) ?? { v: 1, seq: 0, ...e, prevHash: '', hash: '' } };
     this.supervisor = new SafetySupervisor({ ...opts.safety, armId: opts.id }, {
       clock: deps.clock, timers: deps.timers ?? systemTimers, hubOffsetMs: deps.hubOffsetMs, actuator: this.driver, audit: mirror, logger: this.log,
     });
@@ -155,6 +164,7 @@ export class ArmDevice extends EventEmitter<DeviceEvents> {
   onDownlink(env: DecodedEnvelope): Decision | null {
     if (env.payload !== 'armCommand' && env.payload !== 'armLease') return null;
     if (env.header.streamId !== (env.payload === 'armLease' ? this.streams.lease : this.streams.cmd)) return null;
+    if (this.auditFailures > 0) return this.refuse(env, SafetyErrorCode.AUDIT_IO);
     const gw = env.header.gatewayId ?? '';
     if (gw !== '' && gw !== this.opts.gatewayId) return this.refuse(env, ArmLinkCode.WRONG_GATEWAY);
     if (env.header.trafficClass !== TrafficClass.TRAFFIC_CLASS_CONTROL) return this.refuse(env, ArmLinkCode.WRONG_CLASS);
@@ -175,12 +185,12 @@ export class ArmDevice extends EventEmitter<DeviceEvents> {
     this.refused[code] = (this.refused[code] ?? 0) + 1;
     const c = env.armCommand;
     const l = env.armLease;
-    this.audited(this.deps.audit.append({
+    this.appendAudit({
       atNs: Math.round(this.deps.clock.nowNs()), armId: this.opts.id, kind: env.payload === 'armLease' ? 'lease' : 'command',
       decision: 'rejected', reason: code, state: this.supervisor.state,
       leaseId: (c?.leaseId ?? l?.leaseId ?? '').slice(0, 64) || null, operatorId: (c?.operatorId ?? l?.operatorId ?? '').slice(0, 64) || null,
       commandId: c?.commandId != null ? String(c.commandId) : null, what: env.payload, detail: {},
-    }));
+    });
     this.log.info({ code, payload: env.payload }, 'arm downlink frame refused');
     return { decision: 'rejected', reason: code, state: this.supervisor.state };
   }
@@ -189,7 +199,12 @@ export class ArmDevice extends EventEmitter<DeviceEvents> {
 
   estop(): Decision {
     this.supervisor.estop('clinic-page');
-    this.deps.audit.sync?.();
+    try {
+      this.deps.audit.sync?.();
+    } catch (err) {
+      // The arm is already stopped; a log that cannot be synced is the audit failure's business.
+      this.appendAuditFailed(err);
+    }
     return { decision: 'accepted', reason: 'TM_SAFETY_ESTOP', state: this.supervisor.state };
   }
   clearEstop(): Decision { return this.supervisor.clearEstop('clinic-page'); }
@@ -211,7 +226,7 @@ export class ArmDevice extends EventEmitter<DeviceEvents> {
       id: this.opts.id, link: this.driver.linkState, ...this.supervisor.snapshot(),
       pose: this.lastSample?.pose ?? null,
       lastDecision: r === null ? null : { what: r.what, decision: r.decision, reason: r.reason, atNs: r.atNs },
-      auditSeq: r?.seq ?? 0, telemetryUp: this.telemetryUp, downlinkRefused: { ...this.refused },
+      auditSeq: r?.seq ?? 0, auditFailures: this.auditFailures, telemetryUp: this.telemetryUp, downlinkRefused: { ...this.refused },
     };
   }
 
@@ -268,6 +283,31 @@ export class ArmDevice extends EventEmitter<DeviceEvents> {
         },
       },
     });
+    this.changed();
+  }
+
+  /**
+   * Every audit entry goes through here: written to the edge log, then mirrored up. A write that
+   * fails must not escape into the uplink's downlink handler (it would take the whole gateway down,
+   * every other device with it): the arm is stopped directly (not through the supervisor, whose
+   * every decision audits), the failure counted and logged once, and commands refused from then on.
+   * The entry is not mirrored: the hub checks the chain, and an unchained record would break it.
+   */
+  private appendAudit(entry: AuditEntry): AuditRecord | null {
+    try {
+      return this.audited(this.deps.audit.append(entry));
+    } catch (err) {
+      this.appendAuditFailed(err);
+      return null;
+    }
+  }
+
+  private appendAuditFailed(err: unknown): void {
+    this.auditFailures += 1;
+    if (this.auditFailures === 1) {
+      this.log.error({ code: SafetyErrorCode.AUDIT_IO, err: err instanceof Error ? err.message : String(err) }, 'arm audit log write failed: the arm is stopped and commands are refused until the gateway is restarted');
+    }
+    this.driver.stop();
     this.changed();
   }
 

@@ -68,6 +68,7 @@ function table(results: readonly PeerResult[], verdicts: readonly TargetVerdict[
     l.push(`${r.peer.padEnd(9)}${'images'.padEnd(10)}${f(i.captured, 6)}${f(i.delivered, 7)}${f(i.dropped, 6)}${f('', 7)}${f(i.p50Ms, 9)}${f(i.p95Ms, 9)}${f(i.p99Ms, 9)}${f('', 10)}${f(i.fps, 7)}`);
     l.push(`${r.peer.padEnd(9)}uplink utilisation ${r.uplinkUtilisation ?? '-'}; heartbeats sent ${c.heartbeatsSent}; operator errors ${JSON.stringify(r.operatorErrors)}${r.auditStale !== null ? `; audit-stale ${r.auditStale}` : ''}`);
     if (c.late.length > 0) l.push(`${r.peer.padEnd(9)}commands over ${oneWayLimit(r)} ms (s into window: ms, - = never executed): ${c.late.slice(0, 12).map((x) => `${x.atS}:${x.ms ?? '-'}`).join(' ')}${c.late.length > 12 ? ` … (${c.late.length})` : ''}`);
+    l.push(`${r.peer.padEnd(9)}machine-wide stalls in the window: ${r.machineStalls.count} (${r.machineStalls.totalMs} ms); late commands in flight during one: ${r.machineStalls.lateCommandsDuring} of ${c.late.length}`);
     if (r.linkEvents.length > 0) l.push(`${r.peer.padEnd(9)}link events in the window: ${r.linkEvents.map((e) => `${e.kind} ${e.direction ?? ''} at ${e.atS} s for ${e.durationMs ?? '-'} ms`).join('; ')}`);
     if (Object.keys(r.decisions).length > 0) l.push(`${r.peer.padEnd(9)}supervisor decisions ${JSON.stringify(r.decisions)}`);
     l.push(`${r.peer.padEnd(9)}CPU steal ${r.stealShare === null ? '-' : `${(r.stealShare * 100).toFixed(1)} %`}; event loop p99/max ms, CPU s: ${Object.entries(r.processes).map(([k, v]) => {

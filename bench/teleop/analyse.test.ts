@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commandStats, imageStats, judge, quantile } from './analyse.js';
+import { commandStats, imageStats, judge, lateDuringStalls, machineStalls, quantile } from './analyse.js';
 
 const W = { fromMs: 1000, toMs: 2000 };
 
@@ -50,5 +50,18 @@ describe('bench:teleop analysis', () => {
     expect(judge('fifo', slow, late, 12).map((v) => v.pass)).toEqual([false, false, true]);
     const none = commandStats([], [], W, 50);
     expect(judge('x', none, img, 12).map((v) => v.pass)).toEqual([false, true, false]);
+  });
+});
+
+describe('machine-wide stalls', () => {
+  it('are where the bystander and a process on the path stalled at once; late commands in flight then are counted', () => {
+    const arm = [[1000, 40], [1500, 10], [3000, 50]];
+    const hub = [[1020, 30]];
+    const edge = [[2000, 80], [3040, 30]];
+    const spans = machineStalls(arm, [hub, edge]);
+    expect(spans).toEqual([{ fromMs: 1020, toMs: 1040 }, { fromMs: 3040, toMs: 3050 }]);
+    const late = [{ atS: 0.01, ms: 25 }, { atS: 1.0, ms: 30 }, { atS: 2.0, ms: null }];
+    // 1010-1035 overlaps 1020-1040; 2000-2030 overlaps nothing machine-wide (the edge alone); 3000-3050 overlaps 3040-3050.
+    expect(lateDuringStalls(late, { fromMs: 1000, toMs: 4000 }, spans, 50)).toBe(2);
   });
 });

@@ -126,3 +126,40 @@ export function judge(peer: string, cmd: CommandStats, img: ImageStats, oneWayMs
     { peer, target: 'stale commands executed', value: cmd.staleExecuted, limit: '= 0', pass: cmd.sent > 0 && cmd.staleExecuted === 0 },
   ];
 }
+
+/** A span of wall time, ms. */
+export interface Span { readonly fromMs: number; readonly toMs: number }
+
+/**
+ * Machine-wide stalls: spans in which the bystander process (the arm simulator, on no command or
+ * image path of either peer) stalled together with at least one process on the path (hub, edge).
+ * Two separate processes stopping at the same instant is the machine (other load, steal), not the
+ * code of either. Stalls are bench/uplink/loop-delay.ts records: `[wall ms at the stall's start, gap ms]`.
+ */
+export function machineStalls(bystander: readonly number[][], onPath: readonly (readonly number[][])[], minGapMs = 15): Span[] {
+  const spans = (rows: readonly number[][]): Span[] => rows.filter((r) => (r[1] ?? 0) >= minGapMs).map((r) => ({ fromMs: r[0] ?? 0, toMs: (r[0] ?? 0) + (r[1] ?? 0) }));
+  const path = onPath.flatMap(spans);
+  const out: Span[] = [];
+  for (const b of spans(bystander)) {
+    for (const p of path) {
+      const fromMs = Math.max(b.fromMs, p.fromMs);
+      const toMs = Math.min(b.toMs, p.toMs);
+      if (toMs > fromMs) out.push({ fromMs, toMs });
+    }
+  }
+  return out;
+}
+
+/**
+ * How many late commands (`CommandStats.late`) were in flight during a machine-wide stall: a late
+ * one from its send to its execution, a never-executed one for `budgetMs` after its send.
+ */
+export function lateDuringStalls(late: CommandStats['late'], w: Window, stalls: readonly Span[], budgetMs: number): number {
+  let n = 0;
+  for (const c of late) {
+    const from = w.fromMs + c.atS * 1000;
+    const to = from + (c.ms ?? budgetMs);
+    if (stalls.some((s) => s.fromMs < to && s.toMs > from)) n++;
+  }
+  return n;
+}

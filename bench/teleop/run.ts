@@ -6,7 +6,7 @@ import { eventsUntil, getProfile, startLink, type LinkEmulator, type LinkStats }
 import { cpuTimes, stealShare, type CpuTimes } from '../matrix/steal.js';
 import { sleep, wallMs } from '../uplink/clock.js';
 import type { TrafficSpec } from '../uplink/scenario.js';
-import { commandStats, imageStats, type CommandStats, type ImageStats } from './analyse.js';
+import { commandStats, imageStats, lateDuringStalls, machineStalls, type CommandStats, type ImageStats } from './analyse.js';
 import { TeleopChild, type ArmReport, type EdgeReport, type Peer } from './ipc.js';
 import { Operator } from './operator.js';
 
@@ -42,9 +42,12 @@ export interface PeerResult {
   readonly stealShare: number | null;
   /** The profile's timed events (stalls, outages) inside the window, seconds into it (the emulator's seeded schedule). */
   readonly linkEvents: { atS: number; kind: string; durationMs: number | null; direction: string | null }[];
+  /** Machine-wide stalls in the window (the arm simulator, on no path, stalled with the hub or the edge): count, total ms, and the late commands in flight during one. */
+  readonly machineStalls: { count: number; totalMs: number; lateCommandsDuring: number };
 }
 
-type WithLoop = { loopDelay?: unknown; cpuS?: unknown };
+type WithLoop = { loopDelay?: { stalls?: number[][] } | null; cpuS?: unknown };
+const stallsOf = (r: unknown): number[][] => (r as WithLoop).loopDelay?.stalls ?? [];
 const loopOf = (r: unknown): { loopDelay: unknown; cpuS: unknown } => ({ loopDelay: (r as WithLoop).loopDelay ?? null, cpuS: (r as WithLoop).cpuS ?? null });
 
 /** Seconds after the window in which nothing new is commanded and what is in flight lands. */
@@ -97,11 +100,13 @@ export async function runPeer(peer: Peer, o: RunOptions, log: (s: string) => voi
     const armReport = (await arm.wait('report', 30_000)).report as ArmReport;
     const hubReport = (await hub.wait('report', 30_000)).report;
     const window = { fromMs, toMs };
+    const commands = commandStats(operator.sent, edgeReport.executed, window, DEFAULT_SAFETY.defaultBudgetMs, getProfile(o.profile).down.delayMs + 10);
+    const stalls = machineStalls(stallsOf(armReport), [stallsOf(hubReport), stallsOf(edgeReport)]).filter((x) => x.toMs > fromMs && x.fromMs < toMs);
     const start = atStart ?? atEnd;
     const offered = atEnd.up.offeredBytes - start.up.offeredBytes;
     return {
       peer, window, oneWayMs: getProfile(o.profile).down.delayMs,
-      commands: commandStats(operator.sent, edgeReport.executed, window, DEFAULT_SAFETY.defaultBudgetMs, getProfile(o.profile).down.delayMs + 10),
+      commands,
       images: imageStats(armReport.captures, operator.images, window),
       decisions: edgeReport.decisions, auditStale: edgeReport.auditStale,
       operatorErrors: { ...operator.errors }, commandIdCheck: { ...operator.idChecks },
@@ -111,6 +116,10 @@ export async function runPeer(peer: Peer, o: RunOptions, log: (s: string) => voi
       linkEvents: eventsUntil(getProfile(o.profile), 1, toMs - linkStartMs)
         .map((e) => ({ atS: Math.round((linkStartMs + e.atMs - fromMs) / 10) / 100, kind: e.kind, durationMs: 'durationMs' in e ? (e.durationMs ?? null) : null, direction: 'direction' in e ? (e.direction ?? null) : null }))
         .filter((e) => e.atS >= -0.2),
+      machineStalls: {
+        count: stalls.length, totalMs: Math.round(stalls.reduce((a, x) => a + x.toMs - x.fromMs, 0)),
+        lateCommandsDuring: lateDuringStalls(commands.late, window, stalls, DEFAULT_SAFETY.defaultBudgetMs),
+      },
     };
   } finally {
     operator?.close();

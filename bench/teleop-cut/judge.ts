@@ -1,20 +1,12 @@
 /*
- * Pure judging and statistics of bench:teleop-cut (no I/O, no clocks): a seeded RNG for the cut
+ * Pure judging and statistics of bench:teleop-cut (no I/O, no clocks): the seeded RNG for the cut
  * moments, quantiles, and the verdicts of the link-cut and force-spike trials. Unit-tested in
  * judge.test.ts; the benchmark (../teleop-cut.ts) only measures and hands the trials here.
  */
+import { mulberry32, type Rng } from '../../protocols/random.js';
 
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). The same seed gives the same cut moments. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The cut moments come from the project's one seeded generator (protocols/random.ts): the same seed, the same moments. */
+export const seededRandom: (seed: number) => Rng = mulberry32;
 
 /** Nearest-rank quantile (q in [0, 1]) of `values`; null when empty. Never interpolates a value nobody measured. */
 export function quantile(values: readonly number[], q: number): number | null {

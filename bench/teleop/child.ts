@@ -3,13 +3,10 @@
 import { LoopWatch } from '../uplink/loop-delay.js';
 import { startArmSide } from './arm-side.js';
 import { fifoEdge, fifoHub } from './fifo-sides.js';
-import type { FromChild, TeleopChildSpec, ToChild } from './ipc.js';
+import { failChild, serveSide } from '../side-child.js';
+import type { TeleopChildSpec } from './ipc.js';
 import type { BenchSide } from './side.js';
 import { telemedEdge, telemedHub } from './telemed-sides.js';
-
-function send(msg: FromChild): void {
-  process.send?.(msg);
-}
 
 async function open(spec: TeleopChildSpec): Promise<BenchSide & { imagePort?: number }> {
   if (spec.role === 'arm') {
@@ -26,33 +23,7 @@ async function main(): Promise<void> {
   // Event-loop delay and CPU of this process from the start of the other traffic: a starved side shows here.
   const loop = new LoopWatch();
   loop.start();
-  process.on('message', (raw) => {
-    const msg = raw as ToChild;
-    switch (msg.type) {
-      case 'start': loop.start(); side.start(); return;
-      case 'stop': side.stop(); return;
-      case 'collect':
-        try {
-          const report = side.report() as Record<string, unknown>;
-          send({ type: 'report', report: { ...report, loopDelay: loop.read(), cpuS: loop.cpuS() } });
-        } catch (err) {
-          send({ type: 'failed', message: `collect: ${err instanceof Error ? err.message : String(err)}` });
-        }
-        return;
-      case 'close':
-        side.close().then(
-          () => { send({ type: 'closed' }); process.disconnect(); },
-          (err: unknown) => { send({ type: 'failed', message: `close: ${String(err)}` }); process.exit(1); },
-        );
-        return;
-    }
-  });
-  // The parent gone means the run is over: never outlive it.
-  process.on('disconnect', () => setTimeout(() => process.exit(0), 3000).unref());
-  send({ type: 'ready', port: side.port, ...(side.imagePort !== undefined ? { imagePort: side.imagePort } : {}) });
+  serveSide(side, loop, { port: side.port, ...(side.imagePort !== undefined ? { imagePort: side.imagePort } : {}) });
 }
 
-main().catch((err: unknown) => {
-  send({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
-  setTimeout(() => process.exit(1), 100);
-});
+main().catch(failChild);

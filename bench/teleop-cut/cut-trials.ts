@@ -5,6 +5,7 @@ import type { CutTrial, MotionAtArm } from './judge.js';
 import { Operator, type TwistMsg } from './operator.js';
 import { until, type Rig } from './rig.js';
 import type { TappedFrame } from './arm-tap.js';
+import { sleep } from '../uplink/clock.js';
 
 export interface CutOptions {
   readonly trials: number;
@@ -18,8 +19,6 @@ export interface CutOptions {
   readonly random: () => number;
   readonly log: (line: string) => void;
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Markers (README "Markers"): in trial k the operator drives along x with sign s = ±1 ("drive"),

@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { loadGatewayConfig } from '../../gateway/config.js';
 import { startGateway, type RunningGateway } from '../../gateway/main.js';
 import { systemClock } from '../../protocols/index.js';
+import { sleep } from '../uplink/clock.js';
 
 export type FromGatewayChild =
   /** wallMinusOriginMs: this process's systemClock wall time − (performance.timeOrigin + now()), to map its audit times. */
@@ -13,8 +14,6 @@ export type FromGatewayChild =
 export type ToGatewayChild = { readonly type: 'close' };
 
 const send = (m: FromGatewayChild): void => { process.send?.(m); };
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 async function main(): Promise<void> {
   const raw = JSON.parse(process.argv[2] ?? '{}') as Record<string, unknown>;
   let gw: RunningGateway | null = null;

@@ -17,6 +17,7 @@ import { IpcChild } from '../ipc-child.js';
 import { ArmTap } from './arm-tap.js';
 import { auditClock } from './audit-times.js';
 import type { FromGatewayChild, ToGatewayChild } from './gateway-child.js';
+import { until } from '../../test/helpers/arm-rig.js';
 
 const GATEWAY_CHILD = fileURLToPath(new URL('./gateway-child.ts', import.meta.url));
 
@@ -46,15 +47,8 @@ export interface Rig {
   close(): Promise<void>;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-export async function until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const t0 = performance.now();
-  while (!cond()) {
-    if (performance.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(5);
-  }
-}
+/** Polls a condition with a bound (the arm pty tests' helper). */
+export { until };
 
 /**
  * The profile without its timed events: urban-5g's own random 40-150 ms stalls every 20-40 s would

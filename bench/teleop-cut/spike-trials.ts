@@ -6,6 +6,7 @@ import type { SpikeTrial } from './judge.js';
 import type { Operator } from './operator.js';
 import { until, type Rig } from './rig.js';
 import type { TappedFrame } from './arm-tap.js';
+import { sleep } from '../uplink/clock.js';
 
 export interface SpikeOptions {
   readonly trials: number;
@@ -19,8 +20,6 @@ export interface SpikeOptions {
   readonly random: () => number;
   readonly log: (line: string) => void;
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export async function runSpikeTrials(rig: Rig, op: Operator, o: SpikeOptions): Promise<SpikeTrial[]> {
   const { sim, tap, browser } = rig;

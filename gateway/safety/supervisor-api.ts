@@ -14,7 +14,7 @@ export interface SafetyDeps {
   /** nowNs: gateway wall clock (command ages); monoMs: intervals. */
   readonly clock: Clock;
   readonly timers: SafetyTimers;
-  /** Hub clock minus gateway clock, ms (gateway/uplink/clock-sync.ts `offsetMs`); null = unknown. */
+  /** Hub clock minus gateway clock, ms (protocols/clock-filter.ts `offsetMs`, via the uplink session); null = unknown. */
   readonly hubOffsetMs: () => number | null;
   readonly actuator: ArmActuator;
   readonly audit: AuditSink;

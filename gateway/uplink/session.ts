@@ -9,7 +9,7 @@ import type { AckFeedback } from '../../protocols/transport/index.js';
 import { className, type ClassName } from '../../protocols/traffic-class.js';
 import { nextLinkState, backoffDelayMs, type BackoffPolicy, type LinkEvent, type LinkState } from './link-state.js';
 import { decodeBatchedFrame } from '../../protocols/wire/batch.js';
-import { ClockSync } from './clock-sync.js';
+import { ClockFilter } from '../../protocols/clock-filter.js';
 import { buildHello, hubRollbacks, type HelloIdentity } from './hello.js';
 import { MemoryMarks, adoptDownlinkEpoch, markDelivered, type DownlinkMarks } from './downlink-marks.js';
 import { systemTimers, type Timers } from './timers.js';
@@ -82,7 +82,7 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
   private helloTimer: unknown;
   private pingTimer: unknown;
   private pingId = 0;
-  private readonly sync = new ClockSync();
+  private readonly sync = new ClockFilter();
   private readonly marks: DownlinkMarks;
   /** Bytes taken off this connection's socket and when the last arrived (Unix ns): the hub paces on them. */
   private bytesReceived = 0;
@@ -409,7 +409,7 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
   }
 
   private onPong(pong: telemed.v1.IPong): void {
-    this.sync.add({ t1: pong.t1Ns ?? 0, t2: pong.t2Ns ?? 0, t3: pong.t3Ns ?? 0, t4: this.opts.clock.nowNs() });
+    this.sync.add(Number(pong.t1Ns ?? 0), Number(pong.t2Ns ?? 0), Number(pong.t3Ns ?? 0), this.opts.clock.nowNs());
     const rttMs = this.sync.rttMs;
     const offsetMs = this.sync.offsetMs;
     if (rttMs !== null && offsetMs !== null) this.emit('rtt', { rttMs, offsetMs });

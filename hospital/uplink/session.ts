@@ -13,7 +13,7 @@ import type { RecordsStore, RolledBackStream } from '../store/records-store.js';
 import type { TimeseriesWriter } from '../timeseries/timeseries.js';
 import { AckBatcher, type PendingFrame } from './ack-batcher.js';
 import { Downlink } from './downlink.js';
-import { ClockSync } from './clock-sync.js';
+import { ClockFilter } from '../../protocols/clock-filter.js';
 import { checkHello } from './hello.js';
 import { UplinkErrorCode } from './errors.js';
 import { salvageDurableHeader } from './rejected-frame.js';
@@ -58,7 +58,7 @@ export class UplinkSession implements SessionHandle {
   private gatewayId: string | null = null;
   private log: Logger;
   private readonly limits: EnvelopeLimits;
-  private readonly clockSync = new ClockSync();
+  private readonly clockSync = new ClockFilter();
   private readonly pings = new Map<number, number>();
   private readonly badFrames: number[] = [];
   private readonly batcher: AckBatcher;

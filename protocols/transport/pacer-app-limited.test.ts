@@ -118,4 +118,27 @@ describe('Pacer on a modelled link: app-limited periods keep what was learned ab
     // 288 ms of transmission each at 5 Mbit/s; one that meets an outage waits for it (≤ 2 s).
     expect(sorted[Math.floor(0.95 * sorted.length)]).toBeLessThan(1000);
   });
+
+  it('a backlog that appears while startup is still app-limited ends the startup: no 2x pacing into a full cell for the rest of the run (urban-5g)', () => {
+    // bench:teleop 2026-12-06: video and records (~6 Mbit/s) from the connection, the stored backlog
+    // 0.3 s later. Startup had run dry on the offered load, so every tick saw "a backlog after
+    // app-limited" (a no-op in startup) and returned before the plateau and queue checks: 35 s in
+    // startup at 2x, 120 ms of cell queue, and the clock offset from pings through that queue aged
+    // every operator command by 60 ms (all refused as too old). Here the old rule: 10 s in startup.
+    const urban = { rate: () => 2500, delayMs: 12 } as const;
+    const rnd = mulberry32(11);
+    const p = new Pacer();
+    let maxQueueMs = 0;
+    let startupSince: number | undefined;
+    let longestStartupMs = 0;
+    runLink(p, { ...urban, jitterMs: () => rnd() * 6, offered: (t) => (t >= 300 ? Infinity : 750), endMs: 10_000 }, (t, _r, _o, queued) => {
+      if (p.state === 'startup') startupSince ??= t;
+      else startupSince = undefined;
+      if (startupSince !== undefined) longestStartupMs = Math.max(longestStartupMs, t - startupSince);
+      if (t >= 2000) maxQueueMs = Math.max(maxQueueMs, queued / urban.rate());
+    });
+    // A startup doubles per round trip (~25 ms) from ~6 Mbit/s: a few hundred ms to find 20 Mbit/s.
+    expect(longestStartupMs).toBeLessThan(1000);
+    expect(maxQueueMs).toBeLessThan(30);
+  });
 });

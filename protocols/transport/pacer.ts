@@ -29,7 +29,8 @@ export type { PacerOptions } from './pacer-options.js';
  *   at most halved per backoff, and sending slows until drained. Late acks on our side (a busy
  *   event loop) inflate the RTT, not the one-way delay, so they do not back off.
  * - `backlog` (event): the sender was app-limited, so the estimate may only be the offered load;
- *   when it then stays held for a whole RTT, a backlog appeared: back to `startup` to find the link.
+ *   when it then stays held for a whole RTT, a backlog appeared: back to `startup` to find the link
+ *   (from `startup` itself: a fresh startup, whose rounds measure the full pipe from then on).
  * - `unpaced`: the peer sends no `bytes_received`; nothing to pace on, everything is admitted.
  */
 export type PacerState = 'waiting' | 'startup' | 'drain' | 'cruise' | 'probe' | 'backoff' | 'unpaced';
@@ -37,7 +38,7 @@ type PacerEvent = 'feedback' | 'no-feedback' | 'plateau' | 'queue' | 'drained' |
 
 const TRANSITIONS: Readonly<Record<PacerState, Partial<Record<PacerEvent, PacerState>>>> = {
   waiting: { feedback: 'startup', 'no-feedback': 'unpaced' },
-  startup: { plateau: 'drain', queue: 'drain' },
+  startup: { plateau: 'drain', queue: 'drain', backlog: 'startup' },
   drain: { drained: 'cruise', 'probe-grew': 'startup', backlog: 'startup' },
   cruise: { 'probe-due': 'probe', 'probe-grew': 'startup', queue: 'backoff', backlog: 'startup' },
   probe: { 'probe-done': 'drain', backlog: 'startup' },
@@ -262,10 +263,14 @@ export class Pacer {
     const e = this.estimator;
     const rtt = Number.isFinite(e.minRttMs) ? e.minRttMs : 0;
     const period = Math.max(rtt * 1.5, 50);
+    // A queue ends a startup whatever else holds (see 'startup' below).
+    if (this.current === 'startup' && this.queueBuilding(nowMs)) return this.step('queue', nowMs);
+    // In startup this restarts it: the rounds so far measured the offered load, not the link, and
+    // their growth test starts over on the full pipe (it was a no-op there, and every later tick
+    // returned here before the plateau and queue checks: 35 s at 2x into a full urban-5g cell).
     if (this.backlogAfterAppLimited(nowMs, rtt)) return this.step('backlog', nowMs);
     switch (this.current) {
       case 'startup': {
-        if (this.queueBuilding(nowMs)) return this.step('queue', nowMs);
         if (nowMs - this.roundStartMs < Math.max(rtt, 20)) return;
         this.roundStartMs = nowMs;
         // BBR: three rounds without 25 % growth means the pipe is full.

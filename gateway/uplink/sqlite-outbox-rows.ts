@@ -1,9 +1,9 @@
 // The stored form of an outbox frame (outbox.db `frames` rows) and back: split from
 // sqlite-outbox.ts, which keeps the store's logic.
 import type Database from 'better-sqlite3';
-import { DEFAULT_LIMITS, className, encodeEnvelope, telemed, type HeaderInit } from '../../protocols/index.js';
+import { DEFAULT_LIMITS, encodeEnvelope } from '../../protocols/index.js';
 import { GatewayError, GatewayErrorCode } from '../errors.js';
-import { encodeForSend, type OutFrame } from './streams.js';
+import { encodeForSend, storedFrame, type OutFrame } from './streams.js';
 
 /** A `frames` row as the pending read returns it. */
 export interface Row {
@@ -22,24 +22,13 @@ export function storedBytes(f: OutFrame): Uint8Array {
   return f.size <= DEFAULT_LIMITS.maxFrameBytes ? encodeForSend(f, 0) : encodeEnvelope(f.env);
 }
 
-/** Rebuilds an OutFrame from its stored envelope (our own bytes: decoded without re-validation). */
+/** An OutFrame over its stored envelope (our own bytes: only the header is decoded, see storedFrame). */
 export function toFrame(streamId: string, r: Row, deadlineMs: number): OutFrame {
-  const env = telemed.v1.Envelope.decode(r.env);
-  const header: HeaderInit = env.header ?? {};
-  const trafficClass = header.trafficClass ?? telemed.v1.TrafficClass.TRAFFIC_CLASS_UNSPECIFIED;
-  const name = className(trafficClass);
-  if (name === 'unspecified') throw new GatewayError(GatewayErrorCode.OUTBOX_STORE, `outbox row ${streamId}/${r.seq} has no traffic class`);
-  return {
-    streamId,
-    seq: r.seq,
-    trafficClass,
-    className: name,
-    durable: header.durable ?? true,
-    budgetMs: header.budgetMs ?? 0,
-    deadlineMs,
-    size: r.size,
-    env: Object.assign(env, { header }),
-  };
+  try {
+    return storedFrame(streamId, r.seq, r.env, deadlineMs, r.size);
+  } catch (err) {
+    throw new GatewayError(GatewayErrorCode.OUTBOX_STORE, `outbox row ${streamId}/${r.seq}: ${(err as Error).message}`);
+  }
 }
 
 /** What `frames` holds of one stream at open (SqliteOutbox.load). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CLASS_DEFAULTS, TrafficClass, decodeEnvelope, encodeEnvelope, telemed } from '../../protocols/index.js';
-import { StreamSequencer, encodeBatchForSend, encodeForSend, sendSize } from './streams.js';
+import { StreamSequencer, encodeBatchForSend, encodeForSend, sendSize, storedFrame } from './streams.js';
 
 describe('encodeForSend (payload encoded once, header per send)', () => {
   const seqr = new StreamSequencer('clinic-1', (c) => CLASS_DEFAULTS[c].budgetMs);
@@ -22,6 +22,25 @@ describe('encodeForSend (payload encoded once, header per send)', () => {
       expect(f.size).toBe(encodeEnvelope(f.env).length);
     });
   }
+
+  for (const c of cases) {
+    it(`a frame over its stored bytes sends them unchanged and decodes its envelope on demand: ${c.name}`, () => {
+      const f = seqr.build({ streamId: c.streamId, trafficClass: c.cls, durable: true, captureTimeNs: 1.7e18, payload: c.payload }, 0);
+      const back = storedFrame(c.streamId, f.seq, encodeForSend(f, 0), 7, f.size);
+      expect({ streamId: back.streamId, seq: back.seq, trafficClass: back.trafficClass, className: back.className, durable: back.durable, budgetMs: back.budgetMs, deadlineMs: back.deadlineMs, size: back.size })
+        .toEqual({ streamId: f.streamId, seq: f.seq, trafficClass: f.trafficClass, className: f.className, durable: true, budgetMs: f.budgetMs, deadlineMs: 7, size: f.size });
+      for (const t of [0, 1_763_850_000_123_456_000]) {
+        expect(encodeForSend(back, t)).toEqual(encodeForSend(f, t));
+        expect(sendSize(back, t)).toBe(sendSize(f, t));
+      }
+      expect(encodeEnvelope(back.env)).toEqual(encodeEnvelope(f.env));
+    });
+  }
+
+  it('a stored frame whose header names no traffic class is refused', () => {
+    const bytes = encodeEnvelope({ header: { streamId: 'x', seq: 1 }, vitals: { deviceId: 'd' } });
+    expect(() => storedFrame('x', 1, bytes, 0, bytes.length)).toThrow(/no traffic class/);
+  });
 
   it('refuses a frame above the 1 MiB frame limit with TM_ERR_FRAME_TOO_LARGE', () => {
     const f = seqr.build({ streamId: 'big', trafficClass: TrafficClass.TRAFFIC_CLASS_BULK, durable: true, captureTimeNs: 1, payload: { ecgChunk: { data: new Uint8Array(1 << 20) } } }, 0);

@@ -138,11 +138,67 @@ class BuiltFrame implements OutFrame {
   }
 }
 
+type FrameEnvelope = EnvelopeInit & { header: HeaderInit };
+
+/**
+ * A frame read back from the outbox's stored bytes (a header without send time, then the body):
+ * sent from those bytes as they are, its Envelope decoded only when something reads `env` (a
+ * getter: a spread copy does not carry it). Decoding every backlog frame and encoding it again at
+ * send cost a full decode, an encode and a copy per record chunk, and the decoded objects outlived
+ * the young generation in the backlog read-ahead: bench:teleop's edge ran a major GC every ~0.4 s
+ * (3-15 ms each) while it sent a stored backlog, and arm commands waited behind them.
+ */
+class StoredFrame implements OutFrame {
+  readonly #wire: Wire;
+  readonly #header: HeaderInit;
+  #env: FrameEnvelope | undefined;
+  constructor(
+    readonly streamId: string,
+    readonly seq: number,
+    readonly trafficClass: TrafficClass,
+    readonly className: ClassName,
+    readonly durable: boolean,
+    readonly budgetMs: number,
+    readonly deadlineMs: number,
+    readonly size: number,
+    header: HeaderInit,
+    wire: Wire,
+  ) {
+    this.#header = header;
+    this.#wire = wire;
+  }
+
+  get env(): FrameEnvelope {
+    if (this.#env === undefined) {
+      const w = this.#wire;
+      this.#env = Object.assign(telemed.v1.Envelope.decode(w.bodyBytes.subarray(w.bodyStart)), { header: this.#header });
+    }
+    return this.#env;
+  }
+
+  static wireOf(f: OutFrame): Wire | undefined {
+    return f instanceof StoredFrame ? f.#wire : undefined;
+  }
+}
+
+/**
+ * An OutFrame over its stored bytes (storedBytes in sqlite-outbox-rows.ts: encodeForSend with no
+ * send time). Only the header is decoded here; RangeError when it names no traffic class.
+ */
+export function storedFrame(streamId: string, seq: number, bytes: Uint8Array, deadlineMs: number, size: number): OutFrame {
+  const wire = splitEncoded(bytes);
+  const header: HeaderInit = telemed.v1.Header.decode(bytes.subarray(wire.headStart, wire.headEnd));
+  const trafficClass = header.trafficClass ?? telemed.v1.TrafficClass.TRAFFIC_CLASS_UNSPECIFIED;
+  const name = className(trafficClass);
+  if (name === 'unspecified') throw new RangeError(`stored frame ${streamId}/${seq} has no traffic class`);
+  return new StoredFrame(streamId, seq, trafficClass, name, header.durable ?? true, header.budgetMs ?? 0, deadlineMs, size, header, wire);
+}
+
 /**
  * A frame's bytes without its send time: the Header without send_time_ns and the rest of the
  * Envelope. Encoded once per frame (at build) and reused by every send: only the send time
  * changes, and encoding the frame again per send was the largest per-frame cost of the gateway
- * (bench:throughput profile). Frames rebuilt from the SQLite outbox encode it on first send.
+ * (bench:throughput profile). Frames read back from the SQLite outbox send their stored bytes.
  */
 interface Wire {
   /** The bytes holding both (the frame's one encoding, or two buffers for a rebuilt frame). */
@@ -180,7 +236,7 @@ function splitEncoded(bytes: Uint8Array): Wire {
 }
 
 function wireOf(frame: OutFrame): Wire {
-  let w = BuiltFrame.wireOf(frame) ?? wires.get(frame);
+  let w = BuiltFrame.wireOf(frame) ?? StoredFrame.wireOf(frame) ?? wires.get(frame);
   if (w === undefined) {
     // send_time_ns is appended at send; a stored header must not carry one already.
     const head = telemed.v1.Header.encode(Object.assign({}, frame.env.header, { sendTimeNs: null })).finish();

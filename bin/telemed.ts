@@ -2,7 +2,7 @@
 // The one CLI: `telemed <command> [options]`. Each command lives in bin/commands/ and is loaded
 // only when used, so `telemed --help` starts fast and a broken optional part cannot stop the rest.
 import { setFlagsFromString } from 'node:v8';
-import { GATEWAY_V8_FLAGS, userSetsSemiSpace } from '../gateway/v8-flags.js';
+import { gatewayV8Flags } from '../gateway/v8-flags.js';
 import { TelemedError } from '../protocols/errors.js';
 
 interface Command {
@@ -41,9 +41,9 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
-/** The gateway's V8 flags (gateway/v8-flags.ts), unless the user set a semi-space flag. */
+/** The gateway's V8 flags (gateway/v8-flags.ts), but those the user set a flag of the same family for. */
 function applyGatewayV8Flags(): void {
-  if (!userSetsSemiSpace(process.execArgv, process.env['NODE_OPTIONS'])) for (const f of GATEWAY_V8_FLAGS) setFlagsFromString(f);
+  for (const f of gatewayV8Flags(process.execArgv, process.env['NODE_OPTIONS'])) setFlagsFromString(f);
 }
 
 function usage(): string {

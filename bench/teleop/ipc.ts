@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { TrafficSpec } from '../uplink/scenario.js';
-import { GATEWAY_V8_FLAGS, userSetsSemiSpace } from '../../gateway/v8-flags.js';
+import { gatewayV8Flags } from '../../gateway/v8-flags.js';
 import { IpcChild } from '../ipc-child.js';
 
 /** The two peers: the product, and one FIFO WebSocket as a small team would build it (fifo-sides.ts). */
@@ -49,7 +49,7 @@ const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
 export class TeleopChild extends IpcChild<FromChild, ToChild> {
   constructor(spec: TeleopChildSpec) {
     // telemed's edge runs with the V8 flags `telemed gateway` sets (as bench:uplink's edge does).
-    const v8 = spec.role === 'edge' && spec.peer === 'telemed' && !userSetsSemiSpace(process.execArgv, process.env['NODE_OPTIONS']) ? GATEWAY_V8_FLAGS : [];
+    const v8 = spec.role === 'edge' && spec.peer === 'telemed' ? gatewayV8Flags(process.execArgv, process.env['NODE_OPTIONS']) : [];
     super(`${spec.role} (${spec.peer})`, CHILD, [JSON.stringify(spec)], ['--import', 'tsx', ...v8], 10_000);
   }
 }

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { GATEWAY_V8_FLAGS, userSetsSemiSpace } from '../../gateway/v8-flags.js';
+import { gatewayV8Flags } from '../../gateway/v8-flags.js';
 import type { ChildSpec, FromChild, ToChild } from './ipc.js';
 import { IpcChild } from '../ipc-child.js';
 
@@ -12,7 +12,7 @@ export class ChildProc extends IpcChild<FromChild, ToChild> {
     const prof = process.env['BENCH_CHILD_CPU_PROF'];
     const execArgv = ['--import', 'tsx', ...(prof !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [])];
     // Our gateway runs with the V8 flags `telemed gateway` sets (the Mosquitto run's edge is MQTT.js).
-    if (spec.role === 'edge' && spec.run !== 'mosquitto' && !userSetsSemiSpace(process.execArgv, process.env['NODE_OPTIONS'])) execArgv.push(...GATEWAY_V8_FLAGS);
+    if (spec.role === 'edge' && spec.run !== 'mosquitto') execArgv.push(...gatewayV8Flags(process.execArgv, process.env['NODE_OPTIONS']));
     super(`${spec.role} (${spec.run})`, CHILD, [JSON.stringify(spec)], execArgv, 10_000);
   }
 }

@@ -34,11 +34,19 @@ export class ClockFilter {
     const sample = { offsetNs: ((t2 - t1) + (t3 - t4)) / 2, delayNs: Math.max(0, (t4 - t1) - (t3 - t2)), atNs: t4 };
     this.samples.push(sample);
     if (this.samples.length > CLOCK_WINDOW) this.samples.shift();
+    this.chosen = this.choose();
     return sample;
   }
 
   /** The sample with the smallest error bound as of the newest one, or undefined before the first. */
   best(): ClockSample | undefined {
+    return this.chosen;
+  }
+
+  /** Chosen once per sample: the hub converts every frame's capture time with it. */
+  private chosen: ClockSample | undefined;
+
+  private choose(): ClockSample | undefined {
     const now = this.samples.at(-1)?.atNs ?? 0;
     let best: ClockSample | undefined;
     let bound = Infinity;
@@ -73,5 +81,6 @@ export class ClockFilter {
   /** Forgets every sample (a new connection may reach another peer, or the same one by another path). */
   reset(): void {
     this.samples.length = 0;
+    this.chosen = undefined;
   }
 }

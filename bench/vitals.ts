@@ -7,7 +7,7 @@
 // over the same links to a hospital Mosquitto. Processes: this one (link emulators), hub-child.ts (the real hub),
 // fleet-child.ts (N gateway uplinks). See bench/vitals/README.md.
 // Usage: npm run bench:vitals -- [--json FILE] [--steps 25,50,...] [--window S] [--warmup S]
-//        [--congested-n N] [--profile NAME] [--alarm-every-s S] [--no-baseline] [--quick]
+//        [--congested-n N] [--profile NAME] [--alarm-every-s S] [--no-baseline] [--quick] [--fleet-procs K]
 import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +17,7 @@ import { prioritiseLink } from './uplink/priority.js';
 import { startMosquitto, type Broker } from './uplink/mosquitto.js';
 import { ambulanceIds, type FleetReport, type HubReport, type Peer } from './vitals/ipc.js';
 import { VitalsChild } from './vitals/proc.js';
-import { classResult, within, type ClassResult } from './vitals/result.js';
+import { classResult, mergeFleetReports, within, type ClassResult } from './vitals/result.js';
 
 const argv = process.argv.slice(2);
 const arg = (name: string): string | undefined => {
@@ -33,9 +33,11 @@ const PROFILE = arg('--profile') ?? 'urban-5g';
 const CONGESTED_N = Number(arg('--congested-n') ?? (QUICK ? 5 : 100));
 const ALARM_EVERY_MS = Number(arg('--alarm-every-s') ?? (QUICK ? 2 : 10)) * 1000;
 const BASELINE = !argv.includes('--no-baseline');
+/** Fleet processes the ambulances are split over (contiguous slices), one per core by default. */
+const FLEET_PROCS = Number(arg('--fleet-procs') ?? Math.min(2, os.cpus().length));
 const VITALS_P99_MS = 250;
 const ALARM_P99_MS = 500;
-for (const n of [...STEPS, CONGESTED_N, WINDOW_S, WARMUP_S, ALARM_EVERY_MS]) if (!(Number.isFinite(n) && n > 0)) throw new Error(`bench:vitals: bad numeric argument (${n}); see the usage line in bench/vitals.ts`);
+for (const n of [...STEPS, CONGESTED_N, WINDOW_S, WARMUP_S, ALARM_EVERY_MS, FLEET_PROCS]) if (!(Number.isFinite(n) && n > 0)) throw new Error(`bench:vitals: bad numeric argument (${n}); see the usage line in bench/vitals.ts`);
 
 const log = (s: string): void => { process.stderr.write(`[bench:vitals] ${s}\n`); };
 
@@ -86,7 +88,7 @@ async function runStep(peer: Peer, n: number, profile: string): Promise<StepResu
   const links: LinkEmulator[] = [];
   const brokers: Broker[] = [];
   let hub: VitalsChild | undefined;
-  let fleet: VitalsChild | undefined;
+  const fleet: VitalsChild[] = [];
   try {
     mkdirSync(join(dir, 'hub'));
     // mosquitto: the hospital broker is what the links lead to; the consumer child subscribes there.
@@ -107,13 +109,19 @@ async function runStep(peer: Peer, n: number, profile: string): Promise<StepResu
     } else {
       ports.push(...links.map((l) => l.port));
     }
-    fleet = new VitalsChild('fleet-child', { peer, gatewayIds: ids, ports, alarmEveryMs: ALARM_EVERY_MS });
-    await fleet.wait('ready', 60_000 + n * 200);
+    // Contiguous slices of the ambulances, one per fleet process (as many as there are ambulances at most).
+    const procs = Math.min(FLEET_PROCS, n);
+    for (let k = 0; k < procs; k++) {
+      const from = Math.floor((k * n) / procs);
+      const to = Math.floor(((k + 1) * n) / procs);
+      fleet.push(new VitalsChild('fleet-child', { peer, gatewayIds: ids.slice(from, to), ports: ports.slice(from, to), alarmEveryMs: ALARM_EVERY_MS }));
+    }
+    for (const f of fleet) await f.wait('ready', 60_000 + n * 200);
     const t0 = wallMs() + WARMUP_S * 1000;
     const t1 = t0 + WINDOW_S * 1000;
     hub.send({ type: 'window', t0, t1 });
-    fleet.send({ type: 'window', t0, t1 });
-    fleet.send({ type: 'start' });
+    for (const f of fleet) f.send({ type: 'window', t0, t1 });
+    for (const f of fleet) f.send({ type: 'start' });
     log(`${peer} ${profile} N=${n}: started; warm-up ${WARMUP_S} s, window ${WINDOW_S} s`);
     await sleep(Math.max(0, t0 - wallMs()));
     const brokerPid = hospital !== undefined ? mosquittoPid(join(dir, 'hospital.conf')) : undefined;
@@ -129,11 +137,13 @@ async function runStep(peer: Peer, n: number, profile: string): Promise<StepResu
     const cpuS = cpuSecondsOf(hub.pid) - cpu0;
     const brokerCpuS = brokerPid !== undefined ? cpuSecondsOf(brokerPid) - brokerCpu0 : NaN;
     clearInterval(rssTimer);
-    fleet.send({ type: 'stop' });
+    for (const f of fleet) f.send({ type: 'stop' });
     await sleep(DRAIN_S * 1000);
-    fleet.send({ type: 'collect' });
+    for (const f of fleet) f.send({ type: 'collect' });
     hub.send({ type: 'collect' });
-    const fr = (await fleet.wait('report', 60_000)).report as FleetReport;
+    const frs: FleetReport[] = [];
+    for (const f of fleet) frs.push((await f.wait('report', 60_000)).report as FleetReport);
+    const fr = mergeFleetReports(frs);
     const hr = (await hub.wait('report', 60_000)).report as HubReport;
     const classes = Object.fromEntries(['vitals', 'alarm', 'waveform'].map((c) => [c, classResult(hr, fr, c)]));
     const vitalsP99Ok = within(classes['vitals']?.p99Ms ?? null, VITALS_P99_MS);
@@ -156,7 +166,7 @@ async function runStep(peer: Peer, n: number, profile: string): Promise<StepResu
       vitalsP99Ok, alarmP99Ok, ok: vitalsP99Ok && alarmP99Ok,
     };
   } finally {
-    await fleet?.close().catch(() => fleet?.kill());
+    for (const f of fleet) await f.close().catch(() => f.kill());
     for (const l of links) await l.close();
     await hub?.close().catch(() => hub?.kill());
     for (const b of brokers.reverse()) await b.stop();
@@ -188,7 +198,7 @@ async function main(): Promise<void> {
   const out = {
     bench: 'vitals',
     config: {
-      steps: STEPS, windowS: WINDOW_S, warmupS: WARMUP_S, drainS: DRAIN_S, profile: PROFILE, congestedN: CONGESTED_N,
+      steps: STEPS, windowS: WINDOW_S, warmupS: WARMUP_S, drainS: DRAIN_S, profile: PROFILE, congestedN: CONGESTED_N, fleetProcesses: FLEET_PROCS,
       perAmbulance: { numerics: '6 at 1 Hz, VITALS durable (<device>/vitals)', ecgII: '500 Hz, 20-sample WAVEFORM chunk every 40 ms (<device>/ecg-ii)', pleth: '125 Hz, 5-sample WAVEFORM chunk every 40 ms (<device>/pleth)', alarms: `one every ${ALARM_EVERY_MS / 1000} s, ALARM durable (<device>/alarms)`, recordedBulk: 'not offered' },
       latency: 'device capture (wall clock, sub-ms, fleet process) → hub receipt (registry onFrame: realtime on receipt, durable once stored), same machine clock; percentiles over OFFERED readings captured in the window, undelivered = infinitely late (bench/uplink/honest.ts)',
       stopRule: `steps in order; the sweep stops at the first N where VITALS p99 > ${VITALS_P99_MS} ms or ALARM p99 > ${ALARM_P99_MS} ms`,

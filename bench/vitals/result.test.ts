@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FleetReport, HubReport } from './ipc.js';
-import { classResult, within } from './result.js';
+import { classResult, mergeFleetReports, within } from './result.js';
 
 const fleet = (offered: number, dropped = 0): FleetReport => ({
   classes: { alarm: { offered, dropped, dropReasons: dropped > 0 ? { late: dropped } : {} } },
@@ -33,5 +33,14 @@ describe('bench:vitals class results', () => {
   it('more timed at the hub than offered is counted, not taken as deliveries', () => {
     const r = classResult(hub([5, 1, 3]), fleet(2), 'alarm');
     expect(r).toMatchObject({ delivered: 2, beyondOffered: 1, p99Ms: 3 });
+  });
+
+  it('fleet processes\' reports merge: counts, CPU and RSS add up, tick lateness is the worst one\'s', () => {
+    const a: FleetReport = { ...fleet(10, 1), cpuS: 2, peakRssBytes: 100, tickLateP99Ms: 5, tickLateMaxMs: 9 };
+    const b: FleetReport = { ...fleet(30, 2), cpuS: 3, peakRssBytes: 50, tickLateP99Ms: 7, tickLateMaxMs: 8, ready: 2, ambulances: 2 };
+    expect(mergeFleetReports([a, b])).toEqual({
+      classes: { alarm: { offered: 40, dropped: 3, dropReasons: { late: 3 } } },
+      ready: 3, ambulances: 3, cpuS: 5, peakRssBytes: 150, tickLateP99Ms: 7, tickLateMaxMs: 9,
+    });
   });
 });

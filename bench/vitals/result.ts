@@ -1,7 +1,7 @@
 // Per-class results of a bench:vitals step: percentiles over the readings OFFERED in the window
 // (bench/uplink/honest.ts), a reading never delivered counting as infinitely late.
 import { offeredQuantile, type OfferedMs } from '../uplink/honest.js';
-import type { FleetReport, HubReport } from './ipc.js';
+import type { ClassOffer, FleetReport, HubReport } from './ipc.js';
 
 export interface ClassResult {
   offered: number; delivered: number; dropped: number; undelivered: number; dropReasons: Record<string, number>;
@@ -27,3 +27,26 @@ export function classResult(hub: HubReport, fleet: FleetReport, cls: string): Cl
 
 /** A percentile within its limit: a number (not 'inf', not null: nothing offered) at most `limit`. */
 export const within = (x: OfferedMs | null, limit: number): boolean => typeof x === 'number' && x <= limit;
+
+/**
+ * One FleetReport of the fleet processes' reports (the ambulances are split over them): counts
+ * and CPU add up, peak RSS adds up (the processes run side by side), tick lateness is the worst
+ * process's (p99 and max).
+ */
+export function mergeFleetReports(reports: readonly FleetReport[]): FleetReport {
+  const classes: Record<string, ClassOffer> = {};
+  for (const r of reports) {
+    for (const [cls, o] of Object.entries(r.classes)) {
+      const c = (classes[cls] ??= { offered: 0, dropped: 0, dropReasons: {} });
+      c.offered += o.offered;
+      c.dropped += o.dropped;
+      for (const [why, n] of Object.entries(o.dropReasons)) c.dropReasons[why] = (c.dropReasons[why] ?? 0) + n;
+    }
+  }
+  const sum = (f: (r: FleetReport) => number): number => reports.reduce((a, r) => a + f(r), 0);
+  const max = (f: (r: FleetReport) => number): number => reports.reduce((a, r) => Math.max(a, f(r)), 0);
+  return {
+    classes, ready: sum((r) => r.ready), ambulances: sum((r) => r.ambulances), cpuS: sum((r) => r.cpuS),
+    peakRssBytes: sum((r) => r.peakRssBytes), tickLateP99Ms: max((r) => r.tickLateP99Ms), tickLateMaxMs: max((r) => r.tickLateMaxMs),
+  };
+}

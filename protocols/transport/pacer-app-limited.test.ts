@@ -142,3 +142,22 @@ describe('Pacer on a modelled link: app-limited periods keep what was learned ab
     expect(maxQueueMs).toBeLessThan(30);
   });
 });
+
+describe('Pacer: a start the sender could not drive (its own event loop busy) is not the link\'s plateau (issue 12, bench:throughput burst)', () => {
+  it('after 400 ms of a loop running every 10 ms, the link rate is reached within a few hundred ms, not at the next probe 2 s later', () => {
+    // bench:throughput's burst: the gateway process builds 50 000 frames while the connection's
+    // startup runs, so the pacer's loop came every ~10 ms; its delivery samples were marked
+    // underdriven and left the estimate flat for three rounds, which read as the pipe's plateau:
+    // cruise at 3-5 Mbit/s with the pipe "found" until the probe 2 s later (16k frames/s).
+    const link = { rate: () => 10_000, delayMs: 1 } as const; // 80 Mbit/s, loopback-like
+    const p = new Pacer();
+    const received: { t: number; r: number }[] = [];
+    runLink(p, { ...link, offered: () => Infinity, sendEveryMs: (t) => (t < 400 ? 10 : 0.5), endMs: 3000 }, (t, r) => {
+      if (t % 10 === 0) received.push({ t, r });
+    });
+    // First 100 ms window after t = 400 that delivers ≥ 80 % of the link rate.
+    const at = received.find((x, i) => x.t >= 400 && (received[i + 10]?.r ?? 0) - x.r >= 0.8 * 10_000 * 100);
+    expect(at?.t).toBeDefined();
+    expect(at?.t ?? Infinity).toBeLessThan(900);
+  });
+});

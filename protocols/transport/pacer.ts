@@ -28,7 +28,8 @@ export type { PacerOptions } from './pacer-options.js';
  *   queue is building, the link slowed down): the estimate is reset to what is delivered now, but
  *   at most halved per backoff, and sending slows until drained. Late acks on our side (a busy
  *   event loop) inflate the RTT, not the one-way delay, so they do not back off.
- * - `backlog` (event): the sender was app-limited, so the estimate may only be the offered load;
+ * - `backlog` (event): the sender was app-limited (or its own loop too late to drive the pipe), so
+ *   the estimate may only be the offered load (or the loop's pace);
  *   when it then stays held for a whole RTT, a backlog appeared: back to `startup` to find the link
  *   (from `startup` itself: a fresh startup, whose rounds measure the full pipe from then on).
  * - `unpaced`: the peer sends no `bytes_received`; nothing to pace on, everything is admitted.
@@ -101,6 +102,16 @@ export class Pacer {
   private probeBaseBw = 0;
   /** The sender ran dry since the last startup: the estimate may be the offered load, not the link. */
   private appLimitedSinceStartup = false;
+  /**
+   * Our own loop came too late to send at the pacing rate since the last startup (tokens lost,
+   * see refill), and when it last did. A startup that plateaus on such rounds found the loop's
+   * pace, not the link's: three rounds of a process too busy building frames to send read as the
+   * pipe's plateau, and cruise then held 3-5 Mbit/s on an 80 Mbit/s path until the next probe 2 s
+   * later (bench:throughput's burst, 16k frames/s). Like app-limited time it leaves the pipe not
+   * found, and a backlog the loop then does drive (a whole round without lost tokens) restarts it.
+   */
+  private underdrivenSinceStartup = false;
+  private underdrivenAtMs = -Infinity;
   /**
    * `BBR.filled_pipe` (draft-cardwell-iccrg-bbr-congestion-control): the pipe was seen full at
    * least once on this connection (startup plateaued or saw a queue with the sender busy, a
@@ -393,9 +404,10 @@ export class Pacer {
    * 45 ms of queue in front of CONTROL (bench:uplink saturated-cell without its backlog: p99 69 ms).
    */
   private backlogAfterAppLimited(nowMs: number, rtt: number): boolean {
-    if (this.filledPipe || !this.appLimitedSinceStartup || this.heldSinceMs === undefined) return false;
+    if (this.filledPipe || !(this.appLimitedSinceStartup || this.underdrivenSinceStartup) || this.heldSinceMs === undefined) return false;
     const round = Math.max(rtt, 20);
-    return nowMs - this.heldSinceMs >= round && nowMs - this.lastAckMs <= round;
+    // A loop still too late to drive the backlog would only restart the startup on its own pace.
+    return nowMs - this.heldSinceMs >= round && nowMs - this.lastAckMs <= round && nowMs - this.underdrivenAtMs >= round;
   }
 
   private step(ev: PacerEvent, nowMs: number): void {
@@ -403,7 +415,7 @@ export class Pacer {
     if (next === undefined) return;
     // Startup ends on a full pipe (plateau or queue) unless the sender ran dry meanwhile (then the
     // plateau is the offered load); a backoff is a queue verdict.
-    if ((this.current === 'startup' && next === 'drain' && !this.appLimitedSinceStartup) || next === 'backoff') this.filledPipe = true;
+    if ((this.current === 'startup' && next === 'drain' && !this.appLimitedSinceStartup && !this.underdrivenSinceStartup) || next === 'backoff') this.filledPipe = true;
     this.current = next;
     this.phaseStartMs = nowMs;
     this.roundStartMs = nowMs;
@@ -419,6 +431,7 @@ export class Pacer {
     }
     if (next === 'startup') {
       this.appLimitedSinceStartup = false;
+      this.underdrivenSinceStartup = false;
       this.heldSinceMs = undefined;
       this.startupBest = this.estimator.btlBwBpms;
       this.startupRounds = 0;
@@ -454,7 +467,11 @@ export class Pacer {
     const earned = this.tokens + Math.max(0, nowMs - this.lastRefillMs) * rate;
     // Tokens lost to a full bucket mean our own event loop came late: the link was not driven at
     // the pacing rate, so the delivery samples of this stretch understate it and must not lower it.
-    if (earned > cap + rate && this.current !== 'waiting') this.estimator.markUnderdriven();
+    if (earned > cap + rate && this.current !== 'waiting') {
+      this.estimator.markUnderdriven();
+      this.underdrivenSinceStartup = true;
+      this.underdrivenAtMs = nowMs;
+    }
     this.tokens = Math.min(cap, earned);
     this.lastRefillMs = nowMs;
   }

@@ -29,8 +29,8 @@ export interface LinkModel {
    * back while it lasts, the bottleneck keeps serialising; then everything due arrives in a burst.
    */
   readonly stalled?: (t: number) => boolean;
-  /** The sender's event loop runs every this many ms (default every step): a late loop. */
-  readonly sendEveryMs?: number;
+  /** The sender's event loop runs every this many ms (default every step): a late loop; a function of t for one that changes. */
+  readonly sendEveryMs?: number | ((t: number) => number);
   readonly endMs: number;
 }
 
@@ -67,7 +67,8 @@ export function runLink(p: Pacer, m: LinkModel, onStep?: (t: number, received: n
       if (a) p.onAck({ bytesReceived: a.d, receiveTimeNs: a.recv * NS_PER_MS, ackSendTimeNs: a.recv * NS_PER_MS }, t);
     }
     p.tick(t);
-    while (ready > 0 && t % (m.sendEveryMs ?? DT) === 0) {
+    const every = typeof m.sendEveryMs === 'function' ? m.sendEveryMs(t) : m.sendEveryMs ?? DT;
+    while (ready > 0 && t % every === 0) {
       const frame = Math.min(1000, ready);
       if (!p.canSend(frame, t)) break;
       p.onSent(frame, t);

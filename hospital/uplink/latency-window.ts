@@ -25,7 +25,10 @@ export class LatencyWindow {
 
   summary(): LatencySummary {
     if (this.ring.length === 0) return { count: 0, p50Ms: null, p99Ms: null, lastMs: null };
-    const sorted = [...this.ring].sort((a, b) => a - b);
+    // A typed array sorts numerically without a comparator call per comparison: every gateway's
+    // view sums up its classes every update interval, and the comparator sort of 512 samples was
+    // ~5 % of the hub's CPU with 200 ambulances (bench:vitals).
+    const sorted = Float64Array.from(this.ring).sort();
     const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
     return { count: this.count, p50Ms: at(0.5), p99Ms: at(0.99), lastMs: this.last };
   }

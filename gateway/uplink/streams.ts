@@ -107,48 +107,25 @@ export class StreamSequencer {
     // shape the generated encoder reads ~5x slower (5-6 µs instead of ~1.3 µs per vitals frame).
     const env = Object.assign({ header }, input.payload);
     const wire = splitEncoded(telemed.v1.Envelope.encode(env).finish());
-    return new BuiltFrame(input.streamId, seq, input.trafficClass, name, input.durable, budgetMs, nowMonoMs + budgetMs, framedSize(wireHeadLength(wire), wireBodyLength(wire)), env, wire);
-  }
-}
-
-/**
- * A frame built here, carrying its encoding in a private field: not a WeakMap entry (a WeakMap
- * set per frame and its ephemeron work in GC cost ~0.3 µs per frame), and invisible to spreads,
- * JSON and equality checks, so a copy with a changed envelope is re-encoded, never sent stale.
- */
-class BuiltFrame implements OutFrame {
-  readonly #wire: Wire;
-  constructor(
-    readonly streamId: string,
-    readonly seq: number,
-    readonly trafficClass: TrafficClass,
-    readonly className: ClassName,
-    readonly durable: boolean,
-    readonly budgetMs: number,
-    readonly deadlineMs: number,
-    readonly size: number,
-    readonly env: EnvelopeInit & { header: HeaderInit },
-    wire: Wire,
-  ) {
-    this.#wire = wire;
-  }
-
-  static wireOf(f: OutFrame): Wire | undefined {
-    return f instanceof BuiltFrame ? f.#wire : undefined;
+    return new WireFrame(input.streamId, seq, input.trafficClass, name, input.durable, budgetMs, nowMonoMs + budgetMs, framedSize(wireHeadLength(wire), wireBodyLength(wire)), header, wire, env);
   }
 }
 
 type FrameEnvelope = EnvelopeInit & { header: HeaderInit };
 
 /**
- * A frame read back from the outbox's stored bytes (a header without send time, then the body):
- * sent from those bytes as they are, its Envelope decoded only when something reads `env` (a
- * getter: a spread copy does not carry it). Decoding every backlog frame and encoding it again at
- * send cost a full decode, an encode and a copy per record chunk, and the decoded objects outlived
- * the young generation in the backlog read-ahead: bench:teleop's edge ran a major GC every ~0.4 s
- * (3-15 ms each) while it sent a stored backlog, and arm commands waited behind them.
+ * A frame built here or read back from the outbox, carrying its encoding in a private field: not
+ * a WeakMap entry (a WeakMap set per frame and its ephemeron work in GC cost ~0.3 µs per frame),
+ * and invisible to spreads, JSON and equality checks, so a copy with a changed envelope is
+ * re-encoded, never sent stale. `env` is a getter (a spread copy does not carry it): a frame read
+ * back from the outbox's stored bytes (a header without send time, then the body) is sent from
+ * those bytes as they are and decodes its Envelope only when something reads it. Decoding every
+ * backlog frame and encoding it again at send cost a full decode, an encode and a copy per record
+ * chunk, and the decoded objects outlived the young generation in the backlog read-ahead:
+ * bench:teleop's edge ran a major GC every ~0.4 s (3-15 ms each) while it sent a stored backlog,
+ * and arm commands waited behind them.
  */
-class StoredFrame implements OutFrame {
+class WireFrame implements OutFrame {
   readonly #wire: Wire;
   readonly #header: HeaderInit;
   #env: FrameEnvelope | undefined;
@@ -163,9 +140,11 @@ class StoredFrame implements OutFrame {
     readonly size: number,
     header: HeaderInit,
     wire: Wire,
+    env?: FrameEnvelope,
   ) {
     this.#header = header;
     this.#wire = wire;
+    this.#env = env;
   }
 
   get env(): FrameEnvelope {
@@ -177,7 +156,7 @@ class StoredFrame implements OutFrame {
   }
 
   static wireOf(f: OutFrame): Wire | undefined {
-    return f instanceof StoredFrame ? f.#wire : undefined;
+    return f instanceof WireFrame ? f.#wire : undefined;
   }
 }
 
@@ -191,7 +170,7 @@ export function storedFrame(streamId: string, seq: number, bytes: Uint8Array, de
   const trafficClass = header.trafficClass ?? telemed.v1.TrafficClass.TRAFFIC_CLASS_UNSPECIFIED;
   const name = className(trafficClass);
   if (name === 'unspecified') throw new RangeError(`stored frame ${streamId}/${seq} has no traffic class`);
-  return new StoredFrame(streamId, seq, trafficClass, name, header.durable ?? true, header.budgetMs ?? 0, deadlineMs, size, header, wire);
+  return new WireFrame(streamId, seq, trafficClass, name, header.durable ?? true, header.budgetMs ?? 0, deadlineMs, size, header, wire);
 }
 
 /**
@@ -236,7 +215,7 @@ function splitEncoded(bytes: Uint8Array): Wire {
 }
 
 function wireOf(frame: OutFrame): Wire {
-  let w = BuiltFrame.wireOf(frame) ?? StoredFrame.wireOf(frame) ?? wires.get(frame);
+  let w = WireFrame.wireOf(frame) ?? wires.get(frame);
   if (w === undefined) {
     // send_time_ns is appended at send; a stored header must not carry one already.
     const head = telemed.v1.Header.encode(Object.assign({}, frame.env.header, { sendTimeNs: null })).finish();

@@ -74,7 +74,7 @@ function mosquittoPid(conf: string): number | undefined {
 export interface StepResult {
   peer: Peer; profile: string; ambulances: number; windowS: number;
   classes: Record<string, ClassResult>;
-  hub: { cpuS: number; cpuPercent: number; cpuMsPerAmbulancePerS: number; peakRssMb: number; duplicatesIgnored: number; sessionsAtEnd: number };
+  hub: { cpuS: number; cpuPercent: number; cpuMsPerAmbulancePerS: number; peakRssMb: number; duplicatesIgnored: number; sessionsAtEnd: number; loopDelayMs: { p50: number; p99: number; max: number } };
   /** mosquitto: the hospital broker's own CPU and peak RSS over the window (the consumer's are under `hub`). */
   hospitalBroker?: { cpuS: number; cpuPercent: number; cpuMsPerAmbulancePerS: number; peakRssMb: number };
   fleet: { ready: number; cpuS: number; peakRssMb: number; tickLateP99Ms: number; tickLateMaxMs: number };
@@ -154,7 +154,7 @@ async function runStep(peer: Peer, n: number, profile: string): Promise<StepResu
       hub: {
         cpuS: Math.round(cpuS * 100) / 100, cpuPercent: Math.round((cpuS / WINDOW_S) * 1000) / 10,
         cpuMsPerAmbulancePerS: Math.round((cpuS * 1000 / WINDOW_S / n) * 100) / 100,
-        peakRssMb: mb(peakRss), duplicatesIgnored: hr.duplicates, sessionsAtEnd: hr.sessions,
+        peakRssMb: mb(peakRss), duplicatesIgnored: hr.duplicates, sessionsAtEnd: hr.sessions, loopDelayMs: hr.loopDelayMs,
       },
       ...(hospital !== undefined ? {
         hospitalBroker: {

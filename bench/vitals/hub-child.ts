@@ -5,6 +5,7 @@
 // (gateway, stream, seq), so a resend after a reconnect is not a second delivery. Forked by
 // bench/vitals.ts; spoken to over IPC (proc.ts).
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pino } from 'pino';
 import type { Socket } from 'node:net';
 import mqtt from 'mqtt';
@@ -58,10 +59,17 @@ async function main(): Promise<void> {
   let t0 = Infinity;
   let t1 = -Infinity;
   const latencies: Record<string, number[]> = {};
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  let loopOn = false;
   const seen = new Set<string>();
   let duplicates = 0;
   const sink: FrameSink = (gw, env) => {
     const captureMs = Number(env.header.captureTimeNs) / 1e6;
+    // The loop delay is sampled from the window's first frame to the collect (window and drain).
+    if (!loopOn && captureMs >= t0 && captureMs < t1) {
+      loopOn = true;
+      loop.enable();
+    }
     if (captureMs < t0 || captureMs >= t1) return;
     if (env.header.durable) {
       const key = `${gw}|${env.header.streamId}|${String(env.header.seq)}`;
@@ -76,7 +84,10 @@ async function main(): Promise<void> {
     const msg = raw as ToHub;
     if (msg.type === 'window') { t0 = msg.t0; t1 = msg.t1; return; }
     if (msg.type === 'collect') {
-      const report: HubReport = { latencies, duplicates, sessions: hub.sessions() };
+      loop.disable();
+      const ms = (ns: number): number => Math.round(ns / 1e4) / 100;
+      const loopDelayMs = loop.count > 0 ? { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) } : { p50: 0, p99: 0, max: 0 };
+      const report: HubReport = { latencies, duplicates, sessions: hub.sessions(), loopDelayMs };
       process.send?.({ type: 'report', report });
       return;
     }

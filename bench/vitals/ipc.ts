@@ -37,6 +37,8 @@ export interface HubReport {
   duplicates: number;
   /** Gateways connected when collected. */
   sessions: number;
+  /** The hub process's event-loop delay from the window's first frame to the collect (p50, p99, max ms): every hop of a durable frame (batch timer, fsync callback, ack) waits for it. */
+  loopDelayMs: { p50: number; p99: number; max: number };
 }
 
 export interface ClassOffer {

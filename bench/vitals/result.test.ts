@@ -6,7 +6,7 @@ const fleet = (offered: number, dropped = 0): FleetReport => ({
   classes: { alarm: { offered, dropped, dropReasons: dropped > 0 ? { late: dropped } : {} } },
   ready: 1, ambulances: 1, cpuS: 0, peakRssBytes: 0, tickLateP99Ms: 0, tickLateMaxMs: 0,
 });
-const hub = (lat: number[]): HubReport => ({ latencies: { alarm: lat }, duplicates: 0, sessions: 1 });
+const hub = (lat: number[]): HubReport => ({ latencies: { alarm: lat }, duplicates: 0, sessions: 1, loopDelayMs: { p50: 0, p99: 0, max: 0 } });
 
 describe('bench:vitals class results', () => {
   it('percentiles are over offered readings: the undelivered ones are infinitely late', () => {

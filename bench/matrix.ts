@@ -85,9 +85,9 @@ async function main(): Promise<void> {
     const cpuBefore = cpuTimes();
     const byPeer = new Map<string, RunSummary[]>();
     let firstTelemed: RawRun | undefined;
-    for (let i = 0; i < args.repeat; i++) {
+    for (let i = 0; i < s.repeat; i++) {
       for (const peer of args.peers) {
-        log(`${s.name}: ${peer} run ${i + 1}/${args.repeat}`);
+        log(`${s.name}: ${peer} run ${i + 1}/${s.repeat}`);
         try {
           const raw = await runOnce(peer, s.scenario, (m) => log(`  ${m}`));
           const res = analyse(raw, s.scenario, directionService(s.profile.up, 0).nominalBps);

@@ -72,27 +72,6 @@ describe('Pacer on a modelled link: issue #3 regressions', () => {
     done.forEach((t, i) => expect(t - (burstStart[i] ?? 0)).toBeLessThan(400));
   });
 
-  it.each([3, 4.5, 6])('a %s ms step up in the path\'s one-way delay is not a queue: the rate is not cut again and again (10 Mbit/s, 20 ms)', (stepMs) => {
-    // A route change or a handover to a farther cell raises the base delay for good; on this box
-    // the link emulator stamps 4-5 ms late while the CPU is busy (bench:matrix --quick, saturated
-    // cell: ceilings at 9.7, 8.6, 8.5, 8.2, 7.9 Mbit/s, utilisation 0.62-0.8). Each verdict on the
-    // raised delay cut the rate by 10 % and no cut brought the delay down: 0.40 of the link after
-    // 6 s, until the 10 s delay window forgot the old base.
-    const p = new Pacer();
-    const perSecond: number[] = [];
-    let last = 0;
-    runLink(p, {
-      rate: () => 1250, delayMs: 20, offered: () => Infinity,
-      jitterMs: (t) => (t >= 3000 && t < 11_000 ? stepMs : 0), endMs: 11_000,
-    }, (t, received) => {
-      if (t > 0 && t % 1000 === 0) { perSecond.push((received - last) / 1_250_000); last = received; }
-    });
-    // The first verdict on the step (one cut, a cubic back within 4 s) is allowed; no cascade.
-    perSecond.slice(3).forEach((u) => expect(u).toBeGreaterThan(0.85));
-    expect(p.delayRebases).toBeGreaterThanOrEqual(1);
-    expect(p.cruiseCapBps).toBeGreaterThan(1250 * 8000 * 0.85);
-  });
-
   it('recovers ≥ 85 % utilisation within 2 s after a 10 s outage on a held connection (10 Mbit/s, 20 ms)', () => {
     const util = afterOutage({ outageMs: 10_000, offered: () => Infinity });
     // The queue left at the bottleneck drains first, so judge the windows after it.

@@ -78,18 +78,6 @@ const SILENCE_MIN_MS = 100;
  * queue takes 350 ms to go, and CONTROL waits behind it all that while).
  */
 const CEILING_SHARE = 0.97;
-/**
- * A ceiling is checked by its effect: its rate cut (trimDepth under the ceiling) drains a queue of
- * our making within the rounds the verdict holds. When the smallest queue delay then is still above
- * target and came down by less than this, ms, the delay is the path's (its base rose: a route
- * change, a handover to a farther cell, on this box an emulator stamping 4-5 ms late while the CPU
- * is busy): the delay baseline is re-based on the recent samples, so the next verdicts measure
- * from it. The ceiling stays (its cubic climbs back within trimRecoveryMs, and undoing it brought
- * back the probes, 40 ms of queue on rural-5g's jitter). Without the check each verdict on the
- * raised delay cut 10 % more off a rate already under the link: 0.4 of a 10 Mbit/s link model for
- * a 3 ms step in its delay, until the 10 s delay window forgot the old base.
- */
-const REBASE_SLACK_MS = 1;
 /** One backoff lowers the estimate to at least this share of it. */
 const BACKOFF_FLOOR = 0.5;
 
@@ -164,10 +152,6 @@ export class Pacer {
   private trimRoundStartMs = 0;
   /** Consecutive trim rounds that saw the queue above target. */
   private roundsAbove = 0;
-  /** Times the delay baseline was re-based because a ceiling's rate cut left the delay where it was (see REBASE_SLACK_MS). */
-  delayRebases = 0;
-  /** The last ceiling's queue delay, until its effect is checked from `checkFromMs` (see REBASE_SLACK_MS). */
-  private verdict: { q: number; checkFromMs: number } | undefined;
 
   constructor(opts: PacerOptions = {}) {
     this.o = resolvePacerOptions(opts);
@@ -394,20 +378,6 @@ export class Pacer {
       const probing = this.ceiling !== undefined && this.cruiseCap > this.ceiling;
       // A round counts only on bytes sent with a backlog (see queueBuilding); an app-limited round
       // breaks the run: its delay is jitter or a stall, not the rate in effect.
-      const v = this.verdict;
-      // Checked on the first round with busy samples after the hold, and only then: a check a silence
-      // (an outage) or app-limited time separates from its verdict would re-base on their delays.
-      if (v !== undefined && (nowMs > v.checkFromMs + 3 * round || nowMs < this.verdictsFromMs)) this.verdict = undefined;
-      else if (v !== undefined && q.busy >= 3 && nowMs >= v.checkFromMs) {
-        this.verdict = undefined;
-        // Only a raise the queue verdicts would not back off on (a larger one is the backoff's).
-        const small = q.busyMin <= e.minRttMs * this.o.queueRttFactor + this.o.queueRttSlackMs;
-        if (small && q.busyMin > this.o.queueTargetMs && q.busyMin >= v.q - REBASE_SLACK_MS) {
-          e.rebaseOwd(nowMs, Math.max(1.5 * round, 60));
-          this.roundsAbove = 0;
-          this.delayRebases += 1;
-        }
-      }
       if (q.busy < 3) this.roundsAbove = 0;
       else if (nowMs >= this.trimHoldUntilMs && nowMs >= this.verdictsFromMs) {
         this.roundsAbove = q.busyMin > this.o.queueTargetMs ? this.roundsAbove + 1 : 0;
@@ -415,7 +385,6 @@ export class Pacer {
           this.roundsAbove = 0;
           const full = e.btlBwBpms * this.o.cruiseGain;
           const inEffect = this.cruiseCap === Infinity ? full : Math.min(this.cruiseCap, e.btlBwBpms * this.o.probeGain);
-          this.verdict = { q: q.busyMin, checkFromMs: nowMs + 3 * round };
           this.ceiling = Math.max(full * TRIM_FLOOR, inEffect * CEILING_SHARE);
           this.filledPipe = true;
           this.trimEpochMs = nowMs;
@@ -468,7 +437,6 @@ export class Pacer {
       // A new estimate: the old ceiling described another link.
       this.cruiseCap = Infinity;
       this.ceiling = undefined;
-      this.verdict = undefined;
     }
     if (next === 'startup') {
       this.appLimitedSinceStartup = false;

@@ -234,17 +234,6 @@ export class RateEstimator {
     return { min: min - this.minOwd, n, busyMin: busyMin - busyBase, busy };
   }
 
-  /**
-   * Forgets the one-way delays older than `ms`: the path's base delay is now the smallest of the
-   * recent ones (the delay rose and a rate cut did not bring it down, so it is the path's, not a
-   * queue: a route change, a handover to a farther cell, an emulator stamping late on a busy box).
-   */
-  rebaseOwd(nowMs: number, ms: number): void {
-    const from = nowMs - ms;
-    this.minOwd = slide(this.owdSamples, undefined, (x) => x.t < from, this.minOwd, MIN, Infinity);
-    this.minBusyOwd = slide(this.busyOwdSamples, undefined, (x) => x.t < from, this.minBusyOwd, MIN, Infinity);
-  }
-
   /** Forgets the bandwidth history and sets the estimate (queue building: the link slowed down). */
   resetBw(bpms: number, nowMs: number): void {
     this.bwSamples.length = 0;

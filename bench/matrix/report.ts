@@ -2,7 +2,6 @@
 // over the frames offered beside their counts, utilisation, loss, and the verdicts.
 import type { OfferedMs } from '../uplink/honest.js';
 import { QUICK_GATING, type PeerCell, type Spread, type Verdict } from './judge.js';
-import { QUICK_GATING_REPEAT } from './plan.js';
 
 export interface EcgCell { records: number; carts: number; n: number; p50Ms: number | null; p95Ms: number | null; maxMs: number | null; failures: string[] }
 
@@ -16,6 +15,14 @@ export interface MatrixResult {
   scenarios: { name: string; profile: string; floorMs: number | null; cells: PeerCell[]; ecg?: EcgCell; svg?: string }[];
   verdicts: Verdict[];
   wallS: number;
+}
+
+/** The runs each configuration had, from the cells themselves: "5", or "3 (saturated-cell, tunnel), 1 (handover, ...)". */
+function runsPerConfiguration(r: MatrixResult): string {
+  const byRuns = new Map<number, Set<string>>();
+  for (const s of r.scenarios) for (const c of s.cells) byRuns.set(c.runs, (byRuns.get(c.runs) ?? new Set<string>()).add(s.name));
+  if (byRuns.size <= 1) return String([...byRuns.keys()][0] ?? r.repeat);
+  return [...byRuns].sort(([a], [b]) => b - a).map(([runs, names]) => `${runs} (${[...names].join(', ')})`).join(', ');
 }
 
 const n = (x: number | OfferedMs | null | undefined): string => (x === null || x === undefined ? '-' : String(x));
@@ -56,8 +63,8 @@ export function resultsMarkdown(r: MatrixResult): string {
   out.push(`- commit: \`${r.commit}\``);
   out.push(`- date: ${r.date}; wall time ${Math.round(r.wallS)} s`);
   out.push(`- machine: ${r.machine.cpus} CPUs, Node ${r.machine.node}, load average before ${r.machine.loadavgBefore.map((x) => x.toFixed(2)).join(' ')}, after ${r.machine.loadavgAfter.map((x) => x.toFixed(2)).join(' ')}; link emulator nice ${r.machine.linkNice}`);
-  out.push(`- command: \`${r.command}\`${r.quick ? ` (**--quick**: telemed alone, ${QUICK_GATING_REPEAT} runs of each gating scenario (${QUICK_GATING.join(', ')}) and one of the rest, absolute targets relaxed 2x, no peer comparison: a regression guard, not the verdict)` : ''}`);
-  out.push(`- runs per configuration: ${r.quick ? `${Math.max(r.repeat, QUICK_GATING_REPEAT)} for the gating scenarios, ${r.repeat} for the rest` : r.repeat}; each figure is the median, with the range over the runs in brackets`);
+  out.push(`- command: \`${r.command}\`${r.quick ? ` (**--quick**: telemed alone, the gating scenarios (${QUICK_GATING.join(', ')}) repeated, absolute targets relaxed 2x, no peer comparison: a regression guard, not the verdict)` : ''}`);
+  out.push(`- runs per configuration: ${runsPerConfiguration(r)}; each figure is the median, with the range over the runs in brackets`);
   out.push('');
   out.push('How to read it: latencies are over the frames OFFERED while the cell had capacity (a frame not delivered by the end of the run counts as infinitely late, `inf`); the floor is one-way delay + jitter + one 1500-byte piece at the nominal rate; AoI is the receiver\'s age of information for CONTROL (latest wins); utilisation is the bytes the cell carried ÷ the capacity it offered (outage time excluded). bench/uplink/README.md gives each peer\'s configuration.');
   out.push('');

@@ -100,23 +100,22 @@ export class Pacer {
   private roundStartMs = 0;
   private blockedSinceMs: number | undefined;
   private probeBaseBw = 0;
-  /** The sender ran dry since the last startup: the estimate may be the offered load, not the link. */
-  private appLimitedSinceStartup = false;
+  /**
+   * Since the last startup the estimate may not be the link's: the sender ran dry (it may be the
+   * offered load), or the startup plateaued on rounds that were all late (it found our loop's pace:
+   * three rounds of a process too busy building frames to send had read as the pipe's plateau, and
+   * cruise then held 3-5 Mbit/s on an 80 Mbit/s path until the next probe 2 s later,
+   * bench:throughput's burst, 16k frames/s). Either leaves the pipe not found, and a backlog the
+   * loop then does drive (a whole round without lost tokens) restarts startup. Late rounds count
+   * only when all three are: a GC pause now and then in a plateau is not a busy loop (counting any
+   * late round kept a busy gateway from ever finding the pipe, and its startups put 100 ms of
+   * queue in front of CONTROL in bench:uplink).
+   */
+  private linkUnproven = false;
   /** When our own loop last came too late to send at the pacing rate (tokens lost, see refill). */
   private underdrivenAtMs = -Infinity;
   /** Startup rounds in a row in which it did. */
   private lateRounds = 0;
-  /**
-   * The last startup plateaued on rounds that were all late: it found our loop's pace, not the
-   * link's. Three rounds of a process too busy building frames to send had read as the pipe's
-   * plateau, and cruise then held 3-5 Mbit/s on an 80 Mbit/s path until the next probe 2 s later
-   * (bench:throughput's burst, 16k frames/s). Like app-limited time it leaves the pipe not found,
-   * and a backlog the loop then does drive (a whole round without lost tokens) restarts startup.
-   * Only all three: a GC pause now and then in a plateau is not a busy loop (counting any late
-   * round kept a busy gateway from ever finding the pipe, and its startups put 100 ms of queue in
-   * front of CONTROL in bench:uplink).
-   */
-  private loopPacedPlateau = false;
   /**
    * `BBR.filled_pipe` (draft-cardwell-iccrg-bbr-congestion-control): the pipe was seen full at
    * least once on this connection (startup plateaued or saw a queue with the sender busy, a
@@ -237,7 +236,7 @@ export class Pacer {
   /** The sender had nothing to send (rate samples until now understate the link). */
   markAppLimited(): void {
     this.estimator.markAppLimited();
-    this.appLimitedSinceStartup = true;
+    this.linkUnproven = true;
     this.heldSinceMs = undefined;
   }
 
@@ -295,7 +294,7 @@ export class Pacer {
           this.startupBest = e.btlBwBpms;
           this.startupRounds = 0;
         } else if (++this.startupRounds >= 3) {
-          this.loopPacedPlateau = this.lateRounds >= 3;
+          if (this.lateRounds >= 3) this.linkUnproven = true;
           this.step('plateau', nowMs);
         }
         return;
@@ -413,7 +412,7 @@ export class Pacer {
    * 45 ms of queue in front of CONTROL (bench:uplink saturated-cell without its backlog: p99 69 ms).
    */
   private backlogAfterAppLimited(nowMs: number, rtt: number): boolean {
-    if (this.filledPipe || !(this.appLimitedSinceStartup || this.loopPacedPlateau) || this.heldSinceMs === undefined) return false;
+    if (this.filledPipe || !this.linkUnproven || this.heldSinceMs === undefined) return false;
     const round = Math.max(rtt, 20);
     // A loop still too late to drive the backlog would only restart the startup on its own pace.
     return nowMs - this.heldSinceMs >= round && nowMs - this.lastAckMs <= round && nowMs - this.underdrivenAtMs >= round;
@@ -424,7 +423,7 @@ export class Pacer {
     if (next === undefined) return;
     // Startup ends on a full pipe (plateau or queue) unless the sender ran dry meanwhile (then the
     // plateau is the offered load); a backoff is a queue verdict.
-    if ((this.current === 'startup' && next === 'drain' && !this.appLimitedSinceStartup && !this.loopPacedPlateau) || next === 'backoff') this.filledPipe = true;
+    if ((this.current === 'startup' && next === 'drain' && !this.linkUnproven) || next === 'backoff') this.filledPipe = true;
     this.current = next;
     this.phaseStartMs = nowMs;
     this.roundStartMs = nowMs;
@@ -439,8 +438,7 @@ export class Pacer {
       this.ceiling = undefined;
     }
     if (next === 'startup') {
-      this.appLimitedSinceStartup = false;
-      this.loopPacedPlateau = false;
+      this.linkUnproven = false;
       this.lateRounds = 0;
       this.heldSinceMs = undefined;
       this.startupBest = this.estimator.btlBwBpms;

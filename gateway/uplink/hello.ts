@@ -34,6 +34,8 @@ export function buildHello(id: HelloIdentity, marks: DownlinkMarks): { hello: te
       siteName: id.siteName,
       // The hub may pack its frames to us into Batches up to our frame limit (SESSION.md §2a).
       maxBatchBytes: id.maxFrameBytes,
+      // Ack-only messages outside the byte accounting, if the hub agrees (SESSION.md §2b).
+      acksUncounted: true,
       // What we know the hub had: it detects its own rollback from these (SESSION.md §1a).
       hubAcked: [...hubAcked].map(([streamId, seq]) => ({ streamId, seq })),
       // What we can send again: a hub behind hub_acked keeps its ack where its data ends and we

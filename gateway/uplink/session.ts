@@ -89,6 +89,11 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
   private lastRxNs = 0;
   private ackedBytes = 0;
   private rateAckTimer: unknown;
+  /**
+   * HelloAck.acks_uncounted: on this connection an Ack-only message is neither counted in
+   * bytes_received nor acknowledged, either way (SESSION.md §2b).
+   */
+  private acksUncounted = false;
   private readonly timers: Timers;
   private readonly random: () => number;
   private readonly log: Logger;
@@ -235,6 +240,7 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
     // Byte counts are per connection, like the hub's (a new socket starts from 0 on both sides).
     this.bytesReceived = this.ackedBytes = 0;
     this.peerBatchBytes = 0;
+    this.acksUncounted = false;
     const ws = openHubSocket(this.opts.url, SUBPROTOCOL, { handshakeTimeout: this.opts.helloTimeoutMs, maxPayload: this.opts.maxFrameBytes ?? 1024 * 1024, tls: this.opts.tls ?? null });
     this.ws = ws;
     ws.on('open', () => this.onOpen(ws));
@@ -291,18 +297,25 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
       return;
     }
     const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
-    this.bytesReceived += bytes.length;
-    this.lastRxNs = this.opts.clock.nowNs();
-    this.armRateAck();
+    const rxNs = this.opts.clock.nowNs();
     let env: DecodedEnvelope;
     try {
       env = decodeEnvelope(bytes, this.limits);
     } catch (err) {
+      this.received(bytes.length, rxNs);
       this.countDecodeError(isTelemedError(err) ? err.code : String(err));
       return;
     }
+    if (!(this.acksUncounted && env.payload === 'ack')) this.received(bytes.length, rxNs);
     if (env.payload === 'batch') this.onBatch(ws, env.batch?.frames ?? []);
     else this.dispatch(ws, env);
+  }
+
+  /** Counts a message into the delivery feedback the hub paces on, and schedules its report. */
+  private received(bytes: number, rxNs: number): void {
+    this.bytesReceived += bytes;
+    this.lastRxNs = rxNs;
+    this.armRateAck();
   }
 
   /** SESSION.md §2a: each inner frame as if it came alone; a bad one is counted and skipped, its siblings still go. */
@@ -366,6 +379,7 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
     }
     this.attempt = 0;
     this.peerBatchBytes = ack.maxBatchBytes ?? 0;
+    this.acksUncounted = ack.acksUncounted === true;
     this.adoptDownlinkEpoch(ack.downlinkEpoch ?? '');
     this.checkRollback(ack);
     this.apply('accepted');
@@ -484,7 +498,8 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
     if (!ws || ws.readyState !== WebSocket.OPEN) return;
     // send_time_ns lets the hub subtract how long we held an Ack from its RTT samples.
     const bytes = encodeEnvelope({ ...payload, header: { gatewayId: this.opts.gatewayId, sendTimeNs: this.opts.clock.nowNs() } });
-    this.emit('bytesSent', bytes.length);
+    // An uncounted Ack takes no part in the hub's bytes_received, so none in our pacer's count.
+    if (!(this.acksUncounted && payload.ack !== undefined)) this.emit('bytesSent', bytes.length);
     ws.send(bytes);
   }
 

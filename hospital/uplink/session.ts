@@ -67,6 +67,11 @@ export class UplinkSession implements SessionHandle {
   private lastRxNs = 0;
   private ackedBytes = 0;
   private rateAckTimer: NodeJS.Timeout | null = null;
+  /**
+   * Both sides said acks_uncounted (Hello, HelloAck): an Ack-only message is neither counted in
+   * bytes_received nor acknowledged, either way (SESSION.md §2b).
+   */
+  private acksUncounted = false;
   /** Scheduler + pacer toward the gateway; exists while ready. */
   private downlink: Downlink | null = null;
   private nextPingId = 1;
@@ -114,8 +119,8 @@ export class UplinkSession implements SessionHandle {
   private send(env: EnvelopeInit): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
     const bytes = encodeEnvelope(env, this.limits.maxFrameBytes);
-    // The gateway's bytes_received counts every message; the pacer must too.
-    this.downlink?.onSessionBytes(bytes.length);
+    // The gateway's bytes_received counts every message (but uncounted Acks); the pacer must too.
+    if (!(this.acksUncounted && env.ack !== undefined)) this.downlink?.onSessionBytes(bytes.length);
     this.ws.send(bytes);
   }
 
@@ -185,20 +190,26 @@ export class UplinkSession implements SessionHandle {
     if (this.state === 'closing' || this.state === 'closed') return;
     // binaryType 'nodebuffer': one Buffer per message (an array only if fragmented); no copy.
     const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
-    this.bytesReceived += bytes.length;
-    this.lastRxNs = t;
-    this.armRateAck();
-    if (!isBinary) { this.bad('text', 'unspecified'); return; }
+    if (!isBinary) { this.received(bytes.length, t); this.bad('text', 'unspecified'); return; }
     let env: DecodedEnvelope;
     try {
       env = decodeEnvelope(bytes, this.limits);
     } catch (err) {
+      this.received(bytes.length, t);
       if (!this.keepRejected(bytes, err, t)) this.bad('decode', 'unspecified', err);
       return;
     }
+    if (!(this.acksUncounted && env.payload === 'ack')) this.received(bytes.length, t);
     // A Batch is only valid after the Hello (awaiting-hello refuses it like any non-Hello).
     if (env.payload === 'batch' && this.state !== 'awaiting-hello') this.onBatch(env.batch?.frames ?? [], t);
     else this.onEnvelope(bytes, env, t);
+  }
+
+  /** Counts a message into the delivery feedback the gateway paces on, and schedules its report. */
+  private received(bytes: number, t: number): void {
+    this.bytesReceived += bytes;
+    this.lastRxNs = t;
+    this.armRateAck();
   }
 
   /**
@@ -267,6 +278,7 @@ export class UplinkSession implements SessionHandle {
       });
       this.log = this.log.child({ gatewayId: verdict.gatewayId });
       this.ctx.registry.attach(verdict.gatewayId, this, verdict.site);
+      const acksUncounted = env.hello?.acksUncounted === true;
       this.send({
         header: this.header(),
         helloAck: {
@@ -277,8 +289,12 @@ export class UplinkSession implements SessionHandle {
           downlinkEpoch: this.ctx.store.downlink.epoch,
           streams: [...acks].map(([streamId, seq]) => ({ streamId, seq })),
           rolledBack: rolledBack.map((r) => ({ streamId: r.streamId, seq: r.hubSeq })),
+          // Ack-only messages leave the byte accounting when the gateway asked (SESSION.md §2b).
+          ...(acksUncounted ? { acksUncounted } : {}),
         },
       });
+      // From the message after the HelloAck on: the gateway reads it before any Ack of ours.
+      this.acksUncounted = acksUncounted;
       // Durable downlink frames still unacked (queued while offline, or sent before a hub restart
       // or a broken connection) go first; the gateway drops any it already has by seq.
       const pending = this.ctx.store.downlink.pending(verdict.gatewayId);

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startHospital, type RunningHospital } from '../main.js';
 import { FakeGateway, memoryLogger, tempDir, testConfig, GATEWAY_SECRET, type TempDir } from '../test-support.js';
+import { encodeEnvelope, PROTOCOL_VERSION, type DecodedEnvelope } from '../../protocols/index.js';
 
 async function metric(hub: RunningHospital, line: string): Promise<number> {
   const text = await hub.app.hospital.metrics.registry.metrics();
@@ -185,5 +186,50 @@ describe('/uplink', () => {
     expect(registry.sendToGateway('clinic-1', diag)).toBe('sent');
     const second = await gw.next('diagnosis');
     expect(second.header.seq).toBe(2);
+  });
+
+  describe('Ack-only messages and the byte accounting (SESSION.md §2b)', () => {
+    const rateAck = (gw: FakeGateway, bytesReceived: number): void =>
+      gw.send({ header: { gatewayId: 'clinic-1', sendTimeNs: gw.nowNs() }, ack: { streams: [], receiveTimeNs: gw.nowNs(), bytesReceived } });
+    const ackOnly = (gw: FakeGateway): DecodedEnvelope[] => gw.received.filter((e) => e.payload === 'ack' && (e.ack?.streams?.length ?? 0) === 0);
+    const hello = (gw: FakeGateway, acksUncounted: boolean): void =>
+      gw.send({ header: { gatewayId: 'clinic-1' }, hello: { protocolVersion: PROTOCOL_VERSION, gatewayId: 'clinic-1', credential: GATEWAY_SECRET, siteKind: 1, siteName: 'Test clinic', ...(acksUncounted ? { acksUncounted } : {}) } });
+
+    it('with acks_uncounted, neither counts nor answers an Ack: no Ack ping-pong on an idle link', async () => {
+      const gw = await FakeGateway.connect(hub.url);
+      open.push(gw);
+      hello(gw, true);
+      expect((await gw.next('helloAck')).helloAck).toMatchObject({ accepted: true, acksUncounted: true });
+      const first = encodeEnvelope(gw.vitals(1));
+      gw.ws.send(first);
+      const ack1 = await gw.next('ack');
+      const counted = Number(ack1.ack?.bytesReceived);
+      // Our rate feedback for the hub's Ack, as a gateway sends it 10 ms after any counted message.
+      const before = ackOnly(gw).length;
+      for (let i = 0; i < 5; i++) rateAck(gw, 100 + i);
+      await new Promise((r) => setTimeout(r, 150));
+      expect(ackOnly(gw).length - before).toBe(0);
+      const second = encodeEnvelope(gw.vitals(2));
+      gw.ws.send(second);
+      const ack2 = await gw.next('ack');
+      // The five Acks (about 30 bytes each) are not in the count: only the data message is.
+      expect(Number(ack2.ack?.bytesReceived) - counted).toBe(second.length);
+    });
+
+    it('without it (an older gateway), every message counts and an Ack is itself reported', async () => {
+      const gw = await FakeGateway.connect(hub.url);
+      open.push(gw);
+      hello(gw, false);
+      expect((await gw.next('helloAck')).helloAck?.acksUncounted ?? false).toBe(false);
+      gw.send(gw.vitals(1));
+      const counted = Number((await gw.next('ack')).ack?.bytesReceived);
+      await new Promise((r) => setTimeout(r, 50));
+      const before = ackOnly(gw).length;
+      const probe = encodeEnvelope({ header: { gatewayId: 'clinic-1', sendTimeNs: gw.nowNs() }, ack: { streams: [], receiveTimeNs: gw.nowNs(), bytesReceived: 1 } });
+      gw.ws.send(probe);
+      const deadline = Date.now() + 1000;
+      while (ackOnly(gw).length === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      expect(Number(ackOnly(gw).at(-1)?.ack?.bytesReceived)).toBe(counted + probe.length);
+    });
   });
 });

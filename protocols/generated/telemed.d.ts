@@ -161,6 +161,7 @@ export namespace telemed {
             downlinkMarks: telemed.v1.StreamAck.$Properties[];
             downlinkEpoch: string;
             hubRetained: telemed.v1.StreamAck.$Properties[];
+            acksUncounted: boolean;
             static encode(m: telemed.v1.Hello.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
             static decode(r: ($protobuf.Reader|Uint8Array), l?: number): telemed.v1.Hello & telemed.v1.Hello.$Shape;
             static fromObject(d: { [k: string]: any }): telemed.v1.Hello;
@@ -181,6 +182,7 @@ export namespace telemed {
                 downlinkMarks?: (telemed.v1.StreamAck.$Properties[]|null);
                 downlinkEpoch?: (string|null);
                 hubRetained?: (telemed.v1.StreamAck.$Properties[]|null);
+                acksUncounted?: (boolean|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = telemed.v1.Hello.$Properties;
@@ -202,6 +204,7 @@ export namespace telemed {
             maxBatchBytes: number;
             downlinkEpoch: string;
             rolledBack: telemed.v1.StreamAck.$Properties[];
+            acksUncounted: boolean;
             static encode(m: telemed.v1.HelloAck.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
             static decode(r: ($protobuf.Reader|Uint8Array), l?: number): telemed.v1.HelloAck & telemed.v1.HelloAck.$Shape;
             static fromObject(d: { [k: string]: any }): telemed.v1.HelloAck;
@@ -221,6 +224,7 @@ export namespace telemed {
                 maxBatchBytes?: (number|null);
                 downlinkEpoch?: (string|null);
                 rolledBack?: (telemed.v1.StreamAck.$Properties[]|null);
+                acksUncounted?: (boolean|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = telemed.v1.HelloAck.$Properties;

@@ -1330,6 +1330,7 @@ export const telemed = $root.telemed = (() => {
              * @property {Array.<telemed.v1.StreamAck.$Properties>|null} [downlinkMarks] Hello downlinkMarks
              * @property {string|null} [downlinkEpoch] Hello downlinkEpoch
              * @property {Array.<telemed.v1.StreamAck.$Properties>|null} [hubRetained] Hello hubRetained
+             * @property {boolean|null} [acksUncounted] Hello acksUncounted
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -1453,6 +1454,14 @@ export const telemed = $root.telemed = (() => {
             Hello.prototype.hubRetained = $util.emptyArray;
 
             /**
+             * Hello acksUncounted.
+             * @member {boolean} acksUncounted
+             * @memberof telemed.v1.Hello
+             * @instance
+             */
+            Hello.prototype.acksUncounted = false;
+
+            /**
              * Encodes the specified Hello message. Does not implicitly {@link telemed.v1.Hello.verify|verify} messages.
              * @function encode
              * @memberof telemed.v1.Hello
@@ -1496,6 +1505,8 @@ export const telemed = $root.telemed = (() => {
                     for (var i = 0; i < m.hubRetained.length; ++i)
                         $root.telemed.v1.StreamAck.encode(m.hubRetained[i], w.uint32(/* id 11, wireType 2 =*/90).fork(), q + 1).ldelim();
                 }
+                if (m.acksUncounted != null && $Object.hasOwnProperty.call(m, "acksUncounted") && m.acksUncounted !== false)
+                    w.uint32(/* id 12, wireType 0 =*/96).bool(m.acksUncounted);
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
@@ -1636,6 +1647,15 @@ export const telemed = $root.telemed = (() => {
                             m.hubRetained.push($root.telemed.v1.StreamAck.decode(r, r.size(), $undefined, q + 1));
                             continue;
                         }
+                    case 12: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.bool())
+                                m.acksUncounted = v;
+                            else
+                                delete m.acksUncounted;
+                            continue;
+                        }
                     }
                     r.skipType(u, q, t);
                     if (!r.discardUnknown) {
@@ -1755,6 +1775,11 @@ export const telemed = $root.telemed = (() => {
                         m.hubRetained[i] = $root.telemed.v1.StreamAck.fromObject(d.hubRetained[i], q + 1);
                     }
                 }
+                if (d.acksUncounted != null) {
+                    if (d.acksUncounted) {
+                        m.acksUncounted = $Boolean(d.acksUncounted);
+                    }
+                }
                 return m;
             };
 
@@ -1789,6 +1814,7 @@ export const telemed = $root.telemed = (() => {
                     d.siteName = "";
                     d.maxBatchBytes = 0;
                     d.downlinkEpoch = "";
+                    d.acksUncounted = false;
                 }
                 if (m.protocolVersion != null && $Object.hasOwnProperty.call(m, "protocolVersion")) {
                     d.protocolVersion = m.protocolVersion;
@@ -1832,6 +1858,9 @@ export const telemed = $root.telemed = (() => {
                         d.hubRetained[j] = $root.telemed.v1.StreamAck.toObject(m.hubRetained[j], o, q + 1);
                     }
                 }
+                if (m.acksUncounted != null && $Object.hasOwnProperty.call(m, "acksUncounted")) {
+                    d.acksUncounted = m.acksUncounted;
+                }
                 return d;
             };
 
@@ -1864,6 +1893,7 @@ export const telemed = $root.telemed = (() => {
              * @property {number|null} [maxBatchBytes] HelloAck maxBatchBytes
              * @property {string|null} [downlinkEpoch] HelloAck downlinkEpoch
              * @property {Array.<telemed.v1.StreamAck.$Properties>|null} [rolledBack] HelloAck rolledBack
+             * @property {boolean|null} [acksUncounted] HelloAck acksUncounted
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -1978,6 +2008,14 @@ export const telemed = $root.telemed = (() => {
             HelloAck.prototype.rolledBack = $util.emptyArray;
 
             /**
+             * HelloAck acksUncounted.
+             * @member {boolean} acksUncounted
+             * @memberof telemed.v1.HelloAck
+             * @instance
+             */
+            HelloAck.prototype.acksUncounted = false;
+
+            /**
              * Encodes the specified HelloAck message. Does not implicitly {@link telemed.v1.HelloAck.verify|verify} messages.
              * @function encode
              * @memberof telemed.v1.HelloAck
@@ -2017,6 +2055,8 @@ export const telemed = $root.telemed = (() => {
                     for (var i = 0; i < m.rolledBack.length; ++i)
                         $root.telemed.v1.StreamAck.encode(m.rolledBack[i], w.uint32(/* id 10, wireType 2 =*/82).fork(), q + 1).ldelim();
                 }
+                if (m.acksUncounted != null && $Object.hasOwnProperty.call(m, "acksUncounted") && m.acksUncounted !== false)
+                    w.uint32(/* id 11, wireType 0 =*/88).bool(m.acksUncounted);
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
@@ -2149,6 +2189,15 @@ export const telemed = $root.telemed = (() => {
                             m.rolledBack.push($root.telemed.v1.StreamAck.decode(r, r.size(), $undefined, q + 1));
                             continue;
                         }
+                    case 11: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.bool())
+                                m.acksUncounted = v;
+                            else
+                                delete m.acksUncounted;
+                            continue;
+                        }
                     }
                     r.skipType(u, q, t);
                     if (!r.discardUnknown) {
@@ -2251,6 +2300,11 @@ export const telemed = $root.telemed = (() => {
                         m.rolledBack[i] = $root.telemed.v1.StreamAck.fromObject(d.rolledBack[i], q + 1);
                     }
                 }
+                if (d.acksUncounted != null) {
+                    if (d.acksUncounted) {
+                        m.acksUncounted = $Boolean(d.acksUncounted);
+                    }
+                }
                 return m;
             };
 
@@ -2288,6 +2342,7 @@ export const telemed = $root.telemed = (() => {
                     d.protocolVersion = 0;
                     d.maxBatchBytes = 0;
                     d.downlinkEpoch = "";
+                    d.acksUncounted = false;
                 }
                 if (m.accepted != null && $Object.hasOwnProperty.call(m, "accepted")) {
                     d.accepted = m.accepted;
@@ -2329,6 +2384,9 @@ export const telemed = $root.telemed = (() => {
                     for (var j = 0; j < m.rolledBack.length; ++j) {
                         d.rolledBack[j] = $root.telemed.v1.StreamAck.toObject(m.rolledBack[j], o, q + 1);
                     }
+                }
+                if (m.acksUncounted != null && $Object.hasOwnProperty.call(m, "acksUncounted")) {
+                    d.acksUncounted = m.acksUncounted;
                 }
                 return d;
             };

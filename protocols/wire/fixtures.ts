@@ -64,9 +64,9 @@ export function samplePayload(kind: PayloadKind): EnvelopeInit {
     case 'hello':
       return { hello: { protocolVersion: 1, gatewayId: 'gw-clinic-07', credential: 'not-a-real-secret', softwareVersion: '0.1.0', siteKind: v1.SiteKind.SITE_KIND_AMBULANCE, siteName: 'Ambulance 3', maxBatchBytes: 65_536,
         hubAcked: [{ streamId: 'vitals/dev-1', seq: 40 }], downlinkMarks: [{ streamId: 'ecg-dx', seq: 3 }], downlinkEpoch: '5f0c2a9e41d7b3865e2f90a1c4d7e3b8',
-        hubRetained: [{ streamId: 'vitals/dev-1', seq: 12 }] } };
+        hubRetained: [{ streamId: 'vitals/dev-1', seq: 12 }], acksUncounted: true } };
     case 'helloAck':
-      return { helloAck: { accepted: true, reasonCode: 'TM_ERR_NONE', reason: 'welcome', sessionId: 'sess-9', hubTimeNs: SAMPLE_CAPTURE_TIME_NS, streams: [{ streamId: 'vitals/dev-1', seq: 41 }, { streamId: 'alarm/dev-1', seq: 7 }], protocolVersion: 1, maxBatchBytes: 1_048_576, downlinkEpoch: '5f0c2a9e41d7b3865e2f90a1c4d7e3b8', rolledBack: [{ streamId: 'alarm/dev-1', seq: 5 }] } };
+      return { helloAck: { accepted: true, reasonCode: 'TM_ERR_NONE', reason: 'welcome', sessionId: 'sess-9', hubTimeNs: SAMPLE_CAPTURE_TIME_NS, streams: [{ streamId: 'vitals/dev-1', seq: 41 }, { streamId: 'alarm/dev-1', seq: 7 }], protocolVersion: 1, maxBatchBytes: 1_048_576, downlinkEpoch: '5f0c2a9e41d7b3865e2f90a1c4d7e3b8', rolledBack: [{ streamId: 'alarm/dev-1', seq: 5 }], acksUncounted: true } };
     case 'ack':
       return { ack: { streams: [{ streamId: 'vitals/dev-1', seq: 42 }, { streamId: 'bulk/ecg', seq: 9_007_199_254_740_991 }], receiveTimeNs: SAMPLE_CAPTURE_TIME_NS + 4096, bytesReceived: 5_000_000_000 } };
     case 'ping':

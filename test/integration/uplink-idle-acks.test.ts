@@ -7,6 +7,7 @@
 // byte counters see every message both ways.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +19,7 @@ import { loadHospitalConfig } from '../../hospital/config.js';
 import { startHospital, type RunningHospital } from '../../hospital/main.js';
 import { systemClock, TrafficClass } from '../../protocols/index.js';
 import { parseProfile, startLink, type LinkEmulator } from '../../simulators/link/index.js';
+import { waitFor } from '../helpers/cli-process.js';
 
 const CREDENTIAL = 'idle-acks-secret';
 /** Pings (clock sync) are the only traffic an idle link should carry: kept out of the window. */
@@ -60,7 +62,7 @@ describe('an idle uplink through the link emulator', () => {
   });
 
   it('carries no Acks once the data stops, and still acks and paces while it flows', async () => {
-    await waitUntil(() => uplink.session.state === 'ready', 10_000);
+    await waitFor('the uplink session ready', () => uplink.session.state === 'ready', 10_000, 10);
     let stored = 0;
     const off = hub.app.hospital.registry.onFrame((gw, env) => { if (gw === 'gw-idle' && env.header.durable) stored += 1; });
     try {
@@ -70,7 +72,7 @@ describe('an idle uplink through the link emulator', () => {
         if (i % 5 === 0) await uplink.submit({ streamId: 'monitor-1/vitals', trafficClass: TrafficClass.TRAFFIC_CLASS_VITALS, durable: true, captureTimeNs: systemClock.nowNs(), payload: { vitals: { deviceId: 'monitor-1', numerics: [{ code: 'MDC_PULS_OXIM_SAT_O2', value: 97, unit: '%' }] } } });
         await sleep(20);
       }
-      await waitUntil(() => stored === 5 && uplink.outbox.frames === 0, 10_000);
+      await waitFor('5 vitals stored and acked', () => stored === 5 && uplink.outbox.frames === 0, 10_000, 10);
       await sleep(300);
       // The gateway paced on the hub's feedback, and every byte it counted was reported delivered:
       // its uncounted Acks are not left "in flight" to hold later frames back.
@@ -90,15 +92,3 @@ describe('an idle uplink through the link emulator', () => {
     }
   }, 30_000);
 });
-
-async function sleep(ms: number): Promise<void> {
-  await new Promise((r) => setTimeout(r, ms));
-}
-
-async function waitUntil(pred: () => boolean, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error('timed out waiting for condition');
-    await sleep(10);
-  }
-}

@@ -251,7 +251,10 @@ describe('security: access and abuse against a real hub and gateways', () => {
     // The page's own way still works: the token from same-origin /api/token.
     const t = (await (await fetch(`${gwA.url}/api/token`)).json()) as { token: string };
     expect(t.token).toBe(GW_TOKEN);
-    for (const code of ['TM_ERR_ORIGIN_NOT_ALLOWED', 'TM_ERR_API_TOKEN_REQUIRED', 'TM_ERR_HOST_NOT_ALLOWED']) expect(gwA.output).toContain(code);
+    // The child's log reaches us through a pipe, after the response: wait for it (bounded).
+    const codes = ['TM_ERR_ORIGIN_NOT_ALLOWED', 'TM_ERR_API_TOKEN_REQUIRED', 'TM_ERR_HOST_NOT_ALLOWED'];
+    await waitFor(`the gateway to log ${codes.join(', ')}`, () => codes.every((code) => gwA.output.includes(code)), 5000).catch(() => undefined);
+    for (const code of codes) expect(gwA.output).toContain(code);
     const refusalLines = gwA.output.split('\n').filter((l) => l.includes('local API request refused'));
     expect(refusalLines.join('\n')).not.toContain(GW_TOKEN);
   });

@@ -57,6 +57,25 @@ const UNTRUSTED = new Set([
 ]);
 
 /** A socket error's stable code: the hub certificate refused, the TLS handshake failed, or null (an ordinary link error). */
+/** Sockets corked until the next tick (a WeakSet: a closed socket needs no cleanup). */
+const corked = new WeakSet<object>();
+
+/**
+ * Messages sent in the same tick leave in one socket write: the TCP socket is corked on the first
+ * send and uncorked on nextTick, after the writer's loop.
+ */
+export function corkUntilNextTick(ws: WebSocket): void {
+  // ws keeps its net.Socket private; cork/uncork are plain stream.Writable calls on it.
+  const sock = (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+  if (sock === undefined || corked.has(sock)) return;
+  corked.add(sock);
+  sock.cork();
+  process.nextTick(() => {
+    corked.delete(sock);
+    sock.uncork();
+  });
+}
+
 export function tlsErrorCode(err: Error): GatewayErrorCode | null {
   const code = (err as NodeJS.ErrnoException).code ?? '';
   if (UNTRUSTED.has(code)) return GatewayErrorCode.HUB_CERT_UNTRUSTED;

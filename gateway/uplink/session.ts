@@ -6,6 +6,7 @@ import {
   type Clock, type DecodedEnvelope, type EnvelopeInit,
 } from '../../protocols/index.js';
 import type { AckFeedback } from '../../protocols/transport/index.js';
+import { DeliveryCount } from '../../protocols/transport/delivery-count.js';
 import { className, type ClassName } from '../../protocols/traffic-class.js';
 import { nextLinkState, backoffDelayMs, type BackoffPolicy, type LinkEvent, type LinkState } from './link-state.js';
 import { decodeBatchedFrame } from '../../protocols/wire/batch.js';
@@ -13,7 +14,7 @@ import { ClockFilter } from '../../protocols/clock-filter.js';
 import { buildHello, hubRollbacks, type HelloIdentity } from './hello.js';
 import { MemoryMarks, adoptDownlinkEpoch, markDelivered, type DownlinkMarks } from './downlink-marks.js';
 import { systemTimers, type Timers } from './timers.js';
-import { LinkErrorLog, openHubSocket, type HubTls } from './hub-socket.js';
+import { LinkErrorLog, corkUntilNextTick, openHubSocket, type HubTls } from './hub-socket.js';
 
 export const SUBPROTOCOL = 'telemed.v1';
 /** Longest delivery feedback waits, ms (SESSION.md: acks at most every 10 ms). */
@@ -84,16 +85,9 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
   private pingId = 0;
   private readonly sync = new ClockFilter();
   private readonly marks: DownlinkMarks;
-  /** Bytes taken off this connection's socket and when the last arrived (Unix ns): the hub paces on them. */
-  private bytesReceived = 0;
-  private lastRxNs = 0;
-  private ackedBytes = 0;
+  /** Bytes taken off this connection's socket and when the last arrived: the hub paces on them. */
+  private readonly delivery = new DeliveryCount();
   private rateAckTimer: unknown;
-  /**
-   * HelloAck.acks_uncounted: on this connection an Ack-only message is neither counted in
-   * bytes_received nor acknowledged, either way (SESSION.md §2b).
-   */
-  private acksUncounted = false;
   private readonly timers: Timers;
   private readonly random: () => number;
   private readonly log: Logger;
@@ -171,7 +165,7 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
     const ws = this.ws;
     if (this.current !== 'ready' || !ws || ws.readyState !== WebSocket.OPEN) return false;
     if (bytes.length > accounted) this.emit('bytesSent', bytes.length - accounted);
-    this.corkUntilNextTick(ws);
+    corkUntilNextTick(ws);
     ws.send(bytes, this.onSendDone);
     return true;
   }
@@ -181,21 +175,6 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
     if (err) this.log.debug({ err: err.message }, 'send failed; the close handler reconnects');
     else this.emit('writable');
   };
-
-  private corked: WebSocket | null = null;
-
-  private corkUntilNextTick(ws: WebSocket): void {
-    if (this.corked === ws) return;
-    // ws keeps its net.Socket private; cork/uncork are plain stream.Writable calls on it.
-    const sock = (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
-    if (sock === undefined) return;
-    this.corked = ws;
-    sock.cork();
-    process.nextTick(() => {
-      this.corked = null;
-      sock.uncork();
-    });
-  }
 
   /** Deliberate close: Goodbye, WebSocket close, no reconnect. Resolves when the socket is gone. */
   async close(reasonCode = 'TM_OK_SHUTDOWN', reason = 'gateway shutting down'): Promise<void> {
@@ -238,9 +217,8 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
 
   private connect(): void {
     // Byte counts are per connection, like the hub's (a new socket starts from 0 on both sides).
-    this.bytesReceived = this.ackedBytes = 0;
+    this.delivery.reset();
     this.peerBatchBytes = 0;
-    this.acksUncounted = false;
     const ws = openHubSocket(this.opts.url, SUBPROTOCOL, { handshakeTimeout: this.opts.helloTimeoutMs, maxPayload: this.opts.maxFrameBytes ?? 1024 * 1024, tls: this.opts.tls ?? null });
     this.ws = ws;
     ws.on('open', () => this.onOpen(ws));
@@ -306,15 +284,14 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
       this.countDecodeError(isTelemedError(err) ? err.code : String(err));
       return;
     }
-    if (!(this.acksUncounted && env.payload === 'ack')) this.received(bytes.length, rxNs);
+    if (this.delivery.counts(env.payload === 'ack')) this.received(bytes.length, rxNs);
     if (env.payload === 'batch') this.onBatch(ws, env.batch?.frames ?? []);
     else this.dispatch(ws, env);
   }
 
   /** Counts a message into the delivery feedback the hub paces on, and schedules its report. */
   private received(bytes: number, rxNs: number): void {
-    this.bytesReceived += bytes;
-    this.lastRxNs = rxNs;
+    this.delivery.add(bytes, rxNs);
     this.armRateAck();
   }
 
@@ -379,7 +356,7 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
     }
     this.attempt = 0;
     this.peerBatchBytes = ack.maxBatchBytes ?? 0;
-    this.acksUncounted = ack.acksUncounted === true;
+    this.delivery.acksUncounted = ack.acksUncounted === true;
     this.adoptDownlinkEpoch(ack.downlinkEpoch ?? '');
     this.checkRollback(ack);
     this.apply('accepted');
@@ -471,14 +448,13 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
     const capture = Number(h.captureTimeNs);
     const cls = className(h.trafficClass);
     if (offsetMs === null || !(capture > 0) || cls === 'unspecified') return;
-    const ms = Math.max(0, (this.lastRxNs - capture) / 1e6 + offsetMs);
+    const ms = Math.max(0, (this.delivery.lastRxNs - capture) / 1e6 + offsetMs);
     this.emit('latency', { className: cls, ms });
   }
 
   /** Ack with delivery feedback: bytes taken off the socket and when (the hub's pacer runs on these). */
   private sendAck(streams: telemed.v1.IStreamAck[]): void {
-    this.ackedBytes = this.bytesReceived;
-    this.sendSession({ ack: { streams, receiveTimeNs: this.lastRxNs, bytesReceived: this.bytesReceived } });
+    this.sendSession({ ack: { streams, ...this.delivery.report() } });
   }
 
   /**
@@ -489,7 +465,7 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
     if (this.rateAckTimer !== undefined || this.current !== 'ready') return;
     this.rateAckTimer = this.timers.setTimeout(() => {
       this.rateAckTimer = undefined;
-      if (this.current === 'ready' && this.bytesReceived > this.ackedBytes) this.sendAck([]);
+      if (this.current === 'ready' && this.delivery.unreported) this.sendAck([]);
     }, RATE_ACK_DELAY_MS);
   }
 
@@ -499,7 +475,7 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
     // send_time_ns lets the hub subtract how long we held an Ack from its RTT samples.
     const bytes = encodeEnvelope({ ...payload, header: { gatewayId: this.opts.gatewayId, sendTimeNs: this.opts.clock.nowNs() } });
     // An uncounted Ack takes no part in the hub's bytes_received, so none in our pacer's count.
-    if (!(this.acksUncounted && payload.ack !== undefined)) this.emit('bytesSent', bytes.length);
+    if (this.delivery.counts(payload.ack !== undefined)) this.emit('bytesSent', bytes.length);
     ws.send(bytes);
   }
 

@@ -14,6 +14,7 @@ import type { TimeseriesWriter } from '../timeseries/timeseries.js';
 import { AckBatcher, type PendingFrame } from './ack-batcher.js';
 import { Downlink } from './downlink.js';
 import { ClockFilter } from '../../protocols/clock-filter.js';
+import { DeliveryCount } from '../../protocols/transport/delivery-count.js';
 import { checkHello } from './hello.js';
 import { UplinkErrorCode } from './errors.js';
 import { salvageDurableHeader } from './rejected-frame.js';
@@ -62,16 +63,9 @@ export class UplinkSession implements SessionHandle {
   private readonly pings = new Map<number, number>();
   private readonly badFrames: number[] = [];
   private readonly batcher: AckBatcher;
-  private bytesReceived = 0;
-  /** When the last message was taken off the socket (Unix ns): with bytesReceived, the gateway's rate sample. */
-  private lastRxNs = 0;
-  private ackedBytes = 0;
+  /** Bytes taken off this socket and when the last arrived: the gateway's pacer runs on them. */
+  private readonly delivery = new DeliveryCount();
   private rateAckTimer: NodeJS.Timeout | null = null;
-  /**
-   * Both sides said acks_uncounted (Hello, HelloAck): an Ack-only message is neither counted in
-   * bytes_received nor acknowledged, either way (SESSION.md §2b).
-   */
-  private acksUncounted = false;
   /** Scheduler + pacer toward the gateway; exists while ready. */
   private downlink: Downlink | null = null;
   private nextPingId = 1;
@@ -120,7 +114,7 @@ export class UplinkSession implements SessionHandle {
     if (this.ws.readyState !== this.ws.OPEN) return;
     const bytes = encodeEnvelope(env, this.limits.maxFrameBytes);
     // The gateway's bytes_received counts every message (but uncounted Acks); the pacer must too.
-    if (!(this.acksUncounted && env.ack !== undefined)) this.downlink?.onSessionBytes(bytes.length);
+    if (this.delivery.counts(env.ack !== undefined)) this.downlink?.onSessionBytes(bytes.length);
     this.ws.send(bytes);
   }
 
@@ -199,7 +193,7 @@ export class UplinkSession implements SessionHandle {
       if (!this.keepRejected(bytes, err, t)) this.bad('decode', 'unspecified', err);
       return;
     }
-    if (!(this.acksUncounted && env.payload === 'ack')) this.received(bytes.length, t);
+    if (this.delivery.counts(env.payload === 'ack')) this.received(bytes.length, t);
     // A Batch is only valid after the Hello (awaiting-hello refuses it like any non-Hello).
     if (env.payload === 'batch' && this.state !== 'awaiting-hello') this.onBatch(env.batch?.frames ?? [], t);
     else this.onEnvelope(bytes, env, t);
@@ -207,8 +201,7 @@ export class UplinkSession implements SessionHandle {
 
   /** Counts a message into the delivery feedback the gateway paces on, and schedules its report. */
   private received(bytes: number, t: number): void {
-    this.bytesReceived += bytes;
-    this.lastRxNs = t;
+    this.delivery.add(bytes, t);
     this.armRateAck();
   }
 
@@ -294,7 +287,7 @@ export class UplinkSession implements SessionHandle {
         },
       });
       // From the message after the HelloAck on: the gateway reads it before any Ack of ours.
-      this.acksUncounted = acksUncounted;
+      this.delivery.acksUncounted = acksUncounted;
       // Durable downlink frames still unacked (queued while offline, or sent before a hub restart
       // or a broken connection) go first; the gateway drops any it already has by seq.
       const pending = this.ctx.store.downlink.pending(verdict.gatewayId);
@@ -472,8 +465,7 @@ export class UplinkSession implements SessionHandle {
    * when the last of them arrived (SESSION.md §2), plus our send time so it can subtract the hold.
    */
   private sendAck(streams: telemed.v1.IStreamAck[]): void {
-    this.ackedBytes = this.bytesReceived;
-    this.send({ header: this.header(), ack: { streams, receiveTimeNs: this.lastRxNs, bytesReceived: this.bytesReceived } });
+    this.send({ header: this.header(), ack: { streams, ...this.delivery.report() } });
   }
 
   /** Realtime frames are not acked per stream, but the gateway still needs feedback to pace: an Ack without streams within ackDelayMs. */
@@ -481,7 +473,7 @@ export class UplinkSession implements SessionHandle {
     if (this.rateAckTimer !== null || this.state !== 'ready') return;
     this.rateAckTimer = setTimeout(() => {
       this.rateAckTimer = null;
-      if (this.state === 'ready' && this.bytesReceived > this.ackedBytes) this.sendAck([]);
+      if (this.state === 'ready' && this.delivery.unreported) this.sendAck([]);
     }, this.ctx.config.uplink.ackDelayMs);
     this.rateAckTimer.unref();
   }

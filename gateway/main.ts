@@ -64,7 +64,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   uplink.session.on('ready', (helloAck) => ecg.onAck(helloAck.streams ?? []));
   // A cart's finished record goes to the ECG workflow (analysis, preview, send), not straight up.
   const factory: DeviceFactory = deps.deviceFactory ?? ((c, d) => (c.kind === 'ecg-cart'
-    ? createCartDevice(c, { ...d, onRecord: (r, deviceId) => ecg.ingest(r, deviceId) })
+    ? createCartDevice(c, { ...d, onRecord: (r, deviceId) => void ecg.ingest(r, deviceId) })
     : defaultDeviceFactory(c, d)));
   // Durable readings share group commits: each is on disk before its promise settles. Vitals,
   // waveforms and alarms go through the vitals pipeline (edge alarms, recorded waveform copy).
@@ -110,6 +110,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     close: () => {
       closing ??= (async () => {
         await devices.stop();
+        await ecg.settle(); // records still being analysed are stored (and queued) before the uplink goes
         vitals.close(); // open recorded waveform windows go to the outbox before the uplink closes
         await uplink.close(); // Goodbye first, then the socket
         vitals.closeStore(); // after the uplink: an acknowledgement coming down until then is still stored

@@ -6,7 +6,7 @@ import type { EcgRecord } from '../../protocols/ecg/record.js';
 import { verifyDiagnosis, type DiagnosisVerification, type DiagnosisVerifyKey } from '../../protocols/ecg/diagnosis-signature.js';
 import type { BuildFrameInput, OutFrame } from '../uplink/streams.js';
 import { GatewayEcgError, GatewayEcgErrorCode } from './errors.js';
-import { prepareEcgRecord } from './prepare.js';
+import { prepareEcgRecord, type PreparedEcg } from './prepare.js';
 import { nextEcgState, type EcgRecordEvent } from './record-state.js';
 import type { EcgRecordStore, StoredEcgRecord } from './record-store.js';
 import { toGatewayEcgView, type GatewayEcgView } from './view.js';
@@ -90,6 +90,24 @@ export class EcgService extends EventEmitter<{ change: [GatewayEcgView] }> {
    * ID_INVALID (ids past the wire limits, before anything is stored) or DUPLICATE.
    */
   ingest(record: EcgRecord, deviceId: string, opts: IngestOptions = {}): GatewayEcgView {
+    const id = this.admit(record, deviceId, opts);
+    // The document carries our id, not the file name.
+    return this.store(record, deviceId, id, prepareEcgRecord(id.keep ? record : { ...record, id: id.recordId }));
+  }
+
+  /**
+   * As ingest, with the analysis and encoding done by `prepare` (a thread: prepare-pool.ts), so the
+   * event loop goes on meanwhile. The checks run first, and the duplicate check again before storing.
+   */
+  async ingestPrepared(record: EcgRecord, deviceId: string, prepare: (r: EcgRecord) => Promise<PreparedEcg>, opts: IngestOptions = {}): Promise<GatewayEcgView> {
+    const id = this.admit(record, deviceId, opts);
+    const prepared = await prepare(id.keep ? record : { ...record, id: id.recordId });
+    this.admit(record, deviceId, opts);
+    return this.store(record, deviceId, id, prepared);
+  }
+
+  /** Ingest's checks (throws ID_INVALID or DUPLICATE) and the record's id. */
+  private admit(record: EcgRecord, deviceId: string, opts: IngestOptions): { recordId: string; keep: boolean; sourceName: string | null } {
     const streamId = `ecg/${deviceId}`;
     if (streamId.length > DEFAULT_LIMITS.maxIdLength) {
       throw new GatewayEcgError(GatewayEcgErrorCode.ID_INVALID, `device id is ${deviceId.length} characters; stream ids are limited to ${DEFAULT_LIMITS.maxIdLength} on the wire`);
@@ -102,9 +120,13 @@ export class EcgService extends EventEmitter<{ change: [GatewayEcgView] }> {
     if (sourceName !== null && this.o.store.idBySource(deviceId, sourceName) !== undefined) {
       throw new GatewayEcgError(GatewayEcgErrorCode.DUPLICATE, 'a record from this file is already on this gateway');
     }
-    const recordId = keep ? record.id : opaqueRecordId();
-    // The document carries our id, not the file name.
-    const prepared = prepareEcgRecord(keep ? record : { ...record, id: recordId });
+    if (keep && this.o.store.get(record.id) !== undefined) throw new GatewayEcgError(GatewayEcgErrorCode.DUPLICATE, `ECG record ${record.id} already exists on this gateway`);
+    return { recordId: keep ? record.id : opaqueRecordId(), keep, sourceName };
+  }
+
+  private store(record: EcgRecord, deviceId: string, id: { recordId: string; sourceName: string | null }, prepared: PreparedEcg): GatewayEcgView {
+    const { recordId, sourceName } = id;
+    const streamId = `ecg/${deviceId}`;
     const start = record.startTime === null ? NaN : Date.parse(record.startTime);
     const stored = this.o.store.insert({
       recordId, deviceId, source: record.source, acquiredAtMs: Number.isFinite(start) ? start : null,

@@ -22,6 +22,10 @@ export const GatewayEcgErrorCode = {
   DECODE_BUSY: 'TM_ERR_ECG_DECODE_BUSY',
   /** A samples decode ran past its deadline or heap cap, or its thread died: 503. */
   DECODE_FAILED: 'TM_ERR_ECG_DECODE_FAILED',
+  /** Every analysis thread busy and its queue full (the record is then prepared on the event loop instead). */
+  PREPARE_BUSY: 'TM_ERR_ECG_PREPARE_BUSY',
+  /** A record's analysis ran past its deadline or heap cap, or its thread died: the record is not taken (logged). */
+  PREPARE_FAILED: 'TM_ERR_ECG_PREPARE_FAILED',
   /** The record store (ecg.db) failed. */
   STORE: 'TM_ERR_ECG_STORE',
 } as const;

@@ -62,6 +62,15 @@ export interface IngestOptions {
   readonly fromFile?: boolean;
 }
 
+/** A record that passed ingest's checks: its id, the file name kept aside, and the record to analyse. */
+interface Admitted {
+  readonly recordId: string;
+  readonly sourceName: string | null;
+  /** The device's own id is kept (a safe token). */
+  readonly keep: boolean;
+  readonly toPrepare: EcgRecord;
+}
+
 /**
  * The gateway side of an ECG record's life (docs/CONTRACTS.md "ECG workflow"): analyse and keep a
  * record in preview, send it (a durable ALARM first when a finding is critical, then the EcgDocument
@@ -91,8 +100,7 @@ export class EcgService extends EventEmitter<{ change: [GatewayEcgView] }> {
    */
   ingest(record: EcgRecord, deviceId: string, opts: IngestOptions = {}): GatewayEcgView {
     const id = this.admit(record, deviceId, opts);
-    // The document carries our id, not the file name.
-    return this.store(record, deviceId, id, prepareEcgRecord(id.keep ? record : { ...record, id: id.recordId }));
+    return this.store(record, deviceId, id, prepareEcgRecord(id.toPrepare));
   }
 
   /**
@@ -101,13 +109,16 @@ export class EcgService extends EventEmitter<{ change: [GatewayEcgView] }> {
    */
   async ingestPrepared(record: EcgRecord, deviceId: string, prepare: (r: EcgRecord) => Promise<PreparedEcg>, opts: IngestOptions = {}): Promise<GatewayEcgView> {
     const id = this.admit(record, deviceId, opts);
-    const prepared = await prepare(id.keep ? record : { ...record, id: id.recordId });
-    this.admit(record, deviceId, opts);
+    const prepared = await prepare(id.toPrepare);
+    this.assertNew(deviceId, id);
     return this.store(record, deviceId, id, prepared);
   }
 
-  /** Ingest's checks (throws ID_INVALID or DUPLICATE) and the record's id. */
-  private admit(record: EcgRecord, deviceId: string, opts: IngestOptions): { recordId: string; keep: boolean; sourceName: string | null } {
+  /**
+   * Ingest's checks (throws ID_INVALID or DUPLICATE), the record's id and the record to analyse:
+   * the document carries our id, not the file name.
+   */
+  private admit(record: EcgRecord, deviceId: string, opts: IngestOptions): Admitted {
     const streamId = `ecg/${deviceId}`;
     if (streamId.length > DEFAULT_LIMITS.maxIdLength) {
       throw new GatewayEcgError(GatewayEcgErrorCode.ID_INVALID, `device id is ${deviceId.length} characters; stream ids are limited to ${DEFAULT_LIMITS.maxIdLength} on the wire`);
@@ -117,14 +128,21 @@ export class EcgService extends EventEmitter<{ change: [GatewayEcgView] }> {
     if (sourceName !== null && sourceName.length > MAX_SOURCE_NAME) {
       throw new GatewayEcgError(GatewayEcgErrorCode.ID_INVALID, `file name is ${sourceName.length} characters, limit ${MAX_SOURCE_NAME}`);
     }
-    if (sourceName !== null && this.o.store.idBySource(deviceId, sourceName) !== undefined) {
-      throw new GatewayEcgError(GatewayEcgErrorCode.DUPLICATE, 'a record from this file is already on this gateway');
-    }
-    if (keep && this.o.store.get(record.id) !== undefined) throw new GatewayEcgError(GatewayEcgErrorCode.DUPLICATE, `ECG record ${record.id} already exists on this gateway`);
-    return { recordId: keep ? record.id : opaqueRecordId(), keep, sourceName };
+    const recordId = keep ? record.id : opaqueRecordId();
+    const id = { recordId, sourceName, keep, toPrepare: keep ? record : { ...record, id: recordId } };
+    this.assertNew(deviceId, id);
+    return id;
   }
 
-  private store(record: EcgRecord, deviceId: string, id: { recordId: string; sourceName: string | null }, prepared: PreparedEcg): GatewayEcgView {
+  /** DUPLICATE when this file or device record is already stored (checked again after an analysis off the loop). */
+  private assertNew(deviceId: string, id: Admitted): void {
+    if (id.sourceName !== null && this.o.store.idBySource(deviceId, id.sourceName) !== undefined) {
+      throw new GatewayEcgError(GatewayEcgErrorCode.DUPLICATE, 'a record from this file is already on this gateway');
+    }
+    if (id.keep && this.o.store.get(id.recordId) !== undefined) throw new GatewayEcgError(GatewayEcgErrorCode.DUPLICATE, `ECG record ${id.recordId} already exists on this gateway`);
+  }
+
+  private store(record: EcgRecord, deviceId: string, id: Admitted, prepared: PreparedEcg): GatewayEcgView {
     const { recordId, sourceName } = id;
     const streamId = `ecg/${deviceId}`;
     const start = record.startTime === null ? NaN : Date.parse(record.startTime);

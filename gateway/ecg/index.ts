@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Clock, DecodedEnvelope } from '../../protocols/index.js';
+import { isTelemedError, type Clock, type DecodedEnvelope } from '../../protocols/index.js';
 import type { EcgRecord } from '../../protocols/ecg/record.js';
 import type { GatewayConfig } from '../config.js';
 import type { BuildFrameInput, OutFrame } from '../uplink/streams.js';
@@ -63,7 +63,7 @@ export function createGatewayEcg(config: GatewayConfig, deps: {
   const inFlight = new Set<Promise<void>>();
   // Every queued record must be prepared somewhere: a full queue falls back to this loop.
   const prepare = (r: EcgRecord): Promise<PreparedEcg> => pool.run(r).catch((err: unknown) => {
-    if (err instanceof Error && (err as { code?: string }).code === GatewayEcgErrorCode.PREPARE_BUSY) {
+    if (isTelemedError(err) && err.code === GatewayEcgErrorCode.PREPARE_BUSY) {
       log.warn({ code: GatewayEcgErrorCode.PREPARE_BUSY }, 'ECG analysis threads busy: analysing this record on the event loop');
       return prepareEcgRecord(r);
     }

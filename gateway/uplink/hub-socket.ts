@@ -56,7 +56,6 @@ const UNTRUSTED = new Set([
   'CERT_REJECTED', 'INVALID_PURPOSE', 'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
-/** A socket error's stable code: the hub certificate refused, the TLS handshake failed, or null (an ordinary link error). */
 /** Sockets corked until the next tick (a WeakSet: a closed socket needs no cleanup). */
 const corked = new WeakSet<object>();
 
@@ -76,6 +75,7 @@ export function corkUntilNextTick(ws: WebSocket): void {
   });
 }
 
+/** A socket error's stable code: the hub certificate refused, the TLS handshake failed, or null (an ordinary link error). */
 export function tlsErrorCode(err: Error): GatewayErrorCode | null {
   const code = (err as NodeJS.ErrnoException).code ?? '';
   if (UNTRUSTED.has(code)) return GatewayErrorCode.HUB_CERT_UNTRUSTED;

@@ -56,7 +56,11 @@ export interface PacerOptions {
   readonly trimRecoveryMs?: number;
   /** Extra bytes CONTROL may put in flight beyond cwnd (it is never held for cwnd below this). Default 4096. */
   readonly priorityHeadroomBytes?: number;
-  /** Token-bucket depth in ms of the pacing rate (at least 2 KiB). Default 4: a JS timer fires ≥ 1 ms apart, later under load. */
+  /**
+   * Token-bucket depth in ms of the pacing rate (at least 2 KiB). Default 2 (bench:uplink on a
+   * shared 2-core box; 4 before). A loop that turns less often than this cannot reach the pacing
+   * rate: what it lost is marked underdriven, so it does not lower the estimate.
+   */
   readonly burstMs?: number;
   /** With this long of no feedback while blocked, switch to `unpaced`. Default 1000. */
   readonly feedbackTimeoutMs?: number;

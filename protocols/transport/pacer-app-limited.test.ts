@@ -160,45 +160,4 @@ describe('Pacer: a start the sender could not drive (its own event loop busy) is
     expect(at?.t).toBeDefined();
     expect(at?.t ?? Infinity).toBeLessThan(900);
   });
-  it('acks handled in bunches 40-60 ms apart (a busy loop) cap the startup with cwnd, not the link: the link rate is reached within a second, not at the probe 2 s later', () => {
-    // bench:throughput's burst, 2026-12-07: with the hub and the gateway short of CPU, acks came
-    // 20-70 ms apart; the cwnd (a few ms of the estimate plus the aggregation seen) held each
-    // startup round to what one bunch of acks released, the delivery rate stopped growing with no
-    // queue behind it, and that plateau was taken for the pipe's: cruise at 3-5 Mbit/s on an
-    // 80+ Mbit/s path until the probe 2 s later (17k frames/s in 3 of 6 runs). A plateau without a
-    // queue does not prove the pipe (a pipe filled at twice its rate queues), so the backlog starts
-    // up again. Before: found at 2.5 s (bunches 40 ms apart), not within 3 s (60 ms apart).
-    for (const bunchMs of [40, 60]) {
-      const link = { rate: () => 10_000, delayMs: 0.5 } as const; // 80 Mbit/s, loopback-like
-      const p = new Pacer();
-      const received: { t: number; r: number }[] = [];
-      runLink(p, { ...link, offered: () => Infinity, ackLagMs: (i) => bunchMs - ((i * 10) % bunchMs), endMs: 3000 }, (t, r) => {
-        if (t % 10 === 0) received.push({ t, r });
-      });
-      const at = received.find((x, i) => (received[i + 10]?.r ?? 0) - x.r >= 0.8 * 10_000 * 100);
-      expect(at?.t, `acks in bunches ${bunchMs} ms apart`).toBeDefined();
-      expect(at?.t ?? Infinity, `acks in bunches ${bunchMs} ms apart`).toBeLessThan(1000);
-    }
-  });
-  it('a queue seen in a startup round the loop could not drive (the receiver short of CPU too) does not prove the pipe: found within 700 ms of the receiver catching up, not at the probe 2 s later', () => {
-    // bench:throughput's burst, 2026-12-07: the hub, starved of CPU by the 50 000 frames being
-    // built, read 5 ms late; startup saw that as a queue and ended with the pipe "found" at
-    // 3 Mbit/s, and cruise held it until the probe 2 s later. Here the bottleneck is 16 Mbit/s
-    // (the receiver's reads) for 300 or 500 ms while the sender's loop comes every 3-5 ms in every
-    // other 20 ms, then 80 Mbit/s with the loop on time. Before: found at 2.3 s in every case.
-    for (const untilMs of [300, 500]) {
-      for (const lateEveryMs of [3, 5]) {
-        const p = new Pacer();
-        const received: { t: number; r: number }[] = [];
-        const busy = (t: number): boolean => t < untilMs;
-        runLink(p, { rate: (t) => (busy(t) ? 2000 : 10_000), delayMs: 0.5, offered: () => Infinity, sendEveryMs: (t) => (busy(t) && Math.floor(t / 20) % 2 === 0 ? lateEveryMs : 0.5), endMs: 3000 }, (t, r) => {
-          if (t % 10 === 0) received.push({ t, r });
-        });
-        const at = received.find((x, i) => x.t >= untilMs && (received[i + 10]?.r ?? 0) - x.r >= 0.8 * 10_000 * 100);
-        const label = `receiver slow until ${untilMs} ms, loop every ${lateEveryMs} ms`;
-        expect(at?.t, label).toBeDefined();
-        expect((at?.t ?? Infinity) - untilMs, label).toBeLessThan(700);
-      }
-    }
-  });
 });

@@ -278,17 +278,8 @@ export class Pacer {
     const e = this.estimator;
     const rtt = Number.isFinite(e.minRttMs) ? e.minRttMs : 0;
     const period = Math.max(rtt * 1.5, 50);
-    // A queue ends a startup whatever else holds (see 'startup' below). Seen in a round our own
-    // loop could not drive, it does not prove the pipe either (as a plateau of late rounds does
-    // not): the machine was short of CPU, and the delay is as likely the receiver reading late as
-    // a queue in the link. bench:throughput's burst: the hub, starved by the 50 000 frames being
-    // built, stamped 5 ms late; startup ended at 3 Mbit/s with the pipe "found", and cruise held
-    // that on an 80+ Mbit/s path until the probe 2 s later (17k frames/s). Unproven, a backlog the
-    // loop then drives on time starts up again; a real queue ends that startup, the pipe found.
-    if (this.current === 'startup' && this.queueBuilding(nowMs)) {
-      if (this.underdrivenAtMs >= this.roundStartMs) this.linkUnproven = true;
-      return this.step('queue', nowMs);
-    }
+    // A queue ends a startup whatever else holds (see 'startup' below).
+    if (this.current === 'startup' && this.queueBuilding(nowMs)) return this.step('queue', nowMs);
     // In startup this restarts it: the rounds so far measured the offered load, not the link, and
     // their growth test starts over on the full pipe (it was a no-op there, and every later tick
     // returned here before the plateau and queue checks: 35 s at 2x into a full urban-5g cell).
@@ -303,10 +294,7 @@ export class Pacer {
           this.startupBest = e.btlBwBpms;
           this.startupRounds = 0;
         } else if (++this.startupRounds >= 3) {
-          // A pipe filled at 2x its rate queues; a plateau without a queue is another limit's (the
-          // cwnd against acks our busy loop handles 20-70 ms apart, the receiver's CPU).
-          const q = e.recentQueueDelay(nowMs, Math.max(rtt, 20) * 3);
-          if (this.lateRounds >= 3 || q.busyMin < this.o.queueTargetMs) this.linkUnproven = true;
+          if (this.lateRounds >= 3) this.linkUnproven = true;
           this.step('plateau', nowMs);
         }
         return;

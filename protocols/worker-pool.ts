@@ -74,6 +74,11 @@ export class WorkerPool<T, R> {
     return this.queue.length + this.slots.filter((s) => s.job !== null).length;
   }
 
+  /** Threads running now (started by a task or warm(), not yet terminated). */
+  get running(): number {
+    return this.slots.length;
+  }
+
   /** Runs a task on a thread. The task is copied to the thread (the caller keeps its buffers). */
   run(task: T): Promise<R> {
     if (this.closed) return Promise.reject(this.errors.failed('worker pool closed'));

@@ -230,6 +230,11 @@ export class GatewayRegistry {
     return e === undefined ? undefined : this.toView(e);
   }
 
+  /** The gateway's site kind from its Hello, without building a view (per-frame callers). */
+  siteKindOf(gatewayId: string): SiteKind | null {
+    return this.entries.get(gatewayId)?.siteKind ?? null;
+  }
+
   views(): GatewayView[] {
     return [...this.entries.values()].map((e) => this.toView(e));
   }

@@ -2,6 +2,7 @@ import { Counter, Gauge } from 'prom-client';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { type Clock, isTelemedError } from '../../protocols/index.js';
+import { LEAD_MDC } from '../../protocols/ecg-cart/index.js';
 import type { AccessPolicy } from '../auth/access.js';
 import { requireRole } from '../auth/require-role.js';
 import type { SessionManager } from '../auth/sessions.js';
@@ -141,7 +142,7 @@ export function ecgPlugin(opts: EcgPluginOptions) {
     // (bench:ecg, 10 records, 3 runs each). Not at start: a hub that never sees a cart keeps none.
     let warmedByLive = false;
     const off = registry.onFrame((gatewayId, env) => {
-      if (!warmedByLive && env.payload === 'waveform' && isCartLiveLead(env.waveform?.code) && registry.siteKindOf(gatewayId) === 'clinic') {
+      if (!warmedByLive && env.payload === 'waveform' && CART_LIVE_CODES.has(env.waveform?.code ?? '') && registry.siteKindOf(gatewayId) === 'clinic') {
         warmedByLive = true;
         pool.warm();
       }
@@ -190,7 +191,5 @@ export function ecgPlugin(opts: EcgPluginOptions) {
   };
 }
 
-/** A 12/18-lead ECG lead's MDC code (a cart's live leads), e.g. MDC_ECG_LEAD_V1. */
-function isCartLiveLead(code: string | null | undefined): boolean {
-  return typeof code === 'string' && code.startsWith('MDC_ECG_LEAD_');
-}
+/** The channel codes of a cart's live leads (protocols/ecg-cart's table). */
+const CART_LIVE_CODES: ReadonlySet<string> = new Set(Object.values(LEAD_MDC));

@@ -15,8 +15,8 @@ import { DocumentDescriber } from './describer.js';
 import { samplesRoutes } from './samples-routes.js';
 import type { EcgRecordView, EcgStore, StoredRecordInfo } from './ecg-store.js';
 import { EcgErrorCode } from './errors.js';
-import { EcgReassembler, type AssembledRecord, type ReassemblerLimits } from './reassembler.js';
-import { recoverEarlierChunks } from './recover.js';
+import { DEFAULT_MAX_PARTIAL, EcgReassembler, type AssembledRecord, type ReassemblerLimits } from './reassembler.js';
+import { recoverEarlierChunks, ResumeBudget } from './recover.js';
 
 /** What the hub's ECG plugins (worklist and reading) are built from. */
 export interface EcgDeps {
@@ -97,6 +97,13 @@ export function ecgPlugin(opts: EcgPluginOptions) {
       name: 'telemed_hub_ecg_decode_threads', help: 'ECG decode threads running (started ahead of the first record when a clinic\'s cart streams live leads)',
       registers: [opts.metrics.registry], collect() { this.set(pool.running); },
     });
+    const resumeScans = new Counter({
+      name: 'telemed_hub_ecg_resume_scans_total',
+      help: 'Chunks of a record not being assembled (offset > 0) by what the hub did: scanned its stored frames and resumed the record, scanned and found no start, or did not scan (the gateway\'s scan budget was spent)',
+      labelNames: ['outcome'], registers: [opts.metrics.registry],
+    });
+    const resumeBudget = new ResumeBudget(opts.limits?.maxPartial ?? DEFAULT_MAX_PARTIAL);
+    const throttledGateways = new Set<string>();
     const refused = new Counter({
       name: 'telemed_hub_ecg_decode_refused_total', help: 'ECG decodes refused or failed on the decode threads, by code (TM_ERR_ECG_*)',
       labelNames: ['code'], registers: [opts.metrics.registry],
@@ -150,8 +157,17 @@ export function ecgPlugin(opts: EcgPluginOptions) {
       if (env.payload !== 'ecgChunk' || c == null) return;
       if (Number(c.offset ?? 0) === 0 && isDocumentType(c.contentType ?? '')) pool.warm();
       if (Number(c.offset ?? 0) > 0 && !reassembler.has(gatewayId, c.recordId ?? '')) {
-        for (const earlier of recoverEarlierChunks(store, gatewayId, env.header.streamId ?? '', Number(env.header.seq ?? 0), c, log)) {
-          for (const r of reassembler.add(gatewayId, earlier)) onRecord(r);
+        if (resumeBudget.take(gatewayId, clock.nowNs() / 1e6)) {
+          const earlier = recoverEarlierChunks(store, gatewayId, env.header.streamId ?? '', Number(env.header.seq ?? 0), c, log);
+          resumeScans.inc({ outcome: earlier.length > 0 ? 'resumed' : 'not_found' });
+          for (const e of earlier) for (const r of reassembler.add(gatewayId, e)) onRecord(r);
+        } else {
+          // Not scanned: the record is assembled from here with a gap (CHUNK_GAP), its frames stay stored.
+          resumeScans.inc({ outcome: 'throttled' });
+          if (!throttledGateways.has(gatewayId)) {
+            throttledGateways.add(gatewayId);
+            log.warn({ gatewayId, code: EcgErrorCode.CHUNK_GAP }, 'ECG chunks of unknown records arrive faster than the hub scans stored frames for their start; later ones are assembled with a gap');
+          }
         }
       }
       for (const r of reassembler.add(gatewayId, c)) onRecord(r);

@@ -15,6 +15,9 @@ export interface AssembledRecord {
   readonly corruptCode: EcgErrorCode | null;
 }
 
+/** Records one gateway may have in assembly at once, by default. */
+export const DEFAULT_MAX_PARTIAL = 32;
+
 /** Limits of the reassembler. */
 export interface ReassemblerLimits {
   /** Largest record, bytes. Default 8 MiB (a 60 s 18-lead 1000 Hz record is ~2.2 MB). */
@@ -62,7 +65,7 @@ export class EcgReassembler {
 
   constructor(limits: ReassemblerLimits = {}) {
     this.maxRecordBytes = limits.maxRecordBytes ?? 8 * 1024 * 1024;
-    this.maxPartial = limits.maxPartial ?? 32;
+    this.maxPartial = limits.maxPartial ?? DEFAULT_MAX_PARTIAL;
     this.maxBufferedBytes = limits.maxBufferedBytes ?? 256 * 1024 * 1024;
   }
 

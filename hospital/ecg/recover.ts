@@ -6,6 +6,31 @@ import type { EcgStore } from './ecg-store.js';
 const MAX_LOOKBACK = 512;
 
 /**
+ * How many scans of recoverEarlierChunks one gateway may cause: a token bucket per gateway. A scan
+ * reads and decodes up to MAX_LOOKBACK stored frames (~4 ms here), so without a bound a gateway
+ * sending small chunks of unknown records (offset > 0) costs the hub ~500× what it sends, and
+ * every other clinic's uplink waits behind it. A hub restarted mid-upload needs one scan per
+ * record in progress, at most the reassembler's per-gateway limit, at once: that is the burst.
+ */
+export class ResumeBudget {
+  private readonly buckets = new Map<string, { tokens: number; atMs: number }>();
+
+  /** `burst` scans at once per gateway, refilled at `perSecond`. */
+  constructor(private readonly burst: number, private readonly perSecond = 1) {}
+
+  /** Takes one scan from `gatewayId`'s bucket; false when it is empty. */
+  take(gatewayId: string, nowMs: number): boolean {
+    const b = this.buckets.get(gatewayId) ?? { tokens: this.burst, atMs: nowMs };
+    b.tokens = Math.min(this.burst, b.tokens + (Math.max(0, nowMs - b.atMs) / 1000) * this.perSecond);
+    b.atMs = nowMs;
+    this.buckets.set(gatewayId, b);
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  }
+}
+
+/**
  * The chunks of `chunk`'s record stored before it, in offset order. They are there when the hub
  * restarted mid-record: the gateway resends only unacked frames, and the earlier ones were acked.
  * Empty when the record's first chunk is not found (the reassembler then marks a gap).

@@ -21,6 +21,8 @@ const ONE_WAY_MS = 20;
 const RATE_BPS = 2_000_000;
 const WARMUP_MS = 1500;
 const MEASURE_MS = 3500;
+/** Larger than everything the test offers (~1 MB queued plus ~1.25 MB carried). */
+const BULK_RECORD_BYTES = 6 * 1024 * 1024;
 const CREDENTIAL = 'pacing-secret';
 const log = pino({ level: 'silent' });
 
@@ -77,10 +79,14 @@ describe('uplink pacing through a 2 Mbit/s cell with a deep queue', () => {
       const control = setInterval(() => {
         uplink.publish({ streamId: 'arm/cmd', trafficClass: TrafficClass.TRAFFIC_CLASS_CONTROL, durable: false, captureTimeNs: systemClock.nowNs(), payload: { armCommand: { commandId: seq++ } } });
       }, 20);
-      // Keep ~1 MB of BULK waiting in the gateway: far more than the link carries in the test.
+      // Keep ~1 MB of BULK waiting in the gateway: far more than the link carries in the test. It is
+      // one large record upload in progress (offsets running, never complete here), so the hub only
+      // holds its chunks: what is measured is the link, not the hub reassembling or storing records.
+      let offset = 0;
       const bulk = setInterval(() => {
         while (uplink.outbox.bytes < 1024 * 1024) {
-          uplink.publish({ streamId: 'ecg/rec', trafficClass: TrafficClass.TRAFFIC_CLASS_BULK, durable: true, captureTimeNs: systemClock.nowNs(), payload: { ecgChunk: { recordId: 'r', data: new Uint8Array(16 * 1024) } } });
+          uplink.publish({ streamId: 'ecg/rec', trafficClass: TrafficClass.TRAFFIC_CLASS_BULK, durable: true, captureTimeNs: systemClock.nowNs(), payload: { ecgChunk: { recordId: 'r', totalSize: BULK_RECORD_BYTES, offset, data: new Uint8Array(16 * 1024) } } });
+          offset += 16 * 1024;
         }
       }, 10);
       await sleep(WARMUP_MS);

@@ -200,7 +200,7 @@ async function main(): Promise<void> {
     config: {
       steps: STEPS, windowS: WINDOW_S, warmupS: WARMUP_S, drainS: DRAIN_S, profile: PROFILE, congestedN: CONGESTED_N, fleetProcesses: FLEET_PROCS,
       perAmbulance: { numerics: '6 at 1 Hz, VITALS durable (<device>/vitals)', ecgII: '500 Hz, 20-sample WAVEFORM chunk every 40 ms (<device>/ecg-ii)', pleth: '125 Hz, 5-sample WAVEFORM chunk every 40 ms (<device>/pleth)', alarms: `one every ${ALARM_EVERY_MS / 1000} s, ALARM durable (<device>/alarms)`, recordedBulk: 'not offered' },
-      latency: 'device capture (wall clock, sub-ms, fleet process) → hub receipt (registry onFrame: realtime on receipt, durable once committed to the store, one fsync before its Ack), same machine clock; percentiles over OFFERED readings captured in the window, undelivered = infinitely late (bench/uplink/honest.ts)',
+      latency: 'device capture (wall clock, sub-ms, fleet process) → hub receipt (registry onFrame: realtime on receipt, durable once stored), same machine clock; percentiles over OFFERED readings captured in the window, undelivered = infinitely late (bench/uplink/honest.ts)',
       stopRule: `steps in order; the sweep stops at the first N where VITALS p99 > ${VITALS_P99_MS} ms or ALARM p99 > ${ALARM_P99_MS} ms`,
     },
     peers: {

@@ -21,7 +21,7 @@ const logger = pino({ level: 'warn' }, pino.destination(2));
 type FrameSink = (gw: string, env: DecodedEnvelope) => void;
 interface HubSide { port: number; sessions(): number; close(): Promise<void> }
 
-/** Our hub: every frame the registry hands to live fan-out (realtime on receipt, durable once committed to the store; acked after its fsync). */
+/** Our hub: every frame the registry hands to live fan-out (realtime on receipt, durable once stored). */
 async function telemedHub(spec: HubSpec, sink: FrameSink): Promise<HubSide> {
   // Cheap scrypt: bench gateways on loopback; the hash is computed once and shared.
   const secretHash = await hashSecret(AMBULANCE_SECRET, { N: 1024, r: 8, p: 1 });

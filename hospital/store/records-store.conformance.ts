@@ -34,22 +34,6 @@ export function recordsStoreConformance(name: string, open: () => Promise<StoreH
       expect((await store.storeFrames([frame(1, 's1', 'g2')])).outcomes).toEqual(['stored']);
     });
 
-    it('calls onCommitted once, with the result it resolves with, before it resolves; the frames are readable by then', async () => {
-      const seen: { outcomes: readonly string[]; count: number }[] = [];
-      let resolved = false;
-      const p = store.storeFrames([frame(1), frame(2)], (r) => {
-        // Read back at once: the commit is visible to every reader of the store.
-        void store.countFrames('g1', 's1').then((count) => seen.push({ outcomes: r.outcomes, count }));
-        expect(resolved).toBe(false);
-      });
-      const result = await p.then((r) => { resolved = true; return r; });
-      await expect.poll(() => seen.length).toBe(1);
-      expect(seen[0]).toEqual({ outcomes: result.outcomes, count: 2 });
-      const dup: (readonly string[])[] = [];
-      await store.storeFrames([frame(2)], (r) => dup.push(r.outcomes));
-      expect(dup).toEqual([['duplicate']]);
-    });
-
     it('does not ack past a gap, and closes it when the missing frame arrives', async () => {
       const r1 = await store.storeFrames([frame(1), frame(3), frame(4)]);
       expect(Object.fromEntries(r1.acks)).toEqual({ s1: 1 });

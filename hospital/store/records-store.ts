@@ -74,12 +74,8 @@ export interface RecordsStore {
    * already stored, or at/below the stream's cumulative ack, is a duplicate and is not written.
    * Resolves only once the batch is durable (on disk, surviving a power cut): the uplink acks
    * what this resolves with, and the gateway deletes acked frames.
-   * `onCommitted`, when given, is called once with the same result as soon as the batch is
-   * committed (visible to every reader of the store), which may be before it is durable: the
-   * uplink fans frames out to live views from there, and acks only on the resolve. A store whose
-   * commit is durable calls it just before resolving. It is not called when the commit fails.
    */
-  storeFrames(frames: readonly FrameRecord[], onCommitted?: (result: StoreResult) => void): Promise<StoreResult>;
+  storeFrames(frames: readonly FrameRecord[]): Promise<StoreResult>;
   /** Cumulative ack of every stream of one gateway: stream id → highest contiguous stored seq. */
   streamAcks(gatewayId: string): Promise<ReadonlyMap<string, number>>;
   /**

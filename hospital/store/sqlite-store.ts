@@ -181,20 +181,17 @@ export class SqliteRecordsStore implements RecordsStore {
   }
 
   /**
-   * Commits the batch, calls `onCommitted` at once, then resolves once the WAL holding it is
-   * fsynced (off the event loop, shared with every other commit made meanwhile): what this
-   * resolves with may be acked.
+   * Commits the batch, then resolves once the WAL holding it is fsynced (off the event loop, shared
+   * with every other commit made meanwhile): what this resolves with may be acked.
    */
-  storeFrames(frames: readonly FrameRecord[], onCommitted?: (result: StoreResult) => void): Promise<StoreResult> {
+  storeFrames(frames: readonly FrameRecord[]): Promise<StoreResult> {
     let result: StoreResult;
     try {
       result = this.batch(frames);
     } catch (err) {
       return Promise.reject(new HospitalError(HospitalErrorCode.STORE, `storing ${frames.length} frames failed: ${(err as Error).message}`, { cause: err }));
     }
-    const durable = this.durable().then(() => result);
-    onCommitted?.(result);
-    return durable;
+    return this.durable().then(() => result);
   }
 
   /**

@@ -51,7 +51,7 @@ const str = (v: unknown): string | null => (typeof v === 'string' ? v.slice(0, 1
 
 /**
  * Table arm_audit (migration 10) in records.db: the mirror of each arm's edge audit log. Filled
- * from the durable `<armId>/audit` frames: as they are fanned out once committed (`ingest`; same database, so a row here never outlives its frame), and at
+ * from the durable `<armId>/audit` frames: as they are fanned out after storing (`ingest`), and at
  * start from the frames table for anything stored but not yet mirrored (`catchUp`: a crash
  * between the two loses nothing). Rows are never updated or deleted.
  */

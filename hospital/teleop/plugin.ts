@@ -76,7 +76,7 @@ export function teleopPlugin(opts: TeleopPluginOptions) {
     const offImageFrames = attachImageAssembler(registry, images);
     const offImages = images.onImage((gatewayId, armId, jpeg, meta) => r.onImage(gatewayId, armId, jpeg, meta));
 
-    // Telemetry to the driving sockets; audit records into the mirror (durable frames arrive here once committed).
+    // Telemetry to the driving sockets; audit records into the mirror (durable frames arrive here once stored).
     const offFrame = registry.onFrame((gatewayId, env) => {
       if (env.payload === 'armTelemetry') {
         if (env.header.streamId === telemetryStreamId(env.armTelemetry?.armId ?? '')) r.onTelemetry(gatewayId, env);

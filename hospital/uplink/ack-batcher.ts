@@ -18,17 +18,9 @@ export interface AckBatcherOptions {
   readonly maxFrames: number;
   /** Frames waiting (queued + being stored) above which `onPressure(true)` is called. */
   readonly maxPending: number;
-  /**
-   * Stores one batch in one transaction; calls `onCommitted` once it is committed and resolves
-   * once it is durable (RecordsStore.storeFrames).
-   */
-  readonly store: (records: readonly FrameRecord[], onCommitted: (result: StoreResult) => void) => Promise<StoreResult>;
-  /**
-   * Called when a batch is committed, before it is durable, in commit order: fan out to live views.
-   * Nothing here may tell the gateway the frames are taken (that is onStored).
-   */
-  readonly onCommitted?: (batch: readonly PendingFrame[], result: StoreResult) => void;
-  /** Called after a batch is stored and durable, in store order: count, send the Ack. */
+  /** Stores one batch in one transaction; resolves once it is durable. */
+  readonly store: (records: readonly FrameRecord[]) => Promise<StoreResult>;
+  /** Called after a batch is stored and durable, in store order: fan out, count, send the Ack. */
   readonly onStored: (batch: readonly PendingFrame[], result: StoreResult) => void;
   readonly onError: (err: unknown) => void;
   /** true: stop reading the socket (TCP pushes back on the gateway); false: read again. */
@@ -45,8 +37,7 @@ export const MAX_STORES_IN_FLIGHT = 4;
 
 /**
  * Collects durable frames and stores them in batches, so acks go out only after the store has
- * them on disk (store, fsync, THEN ack) and in order. Live views get them at the commit, one
- * fsync earlier (onCommitted). Up to MAX_STORES_IN_FLIGHT batches wait for
+ * them on disk (store, fsync, THEN ack) and in order. Up to MAX_STORES_IN_FLIGHT batches wait for
  * their fsync at once. Bounded: above `maxPending` the socket is paused rather than the queue grown.
  */
 export class AckBatcher {
@@ -105,17 +96,14 @@ export class AckBatcher {
       this.outstanding += 1;
       // The store commits now and resolves once the batch is on disk (an fsync off the event
       // loop): the next batch commits meanwhile, and acks follow in commit order on the tail.
+      const stored = this.opts.store(batch.map((f) => f.record));
+      stored.catch(() => undefined); // handled on the tail, maybe after it settled
       const fail = (err: unknown): void => {
         // Nothing after a failed batch is acked: its frames may not be on disk.
         if (this.failed) return;
         this.failed = true;
         this.opts.onError(err);
       };
-      const stored = this.opts.store(batch.map((f) => f.record), (result) => {
-        if (this.failed) return;
-        try { this.opts.onCommitted?.(batch, result); } catch (err) { fail(err); }
-      });
-      stored.catch(() => undefined); // handled on the tail, maybe after it settled
       this.tail = this.tail.then(() => stored).then(
         (result) => {
           if (this.failed) return;

@@ -41,35 +41,6 @@ describe('hub acks only what is fsynced', () => {
     gw.ws.terminate();
   });
 
-  it('fans a durable frame out to live views at its commit, one fsync before its Ack; a resent duplicate is not fanned out again', async () => {
-    dir = tempDir();
-    const held: (() => void)[] = [];
-    const fsync: FsyncFn = (fd, cb) => { held.push(() => realFsync(fd, cb)); };
-    const store = new SqliteRecordsStore(dir.path, undefined, { fsync });
-    hub = await startHospital(await testConfig(dir.path), { logger: memoryLogger().logger, store });
-    const live: string[] = [];
-    hub.app.hospital.registry.onFrame((gatewayId, env) => { if (env.payload === 'vitals') live.push(`${gatewayId} ${env.header.streamId} ${String(env.header.seq)}`); });
-    const gw = await FakeGateway.connect(hub.url);
-    gw.hello();
-    expect((await gw.next('helloAck')).helloAck?.accepted).toBe(true);
-    gw.send(gw.vitals(1));
-    // Live: the ER sees the reading while its fsync is still held ...
-    await expect.poll(() => live).toEqual(['clinic-1 vitals/monitor-1 1']);
-    expect(held.length).toBeGreaterThan(0);
-    // ... and the gateway is not told it was taken.
-    await new Promise((r) => setTimeout(r, 100));
-    expect(gw.received.filter((e) => (e.ack?.streams?.length ?? 0) > 0)).toEqual([]);
-    // The same frame again (a resend): stored once, shown once.
-    gw.send(gw.vitals(1));
-    await new Promise((r) => setTimeout(r, 100));
-    expect(live).toEqual(['clinic-1 vitals/monitor-1 1']);
-    while (held.length > 0) held.shift()?.();
-    const ack = await gw.next('ack');
-    expect(ack.ack?.streams).toEqual([expect.objectContaining({ streamId: 'vitals/monitor-1', seq: 1 })]);
-    expect(live).toEqual(['clinic-1 vitals/monitor-1 1']);
-    gw.ws.terminate();
-  });
-
   it('commits from many batches while one fsync runs share the next fsync (group commit)', async () => {
     dir = tempDir();
     const held: (() => void)[] = [];

@@ -183,10 +183,7 @@ export class GatewayRegistry {
     this.publishThrottled(e);
   }
 
-  /**
-   * Hands a received frame to the live fan-out: realtime on receipt, durable once committed to the
-   * store (visible to every reader; acked to the gateway only after the fsync that follows).
-   */
+  /** Hands a received frame (realtime, or durable once stored) to the live fan-out. */
   emitFrame(gatewayId: string, env: DecodedEnvelope): void {
     for (const fn of this.frameListeners) {
       try {

@@ -81,8 +81,7 @@ export class UplinkSession implements SessionHandle {
     const up = ctx.config.uplink;
     this.batcher = new AckBatcher({
       delayMs: up.ackDelayMs, maxFrames: up.ackMaxFrames, maxPending: up.maxPendingFrames,
-      store: (records, onCommitted) => ctx.store.storeFrames(records, onCommitted),
-      onCommitted: (batch, result) => this.afterCommit(batch, result.outcomes),
+      store: (records) => ctx.store.storeFrames(records),
       onStored: (batch, result) => this.afterStore(batch, result.outcomes, result.acks),
       onError: (err) => {
         this.log.error({ err }, 'storing frames failed; closing so the gateway resends');
@@ -451,24 +450,12 @@ export class UplinkSession implements SessionHandle {
     return true;
   }
 
-  /**
-   * Committed, not yet durable: the frames go to live fan-out now (the ER sees a vital sign one
-   * fsync sooner: fsync p50 22 ms, p99 217 ms with 200 ambulances here). The gateway keeps every
-   * frame until the Ack, which waits for the fsync (afterStore); if the hub dies in between, the
-   * frame comes again and live views see it twice, nothing is lost. Duplicates are known at the
-   * commit and not fanned out.
-   */
-  private afterCommit(batch: readonly PendingFrame[], outcomes: readonly string[]): void {
-    batch.forEach((f, i) => {
-      if (outcomes[i] === 'duplicate' || f.env === null) return; // kept as rejected: stored and acked, nothing to fan out
-      this.ctx.registry.emitFrame(f.record.gatewayId, f.env);
-    });
-  }
-
   private afterStore(batch: readonly PendingFrame[], outcomes: readonly string[], acks: ReadonlyMap<string, number>): void {
     batch.forEach((f, i) => {
       if (outcomes[i] === 'duplicate') { this.ctx.metrics.framesDuplicate.inc({ class: className(f.record.trafficClass) }); return; }
-      if (f.env?.payload === 'vitals') this.ctx.timeseries.writeVitals(f.record.gatewayId, f.env);
+      if (f.env === null) return; // kept as rejected: stored and acked, nothing to fan out
+      this.ctx.registry.emitFrame(f.record.gatewayId, f.env);
+      if (f.env.payload === 'vitals') this.ctx.timeseries.writeVitals(f.record.gatewayId, f.env);
     });
     this.sendAck([...acks].map(([streamId, seq]) => ({ streamId, seq })));
   }

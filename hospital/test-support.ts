@@ -8,7 +8,9 @@ import WebSocket from 'ws';
 import { decodeEnvelope, encodeEnvelope, PROTOCOL_VERSION, type DecodedEnvelope, type EnvelopeInit, type PayloadKind } from '../protocols/index.js';
 import { hashSecret } from './auth/password.js';
 import { loadHospitalConfig, type HospitalConfig } from './config.js';
-import type { SessionHandle } from './uplink/registry.js';
+import type { FastifyInstance } from 'fastify';
+import { buildHospital } from './app.js';
+import type { SessionHandle, SiteKind } from './uplink/registry.js';
 
 /** Cheap scrypt parameters: tests hash many secrets and need not resist brute force. */
 export const FAST_SCRYPT = { N: 1024, r: 8, p: 1 } as const;
@@ -116,6 +118,19 @@ export function recordingSession(sent: EnvelopeInit[]): SessionHandle {
     sendDownlink: (env: EnvelopeInit) => { sent.push(env); return 'sent' as const; },
     sendStoredDownlink: (frame: { env: Uint8Array }) => { sent.push(decodeEnvelope(frame.env)); return true; },
   };
+}
+
+/**
+ * A hub (buildHospital on testConfig) with these gateways enrolled and attached through a
+ * recording session, as if connected with the given Hello site; frames are fed with
+ * `app.hospital.registry.emitFrame`.
+ */
+export async function hubWithAttachedGateways(dataDir: string, gateways: Readonly<Record<string, SiteKind>>): Promise<FastifyInstance> {
+  const secretHash = await hashSecret(GATEWAY_SECRET, FAST_SCRYPT);
+  const app = await buildHospital(await testConfig(dataDir, { gateways: Object.keys(gateways).map((id) => ({ id, secretHash })) }), { logger: memoryLogger().logger });
+  const sent: EnvelopeInit[] = [];
+  for (const [id, siteKind] of Object.entries(gateways)) app.hospital.registry.attach(id, recordingSession(sent), { siteKind, siteName: id });
+  return app;
 }
 
 /** Logs every user in through /api/login; their session tokens by username. */

@@ -4,10 +4,8 @@
 // clinic's pleth starts nothing.
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { decodeEnvelope, encodeEnvelope, type EnvelopeInit, TrafficClass } from '../../protocols/index.js';
-import { buildHospital } from '../app.js';
-import { hashSecret } from '../auth/password.js';
-import { FAST_SCRYPT, memoryLogger, recordingSession, tempDir, testConfig, type TempDir } from '../test-support.js';
+import { decodeEnvelope, encodeEnvelope, TrafficClass } from '../../protocols/index.js';
+import { hubWithAttachedGateways, tempDir, type TempDir } from '../test-support.js';
 
 let seq = 1;
 const liveLead = (gatewayId: string, code: string, channel: string): ReturnType<typeof decodeEnvelope> => decodeEnvelope(encodeEnvelope({
@@ -25,11 +23,7 @@ describe('ECG decode threads warmed by a cart\'s live leads', () => {
 
   beforeEach(async () => {
     dir = tempDir();
-    const secretHash = await hashSecret('warm-secret', FAST_SCRYPT);
-    app = await buildHospital(await testConfig(dir.path, { gateways: [{ id: 'clinic-1', secretHash }, { id: 'amb-1', secretHash }] }), { logger: memoryLogger().logger });
-    const sent: EnvelopeInit[] = [];
-    app.hospital.registry.attach('clinic-1', recordingSession(sent), { siteKind: 'clinic', siteName: 'clinic' });
-    app.hospital.registry.attach('amb-1', recordingSession(sent), { siteKind: 'ambulance', siteName: 'ambulance' });
+    app = await hubWithAttachedGateways(dir.path, { 'clinic-1': 'clinic', 'amb-1': 'ambulance' });
   });
   afterEach(async () => { await app.close(); dir.remove(); });
 

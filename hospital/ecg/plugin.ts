@@ -16,7 +16,7 @@ import { samplesRoutes } from './samples-routes.js';
 import type { EcgRecordView, EcgStore, StoredRecordInfo } from './ecg-store.js';
 import { EcgErrorCode } from './errors.js';
 import { DEFAULT_MAX_PARTIAL, EcgReassembler, type AssembledRecord, type ReassemblerLimits } from './reassembler.js';
-import { recoverEarlierChunks, ResumeBudget } from './recover.js';
+import { ChunkResumer } from './recover.js';
 
 /** What the hub's ECG plugins (worklist and reading) are built from. */
 export interface EcgDeps {
@@ -102,8 +102,7 @@ export function ecgPlugin(opts: EcgPluginOptions) {
       help: 'Chunks of a record not being assembled (offset > 0) by what the hub did: scanned its stored frames and resumed the record, scanned and found no start, or did not scan (the gateway\'s scan budget was spent)',
       labelNames: ['outcome'], registers: [opts.metrics.registry],
     });
-    const resumeBudget = new ResumeBudget(opts.limits?.maxPartial ?? DEFAULT_MAX_PARTIAL);
-    const throttledGateways = new Set<string>();
+    const resumer = new ChunkResumer(store, log, opts.limits?.maxPartial ?? DEFAULT_MAX_PARTIAL);
     const refused = new Counter({
       name: 'telemed_hub_ecg_decode_refused_total', help: 'ECG decodes refused or failed on the decode threads, by code (TM_ERR_ECG_*)',
       labelNames: ['code'], registers: [opts.metrics.registry],
@@ -157,18 +156,9 @@ export function ecgPlugin(opts: EcgPluginOptions) {
       if (env.payload !== 'ecgChunk' || c == null) return;
       if (Number(c.offset ?? 0) === 0 && isDocumentType(c.contentType ?? '')) pool.warm();
       if (Number(c.offset ?? 0) > 0 && !reassembler.has(gatewayId, c.recordId ?? '')) {
-        if (resumeBudget.take(gatewayId, clock.nowNs() / 1e6)) {
-          const earlier = recoverEarlierChunks(store, gatewayId, env.header.streamId ?? '', Number(env.header.seq ?? 0), c, log);
-          resumeScans.inc({ outcome: earlier.length > 0 ? 'resumed' : 'not_found' });
-          for (const e of earlier) for (const r of reassembler.add(gatewayId, e)) onRecord(r);
-        } else {
-          // Not scanned: the record is assembled from here with a gap (CHUNK_GAP), its frames stay stored.
-          resumeScans.inc({ outcome: 'throttled' });
-          if (!throttledGateways.has(gatewayId)) {
-            throttledGateways.add(gatewayId);
-            log.warn({ gatewayId, code: EcgErrorCode.CHUNK_GAP }, 'ECG chunks of unknown records arrive faster than the hub scans stored frames for their start; later ones are assembled with a gap');
-          }
-        }
+        const { outcome, chunks } = resumer.resume(gatewayId, env.header.streamId ?? '', Number(env.header.seq ?? 0), c, clock.nowNs() / 1e6);
+        resumeScans.inc({ outcome });
+        for (const e of chunks) for (const r of reassembler.add(gatewayId, e)) onRecord(r);
       }
       for (const r of reassembler.add(gatewayId, c)) onRecord(r);
     });

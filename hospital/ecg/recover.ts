@@ -1,12 +1,13 @@
 import type { Logger } from 'pino';
 import { decodeEnvelope, type telemed } from '../../protocols/index.js';
 import type { EcgStore } from './ecg-store.js';
+import { EcgErrorCode } from './errors.js';
 
 /** Most stored frames looked at to find a record's start (a 60 s 1000 Hz record is ~140 chunks). */
 const MAX_LOOKBACK = 512;
 
 /**
- * How many scans of recoverEarlierChunks one gateway may cause: a token bucket per gateway. A scan
+ * How many stored-frame scans (ChunkResumer) one gateway may cause: a token bucket per gateway. A scan
  * reads and decodes up to MAX_LOOKBACK stored frames (~4 ms here), so without a bound a gateway
  * sending small chunks of unknown records (offset > 0) costs the hub ~500× what it sends, and
  * every other clinic's uplink waits behind it. A hub restarted mid-upload needs one scan per
@@ -30,12 +31,43 @@ export class ResumeBudget {
   }
 }
 
+/** What became of a chunk of a record not being assembled: its start found, not found, or not looked for. */
+export type ResumeOutcome = 'resumed' | 'not_found' | 'throttled';
+
+/**
+ * Resumes records the hub is not assembling (a chunk at offset > 0: the hub restarted mid-upload,
+ * or evicted the record) from their stored chunks, within each gateway's ResumeBudget. Past the
+ * budget nothing is scanned, the record is assembled from here with a gap (CHUNK_GAP) and its
+ * frames stay stored; the first time per gateway is logged.
+ */
+export class ChunkResumer {
+  private readonly budget: ResumeBudget;
+  private readonly throttled = new Set<string>();
+
+  constructor(private readonly store: EcgStore, private readonly log: Logger, burst: number) {
+    this.budget = new ResumeBudget(burst);
+  }
+
+  /** The stored chunks before `chunk` of its record, in offset order (empty unless 'resumed'). */
+  resume(gatewayId: string, streamId: string, seq: number, chunk: telemed.v1.IEcgRecordChunk, nowMs: number): { outcome: ResumeOutcome; chunks: telemed.v1.IEcgRecordChunk[] } {
+    if (!this.budget.take(gatewayId, nowMs)) {
+      if (!this.throttled.has(gatewayId)) {
+        this.throttled.add(gatewayId);
+        this.log.warn({ gatewayId, code: EcgErrorCode.CHUNK_GAP }, 'ECG chunks of unknown records arrive faster than the hub scans stored frames for their start; later ones are assembled with a gap');
+      }
+      return { outcome: 'throttled', chunks: [] };
+    }
+    const chunks = recoverEarlierChunks(this.store, gatewayId, streamId, seq, chunk, this.log);
+    return { outcome: chunks.length > 0 ? 'resumed' : 'not_found', chunks };
+  }
+}
+
 /**
  * The chunks of `chunk`'s record stored before it, in offset order. They are there when the hub
  * restarted mid-record: the gateway resends only unacked frames, and the earlier ones were acked.
  * Empty when the record's first chunk is not found (the reassembler then marks a gap).
  */
-export function recoverEarlierChunks(
+function recoverEarlierChunks(
   store: EcgStore, gatewayId: string, streamId: string, seq: number, chunk: telemed.v1.IEcgRecordChunk, log: Logger,
 ): telemed.v1.IEcgRecordChunk[] {
   const found: telemed.v1.IEcgRecordChunk[] = [];

@@ -5,10 +5,8 @@
 // frame it read. Each gateway now has a budget of scans; past it chunks are assembled with a gap.
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { decodeEnvelope, encodeEnvelope, type EnvelopeInit, TrafficClass } from '../../protocols/index.js';
-import { buildHospital } from '../app.js';
-import { hashSecret } from '../auth/password.js';
-import { FAST_SCRYPT, memoryLogger, recordingSession, tempDir, testConfig, type TempDir } from '../test-support.js';
+import { decodeEnvelope, encodeEnvelope, TrafficClass } from '../../protocols/index.js';
+import { hubWithAttachedGateways, tempDir, type TempDir } from '../test-support.js';
 import { ResumeBudget } from './recover.js';
 
 let seq = 1;
@@ -29,11 +27,7 @@ describe('scans for a resumed ECG record\'s start, per gateway', () => {
 
   beforeEach(async () => {
     dir = tempDir();
-    const secretHash = await hashSecret('resume-secret', FAST_SCRYPT);
-    app = await buildHospital(await testConfig(dir.path, { gateways: [{ id: 'clinic-1', secretHash }, { id: 'clinic-2', secretHash }] }), { logger: memoryLogger().logger });
-    const sent: EnvelopeInit[] = [];
-    app.hospital.registry.attach('clinic-1', recordingSession(sent), { siteKind: 'clinic', siteName: 'one' });
-    app.hospital.registry.attach('clinic-2', recordingSession(sent), { siteKind: 'clinic', siteName: 'two' });
+    app = await hubWithAttachedGateways(dir.path, { 'clinic-1': 'clinic', 'clinic-2': 'clinic' });
   });
   afterEach(async () => { await app.close(); dir.remove(); });
 

@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
+import { applyMigrations, type Migration } from '../../protocols/storage/migrate.js';
 
 /** Ordered schema migrations of outbox.db. Append only: an applied migration is never edited. */
-export const OUTBOX_MIGRATIONS: readonly { readonly id: number; readonly name: string; readonly sql: string }[] = [
+export const OUTBOX_MIGRATIONS: readonly Migration[] = [
   {
     id: 1,
     name: 'frames and stream high-water marks',
@@ -75,19 +76,7 @@ export const OUTBOX_MIGRATIONS: readonly { readonly id: number; readonly name: s
   },
 ];
 
-/** Applies every migration not yet recorded in `migrations`, each in its own transaction. */
+/** Applies every migration of OUTBOX_MIGRATIONS not yet recorded in `migrations` (protocols/storage/migrate.ts). */
 export function migrateOutbox(db: Database.Database, now: () => number = Date.now): number[] {
-  db.exec('CREATE TABLE IF NOT EXISTS migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at_ms INTEGER NOT NULL)');
-  const applied = new Set((db.prepare('SELECT id FROM migrations').all() as { id: number }[]).map((r) => r.id));
-  const record = db.prepare('INSERT INTO migrations (id, name, applied_at_ms) VALUES (?, ?, ?)');
-  const done: number[] = [];
-  for (const m of OUTBOX_MIGRATIONS) {
-    if (applied.has(m.id)) continue;
-    db.transaction(() => {
-      db.exec(m.sql);
-      record.run(m.id, m.name, now());
-    })();
-    done.push(m.id);
-  }
-  return done;
+  return applyMigrations(db, OUTBOX_MIGRATIONS, now);
 }

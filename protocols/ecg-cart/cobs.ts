@@ -34,6 +34,14 @@ export function cobsEncode(src: Uint8Array): Uint8Array {
   return out.subarray(0, o);
 }
 
+/** One frame on the wire: COBS(raw) followed by the 0x00 delimiter. */
+export function cobsFrame(raw: Uint8Array): Uint8Array {
+  const stuffed = cobsEncode(raw);
+  const out = new Uint8Array(stuffed.length + 1);
+  out.set(stuffed);
+  return out;
+}
+
 /** Decodes one COBS block (delimiter already removed). Throws CartError TM_ERR_CART_BAD_COBS. */
 export function cobsDecode(src: Uint8Array): Uint8Array {
   const out = new Uint8Array(src.length);

@@ -1,4 +1,4 @@
-import { cobsDecode, cobsEncode } from './cobs.js';
+import { cobsDecode, cobsFrame } from './cobs.js';
 import { crc16CcittFalse } from './crc16.js';
 import { CartError, CartErrorCode } from './errors.js';
 import {
@@ -148,10 +148,7 @@ export function encodeRaw(seq: number, m: AnyMessage): Uint8Array {
 
 /** Wire bytes of one frame: COBS(raw) followed by the 0x00 delimiter. */
 export function encodeFrame(seq: number, m: AnyMessage): Uint8Array {
-  const stuffed = cobsEncode(encodeRaw(seq, m));
-  const out = new Uint8Array(stuffed.length + 1);
-  out.set(stuffed);
-  return out;
+  return cobsFrame(encodeRaw(seq, m));
 }
 
 /** Decodes un-stuffed frame bytes. Throws CartError with a TM_ERR_CART_* code. */

@@ -1,4 +1,4 @@
-import { cobsDecode, cobsEncode } from '../ecg-cart/cobs.js';
+import { cobsDecode, cobsFrame } from '../ecg-cart/cobs.js';
 import { crc16CcittFalse } from '../ecg-cart/crc16.js';
 import { ArmWireError, ArmWireErrorCode } from './errors.js';
 import {
@@ -156,10 +156,7 @@ export function encodeArmRaw(seq: number, m: AnyArmMessage): Uint8Array {
 
 /** Wire bytes: COBS(raw) + 0x00. */
 export function encodeArmFrame(seq: number, m: AnyArmMessage): Uint8Array {
-  const stuffed = cobsEncode(encodeArmRaw(seq, m));
-  const out = new Uint8Array(stuffed.length + 1);
-  out.set(stuffed);
-  return out;
+  return cobsFrame(encodeArmRaw(seq, m));
 }
 
 /** Decodes un-stuffed bytes; throws ArmWireError with a TM_ERR_ARMWIRE_* code. */

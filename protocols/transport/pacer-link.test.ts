@@ -199,4 +199,36 @@ describe('Pacer on a modelled link: issue #3 regressions', () => {
     expect(capBefore).toBe(Infinity);
     expect(capAfter < Infinity).toBe(trimmed);
   });
+
+  it('a startup verdict taken while the loop was mostly too late to send is re-checked by a probe soon, not 2 s later (400 Mbit/s, 0.5 ms)', () => {
+    // bench:throughput's burst on loopback: a gateway building 50 000 frames runs its loop 15–25 ms
+    // late with short on-time stretches; a plateau resting on two late rounds and one on time was
+    // taken for the link at 6 Mbit/s, and cruise held that until the probe 2 s later (10k frames/s).
+    const p = new Pacer();
+    let from = 0;
+    let to = 0;
+    runLink(p, {
+      rate: () => 50_000, delayMs: 0.5, offered: () => Infinity,
+      // Until 1 s the loop turns every 20 ms, but on time for the first 25 ms of every 150.
+      sendEveryMs: (t) => (t < 1000 && t % 150 >= 25 ? 20 : 0.5),
+      endMs: 1801,
+    }, (t, received) => {
+      if (t === 1300) from = received;
+      if (t === 1800) to = received;
+    });
+    expect((to - from) / (50_000 * 500)).toBeGreaterThan(0.85);
+  });
+
+  it('a startup that ran on time is not re-checked early: the first probe comes after probeIntervalMs (10 Mbit/s, 20 ms)', () => {
+    const p = new Pacer();
+    const probes: number[] = [];
+    let last = '';
+    runLink(p, { rate: () => 1250, delayMs: 20, offered: () => Infinity, endMs: 3000 }, (t) => {
+      if (p.state === 'probe' && last !== 'probe') probes.push(t);
+      last = p.state;
+    });
+    expect(probes.length).toBeGreaterThan(0);
+    // Startup and drain end within ~0.6 s; a re-check would probe 0.4 s (10 rounds) after.
+    expect(probes[0]).toBeGreaterThan(2000);
+  });
 });

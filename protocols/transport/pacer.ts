@@ -21,7 +21,8 @@ export type { PacerOptions } from './pacer-options.js';
  *   is the probe: no `probe` phases (each put 15 ms of queue in front of CONTROL on a full cell),
  *   and an estimate grown to `probeGain` × ceiling means the cell freed up: back to `startup`.
  *   One ceiling per queue: the acks of the next 3 rounds still carry the queue being drained.
- * - `probe`: every `probeIntervalMs`, pace at `probeGain` (> 1) for one probe period to find freed
+ * - `probe`: every `probeIntervalMs` (sooner after a startup verdict our own late loop may have
+ *   made, see `recheckSoon`), pace at `probeGain` (> 1) for one probe period to find freed
  *   capacity, then `drain`; if by the end of that drain the estimate grew by 10 % or more (the probe's
  *   samples arrive one RTT late), the cell has freed up: back to `startup` to find how much.
  * - `backoff`: the one-way delay to the peer stayed well above its minimum for a whole RTT (a
@@ -78,6 +79,14 @@ const SILENCE_MIN_MS = 100;
  * queue takes 350 ms to go, and CONTROL waits behind it all that while).
  */
 const CEILING_SHARE = 0.97;
+/**
+ * While a startup's verdict is suspect (recheckSoon), cruise probes once our loop has run on time for
+ * this many round trips, and at least this long (acks come ≤ 10 ms apart; a probe lasts ≥ 50 ms):
+ * BBR's ProbeBW cycle is 8 rounds. A probe on a full cell costs CONTROL about a quarter of its
+ * period in queue, once.
+ */
+const RECHECK_ROUNDS = 10;
+const RECHECK_MIN_MS = 100;
 /** One backoff lowers the estimate to at least this share of it. */
 const BACKOFF_FLOOR = 0.5;
 
@@ -114,8 +123,21 @@ export class Pacer {
   private linkUnproven = false;
   /** When our own loop last came too late to send at the pacing rate (tokens lost, see refill). */
   private underdrivenAtMs = -Infinity;
+  /** The same, when a backlog was waiting meanwhile (held before): the loop late, not idle. */
+  private lateAtMs = -Infinity;
   /** Startup rounds in a row in which it did. */
   private lateRounds = 0;
+  /** Startup rounds in which it did since the estimate last grew (the rounds a plateau rests on). */
+  private lateSinceGrowth = 0;
+  /**
+   * The startup's verdict (plateau or queue) came while our own loop was too late, in some of the
+   * rounds it rests on, to drive the pipe: the estimate may be the loop's pace, not the link's. Cruise
+   * then probes as soon as the loop has run on time for a few rounds (probeDue), not after
+   * `probeIntervalMs`, until a probe runs on time. bench:throughput's burst on loopback: two late
+   * rounds and one on time, as the gateway finished building 50 000 frames, made a plateau at
+   * 6 Mbit/s; cruise held that until the probe 2 s later (10k frames/s instead of ~45k).
+   */
+  private recheckSoon = false;
   /**
    * `BBR.filled_pipe` (draft-cardwell-iccrg-bbr-congestion-control): the pipe was seen full at
    * least once on this connection (startup plateaued or saw a queue with the sender busy, a
@@ -288,12 +310,17 @@ export class Pacer {
       case 'startup': {
         if (nowMs - this.roundStartMs < Math.max(rtt, 20)) return;
         this.lateRounds = this.underdrivenAtMs >= this.roundStartMs ? this.lateRounds + 1 : 0;
+        const late = this.lateAtMs >= this.roundStartMs;
         this.roundStartMs = nowMs;
         // BBR: three rounds without 25 % growth means the pipe is full.
         if (e.btlBwBpms >= this.startupBest * 1.25) {
           this.startupBest = e.btlBwBpms;
           this.startupRounds = 0;
-        } else if (++this.startupRounds >= 3) {
+          this.lateSinceGrowth = 0;
+          return;
+        }
+        if (late) this.lateSinceGrowth += 1;
+        if (++this.startupRounds >= 3) {
           if (this.lateRounds >= 3) this.linkUnproven = true;
           this.step('plateau', nowMs);
         }
@@ -319,7 +346,7 @@ export class Pacer {
         if (this.ceiling !== undefined && e.btlBwBpms >= this.ceiling * this.o.probeGain) return this.step('probe-grew', nowMs);
         // A probe learns only when there is a backlog to send at probeGain: one due while
         // app-limited waits for the next backlog (the link may have freed meanwhile).
-        if (this.ceiling === undefined && nowMs - this.phaseStartMs >= this.o.probeIntervalMs && this.heldSinceMs !== undefined) this.step('probe-due', nowMs);
+        if (this.ceiling === undefined && this.heldSinceMs !== undefined && this.probeDue(nowMs, rtt)) this.step('probe-due', nowMs);
         return;
       case 'probe':
         if (nowMs - this.phaseStartMs >= period) this.step('probe-done', nowMs);
@@ -327,6 +354,16 @@ export class Pacer {
       default:
         return;
     }
+  }
+
+  /**
+   * A cruise probe is due after `probeIntervalMs`; while recheckSoon, already once our loop has run on
+   * time for RECHECK_ROUNDS round trips (≥ RECHECK_MIN_MS): a probe it cannot drive learns nothing,
+   * and the drain after it only slows a sender that is its own bottleneck.
+   */
+  private probeDue(nowMs: number, rtt: number): boolean {
+    if (nowMs - this.phaseStartMs >= this.o.probeIntervalMs) return true;
+    return this.recheckSoon && nowMs - Math.max(this.phaseStartMs, this.lateAtMs) >= Math.max(RECHECK_ROUNDS * rtt, RECHECK_MIN_MS);
   }
 
   /**
@@ -424,6 +461,11 @@ export class Pacer {
     // Startup ends on a full pipe (plateau or queue) unless the sender ran dry meanwhile (then the
     // plateau is the offered load); a backoff is a queue verdict.
     if ((this.current === 'startup' && next === 'drain' && !this.linkUnproven) || next === 'backoff') this.filledPipe = true;
+    // A verdict resting on rounds our loop was too late to drive is re-checked soon (recheckSoon);
+    // a probe that ran on time and found nothing settles it.
+    if (this.current === 'startup' && next === 'drain') this.recheckSoon = this.lateSinceGrowth > 0 || this.lateAtMs >= this.roundStartMs;
+    if (this.current === 'probe') this.recheckSoon &&= this.lateAtMs >= this.phaseStartMs;
+    if (next === 'backoff') this.recheckSoon = false;
     this.current = next;
     this.phaseStartMs = nowMs;
     this.roundStartMs = nowMs;
@@ -440,6 +482,8 @@ export class Pacer {
     if (next === 'startup') {
       this.linkUnproven = false;
       this.lateRounds = 0;
+      this.lateSinceGrowth = 0;
+      this.recheckSoon = false;
       this.heldSinceMs = undefined;
       this.startupBest = this.estimator.btlBwBpms;
       this.startupRounds = 0;
@@ -478,6 +522,7 @@ export class Pacer {
     if (earned > cap + rate && this.current !== 'waiting') {
       this.estimator.markUnderdriven();
       this.underdrivenAtMs = nowMs;
+      if (this.heldSinceMs !== undefined) this.lateAtMs = nowMs;
     }
     this.tokens = Math.min(cap, earned);
     this.lastRefillMs = nowMs;

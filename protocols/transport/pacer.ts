@@ -131,11 +131,12 @@ export class Pacer {
   private lateSinceGrowth = 0;
   /**
    * The startup's verdict (plateau or queue) came while our own loop was too late, in some of the
-   * rounds it rests on, to drive the pipe: the estimate may be the loop's pace, not the link's. Cruise
-   * then probes as soon as the loop has run on time for a few rounds (probeDue), not after
-   * `probeIntervalMs`, until a probe runs on time. bench:throughput's burst on loopback: two late
-   * rounds and one on time, as the gateway finished building 50 000 frames, made a plateau at
-   * 6 Mbit/s; cruise held that until the probe 2 s later (10k frames/s instead of ~45k).
+   * rounds it rests on, to drive the pipe: the estimate may be the loop's pace, not the link's.
+   * Cruise then probes once, as soon as the loop has run on time for a few rounds (probeDue), not
+   * after `probeIntervalMs`. Once: each probe costs a full cell a little queue and a drain, and a
+   * backlog read from the outbox makes the loop late again and again. bench:throughput's burst on
+   * loopback: two late rounds and one on time, as the gateway finished building 50 000 frames,
+   * made a plateau at 6 Mbit/s; cruise held that until the probe 2 s later (10k frames/s, not ~45k).
    */
   private recheckSoon = false;
   /**
@@ -461,11 +462,10 @@ export class Pacer {
     // Startup ends on a full pipe (plateau or queue) unless the sender ran dry meanwhile (then the
     // plateau is the offered load); a backoff is a queue verdict.
     if ((this.current === 'startup' && next === 'drain' && !this.linkUnproven) || next === 'backoff') this.filledPipe = true;
-    // A verdict resting on rounds our loop was too late to drive is re-checked soon (recheckSoon);
-    // a probe that ran on time and found nothing settles it.
+    // A verdict resting on rounds our loop was too late to drive is re-checked by one probe soon
+    // (recheckSoon), started once the loop has run on time for a few rounds (probeDue).
     if (this.current === 'startup' && next === 'drain') this.recheckSoon = this.lateSinceGrowth > 0 || this.lateAtMs >= this.roundStartMs;
-    if (this.current === 'probe') this.recheckSoon &&= this.lateAtMs >= this.phaseStartMs;
-    if (next === 'backoff') this.recheckSoon = false;
+    if (next === 'probe' || next === 'backoff') this.recheckSoon = false;
     this.current = next;
     this.phaseStartMs = nowMs;
     this.roundStartMs = nowMs;

@@ -123,11 +123,18 @@ export class Pacer {
   private linkUnproven = false;
   /** When our own loop last came too late to send at the pacing rate (tokens lost, see refill). */
   private underdrivenAtMs = -Infinity;
-  /** The same, when a backlog was waiting meanwhile (held before): the loop late, not idle. */
+  /** The same, when a backlog was waiting meanwhile (held before) and cwnd did not hold it: the loop late, not idle or ack-clocked. */
   private lateAtMs = -Infinity;
+  /** Bytes of pacing budget lost that way since the round began. */
+  private lateBytesInRound = 0;
+  /** cwnd holds the sender (until a frame passes its check): tokens lost meanwhile waited for acks, not for our loop. */
+  private cwndHeld = false;
   /** Startup rounds in a row in which it did. */
   private lateRounds = 0;
-  /** Startup rounds in which it did since the estimate last grew (the rounds a plateau rests on). */
+  /**
+   * Startup rounds since the estimate last grew (the rounds a plateau rests on) in which our loop,
+   * with a backlog waiting, lost so much of the pacing budget that growth could not show.
+   */
   private lateSinceGrowth = 0;
   /**
    * The startup's verdict (plateau or queue) came while our own loop was too late, in some of the
@@ -227,6 +234,7 @@ export class Pacer {
     // bigger than the whole cwnd (a 40 kB video frame on a slow cell) would never go and would block
     // every class below it.
     if (inflight + bytes > cwnd && inflight > cwnd / 4) {
+      this.cwndHeld = true;
       this.blockedSinceMs ??= nowMs;
       this.heldSinceMs ??= nowMs;
       if (nowMs - this.blockedSinceMs >= this.o.feedbackTimeoutMs && this.current === 'waiting') {
@@ -236,6 +244,7 @@ export class Pacer {
       return false;
     }
     this.blockedSinceMs = undefined;
+    this.cwndHeld = false;
     if (priority || this.tokens >= 0) return true;
     this.heldSinceMs ??= nowMs;
     return false;
@@ -311,7 +320,12 @@ export class Pacer {
       case 'startup': {
         if (nowMs - this.roundStartMs < Math.max(rtt, 20)) return;
         this.lateRounds = this.underdrivenAtMs >= this.roundStartMs ? this.lateRounds + 1 : 0;
-        const late = this.lateAtMs >= this.roundStartMs;
+        // Late enough that the round could not show 25 % growth: more of the budget lost than startup's
+        // gain leaves over that (1 − 1.25 / 2). A few ms now and then (timers, outbox reads) is not.
+        const pending = this.lateBytesPending(nowMs);
+        const late = this.lateBytesInRound + pending > (1 - 1.25 / this.o.startupGain) * this.rateBpms() * (nowMs - this.roundStartMs);
+        // The pending part is this round's; the refill that comes will count it again.
+        this.lateBytesInRound = -pending;
         this.roundStartMs = nowMs;
         // BBR: three rounds without 25 % growth means the pipe is full.
         if (e.btlBwBpms >= this.startupBest * 1.25) {
@@ -464,11 +478,12 @@ export class Pacer {
     if ((this.current === 'startup' && next === 'drain' && !this.linkUnproven) || next === 'backoff') this.filledPipe = true;
     // A verdict resting on rounds our loop was too late to drive is re-checked by one probe soon
     // (recheckSoon), started once the loop has run on time for a few rounds (probeDue).
-    if (this.current === 'startup' && next === 'drain') this.recheckSoon = this.lateSinceGrowth > 0 || this.lateAtMs >= this.roundStartMs;
+    if (this.current === 'startup' && next === 'drain') this.recheckSoon = this.lateSinceGrowth > 0;
     if (next === 'probe' || next === 'backoff') this.recheckSoon = false;
     this.current = next;
     this.phaseStartMs = nowMs;
     this.roundStartMs = nowMs;
+    this.lateBytesInRound = 0;
     if (next === 'probe') this.probeBaseBw = this.estimator.btlBwBpms;
     if (next === 'cruise') {
       this.trimRoundStartMs = nowMs;
@@ -508,6 +523,15 @@ export class Pacer {
     return bw * this.gain();
   }
 
+  /** Budget a loop still late now has lost since the last refill (counted there when it comes), bytes. */
+  private lateBytesPending(nowMs: number): number {
+    if (this.lastRefillMs === undefined || this.heldSinceMs === undefined || this.cwndHeld) return 0;
+    const rate = this.rateBpms();
+    const earned = this.tokens + Math.max(0, nowMs - this.lastRefillMs) * rate;
+    const cap = Math.max(2048, rate * this.o.burstMs);
+    return earned > cap + rate ? earned - cap : 0;
+  }
+
   private refill(nowMs: number): void {
     if (this.lastRefillMs === undefined) {
       this.lastRefillMs = nowMs;
@@ -522,7 +546,10 @@ export class Pacer {
     if (earned > cap + rate && this.current !== 'waiting') {
       this.estimator.markUnderdriven();
       this.underdrivenAtMs = nowMs;
-      if (this.heldSinceMs !== undefined) this.lateAtMs = nowMs;
+      if (this.heldSinceMs !== undefined && !this.cwndHeld) {
+        this.lateAtMs = nowMs;
+        this.lateBytesInRound += earned - cap;
+      }
     }
     this.tokens = Math.min(cap, earned);
     this.lastRefillMs = nowMs;

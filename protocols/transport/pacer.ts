@@ -1,4 +1,5 @@
 import { AckAggregation } from './ack-aggregation.js';
+import { CruiseTrim } from './cruise-trim.js';
 import { RateEstimator, type AckFeedback } from './rate-estimator.js';
 import { resolvePacerOptions, type PacerOptions, type ResolvedPacerOptions } from './pacer-options.js';
 
@@ -12,15 +13,10 @@ export type { PacerOptions } from './pacer-options.js';
  * - `cruise`: pace at `cruiseGain` (< 1) × estimate so the bottleneck queue stays empty. The
  *   estimate is a max over delivery samples, and a receiver that counts late and then catches up
  *   inflates short samples (measured: 10.5–11 Mbit/s on a 10 Mbit/s cell), so cruise also trims
- *   its rate on the queue it sees. Three rounds with the one-way queue delay above `queueTargetMs`
- *   make the rate in effect a ceiling; the cap drops under it by `trimDepth` and comes back on a
- *   cubic curve (CUBIC's shape, RFC 9438, here on the pacing rate): fast, then flat near the
- *   ceiling where the queue formed, then ever faster past it (up to `probeGain` × estimate). The
- *   queue thus forms rarely and slowly; AIMD (−3 % / +1 % per round) crossed the ceiling every
- *   half second and each crossing left CONTROL frames 10–20 ms of queue. With a ceiling the curve
- *   is the probe: no `probe` phases (each put 15 ms of queue in front of CONTROL on a full cell),
- *   and an estimate grown to `probeGain` × ceiling means the cell freed up: back to `startup`.
- *   One ceiling per queue: the acks of the next 3 rounds still carry the queue being drained.
+ *   its rate on the queue it sees (CruiseTrim: a ceiling and a cubic curve back to it and past).
+ *   With a ceiling the curve is the probe: no `probe` phases (each put 15 ms of queue in front of
+ *   CONTROL on a full cell), and an estimate grown to `probeGain` × ceiling means the cell freed
+ *   up: back to `startup`.
  * - `probe`: every `probeIntervalMs` (sooner after a backoff, PROBE_AFTER_BACKOFF_MS, and after a
  *   startup verdict our own late loop may have made, see `recheckSoon`), pace at `probeGain` (> 1)
  *   for one probe period to find freed
@@ -54,17 +50,6 @@ const bpsToBpms = (bps: number): number => bps / 8000;
 /** Most extra cwnd for measured ack aggregation, ms of the estimate (a longer stall is not aggregation). */
 const MAX_AGGREGATION_MS = 100;
 /**
- * Rounds in a row above the queue target before a new ceiling: late stamps come in bunches (the
- * gateway's or the hub's process descheduled for 100 ms on 2 shared cores), a queue stays. With
- * two, such bunches set ceilings with the cell's queue at 0–3 ms and the rate sank 10 → 8.4 Mbit/s
- * in 30 s (bench:uplink saturated-cell, utilisation 0.87).
- */
-const TRIM_ROUNDS = 3;
-/** Rounds in a row above the queue target that end a probe past the ceiling (it put that queue there). */
-const PROBE_EXIT_ROUNDS = 2;
-/** The queue-delay trim lowers the cruise rate to at least this share of it. */
-const TRIM_FLOOR = 0.85;
-/**
  * No progress in the acks for this long (and at least two round trips) is a silence, ms: the link
  * delivered nothing (a stall, an outage). A queue of the sender's making never stops delivery (the
  * link drains it at its rate, acked every ≤ 10 ms, SESSION.md), so the delays the first acks after
@@ -74,13 +59,6 @@ const TRIM_FLOOR = 0.85;
  * p95 508 → 456 ms.
  */
 const SILENCE_MIN_MS = 100;
-/**
- * The ceiling is this share of the rate in effect when the queue was seen: that rate had run
- * above the link for the rounds the verdict took, and a plateau right at the link rate leaves no
- * spare capacity to drain a burst (at 2 % spare, the 7 ms a stalled sender's burst puts in the
- * queue takes 350 ms to go, and CONTROL waits behind it all that while).
- */
-const CEILING_SHARE = 0.97;
 /**
  * While a startup's verdict is suspect (recheckSoon), cruise probes once our loop has run on time for
  * this many round trips, and at least this long (acks come ≤ 10 ms apart; a probe lasts ≥ 50 ms):
@@ -184,28 +162,15 @@ export class Pacer {
   /** Last ack that reported progress, ms. */
   private lastAckMs = -Infinity;
   private readonly aggregation = new AckAggregation();
-  /** Cap on the cruise pacing rate from the queue delay, bytes/ms; Infinity when not trimmed. */
-  private cruiseCap = Infinity;
-  /** Cruise rate at which a queue last formed, bytes/ms (undefined: not trimmed). */
-  private ceiling: number | undefined;
-  /**
-   * When the cap last dropped under the ceiling, ms; moved on by silences, and by app-limited
-   * time once the curve is at its plateau: past the ceiling it runs only while it paces a backlog.
-   */
-  private trimEpochMs = 0;
-  /** Last run of the cruise trim, ms. */
-  private lastTrimMs: number | undefined;
-  /** No new ceiling before this, ms: the queue that set the last one is still draining. */
-  private trimHoldUntilMs = 0;
+  /** The cruise cap from the queue delay: ceiling and cubic. */
+  private readonly cruiseTrim: CruiseTrim;
   /** No queue verdict (backoff, ceiling) before this, ms: the acks still carry a silence. */
   private verdictsFromMs = 0;
-  private trimRoundStartMs = 0;
-  /** Consecutive trim rounds that saw the queue above target. */
-  private roundsAbove = 0;
 
   constructor(opts: PacerOptions = {}) {
     this.o = resolvePacerOptions(opts);
     this.estimator = new RateEstimator(opts.estimator);
+    this.cruiseTrim = new CruiseTrim(this.o, this.estimator);
     this.probeWaitMs = this.o.probeIntervalMs;
   }
 
@@ -232,7 +197,7 @@ export class Pacer {
 
   /** Cap on the cruise pacing rate from the queue delay, bits/s (Infinity when not trimmed). */
   get cruiseCapBps(): number {
-    return this.cruiseCap * 8000;
+    return this.cruiseTrim.capBpms * 8000;
   }
 
   /** Bytes the acks lately reported beyond what the estimate explains (late or batched acks), bytes. */
@@ -304,15 +269,12 @@ export class Pacer {
     const before = this.estimator.bytesDelivered;
     const sample = this.estimator.onAck(fb, nowMs);
     if (this.estimator.bytesDelivered > before) {
-      // The cubic's clock stands still through a silence (an outage on a held connection): 60 s
-      // later the curve would otherwise be far past the ceiling and pace at probeGain × the
-      // estimate into a cell that has just come back (bench:uplink tunnel: 88 ms for CONTROL 2 s
-      // after the return).
+      // The cubic's clock stands still through a silence (an outage on a held connection).
       const silence = nowMs - this.lastAckMs;
       const rttNow = this.estimator.minRttMs;
       if (Number.isFinite(silence) && silence > Math.max(SILENCE_MIN_MS, 2 * (Number.isFinite(rttNow) ? rttNow : 0))) {
         // An app-limited silence is the trim's to account for (the curve up to its plateau).
-        if (this.ceiling !== undefined && this.heldSinceMs !== undefined) this.trimEpochMs += silence;
+        if (this.heldSinceMs !== undefined) this.cruiseTrim.pause(silence);
         // The first acks after it carry the silence in their delays (bytes held through it), not
         // a queue: no backoff or ceiling on them (one had wiped the ceiling, probes and a startup
         // at 2x followed into the returning cell). Until what was in flight has gone through.
@@ -379,12 +341,13 @@ export class Pacer {
           e.resetBw(Math.max(now, e.btlBwBpms * BACKOFF_FLOOR), nowMs);
           return this.step('queue', nowMs);
         }
-        this.trim(nowMs);
+        if (this.cruiseTrim.run(nowMs, this.heldSinceMs !== undefined, this.verdictsFromMs)) this.filledPipe = true;
         // The cubic climbing past the ceiling found a freed cell: startup finds how much.
-        if (this.ceiling !== undefined && e.btlBwBpms >= this.ceiling * this.o.probeGain) return this.step('probe-grew', nowMs);
+        const ceiling = this.cruiseTrim.ceilingBpms;
+        if (ceiling !== undefined && e.btlBwBpms >= ceiling * this.o.probeGain) return this.step('probe-grew', nowMs);
         // A probe learns only when there is a backlog to send at probeGain: one due while
         // app-limited waits for the next backlog (the link may have freed meanwhile).
-        if (this.ceiling === undefined && this.heldSinceMs !== undefined && this.probeDue(nowMs, rtt)) this.step('probe-due', nowMs);
+        if (ceiling === undefined && this.heldSinceMs !== undefined && this.probeDue(nowMs, rtt)) this.step('probe-due', nowMs);
         return;
       case 'probe':
         if (nowMs - this.phaseStartMs >= period) this.step('probe-done', nowMs);
@@ -423,61 +386,6 @@ export class Pacer {
     return recent.busy >= 2 && recent.busyMin > threshold && nowMs - this.phaseStartMs >= window;
   }
 
-  /**
-   * In cruise, on every ack and tick: the cubic cap, and once per round the queue verdict on the
-   * smallest queue delay of the last 1.5 rounds (at least 60 ms: a receiver whose event loop runs
-   * late stamps a few acks late, the smallest of a dozen is the queue). TRIM_ROUNDS in a row above
-   * target make the rate in effect the new ceiling, never below TRIM_FLOOR of the untrimmed rate:
-   * the trim corrects an inflated estimate (5–15 %); a real slowdown is the backoff verdict's.
-   */
-  private trim(nowMs: number): void {
-    const e = this.estimator;
-    // App-limited time moves the cubic up to its plateau (the queue that set the ceiling has long
-    // drained) but never past it: the convex side probes the link, and live-only minutes probe
-    // nothing; a record after them would go at probeGain × the estimate into a cell as full as before.
-    if (this.lastTrimMs !== undefined && this.heldSinceMs === undefined) {
-      const k = this.o.trimRecoveryMs;
-      const was = this.lastTrimMs - this.trimEpochMs;
-      this.trimEpochMs = nowMs - Math.max(was, Math.min(was + nowMs - this.lastTrimMs, k));
-    }
-    this.lastTrimMs = nowMs;
-    const round = Math.max(Number.isFinite(e.minRttMs) ? e.minRttMs : 0, 20);
-    if (nowMs - this.trimRoundStartMs >= round) {
-      this.trimRoundStartMs = nowMs;
-      const q = e.recentQueueDelay(nowMs, Math.max(1.5 * round, 60));
-      // Past the ceiling the curve is probing a link known to have been full there: fewer rounds
-      // above target end the probe (BBRv2's probe-up exit), so the probe's own queue stays small.
-      // Half the target ended probes on noise alone (the smallest delay of a round is 1–3 ms on an
-      // empty cell) and each set a ceiling 3 % lower: 10 → 7 Mbit/s in 40 s.
-      const probing = this.ceiling !== undefined && this.cruiseCap > this.ceiling;
-      // A round counts only on bytes sent with a backlog (see queueBuilding); an app-limited round
-      // breaks the run: its delay is jitter or a stall, not the rate in effect.
-      if (q.busy < 3) this.roundsAbove = 0;
-      else if (nowMs >= this.trimHoldUntilMs && nowMs >= this.verdictsFromMs) {
-        this.roundsAbove = q.busyMin > this.o.queueTargetMs ? this.roundsAbove + 1 : 0;
-        if (this.roundsAbove >= (probing ? PROBE_EXIT_ROUNDS : TRIM_ROUNDS)) {
-          this.roundsAbove = 0;
-          const full = e.btlBwBpms * this.o.cruiseGain;
-          const inEffect = this.cruiseCap === Infinity ? full : Math.min(this.cruiseCap, e.btlBwBpms * this.o.probeGain);
-          this.ceiling = Math.max(full * TRIM_FLOOR, inEffect * CEILING_SHARE);
-          this.filledPipe = true;
-          this.trimEpochMs = nowMs;
-          // The acks still carry the queue built before the drop for a round trip or two: one
-          // queue, one drop (TCP's recovery episode).
-          this.trimHoldUntilMs = nowMs + 3 * round;
-        }
-      }
-    }
-    this.cruiseCap = this.cubicCap(nowMs);
-  }
-
-  /** The cruise cap `nowMs`: the cubic around the ceiling (Infinity when there is none). */
-  private cubicCap(nowMs: number): number {
-    if (this.ceiling === undefined) return Infinity;
-    const k = this.o.trimRecoveryMs;
-    const x = (nowMs - this.trimEpochMs - k) / k;
-    return this.ceiling * (1 + this.o.trimDepth * x * x * x);
-  }
 
   /**
    * Held for a whole RTT after running dry, with acks still coming, and the estimate never
@@ -515,15 +423,13 @@ export class Pacer {
     this.lateBytesInRound = 0;
     if (next === 'probe') this.probeBaseBw = this.estimator.btlBwBpms;
     if (next === 'cruise') {
-      this.trimRoundStartMs = nowMs;
-      this.lastTrimMs = nowMs;
       // One queue, one drop: the acks of the next rounds still carry the queue the backoff answered.
-      if (prev === 'backoff') this.trimHoldUntilMs = nowMs + 3 * Math.max(Number.isFinite(this.estimator.minRttMs) ? this.estimator.minRttMs : 0, 20);
+      const round = Math.max(Number.isFinite(this.estimator.minRttMs) ? this.estimator.minRttMs : 0, 20);
+      this.cruiseTrim.start(nowMs, prev === 'backoff' ? nowMs + 3 * round : 0);
     }
     if (next === 'startup' || next === 'backoff') {
       // A new estimate: the old ceiling described another link.
-      this.cruiseCap = Infinity;
-      this.ceiling = undefined;
+      this.cruiseTrim.reset();
     }
     if (next === 'startup') {
       this.linkUnproven = false;
@@ -550,7 +456,8 @@ export class Pacer {
     if (this.current === 'unpaced') return Infinity;
     const bw = this.estimator.btlBwBpms;
     if (this.current === 'waiting' || bw === 0) return bpsToBpms(this.o.initialRateBps) * (this.current === 'startup' ? this.o.startupGain : 1);
-    if (this.current === 'cruise' && this.cruiseCap !== Infinity) return Math.min(this.cruiseCap, bw * this.o.probeGain);
+    const cap = this.cruiseTrim.capBpms;
+    if (this.current === 'cruise' && cap !== Infinity) return Math.min(cap, bw * this.o.probeGain);
     return bw * this.gain();
   }
 

@@ -332,7 +332,7 @@ export class Pacer {
         this.probeBaseBw = 0;
         return this.step(grew ? 'probe-grew' : 'drained', nowMs);
       }
-      case 'cruise':
+      case 'cruise': {
         if (nowMs >= this.verdictsFromMs && this.queueBuilding(nowMs)) {
           // The link slowed: what the peer counted while the queue stood through the verdict's
           // window is what the bottleneck delivers now (the samples of the last round trip
@@ -349,6 +349,7 @@ export class Pacer {
         // app-limited waits for the next backlog (the link may have freed meanwhile).
         if (ceiling === undefined && this.heldSinceMs !== undefined && this.probeDue(nowMs, rtt)) this.step('probe-due', nowMs);
         return;
+      }
       case 'probe':
         if (nowMs - this.phaseStartMs >= period) this.step('probe-done', nowMs);
         return;

@@ -42,7 +42,7 @@ export class CruiseTrim {
   private epochMs = 0;
   /** Last run of the trim, ms. */
   private lastRunMs: number | undefined;
-  /** No new ceiling before this, ms: the queue that set the last one (or a backoff's) is still draining. */
+  /** No new ceiling before this, ms: the queue that set the last one is still draining. */
   private holdUntilMs = 0;
   private roundStartMs = 0;
   /** Consecutive rounds that saw the queue above target. */
@@ -69,11 +69,10 @@ export class CruiseTrim {
     this.ceiling = undefined;
   }
 
-  /** Cruise begins; no ceiling before `holdUntilMs` (a backoff's queue still in the acks). */
-  start(nowMs: number, holdUntilMs = 0): void {
+  /** Cruise begins. */
+  start(nowMs: number): void {
     this.roundStartMs = nowMs;
     this.lastRunMs = nowMs;
-    this.holdUntilMs = Math.max(this.holdUntilMs, holdUntilMs);
   }
 
   /**

@@ -24,15 +24,8 @@ export interface PacerOptions {
   readonly probeGain?: number;
   /** Default 2. */
   readonly startupGain?: number;
-  /** Used in drain (after startup and probes). Default 0.75. */
+  /** Used in drain and backoff. Default 0.75. */
   readonly drainGain?: number;
-  /**
-   * Used in backoff, whose estimate is the rate the link delivered under the queue: the queue of
-   * the verdict's round trips drains at (1 − gain) × that rate. Default 0.5 (link model, 10 → 3
-   * Mbit/s: at 0.75 the backoff's time ran out with 20 ms still queued, and the cruise trim
-   * read that as a second queue and set a ceiling under the new rate).
-   */
-  readonly backoffGain?: number;
   /** Time in cruise between probes. Default 2000. */
   readonly probeIntervalMs?: number;
   /** RTT above `min × (1 + queueRttFactor) + queueRttSlackMs` for a whole RTT means a queue. Defaults 0.5, 10. */
@@ -90,7 +83,6 @@ export function resolvePacerOptions(opts: PacerOptions): ResolvedPacerOptions {
     probeGain: opts.probeGain ?? 1.25,
     startupGain: opts.startupGain ?? 2,
     drainGain: opts.drainGain ?? 0.75,
-    backoffGain: opts.backoffGain ?? 0.5,
     probeIntervalMs: opts.probeIntervalMs ?? 2000,
     queueRttFactor: opts.queueRttFactor ?? 0.5,
     queueRttSlackMs: opts.queueRttSlackMs ?? 10,

@@ -17,15 +17,13 @@ export type { PacerOptions } from './pacer-options.js';
  *   With a ceiling the curve is the probe: no `probe` phases (each put 15 ms of queue in front of
  *   CONTROL on a full cell), and an estimate grown to `probeGain` × ceiling means the cell freed
  *   up: back to `startup`.
- * - `probe`: every `probeIntervalMs` (sooner after a backoff, PROBE_AFTER_BACKOFF_MS, and after a
- *   startup verdict our own late loop may have made, see `recheckSoon`), pace at `probeGain` (> 1)
- *   for one probe period to find freed
+ * - `probe`: every `probeIntervalMs` (sooner after a startup verdict our own late loop may have
+ *   made, see `recheckSoon`), pace at `probeGain` (> 1) for one probe period to find freed
  *   capacity, then `drain`; if by the end of that drain the estimate grew by 10 % or more (the probe's
  *   samples arrive one RTT late), the cell has freed up: back to `startup` to find how much.
  * - `backoff`: the one-way delay to the peer stayed well above its minimum for a whole RTT (a
- *   queue is building, the link slowed down): the estimate is reset to what the peer received
- *   while the queue stood (the bottleneck's rate now), never below BACKOFF_FLOOR of it, and sending
- *   slows to `backoffGain` until drained. Late acks on our side (a busy
+ *   queue is building, the link slowed down): the estimate is reset to what is delivered now, but
+ *   at most halved per backoff, and sending slows until drained. Late acks on our side (a busy
  *   event loop) inflate the RTT, not the one-way delay, so they do not back off.
  * - `backlog` (event): the sender was app-limited (or its own loop too late to drive the pipe), so
  *   the estimate may only be the offered load (or the loop's pace);
@@ -67,23 +65,8 @@ const SILENCE_MIN_MS = 100;
  */
 const RECHECK_ROUNDS = 10;
 const RECHECK_MIN_MS = 100;
-/**
- * One backoff lowers the estimate to at least this share of it: a verdict on a queue that was not
- * the link's (late acks in a bunch) cannot sink it to nothing. A quarter, so one verdict follows a
- * real drop (a cell at 10 Mbit/s falling to 3): at half, the rate stayed above the link and two
- * more verdicts, 250-300 ms apart, were needed, each with the queue still standing (link model:
- * 850-910 ms of queue over 10 ms after the drop, 450-640 ms at a quarter).
- */
-const BACKOFF_FLOOR = 0.25;
-/**
- * The first cruise probe after a backoff comes this soon, ms; each probe that finds nothing doubles
- * the wait, up to `probeIntervalMs`. A link that slowed down may speed up again (a cell's load or
- * radio changes): with the estimate cut to what it delivered under the queue, the 2 s wait let a
- * cell back at 10 Mbit/s carry 3 for up to 2 s (link model: records at 10 Mbit/s after a
- * 10 s stretch at 3 took 265 ms instead of 144-200). On a link that stays slow the probes thin out
- * to the usual interval after three (0.5 + 1 + 2 s).
- */
-const PROBE_AFTER_BACKOFF_MS = 500;
+/** One backoff lowers the estimate to at least this share of it. */
+const BACKOFF_FLOOR = 0.5;
 
 /**
  * BBR-style pacer (pure: `nowMs` is passed in, no timers). The sender asks `canSend` before each
@@ -104,10 +87,6 @@ export class Pacer {
   private roundStartMs = 0;
   private blockedSinceMs: number | undefined;
   private probeBaseBw = 0;
-  /** Cruise time before the next probe, ms: `probeIntervalMs`, shorter after a backoff (PROBE_AFTER_BACKOFF_MS). */
-  private probeWaitMs: number;
-  /** The current drain follows a probe (not a startup). */
-  private drainAfterProbe = false;
   /**
    * Since the last startup the estimate may not be the link's: the sender ran dry (it may be the
    * offered load), or the startup plateaued on rounds that were all late (it found our loop's pace:
@@ -171,7 +150,6 @@ export class Pacer {
     this.o = resolvePacerOptions(opts);
     this.estimator = new RateEstimator(opts.estimator);
     this.cruiseTrim = new CruiseTrim(this.o, this.estimator);
-    this.probeWaitMs = this.o.probeIntervalMs;
   }
 
   get state(): PacerState {
@@ -334,10 +312,9 @@ export class Pacer {
       }
       case 'cruise': {
         if (nowMs >= this.verdictsFromMs && this.queueBuilding(nowMs)) {
-          // The link slowed: what the peer counted while the queue stood through the verdict's
-          // window is what the bottleneck delivers now (the samples of the last round trip
-          // straddle the drop). Never below BACKOFF_FLOOR of the estimate per backoff.
-          const now = e.deliveredRate(Math.max(e.minRttMs, 20)) || e.recentRate(nowMs, period);
+          // Never below half the estimate per backoff: one verdict cannot sink it to the floor
+          // (an outage's zero delivery, a burst of late acks); a real drop backs off again.
+          const now = e.recentRate(nowMs, period);
           e.resetBw(Math.max(now, e.btlBwBpms * BACKOFF_FLOOR), nowMs);
           return this.step('queue', nowMs);
         }
@@ -364,7 +341,7 @@ export class Pacer {
    * and the drain after it only slows a sender that is its own bottleneck.
    */
   private probeDue(nowMs: number, rtt: number): boolean {
-    if (nowMs - this.phaseStartMs >= this.probeWaitMs) return true;
+    if (nowMs - this.phaseStartMs >= this.o.probeIntervalMs) return true;
     return this.recheckSoon && nowMs - Math.max(this.phaseStartMs, this.lateAtMs) >= Math.max(RECHECK_ROUNDS * rtt, RECHECK_MIN_MS);
   }
 
@@ -412,22 +389,12 @@ export class Pacer {
     // (recheckSoon), started once the loop has run on time for a few rounds (probeDue).
     if (this.current === 'startup' && next === 'drain') this.recheckSoon = this.lateSinceGrowth > 0;
     if (next === 'probe' || next === 'backoff') this.recheckSoon = false;
-    // Probe soon after a backoff or after a probe that found more (the link is changing); each
-    // probe that finds nothing doubles the wait, up to probeIntervalMs.
-    if (next === 'backoff' || ev === 'probe-grew') this.probeWaitMs = Math.min(PROBE_AFTER_BACKOFF_MS, this.o.probeIntervalMs);
-    else if (this.drainAfterProbe && ev === 'drained') this.probeWaitMs = Math.min(2 * this.probeWaitMs, this.o.probeIntervalMs);
-    this.drainAfterProbe = this.current === 'probe' && next === 'drain';
-    const prev = this.current;
     this.current = next;
     this.phaseStartMs = nowMs;
     this.roundStartMs = nowMs;
     this.lateBytesInRound = 0;
     if (next === 'probe') this.probeBaseBw = this.estimator.btlBwBpms;
-    if (next === 'cruise') {
-      // One queue, one drop: the acks of the next rounds still carry the queue the backoff answered.
-      const round = Math.max(Number.isFinite(this.estimator.minRttMs) ? this.estimator.minRttMs : 0, 20);
-      this.cruiseTrim.start(nowMs, prev === 'backoff' ? nowMs + 3 * round : 0);
-    }
+    if (next === 'cruise') this.cruiseTrim.start(nowMs);
     if (next === 'startup' || next === 'backoff') {
       // A new estimate: the old ceiling described another link.
       this.cruiseTrim.reset();
@@ -447,8 +414,8 @@ export class Pacer {
     switch (this.current) {
       case 'startup': return this.o.startupGain;
       case 'probe': return this.o.probeGain;
-      case 'drain': return this.o.drainGain;
-      case 'backoff': return this.o.backoffGain;
+      case 'drain':
+      case 'backoff': return this.o.drainGain;
       default: return this.o.cruiseGain;
     }
   }

@@ -191,22 +191,6 @@ export class RateEstimator {
     return m;
   }
 
-  /**
-   * Bytes per ms the peer counted over the last `ms` of its own clock, from its acks (0 when they
-   * do not span that long). Over a stretch with a standing queue this is what the bottleneck
-   * delivers now; a rate sample (`sampleSpanMs` long, taken one round trip late) can straddle a
-   * rate drop and still read the old rate.
-   */
-  deliveredRate(ms: number): number {
-    const last = this.acks[this.acks.length - 1];
-    if (last === undefined) return 0;
-    for (let i = this.acks.length - 2; i >= 0; i--) {
-      const a = this.acks[i];
-      if (a !== undefined && a.t <= last.t - ms) return last.t > a.t ? (last.d - a.d) / (last.t - a.t) : 0;
-    }
-    return 0;
-  }
-
   /** Smallest RTT sample in the last `ms`, and how many there were. */
   recentRtt(nowMs: number, ms: number): { min: number; n: number } {
     let min = Infinity;

@@ -127,6 +127,25 @@ describe('Pacer on a modelled link: issue #3 regressions', () => {
     expect(atEnd).toBeLessThan(400 * 1.15);
   });
 
+  it('a link that delivers almost nothing for its first 2 s still backs off at once when it slows later (10 → 3.2 Mbit/s, 20 ms)', () => {
+    // The Verizon LTE trace opens with 2 s of no capacity: the first ack after that silence gave a
+    // 4 kbit/s estimate, and "no verdict until what is in flight has drained at the estimate"
+    // suspended every queue verdict for 62 s (25–66 s on the traces): 100–200 ms of standing queue
+    // in front of CONTROL through whole trace runs. Here: 160 ms of queue for 2 s after the step.
+    const rate = (t: number): number => (t < 1 ? 1250 : t < 2000 ? 0 : t < 6000 ? 1250 : 400);
+    const p = new Pacer();
+    let estimate = 0;
+    const queueMs: number[] = [];
+    runLink(p, { rate, delayMs: 20, offered: () => Infinity, endMs: 9000 }, (t, _r, _o, queued) => {
+      if (t >= 6500) queueMs.push(queued / 400);
+      if (t === 8999.5) estimate = p.estimator.btlBwBpms;
+    });
+    expect(estimate).toBeGreaterThan(400 * 0.85);
+    expect(estimate).toBeLessThan(400 * 1.15);
+    queueMs.sort((a, b) => a - b);
+    expect(queueMs[Math.floor(queueMs.length * 0.95)]).toBeLessThan(30); // the step's own backoff transient: 15 ms
+  });
+
   it('a late event loop (every write 5 ms late, its samples underdriven) still sees the queue when the link slows', () => {
     // Tokens lost to a full bucket mark the rate samples app-limited (they understate the link),
     // but the backlog was there: the queue its bytes meet is the pacing rate's. Counted as

@@ -143,8 +143,12 @@ export class Pacer {
   private readonly aggregation = new AckAggregation();
   /** The cruise cap from the queue delay: ceiling and cubic. */
   private readonly cruiseTrim: CruiseTrim;
-  /** No queue verdict (backoff, ceiling) before this, ms: the acks still carry a silence. */
+  /**
+   * No queue verdict (backoff, ceiling) before this, ms, nor before the peer has counted this many
+   * bytes (what was in flight when a silence ended): until then the acks still carry the silence.
+   */
   private verdictsFromMs = 0;
+  private verdictsFromDelivered = 0;
 
   constructor(opts: PacerOptions = {}) {
     this.o = resolvePacerOptions(opts);
@@ -256,9 +260,13 @@ export class Pacer {
         // The first acks after it carry the silence in their delays (bytes held through it), not
         // a queue: no backoff or ceiling on them (one had wiped the ceiling, probes and a startup
         // at 2x followed into the returning cell). Until what was in flight has gone through.
+        // Counted in bytes, not in time at the estimate: after a long outage the estimate can be a
+        // few kbit/s (the trace's first seconds, a filter that aged out), and inflight / estimate
+        // suspended verdicts for 25–66 s: a standing queue of 100–200 ms through whole LTE-trace runs.
         const e = this.estimator;
         const rtt = Number.isFinite(e.minRttMs) ? e.minRttMs : 0;
-        this.verdictsFromMs = nowMs + Math.max(3 * rtt, 100) + (e.btlBwBpms > 0 ? e.inflight / e.btlBwBpms : 0);
+        this.verdictsFromMs = nowMs + Math.max(3 * rtt, 100);
+        this.verdictsFromDelivered = e.bytesDelivered + e.inflight;
       }
       this.lastAckMs = nowMs;
     }
@@ -311,14 +319,14 @@ export class Pacer {
         return this.step(grew ? 'probe-grew' : 'drained', nowMs);
       }
       case 'cruise': {
-        if (nowMs >= this.verdictsFromMs && this.queueBuilding(nowMs)) {
+        if (this.verdictsOpen(nowMs) && this.queueBuilding(nowMs)) {
           // Never below half the estimate per backoff: one verdict cannot sink it to the floor
           // (an outage's zero delivery, a burst of late acks); a real drop backs off again.
           const now = e.recentRate(nowMs, period);
           e.resetBw(Math.max(now, e.btlBwBpms * BACKOFF_FLOOR), nowMs);
           return this.step('queue', nowMs);
         }
-        if (this.cruiseTrim.run(nowMs, this.heldSinceMs !== undefined, this.verdictsFromMs)) this.filledPipe = true;
+        if (this.cruiseTrim.run(nowMs, this.heldSinceMs !== undefined, this.verdictsOpen(nowMs))) this.filledPipe = true;
         // The cubic climbing past the ceiling found a freed cell: startup finds how much.
         const ceiling = this.cruiseTrim.ceilingBpms;
         if (ceiling !== undefined && e.btlBwBpms >= ceiling * this.o.probeGain) return this.step('probe-grew', nowMs);
@@ -333,6 +341,11 @@ export class Pacer {
       default:
         return;
     }
+  }
+
+  /** May queue verdicts be taken: the acks no longer carry a silence's delays. */
+  private verdictsOpen(nowMs: number): boolean {
+    return nowMs >= this.verdictsFromMs && this.estimator.bytesDelivered >= this.verdictsFromDelivered;
   }
 
   /**

@@ -91,10 +91,10 @@ export class CruiseTrim {
    * late stamps a few acks late, the smallest of a dozen is the queue). TRIM_ROUNDS in a row above
    * target make the rate in effect the new ceiling, never below TRIM_FLOOR of the untrimmed rate:
    * the trim corrects an inflated estimate (5–15 %); a real slowdown is the backoff verdict's.
-   * `busy`: the sender has a backlog; `verdictsOpen`: false while the acks still carry a silence (no verdict).
+   * `busy`: the sender has a backlog; `verdictsFromMs`: no verdict before (the acks carry a silence).
    * Returns true when it set a ceiling (the pipe was seen full).
    */
-  run(nowMs: number, busy: boolean, verdictsOpen: boolean): boolean {
+  run(nowMs: number, busy: boolean, verdictsFromMs: number): boolean {
     const e = this.e;
     let full = false;
     // App-limited time moves the cubic up to its plateau (the queue that set the ceiling has long
@@ -118,7 +118,7 @@ export class CruiseTrim {
       // A round counts only on bytes sent with a backlog (see Pacer.queueBuilding); an app-limited
       // round breaks the run: its delay is jitter or a stall, not the rate in effect.
       if (q.busy < 3) this.roundsAbove = 0;
-      else if (nowMs >= this.holdUntilMs && verdictsOpen) {
+      else if (nowMs >= this.holdUntilMs && nowMs >= verdictsFromMs) {
         this.roundsAbove = q.busyMin > this.o.queueTargetMs ? this.roundsAbove + 1 : 0;
         if (this.roundsAbove >= (probing ? PROBE_EXIT_ROUNDS : TRIM_ROUNDS)) {
           this.roundsAbove = 0;

@@ -256,12 +256,9 @@ export class Pacer {
         // The first acks after it carry the silence in their delays (bytes held through it), not
         // a queue: no backoff or ceiling on them (one had wiped the ceiling, probes and a startup
         // at 2x followed into the returning cell). Until what was in flight has gone through.
-        // At most what cwnd lets fly at the estimate takes to drain (startup's 2 BDP plus the
-        // aggregation allowance): after a trace's empty first seconds or a long fade the estimate
-        // can be a few kbit/s, and in-flight ÷ estimate (32 KiB at 4 kbit/s) suspended every verdict
-        // for 25–66 s, a standing queue of 100–200 ms through whole LTE-trace runs (link model).
-        // Counting the in-flight bytes through instead changed the normal case too (tunnel drain
-        // 1.31x the floor in 2 of 2 runs against 1.06–1.24x), so the time rule stands, bounded.
+        // The drain term is capped at what cwnd lets fly at the estimate (startup's 2 BDP plus the
+        // aggregation allowance): a trickle estimate after a long fade made in-flight ÷ estimate
+        // 25–66 s without a verdict (bench/uplink/README.md, 2026-12-07 19:11).
         const e = this.estimator;
         const rtt = Number.isFinite(e.minRttMs) ? e.minRttMs : 0;
         const drainMs = e.btlBwBpms > 0 ? Math.min(e.inflight / e.btlBwBpms, 2 * rtt + MAX_AGGREGATION_MS) : 0;

@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { cell, judgeUplink, spread, strongestPeer } from './judge.js';
 import type { RunSummary } from './summarise.js';
 
-const run = (peer: string, p99: number | 'inf', onTime: number, util: number, backlog = true, p98: number | 'inf' = p99): RunSummary => ({
+const run = (peer: string, p99: number | 'inf', onTime: number, util: number, backlog = true, p98: number | 'inf' = p99, attainable = 1): RunSummary => ({
   peer, floorMs: 23.2,
   control: {
     offered: 100, delivered: 99, notDelivered: 1, onTimeRatio: onTime, p99OfferedMs: p99,
     excessOverFloorMs: p99 === 'inf' ? 'inf' : p99 - 23.2, excess98OverFloorMs: p98 === 'inf' ? 'inf' : p98 - 23.2, aoiP99Ms: 40,
+    attainableOnTimeRatio: attainable,
   },
   alarm: { offered: 10, delivered: 10, notDelivered: 0, onTimeRatio: 1, p99OfferedMs: 40, afterReturnMs: null },
   vitals: { offered: 10, delivered: 10, notDelivered: 0, onTimeRatio: 1, p99OfferedMs: 40 },
@@ -61,5 +62,14 @@ describe('bench:matrix judge', () => {
     const drain = judgeUplink('tunnel', [cell('telemed', [slowDrain])], true).find((x) => x.target === 'tunnel drain / floor');
     expect(drain).toMatchObject({ pass: false, gating: false });
     expect(judgeUplink('tunnel', [cell('telemed', [slowDrain])], false).find((x) => x.target === 'tunnel drain / floor')?.gating).toBe(true);
+  });
+
+  it('says where the cell itself puts the on-time target out of reach, and still calls it a miss', () => {
+    const gappy = [cell('telemed', [run('telemed', 'inf', 0.05, 0.9, true, 'inf', 0.62594), run('telemed', 'inf', 0.04, 0.9, true, 'inf', 0.63)])];
+    const on = judgeUplink('trace:att-lte-driving', gappy, false).find((x) => x.target === 'CONTROL on time / offered');
+    expect(on?.limit).toBe('>= 0.99; no sender above 0.63 on this cell');
+    expect(on?.pass).toBe(false);
+    const open = judgeUplink('saturated-cell', [cell('telemed', [run('telemed', 26, 0.995, 0.9)])], false).find((x) => x.target === 'CONTROL on time / offered');
+    expect(open?.limit).toBe('>= 0.99');
   });
 });

@@ -33,17 +33,17 @@ const pctRange = (s: Spread<number>): string => (s.n <= 1 ? pct(s.median) : `${p
 
 export function markdownTable(r: MatrixResult): string {
   const lines: string[] = [];
-  lines.push('| scenario | peer | CONTROL on time | CONTROL p99 offered, ms | excess over floor, ms | AoI p99, ms | CONTROL offered / delivered / not | ALARM on time | ALARM after return, ms | utilisation while backlogged | drain / floor | durable lost / dup |');
-  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  lines.push('| scenario | peer | CONTROL on time | attainable | CONTROL p99 offered, ms | excess over floor, ms | AoI p99, ms | CONTROL offered / delivered / not | ALARM on time | ALARM after return, ms | utilisation while backlogged | drain / floor | durable lost / dup |');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const s of r.scenarios) {
     if (s.ecg) {
       const e = s.ecg;
-      lines.push(`| ${s.name} | telemed | record stop → worklist p50 ${n(e.p50Ms)} / p95 **${n(e.p95Ms)}** / max ${n(e.maxMs)} ms, ${e.n} of ${e.records} records from ${e.carts} carts |  |  |  |  |  |  |  |  |  |`);
+      lines.push(`| ${s.name} | telemed | record stop → worklist p50 ${n(e.p50Ms)} / p95 **${n(e.p95Ms)}** / max ${n(e.maxMs)} ms, ${e.n} of ${e.records} records from ${e.carts} carts |  |  |  |  |  |  |  |  |  |  |`);
       continue;
     }
     for (const c of s.cells) {
       const peer = c.peer === 'telemed' ? '**telemed**' : c.peer;
-      lines.push(`| ${s.name} (floor ${s.floorMs ?? '-'} ms) | ${peer} | ${pctRange(c.controlOnTime)} | ${range(c.controlP99Offered)} | ${range(c.controlExcess)} | ${range(c.controlAoiP99)} | ${c.controlCounts.offered} / ${c.controlCounts.delivered} / ${c.controlCounts.notDelivered} | ${pctRange(c.alarmOnTime)} | ${range(c.alarmAfterReturn)} | ${c.backlogRuns === 0 ? 'no backlog' : range(c.utilisation)} | ${range(c.drainOverFloor)} | ${n(c.durableLost)} / ${c.durableDuplicated} |`);
+      lines.push(`| ${s.name} (floor ${s.floorMs ?? '-'} ms) | ${peer} | ${pctRange(c.controlOnTime)} | ${c.controlAttainable.n === 0 ? '-' : pctRange(c.controlAttainable)} | ${range(c.controlP99Offered)} | ${range(c.controlExcess)} | ${range(c.controlAoiP99)} | ${c.controlCounts.offered} / ${c.controlCounts.delivered} / ${c.controlCounts.notDelivered} | ${pctRange(c.alarmOnTime)} | ${range(c.alarmAfterReturn)} | ${c.backlogRuns === 0 ? 'no backlog' : range(c.utilisation)} | ${range(c.drainOverFloor)} | ${n(c.durableLost)} / ${c.durableDuplicated} |`);
     }
   }
   return lines.join('\n');
@@ -66,7 +66,7 @@ export function resultsMarkdown(r: MatrixResult): string {
   out.push(`- command: \`${r.command}\`${r.quick ? ` (**--quick**: telemed alone, the gating scenarios (${QUICK_GATING.join(', ')}) repeated, absolute targets relaxed 2x, no peer comparison: a regression guard, not the verdict)` : ''}`);
   out.push(`- runs per configuration: ${runsPerConfiguration(r)}; each figure is the median, with the range over the runs in brackets`);
   out.push('');
-  out.push('How to read it: latencies are over the frames OFFERED while the cell had capacity (a frame not delivered by the end of the run counts as infinitely late, `inf`); the floor is one-way delay + jitter + one 1500-byte piece at the nominal rate; AoI is the receiver\'s age of information for CONTROL (latest wins); utilisation is the bytes the cell carried ÷ the capacity it offered (outage time excluded). bench/uplink/README.md gives each peer\'s configuration.');
+  out.push('How to read it: latencies are over the frames OFFERED while the cell had capacity (a frame not delivered by the end of the run counts as infinitely late, `inf`); the floor is one-way delay + jitter + one 1500-byte piece at the nominal rate; "attainable" is the most CONTROL on time any sender could have had: the share of the frames judged whose budget, less the smallest one-way delay, still held a delivery opportunity of the cell (bench/matrix/attainable.ts; below 100 % only where a trace has gaps longer than that); AoI is the receiver\'s age of information for CONTROL (latest wins); utilisation is the bytes the cell carried ÷ the capacity it offered (outage time excluded). bench/uplink/README.md gives each peer\'s configuration.');
   out.push('');
   out.push(markdownTable(r));
   out.push('');

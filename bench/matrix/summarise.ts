@@ -3,6 +3,7 @@
 // information, durable loss, utilisation of the capacity the cell offered, and the tunnel's drain.
 import { CLASS_DEFAULTS, type ClassName } from '../../protocols/index.js';
 import type { RunResult } from '../uplink/analyse.js';
+import { attainableRatio } from './attainable.js';
 import { ageOfInformationP99, offeredQuantile, onTimeRatio, type OfferedMs } from '../uplink/honest.js';
 import type { RecvRec, SentRec } from '../uplink/ipc.js';
 import type { RawRun } from '../uplink/run.js';
@@ -32,7 +33,7 @@ export interface RunSummary {
    * `excess98OverFloorMs`: the p98 over offered minus the floor, what --quick judges (its targets
    * relaxed 2x: twice the p99's 1 % tail, as its on-time target allows 2 % late).
    */
-  control: ClassSummary & { excessOverFloorMs: OfferedMs | null; excess98OverFloorMs: OfferedMs | null; aoiP99Ms: OfferedMs | null };
+  control: ClassSummary & { excessOverFloorMs: OfferedMs | null; excess98OverFloorMs: OfferedMs | null; aoiP99Ms: OfferedMs | null; attainableOnTimeRatio?: number | null };
   alarm: ClassSummary & { afterReturnMs: OfferedMs | null };
   vitals: ClassSummary;
   durableLost: number | null;
@@ -106,6 +107,8 @@ export function summarise(raw: RawRun, result: RunResult, floorMs: number): RunS
   const pick = (c: ClassName, graceMs: number): SentRec[] => window.filter((s) => s.c === c && !inDark(s.t, graceMs));
   const ctlFrames = pick('control', RETURN_GRACE_MS);
   const { lat: ctlLat, ...control } = classSummary(ctlFrames, first, 'control');
+  // The most any sender could have had on time, given the cell's own gaps (null: not recorded).
+  const attainable = raw.controlUnreachable === undefined ? null : attainableRatio(ctlFrames.map((s) => s.t), raw.controlUnreachable);
   const overFloor = (x: OfferedMs | null): OfferedMs | null => (x === null || x === 'inf' ? x : Math.round((x - floorMs) * 100) / 100);
   const excess = overFloor(control.p99OfferedMs);
   const excess98 = overFloor(offeredQuantile(ctlLat, control.notDelivered, 0.98));
@@ -139,7 +142,7 @@ export function summarise(raw: RawRun, result: RunResult, floorMs: number): RunS
   }
   return {
     peer: raw.run, floorMs,
-    control: { ...control, excessOverFloorMs: excess, excess98OverFloorMs: excess98, aoiP99Ms: aoi },
+    control: { ...control, excessOverFloorMs: excess, excess98OverFloorMs: excess98, aoiP99Ms: aoi, attainableOnTimeRatio: attainable },
     alarm: { ...alarm, afterReturnMs: afterReturn === null ? null : Number.isFinite(afterReturn) ? Math.round(afterReturn) : 'inf' },
     vitals,
     durableLost: lost, durableDuplicated: dup,

@@ -1,6 +1,8 @@
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CLASS_DEFAULTS } from '../../protocols/index.js';
+import { unreachableIntervals } from '../matrix/attainable.js';
 import { directionService, getProfile, startLink, type GreedyFlow, type LinkEmulator, type LinkStats } from '../../simulators/link/index.js';
 import { benchPki } from './bench-pki.js';
 import { sleep, wallMs } from './clock.js';
@@ -30,6 +32,13 @@ export interface RawRun {
    * handover gap)]`.
    */
   linkTrace: number[][];
+  /**
+   * Wall-ms intervals of the window in which a CONTROL frame captured could not reach the hub within
+   * its budget whatever the sender did: the cell's uplink offered no delivery opportunity before
+   * budget − (one-way delay − jitter) had passed (bench/matrix/attainable.ts). Absent in runs
+   * recorded before it existed.
+   */
+  controlUnreachable?: [number, number][];
 }
 
 /**
@@ -118,7 +127,12 @@ export async function runOnce(run: RunName, scn: Scenario, log: (s: string) => v
     hub.send({ type: 'collect' });
     const edgeReport = (await edge.wait('report', 60_000)).report;
     const hubReport = (await hub.wait('report', 60_000)).report;
-    return { run, edge: edgeReport, hub: hubReport, t0, t1, outageStart, outageEnd, linkAt0, linkAt1, linkLoopDelay: loop.read(), linkCpuS: loop.cpuS(), linkTrace };
+    // The emulator's clock against the wall clock the sides stamp frames with (read back to back).
+    const originWall = wallMs() - link.elapsedMs();
+    const slackMs = CLASS_DEFAULTS.control.budgetMs - (profile.up.delayMs - profile.up.jitterMs);
+    const upLink = link;
+    const controlUnreachable = unreachableIntervals((a, b) => upLink.capacityBytes('up', a - originWall, b - originWall), t0, t1, slackMs);
+    return { run, edge: edgeReport, hub: hubReport, t0, t1, outageStart, outageEnd, linkAt0, linkAt1, linkLoopDelay: loop.read(), linkCpuS: loop.cpuS(), linkTrace, controlUnreachable };
   } finally {
     // Edge first (its Goodbye goes out while the hub still listens), then the link, then the hub.
     for (const c of [...children].reverse()) await c.close().catch(() => c.kill());

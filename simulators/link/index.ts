@@ -88,6 +88,8 @@ export interface LinkEmulator {
    * For plotting a scenario's capacity over time.
    */
   capacityBytes(direction: 'up' | 'down', fromMs: number, toMs: number): number;
+  /** Time since the emulator started on its own clock, ms: the time base of capacityBytes. */
+  elapsedMs(): number;
   stats(): LinkStats;
 }
 
@@ -285,6 +287,7 @@ export async function startLink(opts: LinkOptions): Promise<LinkEmulator> {
     disconnectAll,
     startGreedy,
     capacityBytes: (dir, fromMs, toMs) => (dir === 'up' ? upBn : downBn).service.capacity(origin + fromMs, origin + toMs),
+    elapsedMs: () => sched.now() - origin,
     stats() {
       upStats.offeredBytes = upBn.offeredBytes();
       downStats.offeredBytes = downBn.offeredBytes();

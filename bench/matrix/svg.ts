@@ -1,6 +1,8 @@
 // One SVG per scenario: each class's one-way latency over the run (log scale) against the capacity
 // the cell offered (the emulator's count, per 200 ms), so a latency tail can be read against a
 // capacity dip, an outage or a competing flow. Frames never delivered are marked on the top edge.
+// Pale red bands: the spans in which the cell offered CONTROL no delivery opportunity within its
+// budget (bench/matrix/attainable.ts), where no sender could have been on time.
 import type { ClassName } from '../../protocols/index.js';
 import type { RawRun } from '../uplink/run.js';
 
@@ -45,6 +47,15 @@ export function scenarioSvg(title: string, raw: RawRun): string {
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`);
   parts.push(`<title>${esc(title)}</title><rect width="${W}" height="${H}" fill="#fff"/>`);
   parts.push(`<text x="${M.l}" y="15" font-weight="bold">${esc(title)}</text>`);
+  const bands = (raw.controlUnreachable ?? [])
+    .map(([a, b]): [number, number] => [Math.max(a, raw.t0), Math.min(b, raw.t1)])
+    .filter(([a, b]) => b > a);
+  if (bands.length > 0) {
+    // Adjacent 1-ms spans merge on screen; a band is at least one pixel wide.
+    const d = bands.map(([a, b]) => `M${x(a).toFixed(1)},${M.t}h${Math.max(1, x(b) - x(a)).toFixed(1)}v${ph}h${(-Math.max(1, x(b) - x(a))).toFixed(1)}z`).join('');
+    parts.push(`<path d="${d}" fill="#fbe3e3" stroke="none" data-role="control-unreachable"/>`);
+    parts.push(`<text x="${M.l}" y="${H - 6}" fill="#b55">pale red: no sender could deliver CONTROL on time (no delivery opportunity)</text>`);
+  }
   for (const ms of [1, 10, 100, 1000, 10_000, 100_000]) {
     parts.push(`<line x1="${M.l}" x2="${M.l + pw}" y1="${y(ms).toFixed(1)}" y2="${y(ms).toFixed(1)}" stroke="#eee"/><text x="${M.l - 6}" y="${(y(ms) + 4).toFixed(1)}" text-anchor="end">${ms >= 1000 ? `${ms / 1000} s` : `${ms} ms`}</text>`);
   }
@@ -52,7 +63,7 @@ export function scenarioSvg(title: string, raw: RawRun): string {
     const xx = M.l + ((s * 1000) / span) * pw;
     parts.push(`<text x="${xx.toFixed(1)}" y="${H - M.b + 14}" text-anchor="middle">${s}</text>`);
   }
-  parts.push(`<text x="${M.l + pw / 2}" y="${H - 6}" text-anchor="middle">seconds into the measured window (capture time)</text>`);
+  parts.push(`<text x="${M.l + pw}" y="${H - 6}" text-anchor="end">seconds into the measured window (capture time)</text>`);
   parts.push(`<text x="${W - 4}" y="15" text-anchor="end" fill="#555">grey: capacity offered, Mbit/s (right axis)</text>`);
   for (const f of [0, 0.5, 1]) {
     parts.push(`<text x="${M.l + pw + 6}" y="${(yc(capMax * f) + 4).toFixed(1)}" fill="#555">${(capMax * f).toFixed(capMax < 10 ? 1 : 0)}</text>`);

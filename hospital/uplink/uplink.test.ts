@@ -232,4 +232,67 @@ describe('/uplink', () => {
       expect(Number(ackOnly(gw).at(-1)?.ack?.bytesReceived)).toBe(counted + probe.length);
     });
   });
+
+  describe('the idle hint: Header.ack_delay_ms on a Batch (SESSION.md §2)', () => {
+    const rateAcks = (gw: FakeGateway): DecodedEnvelope[] => gw.received.filter((e) => e.payload === 'ack' && (e.ack?.streams?.length ?? 0) === 0);
+    /** A realtime frame (not durable: only the delivery-feedback Ack reports it). */
+    const live = (gw: FakeGateway, seq: number): Uint8Array => encodeEnvelope(gw.vitals(seq, { durable: false, streamId: 'vitals/live' }));
+    const batchOf = (frames: Uint8Array[], ackDelayMs: number): Uint8Array =>
+      encodeEnvelope({ header: { gatewayId: 'clinic-1', ...(ackDelayMs > 0 ? { ackDelayMs } : {}) }, batch: { frames } });
+    const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+    async function nextRateAck(gw: FakeGateway, after: number, timeoutMs = 2000): Promise<DecodedEnvelope> {
+      const end = Date.now() + timeoutMs;
+      while (rateAcks(gw).length <= after && Date.now() < end) await sleep(2);
+      const a = rateAcks(gw)[after];
+      if (a === undefined) throw new Error('no rate Ack in time');
+      return a;
+    }
+
+    /** Connected, and every message so far (the Hello, a first frame) reported: no Ack pending. */
+    async function settled(): Promise<FakeGateway> {
+      const gw = await connected();
+      gw.ws.send(live(gw, 100));
+      await nextRateAck(gw, rateAcks(gw).length);
+      await sleep(30);
+      return gw;
+    }
+
+    it('holds the Ack of a hinted Batch, and reports its bytes with the next unhinted message', async () => {
+      const gw = await settled();
+      const base = Number(rateAcks(gw).at(-1)?.ack?.bytesReceived);
+      const n = rateAcks(gw).length;
+      const hinted = batchOf([live(gw, 2)], 100);
+      gw.ws.send(hinted);
+      await sleep(40);
+      expect(rateAcks(gw)).toHaveLength(n);
+      const plain = live(gw, 3);
+      gw.ws.send(plain);
+      const ack = await nextRateAck(gw, n);
+      // One Ack for both: the hinted bytes waited and went with the unhinted message's report.
+      expect(Number(ack.ack?.bytesReceived)).toBeGreaterThanOrEqual(base + hinted.length + plain.length);
+      expect(hub.app.hospital.registry.view('clinic-1')?.connected).toBe(true);
+    });
+
+    it('bounds the hint by uplink.maxIdleAckDelayMs (default 100 ms)', async () => {
+      const gw = await settled();
+      const n = rateAcks(gw).length;
+      const sent = Date.now();
+      gw.ws.send(batchOf([live(gw, 1)], 60_000));
+      await nextRateAck(gw, n);
+      const waited = Date.now() - sent;
+      expect(waited).toBeGreaterThanOrEqual(90);
+      expect(waited).toBeLessThan(1500);
+    });
+
+    it('ignores the hint with maxIdleAckDelayMs 0', async () => {
+      await hub.close();
+      hub = await startHospital(await testConfig(dir.path, { uplink: { helloTimeoutMs: 300, pingIntervalMs: 1000, maxIdleAckDelayMs: 0 } }), { logger: logs.logger });
+      const gw = await settled();
+      const n = rateAcks(gw).length;
+      const sent = Date.now();
+      gw.ws.send(batchOf([live(gw, 1)], 100));
+      await nextRateAck(gw, n);
+      expect(Date.now() - sent).toBeLessThan(90);
+    });
+  });
 });

@@ -18,13 +18,6 @@ import { GatewayErrorCode } from '../errors.js';
 import { systemTimers, type Timers } from './timers.js';
 import type { LinkState } from './link-state.js';
 
-/**
- * The idle hint (SESSION.md §2) goes only while at most this much is in flight: a nearly idle
- * sender (vitals, ECG chunks: a few kB a second). An app-limited but heavy one (live video at
- * several Mbit/s) keeps its Acks every 10 ms: its pacer must see a slowing cell within a round trip.
- */
-const IDLE_HINT_MAX_INFLIGHT_BYTES = 4096;
-
 /** Per-class counters of /api/status. */
 export interface ClassCounters {
   sent: number;
@@ -382,10 +375,9 @@ export class Uplink {
       const frame = this.scheduler.next(now, { transitMs, admit });
       if (!frame) {
         // Held by pacing or cwnd: wake when allowed (or on the next ack). Nothing queued: app-limited,
-        // and when little is in flight too, the last message says so (the hub may then hold its Ack,
-        // SESSION.md §2).
+        // and the last message says so (the hub may then hold its Ack, SESSION.md §2).
         const idle = this.scheduler.queuedFrames === 0;
-        this.flush(sendTimeNs, accounted, idle && this.flow.paced && this.flow.pacer.estimator.inflight <= IDLE_HINT_MAX_INFLIGHT_BYTES);
+        this.flush(sendTimeNs, accounted, idle);
         if (idle) this.flow.idle();
         else this.flow.hold(now);
         return;

@@ -228,13 +228,6 @@ export const GatewayConfigSchema = Type.Object(
         /** Don't write to the socket while ws's bufferedAmount is above this, bytes. */
         maxBufferedBytes: Type.Integer({ minimum: 1024, default: 256 * 1024 }),
         /**
-         * When a write leaves nothing queued (the sender is app-limited), its message tells the hub
-         * it may hold the Ack for those bytes up to this long, ms (Header.ack_delay_ms, SESSION.md
-         * §2); 0: never. The pacer learns nothing from Acks while it has nothing to send, and they
-         * cost both ends a socket write and a read each.
-         */
-        idleAckDelayMs: Type.Integer({ minimum: 0, maximum: 1000, default: 100 }),
-        /**
          * scheduled: per-class scheduler with deadlines, pacing under the estimated bottleneck rate
          * and a tight socket-buffer bound (DESIGN.md §3). fifo: one unpaced first-in first-out queue,
          * the baseline for comparisons (bench/uplink). strict and shaped are ablations for the

@@ -128,13 +128,6 @@ const Uplink = Type.Object({
   pingIntervalMs: Type.Integer({ minimum: 10, default: 1000 }),
   /** Longest an ack waits to be batched, ms. Default 10. */
   ackDelayMs: Type.Integer({ minimum: 0, default: 10 }),
-  /**
-   * Longest the Ack reporting a message's bytes may wait when the gateway marked the message as the
-   * last of what it had queued (Header.ack_delay_ms on a Batch: it is app-limited), ms; 0 ignores
-   * the hint. SESSION.md §2. An app-limited sender's pacer learns nothing from an Ack every 10 ms,
-   * and at 200 ambulances those Acks were a quarter of the hub's CPU (bench/vitals/README.md).
-   */
-  maxIdleAckDelayMs: Type.Integer({ minimum: 0, maximum: 1000, default: 100 }),
   /** Frames per ack batch (and per store transaction). Default 64. */
   ackMaxFrames: Type.Integer({ minimum: 1, default: 64 }),
   /** Durable frames waiting for the store before the socket is paused. Default 4096. */

@@ -23,11 +23,8 @@ export class FakeHub {
   /** Every frame received, in order, across connections. */
   readonly received: DecodedEnvelope[] = [];
   readonly sockets = new Set<WebSocket>();
-  /**
-   * Every WebSocket message received: its size, how many frames it carried, whether it was a Batch
-   * (a Batch of one carries a hint) and its outer header's ack_delay_ms (0: none).
-   */
-  readonly messages: { bytes: number; frames: number; batch: boolean; ackDelayMs: number }[] = [];
+  /** Every WebSocket message received: its size and how many frames it carried (a Batch: more than one). */
+  readonly messages: { bytes: number; frames: number }[] = [];
   hellos = 0;
   /** HelloAck.downlink_epoch sent on the next Hello ('' like an older hub); change it to model a hub with a new database. */
   downlinkEpoch = '';
@@ -86,7 +83,7 @@ export class FakeHub {
       const env = decodeEnvelope(new Uint8Array(data));
       // A Batch is unpacked like the real hub does; a nested one is not (it would fail the test's frame checks).
       const frames = env.payload === 'batch' ? (env.batch?.frames ?? []).map((f) => decodeEnvelope(f)) : [env];
-      this.messages.push({ bytes: data.length, frames: frames.length, batch: env.payload === 'batch', ackDelayMs: env.header.ackDelayMs });
+      this.messages.push({ bytes: data.length, frames: frames.length });
       for (const e of frames) this.onFrame(ws, e);
     });
   }

@@ -31,8 +31,6 @@ export interface SessionOptions extends Omit<HelloIdentity, 'maxFrameBytes'> {
   readonly helloTimeoutMs: number;
   /** Largest frame accepted from the hub, bytes. Default 1 MiB. */
   readonly maxFrameBytes?: number;
-  /** Header.ack_delay_ms on a Batch that leaves nothing queued (see idleBatchHeader); 0/absent: none. */
-  readonly idleAckDelayMs?: number;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly timers?: Timers;
@@ -110,11 +108,6 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
   private peerBatchBytes = 0;
   /** Header{gateway_id} of our Batch envelopes, encoded once. */
   readonly batchHeader: Uint8Array;
-  /**
-   * Header{gateway_id, ack_delay_ms} of a Batch after which nothing is queued (`idleAckDelayMs`),
-   * encoded once; the plain header when that is 0.
-   */
-  readonly idleBatchHeader: Uint8Array;
   /** Decode limits of hub frames, built once (not per message). */
   private readonly limits: { maxFrameBytes: number; maxIdLength: number; maxRepeated: number };
 
@@ -126,8 +119,6 @@ export class UplinkSession extends EventEmitter<SessionEvents> {
     this.log = opts.logger.child({ component: 'uplink' });
     this.linkErrors = opts.linkErrors ?? new LinkErrorLog(this.log);
     this.batchHeader = telemed.v1.Header.encode({ gatewayId: opts.gatewayId }).finish();
-    const idleMs = opts.idleAckDelayMs ?? 0;
-    this.idleBatchHeader = idleMs > 0 ? telemed.v1.Header.encode({ gatewayId: opts.gatewayId, ackDelayMs: idleMs }).finish() : this.batchHeader;
     this.limits = { maxFrameBytes: opts.maxFrameBytes ?? 1024 * 1024, maxIdLength: 128, maxRepeated: 65_536 };
   }
 

@@ -288,14 +288,14 @@ export function sendSize(frame: OutFrame, sendTimeNs: number): number {
 
 /**
  * The frames one pump turn releases, all stamped with one send time, as ONE WebSocket message:
- * a single frame as itself (unless `alwaysBatch`: its outer header carries a hint), several as a
- * Batch envelope (SESSION.md §2a) behind `outerHeader` (the encoded Header{gateway_id, …}). Byte-identical to protobufjs encoding
+ * a single frame as itself, several as a Batch envelope (SESSION.md §2a) behind `outerHeader`
+ * (the encoded Header{gateway_id}). Byte-identical to protobufjs encoding
  * `{ header, batch: { frames: frames.map((f) => encodeForSend(f, sendTimeNs)) } }`, written in
  * one allocation.
  */
-export function encodeBatchForSend(frames: readonly OutFrame[], sendTimeNs: number, outerHeader: Uint8Array, alwaysBatch = false): Uint8Array {
+export function encodeBatchForSend(frames: readonly OutFrame[], sendTimeNs: number, outerHeader: Uint8Array): Uint8Array {
   const only = frames[0];
-  if (frames.length === 1 && only !== undefined && !alwaysBatch) return encodeForSend(only, sendTimeNs);
+  if (frames.length === 1 && only !== undefined) return encodeForSend(only, sendTimeNs);
   let elements = 0;
   for (const f of frames) elements += batchElementSize(sendSize(f, sendTimeNs));
   const out = new Uint8Array(batchEnvelopeSize(outerHeader.length, elements));

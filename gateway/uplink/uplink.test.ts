@@ -19,12 +19,11 @@ afterEach(async () => {
   uplink = hub = undefined;
 });
 
-function makeUplink(url: string, credential = SECRET, logger = pino({ level: 'silent' }), idleAckDelayMs?: number): Uplink {
+function makeUplink(url: string, credential = SECRET, logger = pino({ level: 'silent' })): Uplink {
   const config = loadGatewayConfig({
     gatewayId: 'clinic-1', siteName: 'Test clinic',
     hub: { url, credential },
     reconnect: { initialMs: 10, maxMs: 40, jitter: 0 },
-    ...(idleAckDelayMs !== undefined ? { uplink: { idleAckDelayMs } } : {}),
   });
   return new Uplink(config, { clock: systemClock, logger });
 }
@@ -219,39 +218,6 @@ describe('uplink session against a fake hub', () => {
       expect(msgs.length).toBeLessThan(40);
       for (const m of msgs) if (m.frames > 1) expect(m.bytes).toBeLessThanOrEqual(600);
       expect(uplink.classCounters().vitals.sent).toBe(40);
-    });
-
-    it('marks the message that leaves nothing queued (Header.ack_delay_ms, SESSION.md §2), a single frame as a Batch of one; never one with frames waiting', async () => {
-      ({ hub, uplink } = await connected({ credential: SECRET, maxBatchBytes: 600, answerPings: false }));
-      let before = hub.messages.length;
-      uplink.publish(vitals(1));
-      await hub.waitFor((e) => e.header.streamId === 'sim-1/vitals' && e.header.seq === 1);
-      expect(hub.messages.slice(before)).toEqual([expect.objectContaining({ frames: 1, batch: true, ackDelayMs: 100 })]);
-      before = hub.messages.length;
-      for (let i = 2; i <= 41; i++) uplink.publish(vitals(i));
-      await hub.waitFor((e) => e.header.streamId === 'sim-1/vitals' && e.header.seq === 41);
-      const burst = hub.messages.slice(before).filter((m) => m.frames > 0);
-      // 40 frames in 600-byte Batches: the ones sent with more behind them carry no hint, the last does.
-      expect(burst.length).toBeGreaterThan(1);
-      expect(burst.at(-1)?.ackDelayMs).toBe(100);
-      expect(burst.slice(0, -1).every((m) => m.ackDelayMs === 0)).toBe(true);
-      expect(hub.dataFrames('sim-1/vitals').map((e) => e.header.seq)).toEqual(Array.from({ length: 41 }, (_, i) => i + 1));
-    });
-
-    it('sends no hint with idleAckDelayMs 0, and none to a hub without Batches', async () => {
-      hub = await FakeHub.start({ credential: SECRET, maxBatchBytes: 600, answerPings: false });
-      uplink = makeUplink(hub.url, SECRET, undefined, 0);
-      uplink.start();
-      await untilState(uplink, 'ready');
-      uplink.publish(vitals(1));
-      await hub.waitFor((e) => e.header.streamId === 'sim-1/vitals' && e.header.seq === 1);
-      expect(hub.messages.at(-1)).toEqual(expect.objectContaining({ frames: 1, batch: false, ackDelayMs: 0 }));
-      await uplink.close();
-      await hub.close();
-      ({ hub, uplink } = await connected({ credential: SECRET, answerPings: false }));
-      uplink.publish(vitals(1));
-      await hub.waitFor((e) => e.header.streamId === 'sim-1/vitals' && e.header.seq === 1);
-      expect(hub.messages.at(-1)).toEqual(expect.objectContaining({ frames: 1, batch: false, ackDelayMs: 0 }));
     });
 
     it('sends one frame per message to a hub that announced no Batch limit (an older hub)', async () => {

@@ -117,7 +117,6 @@ export class Uplink {
       reconnect: config.reconnect,
       pingIntervalMs: config.uplink.pingIntervalMs,
       helloTimeoutMs: config.uplink.helloTimeoutMs,
-      idleAckDelayMs: config.uplink.idleAckDelayMs,
       clock: deps.clock,
       logger: deps.logger,
       ...(deps.timers ? { timers: deps.timers } : {}),
@@ -361,9 +360,8 @@ export class Uplink {
     // One send time per turn: the frames leave together.
     const sendTimeNs = this.deps.clock.nowNs();
     const transitMs = this.flow.transitMs();
-    // Outer header (the longer, idle one: the last message of the turn may carry it), batch tag
-    // and a length varint of up to 4 bytes (< 256 MiB).
-    const outerBytes = batchEnvelopeSize(this.session.idleBatchHeader.length, 0) + 3;
+    // Outer header, batch tag and a length varint of up to 4 bytes (< 256 MiB).
+    const outerBytes = batchEnvelopeSize(this.session.batchHeader.length, 0) + 3;
     let batchBytes = outerBytes;
     let accounted = 0;
     let now = this.deps.clock.monoMs();
@@ -374,12 +372,10 @@ export class Uplink {
       now = this.deps.clock.monoMs();
       const frame = this.scheduler.next(now, { transitMs, admit });
       if (!frame) {
-        // Held by pacing or cwnd: wake when allowed (or on the next ack). Nothing queued: app-limited,
-        // and the last message says so (the hub may then hold its Ack, SESSION.md §2).
-        const idle = this.scheduler.queuedFrames === 0;
-        this.flush(sendTimeNs, accounted, idle);
-        if (idle) this.flow.idle();
-        else this.flow.hold(now);
+        this.flush(sendTimeNs, accounted);
+        // Held by pacing or cwnd: wake when allowed (or on the next ack). Nothing queued: app-limited.
+        if (this.scheduler.queuedFrames > 0) this.flow.hold(now);
+        else this.flow.idle();
         return;
       }
       this.backlog.taken(frame);
@@ -403,20 +399,12 @@ export class Uplink {
     this.scheduler.enqueue(f);
   };
 
-  /**
-   * Writes the frames taken so far as one message; false when the session refused it (link gone).
-   * `idle`: nothing is queued behind them, so the message goes as a Batch with the idle header (its
-   * ack_delay_ms hint), even a single frame, when the hub takes Batches and the hint is on.
-   */
-  private flush(sendTimeNs: number, accounted: number, idle = false): boolean {
+  /** Writes the frames taken so far as one message; false when the session refused it (link gone). */
+  private flush(sendTimeNs: number, accounted: number): boolean {
     const batch = this.batch;
     if (batch.length === 0) return true;
-    const hint = idle && this.session.batchLimit > 0 && this.session.idleBatchHeader !== this.session.batchHeader;
     // The frames were charged to the pacer as they were taken; the session reports the rest (Batch framing).
-    const message = hint
-      ? encodeBatchForSend(batch, sendTimeNs, this.session.idleBatchHeader, true)
-      : encodeBatchForSend(batch, sendTimeNs, this.session.batchHeader);
-    const ok = this.session.send(message, accounted);
+    const ok = this.session.send(encodeBatchForSend(batch, sendTimeNs, this.session.batchHeader), accounted);
     if (ok) {
       for (const frame of batch) {
         this.sent[frame.className] += 1;

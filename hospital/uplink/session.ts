@@ -66,8 +66,6 @@ export class UplinkSession implements SessionHandle {
   /** Bytes taken off this socket and when the last arrived: the gateway's pacer runs on them. */
   private readonly delivery = new DeliveryCount();
   private rateAckTimer: NodeJS.Timeout | null = null;
-  /** When the armed rate-Ack timer fires, monotonic ms. */
-  private rateAckDueMs = 0;
   /** Scheduler + pacer toward the gateway; exists while ready. */
   private downlink: Downlink | null = null;
   private nextPingId = 1;
@@ -195,21 +193,16 @@ export class UplinkSession implements SessionHandle {
       if (!this.keepRejected(bytes, err, t)) this.bad('decode', 'unspecified', err);
       return;
     }
-    if (this.delivery.counts(env.payload === 'ack')) this.received(bytes.length, t, env.payload === 'batch' ? env.header.ackDelayMs : 0);
+    if (this.delivery.counts(env.payload === 'ack')) this.received(bytes.length, t);
     // A Batch is only valid after the Hello (awaiting-hello refuses it like any non-Hello).
     if (env.payload === 'batch' && this.state !== 'awaiting-hello') this.onBatch(env.batch?.frames ?? [], t);
     else this.onEnvelope(bytes, env, t);
   }
 
-  /**
-   * Counts a message into the delivery feedback the gateway paces on, and schedules its report:
-   * within ackDelayMs, or up to the gateway's hint (`hintMs`, a Batch's Header.ack_delay_ms: it had
-   * nothing queued behind the message), bounded by maxIdleAckDelayMs.
-   */
-  private received(bytes: number, t: number, hintMs = 0): void {
+  /** Counts a message into the delivery feedback the gateway paces on, and schedules its report. */
+  private received(bytes: number, t: number): void {
     this.delivery.add(bytes, t);
-    const up = this.ctx.config.uplink;
-    this.armRateAck(hintMs > 0 && up.maxIdleAckDelayMs > 0 ? Math.max(up.ackDelayMs, Math.min(hintMs, up.maxIdleAckDelayMs)) : up.ackDelayMs);
+    this.armRateAck();
   }
 
   /**
@@ -475,23 +468,13 @@ export class UplinkSession implements SessionHandle {
     this.send({ header: this.header(), ack: { streams, ...this.delivery.report() } });
   }
 
-  /**
-   * Realtime frames are not acked per stream, but the gateway still needs feedback to pace: an Ack
-   * without streams within `delayMs` of the bytes. A timer already due sooner stays; a message that
-   * needs its report sooner than the armed timer brings it forward.
-   */
-  private armRateAck(delayMs: number): void {
-    if (this.state !== 'ready') return;
-    const due = this.ctx.clock.monoMs() + delayMs;
-    if (this.rateAckTimer !== null) {
-      if (this.rateAckDueMs <= due) return;
-      clearTimeout(this.rateAckTimer);
-    }
-    this.rateAckDueMs = due;
+  /** Realtime frames are not acked per stream, but the gateway still needs feedback to pace: an Ack without streams within ackDelayMs. */
+  private armRateAck(): void {
+    if (this.rateAckTimer !== null || this.state !== 'ready') return;
     this.rateAckTimer = setTimeout(() => {
       this.rateAckTimer = null;
       if (this.state === 'ready' && this.delivery.unreported) this.sendAck([]);
-    }, delayMs);
+    }, this.ctx.config.uplink.ackDelayMs);
     this.rateAckTimer.unref();
   }
 }

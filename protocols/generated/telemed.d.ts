@@ -30,7 +30,6 @@ export namespace telemed {
             budgetMs: number;
             durable: boolean;
             sendTimeNs: number;
-            ackDelayMs: number;
             static encode(m: telemed.v1.Header.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
             static decode(r: ($protobuf.Reader|Uint8Array), l?: number): telemed.v1.Header & telemed.v1.Header.$Shape;
             static fromObject(d: { [k: string]: any }): telemed.v1.Header;
@@ -48,7 +47,6 @@ export namespace telemed {
                 budgetMs?: (number|null);
                 durable?: (boolean|null);
                 sendTimeNs?: (number|null);
-                ackDelayMs?: (number|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = telemed.v1.Header.$Properties;

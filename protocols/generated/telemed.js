@@ -64,7 +64,6 @@ export const telemed = $root.telemed = (() => {
              * @property {number|null} [budgetMs] Header budgetMs
              * @property {boolean|null} [durable] Header durable
              * @property {number|null} [sendTimeNs] Header sendTimeNs
-             * @property {number|null} [ackDelayMs] Header ackDelayMs
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -161,14 +160,6 @@ export const telemed = $root.telemed = (() => {
             Header.prototype.sendTimeNs = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
 
             /**
-             * Header ackDelayMs.
-             * @member {number} ackDelayMs
-             * @memberof telemed.v1.Header
-             * @instance
-             */
-            Header.prototype.ackDelayMs = 0;
-
-            /**
              * Encodes the specified Header message. Does not implicitly {@link telemed.v1.Header.verify|verify} messages.
              * @function encode
              * @memberof telemed.v1.Header
@@ -200,8 +191,6 @@ export const telemed = $root.telemed = (() => {
                     w.uint32(/* id 7, wireType 0 =*/56).bool(m.durable);
                 if (m.sendTimeNs != null && $Object.hasOwnProperty.call(m, "sendTimeNs") && (typeof m.sendTimeNs === "object" ? m.sendTimeNs.low || m.sendTimeNs.high : m.sendTimeNs !== 0))
                     w.uint32(/* id 8, wireType 0 =*/64).int64(m.sendTimeNs);
-                if (m.ackDelayMs != null && $Object.hasOwnProperty.call(m, "ackDelayMs") && m.ackDelayMs !== 0)
-                    w.uint32(/* id 9, wireType 0 =*/72).uint32(m.ackDelayMs);
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
@@ -316,15 +305,6 @@ export const telemed = $root.telemed = (() => {
                                 m.sendTimeNs = v;
                             else
                                 delete m.sendTimeNs;
-                            continue;
-                        }
-                    case 9: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.uint32())
-                                m.ackDelayMs = v;
-                            else
-                                delete m.ackDelayMs;
                             continue;
                         }
                     }
@@ -453,11 +433,6 @@ export const telemed = $root.telemed = (() => {
                             m.sendTimeNs = new $util.LongBits(d.sendTimeNs.low >>> 0, d.sendTimeNs.high >>> 0).toNumber();
                     }
                 }
-                if (d.ackDelayMs != null) {
-                    if ($Number(d.ackDelayMs) !== 0) {
-                        m.ackDelayMs = d.ackDelayMs >>> 0;
-                    }
-                }
                 return m;
             };
 
@@ -499,7 +474,6 @@ export const telemed = $root.telemed = (() => {
                         d.sendTimeNs = o.longs === $String ? n.toString() : o.longs === $Number ? n.toNumber() : typeof $BigInt !== "undefined" && o.longs === $BigInt ? n.toBigInt() : n;
                     } else
                         d.sendTimeNs = o.longs === $String ? "0" : typeof $BigInt !== "undefined" && o.longs === $BigInt ? $BigInt("0") : 0;
-                    d.ackDelayMs = 0;
                 }
                 if (m.gatewayId != null && $Object.hasOwnProperty.call(m, "gatewayId")) {
                     d.gatewayId = m.gatewayId;
@@ -539,9 +513,6 @@ export const telemed = $root.telemed = (() => {
                         d.sendTimeNs = o.longs === $String ? $String(m.sendTimeNs) : m.sendTimeNs;
                     else
                         d.sendTimeNs = o.longs === $String ? $util.Long.prototype.toString.call(m.sendTimeNs) : o.longs === $Number ? new $util.LongBits(m.sendTimeNs.low >>> 0, m.sendTimeNs.high >>> 0).toNumber() : m.sendTimeNs;
-                }
-                if (m.ackDelayMs != null && $Object.hasOwnProperty.call(m, "ackDelayMs")) {
-                    d.ackDelayMs = m.ackDelayMs;
                 }
                 return d;
             };

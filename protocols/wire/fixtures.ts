@@ -52,7 +52,6 @@ export function sampleHeader(kind: PayloadKind = 'vitals', overrides: Partial<He
     budgetMs: 250,
     durable: !SESSION_KINDS.has(kind),
     sendTimeNs: SAMPLE_CAPTURE_TIME_NS + 3_000_064,
-    ackDelayMs: 25,
     ...overrides,
   };
 }

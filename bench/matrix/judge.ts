@@ -45,7 +45,7 @@ export function cell(peer: string, runs: readonly RunSummary[]): PeerCell {
   return {
     peer, runs: runs.length,
     controlOnTime: spread(runs.map((r) => r.control.onTimeRatio)),
-    controlAttainable: spread(runs.map((r) => r.control.attainableOnTimeRatio ?? null)),
+    controlAttainable: spread(runs.map((r) => r.control.attainableOnTimeRatio)),
     controlP99Offered: spread(runs.map((r) => r.control.p99OfferedMs)),
     controlExcess: spread(runs.map((r) => r.control.excessOverFloorMs)),
     controlExcess98: spread(runs.map((r) => r.control.excess98OverFloorMs)),

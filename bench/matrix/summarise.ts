@@ -33,7 +33,7 @@ export interface RunSummary {
    * `excess98OverFloorMs`: the p98 over offered minus the floor, what --quick judges (its targets
    * relaxed 2x: twice the p99's 1 % tail, as its on-time target allows 2 % late).
    */
-  control: ClassSummary & { excessOverFloorMs: OfferedMs | null; excess98OverFloorMs: OfferedMs | null; aoiP99Ms: OfferedMs | null; attainableOnTimeRatio?: number | null };
+  control: ClassSummary & { excessOverFloorMs: OfferedMs | null; excess98OverFloorMs: OfferedMs | null; aoiP99Ms: OfferedMs | null; attainableOnTimeRatio: number | null };
   alarm: ClassSummary & { afterReturnMs: OfferedMs | null };
   vitals: ClassSummary;
   durableLost: number | null;

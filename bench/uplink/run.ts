@@ -128,10 +128,9 @@ export async function runOnce(run: RunName, scn: Scenario, log: (s: string) => v
     const edgeReport = (await edge.wait('report', 60_000)).report;
     const hubReport = (await hub.wait('report', 60_000)).report;
     // The emulator's clock against the wall clock the sides stamp frames with (read back to back).
-    const originWall = wallMs() - link.elapsedMs();
+    const originWall = wallMs() - linkNow.elapsedMs();
     const slackMs = CLASS_DEFAULTS.control.budgetMs - (profile.up.delayMs - profile.up.jitterMs);
-    const upLink = link;
-    const controlUnreachable = unreachableIntervals((a, b) => upLink.capacityBytes('up', a - originWall, b - originWall), t0, t1, slackMs);
+    const controlUnreachable = unreachableIntervals((a, b) => linkNow.capacityBytes('up', a - originWall, b - originWall), t0, t1, slackMs);
     return { run, edge: edgeReport, hub: hubReport, t0, t1, outageStart, outageEnd, linkAt0, linkAt1, linkLoopDelay: loop.read(), linkCpuS: loop.cpuS(), linkTrace, controlUnreachable };
   } finally {
     // Edge first (its Goodbye goes out while the hub still listens), then the link, then the hub.
